@@ -1,0 +1,110 @@
+//! The graph crate's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store, the index, or reading RDF into them.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// The Oxigraph store failed.
+    #[error("store: {0}")]
+    Storage(#[from] oxigraph::store::StorageError),
+    /// The store directory could not be opened (locked by another process, or not a store).
+    #[error("could not open the store at {path}: {source}")]
+    OpenStore {
+        /// The store directory.
+        path: PathBuf,
+        /// What RocksDB said.
+        source: oxigraph::store::StorageError,
+    },
+    /// The search index failed.
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// An RDF document could not be parsed; `location` is `line:column` when known.
+    #[error("{source_name}:{location}: {message}")]
+    Syntax {
+        /// The file or URL being read.
+        source_name: String,
+        /// `line:column` (1-based) of the error, or `?` when the parser gave none.
+        location: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// Reading input failed.
+    #[error("reading {source_name}: {source}")]
+    Io {
+        /// The file or URL being read.
+        source_name: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A string that should have been an absolute IRI was not.
+    #[error("{what} {value:?} is not a valid absolute IRI: {message}")]
+    InvalidIri {
+        /// What the value was for (base IRI, graph name, ...).
+        what: &'static str,
+        /// The offending value.
+        value: String,
+        /// What the IRI parser said.
+        message: String,
+    },
+    /// A source id has characters that cannot appear in a graph IRI path segment.
+    #[error("source id {0:?} must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")]
+    InvalidSourceId(String),
+    /// A SPARQL query did not parse.
+    #[error("SPARQL syntax error: {0}")]
+    QuerySyntax(#[from] oxigraph::sparql::SparqlSyntaxError),
+    /// A SPARQL query failed while it ran (including timeouts and cancellation).
+    #[error("SPARQL evaluation: {0}")]
+    QueryEvaluation(#[from] oxigraph::sparql::QueryEvaluationError),
+    /// A full-text query did not parse.
+    #[error("search query {query:?}: {message}")]
+    SearchSyntax {
+        /// The query text.
+        query: String,
+        /// What the query parser said.
+        message: String,
+    },
+    /// A restore was asked into a store that already holds data.
+    #[error(
+        "the store already holds {quads} quads; restore into an empty data directory, or ask to replace its contents"
+    )]
+    NotEmpty {
+        /// How many quads the store holds.
+        quads: usize,
+    },
+    /// A store write committed but the index could not follow; `open` or `reindex` repairs it.
+    #[error("the store committed write {sequence} but the index did not follow ({source}); run `reindex` or reopen to repair")]
+    IndexBehind {
+        /// The committed write sequence.
+        sequence: u64,
+        /// Why the index failed.
+        source: Box<GraphError>,
+    },
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = GraphError> = std::result::Result<T, E>;
+
+impl GraphError {
+    /// Wraps an RDF parse error with the name of what was being read.
+    pub(crate) fn from_parse(source_name: &str, error: oxigraph::io::RdfParseError) -> Self {
+        match error {
+            oxigraph::io::RdfParseError::Io(source) => Self::Io {
+                source_name: source_name.to_owned(),
+                source,
+            },
+            oxigraph::io::RdfParseError::Syntax(syntax) => {
+                let location = syntax.location().map_or_else(
+                    || "?".to_owned(),
+                    |range| format!("{}:{}", range.start.line + 1, range.start.column + 1),
+                );
+                Self::Syntax {
+                    source_name: source_name.to_owned(),
+                    location,
+                    message: syntax.to_string(),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! [`Graph`]: the store and the index behind one write path, and the repair at open.
+
+use crate::batch::WriteBatch;
+use crate::error::{GraphError, Result};
+use crate::index::{SearchHit, SearchIndex};
+use crate::layout::Layout;
+use crate::records::{RecordKind, read_record};
+use civicgraph_vocab::cg;
+use civicgraph_vocab::ext::dcat;
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::vocab::{rdf, xsd};
+use oxigraph::model::{
+    GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, Triple,
+};
+use oxigraph::store::Store;
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The knowledge graph: an Oxigraph store plus a full-text index of the same records.
+///
+/// Reads go straight to [`Graph::store`]; every write goes through [`Graph::commit`], which
+/// is what keeps the index in step with the store.
+#[derive(Debug)]
+pub struct Graph {
+    store: Store,
+    index: SearchIndex,
+    layout: Layout,
+    dir: Option<PathBuf>,
+    /// Serialises writers: two concurrent commits could otherwise both read sequence N and
+    /// both write N + 1, and the index could apply them out of order.
+    write_lock: Mutex<()>,
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriteReport {
+    /// The write sequence number of this commit.
+    pub sequence: u64,
+    /// How many quads were inserted.
+    pub inserted: usize,
+    /// How many index documents were rewritten.
+    pub reindexed: usize,
+}
+
+impl Graph {
+    /// Opens (or creates) the graph in `dir`: the store in `dir/store`, the index in
+    /// `dir/index`. If the index does not mirror the store's last write, it is rebuilt.
+    pub fn open(dir: &Path, layout: Layout) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| GraphError::Io {
+            source_name: dir.display().to_string(),
+            source,
+        })?;
+        let store_dir = dir.join("store");
+        let store = Store::open(&store_dir).map_err(|source| GraphError::OpenStore {
+            path: store_dir,
+            source,
+        })?;
+        let index = SearchIndex::open(Some(&dir.join("index")))?;
+        let graph = Self {
+            store,
+            index,
+            layout,
+            dir: Some(dir.to_owned()),
+            write_lock: Mutex::new(()),
+        };
+        graph.repair_index()?;
+        Ok(graph)
+    }
+
+    /// A graph held in memory only, for tests and one-off tools.
+    pub fn in_memory(layout: Layout) -> Result<Self> {
+        Ok(Self {
+            store: Store::new()?,
+            index: SearchIndex::open(None)?,
+            layout,
+            dir: None,
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    /// The Oxigraph store, for reads. Writing to it directly bypasses the index: use
+    /// [`Graph::commit`].
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The data directory, for a graph on disk.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The number of the last committed write (0 for a new store).
+    pub fn write_sequence(&self) -> Result<u64> {
+        let system = self.layout.system_graph();
+        for quad in self.store.quads_for_pattern(
+            Some(system.as_ref().into()),
+            Some(cg::WRITE_SEQUENCE),
+            None,
+            Some(system.as_ref().into()),
+        ) {
+            if let Term::Literal(literal) = quad?.object
+                && let Ok(sequence) = literal.value().parse()
+            {
+                return Ok(sequence);
+            }
+        }
+        Ok(0)
+    }
+
+    /// The write sequence the index mirrors, if it has committed at all.
+    pub fn index_sequence(&self) -> Result<Option<u64>> {
+        self.index.committed_sequence()
+    }
+
+    /// Rebuilds the index if it does not mirror the store's last write; returns whether it
+    /// had to.
+    pub fn repair_index(&self) -> Result<bool> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let store_sequence = self.write_sequence()?;
+        let index_sequence = self.index.committed_sequence()?;
+        if index_sequence == Some(store_sequence) {
+            return Ok(false);
+        }
+        tracing::warn!(
+            store_sequence,
+            ?index_sequence,
+            "search index does not mirror the store; rebuilding it"
+        );
+        self.rebuild_index(store_sequence, &mut |_| {})?;
+        Ok(true)
+    }
+
+    /// Rebuilds the index from the store; `progress` is called with the records done so far.
+    pub fn reindex(&self, progress: &mut dyn FnMut(usize)) -> Result<usize> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let sequence = self.write_sequence()?;
+        self.rebuild_index(sequence, progress)
+    }
+
+    fn rebuild_index(&self, sequence: u64, progress: &mut dyn FnMut(usize)) -> Result<usize> {
+        let subjects = self.record_subjects()?;
+        let mut records = Vec::with_capacity(subjects.len());
+        for (done, subject) in subjects.iter().enumerate() {
+            if let Some(record) = read_record(&self.store, subject.as_ref())? {
+                records.push(record);
+            }
+            if done % 1000 == 0 {
+                progress(done);
+            }
+        }
+        progress(subjects.len());
+        let count = self.index.rebuild(records, sequence)?;
+        tracing::info!(records = count, sequence, "search index rebuilt");
+        Ok(count)
+    }
+
+    /// Every IRI typed as a dataset, case study or catalogue, in any graph.
+    fn record_subjects(&self) -> Result<BTreeSet<NamedNode>> {
+        let mut subjects = BTreeSet::new();
+        for (_, class) in RecordKind::ALL {
+            for quad in self.store.quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None) {
+                if let NamedOrBlankNode::NamedNode(node) = quad?.subject {
+                    subjects.insert(node);
+                }
+            }
+        }
+        Ok(subjects)
+    }
+
+    /// The one write path: applies `batch` in a single store transaction that also bumps
+    /// the write sequence, then brings the index up to date and commits it with the same
+    /// sequence.
+    ///
+    /// Readers of the store see either all of the batch or none of it. If the process dies
+    /// between the two commits, the next [`Graph::open`] sees the sequences differ and
+    /// rebuilds the index.
+    pub fn commit(&self, batch: WriteBatch) -> Result<WriteReport> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let previous = self.write_sequence()?;
+        if batch.is_empty() {
+            return Ok(WriteReport {
+                sequence: previous,
+                ..WriteReport::default()
+            });
+        }
+        let affected = if batch.clear_all {
+            HashSet::new()
+        } else {
+            self.affected_subjects(&batch)?
+        };
+        let sequence = previous + 1;
+        let system = self.layout.system_graph();
+        let mut transaction = self.store.start_transaction()?;
+        if batch.clear_all {
+            transaction.clear()?;
+        }
+        for graph in &batch.replace {
+            match graph {
+                GraphName::NamedNode(node) => transaction.remove_named_graph(node)?,
+                GraphName::BlankNode(node) => transaction.remove_named_graph(node)?,
+                GraphName::DefaultGraph => transaction.clear_graph(GraphNameRef::DefaultGraph)?,
+            }
+        }
+        transaction.extend(batch.insert.iter().map(Quad::as_ref));
+        transaction.clear_graph(&system)?;
+        transaction.insert(QuadRef::new(
+            &system,
+            cg::WRITE_SEQUENCE,
+            &Literal::new_typed_literal(sequence.to_string(), xsd::INTEGER),
+            &system,
+        ));
+        transaction.commit()?;
+
+        let reindexed = self
+            .follow_in_index(batch.clear_all, &affected, sequence)
+            .map_err(|source| GraphError::IndexBehind {
+                sequence,
+                source: Box::new(source),
+            })?;
+        Ok(WriteReport {
+            sequence,
+            inserted: batch.insert.len(),
+            reindexed,
+        })
+    }
+
+    fn follow_in_index(&self, everything: bool, affected: &HashSet<NamedNode>, sequence: u64) -> Result<usize> {
+        if everything {
+            return self.rebuild_index(sequence, &mut |_| {});
+        }
+        let mut records = Vec::new();
+        for subject in affected {
+            if let Some(record) = read_record(&self.store, subject.as_ref())? {
+                records.push(record);
+            }
+        }
+        let count = records.len();
+        self.index
+            .update(affected.iter().map(NamedNode::as_str), records, sequence)?;
+        Ok(count)
+    }
+
+    /// The IRIs whose index documents a batch may change: every subject in the graphs it
+    /// replaces (as they are now) and in the quads it inserts, plus datasets whose
+    /// catalogue listing it touches.
+    fn affected_subjects(&self, batch: &WriteBatch) -> Result<HashSet<NamedNode>> {
+        let mut affected = HashSet::new();
+        let mut note = |subject: &NamedOrBlankNode, predicate: &NamedNode, object: &Term| {
+            if let NamedOrBlankNode::NamedNode(node) = subject {
+                affected.insert(node.clone());
+            }
+            if predicate.as_ref() == dcat::DATASET_PROPERTY
+                && let Term::NamedNode(node) = object
+            {
+                affected.insert(node.clone());
+            }
+        };
+        for graph in &batch.replace {
+            for quad in self.store.quads_for_pattern(None, None, None, Some(graph.as_ref())) {
+                let quad = quad?;
+                note(&quad.subject, &quad.predicate, &quad.object);
+            }
+        }
+        for quad in &batch.insert {
+            note(&quad.subject, &quad.predicate, &quad.object);
+        }
+        Ok(affected)
+    }
+
+    /// Loads the civicgraph vocabulary into its graph if it is missing or out of date;
+    /// returns whether it wrote anything.
+    pub fn ensure_vocabulary(&self) -> Result<bool> {
+        let graph = self.layout.vocab_graph();
+        let mut wanted = HashSet::new();
+        for (name, text) in civicgraph_vocab::TURTLE_FILES {
+            for triple in RdfParser::from_format(RdfFormat::Turtle).for_slice(text.as_bytes()) {
+                let quad = triple.map_err(|e| GraphError::from_parse(name, e))?;
+                wanted.insert(Triple::from(quad));
+            }
+        }
+        let mut present = HashSet::new();
+        for quad in self.store.quads_for_pattern(None, None, None, Some(graph.as_ref().into())) {
+            present.insert(Triple::from(quad?));
+        }
+        if present == wanted {
+            return Ok(false);
+        }
+        self.commit(WriteBatch::replace_graph(&graph, wanted))?;
+        Ok(true)
+    }
+
+    /// Full-text search over datasets, case studies and catalogues.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        self.index.search(text, limit)
+    }
+
+    /// How many records the index holds.
+    pub fn indexed_records(&self) -> u64 {
+        self.index.num_docs()
+    }
+}

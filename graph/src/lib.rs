@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod batch;
+mod dump;
+mod error;
+mod graph;
+mod index;
+mod layout;
+mod query;
+mod records;
+mod stats;
+
+pub use batch::WriteBatch;
+pub use error::GraphError;
+pub use graph::{Graph, WriteReport};
+pub use index::SearchHit;
+pub use layout::Layout;
+pub use query::QueryOptions;
+pub use stats::Stats;

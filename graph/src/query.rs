@@ -1,0 +1,116 @@
+//! SPARQL query evaluation over the graph, with the dataset rules the server and CLI share.
+
+use crate::error::Result;
+use crate::graph::Graph;
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+
+/// How a query's dataset is formed and when it is cancelled.
+#[derive(Debug, Clone)]
+pub struct QueryOptions {
+    /// When the query names no dataset, its default graph is the union of all graphs
+    /// (true, the default, as on data.europa.eu) or the store's own default graph.
+    pub union_default_graph: bool,
+    /// The protocol's `default-graph-uri` values; they override `FROM`.
+    pub default_graph_uris: Vec<NamedNode>,
+    /// The protocol's `named-graph-uri` values; they override `FROM NAMED`.
+    pub named_graph_uris: Vec<NamedNode>,
+    /// Cancels evaluation (and iteration of the results) when triggered: used for timeouts.
+    pub cancellation: Option<CancellationToken>,
+    /// The base IRI for relative IRIs in the query.
+    pub base_iri: Option<String>,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        Self {
+            union_default_graph: true,
+            default_graph_uris: Vec::new(),
+            named_graph_uris: Vec::new(),
+            cancellation: None,
+            base_iri: None,
+        }
+    }
+}
+
+impl Graph {
+    /// Parses and runs a SPARQL query. The results borrow nothing, so they can be streamed
+    /// from another thread.
+    pub fn query(&self, sparql: &str, options: &QueryOptions) -> Result<QueryResults<'static>> {
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(base) = &options.base_iri {
+            evaluator = evaluator
+                .with_base_iri(base.as_str())
+                .map_err(|e| crate::GraphError::InvalidIri {
+                    what: "query base IRI",
+                    value: base.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        if let Some(token) = &options.cancellation {
+            evaluator = evaluator.with_cancellation_token(token.clone());
+        }
+        let mut prepared = evaluator.parse_query(sparql)?;
+        let dataset = prepared.dataset_mut();
+        let protocol_dataset = !options.default_graph_uris.is_empty() || !options.named_graph_uris.is_empty();
+        if protocol_dataset {
+            dataset.set_default_graph(
+                options
+                    .default_graph_uris
+                    .iter()
+                    .cloned()
+                    .map(GraphName::from)
+                    .collect(),
+            );
+            dataset.set_available_named_graphs(
+                options
+                    .named_graph_uris
+                    .iter()
+                    .cloned()
+                    .map(NamedOrBlankNode::from)
+                    .collect(),
+            );
+        } else if options.union_default_graph && dataset.is_default_dataset() {
+            dataset.set_default_graph_as_union();
+        }
+        Ok(prepared.on_store(self.store()).execute()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Layout, WriteBatch};
+    use oxigraph::io::RdfFormat;
+
+    fn count(graph: &Graph, sparql: &str, options: &QueryOptions) -> usize {
+        match graph.query(sparql, options).unwrap() {
+            QueryResults::Solutions(solutions) => solutions.count(),
+            _ => panic!("not a SELECT"),
+        }
+    }
+
+    #[test]
+    fn default_graph_is_the_union_unless_configured_or_named() {
+        let graph = Graph::in_memory(Layout::default()).unwrap();
+        let g = graph.layout().source_graph("a").unwrap();
+        let ttl = "<http://ex/s> <http://ex/p> <http://ex/o> .";
+        graph
+            .commit(WriteBatch::replace_graph_from_reader(&g, RdfFormat::Turtle, ttl.as_bytes(), "a.ttl").unwrap())
+            .unwrap();
+        let q = "SELECT * { ?s <http://ex/p> ?o }";
+        assert_eq!(count(&graph, q, &QueryOptions::default()), 1);
+        let own_default = QueryOptions {
+            union_default_graph: false,
+            ..QueryOptions::default()
+        };
+        assert_eq!(count(&graph, q, &own_default), 0);
+        let from = format!("SELECT * FROM <{}> {{ ?s <http://ex/p> ?o }}", g.as_str());
+        assert_eq!(count(&graph, &from, &own_default), 1);
+        let by_protocol = QueryOptions {
+            default_graph_uris: vec![NamedNode::new("http://ex/none").unwrap()],
+            ..QueryOptions::default()
+        };
+        assert_eq!(count(&graph, q, &by_protocol), 0);
+    }
+}

@@ -1,0 +1,218 @@
+//! Reads one searchable record (dataset, case study or catalogue) out of the store.
+//!
+//! The index is derived from the store, so this is the only place that decides what a
+//! record's title, publisher, catalogue or region is. It uses direct pattern lookups, not
+//! SPARQL, because it runs once per changed record on every write.
+
+use crate::error::Result;
+use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
+use civicgraph_vocab::cg;
+use oxigraph::model::vocab::{rdf, rdfs};
+use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef};
+use oxigraph::store::Store;
+
+/// The kinds of record the search index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A `dcat:Dataset`.
+    Dataset,
+    /// A `cg:CaseStudy`.
+    CaseStudy,
+    /// A `dcat:Catalog`.
+    Catalogue,
+}
+
+impl RecordKind {
+    /// Every kind, with the class that marks it.
+    pub const ALL: [(RecordKind, NamedNodeRef<'static>); 3] = [
+        (RecordKind::Dataset, dcat::DATASET),
+        (RecordKind::CaseStudy, cg::CASE_STUDY),
+        (RecordKind::Catalogue, dcat::CATALOG),
+    ];
+
+    /// The stable name used in the index and in APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Dataset => "dataset",
+            RecordKind::CaseStudy => "case-study",
+            RecordKind::Catalogue => "catalogue",
+        }
+    }
+}
+
+/// Everything the index holds about one record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    pub iri: String,
+    pub kind: Option<RecordKind>,
+    pub titles: Vec<String>,
+    pub descriptions: Vec<String>,
+    pub keywords: Vec<String>,
+    pub publishers: Vec<String>,
+    pub themes: Vec<String>,
+    pub patterns: Vec<String>,
+    pub catalogues: Vec<String>,
+    pub regions: Vec<String>,
+    pub graphs: Vec<String>,
+    /// Seconds since the epoch of the record's issue (or else modification) date.
+    pub date: Option<i64>,
+}
+
+/// Reads the record at `iri`, or `None` when it is not a dataset, case study or catalogue.
+pub fn read_record(store: &Store, iri: NamedNodeRef<'_>) -> Result<Option<Record>> {
+    let mut record = Record {
+        iri: iri.as_str().to_owned(),
+        ..Record::default()
+    };
+    let mut issued = None;
+    let mut modified = None;
+    for quad in store.quads_for_pattern(Some(iri.into()), None, None, None) {
+        let quad = quad?;
+        let p = quad.predicate.as_ref();
+        let o = quad.object.as_ref();
+        if p == rdf::TYPE {
+            for (kind, class) in RecordKind::ALL {
+                // The first matching kind wins, so a record typed both ways is indexed once.
+                if o == class.into() && record.kind.is_none() {
+                    record.kind = Some(kind);
+                    push_unique(&mut record.graphs, quad.graph_name.to_string());
+                }
+            }
+        } else if p == dct::TITLE || p == schema::NAME || p == rdfs::LABEL {
+            push_literal(&mut record.titles, o);
+        } else if p == dct::DESCRIPTION || p == schema::DESCRIPTION || p == schema::ABSTRACT {
+            push_literal(&mut record.descriptions, o);
+        } else if p == dcat::KEYWORD || p == schema::KEYWORDS {
+            push_literal(&mut record.keywords, o);
+        } else if p == dct::PUBLISHER || p == dct::CREATOR || p == dct::CONTRIBUTOR {
+            if let Some(name) = label_of(store, o)? {
+                push_unique(&mut record.publishers, name);
+            }
+        } else if p == dcat::THEME {
+            push_iri(&mut record.themes, o);
+        } else if p == cg::USE_PATTERN {
+            push_iri(&mut record.patterns, o);
+        } else if p == dct::SPATIAL || p == schema::SPATIAL_COVERAGE {
+            if let Some(name) = label_of(store, o)? {
+                push_unique(&mut record.regions, name);
+            }
+        } else if p == dct::ISSUED || p == schema::DATE_PUBLISHED || p == dct::DATE {
+            issued = issued.or_else(|| literal_date(o));
+        } else if p == dct::MODIFIED {
+            modified = modified.or_else(|| literal_date(o));
+        }
+    }
+    if record.kind.is_none() {
+        return Ok(None);
+    }
+    record.date = issued.or(modified);
+    for quad in store.quads_for_pattern(None, Some(dcat::DATASET_PROPERTY), Some(iri.into()), None) {
+        let catalogue = quad?.subject;
+        if let NamedOrBlankNodeRef::NamedNode(node) = catalogue.as_ref() {
+            push_unique(&mut record.catalogues, node.as_str().to_owned());
+        }
+        for spatial in store.quads_for_pattern(Some(catalogue.as_ref()), Some(dct::SPATIAL), None, None) {
+            if let Some(name) = label_of(store, spatial?.object.as_ref())? {
+                push_unique(&mut record.regions, name);
+            }
+        }
+    }
+    Ok(Some(record))
+}
+
+/// The human name of an agent, place or concept: a literal as is, else the first of its
+/// name or label properties, else the IRI itself so that nothing is silently dropped.
+fn label_of(store: &Store, term: TermRef<'_>) -> Result<Option<String>> {
+    let subject: NamedOrBlankNodeRef<'_> = match term {
+        TermRef::Literal(literal) => return Ok(Some(literal.value().to_owned())),
+        TermRef::NamedNode(node) => node.into(),
+        TermRef::BlankNode(node) => node.into(),
+        #[allow(unreachable_patterns)]
+        _ => return Ok(None),
+    };
+    for property in [foaf::NAME, skos::PREF_LABEL, rdfs::LABEL, dct::TITLE, schema::NAME] {
+        let mut best: Option<String> = None;
+        for quad in store.quads_for_pattern(Some(subject), Some(property), None, None) {
+            if let Term::Literal(literal) = quad?.object {
+                // Prefer English or untagged names; keep any other as a fallback.
+                let english = matches!(literal.language(), None | Some("en"));
+                if english {
+                    return Ok(Some(literal.value().to_owned()));
+                }
+                best.get_or_insert_with(|| literal.value().to_owned());
+            }
+        }
+        if best.is_some() {
+            return Ok(best);
+        }
+    }
+    Ok(match term {
+        TermRef::NamedNode(node) => Some(node.as_str().to_owned()),
+        _ => None,
+    })
+}
+
+fn push_literal(values: &mut Vec<String>, term: TermRef<'_>) {
+    if let TermRef::Literal(literal) = term {
+        push_unique(values, literal.value().to_owned());
+    }
+}
+
+fn push_iri(values: &mut Vec<String>, term: TermRef<'_>) {
+    if let TermRef::NamedNode(node) = term {
+        push_unique(values, node.as_str().to_owned());
+    }
+}
+
+fn push_unique(values: &mut Vec<String>, value: String) {
+    if !value.is_empty() && !values.contains(&value) {
+        values.push(value);
+    }
+}
+
+fn literal_date(term: TermRef<'_>) -> Option<i64> {
+    match term {
+        TermRef::Literal(literal) => parse_date(literal.value()),
+        _ => None,
+    }
+}
+
+/// Seconds since the epoch at the start of the day a date (`YYYY`, `YYYY-MM`,
+/// `YYYY-MM-DD`, or a date-time) names. Harvested dates are messy, so anything else is
+/// `None` rather than an error.
+pub fn parse_date(value: &str) -> Option<i64> {
+    let value = value.trim();
+    let date = value.split(['T', ' ']).next()?;
+    let mut parts = date.splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
+    let day: i64 = parts
+        .next()
+        .map_or(Some(1), |d| d.get(..2).unwrap_or(d).parse().ok())?;
+    if !(1000..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Days from civil, after Howard Hinnant's algorithm.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_the_shapes_catalogues_use() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2024-03-01"), Some(1_709_251_200));
+        assert_eq!(parse_date("2024-03-01T10:00:00Z"), Some(1_709_251_200));
+        assert_eq!(parse_date("2024"), Some(1_704_067_200));
+        assert_eq!(parse_date("2024-13-01"), None);
+        assert_eq!(parse_date("last tuesday"), None);
+    }
+}

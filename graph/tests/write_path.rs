@@ -1,0 +1,245 @@
+//! The graph's contract: one write path keeps the store and the index in step, replaces
+//! are atomic for readers, a lagging index is repaired at open, and dumps restore whole.
+
+use civicgraph_graph::{Graph, Layout, QueryOptions, WriteBatch};
+use oxigraph::io::RdfFormat;
+use oxigraph::model::{Dataset, GraphNameRef, Literal, NamedNode, QuadRef, Triple};
+use oxigraph::model::dataset::CanonicalizationAlgorithm;
+use oxigraph::sparql::QueryResults;
+use oxigraph::store::Store;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+fn demo(file: &str) -> String {
+    std::fs::read_to_string(format!("{}/../datasets/demo/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn load_demo(graph: &Graph, id: &str, file: &str) {
+    let g = graph.layout().source_graph(id).unwrap();
+    let batch = WriteBatch::replace_graph_from_reader(&g, RdfFormat::Turtle, demo(file).as_bytes(), file).unwrap();
+    graph.commit(batch).unwrap();
+}
+
+fn select_count(graph: &Graph, sparql: &str) -> usize {
+    match graph.query(sparql, &QueryOptions::default()).unwrap() {
+        QueryResults::Solutions(mut s) => match s.next().unwrap().unwrap().get(0) {
+            Some(oxigraph::model::Term::Literal(l)) => l.value().parse().unwrap(),
+            other => panic!("{other:?}"),
+        },
+        _ => panic!("not a SELECT"),
+    }
+}
+
+#[test]
+fn index_follows_every_write() {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    load_demo(&graph, "northmoor", "northmoor.ttl");
+    let hits = graph.search("\"diffusion tube\"", 5).unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].kind, "dataset");
+    assert_eq!(graph.index_sequence().unwrap(), Some(graph.write_sequence().unwrap()));
+    // 44 datasets and 1 catalogue.
+    assert_eq!(graph.indexed_records(), 45);
+
+    // Replacing the source with a smaller version drops what is gone from the index.
+    let g = graph.layout().source_graph("northmoor").unwrap();
+    let ttl = "<http://ex/d> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> \"Gritting routes\" .";
+    graph
+        .commit(WriteBatch::replace_graph_from_reader(&g, RdfFormat::Turtle, ttl.as_bytes(), "v2.ttl").unwrap())
+        .unwrap();
+    assert!(graph.search("diffusion", 5).unwrap().is_empty());
+    assert_eq!(graph.search("gritting", 5).unwrap()[0].iri, "http://ex/d");
+    assert_eq!(graph.indexed_records(), 1);
+
+    // Deleting the source empties both.
+    graph.commit(WriteBatch::delete_graph(&g)).unwrap();
+    assert!(graph.search("gritting", 5).unwrap().is_empty());
+    assert_eq!(select_count(&graph, &format!("SELECT (COUNT(*) AS ?n) {{ GRAPH <{}> {{ ?s ?p ?o }} }}", g.as_str())), 0);
+}
+
+#[test]
+fn tags_written_to_another_graph_reach_the_record_in_the_index() {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    load_demo(&graph, "southvale", "southvale.ttl");
+    let dataset = "https://data.southvale.example.gov.uk/id/dataset/bus-stops";
+    let triple = Triple::new(
+        NamedNode::new(dataset).unwrap(),
+        civicgraph_vocab::cg::USE_PATTERN,
+        civicgraph_vocab::cgp::ACCESS,
+    );
+    graph
+        .commit(WriteBatch::add_to_graph(graph.layout().tags_graph().as_ref(), [triple]))
+        .unwrap();
+    let hit = graph.search("bus stops", 1).unwrap().remove(0);
+    assert_eq!(hit.iri, dataset);
+    assert_eq!(hit.patterns, vec![civicgraph_vocab::cgp::ACCESS.as_str().to_owned()]);
+}
+
+#[test]
+fn a_reader_during_a_replace_sees_the_old_or_the_new_version_never_a_mix() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = Arc::new(Graph::open(dir.path(), Layout::default()).unwrap());
+    let g = graph.layout().source_graph("flip").unwrap();
+    let p = NamedNode::new("http://ex/version").unwrap();
+    let version = |name: &str, size: usize| {
+        let triples: Vec<Triple> = (0..size)
+            .map(|i| Triple::new(NamedNode::new(format!("http://ex/r{i}")).unwrap(), p.clone(), Literal::from(name)))
+            .collect();
+        WriteBatch::replace_graph(&g, triples)
+    };
+    graph.commit(version("old", 2000)).unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (graph, done, g) = (graph.clone(), done.clone(), g.clone());
+        std::thread::spawn(move || {
+            let mut observed = std::collections::BTreeSet::new();
+            let query = format!("SELECT ?v (COUNT(*) AS ?n) {{ GRAPH <{}> {{ ?s <http://ex/version> ?v }} }} GROUP BY ?v", g.as_str());
+            while !done.load(Ordering::Relaxed) {
+                let QueryResults::Solutions(solutions) = graph.query(&query, &QueryOptions::default()).unwrap() else {
+                    panic!()
+                };
+                let groups: Vec<(String, String)> = solutions
+                    .map(|s| {
+                        let s = s.unwrap();
+                        (s.get("v").unwrap().to_string(), s.get("n").unwrap().to_string())
+                    })
+                    .collect();
+                assert_eq!(groups.len(), 1, "a reader saw a mix of versions: {groups:?}");
+                let (v, n) = &groups[0];
+                let expected = if v.contains("old") { "2000" } else { "3000" };
+                assert!(n.contains(expected), "version {v} seen with {n} triples");
+                observed.insert(v.clone());
+            }
+            observed
+        })
+    };
+    for round in 0..20 {
+        let (name, size) = if round % 2 == 0 { ("new", 3000) } else { ("old", 2000) };
+        graph.commit(version(name, size)).unwrap();
+    }
+    done.store(true, Ordering::Relaxed);
+    let observed = reader.join().unwrap();
+    assert!(!observed.is_empty());
+}
+
+#[test]
+fn a_failed_parse_leaves_the_previous_version_untouched() {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    load_demo(&graph, "westshire", "westshire.ttl");
+    let before = graph.stats().unwrap();
+    let g = graph.layout().source_graph("westshire").unwrap();
+    let broken = format!("{}\n<http://ex/a> <http://ex/b> .\n", demo("northmoor.ttl"));
+    let error = WriteBatch::replace_graph_from_reader(&g, RdfFormat::Turtle, broken.as_bytes(), "westshire.ttl").unwrap_err();
+    assert!(error.to_string().starts_with("westshire.ttl:"), "{error}");
+    assert_eq!(graph.stats().unwrap(), before);
+}
+
+#[test]
+fn open_repairs_an_index_that_fell_behind_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout::default();
+    {
+        let graph = Graph::open(dir.path(), layout.clone()).unwrap();
+        load_demo(&graph, "northmoor", "northmoor.ttl");
+    }
+    // What a kill -9 between the store commit and the index commit leaves: a store write
+    // with its sequence bumped, and an index still at the previous sequence.
+    {
+        let store = Store::open(dir.path().join("store")).unwrap();
+        let system = layout.system_graph();
+        let g = layout.source_graph("late").unwrap();
+        let mut t = store.start_transaction().unwrap();
+        t.load_from_slice(
+            RdfFormat::Turtle,
+            "<http://ex/late> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> \"Allotment waiting lists\" ."
+                .as_bytes(),
+        )
+        .unwrap();
+        // Move what was loaded into the source graph.
+        let quads: Vec<_> = t
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for quad in quads {
+            t.remove(&quad);
+            t.insert(QuadRef::new(&quad.subject, &quad.predicate, &quad.object, &g));
+        }
+        t.clear_graph(&system).unwrap();
+        t.insert(QuadRef::new(
+            &system,
+            civicgraph_vocab::cg::WRITE_SEQUENCE,
+            &Literal::new_typed_literal("99", oxigraph::model::vocab::xsd::INTEGER),
+            &system,
+        ));
+        t.commit().unwrap();
+    }
+    let graph = Graph::open(dir.path(), layout).unwrap();
+    assert_eq!(graph.write_sequence().unwrap(), 99);
+    assert_eq!(graph.index_sequence().unwrap(), Some(99));
+    assert_eq!(graph.search("allotment", 5).unwrap()[0].iri, "http://ex/late");
+    assert_eq!(graph.indexed_records(), 46);
+}
+
+#[test]
+fn open_rebuilds_a_missing_index() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+        load_demo(&graph, "southvale", "southvale.ttl");
+    }
+    std::fs::remove_dir_all(dir.path().join("index")).unwrap();
+    let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+    assert_eq!(graph.indexed_records(), 41);
+    assert!(!graph.search("harbour bathing water", 5).unwrap().is_empty());
+}
+
+fn canonical(graph: &Graph) -> Dataset {
+    let system = graph.layout().system_graph();
+    let mut dataset: Dataset = graph
+        .store()
+        .iter()
+        .map(Result::unwrap)
+        .filter(|q| q.graph_name.as_ref() != GraphNameRef::NamedNode(system.as_ref()))
+        .collect();
+    dataset.canonicalize(CanonicalizationAlgorithm::Unstable);
+    dataset
+}
+
+#[test]
+fn dump_then_restore_yields_an_isomorphic_dataset() {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    load_demo(&graph, "northmoor", "northmoor.ttl");
+    load_demo(&graph, "cases", "case-studies.ttl");
+    graph.ensure_vocabulary().unwrap();
+    let original = canonical(&graph);
+    assert!(original.len() > 5000);
+    for format in [RdfFormat::NQuads, RdfFormat::TriG] {
+        let mut dump = Vec::new();
+        let count = graph.dump(format, &mut dump).unwrap();
+        assert_eq!(count as usize, original.len());
+        let restored = Graph::in_memory(Layout::default()).unwrap();
+        restored.restore(format, dump.as_slice(), "dump", false).unwrap();
+        assert_eq!(canonical(&restored), original, "{format} round trip");
+        assert_eq!(restored.indexed_records(), graph.indexed_records());
+        // A second restore into a store that now holds data is refused unless asked.
+        assert!(restored.restore(format, dump.as_slice(), "dump", false).is_err());
+        restored.restore(format, dump.as_slice(), "dump", true).unwrap();
+        assert_eq!(canonical(&restored), original);
+    }
+}
+
+#[test]
+fn stats_count_graphs_and_types() {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    load_demo(&graph, "westshire", "westshire.ttl");
+    let stats = graph.stats().unwrap();
+    let dataset_count = stats
+        .types
+        .iter()
+        .find(|(t, _)| t == "http://www.w3.org/ns/dcat#Dataset")
+        .map(|(_, n)| *n);
+    assert_eq!(dataset_count, Some(43));
+    let g = graph.layout().source_graph("westshire").unwrap();
+    assert!(stats.graphs.iter().any(|(name, n)| name == g.as_str() && *n > 1000));
+    assert_eq!(stats.index_sequence, Some(stats.write_sequence));
+}

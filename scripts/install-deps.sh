@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages civicgraph's build needs on Debian/Ubuntu:
+# libclang-dev, for the bindgen step of Oxigraph's bundled RocksDB.
+# Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+
+missing=()
+dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+command -v c++ >/dev/null 2>&1 || missing+=(g++)
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+else
+    echo "civicgraph needs: ${missing[*]}; run as root or install sudo" >&2
+    exit 1
+fi
+echo "installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null

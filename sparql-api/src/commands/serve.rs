@@ -1,0 +1,58 @@
+//! `civicgraph serve`: opens the graph, loads the vocabulary (and the demo data into an
+//! empty store), and serves HTTP until Ctrl-C or SIGTERM.
+
+use super::Context;
+use civicgraph_sparql_api::{AppState, app, demo};
+use std::net::SocketAddr;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on [default: the config's bind, 127.0.0.1:7878].
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+    /// Do not load the bundled demo data into an empty store.
+    #[arg(long)]
+    no_demo: bool,
+}
+
+pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
+    if let Some(bind) = args.bind {
+        context.config.bind = bind;
+    }
+    let graph = context.open_graph()?;
+    graph.ensure_vocabulary()?;
+    if !args.no_demo && demo::has_no_sources(&graph)? {
+        let quads = demo::load_demo(&graph)?;
+        tracing::info!(quads, "the store had no sources: loaded the bundled demo data");
+    }
+    let bind = context.config.bind;
+    let state = AppState::new(graph, context.config);
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(bind).await?;
+        tracing::info!("civicgraph listening on http://{}/sparql", listener.local_addr()?);
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(shutdown())
+            .await?;
+        anyhow::Ok(())
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,153 @@
+//! `civicgraph.toml`: every key has a default and unknown keys are an error, so a typo is
+//! caught at start rather than silently ignored.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The server and CLI configuration.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the store and index live.
+    pub data_dir: PathBuf,
+    /// The address `serve` listens on.
+    pub bind: SocketAddr,
+    /// The base IRI of minted IRIs and graph names.
+    pub base_iri: String,
+    /// Limits and dataset rules for SPARQL queries.
+    pub query: QueryConfig,
+}
+
+/// SPARQL query settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueryConfig {
+    /// Seconds a query may run before it is cancelled.
+    pub timeout_secs: u64,
+    /// Whether a query that names no dataset sees the union of all graphs (true) or the
+    /// store's own default graph.
+    pub union_default_graph: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("civicgraph-data"),
+            bind: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            base_iri: civicgraph_graph::Layout::DEFAULT_BASE.to_owned(),
+            query: QueryConfig::default(),
+        }
+    }
+}
+
+impl Default for QueryConfig {
+    fn default() -> Self {
+        Self {
+            timeout_secs: 30,
+            union_default_graph: true,
+        }
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema (the message has line and column).
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What the TOML parser said, with the position.
+        message: String,
+    },
+    /// A value parsed but makes no sense.
+    #[error("{path}: {key}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The offending key.
+        key: &'static str,
+        /// Why.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads and validates a configuration file.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let config: Self = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot.
+    pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        civicgraph_graph::Layout::new(&self.base_iri).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            key: "base_iri",
+            message: e.to_string(),
+        })?;
+        if self.query.timeout_secs == 0 {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                key: "query.timeout_secs",
+                message: "must be at least 1".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The query timeout.
+    pub fn query_timeout(&self) -> Duration {
+        Duration::from_secs(self.query.timeout_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("civicgraph.toml");
+        std::fs::write(&path, text).unwrap();
+        Config::from_file(&path)
+    }
+
+    #[test]
+    fn every_key_has_a_default() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_position() {
+        let error = parse("bind = \"127.0.0.1:9000\"\ndata_dri = \"x\"\n").unwrap_err().to_string();
+        assert!(error.contains("data_dri") && error.contains("line 2"), "{error}");
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        let error = parse("base_iri = \"not an iri\"").unwrap_err().to_string();
+        assert!(error.contains("base_iri"), "{error}");
+        let error = parse("[query]\ntimeout_secs = 0").unwrap_err().to_string();
+        assert!(error.contains("query.timeout_secs"), "{error}");
+    }
+}

@@ -1,0 +1,62 @@
+//! The one mapping from errors to HTTP statuses.
+//!
+//! Client mistakes (bad syntax, unsupported media types) get their message back; internal
+//! failures are logged in full and answered with a generic message so that nothing about
+//! the server's insides leaks.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use civicgraph_graph::GraphError;
+
+/// An error answered over HTTP.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The request is malformed: missing or duplicate parameters, bad syntax.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No acceptable representation exists for the Accept header.
+    #[error("{0}")]
+    NotAcceptable(String),
+    /// The request body's media type is not one this endpoint reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The query ran past its time limit.
+    #[error("the query did not finish within {0} s and was cancelled")]
+    Timeout(u64),
+    /// The graph failed.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// A background task failed.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Graph(
+                GraphError::QuerySyntax(_) | GraphError::SearchSyntax { .. } | GraphError::InvalidIri { .. },
+            ) => StatusCode::BAD_REQUEST,
+            ApiError::Graph(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error() && !matches!(self, ApiError::Timeout(_)) {
+            tracing::error!(error = %self, "request failed");
+            "internal server error; the server log has the details".to_owned()
+        } else {
+            self.to_string()
+        };
+        (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response()
+    }
+}

@@ -1,0 +1,68 @@
+//! The `civicgraph` command: one subcommand per job. Exit status 0 on success, 1 on
+//! failure, 2 on bad usage (clap's own).
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// civicgraph: a knowledge graph of open data and public-service innovation.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    /// Configuration file (TOML). Optional: every key has a default.
+    #[arg(long, global = true, env = "CIVICGRAPH_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory holding the store and the search index [default: ./civicgraph-data]
+    #[arg(long, global = true, env = "CIVICGRAPH_DATA")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve SPARQL over HTTP; an empty store is first filled with the bundled demo data.
+    Serve(commands::serve::Args),
+    /// Load RDF files (any syntax) into the graph, one atomic write per file.
+    Load(commands::load::Args),
+    /// Run a SPARQL query and print the results.
+    Query(commands::query::Args),
+    /// Full-text search over datasets, case studies and catalogues.
+    Search(commands::search::Args),
+    /// Write the whole graph to N-Quads or TriG.
+    Dump(commands::dump::DumpArgs),
+    /// Replace the graph with a dump.
+    Restore(commands::dump::RestoreArgs),
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Print quads per graph, records per type and the index state.
+    Stats(commands::stats::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    commands::init_tracing();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let context = commands::Context::new(cli.config.as_deref(), cli.data)?;
+    match cli.command {
+        Command::Serve(args) => commands::serve::run(context, args),
+        Command::Load(args) => commands::load::run(&context, args),
+        Command::Query(args) => commands::query::run(&context, args),
+        Command::Search(args) => commands::search::run(&context, args),
+        Command::Dump(args) => commands::dump::dump(&context, args),
+        Command::Restore(args) => commands::dump::restore(&context, args),
+        Command::Reindex => commands::stats::reindex(&context),
+        Command::Stats(args) => commands::stats::run(&context, args),
+    }
+}

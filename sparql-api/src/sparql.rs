@@ -1,0 +1,207 @@
+//! `/sparql`: the SPARQL 1.1 query endpoint (GET, POST form, POST `application/sparql-query`).
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::negotiate::negotiate;
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use civicgraph_graph::QueryOptions;
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::NamedNode;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{CancellationToken, QueryResults};
+
+/// Formats for SELECT and ASK results, the server's preference first.
+const RESULT_FORMATS: &[(&str, QueryResultsFormat)] = &[
+    ("application/sparql-results+json", QueryResultsFormat::Json),
+    ("application/json", QueryResultsFormat::Json),
+    ("application/sparql-results+xml", QueryResultsFormat::Xml),
+    ("application/xml", QueryResultsFormat::Xml),
+    ("text/csv", QueryResultsFormat::Csv),
+    ("text/tab-separated-values", QueryResultsFormat::Tsv),
+];
+
+/// Formats for CONSTRUCT and DESCRIBE results, the server's preference first.
+const GRAPH_FORMATS: &[(&str, RdfFormat)] = &[
+    ("text/turtle", RdfFormat::Turtle),
+    ("application/n-triples", RdfFormat::NTriples),
+    ("text/plain", RdfFormat::NTriples),
+];
+
+/// The protocol's parameters, from the URL or a form body.
+#[derive(Debug, Default)]
+struct Request {
+    query: Option<String>,
+    default_graph_uris: Vec<NamedNode>,
+    named_graph_uris: Vec<NamedNode>,
+}
+
+impl Request {
+    fn read(&mut self, pairs: &[u8], query_allowed: bool) -> Result<(), ApiError> {
+        for (key, value) in form_urlencoded::parse(pairs) {
+            match key.as_ref() {
+                "query" if query_allowed => {
+                    if self.query.replace(value.into_owned()).is_some() {
+                        return Err(ApiError::BadRequest("the query parameter is given more than once".into()));
+                    }
+                }
+                "default-graph-uri" => self.default_graph_uris.push(graph_iri(&key, &value)?),
+                "named-graph-uri" => self.named_graph_uris.push(graph_iri(&key, &value)?),
+                "update" | "using-graph-uri" | "using-named-graph-uri" => {
+                    return Err(ApiError::BadRequest(
+                        "updates are not accepted at /sparql; send them to /update".into(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn graph_iri(key: &str, value: &str) -> Result<NamedNode, ApiError> {
+    NamedNode::new(value).map_err(|e| ApiError::BadRequest(format!("{key} {value:?} is not an absolute IRI: {e}")))
+}
+
+/// GET `/sparql?query=...`.
+pub async fn get(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+    let mut request = Request::default();
+    request.read(raw.unwrap_or_default().as_bytes(), true)?;
+    evaluate(state, request, &headers).await
+}
+
+/// POST `/sparql`, with a form or a bare query.
+pub async fn post(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut request = Request::default();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match media.as_str() {
+        "application/x-www-form-urlencoded" => {
+            request.read(raw.unwrap_or_default().as_bytes(), false)?;
+            request.read(&body, true)?;
+        }
+        "application/sparql-query" => {
+            request.read(raw.unwrap_or_default().as_bytes(), false)?;
+            let text = String::from_utf8(body.to_vec())
+                .map_err(|e| ApiError::BadRequest(format!("the query is not UTF-8: {e}")))?;
+            request.query = Some(text);
+        }
+        "application/sparql-update" => {
+            return Err(ApiError::BadRequest(
+                "updates are not accepted at /sparql; send them to /update".into(),
+            ));
+        }
+        other => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "a query is sent as application/x-www-form-urlencoded or application/sparql-query, not {other:?}"
+            )));
+        }
+    }
+    evaluate(state, request, &headers).await
+}
+
+async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Result<Response, ApiError> {
+    let Some(query) = request.query else {
+        return Err(ApiError::BadRequest("no query parameter was given".into()));
+    };
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let token = CancellationToken::new();
+    let options = QueryOptions {
+        union_default_graph: state.config.query.union_default_graph,
+        default_graph_uris: request.default_graph_uris,
+        named_graph_uris: request.named_graph_uris,
+        cancellation: Some(token.clone()),
+        base_iri: None,
+    };
+    let timeout = state.config.query_timeout();
+    let graph = state.graph.clone();
+    let work = tokio::task::spawn_blocking(move || -> Result<(String, Vec<u8>), ApiError> {
+        let results = graph.query(&query, &options)?;
+        serialize(results, accept.as_deref())
+    });
+    let (media_type, body) = match tokio::time::timeout(timeout, work).await {
+        Ok(joined) => joined.map_err(|e| ApiError::Internal(e.to_string()))??,
+        Err(_) => {
+            token.cancel();
+            return Err(ApiError::Timeout(timeout.as_secs()));
+        }
+    };
+    let mut response = Body::from(body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&media_type).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+fn serialize(results: QueryResults<'static>, accept: Option<&str>) -> Result<(String, Vec<u8>), ApiError> {
+    let io = |e: std::io::Error| ApiError::Internal(format!("serializing results: {e}"));
+    match results {
+        QueryResults::Solutions(solutions) => {
+            let format = result_format(accept)?;
+            let mut serializer = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                .map_err(io)?;
+            for solution in solutions {
+                serializer.serialize(&solution.map_err(civicgraph_graph::GraphError::from)?).map_err(io)?;
+            }
+            Ok((media_type_of(format), serializer.finish().map_err(io)?))
+        }
+        QueryResults::Boolean(value) => {
+            let format = result_format(accept)?;
+            let body = QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(Vec::new(), value)
+                .map_err(io)?;
+            Ok((media_type_of(format), body))
+        }
+        QueryResults::Graph(triples) => {
+            let format = negotiate(accept, GRAPH_FORMATS).ok_or_else(|| {
+                ApiError::NotAcceptable(format!(
+                    "graph results are offered as {}",
+                    GRAPH_FORMATS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            let mut serializer = RdfSerializer::from_format(format);
+            for (prefix, iri) in civicgraph_vocab::PREFIXES {
+                serializer = serializer
+                    .with_prefix(*prefix, *iri)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+            }
+            let mut serializer = serializer.for_writer(Vec::new());
+            for triple in triples {
+                serializer
+                    .serialize_triple(&triple.map_err(civicgraph_graph::GraphError::from)?)
+                    .map_err(io)?;
+            }
+            let media = format!("{}; charset=utf-8", format.media_type());
+            Ok((media, serializer.finish().map_err(io)?))
+        }
+    }
+}
+
+fn result_format(accept: Option<&str>) -> Result<QueryResultsFormat, ApiError> {
+    negotiate(accept, RESULT_FORMATS).ok_or_else(|| {
+        ApiError::NotAcceptable(format!(
+            "solutions are offered as {}",
+            RESULT_FORMATS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
+fn media_type_of(format: QueryResultsFormat) -> String {
+    match format {
+        QueryResultsFormat::Csv | QueryResultsFormat::Tsv => format!("{}; charset=utf-8", format.media_type()),
+        _ => format.media_type().to_owned(),
+    }
+}

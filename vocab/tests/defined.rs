@@ -1,0 +1,84 @@
+//! Proves that the Turtle files parse and define every civicgraph term constant.
+
+use civicgraph_vocab::{TURTLE_FILES, cg, cga, cgb, cgc, cge, cgp};
+use oxrdf::vocab::rdf;
+use oxrdf::{NamedNodeRef, Triple};
+use oxttl::TurtleParser;
+use std::collections::HashSet;
+
+fn all_triples() -> Vec<Triple> {
+    let mut triples = Vec::new();
+    for (name, text) in TURTLE_FILES {
+        for triple in TurtleParser::new().for_slice(text.as_bytes()) {
+            triples.push(triple.unwrap_or_else(|e| panic!("{name} does not parse: {e}")));
+        }
+    }
+    triples
+}
+
+#[test]
+fn every_constant_is_defined_with_a_type_label_and_definition() {
+    let triples = all_triples();
+    let typed: HashSet<String> = triples
+        .iter()
+        .filter(|t| t.predicate == rdf::TYPE)
+        .map(|t| t.subject.to_string())
+        .collect();
+    let labelled: HashSet<String> = triples
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.predicate.as_str(),
+                "http://www.w3.org/2000/01/rdf-schema#label"
+                    | "http://www.w3.org/2004/02/skos/core#prefLabel"
+            )
+        })
+        .map(|t| t.subject.to_string())
+        .collect();
+    let defined: HashSet<String> = triples
+        .iter()
+        .filter(|t| t.predicate.as_str() == "http://www.w3.org/2004/02/skos/core#definition")
+        .map(|t| t.subject.to_string())
+        .collect();
+    let constants: Vec<NamedNodeRef<'static>> = [cg::ALL, cgp::ALL, cgb::ALL, cge::ALL, cga::ALL, cgc::ALL]
+        .concat();
+    assert!(constants.len() > 40);
+    for term in constants {
+        let key = term.to_string();
+        assert!(typed.contains(&key), "{term} has no rdf:type in the Turtle");
+        assert!(labelled.contains(&key), "{term} has no English label");
+        assert!(defined.contains(&key), "{term} has no skos:definition");
+    }
+}
+
+#[test]
+fn the_schemes_have_the_sizes_the_design_names() {
+    assert_eq!(cgp::ALL.len(), 3, "three ODI patterns");
+    assert_eq!(cge::ALL.len(), 8, "eight ODI enablers");
+    assert_eq!(cga::ALL.len(), 4, "quadruple helix");
+    assert_eq!(cgc::ALL.len(), 4, "four channels");
+    let triples = all_triples();
+    for pattern in cgp::ALL {
+        let beneficiaries = triples
+            .iter()
+            .filter(|t| t.subject.to_string() == pattern.to_string() && t.predicate == cg::BENEFICIARY)
+            .count();
+        assert!(beneficiaries >= 2, "{pattern} names its direct beneficiaries");
+    }
+}
+
+#[test]
+fn every_label_is_english() {
+    for triple in all_triples() {
+        if let oxrdf::Term::Literal(literal) = &triple.object
+            && matches!(
+                triple.predicate.as_str(),
+                "http://www.w3.org/2000/01/rdf-schema#label"
+                    | "http://www.w3.org/2004/02/skos/core#prefLabel"
+                    | "http://www.w3.org/2004/02/skos/core#definition"
+            )
+        {
+            assert_eq!(literal.language(), Some("en"), "{triple} lacks @en");
+        }
+    }
+}
