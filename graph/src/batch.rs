@@ -29,7 +29,9 @@ impl WriteBatch {
     pub fn replace_graph(graph: &NamedNode, triples: impl IntoIterator<Item = Triple>) -> Self {
         let mut batch = Self::new();
         batch.replace.push(graph.clone().into());
-        batch.insert.extend(triples.into_iter().map(|t| t.in_graph(graph.clone())));
+        batch
+            .insert
+            .extend(triples.into_iter().map(|t| t.in_graph(graph.clone())));
         batch
     }
 
@@ -43,7 +45,9 @@ impl WriteBatch {
     /// Adds `triples` to `graph`, keeping what is there.
     pub fn add_to_graph(graph: NamedNodeRef<'_>, triples: impl IntoIterator<Item = Triple>) -> Self {
         let mut batch = Self::new();
-        batch.insert.extend(triples.into_iter().map(|t| t.in_graph(graph.into_owned())));
+        batch
+            .insert
+            .extend(triples.into_iter().map(|t| t.in_graph(graph.into_owned())));
         batch
     }
 
@@ -150,7 +154,8 @@ mod tests {
     fn trig_keeps_its_named_graphs_and_replaces_them() {
         let g = NamedNode::new("http://example.org/g").unwrap();
         let trig = "<http://a> <http://b> <http://c> . <http://n> { <http://a> <http://b> <http://d> }";
-        let batch = WriteBatch::replace_graph_from_reader(&g, RdfFormat::TriG, trig.as_bytes(), "x.trig").unwrap();
+        let batch =
+            WriteBatch::replace_graph_from_reader(&g, RdfFormat::TriG, trig.as_bytes(), "x.trig").unwrap();
         assert_eq!(batch.len(), 2);
         assert_eq!(batch.replace.len(), 2);
         assert!(batch.insert.iter().any(|q| q.graph_name == g.clone().into()));

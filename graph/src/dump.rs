@@ -16,11 +16,13 @@ impl Graph {
         let mut serializer = RdfSerializer::from_format(format);
         if format == RdfFormat::TriG {
             for (prefix, iri) in civicgraph_vocab::PREFIXES {
-                serializer = serializer.with_prefix(*prefix, *iri).map_err(|e| GraphError::InvalidIri {
-                    what: "prefix namespace",
-                    value: (*iri).to_owned(),
-                    message: e.to_string(),
-                })?;
+                serializer = serializer
+                    .with_prefix(*prefix, *iri)
+                    .map_err(|e| GraphError::InvalidIri {
+                        what: "prefix namespace",
+                        value: (*iri).to_owned(),
+                        message: e.to_string(),
+                    })?;
             }
         }
         let mut serializer = serializer.for_writer(writer);
@@ -31,7 +33,9 @@ impl Graph {
             if quad.graph_name.as_ref() == GraphNameRef::NamedNode(system.as_ref()) {
                 continue;
             }
-            serializer.serialize_quad(&quad).map_err(|source| io_error("dump", source))?;
+            serializer
+                .serialize_quad(&quad)
+                .map_err(|source| io_error("dump", source))?;
             count += 1;
         }
         serializer.finish().map_err(|source| io_error("dump", source))?;
@@ -42,7 +46,13 @@ impl Graph {
     ///
     /// Unless `replace` is set, the store must hold nothing but the vocabulary, so that a
     /// mistyped `--data` cannot wipe a graph.
-    pub fn restore(&self, format: RdfFormat, reader: impl Read, source_name: &str, replace: bool) -> Result<WriteReport> {
+    pub fn restore(
+        &self,
+        format: RdfFormat,
+        reader: impl Read,
+        source_name: &str,
+        replace: bool,
+    ) -> Result<WriteReport> {
         if !replace {
             let quads = self.user_quads()?;
             if quads > 0 {
@@ -59,7 +69,10 @@ impl Graph {
         let mut count = 0;
         for quad in self.store().iter() {
             let quad = quad?;
-            if !skip.iter().any(|g| quad.graph_name.as_ref() == GraphNameRef::NamedNode(g.as_ref())) {
+            if !skip
+                .iter()
+                .any(|g| quad.graph_name.as_ref() == GraphNameRef::NamedNode(g.as_ref()))
+            {
                 count += 1;
             }
         }

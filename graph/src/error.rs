@@ -74,7 +74,9 @@ pub enum GraphError {
         quads: usize,
     },
     /// A store write committed but the index could not follow; `open` or `reindex` repairs it.
-    #[error("the store committed write {sequence} but the index did not follow ({source}); run `reindex` or reopen to repair")]
+    #[error(
+        "the store committed write {sequence} but the index did not follow ({source}); run `reindex` or reopen to repair"
+    )]
     IndexBehind {
         /// The committed write sequence.
         sequence: u64,

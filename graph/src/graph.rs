@@ -21,7 +21,6 @@ use std::sync::Mutex;
 ///
 /// Reads go straight to [`Graph::store`]; every write goes through [`Graph::commit`], which
 /// is what keeps the index in step with the store.
-#[derive(Debug)]
 pub struct Graph {
     store: Store,
     index: SearchIndex,
@@ -30,6 +29,15 @@ pub struct Graph {
     /// Serialises writers: two concurrent commits could otherwise both read sequence N and
     /// both write N + 1, and the index could apply them out of order.
     write_lock: Mutex<()>,
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("dir", &self.dir)
+            .field("layout", &self.layout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a commit did.
@@ -127,6 +135,11 @@ impl Graph {
         if index_sequence == Some(store_sequence) {
             return Ok(false);
         }
+        if index_sequence.is_none() && self.store.is_empty()? {
+            // A new data directory: nothing to repair, just mark the empty index in step.
+            self.index.rebuild([], store_sequence)?;
+            return Ok(false);
+        }
         tracing::warn!(
             store_sequence,
             ?index_sequence,
@@ -164,7 +177,10 @@ impl Graph {
     fn record_subjects(&self) -> Result<BTreeSet<NamedNode>> {
         let mut subjects = BTreeSet::new();
         for (_, class) in RecordKind::ALL {
-            for quad in self.store.quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None) {
+            for quad in self
+                .store
+                .quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None)
+            {
                 if let NamedOrBlankNode::NamedNode(node) = quad?.subject {
                     subjects.insert(node);
                 }
@@ -182,6 +198,7 @@ impl Graph {
     /// rebuilds the index.
     pub fn commit(&self, batch: WriteBatch) -> Result<WriteReport> {
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let started = std::time::Instant::now();
         let previous = self.write_sequence()?;
         if batch.is_empty() {
             return Ok(WriteReport {
@@ -215,7 +232,9 @@ impl Graph {
             &Literal::new_typed_literal(sequence.to_string(), xsd::INTEGER),
             &system,
         ));
+        let affected_at = started.elapsed();
         transaction.commit()?;
+        let stored_at = started.elapsed();
 
         let reindexed = self
             .follow_in_index(batch.clear_all, &affected, sequence)
@@ -223,6 +242,15 @@ impl Graph {
                 sequence,
                 source: Box::new(source),
             })?;
+        tracing::info!(
+            sequence,
+            quads = batch.insert.len(),
+            records = reindexed,
+            prepare_ms = affected_at.as_millis() as u64,
+            store_ms = (stored_at - affected_at).as_millis() as u64,
+            index_ms = (started.elapsed() - stored_at).as_millis() as u64,
+            "committed"
+        );
         Ok(WriteReport {
             sequence,
             inserted: batch.insert.len(),
@@ -230,7 +258,12 @@ impl Graph {
         })
     }
 
-    fn follow_in_index(&self, everything: bool, affected: &HashSet<NamedNode>, sequence: u64) -> Result<usize> {
+    fn follow_in_index(
+        &self,
+        everything: bool,
+        affected: &HashSet<NamedNode>,
+        sequence: u64,
+    ) -> Result<usize> {
         if everything {
             return self.rebuild_index(sequence, &mut |_| {});
         }
@@ -262,7 +295,10 @@ impl Graph {
             }
         };
         for graph in &batch.replace {
-            for quad in self.store.quads_for_pattern(None, None, None, Some(graph.as_ref())) {
+            for quad in self
+                .store
+                .quads_for_pattern(None, None, None, Some(graph.as_ref()))
+            {
                 let quad = quad?;
                 note(&quad.subject, &quad.predicate, &quad.object);
             }
@@ -280,12 +316,15 @@ impl Graph {
         let mut wanted = HashSet::new();
         for (name, text) in civicgraph_vocab::TURTLE_FILES {
             for triple in RdfParser::from_format(RdfFormat::Turtle).for_slice(text.as_bytes()) {
-                let quad = triple.map_err(|e| GraphError::from_parse(name, e))?;
+                let quad = triple.map_err(|e| GraphError::from_parse(name, e.into()))?;
                 wanted.insert(Triple::from(quad));
             }
         }
         let mut present = HashSet::new();
-        for quad in self.store.quads_for_pattern(None, None, None, Some(graph.as_ref().into())) {
+        for quad in self
+            .store
+            .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
+        {
             present.insert(Triple::from(quad?));
         }
         if present == wanted {

@@ -11,11 +11,12 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
+use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
     TextAnalyzer,
 };
-use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, SnippetGenerator, TantivyDocument, Term};
+use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// The analyzer for English free text: lower-cased, accent-folded, stop words removed, stemmed.
 const ANALYZER: &str = "civic_en";
@@ -104,7 +105,9 @@ pub(crate) struct SearchIndex {
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SearchIndex").field("fields", &self.fields).finish_non_exhaustive()
+        f.debug_struct("SearchIndex")
+            .field("fields", &self.fields)
+            .finish_non_exhaustive()
     }
 }
 
@@ -132,7 +135,8 @@ impl SearchIndex {
                         }
                         std::fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
                         let index = Index::create_in_dir(dir, schema)?;
-                        std::fs::write(&version_file, SCHEMA_VERSION).map_err(|source| io_error(dir, source))?;
+                        std::fs::write(&version_file, SCHEMA_VERSION)
+                            .map_err(|source| io_error(dir, source))?;
                         index
                     }
                 }
@@ -140,7 +144,10 @@ impl SearchIndex {
         };
         index.tokenizers().register(ANALYZER, analyzer());
         let writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         Ok(Self {
             index,
             reader,
@@ -202,7 +209,8 @@ impl SearchIndex {
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
         let searcher = self.reader.searcher();
         let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.description, f.keywords, f.publisher]);
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![f.title, f.description, f.keywords, f.publisher]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 3.0);
         parser.set_field_boost(f.keywords, 2.0);

@@ -103,7 +103,10 @@ mod tests {
         let g = layout.source_graph("leeds-2024").unwrap();
         assert_eq!(g.as_str(), "https://data.example.org/id/graph/source/leeds-2024");
         assert_eq!(layout.source_id(g.as_str()), Some("leeds-2024"));
-        assert_eq!(layout.tags_graph().as_str(), "https://data.example.org/id/graph/tags");
+        assert_eq!(
+            layout.tags_graph().as_str(),
+            "https://data.example.org/id/graph/tags"
+        );
     }
 
     #[test]

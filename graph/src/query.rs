@@ -6,7 +6,7 @@ use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 
 /// How a query's dataset is formed and when it is cancelled.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct QueryOptions {
     /// When the query names no dataset, its default graph is the union of all graphs
     /// (true, the default, as on data.europa.eu) or the store's own default graph.
@@ -19,6 +19,18 @@ pub struct QueryOptions {
     pub cancellation: Option<CancellationToken>,
     /// The base IRI for relative IRIs in the query.
     pub base_iri: Option<String>,
+}
+
+impl std::fmt::Debug for QueryOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryOptions")
+            .field("union_default_graph", &self.union_default_graph)
+            .field("default_graph_uris", &self.default_graph_uris)
+            .field("named_graph_uris", &self.named_graph_uris)
+            .field("cancellable", &self.cancellation.is_some())
+            .field("base_iri", &self.base_iri)
+            .finish()
+    }
 }
 
 impl Default for QueryOptions {
@@ -39,13 +51,14 @@ impl Graph {
     pub fn query(&self, sparql: &str, options: &QueryOptions) -> Result<QueryResults<'static>> {
         let mut evaluator = SparqlEvaluator::new();
         if let Some(base) = &options.base_iri {
-            evaluator = evaluator
-                .with_base_iri(base.as_str())
-                .map_err(|e| crate::GraphError::InvalidIri {
-                    what: "query base IRI",
-                    value: base.clone(),
-                    message: e.to_string(),
-                })?;
+            evaluator =
+                evaluator
+                    .with_base_iri(base.as_str())
+                    .map_err(|e| crate::GraphError::InvalidIri {
+                        what: "query base IRI",
+                        value: base.clone(),
+                        message: e.to_string(),
+                    })?;
         }
         if let Some(token) = &options.cancellation {
             evaluator = evaluator.with_cancellation_token(token.clone());
@@ -96,7 +109,10 @@ mod tests {
         let g = graph.layout().source_graph("a").unwrap();
         let ttl = "<http://ex/s> <http://ex/p> <http://ex/o> .";
         graph
-            .commit(WriteBatch::replace_graph_from_reader(&g, RdfFormat::Turtle, ttl.as_bytes(), "a.ttl").unwrap())
+            .commit(
+                WriteBatch::replace_graph_from_reader(&g, RdfFormat::Turtle, ttl.as_bytes(), "a.ttl")
+                    .unwrap(),
+            )
             .unwrap();
         let q = "SELECT * { ?s <http://ex/p> ?o }";
         assert_eq!(count(&graph, q, &QueryOptions::default()), 1);

@@ -5,8 +5,8 @@
 //! SPARQL, because it runs once per changed record on every write.
 
 use crate::error::Result;
-use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
 use civicgraph_vocab::cg;
+use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef};
 use oxigraph::store::Store;
@@ -130,7 +130,13 @@ fn label_of(store: &Store, term: TermRef<'_>) -> Result<Option<String>> {
         #[allow(unreachable_patterns)]
         _ => return Ok(None),
     };
-    for property in [foaf::NAME, skos::PREF_LABEL, rdfs::LABEL, dct::TITLE, schema::NAME] {
+    for property in [
+        foaf::NAME,
+        skos::PREF_LABEL,
+        rdfs::LABEL,
+        dct::TITLE,
+        schema::NAME,
+    ] {
         let mut best: Option<String> = None;
         for quad in store.quads_for_pattern(Some(subject), Some(property), None, None) {
             if let Term::Literal(literal) = quad?.object {

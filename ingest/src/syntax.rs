@@ -8,7 +8,13 @@ use crate::error::IngestError;
 use oxigraph::io::RdfFormat;
 
 /// Media types that carry no information about the syntax.
-const GENERIC_MEDIA_TYPES: &[&str] = &["text/plain", "application/octet-stream", "application/json", "application/xml", "text/xml"];
+const GENERIC_MEDIA_TYPES: &[&str] = &[
+    "text/plain",
+    "application/octet-stream",
+    "application/json",
+    "application/xml",
+    "text/xml",
+];
 
 /// The syntax named by a short name (`ttl`, `turtle`, `nt`, `nq`, `trig`, `rdf`, `rdfxml`,
 /// `jsonld`, ...) or a media type.
@@ -32,12 +38,21 @@ pub fn by_name(name: &str) -> Result<RdfFormat, IngestError> {
 
 /// Detects the syntax of a document from, in order: an explicit `format` name, its
 /// `Content-Type`, and the extension of its file name or URL path.
-pub fn detect(format: Option<&str>, content_type: Option<&str>, name: Option<&str>) -> Result<RdfFormat, IngestError> {
+pub fn detect(
+    format: Option<&str>,
+    content_type: Option<&str>,
+    name: Option<&str>,
+) -> Result<RdfFormat, IngestError> {
     if let Some(format) = format {
         return by_name(format);
     }
     if let Some(content_type) = content_type {
-        let media = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         if !GENERIC_MEDIA_TYPES.contains(&media.as_str())
             && let Some(format) = RdfFormat::from_media_type(&media)
         {
@@ -50,9 +65,13 @@ pub fn detect(format: Option<&str>, content_type: Option<&str>, name: Option<&st
     let extension = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     extension
         .as_deref()
-        .and_then(RdfFormat::from_extension)
-        .or_else(|| {
-            (extension.as_deref() == Some("json")).then(|| RdfFormat::from_extension("jsonld")).flatten()
+        .and_then(|e| {
+            RdfFormat::from_extension(e).or(match e {
+                // Extensions catalogues use that oxrdfio does not map.
+                "owl" | "xml" | "rdfs" => Some(RdfFormat::RdfXml),
+                "json" => RdfFormat::from_extension("jsonld"),
+                _ => None,
+            })
         })
         .ok_or_else(|| IngestError::UnknownSyntax {
             source_name: name.to_owned(),
@@ -73,14 +92,31 @@ mod tests {
 
     #[test]
     fn explicit_choice_wins_over_everything() {
-        assert_eq!(detect(Some("nt"), Some("text/turtle"), Some("a.rdf")).unwrap(), RdfFormat::NTriples);
+        assert_eq!(
+            detect(Some("nt"), Some("text/turtle"), Some("a.rdf")).unwrap(),
+            RdfFormat::NTriples
+        );
     }
 
     #[test]
     fn specific_media_types_win_over_extensions_and_generic_ones_do_not() {
-        assert_eq!(detect(None, Some("text/turtle"), Some("a.rdf")).unwrap(), RdfFormat::Turtle);
-        assert_eq!(detect(None, Some("text/plain"), Some("a.rdf")).unwrap(), RdfFormat::RdfXml);
-        assert_eq!(detect(None, Some("application/octet-stream"), Some("https://x.org/c.trig?page=2")).unwrap(), RdfFormat::TriG);
+        assert_eq!(
+            detect(None, Some("text/turtle"), Some("a.rdf")).unwrap(),
+            RdfFormat::Turtle
+        );
+        assert_eq!(
+            detect(None, Some("text/plain"), Some("a.rdf")).unwrap(),
+            RdfFormat::RdfXml
+        );
+        assert_eq!(
+            detect(
+                None,
+                Some("application/octet-stream"),
+                Some("https://x.org/c.trig?page=2")
+            )
+            .unwrap(),
+            RdfFormat::TriG
+        );
     }
 
     #[test]
@@ -95,7 +131,10 @@ mod tests {
         ] {
             assert_eq!(detect(None, None, Some(name)).unwrap(), format, "{name}");
         }
-        assert!(matches!(detect(None, None, Some("a.jsonld")).unwrap(), RdfFormat::JsonLd { .. }));
+        assert!(matches!(
+            detect(None, None, Some("a.jsonld")).unwrap(),
+            RdfFormat::JsonLd { .. }
+        ));
     }
 
     #[test]

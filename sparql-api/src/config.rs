@@ -139,7 +139,9 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors_with_a_position() {
-        let error = parse("bind = \"127.0.0.1:9000\"\ndata_dri = \"x\"\n").unwrap_err().to_string();
+        let error = parse("bind = \"127.0.0.1:9000\"\ndata_dri = \"x\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("data_dri") && error.contains("line 2"), "{error}");
     }
 

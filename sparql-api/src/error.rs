@@ -57,6 +57,11 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message,
+        )
+            .into_response()
     }
 }

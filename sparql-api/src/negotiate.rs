@@ -58,13 +58,20 @@ pub fn negotiate<'a, T: Copy>(accept: Option<&str>, offers: &'a [(&'a str, T)]) 
 mod tests {
     use super::negotiate;
 
-    const OFFERS: &[(&str, u8)] = &[("application/sparql-results+json", 0), ("text/csv", 1), ("text/tab-separated-values", 2)];
+    const OFFERS: &[(&str, u8)] = &[
+        ("application/sparql-results+json", 0),
+        ("text/csv", 1),
+        ("text/tab-separated-values", 2),
+    ];
 
     #[test]
     fn picks_by_quality_then_server_preference() {
         assert_eq!(negotiate(None, OFFERS), Some(0));
         assert_eq!(negotiate(Some("text/csv"), OFFERS), Some(1));
-        assert_eq!(negotiate(Some("text/csv;q=0.5, text/tab-separated-values"), OFFERS), Some(2));
+        assert_eq!(
+            negotiate(Some("text/csv;q=0.5, text/tab-separated-values"), OFFERS),
+            Some(2)
+        );
         assert_eq!(negotiate(Some("text/*"), OFFERS), Some(1));
         assert_eq!(negotiate(Some("*/*;q=0.1, text/csv;q=0.9"), OFFERS), Some(1));
         assert_eq!(negotiate(Some("*/*"), OFFERS), Some(0));

@@ -42,11 +42,12 @@ impl Request {
     fn read(&mut self, pairs: &[u8], query_allowed: bool) -> Result<(), ApiError> {
         for (key, value) in form_urlencoded::parse(pairs) {
             match key.as_ref() {
-                "query" if query_allowed => {
-                    if self.query.replace(value.into_owned()).is_some() {
-                        return Err(ApiError::BadRequest("the query parameter is given more than once".into()));
-                    }
+                "query" if query_allowed && self.query.is_some() => {
+                    return Err(ApiError::BadRequest(
+                        "the query parameter is given more than once".into(),
+                    ));
                 }
+                "query" if query_allowed => self.query = Some(value.into_owned()),
                 "default-graph-uri" => self.default_graph_uris.push(graph_iri(&key, &value)?),
                 "named-graph-uri" => self.named_graph_uris.push(graph_iri(&key, &value)?),
                 "update" | "using-graph-uri" | "using-named-graph-uri" => {
@@ -62,11 +63,16 @@ impl Request {
 }
 
 fn graph_iri(key: &str, value: &str) -> Result<NamedNode, ApiError> {
-    NamedNode::new(value).map_err(|e| ApiError::BadRequest(format!("{key} {value:?} is not an absolute IRI: {e}")))
+    NamedNode::new(value)
+        .map_err(|e| ApiError::BadRequest(format!("{key} {value:?} is not an absolute IRI: {e}")))
 }
 
 /// GET `/sparql?query=...`.
-pub async fn get(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let mut request = Request::default();
     request.read(raw.unwrap_or_default().as_bytes(), true)?;
     evaluate(state, request, &headers).await
@@ -84,7 +90,12 @@ pub async fn post(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let media = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     match media.as_str() {
         "application/x-www-form-urlencoded" => {
             request.read(raw.unwrap_or_default().as_bytes(), false)?;
@@ -114,7 +125,10 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     let Some(query) = request.query else {
         return Err(ApiError::BadRequest("no query parameter was given".into()));
     };
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let token = CancellationToken::new();
     let options = QueryOptions {
         union_default_graph: state.config.query.union_default_graph,
@@ -141,7 +155,9 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
         header::CONTENT_TYPE,
         HeaderValue::from_str(&media_type).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
     Ok(response)
 }
 
@@ -154,7 +170,9 @@ fn serialize(results: QueryResults<'static>, accept: Option<&str>) -> Result<(St
                 .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
                 .map_err(io)?;
             for solution in solutions {
-                serializer.serialize(&solution.map_err(civicgraph_graph::GraphError::from)?).map_err(io)?;
+                serializer
+                    .serialize(&solution.map_err(civicgraph_graph::GraphError::from)?)
+                    .map_err(io)?;
             }
             Ok((media_type_of(format), serializer.finish().map_err(io)?))
         }
@@ -169,7 +187,11 @@ fn serialize(results: QueryResults<'static>, accept: Option<&str>) -> Result<(St
             let format = negotiate(accept, GRAPH_FORMATS).ok_or_else(|| {
                 ApiError::NotAcceptable(format!(
                     "graph results are offered as {}",
-                    GRAPH_FORMATS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join(", ")
+                    GRAPH_FORMATS
+                        .iter()
+                        .map(|(m, _)| *m)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })?;
             let mut serializer = RdfSerializer::from_format(format);
@@ -194,14 +216,15 @@ fn result_format(accept: Option<&str>) -> Result<QueryResultsFormat, ApiError> {
     negotiate(accept, RESULT_FORMATS).ok_or_else(|| {
         ApiError::NotAcceptable(format!(
             "solutions are offered as {}",
-            RESULT_FORMATS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join(", ")
+            RESULT_FORMATS
+                .iter()
+                .map(|(m, _)| *m)
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })
 }
 
 fn media_type_of(format: QueryResultsFormat) -> String {
-    match format {
-        QueryResultsFormat::Csv | QueryResultsFormat::Tsv => format!("{}; charset=utf-8", format.media_type()),
-        _ => format.media_type().to_owned(),
-    }
+    format.media_type().to_owned()
 }

@@ -23,5 +23,8 @@ pub async fn send(state: &AppState, request: Request<Body>) -> (Response<()>, St
     let response = app(state.clone()).oneshot(request).await.expect("infallible");
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.expect("body").to_bytes();
-    (Response::from_parts(parts, ()), String::from_utf8_lossy(&bytes).into_owned())
+    (
+        Response::from_parts(parts, ()),
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }

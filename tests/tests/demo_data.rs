@@ -6,7 +6,8 @@ use civicgraph_tests::demo_state;
 use oxigraph::sparql::QueryResults;
 
 fn rows(state: &civicgraph_sparql_api::AppState, sparql: &str) -> Vec<Vec<String>> {
-    let QueryResults::Solutions(solutions) = state.graph.query(sparql, &QueryOptions::default()).unwrap() else {
+    let QueryResults::Solutions(solutions) = state.graph.query(sparql, &QueryOptions::default()).unwrap()
+    else {
         panic!("not a SELECT")
     };
     solutions
@@ -55,7 +56,10 @@ fn some_datasets_appear_in_two_catalogues() {
 #[test]
 fn thirty_case_studies_with_curated_patterns_beneficiaries_enablers_and_sources() {
     let state = demo_state();
-    let cases = rows(&state, "PREFIX cg: <https://w3id.org/civicgraph/ns#> SELECT ?c { ?c a cg:CaseStudy }");
+    let cases = rows(
+        &state,
+        "PREFIX cg: <https://w3id.org/civicgraph/ns#> SELECT ?c { ?c a cg:CaseStudy }",
+    );
     assert!(cases.len() >= 30, "{}", cases.len());
     let incomplete = rows(
         &state,
@@ -87,5 +91,8 @@ fn search_finds_demo_records_by_text() {
     assert!(hits.iter().any(|h| h.kind == "dataset"), "{hits:?}");
     assert!(hits.iter().any(|h| h.kind == "case-study"), "{hits:?}");
     let hits = state.graph.search("Transport for London", 5).unwrap();
-    assert_eq!(hits[0].iri, "https://w3id.org/civicgraph/demo/case-study/tfl-open-data");
+    assert_eq!(
+        hits[0].iri,
+        "https://w3id.org/civicgraph/demo/case-study/tfl-open-data"
+    );
 }

@@ -17,7 +17,11 @@ fn get(query: &str, accept: Option<&str>) -> Request<Body> {
 
 fn count_of(json: &str) -> u64 {
     let value: serde_json::Value = serde_json::from_str(json).unwrap();
-    value["results"]["bindings"][0]["n"]["value"].as_str().unwrap().parse().unwrap()
+    value["results"]["bindings"][0]["n"]["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -25,7 +29,10 @@ async fn a_first_query_without_from_sees_every_source() {
     let state = demo_state();
     let (response, body) = send(&state, get(COUNT_DATASETS, None)).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/sparql-results+json");
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/sparql-results+json"
+    );
     // 44 + 40 + 43 catalogue datasets and 33 datasets cited by case studies.
     assert_eq!(count_of(&body), 160);
 }
@@ -35,7 +42,10 @@ async fn post_form_and_post_query_agree_with_get() {
     let state = demo_state();
     let form = Request::post("/sparql")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("query={}", urlencoding::encode(COUNT_DATASETS))))
+        .body(Body::from(format!(
+            "query={}",
+            urlencoding::encode(COUNT_DATASETS)
+        )))
         .unwrap();
     let (response, body) = send(&state, form).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -70,18 +80,33 @@ async fn results_come_in_every_negotiated_format() {
     let state = demo_state();
     let select = "SELECT ?p WHERE { ?p a <http://www.w3.org/2004/02/skos/core#Concept> ; <http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/civicgraph/pattern/> } ORDER BY ?p";
     let (response, body) = send(&state, get(select, Some("text/csv"))).await;
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
     assert_eq!(
         body.replace("\r\n", "\n"),
         "p\nhttps://w3id.org/civicgraph/pattern/access\nhttps://w3id.org/civicgraph/pattern/planning\nhttps://w3id.org/civicgraph/pattern/policy\n"
     );
     let (response, body) = send(&state, get(select, Some("text/tab-separated-values"))).await;
-    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/tab-separated-values"));
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/tab-separated-values")
+    );
     assert!(body.contains("<https://w3id.org/civicgraph/pattern/policy>"));
     let (response, body) = send(&state, get(select, Some("application/sparql-results+xml"))).await;
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/sparql-results+xml");
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/sparql-results+xml"
+    );
     assert!(body.contains("<uri>https://w3id.org/civicgraph/pattern/access</uri>"));
-    let (_, body) = send(&state, get("ASK { ?s a <https://w3id.org/civicgraph/ns#CaseStudy> }", None)).await;
+    let (_, body) = send(
+        &state,
+        get("ASK { ?s a <https://w3id.org/civicgraph/ns#CaseStudy> }", None),
+    )
+    .await;
     assert!(body.contains("\"boolean\":true"), "{body}");
 }
 
@@ -90,10 +115,18 @@ async fn construct_returns_turtle_or_n_triples() {
     let state = demo_state();
     let construct = "CONSTRUCT { ?c a <https://w3id.org/civicgraph/ns#CaseStudy> } WHERE { ?c a <https://w3id.org/civicgraph/ns#CaseStudy> }";
     let (response, body) = send(&state, get(construct, None)).await;
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/turtle; charset=utf-8");
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/turtle; charset=utf-8"
+    );
     assert_eq!(body.matches("cg:CaseStudy").count(), 31, "{body}");
     let (response, body) = send(&state, get(construct, Some("application/n-triples"))).await;
-    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/n-triples"));
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/n-triples")
+    );
     assert_eq!(body.lines().count(), 31);
 }
 
@@ -120,7 +153,10 @@ async fn client_mistakes_get_the_right_status_and_a_useful_message() {
         .unwrap();
     let (response, _) = send(&state, update).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(state.graph.store().len().unwrap() > 1000, "the update must not have run");
+    assert!(
+        state.graph.store().len().unwrap() > 1000,
+        "the update must not have run"
+    );
 
     let (response, body) = send(&state, Request::get("/sparql").body(Body::empty()).unwrap()).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);

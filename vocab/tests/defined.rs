@@ -40,8 +40,8 @@ fn every_constant_is_defined_with_a_type_label_and_definition() {
         .filter(|t| t.predicate.as_str() == "http://www.w3.org/2004/02/skos/core#definition")
         .map(|t| t.subject.to_string())
         .collect();
-    let constants: Vec<NamedNodeRef<'static>> = [cg::ALL, cgp::ALL, cgb::ALL, cge::ALL, cga::ALL, cgc::ALL]
-        .concat();
+    let constants: Vec<NamedNodeRef<'static>> =
+        [cg::ALL, cgp::ALL, cgb::ALL, cge::ALL, cga::ALL, cgc::ALL].concat();
     assert!(constants.len() > 40);
     for term in constants {
         let key = term.to_string();

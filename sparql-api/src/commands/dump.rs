@@ -68,7 +68,10 @@ pub fn restore(context: &Context, args: RestoreArgs) -> anyhow::Result<()> {
     };
     let graph = context.open_graph()?;
     let file = File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
-    let bar = byte_progress(file.metadata().ok().map(|m| m.len()), format!("reading {}", args.file.display()));
+    let bar = byte_progress(
+        file.metadata().ok().map(|m| m.len()),
+        format!("reading {}", args.file.display()),
+    );
     let reader = BufReader::new(bar.wrap_read(file));
     let report = graph.restore(format, reader, &args.file.display().to_string(), args.replace)?;
     bar.finish_and_clear();

@@ -48,7 +48,7 @@ impl Context {
 
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CIVICGRAPH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -63,7 +63,11 @@ pub fn parse_rdf_format(name: &str) -> anyhow::Result<RdfFormat> {
 
 /// The RDF syntax a file name's extension names.
 pub fn format_of_path(path: &Path) -> anyhow::Result<RdfFormat> {
-    Ok(civicgraph_ingest::syntax::detect(None, None, Some(&path.display().to_string()))?)
+    Ok(civicgraph_ingest::syntax::detect(
+        None,
+        None,
+        Some(&path.display().to_string()),
+    )?)
 }
 
 /// A progress bar on stderr for `len` bytes (or a spinner when the length is unknown).

@@ -29,7 +29,9 @@ pub struct Args {
 pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let text = match (&args.query, &args.file) {
         (Some(query), _) => query.clone(),
-        (None, Some(file)) => std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
+        (None, Some(file)) => {
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
+        }
         (None, None) => unreachable!("clap requires one"),
     };
     let graph = context.open_graph()?;
@@ -42,7 +44,11 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match results {
         QueryResults::Solutions(solutions) if args.format == "table" => {
-            let variables: Vec<String> = solutions.variables().iter().map(|v| v.as_str().to_owned()).collect();
+            let variables: Vec<String> = solutions
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_owned())
+                .collect();
             let mut rows = Vec::new();
             for solution in solutions {
                 let solution = solution?;
@@ -66,10 +72,15 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
             serializer.finish()?;
         }
         QueryResults::Boolean(value) => {
-            QueryResultsSerializer::from_format(results_format(&args.format)?).serialize_boolean_to_writer(&mut out, value)?;
+            QueryResultsSerializer::from_format(results_format(&args.format)?)
+                .serialize_boolean_to_writer(&mut out, value)?;
         }
         QueryResults::Graph(triples) => {
-            let format = if args.format == "table" { RdfFormat::Turtle } else { super::parse_rdf_format(&args.format)? };
+            let format = if args.format == "table" {
+                RdfFormat::Turtle
+            } else {
+                super::parse_rdf_format(&args.format)?
+            };
             let mut serializer = RdfSerializer::from_format(format);
             for (prefix, iri) in civicgraph_vocab::PREFIXES {
                 serializer = serializer.with_prefix(*prefix, *iri)?;
@@ -132,9 +143,22 @@ fn print_table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) ->
         writeln!(out, "{}", padded.join(" | ").trim_end())
     };
     line(out, header)?;
-    writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-"))?;
+    writeln!(
+        out,
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-")
+    )?;
     for row in &rows {
         line(out, row)?;
     }
-    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
+    writeln!(
+        out,
+        "({} row{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    )
 }
