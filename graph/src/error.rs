@@ -57,6 +57,9 @@ pub enum GraphError {
     /// A SPARQL query failed while it ran (including timeouts and cancellation).
     #[error("SPARQL evaluation: {0}")]
     QueryEvaluation(#[from] oxigraph::sparql::QueryEvaluationError),
+    /// A SPARQL update failed while it ran; nothing of it was written.
+    #[error("SPARQL update: {0}")]
+    UpdateEvaluation(#[from] oxigraph::sparql::UpdateEvaluationError),
     /// A full-text query did not parse.
     #[error("search query {query:?}: {message}")]
     SearchSyntax {

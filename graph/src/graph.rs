@@ -12,7 +12,7 @@ use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, Triple,
 };
-use oxigraph::store::Store;
+use oxigraph::store::{Store, Transaction};
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -22,13 +22,13 @@ use std::sync::Mutex;
 /// Reads go straight to [`Graph::store`]; every write goes through [`Graph::commit`], which
 /// is what keeps the index in step with the store.
 pub struct Graph {
-    store: Store,
-    index: SearchIndex,
-    layout: Layout,
+    pub(crate) store: Store,
+    pub(crate) index: SearchIndex,
+    pub(crate) layout: Layout,
     dir: Option<PathBuf>,
     /// Serialises writers: two concurrent commits could otherwise both read sequence N and
     /// both write N + 1, and the index could apply them out of order.
-    write_lock: Mutex<()>,
+    pub(crate) write_lock: Mutex<()>,
 }
 
 impl std::fmt::Debug for Graph {
@@ -156,7 +156,7 @@ impl Graph {
         self.rebuild_index(sequence, progress)
     }
 
-    fn rebuild_index(&self, sequence: u64, progress: &mut dyn FnMut(usize)) -> Result<usize> {
+    pub(crate) fn rebuild_index(&self, sequence: u64, progress: &mut dyn FnMut(usize)) -> Result<usize> {
         let subjects = self.record_subjects()?;
         let mut records = Vec::with_capacity(subjects.len());
         for (done, subject) in subjects.iter().enumerate() {
@@ -212,7 +212,6 @@ impl Graph {
             self.affected_subjects(&batch)?
         };
         let sequence = previous + 1;
-        let system = self.layout.system_graph();
         let mut transaction = self.store.start_transaction()?;
         if batch.clear_all {
             transaction.clear()?;
@@ -225,13 +224,7 @@ impl Graph {
             }
         }
         transaction.extend(batch.insert.iter().map(Quad::as_ref));
-        transaction.clear_graph(&system)?;
-        transaction.insert(QuadRef::new(
-            &system,
-            cg::WRITE_SEQUENCE,
-            &Literal::new_typed_literal(sequence.to_string(), xsd::INTEGER),
-            &system,
-        ));
+        self.mark_sequence(&mut transaction, sequence)?;
         let affected_at = started.elapsed();
         transaction.commit()?;
         let stored_at = started.elapsed();
@@ -256,6 +249,19 @@ impl Graph {
             inserted: batch.insert.len(),
             reindexed,
         })
+    }
+
+    /// Records `sequence` as the last write, inside the transaction that makes the write.
+    pub(crate) fn mark_sequence(&self, transaction: &mut Transaction<'_>, sequence: u64) -> Result<()> {
+        let system = self.layout.system_graph();
+        transaction.clear_graph(&system)?;
+        transaction.insert(QuadRef::new(
+            &system,
+            cg::WRITE_SEQUENCE,
+            &Literal::new_typed_literal(sequence.to_string(), xsd::INTEGER),
+            &system,
+        ));
+        Ok(())
     }
 
     fn follow_in_index(

@@ -10,6 +10,7 @@ mod layout;
 mod query;
 mod records;
 mod stats;
+mod update;
 
 pub use batch::WriteBatch;
 pub use error::GraphError;
@@ -18,3 +19,4 @@ pub use index::SearchHit;
 pub use layout::Layout;
 pub use query::QueryOptions;
 pub use stats::Stats;
+pub use update::UpdateOptions;

@@ -18,6 +18,26 @@ pub struct Config {
     pub base_iri: String,
     /// Limits and dataset rules for SPARQL queries.
     pub query: QueryConfig,
+    /// Who may write.
+    pub auth: AuthConfig,
+}
+
+/// Write access. The token itself never sits in the file: it is read from an environment
+/// variable, so configuration can be shared and committed without the secret.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// The environment variable holding the write token; writes are off when it is unset
+    /// or empty.
+    pub token_env: String,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            token_env: "CIVICGRAPH_UPDATE_TOKEN".to_owned(),
+        }
+    }
 }
 
 /// SPARQL query settings.
@@ -38,6 +58,7 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 7878)),
             base_iri: civicgraph_graph::Layout::DEFAULT_BASE.to_owned(),
             query: QueryConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -113,6 +134,11 @@ impl Config {
             });
         }
         Ok(())
+    }
+
+    /// The write token from the environment, if one is set.
+    pub fn write_token(&self) -> Option<String> {
+        std::env::var(&self.auth.token_env).ok().filter(|t| !t.is_empty())
     }
 
     /// The query timeout.

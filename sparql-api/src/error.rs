@@ -21,6 +21,12 @@ pub enum ApiError {
     /// The request body's media type is not one this endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The request needs credentials and carried none (the answer names the schemes).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The credentials are wrong, or the operation is switched off.
+    #[error("{0}")]
+    Forbidden(String),
     /// The query ran past its time limit.
     #[error("the query did not finish within {0} s and was cancelled")]
     Timeout(u64),
@@ -39,9 +45,17 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Graph(
-                GraphError::QuerySyntax(_) | GraphError::SearchSyntax { .. } | GraphError::InvalidIri { .. },
+                GraphError::QuerySyntax(_)
+                | GraphError::SearchSyntax { .. }
+                | GraphError::InvalidIri { .. }
+                | GraphError::UpdateEvaluation(
+                    oxigraph::sparql::UpdateEvaluationError::GraphAlreadyExists(_)
+                    | oxigraph::sparql::UpdateEvaluationError::GraphDoesNotExist(_),
+                ),
             ) => StatusCode::BAD_REQUEST,
             ApiError::Graph(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -57,11 +71,18 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             message,
         )
-            .into_response()
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Basic realm=\"civicgraph\", Bearer realm=\"civicgraph\""),
+            );
+        }
+        response
     }
 }

@@ -1,41 +1,60 @@
-//! The civicgraph server: [`app`] builds the axum router over a [`Graph`], so tests drive it
-//! with `tower::ServiceExt::oneshot` and the binary serves it on a socket.
-//!
-//! One module per HTTP resource (`sparql`, `health`); errors become HTTP statuses in one
-//! place, [`error::ApiError`]. The command-line tool lives in the binary (`main.rs` and
-//! `commands/`).
-
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
 mod health;
 mod negotiate;
+mod service_description;
 mod sparql;
+mod update;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use civicgraph_graph::Graph;
 use config::Config;
 use std::sync::Arc;
 
 /// What every request handler shares.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppState {
     /// The knowledge graph.
     pub graph: Arc<Graph>,
     /// The configuration in force.
     pub config: Arc<Config>,
+    /// The write token, read once at start; `None` turns writes off.
+    pub write_token: Option<Arc<str>>,
+}
+
+/// Shows whether a token is set, never the token.
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("graph", &self.graph)
+            .field("config", &self.config)
+            .field("writes_enabled", &self.write_token.is_some())
+            .finish()
+    }
 }
 
 impl AppState {
-    /// State over `graph` with `config`.
+    /// State over `graph` with `config`; the write token comes from the environment
+    /// variable the config names.
     pub fn new(graph: Graph, config: Config) -> Self {
+        let write_token = config.write_token().map(Arc::from);
         Self {
             graph: Arc::new(graph),
             config: Arc::new(config),
+            write_token,
         }
+    }
+
+    /// The same state with `token` as the write token (or writes off with `None`).
+    pub fn with_write_token(mut self, token: Option<&str>) -> Self {
+        self.write_token = token.map(Arc::from);
+        self
     }
 }
 
@@ -43,6 +62,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/sparql", get(sparql::get).post(sparql::post))
+        .route("/update", post(update::post))
         .route("/healthz", get(health::get))
         .with_state(state)
 }

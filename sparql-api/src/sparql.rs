@@ -75,6 +75,10 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let mut request = Request::default();
     request.read(raw.unwrap_or_default().as_bytes(), true)?;
+    if request.query.is_none() {
+        // A GET with no query asks what the service is (SPARQL 1.1 Service Description).
+        return crate::service_description::respond(&state, &headers);
+    }
     evaluate(state, request, &headers).await
 }
 

@@ -158,9 +158,56 @@ async fn client_mistakes_get_the_right_status_and_a_useful_message() {
         "the update must not have run"
     );
 
-    let (response, body) = send(&state, Request::get("/sparql").body(Body::empty()).unwrap()).await;
+    let empty_post = Request::post("/sparql")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .unwrap();
+    let (response, body) = send(&state, empty_post).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(body.contains("no query"), "{body}");
+}
+
+#[tokio::test]
+async fn a_get_without_a_query_describes_the_service() {
+    let state = demo_state();
+    let request = Request::get("/sparql")
+        .header(header::HOST, "example.org:7878")
+        .body(Body::empty())
+        .unwrap();
+    let (response, body) = send(&state, request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/turtle; charset=utf-8"
+    );
+    assert!(
+        body.contains("sd:endpoint <http://example.org:7878/sparql>"),
+        "{body}"
+    );
+    assert!(body.contains("sd:UnionDefaultGraph"), "{body}");
+    assert!(
+        body.contains("<http://www.w3.org/ns/formats/SPARQL_Results_CSV>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<http://localhost:7878/id/graph/source/demo-westshire>"),
+        "{body}"
+    );
+    // No token: the description does not claim updates.
+    assert!(!body.contains("SPARQL11Update"), "{body}");
+    let with_token = state.with_write_token(Some("t"));
+    let request = Request::get("/sparql")
+        .header(header::ACCEPT, "application/n-triples")
+        .body(Body::empty())
+        .unwrap();
+    let (response, body) = send(&with_token, request).await;
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/n-triples")
+    );
+    assert!(body.contains("SPARQL11Update"), "{body}");
 }
 
 #[tokio::test]
@@ -170,4 +217,85 @@ async fn health_reports_the_index_in_step() {
     assert_eq!(response.status(), StatusCode::OK);
     let value: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(value["index_in_step"], true);
+}
+
+mod update {
+    use super::*;
+    use base64::Engine;
+
+    fn update(body: &str, authorization: Option<&str>) -> Request<Body> {
+        let mut builder = Request::post("/update").header(header::CONTENT_TYPE, "application/sparql-update");
+        if let Some(value) = authorization {
+            builder = builder.header(header::AUTHORIZATION, value);
+        }
+        builder.body(Body::from(body.to_owned())).unwrap()
+    }
+
+    const INSERT: &str = "INSERT DATA { GRAPH <http://ex/g> { <http://ex/d> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> \"Beehive registrations\" } }";
+
+    #[tokio::test]
+    async fn writes_need_the_token_and_reach_store_and_index() {
+        let state = demo_state().with_write_token(Some("s3cret"));
+        let (response, _) = send(&state, update(INSERT, None)).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            response.headers()[header::WWW_AUTHENTICATE]
+                .to_str()
+                .unwrap()
+                .contains("Basic")
+        );
+        let (response, _) = send(&state, update(INSERT, Some("Bearer wrong"))).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(state.graph.search("beehive", 5).unwrap().is_empty());
+
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("rdflib:s3cret")
+        );
+        let (response, body) = send(&state, update(INSERT, Some(&basic))).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{body}");
+        assert_eq!(state.graph.search("beehive", 5).unwrap()[0].iri, "http://ex/d");
+
+        let form = Request::post("/update")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::AUTHORIZATION, "Bearer s3cret")
+            .body(Body::from(format!(
+                "update={}",
+                urlencoding::encode("DELETE WHERE { GRAPH <http://ex/g> { ?s ?p ?o } }")
+            )))
+            .unwrap();
+        let (response, _) = send(&state, form).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert!(state.graph.search("beehive", 5).unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn writes_are_off_without_a_token_and_get_is_refused() {
+        let state = demo_state().with_write_token(None);
+        let (response, _) = send(&state, update(INSERT, Some("Bearer anything"))).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let get = Request::get(format!("/update?update={}", urlencoding::encode(INSERT)))
+            .body(Body::empty())
+            .unwrap();
+        let (response, _) = send(&state, get).await;
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    #[tokio::test]
+    async fn a_bad_update_is_a_400_and_writes_nothing() {
+        let state = demo_state().with_write_token(Some("s3cret"));
+        let before = state.graph.store().len().unwrap();
+        let (response, body) = send(&state, update("INSERT DATA { <a> }", Some("Bearer s3cret"))).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        let (response, _) = send(
+            &state,
+            update(
+                "CREATE GRAPH <http://localhost:7878/id/graph/vocab>",
+                Some("Bearer s3cret"),
+            ),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(state.graph.store().len().unwrap(), before);
+    }
 }
