@@ -110,9 +110,9 @@ impl WriteBatch {
         Ok(())
     }
 
-    /// Adds one more graph to replace.
-    pub fn also_replace(&mut self, graph: NamedNode) -> &mut Self {
-        let graph = GraphName::from(graph);
+    /// Adds one more graph to replace (the default graph included).
+    pub fn also_replace(&mut self, graph: impl Into<GraphName>) -> &mut Self {
+        let graph = graph.into();
         if !self.replace.contains(&graph) {
             self.replace.push(graph);
         }

@@ -15,6 +15,9 @@ pub enum ApiError {
     /// The request is malformed: missing or duplicate parameters, bad syntax.
     #[error("{0}")]
     BadRequest(String),
+    /// The addressed resource does not exist.
+    #[error("{0}")]
+    NotFound(String),
     /// No acceptable representation exists for the Accept header.
     #[error("{0}")]
     NotAcceptable(String),
@@ -43,6 +46,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -52,6 +56,7 @@ impl ApiError {
                 GraphError::QuerySyntax(_)
                 | GraphError::SearchSyntax { .. }
                 | GraphError::InvalidIri { .. }
+                | GraphError::Syntax { .. }
                 | GraphError::UpdateEvaluation(
                     oxigraph::sparql::UpdateEvaluationError::GraphAlreadyExists(_)
                     | oxigraph::sparql::UpdateEvaluationError::GraphDoesNotExist(_),

@@ -5,6 +5,7 @@ mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+mod graph_store;
 mod health;
 mod negotiate;
 mod service_description;
@@ -63,6 +64,14 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/sparql", get(sparql::get).post(sparql::post))
         .route("/update", post(update::post))
+        .route(
+            "/store",
+            get(graph_store::read)
+                .head(graph_store::read)
+                .put(graph_store::write)
+                .post(graph_store::write)
+                .delete(graph_store::write),
+        )
         .route("/healthz", get(health::get))
         .with_state(state)
 }

@@ -1,0 +1,195 @@
+//! `/store`: the SPARQL 1.1 Graph Store HTTP Protocol, with `?default` and `?graph=IRI`.
+//!
+//! Reads are public; PUT, POST and DELETE need the write token and go through the graph's
+//! one write path, so the search index follows them.
+
+use crate::AppState;
+use crate::auth::require_write;
+use crate::error::ApiError;
+use crate::negotiate::negotiate;
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use civicgraph_graph::WriteBatch;
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNodeRef};
+
+/// Syntaxes a graph is served in, the server's preference (and the no-Accept default) first.
+const GRAPH_FORMATS: &[(&str, RdfFormat)] = &[
+    ("text/turtle", RdfFormat::Turtle),
+    ("application/n-triples", RdfFormat::NTriples),
+    ("application/rdf+xml", RdfFormat::RdfXml),
+    ("text/plain", RdfFormat::NTriples),
+];
+
+/// Which graph a request addresses.
+fn target(raw: Option<&str>) -> Result<GraphName, ApiError> {
+    let mut default = false;
+    let mut named = None;
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "default" => default = true,
+            "graph" => {
+                let iri = NamedNode::new(value.as_ref()).map_err(|e| {
+                    ApiError::BadRequest(format!("graph {value:?} is not an absolute IRI: {e}"))
+                })?;
+                if named.replace(iri).is_some() {
+                    return Err(ApiError::BadRequest(
+                        "the graph parameter is given more than once".into(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    match (default, named) {
+        (true, None) => Ok(GraphName::DefaultGraph),
+        (false, Some(iri)) => Ok(iri.into()),
+        (true, Some(_)) => Err(ApiError::BadRequest(
+            "give either ?default or ?graph=IRI, not both".into(),
+        )),
+        (false, None) => Err(ApiError::BadRequest(
+            "address a graph with ?default or ?graph=IRI".into(),
+        )),
+    }
+}
+
+fn exists(state: &AppState, graph: &GraphName) -> Result<bool, ApiError> {
+    Ok(match graph {
+        GraphName::DefaultGraph => true,
+        GraphName::NamedNode(node) => state
+            .graph
+            .store()
+            .contains_named_graph(NamedOrBlankNodeRef::from(node.as_ref()))
+            .map_err(civicgraph_graph::GraphError::from)?,
+        GraphName::BlankNode(_) => false,
+    })
+}
+
+fn not_found(graph: &GraphName) -> ApiError {
+    ApiError::NotFound(format!("there is no graph {graph}"))
+}
+
+/// GET and HEAD: the graph in the negotiated syntax; HEAD has the same headers, no body.
+pub async fn read(
+    method: Method,
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let graph = target(raw.as_deref())?;
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = negotiate(accept, GRAPH_FORMATS).ok_or_else(|| {
+        ApiError::NotAcceptable("graphs are offered as Turtle, N-Triples or RDF/XML".into())
+    })?;
+    let body = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        if !exists(&state, &graph)? {
+            return Err(not_found(&graph));
+        }
+        let mut serializer = RdfSerializer::from_format(format);
+        for (prefix, iri) in civicgraph_vocab::PREFIXES {
+            serializer = serializer
+                .with_prefix(*prefix, *iri)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+        }
+        let mut serializer = serializer.for_writer(Vec::new());
+        let io = |e: std::io::Error| ApiError::Internal(e.to_string());
+        for quad in state
+            .graph
+            .store()
+            .quads_for_pattern(None, None, None, Some(graph.as_ref()))
+        {
+            let quad = quad.map_err(civicgraph_graph::GraphError::from)?;
+            serializer.serialize_triple(quad.as_ref()).map_err(io)?;
+        }
+        serializer.finish().map_err(io)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let length = body.len();
+    let mut response = if method == Method::HEAD {
+        Body::empty().into_response()
+    } else {
+        Body::from(body).into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&format!("{}; charset=utf-8", format.media_type()))
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// PUT (replace), POST (add) and DELETE.
+pub async fn write(
+    method: Method,
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    require_write(&headers, state.write_token.as_deref())?;
+    let graph = target(raw.as_deref())?;
+    let format = if method == Method::DELETE {
+        None
+    } else {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let format = RdfFormat::from_media_type(&media)
+            .filter(|f| !f.supports_datasets())
+            .ok_or_else(|| {
+                ApiError::UnsupportedMediaType(format!(
+                    "a graph is sent as Turtle, N-Triples, RDF/XML or JSON-LD, not {media:?}"
+                ))
+            })?;
+        Some(format)
+    };
+    tokio::task::spawn_blocking(move || -> Result<StatusCode, ApiError> {
+        let existed = exists(&state, &graph)?;
+        let named = match &graph {
+            GraphName::NamedNode(node) => Some(node.clone()),
+            _ => None,
+        };
+        let mut batch = WriteBatch::new();
+        match format {
+            None => {
+                if !existed {
+                    return Err(not_found(&graph));
+                }
+                batch.also_replace(graph.clone());
+            }
+            Some(format) => {
+                if method == Method::PUT {
+                    batch.also_replace(graph.clone());
+                }
+                batch.read_into(
+                    named.as_ref(),
+                    format,
+                    body.as_ref(),
+                    &format!("request body for {graph}"),
+                    false,
+                )?;
+            }
+        }
+        state.graph.commit(batch)?;
+        Ok(if existed || method == Method::DELETE {
+            StatusCode::NO_CONTENT
+        } else {
+            StatusCode::CREATED
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
