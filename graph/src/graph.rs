@@ -2,7 +2,7 @@
 
 use crate::batch::WriteBatch;
 use crate::error::{GraphError, Result};
-use crate::index::{SearchHit, SearchIndex};
+use crate::index::{SearchFilter, SearchHit, SearchIndex};
 use crate::layout::Layout;
 use crate::records::{RecordKind, read_record};
 use civicgraph_vocab::cg;
@@ -15,7 +15,7 @@ use oxigraph::model::{
 use oxigraph::store::{Store, Transaction};
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The knowledge graph: an Oxigraph store plus a full-text index of the same records.
 ///
@@ -23,7 +23,7 @@ use std::sync::Mutex;
 /// is what keeps the index in step with the store.
 pub struct Graph {
     pub(crate) store: Store,
-    pub(crate) index: SearchIndex,
+    pub(crate) index: Arc<SearchIndex>,
     pub(crate) layout: Layout,
     dir: Option<PathBuf>,
     /// Serialises writers: two concurrent commits could otherwise both read sequence N and
@@ -64,7 +64,7 @@ impl Graph {
             path: store_dir,
             source,
         })?;
-        let index = SearchIndex::open(Some(&dir.join("index")))?;
+        let index = Arc::new(SearchIndex::open(Some(&dir.join("index")))?);
         let graph = Self {
             store,
             index,
@@ -80,7 +80,7 @@ impl Graph {
     pub fn in_memory(layout: Layout) -> Result<Self> {
         Ok(Self {
             store: Store::new()?,
-            index: SearchIndex::open(None)?,
+            index: Arc::new(SearchIndex::open(None)?),
             layout,
             dir: None,
             write_lock: Mutex::new(()),
@@ -343,6 +343,11 @@ impl Graph {
     /// Full-text search over datasets, case studies and catalogues.
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
         self.index.search(text, limit)
+    }
+
+    /// Full-text search restricted to some kinds and patterns.
+    pub fn search_filtered(&self, text: &str, filter: &SearchFilter, limit: usize) -> Result<Vec<SearchHit>> {
+        self.index.search_filtered(text, filter, limit)
     }
 
     /// How many records the index holds.

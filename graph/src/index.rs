@@ -6,7 +6,7 @@ use crate::records::Record;
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
@@ -22,6 +22,15 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 const ANALYZER: &str = "civic_en";
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
 const SCHEMA_VERSION: &str = "1";
+
+/// Restricts a search to some record kinds and patterns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFilter {
+    /// `dataset`, `case-study` or `catalogue`; empty means any.
+    pub kinds: Vec<String>,
+    /// Pattern IRIs; empty means any.
+    pub patterns: Vec<String>,
+}
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,6 +216,12 @@ impl SearchIndex {
     /// Full-text search over titles, descriptions, keywords and publishers. The query
     /// language is tantivy's: words (all must match), `"phrases"`, `field:word`, `OR`, `-not`.
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        self.search_filtered(text, &SearchFilter::default(), limit)
+    }
+
+    /// [`SearchIndex::search`], keeping only hits of the given kinds and patterns (any of
+    /// each, when given).
+    pub fn search_filtered(&self, text: &str, filter: &SearchFilter, limit: usize) -> Result<Vec<SearchHit>> {
         let searcher = self.reader.searcher();
         let f = self.fields;
         let mut parser =
@@ -214,10 +229,28 @@ impl SearchIndex {
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 3.0);
         parser.set_field_boost(f.keywords, 2.0);
-        let query = parser.parse_query(text).map_err(|e| GraphError::SearchSyntax {
+        let text_query = parser.parse_query(text).map_err(|e| GraphError::SearchSyntax {
             query: text.to_owned(),
             message: e.to_string(),
         })?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+        for (field, values) in [(f.kind, &filter.kinds), (f.pattern, &filter.patterns)] {
+            if values.is_empty() {
+                continue;
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = values
+                .iter()
+                .map(|v| {
+                    let term = Term::from_field_text(field, v);
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)))?;
         let mut snippets = SnippetGenerator::create(&searcher, &*query, f.description)?;
         snippets.set_max_num_chars(200);

@@ -9,13 +9,14 @@ mod index;
 mod layout;
 mod query;
 mod records;
+mod search_service;
 mod stats;
 mod update;
 
 pub use batch::WriteBatch;
 pub use error::GraphError;
 pub use graph::{Graph, WriteReport};
-pub use index::SearchHit;
+pub use index::{SearchFilter, SearchHit};
 pub use layout::Layout;
 pub use query::QueryOptions;
 pub use stats::Stats;

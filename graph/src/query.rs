@@ -60,6 +60,10 @@ impl Graph {
                         message: e.to_string(),
                     })?;
         }
+        evaluator = evaluator.with_service_handler(
+            civicgraph_vocab::cgs::SERVICE,
+            crate::search_service::SearchService::new(self.index.clone()),
+        );
         if let Some(token) = &options.cancellation {
             evaluator = evaluator.with_cancellation_token(token.clone());
         }

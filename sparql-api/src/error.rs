@@ -7,6 +7,7 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use civicgraph_graph::GraphError;
+use oxigraph::sparql::QueryEvaluationError;
 
 /// An error answered over HTTP.
 #[derive(Debug, thiserror::Error)]
@@ -62,8 +63,26 @@ impl ApiError {
                     | oxigraph::sparql::UpdateEvaluationError::GraphDoesNotExist(_),
                 ),
             ) => StatusCode::BAD_REQUEST,
+            ApiError::Graph(GraphError::QueryEvaluation(error)) if is_client_error(error) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Graph(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+/// Evaluation errors that are the query's fault: a malformed search block, or a `SERVICE`
+/// the server does not offer.
+fn is_client_error(error: &QueryEvaluationError) -> bool {
+    match error {
+        QueryEvaluationError::Service(inner) => matches!(
+            inner.downcast_ref::<GraphError>(),
+            Some(GraphError::SearchSyntax { .. })
+        ),
+        QueryEvaluationError::UnboundService
+        | QueryEvaluationError::InvalidServiceName(_)
+        | QueryEvaluationError::UnsupportedService(_) => true,
+        _ => false,
     }
 }
 

@@ -299,3 +299,70 @@ mod update {
         assert_eq!(state.graph.store().len().unwrap(), before);
     }
 }
+
+mod full_text {
+    use super::*;
+
+    fn bindings(body: &str) -> Vec<serde_json::Value> {
+        let value: serde_json::Value = serde_json::from_str(body).unwrap();
+        value["results"]["bindings"].as_array().unwrap().clone()
+    }
+
+    const PREFIXES: &str = "PREFIX cgs: <https://w3id.org/civicgraph/search#> PREFIX cgp: <https://w3id.org/civicgraph/pattern/>
+        PREFIX cg: <https://w3id.org/civicgraph/ns#> PREFIX dct: <http://purl.org/dc/terms/> PREFIX dcat: <http://www.w3.org/ns/dcat#>";
+
+    #[tokio::test]
+    async fn search_composes_with_the_rest_of_the_query() {
+        let state = demo_state();
+        let query = format!(
+            "{PREFIXES} SELECT ?hit ?title ?score ?snippet WHERE {{
+               SERVICE cgs: {{ ?hit cgs:matches \"air quality\" ; cgs:score ?score ; cgs:snippet ?snippet ; cgs:type cg:CaseStudy }}
+               ?hit dct:title ?title ; cg:usePattern cgp:policy }} ORDER BY DESC(?score)"
+        );
+        let (response, body) = send(&state, get(&query, None)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{body}");
+        let rows = bindings(&body);
+        assert_eq!(
+            rows[0]["hit"]["value"], "https://w3id.org/civicgraph/demo/case-study/breathe-london",
+            "{body}"
+        );
+        assert!(
+            rows[0]["snippet"]["value"].as_str().unwrap().contains("<b>"),
+            "{body}"
+        );
+        assert!(
+            rows.iter()
+                .all(|r| r["hit"]["value"].as_str().unwrap().contains("/case-study/"))
+        );
+    }
+
+    #[tokio::test]
+    async fn pattern_type_and_limit_narrow_the_hits() {
+        let state = demo_state();
+        let count = |body: &str| bindings(body).len();
+        let datasets = format!(
+            "{PREFIXES} SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:matches \"air quality\" ; cgs:type dcat:Dataset }} }}"
+        );
+        let (_, body) = send(&state, get(&datasets, None)).await;
+        assert!(count(&body) >= 5, "{body}");
+        let limited = format!(
+            "{PREFIXES} SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:matches \"air quality\" ; cgs:limit 2 }} }}"
+        );
+        let (_, body) = send(&state, get(&limited, None)).await;
+        assert_eq!(count(&body), 2, "{body}");
+        let access_only = format!(
+            "{PREFIXES} SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:matches \"air quality\" ; cgs:pattern cgp:access }} }}"
+        );
+        let (_, body) = send(&state, get(&access_only, None)).await;
+        assert!(!body.contains("breathe-london"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_malformed_search_block_is_an_error_that_says_what_is_allowed() {
+        let state = demo_state();
+        let query = format!("{PREFIXES} SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:score ?s }} }}");
+        let (response, body) = send(&state, get(&query, None)).await;
+        assert_ne!(response.status(), StatusCode::OK);
+        assert!(body.contains("cgs:matches"), "{body}");
+    }
+}

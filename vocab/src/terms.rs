@@ -154,12 +154,21 @@ namespace! {
     /// `cgs:`, the full-text search service inside SPARQL. Its terms are answered by the
     /// search index, not stored, so they have no Turtle definition.
     cgs = "https://w3id.org/civicgraph/search#" {
+        /// The service IRI itself: `SERVICE cgs: { ... }`.
+        SERVICE = "",
         /// The text a hit must match.
         MATCHES = "matches",
         /// The relevance score of a hit.
         SCORE = "score",
         /// A highlighted excerpt of a hit.
         SNIPPET = "snippet",
+        /// The most hits to return (default 100).
+        LIMIT = "limit",
+        /// Keep hits showing this pattern (repeatable: any of them).
+        PATTERN = "pattern",
+        /// Keep hits of this type: `dcat:Dataset`, `cg:CaseStudy`, `dcat:Catalog`, or the
+        /// names `dataset`, `case-study`, `catalogue` (repeatable: any of them).
+        TYPE = "type",
     }
 }
 
