@@ -8,7 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use civicgraph_graph::QueryOptions;
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults};
@@ -27,6 +27,15 @@ const RESULT_FORMATS: &[(&str, QueryResultsFormat)] = &[
 const GRAPH_FORMATS: &[(&str, RdfFormat)] = &[
     ("text/turtle", RdfFormat::Turtle),
     ("application/n-triples", RdfFormat::NTriples),
+    ("application/rdf+xml", RdfFormat::RdfXml),
+    (
+        "application/ld+json",
+        RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        },
+    ),
+    ("application/n-quads", RdfFormat::NQuads),
+    ("application/trig", RdfFormat::TriG),
     ("text/plain", RdfFormat::NTriples),
 ];
 

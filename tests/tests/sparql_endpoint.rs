@@ -128,6 +128,17 @@ async fn construct_returns_turtle_or_n_triples() {
             .starts_with("application/n-triples")
     );
     assert_eq!(body.lines().count(), 31);
+    let media = |r: &axum::http::Response<()>| r.headers()[header::CONTENT_TYPE].to_str().unwrap().to_owned();
+    let (response, body) = send(&state, get(construct, Some("application/rdf+xml"))).await;
+    assert!(media(&response).starts_with("application/rdf+xml"));
+    assert_eq!(body.matches("<cg:CaseStudy rdf:about=").count(), 31, "{body}");
+    let (response, body) = send(&state, get(construct, Some("application/ld+json"))).await;
+    assert!(media(&response).starts_with("application/ld+json"));
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(json.to_string().contains("tfl-open-data"), "{body}");
+    let (response, body) = send(&state, get(construct, Some("application/n-quads"))).await;
+    assert!(media(&response).starts_with("application/n-quads"));
+    assert_eq!(body.lines().count(), 31);
 }
 
 #[tokio::test]
