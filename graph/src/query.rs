@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::graph::Graph;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
-use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryDatasetSpecification, QueryResults, SparqlEvaluator};
 
 /// How a query's dataset is formed and when it is cancelled.
 #[derive(Clone)]
@@ -69,29 +69,29 @@ impl Graph {
         }
         let mut prepared = evaluator.parse_query(sparql)?;
         let dataset = prepared.dataset_mut();
-        let protocol_dataset = !options.default_graph_uris.is_empty() || !options.named_graph_uris.is_empty();
-        if protocol_dataset {
-            dataset.set_default_graph(
-                options
-                    .default_graph_uris
-                    .iter()
-                    .cloned()
-                    .map(GraphName::from)
-                    .collect(),
-            );
-            dataset.set_available_named_graphs(
-                options
-                    .named_graph_uris
-                    .iter()
-                    .cloned()
-                    .map(NamedOrBlankNode::from)
-                    .collect(),
-            );
-        } else if options.union_default_graph && dataset.is_default_dataset() {
+        if !set_protocol_dataset(dataset, &options.default_graph_uris, &options.named_graph_uris)
+            && options.union_default_graph
+            && dataset.is_default_dataset()
+        {
             dataset.set_default_graph_as_union();
         }
         Ok(prepared.on_store(self.store()).execute()?)
     }
+}
+
+/// Applies the protocol's `default-graph-uri`/`named-graph-uri` (or `using-…` for updates),
+/// which override the dataset the query names; returns whether any were given.
+pub(crate) fn set_protocol_dataset(
+    dataset: &mut QueryDatasetSpecification,
+    default_graphs: &[NamedNode],
+    named_graphs: &[NamedNode],
+) -> bool {
+    if default_graphs.is_empty() && named_graphs.is_empty() {
+        return false;
+    }
+    dataset.set_default_graph(default_graphs.iter().cloned().map(GraphName::from).collect());
+    dataset.set_available_named_graphs(named_graphs.iter().cloned().map(NamedOrBlankNode::from).collect());
+    true
 }
 
 #[cfg(test)]

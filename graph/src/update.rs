@@ -2,7 +2,8 @@
 
 use crate::error::{GraphError, Result};
 use crate::graph::{Graph, WriteReport};
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
+use crate::query::set_protocol_dataset;
+use oxigraph::model::NamedNode;
 use oxigraph::sparql::SparqlEvaluator;
 
 /// The protocol's dataset for an update (`using-graph-uri`, `using-named-graph-uri`).
@@ -35,25 +36,12 @@ impl Graph {
                 })?;
         }
         let mut prepared = evaluator.parse_update(sparql)?;
-        if !options.using_graph_uris.is_empty() || !options.using_named_graph_uris.is_empty() {
-            for dataset in prepared.using_datasets_mut() {
-                dataset.set_default_graph(
-                    options
-                        .using_graph_uris
-                        .iter()
-                        .cloned()
-                        .map(GraphName::from)
-                        .collect(),
-                );
-                dataset.set_available_named_graphs(
-                    options
-                        .using_named_graph_uris
-                        .iter()
-                        .cloned()
-                        .map(NamedOrBlankNode::from)
-                        .collect(),
-                );
-            }
+        for dataset in prepared.using_datasets_mut() {
+            set_protocol_dataset(
+                dataset,
+                &options.using_graph_uris,
+                &options.using_named_graph_uris,
+            );
         }
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let sequence = self.write_sequence()? + 1;

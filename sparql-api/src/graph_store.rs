@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::auth::require_write;
 use crate::error::ApiError;
-use crate::negotiate::negotiate;
+use crate::negotiate::{content_media_type, negotiate};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -137,16 +137,7 @@ pub async fn write(
     let format = if method == Method::DELETE {
         None
     } else {
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let media = content_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
+        let media = content_media_type(&headers);
         let format = RdfFormat::from_media_type(&media)
             .filter(|f| !f.supports_datasets())
             .ok_or_else(|| {

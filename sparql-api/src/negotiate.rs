@@ -1,4 +1,20 @@
-//! HTTP content negotiation: picks the offered media type an `Accept` header likes best.
+//! HTTP content negotiation: picks the offered media type an `Accept` header likes best,
+//! and reads the media type of a request body.
+
+use axum::http::{HeaderMap, header};
+
+/// The request body's media type, lower-cased and without parameters (`""` when absent).
+pub fn content_media_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
 
 /// Returns the offer with the highest quality in `accept`, ties going to the earlier offer
 /// (the server's preference). No header, or an empty one, means the first offer.

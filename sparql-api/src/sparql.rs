@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::negotiate::negotiate;
+use crate::negotiate::{content_media_type, negotiate};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -99,16 +99,7 @@ pub async fn post(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let mut request = Request::default();
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let media = content_media_type(&headers);
     match media.as_str() {
         "application/x-www-form-urlencoded" => {
             request.read(raw.unwrap_or_default().as_bytes(), false)?;

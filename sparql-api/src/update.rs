@@ -4,9 +4,10 @@
 use crate::AppState;
 use crate::auth::require_write;
 use crate::error::ApiError;
+use crate::negotiate::content_media_type;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use civicgraph_graph::UpdateOptions;
 use oxigraph::model::NamedNode;
 
@@ -18,15 +19,7 @@ pub async fn post(
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     require_write(&headers, state.write_token.as_deref())?;
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let media = content_media_type(&headers);
     let mut options = UpdateOptions::default();
     let mut update = None;
     let raw = raw.unwrap_or_default();
