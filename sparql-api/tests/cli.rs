@@ -148,8 +148,9 @@ fn a_load_killed_part_way_leaves_the_old_or_the_new_version_whole() {
         seed = seed
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        // Spread over [0, 1.1] of the measured duration, one slot per round, jittered.
-        let fraction = (round as f64 + (seed >> 33) as f64 / (1u64 << 31) as f64) / 11.0;
+        // Spread over [0, 1.6] of the measured duration, one slot per round, jittered, so
+        // that both early kills and kills after the commit are certain to happen.
+        let fraction = (round as f64 + (seed >> 33) as f64 / (1u64 << 31) as f64) / 8.0;
         let delay_ms = (full as f64 * fraction) as u64;
         let mut child = Command::new(env!("CARGO_BIN_EXE_civicgraph"))
             .arg("--data")
