@@ -8,9 +8,12 @@ pub mod error;
 mod graph_store;
 mod health;
 mod negotiate;
+mod rdf_response;
 mod service_description;
 mod sparql;
 mod update;
+mod vocabulary;
+mod void;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -72,6 +75,10 @@ pub fn app(state: AppState) -> Router {
                 .post(graph_store::write)
                 .delete(graph_store::write),
         )
+        .route("/.well-known/void", get(void::get))
+        .route("/ns", get(vocabulary::ontology))
+        .route("/{scheme}/", get(vocabulary::scheme))
+        .route("/{scheme}/{concept}", get(vocabulary::concept))
         .route("/healthz", get(health::get))
         .with_state(state)
 }

@@ -3,24 +3,14 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::negotiate::negotiate;
-use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use crate::rdf_response::{RDF_FORMATS, graph_response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{BlankNode, Graph as RdfGraph, NamedNode, NamedNodeRef, NamedOrBlankNode, TripleRef};
 
 const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
 const FORMATS: &str = "http://www.w3.org/ns/formats/";
-
-/// Serializations offered for the description, the server's preference first.
-const DESCRIPTION_FORMATS: &[(&str, RdfFormat)] = &[
-    ("text/turtle", RdfFormat::Turtle),
-    ("application/n-triples", RdfFormat::NTriples),
-    ("application/rdf+xml", RdfFormat::RdfXml),
-    ("text/plain", RdfFormat::NTriples),
-];
 
 fn sd(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{SD}{local}"))
@@ -97,34 +87,10 @@ pub fn describe(state: &AppState, endpoint: &str) -> Result<RdfGraph, ApiError> 
 /// Answers the description in the negotiated syntax.
 pub fn respond(state: &AppState, headers: &HeaderMap) -> Result<Response, ApiError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let format = negotiate(accept, DESCRIPTION_FORMATS).ok_or_else(|| {
-        ApiError::NotAcceptable("the service description is offered as Turtle, N-Triples or RDF/XML".into())
-    })?;
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("localhost");
     let description = describe(state, &format!("http://{host}/sparql"))?;
-    let mut serializer = RdfSerializer::from_format(format)
-        .with_prefix("sd", SD)
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .for_writer(Vec::new());
-    for triple in &description {
-        serializer
-            .serialize_triple(triple)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-    }
-    let body = serializer
-        .finish()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut response = Body::from(body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&format!("{}; charset=utf-8", format.media_type()))
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    Ok(response)
+    graph_response(&description, accept, RDF_FORMATS, &[("sd", SD)])
 }
