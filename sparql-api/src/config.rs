@@ -20,6 +20,28 @@ pub struct Config {
     pub query: QueryConfig,
     /// Who may write.
     pub auth: AuthConfig,
+    /// Limits that protect the server.
+    pub limits: LimitsConfig,
+}
+
+/// Limits on requests.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// The largest request body accepted, in bytes (413 above it).
+    pub max_body_bytes: usize,
+    /// Requests served at once; more are answered 503 with Retry-After. `/healthz` is not
+    /// counted, so health checks keep working under load.
+    pub max_concurrent_requests: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 16 * 1024 * 1024,
+            max_concurrent_requests: 64,
+        }
+    }
 }
 
 /// Write access. The token itself never sits in the file: it is read from an environment
@@ -59,6 +81,7 @@ impl Default for Config {
             base_iri: civicgraph_graph::Layout::DEFAULT_BASE.to_owned(),
             query: QueryConfig::default(),
             auth: AuthConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -126,6 +149,13 @@ impl Config {
             key: "base_iri",
             message: e.to_string(),
         })?;
+        if self.limits.max_concurrent_requests == 0 || self.limits.max_body_bytes == 0 {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                key: "limits",
+                message: "max_body_bytes and max_concurrent_requests must be at least 1".to_owned(),
+            });
+        }
         if self.query.timeout_secs == 0 {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 mod graph_store;
 mod health;
+mod limits;
 mod negotiate;
 mod rdf_response;
 mod service_description;
@@ -16,10 +17,13 @@ mod vocabulary;
 mod void;
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use civicgraph_graph::Graph;
 use config::Config;
 use std::sync::Arc;
+use tower::ServiceBuilder;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -64,7 +68,8 @@ impl AppState {
 
 /// The whole HTTP surface.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let limits = state.config.limits.clone();
+    let served = Router::new()
         .route("/sparql", get(sparql::get).post(sparql::post))
         .route("/update", post(update::post))
         .route(
@@ -79,6 +84,16 @@ pub fn app(state: AppState) -> Router {
         .route("/ns", get(vocabulary::ontology))
         .route("/{scheme}/", get(vocabulary::scheme))
         .route("/{scheme}/{concept}", get(vocabulary::concept))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(limits::overloaded))
+                .load_shed()
+                .concurrency_limit(limits.max_concurrent_requests),
+        );
+    Router::new()
         .route("/healthz", get(health::get))
+        .merge(served)
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(limits::cors())
         .with_state(state)
 }

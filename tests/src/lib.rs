@@ -12,10 +12,15 @@ use tower::ServiceExt;
 
 /// A server state over an in-memory graph holding the vocabulary and the demo data.
 pub fn demo_state() -> AppState {
+    demo_state_with(Config::default())
+}
+
+/// [`demo_state`] with another configuration.
+pub fn demo_state_with(config: Config) -> AppState {
     let graph = Graph::in_memory(Layout::default()).expect("in-memory graph");
     graph.ensure_vocabulary().expect("vocabulary");
     demo::load_demo(&graph).expect("demo data");
-    AppState::new(graph, Config::default())
+    AppState::new(graph, config)
 }
 
 /// Sends one request to the app and returns the response with its body read.

@@ -1,0 +1,98 @@
+//! The limits that protect a public endpoint: body size, concurrency, CORS.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use civicgraph_sparql_api::app;
+use civicgraph_sparql_api::config::{Config, LimitsConfig, QueryConfig};
+use civicgraph_tests::{demo_state_with, send};
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let state = demo_state_with(Config {
+        limits: LimitsConfig {
+            max_body_bytes: 1024,
+            ..LimitsConfig::default()
+        },
+        ..Config::default()
+    });
+    let query = format!("SELECT * WHERE {{ ?s ?p ?o }} # {}", "x".repeat(2048));
+    let request = Request::post("/sparql")
+        .header(header::CONTENT_TYPE, "application/sparql-query")
+        .body(Body::from(query))
+        .unwrap();
+    let (response, _) = send(&state, request).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_saturated_server_answers_503_with_retry_after_but_health_still_answers() {
+    let state = demo_state_with(Config {
+        limits: LimitsConfig {
+            max_concurrent_requests: 1,
+            ..LimitsConfig::default()
+        },
+        query: QueryConfig {
+            timeout_secs: 3,
+            ..QueryConfig::default()
+        },
+        ..Config::default()
+    });
+    let router = app(state);
+    // A query that runs until its timeout holds the only slot.
+    let slow = Request::get(format!(
+        "/sparql?query={}",
+        urlencoding::encode("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    ))
+    .body(Body::empty())
+    .unwrap();
+    let busy = tokio::spawn(router.clone().oneshot(slow));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let second = Request::get("/sparql?query=ASK%7B%7D")
+        .body(Body::empty())
+        .unwrap();
+    let response = router.clone().oneshot(second).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    let health = router
+        .clone()
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let first = busy.await.unwrap().unwrap();
+    assert_eq!(
+        first.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the slow query hit its timeout"
+    );
+    let again = router
+        .oneshot(
+            Request::get("/sparql?query=ASK%7B%7D")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK, "the slot is free again");
+}
+
+#[tokio::test]
+async fn browsers_on_other_origins_may_query() {
+    let state = demo_state_with(Config::default());
+    let preflight = Request::options("/sparql")
+        .header(header::ORIGIN, "https://yasgui.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+        .body(Body::empty())
+        .unwrap();
+    let (response, _) = send(&state, preflight).await;
+    assert!(response.status().is_success());
+    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let get = Request::get("/sparql?query=ASK%7B%7D")
+        .header(header::ORIGIN, "https://yasgui.example")
+        .body(Body::empty())
+        .unwrap();
+    let (response, _) = send(&state, get).await;
+    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+}
