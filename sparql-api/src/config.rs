@@ -71,6 +71,9 @@ pub struct QueryConfig {
     /// Whether a query that names no dataset sees the union of all graphs (true) or the
     /// store's own default graph.
     pub union_default_graph: bool,
+    /// The most solutions (or triples) one HTTP response carries; a longer result is cut
+    /// and the response carries `X-SPARQL-MaxRows`. 0 means no limit.
+    pub max_result_rows: usize,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for QueryConfig {
         Self {
             timeout_secs: 30,
             union_default_graph: true,
+            max_result_rows: 100_000,
         }
     }
 }

@@ -143,11 +143,16 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     };
     let timeout = state.config.query_timeout();
     let graph = state.graph.clone();
-    let work = tokio::task::spawn_blocking(move || -> Result<(String, Vec<u8>), ApiError> {
+    let max_rows = state.config.query.max_result_rows;
+    let work = tokio::task::spawn_blocking(move || -> Result<Serialized, ApiError> {
         let results = graph.query(&query, &options)?;
-        serialize(results, accept.as_deref())
+        serialize(results, accept.as_deref(), max_rows)
     });
-    let (media_type, body) = match tokio::time::timeout(timeout, work).await {
+    let Serialized {
+        media_type,
+        body,
+        truncated,
+    } = match tokio::time::timeout(timeout, work).await {
         Ok(joined) => joined.map_err(|e| ApiError::Internal(e.to_string()))??,
         Err(_) => {
             token.cancel();
@@ -162,30 +167,62 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
+    if truncated {
+        // The name Virtuoso uses, so clients that know it see why results stop.
+        response
+            .headers_mut()
+            .insert("x-sparql-maxrows", HeaderValue::from(max_rows));
+    }
     Ok(response)
 }
 
-fn serialize(results: QueryResults<'static>, accept: Option<&str>) -> Result<(String, Vec<u8>), ApiError> {
+/// A serialized result, and whether the row limit cut it short.
+struct Serialized {
+    media_type: String,
+    body: Vec<u8>,
+    truncated: bool,
+}
+
+/// Serializes at most `max_rows` solutions or triples (0: no limit).
+fn serialize(
+    results: QueryResults<'static>,
+    accept: Option<&str>,
+    max_rows: usize,
+) -> Result<Serialized, ApiError> {
     let io = |e: std::io::Error| ApiError::Internal(format!("serializing results: {e}"));
+    let limit = if max_rows == 0 { usize::MAX } else { max_rows };
+    let mut truncated = false;
     match results {
         QueryResults::Solutions(solutions) => {
             let format = result_format(accept)?;
             let mut serializer = QueryResultsSerializer::from_format(format)
                 .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
                 .map_err(io)?;
-            for solution in solutions {
+            for (row, solution) in solutions.enumerate() {
+                if row == limit {
+                    truncated = true;
+                    break;
+                }
                 serializer
                     .serialize(&solution.map_err(civicgraph_graph::GraphError::from)?)
                     .map_err(io)?;
             }
-            Ok((media_type_of(format), serializer.finish().map_err(io)?))
+            Ok(Serialized {
+                media_type: media_type_of(format),
+                body: serializer.finish().map_err(io)?,
+                truncated,
+            })
         }
         QueryResults::Boolean(value) => {
             let format = result_format(accept)?;
             let body = QueryResultsSerializer::from_format(format)
                 .serialize_boolean_to_writer(Vec::new(), value)
                 .map_err(io)?;
-            Ok((media_type_of(format), body))
+            Ok(Serialized {
+                media_type: media_type_of(format),
+                body,
+                truncated,
+            })
         }
         QueryResults::Graph(triples) => {
             let format = negotiate(accept, GRAPH_FORMATS).ok_or_else(|| {
@@ -205,13 +242,21 @@ fn serialize(results: QueryResults<'static>, accept: Option<&str>) -> Result<(St
                     .map_err(|e| ApiError::Internal(e.to_string()))?;
             }
             let mut serializer = serializer.for_writer(Vec::new());
-            for triple in triples {
+            for (row, triple) in triples.enumerate() {
+                if row == limit {
+                    truncated = true;
+                    break;
+                }
                 serializer
                     .serialize_triple(&triple.map_err(civicgraph_graph::GraphError::from)?)
                     .map_err(io)?;
             }
-            let media = format!("{}; charset=utf-8", format.media_type());
-            Ok((media, serializer.finish().map_err(io)?))
+            let media_type = format!("{}; charset=utf-8", format.media_type());
+            Ok(Serialized {
+                media_type,
+                body: serializer.finish().map_err(io)?,
+                truncated,
+            })
         }
     }
 }

@@ -96,3 +96,36 @@ async fn browsers_on_other_origins_may_query() {
     let (response, _) = send(&state, get).await;
     assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
 }
+
+#[tokio::test]
+async fn the_row_limit_cuts_long_results_and_says_so() {
+    let state = demo_state_with(Config {
+        query: QueryConfig {
+            max_result_rows: 10,
+            ..QueryConfig::default()
+        },
+        ..Config::default()
+    });
+    let long = Request::get(format!(
+        "/sparql?query={}",
+        urlencoding::encode("SELECT * WHERE { ?s ?p ?o }")
+    ))
+    .header(header::ACCEPT, "text/csv")
+    .body(Body::empty())
+    .unwrap();
+    let (response, body) = send(&state, long).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-sparql-maxrows"], "10");
+    assert_eq!(body.lines().count(), 11, "a header line and ten rows");
+    let short = Request::get(format!(
+        "/sparql?query={}",
+        urlencoding::encode("SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    ))
+    .body(Body::empty())
+    .unwrap();
+    let (response, _) = send(&state, short).await;
+    assert!(
+        response.headers().get("x-sparql-maxrows").is_none(),
+        "exactly the limit is not a cut"
+    );
+}
