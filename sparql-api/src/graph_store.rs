@@ -6,22 +6,15 @@
 use crate::AppState;
 use crate::auth::require_write;
 use crate::error::ApiError;
-use crate::negotiate::{content_media_type, negotiate};
+use crate::negotiate::content_media_type;
+use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use civicgraph_graph::WriteBatch;
-use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNodeRef};
-
-/// Syntaxes a graph is served in, the server's preference (and the no-Accept default) first.
-const GRAPH_FORMATS: &[(&str, RdfFormat)] = &[
-    ("text/turtle", RdfFormat::Turtle),
-    ("application/n-triples", RdfFormat::NTriples),
-    ("application/rdf+xml", RdfFormat::RdfXml),
-    ("text/plain", RdfFormat::NTriples),
-];
+use oxigraph::io::RdfFormat;
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNodeRef, Triple};
 
 /// Which graph a request addresses.
 fn target(raw: Option<&str>) -> Result<GraphName, ApiError> {
@@ -80,30 +73,20 @@ pub async fn read(
 ) -> Result<Response, ApiError> {
     let graph = target(raw.as_deref())?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let format = negotiate(accept, GRAPH_FORMATS).ok_or_else(|| {
-        ApiError::NotAcceptable("graphs are offered as Turtle, N-Triples or RDF/XML".into())
-    })?;
+    let format = choose_format(accept, RDF_FORMATS)?;
     let body = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
         if !exists(&state, &graph)? {
             return Err(not_found(&graph));
         }
-        let mut serializer = RdfSerializer::from_format(format);
-        for (prefix, iri) in civicgraph_vocab::PREFIXES {
-            serializer = serializer
-                .with_prefix(*prefix, *iri)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-        }
-        let mut serializer = serializer.for_writer(Vec::new());
-        let io = |e: std::io::Error| ApiError::Internal(e.to_string());
-        for quad in state
+        let quads = state
             .graph
             .store()
-            .quads_for_pattern(None, None, None, Some(graph.as_ref()))
-        {
-            let quad = quad.map_err(civicgraph_graph::GraphError::from)?;
-            serializer.serialize_triple(quad.as_ref()).map_err(io)?;
-        }
-        serializer.finish().map_err(io)
+            .quads_for_pattern(None, None, None, Some(graph.as_ref()));
+        serialize_triples(
+            format,
+            quads.map(|q| q.map(Triple::from).map_err(civicgraph_graph::GraphError::from)),
+            &[],
+        )
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
@@ -116,8 +99,7 @@ pub async fn read(
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&format!("{}; charset=utf-8", format.media_type()))
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        HeaderValue::from_str(&content_type(format)).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));

@@ -3,12 +3,12 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::negotiate::{content_media_type, negotiate};
+use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use civicgraph_graph::QueryOptions;
-use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults};
@@ -21,22 +21,6 @@ const RESULT_FORMATS: &[(&str, QueryResultsFormat)] = &[
     ("application/xml", QueryResultsFormat::Xml),
     ("text/csv", QueryResultsFormat::Csv),
     ("text/tab-separated-values", QueryResultsFormat::Tsv),
-];
-
-/// Formats for CONSTRUCT and DESCRIBE results, the server's preference first.
-const GRAPH_FORMATS: &[(&str, RdfFormat)] = &[
-    ("text/turtle", RdfFormat::Turtle),
-    ("application/n-triples", RdfFormat::NTriples),
-    ("application/rdf+xml", RdfFormat::RdfXml),
-    (
-        "application/ld+json",
-        RdfFormat::JsonLd {
-            profile: JsonLdProfileSet::empty(),
-        },
-    ),
-    ("application/n-quads", RdfFormat::NQuads),
-    ("application/trig", RdfFormat::TriG),
-    ("text/plain", RdfFormat::NTriples),
 ];
 
 /// The protocol's parameters, from the URL or a form body.
@@ -225,36 +209,19 @@ fn serialize(
             })
         }
         QueryResults::Graph(triples) => {
-            let format = negotiate(accept, GRAPH_FORMATS).ok_or_else(|| {
-                ApiError::NotAcceptable(format!(
-                    "graph results are offered as {}",
-                    GRAPH_FORMATS
-                        .iter()
-                        .map(|(m, _)| *m)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
-            let mut serializer = RdfSerializer::from_format(format);
-            for (prefix, iri) in civicgraph_vocab::PREFIXES {
-                serializer = serializer
-                    .with_prefix(*prefix, *iri)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-            }
-            let mut serializer = serializer.for_writer(Vec::new());
-            for (row, triple) in triples.enumerate() {
+            let format = choose_format(accept, RDF_FORMATS)?;
+            let triples = triples.enumerate().map_while(|(row, triple)| {
                 if row == limit {
                     truncated = true;
-                    break;
+                    None
+                } else {
+                    Some(triple.map_err(civicgraph_graph::GraphError::from))
                 }
-                serializer
-                    .serialize_triple(&triple.map_err(civicgraph_graph::GraphError::from)?)
-                    .map_err(io)?;
-            }
-            let media_type = format!("{}; charset=utf-8", format.media_type());
+            });
+            let body = serialize_triples(format, triples, &[])?;
             Ok(Serialized {
-                media_type,
-                body: serializer.finish().map_err(io)?,
+                media_type: content_type(format),
+                body,
                 truncated,
             })
         }
