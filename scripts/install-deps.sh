@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages civicgraph's build needs on Debian/Ubuntu:
-# libclang-dev, for the bindgen step of Oxigraph's bundled RocksDB.
+# libclang-dev, for the bindgen step of Oxigraph's bundled RocksDB; with the argument
+# `test`, also Python with venv, for the SPARQL client tests.
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
 missing=()
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
+if [ "${1:-}" = test ]; then
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -3,7 +3,7 @@
 # SPARQLWrapper and rdflib clients against a running server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh test
 cargo test --locked --workspace
 # Real SPARQL clients (SPARQLWrapper, rdflib, from PyPI) against the real server.
 bash tests/clients/run.sh

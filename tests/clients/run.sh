@@ -3,8 +3,9 @@
 # checks against it, and stops it. Installs the two clients from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-python3 -m pip install -q --disable-pip-version-check sparqlwrapper rdflib 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages sparqlwrapper rdflib
+venv=target/client-venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check sparqlwrapper rdflib
 cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
 data=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
@@ -24,4 +25,4 @@ for _ in range(150):
 else:
     sys.exit("the server did not start")
 PY
-python3 tests/clients/sparql_clients.py "http://127.0.0.1:$port" "$token"
+"$venv/bin/python" tests/clients/sparql_clients.py "http://127.0.0.1:$port" "$token"
