@@ -32,12 +32,13 @@ pub struct SearchFilter {
     pub patterns: Vec<String>,
 }
 
-/// One search result.
-#[derive(Debug, Clone, PartialEq)]
+/// One search result; its JSON form (`type` for the kind) is what the CLI prints.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SearchHit {
     /// The record's IRI.
     pub iri: String,
     /// `dataset`, `case-study` or `catalogue`.
+    #[serde(rename = "type")]
     pub kind: String,
     /// The record's title (its first, when it has several).
     pub title: String,

@@ -49,17 +49,7 @@ impl Graph {
     /// Parses and runs a SPARQL query. The results borrow nothing, so they can be streamed
     /// from another thread.
     pub fn query(&self, sparql: &str, options: &QueryOptions) -> Result<QueryResults<'static>> {
-        let mut evaluator = SparqlEvaluator::new();
-        if let Some(base) = &options.base_iri {
-            evaluator =
-                evaluator
-                    .with_base_iri(base.as_str())
-                    .map_err(|e| crate::GraphError::InvalidIri {
-                        what: "query base IRI",
-                        value: base.clone(),
-                        message: e.to_string(),
-                    })?;
-        }
+        let mut evaluator = evaluator_with_base(options.base_iri.as_deref(), "query base IRI")?;
         evaluator = evaluator.with_service_handler(
             civicgraph_vocab::cgs::SERVICE,
             crate::search_service::SearchService::new(self.index.clone()),
@@ -76,6 +66,21 @@ impl Graph {
             dataset.set_default_graph_as_union();
         }
         Ok(prepared.on_store(self.store()).execute()?)
+    }
+}
+
+/// A SPARQL evaluator resolving relative IRIs against `base`, shared by queries and updates.
+pub(crate) fn evaluator_with_base(base: Option<&str>, what: &'static str) -> Result<SparqlEvaluator> {
+    let evaluator = SparqlEvaluator::new();
+    match base {
+        None => Ok(evaluator),
+        Some(base) => evaluator
+            .with_base_iri(base)
+            .map_err(|e| crate::GraphError::InvalidIri {
+                what,
+                value: base.to_owned(),
+                message: e.to_string(),
+            }),
     }
 }
 

@@ -2,9 +2,8 @@
 
 use crate::error::{GraphError, Result};
 use crate::graph::{Graph, WriteReport};
-use crate::query::set_protocol_dataset;
+use crate::query::{evaluator_with_base, set_protocol_dataset};
 use oxigraph::model::NamedNode;
-use oxigraph::sparql::SparqlEvaluator;
 
 /// The protocol's dataset for an update (`using-graph-uri`, `using-named-graph-uri`).
 #[derive(Debug, Clone, Default)]
@@ -25,16 +24,7 @@ impl Graph {
     /// rebuilt rather than patched: correct, and cheap at catalogue scale, but linear in
     /// the number of records.
     pub fn update(&self, sparql: &str, options: &UpdateOptions) -> Result<WriteReport> {
-        let mut evaluator = SparqlEvaluator::new();
-        if let Some(base) = &options.base_iri {
-            evaluator = evaluator
-                .with_base_iri(base.as_str())
-                .map_err(|e| GraphError::InvalidIri {
-                    what: "update base IRI",
-                    value: base.clone(),
-                    message: e.to_string(),
-                })?;
-        }
+        let evaluator = evaluator_with_base(options.base_iri.as_deref(), "update base IRI")?;
         let mut prepared = evaluator.parse_update(sparql)?;
         for dataset in prepared.using_datasets_mut() {
             set_protocol_dataset(

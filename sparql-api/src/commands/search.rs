@@ -18,15 +18,6 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let graph = context.open_graph()?;
     let hits = graph.search(&args.text, args.limit)?;
     if args.json {
-        let hits: Vec<_> = hits
-            .iter()
-            .map(|h| {
-                serde_json::json!({
-                    "iri": h.iri, "type": h.kind, "title": h.title,
-                    "score": h.score, "snippet": h.snippet, "patterns": h.patterns,
-                })
-            })
-            .collect();
         println!("{}", serde_json::to_string_pretty(&hits)?);
         return Ok(());
     }
