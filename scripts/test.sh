@@ -7,3 +7,5 @@ bash scripts/install-deps.sh test
 cargo test --locked --workspace
 # Real SPARQL clients (SPARQLWrapper, rdflib, from PyPI) against the real server.
 bash tests/clients/run.sh
+# DCAT-AP verdicts compared with an independent validator (pySHACL, from PyPI).
+bash tests/shacl/run.sh

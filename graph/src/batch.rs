@@ -15,6 +15,8 @@ pub struct WriteBatch {
     pub(crate) clear_all: bool,
     /// Graphs emptied before the insertions.
     pub(crate) replace: Vec<GraphName>,
+    /// Quads removed (after the replacements, before the insertions).
+    pub(crate) remove: Vec<Quad>,
     /// Quads added.
     pub(crate) insert: Vec<Quad>,
 }
@@ -125,6 +127,13 @@ impl WriteBatch {
         self
     }
 
+    /// Removes quads (a quad that is not there is no error). Removals happen before
+    /// insertions, so a batch can swap a value: remove the old quad, insert the new one.
+    pub fn remove(&mut self, quads: impl IntoIterator<Item = Quad>) -> &mut Self {
+        self.remove.extend(quads);
+        self
+    }
+
     /// How many quads the batch adds.
     pub fn len(&self) -> usize {
         self.insert.len()
@@ -132,7 +141,7 @@ impl WriteBatch {
 
     /// Whether the batch changes nothing.
     pub fn is_empty(&self) -> bool {
-        !self.clear_all && self.replace.is_empty() && self.insert.is_empty()
+        !self.clear_all && self.replace.is_empty() && self.remove.is_empty() && self.insert.is_empty()
     }
 }
 

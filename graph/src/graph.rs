@@ -223,6 +223,9 @@ impl Graph {
                 GraphName::DefaultGraph => transaction.clear_graph(GraphNameRef::DefaultGraph)?,
             }
         }
+        for quad in &batch.remove {
+            transaction.remove(quad.as_ref());
+        }
         transaction.extend(batch.insert.iter().map(Quad::as_ref));
         self.mark_sequence(&mut transaction, sequence)?;
         let affected_at = started.elapsed();
@@ -309,7 +312,7 @@ impl Graph {
                 note(&quad.subject, &quad.predicate, &quad.object);
             }
         }
-        for quad in &batch.insert {
+        for quad in batch.insert.iter().chain(&batch.remove) {
             note(&quad.subject, &quad.predicate, &quad.object);
         }
         Ok(affected)

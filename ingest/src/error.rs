@@ -1,4 +1,30 @@
 //! The ingest crate's error type.
+//!
+//! Every variant names what failed and where: the source, the document (file or URL) and,
+//! when the parser knows it, the line and column, so an intermediary can find the fault in
+//! a catalogue they do not control.
+
+use std::fmt;
+
+/// A position in a document: 1-based line and column, as editors show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// `" at line L, column C"`, or nothing when the position is unknown.
+pub(crate) fn at(position: &Option<Position>) -> String {
+    position.map(|p| format!(" at {p}")).unwrap_or_default()
+}
 
 /// What can go wrong turning a source into quads.
 #[derive(Debug, thiserror::Error)]
@@ -12,4 +38,76 @@ pub enum IngestError {
         /// What was tried.
         message: String,
     },
+    /// A document is not well-formed in its syntax (RDF, JSON or CSV).
+    #[error("{document}: {message}{}", at(position))]
+    Syntax {
+        /// The file or URL.
+        document: String,
+        /// Where in it, when known.
+        position: Option<Position>,
+        /// The parser's message.
+        message: String,
+    },
+    /// A document is well-formed but not what the source kind expects (a CKAN response
+    /// without `result`, a `data.json` without `dataset`, ...).
+    #[error("{document}: {message}")]
+    Shape {
+        /// The file or URL.
+        document: String,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// A document could not be read from disk.
+    #[error("{document}: {source}")]
+    Io {
+        /// The file.
+        document: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An HTTP request failed after its retries, or answered with an error status.
+    #[error("{url}: {message}")]
+    Http {
+        /// The URL requested.
+        url: String,
+        /// What happened.
+        message: String,
+    },
+    /// A response or file was larger than the configured limit.
+    #[error("{document}: larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The file or URL.
+        document: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The harvest configuration is wrong.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The store refused a write or a read.
+    #[error(transparent)]
+    Graph(#[from] civicgraph_graph::GraphError),
 }
+
+impl IngestError {
+    /// A syntax error in `document` at an optional position.
+    pub(crate) fn syntax(document: &str, position: Option<Position>, message: impl Into<String>) -> Self {
+        Self::Syntax {
+            document: document.to_owned(),
+            position,
+            message: message.into(),
+        }
+    }
+
+    /// A shape error in `document`.
+    pub(crate) fn shape(document: &str, message: impl Into<String>) -> Self {
+        Self::Shape {
+            document: document.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Results of this crate.
+pub type Result<T, E = IngestError> = std::result::Result<T, E>;

@@ -1,7 +1,25 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod authority;
+pub mod config;
+pub mod dates;
+pub mod document;
+pub mod emit;
 mod error;
+pub mod fetch;
+pub mod harvest;
+pub mod mint;
+pub mod provenance;
+pub mod rdf_document;
+pub mod records;
+pub mod report;
+pub mod schedule;
+pub mod sources;
 pub mod syntax;
+pub mod validate;
 
-pub use error::IngestError;
+pub use config::{HarvestSettings, SourceConfig, SourceKind};
+pub use error::{IngestError, Position, Result};
+pub use harvest::{HarvestOutcome, harvest, recover_interrupted};
+pub use report::{Report, SourceOutput};

@@ -22,6 +22,11 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Limits that protect the server.
     pub limits: LimitsConfig,
+    /// How harvests fetch (timeouts, retries, delays, size limits, parallelism).
+    pub harvest: civicgraph_ingest::HarvestSettings,
+    /// The sources to harvest: `[[source]]` entries.
+    #[serde(rename = "source")]
+    pub sources: Vec<civicgraph_ingest::SourceConfig>,
 }
 
 /// Limits on requests.
@@ -85,6 +90,8 @@ impl Default for Config {
             query: QueryConfig::default(),
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
+            harvest: civicgraph_ingest::HarvestSettings::default(),
+            sources: Vec::new(),
         }
     }
 }
@@ -158,6 +165,28 @@ impl Config {
                 path: path.to_owned(),
                 key: "limits",
                 message: "max_body_bytes and max_concurrent_requests must be at least 1".to_owned(),
+            });
+        }
+        let mut ids = std::collections::HashSet::new();
+        for source in &self.sources {
+            source.check().map_err(|e| ConfigError::Invalid {
+                path: path.to_owned(),
+                key: "source",
+                message: e.to_string(),
+            })?;
+            if !ids.insert(source.id.as_str()) {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    key: "source",
+                    message: format!("two sources have the id {:?}", source.id),
+                });
+            }
+        }
+        if self.harvest.parallel == 0 {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                key: "harvest.parallel",
+                message: "must be at least 1".to_owned(),
             });
         }
         if self.query.timeout_secs == 0 {

@@ -25,6 +25,12 @@ struct Cli {
 enum Command {
     /// Serve SPARQL over HTTP; an empty store is first filled with the bundled demo data.
     Serve(commands::serve::Args),
+    /// Harvest the configured sources (all, or those named with --source).
+    Harvest(commands::harvest::Args),
+    /// List the recorded harvest runs, newest first.
+    Harvests(commands::harvest::ListArgs),
+    /// Check a catalogue file or URL against DCAT-AP 3.0.1 and print the report.
+    Validate(commands::validate::Args),
     /// Load RDF files (any syntax) into the graph, one atomic write per file.
     Load(commands::load::Args),
     /// Run a SPARQL query and print the results.
@@ -57,6 +63,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let context = commands::Context::new(cli.config.as_deref(), cli.data)?;
     match cli.command {
         Command::Serve(args) => commands::serve::run(context, args),
+        Command::Harvest(args) => commands::harvest::run(&context, args),
+        Command::Harvests(args) => commands::harvest::list(&context, args),
+        Command::Validate(args) => commands::validate::run(&context, args),
         Command::Load(args) => commands::load::run(&context, args),
         Command::Query(args) => commands::query::run(&context, args),
         Command::Search(args) => commands::search::run(&context, args),

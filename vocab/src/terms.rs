@@ -63,6 +63,42 @@ namespace! {
         EVIDENCE = "evidence",
         /// The store's last committed write number, mirrored by the search index.
         WRITE_SEQUENCE = "writeSequence",
+        /// One run of harvesting one source (a `prov:Activity`).
+        HARVEST_RUN = "HarvestRun",
+        /// A record or document a harvest run could not take.
+        REJECTION = "Rejection",
+        /// The configured source id a run read.
+        SOURCE_ID = "sourceId",
+        /// `running`, `succeeded` or `failed`.
+        STATUS = "status",
+        /// Why a run failed, or what it repaired.
+        MESSAGE = "message",
+        /// Records read by a run.
+        RECORDS_READ = "recordsRead",
+        /// Records new in this run.
+        RECORDS_ADDED = "recordsAdded",
+        /// Records whose content hash changed.
+        RECORDS_CHANGED = "recordsChanged",
+        /// Records whose content hash did not change.
+        RECORDS_UNCHANGED = "recordsUnchanged",
+        /// Records gone from the source.
+        RECORDS_DELETED = "recordsDeleted",
+        /// Records or documents not taken.
+        RECORDS_REJECTED = "recordsRejected",
+        /// From a run to one of its rejections.
+        REJECTION_PROPERTY = "rejection",
+        /// From a run to a `sh:ValidationResult`.
+        VALIDATION_RESULT = "validationResult",
+        /// The record or document a rejection is about.
+        RECORD = "record",
+        /// Why it was rejected.
+        REASON = "reason",
+        /// Where in the source.
+        POSITION = "position",
+        /// A record's identifier in the system it came from.
+        SOURCE_RECORD_ID = "sourceRecordId",
+        /// A record's content hash.
+        CONTENT_HASH = "contentHash",
     }
 }
 
@@ -207,6 +243,32 @@ pub mod ext {
             CONTACT_POINT = "contactPoint",
             /// The size of a distribution in bytes.
             BYTE_SIZE = "byteSize",
+            /// A series of datasets.
+            DATASET_SERIES = "DatasetSeries",
+            /// The endpoint of a data service.
+            ENDPOINT_URL = "endpointURL",
+            /// The description of a data service's endpoint.
+            ENDPOINT_DESCRIPTION = "endpointDescription",
+            /// A dataset a data service serves.
+            SERVES_DATASET = "servesDataset",
+            /// The service giving access to a distribution.
+            ACCESS_SERVICE = "accessService",
+            /// Start of a period.
+            START_DATE = "startDate",
+            /// End of a period.
+            END_DATE = "endDate",
+            /// A bounding box.
+            BBOX = "bbox",
+            /// The centroid of a place.
+            CENTROID = "centroid",
+            /// A catalogue record.
+            RECORD = "record",
+            /// A theme taxonomy of a catalogue.
+            THEME_TAXONOMY = "themeTaxonomy",
+            /// The compression format of a distribution.
+            COMPRESS_FORMAT = "compressFormat",
+            /// How often a dataset is updated, at the smallest.
+            TEMPORAL_RESOLUTION = "temporalResolution",
         }
     }
     namespace! {
@@ -246,6 +308,48 @@ pub mod ext {
             TYPE = "type",
             /// The date covered or created.
             DATE = "date",
+            /// How often a dataset is updated.
+            ACCRUAL_PERIODICITY = "accrualPeriodicity",
+            /// A standard the record conforms to.
+            CONFORMS_TO = "conformsTo",
+            /// A rights statement.
+            RIGHTS = "rights",
+            /// Who may access the record.
+            ACCESS_RIGHTS = "accessRights",
+            /// A licence document.
+            LICENSE_DOCUMENT = "LicenseDocument",
+            /// A period of time.
+            PERIOD_OF_TIME = "PeriodOfTime",
+            /// A place.
+            LOCATION = "Location",
+            /// A media type or extent.
+            MEDIA_TYPE_OR_EXTENT = "MediaTypeOrExtent",
+            /// A media type.
+            MEDIA_TYPE = "MediaType",
+            /// A frequency.
+            FREQUENCY = "Frequency",
+            /// A standard.
+            STANDARD = "Standard",
+            /// A linguistic system.
+            LINGUISTIC_SYSTEM = "LinguisticSystem",
+            /// A rights statement (class).
+            RIGHTS_STATEMENT = "RightsStatement",
+            /// A date the record was created.
+            CREATED = "created",
+            /// A part of the record.
+            HAS_PART = "hasPart",
+            /// A related resource that is part of it.
+            IS_PART_OF = "isPartOf",
+            /// A related resource.
+            RELATION = "relation",
+            /// A version.
+            HAS_VERSION = "hasVersion",
+            /// A date of validity.
+            VALID = "valid",
+            /// A bibliographic citation.
+            BIBLIOGRAPHIC_CITATION = "bibliographicCitation",
+            /// The title of an alternative.
+            ALTERNATIVE = "alternative",
         }
     }
     namespace! {
@@ -318,6 +422,90 @@ pub mod ext {
             KEYWORDS = "keywords",
             /// Date published.
             DATE_PUBLISHED = "datePublished",
+        }
+    }
+    namespace! {
+        /// ADMS.
+        adms = "http://www.w3.org/ns/adms#" {
+            /// A secondary identifier.
+            IDENTIFIER = "identifier",
+            /// An identifier (class).
+            IDENTIFIER_CLASS = "Identifier",
+            /// The status of a record.
+            STATUS = "status",
+            /// A version note.
+            VERSION_NOTES = "versionNotes",
+            /// A sample distribution.
+            SAMPLE = "sample",
+        }
+    }
+    namespace! {
+        /// vCard, for contact points.
+        vcard = "http://www.w3.org/2006/vcard/ns#" {
+            /// A contact (the class of contact points).
+            KIND = "Kind",
+            /// An organisation contact.
+            ORGANIZATION = "Organization",
+            /// An individual contact.
+            INDIVIDUAL = "Individual",
+            /// The formatted name.
+            FN = "fn",
+            /// An e-mail address (a `mailto:` IRI).
+            HAS_EMAIL = "hasEmail",
+            /// A URL.
+            HAS_URL = "hasURL",
+        }
+    }
+    namespace! {
+        /// Hydra, for paged collections.
+        hydra = "http://www.w3.org/ns/hydra/core#" {
+            /// A page of a collection.
+            PARTIAL_COLLECTION_VIEW = "PartialCollectionView",
+            /// The older name of a page of a collection.
+            PAGED_COLLECTION = "PagedCollection",
+            /// From a collection to its page.
+            VIEW = "view",
+            /// The next page.
+            NEXT = "next",
+            /// The older name of the next page.
+            NEXT_PAGE = "nextPage",
+            /// The first page.
+            FIRST = "first",
+            /// The last page.
+            LAST = "last",
+            /// The previous page.
+            PREVIOUS = "previous",
+            /// How many items the collection holds.
+            TOTAL_ITEMS = "totalItems",
+            /// A collection.
+            COLLECTION = "Collection",
+        }
+    }
+    namespace! {
+        /// SHACL.
+        sh = "http://www.w3.org/ns/shacl#" {
+            /// A validation result.
+            VALIDATION_RESULT = "ValidationResult",
+            /// The node that broke the rule.
+            FOCUS_NODE = "focusNode",
+            /// The property path of the rule.
+            RESULT_PATH = "resultPath",
+            /// What is wrong.
+            RESULT_MESSAGE = "resultMessage",
+            /// How bad it is.
+            RESULT_SEVERITY = "resultSeverity",
+            /// The value that broke the rule.
+            VALUE = "value",
+            /// The kind of rule broken.
+            SOURCE_CONSTRAINT_COMPONENT = "sourceConstraintComponent",
+            /// The shape broken.
+            SOURCE_SHAPE = "sourceShape",
+            /// Severity: violation.
+            VIOLATION = "Violation",
+            /// Severity: warning.
+            WARNING = "Warning",
+            /// Severity: information.
+            INFO = "Info",
         }
     }
     namespace! {

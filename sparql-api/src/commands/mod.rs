@@ -2,11 +2,13 @@
 //! opened graph, RDF format names and progress bars.
 
 pub mod dump;
+pub mod harvest;
 pub mod load;
 pub mod query;
 pub mod search;
 pub mod serve;
 pub mod stats;
+pub mod validate;
 
 use anyhow::Context as _;
 use civicgraph_graph::{Graph, Layout};

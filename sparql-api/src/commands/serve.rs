@@ -1,5 +1,5 @@
 //! `civicgraph serve`: opens the graph, loads the vocabulary (and the demo data into an
-//! empty store), and serves HTTP until Ctrl-C or SIGTERM.
+//! empty store), runs scheduled harvests, and serves HTTP until Ctrl-C or SIGTERM.
 
 use super::Context;
 use civicgraph_sparql_api::{AppState, app, demo};
@@ -28,14 +28,21 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
     let bind = context.config.bind;
     let state = AppState::new(graph, context.config);
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
+    let scheduler = runtime.spawn(civicgraph_ingest::schedule::run(
+        state.graph.clone(),
+        state.config.sources.clone(),
+        state.config.harvest.clone(),
+    ));
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind).await?;
         tracing::info!("civicgraph listening on http://{}/sparql", listener.local_addr()?);
         axum::serve(listener, app(state))
             .with_graceful_shutdown(shutdown())
             .await?;
         anyhow::Ok(())
-    })
+    });
+    scheduler.abort();
+    served
 }
 
 async fn shutdown() {

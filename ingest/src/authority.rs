@@ -1,0 +1,288 @@
+//! Mapping the words catalogues write for formats, licences, languages, themes and
+//! frequencies to the EU Publications Office authority tables that DCAT-AP asks for.
+//!
+//! The tables in `ingest/authority/*.tsv` are derived from the OP tables by
+//! `scripts/gen-authority-tables.py`: one concept per row with every name a catalogue may
+//! use for it (its code, English label, alternative labels). A few spellings that CKAN and
+//! DCAT-US portals use and the tables lack (CKAN licence ids, ISO 639-1 language codes,
+//! ISO 8601 repeat intervals) are added here.
+
+use oxigraph::model::NamedNode;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// One authority table: lower-cased name to concept IRI.
+#[derive(Debug)]
+pub struct Table {
+    by_name: HashMap<String, String>,
+}
+
+impl Table {
+    fn parse(tsv: &str, extra: &[(&str, &str)]) -> Self {
+        let mut by_name = HashMap::new();
+        let mut by_code = HashMap::new();
+        for line in tsv.lines().filter(|l| !l.starts_with('#')) {
+            let mut fields = line.split('\t');
+            let (Some(code), Some(iri)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            by_code.insert(code.to_owned(), iri.to_owned());
+            by_name.insert(code.to_ascii_lowercase(), iri.to_owned());
+            for name in fields {
+                by_name.entry(name.to_owned()).or_insert_with(|| iri.to_owned());
+            }
+        }
+        for (alias, code) in extra {
+            if let Some(iri) = by_code.get(*code) {
+                by_name.insert((*alias).to_owned(), iri.clone());
+            }
+        }
+        Self { by_name }
+    }
+
+    /// The concept for `text` (any case; surrounding spaces, dots and a trailing version
+    /// punctuation ignored), if the table has one.
+    pub fn lookup(&self, text: &str) -> Option<NamedNode> {
+        let key = text.trim().trim_start_matches('.').to_lowercase();
+        if key.is_empty() || key.len() > 200 {
+            return None;
+        }
+        self.by_name
+            .get(&key)
+            .or_else(|| self.by_name.get(&key.replace([' ', '-'], "_")))
+            .map(|iri| NamedNode::new_unchecked(iri.clone()))
+    }
+
+    /// How many names the table knows.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+}
+
+macro_rules! table {
+    ($name:ident, $file:literal, $extra:expr) => {
+        #[doc = concat!("The `", $file, "` authority table.")]
+        pub fn $name() -> &'static Table {
+            static TABLE: OnceLock<Table> = OnceLock::new();
+            TABLE.get_or_init(|| {
+                Table::parse(
+                    include_str!(concat!("../authority/", $file, ".tsv")),
+                    $extra,
+                )
+            })
+        }
+    };
+}
+
+table!(
+    file_types,
+    "file-type",
+    &[
+        ("esri shapefile", "SHP"),
+        ("shapefile", "SHP"),
+        ("shp", "SHP"),
+        ("geojson", "GEOJSON"),
+        ("json-ld", "JSON_LD"),
+        ("jsonld", "JSON_LD"),
+        ("rdf", "RDF"),
+        ("rdf/xml", "RDF_XML"),
+        ("turtle", "RDF_TURTLE"),
+        ("ttl", "RDF_TURTLE"),
+        ("n-triples", "RDF_N_TRIPLES"),
+        ("wms", "WMS_SRVC"),
+        ("wfs", "WFS_SRVC"),
+        ("text/csv", "CSV"),
+        ("application/json", "JSON"),
+        ("application/pdf", "PDF"),
+        ("text/html", "HTML"),
+        ("web page", "HTML"),
+        ("application/vnd.ms-excel", "XLS"),
+        ("application/zip", "ZIP"),
+    ]
+);
+
+table!(
+    licences,
+    "licence",
+    &[
+        ("uk-ogl", "OGL_3_0"),
+        ("ogl-uk-3.0", "OGL_3_0"),
+        ("ogl", "OGL_3_0"),
+        ("uk open government licence (ogl)", "OGL_3_0"),
+        ("open government licence", "OGL_3_0"),
+        ("cc-by", "CC_BY_4_0"),
+        ("cc-by-4.0", "CC_BY_4_0"),
+        ("cc by 4.0", "CC_BY_4_0"),
+        ("cc-by-sa", "CC_BYSA_4_0"),
+        ("cc-by-sa-4.0", "CC_BYSA_4_0"),
+        ("cc-zero", "CC0"),
+        ("cc0-1.0", "CC0"),
+        ("cc0", "CC0"),
+        ("odc-odbl", "ODC_BL"),
+        ("odc-by", "ODC_BY"),
+        ("odc-pddl", "ODC_PDDL"),
+        ("https://creativecommons.org/licenses/by/4.0/", "CC_BY_4_0"),
+        ("http://creativecommons.org/licenses/by/4.0/", "CC_BY_4_0"),
+        ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0"),
+        ("http://creativecommons.org/publicdomain/zero/1.0/", "CC0"),
+        (
+            "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+            "OGL_3_0"
+        ),
+        (
+            "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+            "OGL_3_0"
+        ),
+        (
+            "http://reference.data.gov.uk/id/open-government-licence",
+            "OGL_3_0"
+        ),
+    ]
+);
+
+table!(
+    languages,
+    "language",
+    &[
+        ("bg", "BUL"),
+        ("cs", "CES"),
+        ("da", "DAN"),
+        ("de", "DEU"),
+        ("el", "ELL"),
+        ("en", "ENG"),
+        ("es", "SPA"),
+        ("et", "EST"),
+        ("fi", "FIN"),
+        ("fr", "FRA"),
+        ("ga", "GLE"),
+        ("hr", "HRV"),
+        ("hu", "HUN"),
+        ("it", "ITA"),
+        ("lt", "LIT"),
+        ("lv", "LAV"),
+        ("mt", "MLT"),
+        ("nl", "NLD"),
+        ("pl", "POL"),
+        ("pt", "POR"),
+        ("ro", "RON"),
+        ("sk", "SLK"),
+        ("sl", "SLV"),
+        ("sv", "SWE"),
+        ("no", "NOR"),
+        ("nb", "NOB"),
+        ("nn", "NNO"),
+        ("is", "ISL"),
+        ("cy", "CYM"),
+        ("ca", "CAT"),
+        ("eu", "EUS"),
+        ("gl", "GLG"),
+        ("lb", "LTZ"),
+        ("en-us", "ENG"),
+        ("en-gb", "ENG"),
+    ]
+);
+
+table!(themes, "data-theme", &[]);
+
+table!(
+    frequencies,
+    "frequency",
+    &[
+        ("r/p1d", "DAILY"),
+        ("r/p1w", "WEEKLY"),
+        ("r/p2w", "BIWEEKLY"),
+        ("r/p1m", "MONTHLY"),
+        ("r/p3m", "QUARTERLY"),
+        ("r/p6m", "ANNUAL_2"),
+        ("r/p1y", "ANNUAL"),
+        ("r/p2y", "BIENNIAL"),
+        ("r/p4y", "QUADRENNIAL"),
+        ("r/pt1h", "HOURLY"),
+        ("r/pt1s", "CONT"),
+        ("irregular", "IRREG"),
+        ("yearly", "ANNUAL"),
+        ("annually", "ANNUAL"),
+        ("as needed", "IRREG"),
+        ("real time", "CONT"),
+        ("realtime", "CONT"),
+    ]
+);
+
+/// The IANA media-type IRI DCAT-AP uses for `dcat:mediaType`, if `text` looks like a media
+/// type (`type/subtype`, parameters dropped).
+pub fn media_type(text: &str) -> Option<NamedNode> {
+    let media = text.split(';').next()?.trim().to_ascii_lowercase();
+    let (kind, sub) = media.split_once('/')?;
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    (token(kind) && token(sub)).then(|| {
+        NamedNode::new_unchecked(format!(
+            "https://www.iana.org/assignments/media-types/{kind}/{sub}"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_spellings_map_to_eu_concepts() {
+        let eu = "http://publications.europa.eu/resource/authority/";
+        assert_eq!(
+            file_types().lookup("CSV").unwrap().as_str(),
+            format!("{eu}file-type/CSV")
+        );
+        assert_eq!(
+            file_types().lookup(" .xlsx ").unwrap().as_str(),
+            format!("{eu}file-type/XLSX")
+        );
+        assert_eq!(
+            file_types().lookup("Esri Shapefile").unwrap().as_str(),
+            format!("{eu}file-type/SHP")
+        );
+        assert_eq!(
+            licences().lookup("uk-ogl").unwrap().as_str(),
+            format!("{eu}licence/OGL_3_0")
+        );
+        assert_eq!(
+            licences().lookup("CC-BY-4.0").unwrap().as_str(),
+            format!("{eu}licence/CC_BY_4_0")
+        );
+        assert_eq!(
+            languages().lookup("en").unwrap().as_str(),
+            format!("{eu}language/ENG")
+        );
+        assert_eq!(
+            languages().lookup("Deutsch").unwrap().as_str(),
+            format!("{eu}language/DEU")
+        );
+        assert_eq!(
+            themes().lookup("Environment").unwrap().as_str(),
+            format!("{eu}data-theme/ENVI")
+        );
+        assert_eq!(
+            frequencies().lookup("R/P1M").unwrap().as_str(),
+            format!("{eu}frequency/MONTHLY")
+        );
+        assert!(file_types().lookup("not a format").is_none());
+    }
+
+    #[test]
+    fn media_types_become_iana_iris() {
+        assert_eq!(
+            media_type("text/csv; charset=utf-8").unwrap().as_str(),
+            "https://www.iana.org/assignments/media-types/text/csv"
+        );
+        assert!(media_type("CSV").is_none());
+        assert!(media_type("text/<script>").is_none());
+    }
+}

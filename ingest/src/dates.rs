@@ -1,0 +1,199 @@
+//! Normalising the dates catalogues write into typed XSD literals.
+//!
+//! Catalogues write `2019`, `2019-05`, `2019-05-03`, `2019-05-03 10:00`,
+//! `2019-05-03T10:00:00.000000` (CKAN) or `03/05/2019`, as plain strings or with the wrong
+//! datatype. DCAT-AP wants `xsd:gYear`, `xsd:gYearMonth`, `xsd:date` or `xsd:dateTime`, so
+//! a date the normaliser understands is rewritten to one of those; one it does not is kept
+//! as it was (nothing harvested is thrown away) and reported.
+
+use civicgraph_vocab::ext::{dcat, dct};
+use oxigraph::model::vocab::xsd;
+use oxigraph::model::{Literal, NamedNodeRef};
+
+/// The properties whose values are dates in DCAT-AP.
+pub const DATE_PROPERTIES: &[NamedNodeRef<'static>] = &[
+    dct::ISSUED,
+    dct::MODIFIED,
+    dct::CREATED,
+    dcat::START_DATE,
+    dcat::END_DATE,
+    NamedNodeRef::new_unchecked("http://www.w3.org/ns/prov#generatedAtTime"),
+    NamedNodeRef::new_unchecked("http://schema.org/startDate"),
+    NamedNodeRef::new_unchecked("http://schema.org/endDate"),
+];
+
+/// What became of one date value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateOutcome {
+    /// Already a well-formed typed date: left alone.
+    Unchanged,
+    /// Rewritten into this literal.
+    Normalised(Literal),
+    /// Not understood; kept as it was.
+    NotADate,
+}
+
+/// Normalises one literal found as the value of a date property.
+pub fn normalise(value: &Literal) -> DateOutcome {
+    let Some((lexical, target)) = parse(value.value()) else {
+        return DateOutcome::NotADate;
+    };
+    if lexical == value.value() && target == value.datatype() {
+        DateOutcome::Unchanged
+    } else {
+        DateOutcome::Normalised(Literal::new_typed_literal(lexical, target))
+    }
+}
+
+/// Parses a date in one of the shapes catalogues use into `(lexical form, datatype)`.
+fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
+    let text = text.trim();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let valid_month = |m: &str| matches!(m.parse::<u8>(), Ok(1..=12));
+    let valid_day = |d: &str| matches!(d.parse::<u8>(), Ok(1..=31));
+    // YYYY
+    if digits(text, 4) {
+        return Some((text.to_owned(), xsd::G_YEAR));
+    }
+    // YYYY-MM
+    if let Some((y, m)) = text.split_once('-')
+        && digits(y, 4)
+        && digits(m, 2)
+        && valid_month(m)
+    {
+        return Some((text.to_owned(), xsd::G_YEAR_MONTH));
+    }
+    // DD/MM/YYYY and DD.MM.YYYY (the European order; US month-first dates are not guessed)
+    for separator in ['/', '.'] {
+        let parts: Vec<&str> = text.split(separator).collect();
+        if parts.len() == 3
+            && (digits(parts[0], 2) || digits(parts[0], 1))
+            && (digits(parts[1], 2) || digits(parts[1], 1))
+            && digits(parts[2], 4)
+            && valid_day(parts[0])
+            && valid_month(parts[1])
+        {
+            return Some((
+                format!("{}-{:0>2}-{:0>2}", parts[2], parts[1], parts[0]),
+                xsd::DATE,
+            ));
+        }
+    }
+    // YYYY-MM-DD, optionally followed by a time
+    if text.len() < 10 || !text.is_char_boundary(10) {
+        return None;
+    }
+    let (date, rest) = text.split_at(10);
+    let bytes = date.as_bytes();
+    if !(digits(&date[0..4], 4)
+        && bytes[4] == b'-'
+        && digits(&date[5..7], 2)
+        && bytes[7] == b'-'
+        && digits(&date[8..10], 2)
+        && valid_month(&date[5..7])
+        && valid_day(&date[8..10]))
+    {
+        return None;
+    }
+    if rest.is_empty() {
+        return Some((date.to_owned(), xsd::DATE));
+    }
+    let rest = rest.strip_prefix(['T', ' '])?;
+    // Split off a zone: Z, +hh:mm or -hh:mm.
+    let (time, zone) = if let Some(time) = rest.strip_suffix('Z') {
+        (time, "Z".to_owned())
+    } else if rest.len() > 6 && matches!(rest.as_bytes()[rest.len() - 6], b'+' | b'-') {
+        let (time, zone) = rest.split_at(rest.len() - 6);
+        (time, zone.to_owned())
+    } else {
+        (rest, String::new())
+    };
+    let (clock, fraction) = match time.split_once('.') {
+        Some((clock, fraction)) if !fraction.is_empty() && fraction.bytes().all(|b| b.is_ascii_digit()) => {
+            (clock, Some(fraction))
+        }
+        Some(_) => return None,
+        None => (time, None),
+    };
+    let parts: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || !parts.iter().all(|p| digits(p, 2)) {
+        return None;
+    }
+    let (h, m) = (parts[0].parse::<u8>().ok()?, parts[1].parse::<u8>().ok()?);
+    let s = parts.get(2).map_or(Some(0), |s| s.parse::<u8>().ok())?;
+    if h > 24 || m > 59 || s > 60 {
+        return None;
+    }
+    let fraction = fraction
+        .map(|f| f.trim_end_matches('0'))
+        .filter(|f| !f.is_empty())
+        .map(|f| format!(".{f}"))
+        .unwrap_or_default();
+    Some((
+        format!("{date}T{h:02}:{m:02}:{s:02}{fraction}{zone}"),
+        xsd::DATE_TIME,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(text: &str) -> DateOutcome {
+        normalise(&Literal::new_simple_literal(text))
+    }
+
+    fn typed(text: &str, datatype: NamedNodeRef<'_>) -> DateOutcome {
+        DateOutcome::Normalised(Literal::new_typed_literal(text, datatype))
+    }
+
+    #[test]
+    fn the_shapes_catalogues_write_become_xsd_dates() {
+        assert_eq!(norm("2019"), typed("2019", xsd::G_YEAR));
+        assert_eq!(norm("2019-05"), typed("2019-05", xsd::G_YEAR_MONTH));
+        assert_eq!(norm("2019-05-03"), typed("2019-05-03", xsd::DATE));
+        assert_eq!(norm(" 03/05/2019 "), typed("2019-05-03", xsd::DATE));
+        assert_eq!(norm("3.5.2019"), typed("2019-05-03", xsd::DATE));
+        assert_eq!(
+            norm("2019-05-03 10:00"),
+            typed("2019-05-03T10:00:00", xsd::DATE_TIME)
+        );
+        assert_eq!(
+            norm("2021-01-15T10:25:28.638659"),
+            typed("2021-01-15T10:25:28.638659", xsd::DATE_TIME)
+        );
+        assert_eq!(
+            norm("2018-03-18T09:03:05.000Z"),
+            typed("2018-03-18T09:03:05Z", xsd::DATE_TIME)
+        );
+        assert_eq!(
+            norm("2018-03-18T09:03:05+02:00"),
+            typed("2018-03-18T09:03:05+02:00", xsd::DATE_TIME)
+        );
+    }
+
+    #[test]
+    fn well_typed_dates_are_left_alone_and_nonsense_is_kept_as_it_was() {
+        assert_eq!(
+            normalise(&Literal::new_typed_literal("2019-05-03", xsd::DATE)),
+            DateOutcome::Unchanged
+        );
+        for text in [
+            "last tuesday",
+            "2019-13-01",
+            "32/01/2019",
+            "2019-05-03T25:00",
+            "",
+            "2019-05-03Tabc",
+        ] {
+            assert_eq!(norm(text), DateOutcome::NotADate, "{text}");
+        }
+    }
+
+    #[test]
+    fn multibyte_text_never_panics() {
+        for text in ["2019-05-0é", "éééééééééééé", "2019-05-03Té"] {
+            let _ = norm(text);
+        }
+    }
+}

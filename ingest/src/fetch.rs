@@ -1,0 +1,255 @@
+//! Reading a source's documents from the web or from disk, within limits.
+//!
+//! Every HTTP request has a timeout, a User-Agent, and retries with exponential backoff
+//! for connection errors, `429` and `5xx` (honouring `Retry-After` up to a minute). Requests
+//! to one source are spaced by the politeness delay. A body is read in chunks and refused
+//! as soon as it passes the size limit, after gzip decompression, so neither a huge nor an
+//! endless response nor a gzip bomb can exhaust memory. Files are held to the same limit.
+
+use crate::config::HarvestSettings;
+use crate::error::{IngestError, Result};
+use std::io::Read;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// One fetched document.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The body.
+    pub bytes: Vec<u8>,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+    /// The URL after redirects.
+    pub url: String,
+    /// The target of a `Link: <...>; rel="next"` header, if any.
+    pub next: Option<String>,
+}
+
+/// An HTTP client for one source.
+#[derive(Debug)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    settings: HarvestSettings,
+    last_request: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl Fetcher {
+    /// A client with the settings' timeout and User-Agent.
+    pub fn new(settings: &HarvestSettings) -> Result<Self> {
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
+            .connect_timeout(Duration::from_secs(settings.timeout_secs.clamp(1, 30)))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| IngestError::Config(format!("HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            settings: settings.clone(),
+            last_request: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// GETs `url` with `accept`, retrying as configured.
+    pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched> {
+        let mut attempt = 0;
+        loop {
+            self.pause().await;
+            let outcome = self.try_get(url, accept).await;
+            match outcome {
+                Ok(fetched) => return Ok(fetched),
+                Err((error, retry_after, retryable)) => {
+                    if !retryable || attempt >= self.settings.retries {
+                        return Err(error);
+                    }
+                    let backoff = retry_after
+                        .unwrap_or_else(|| Duration::from_secs(1 << attempt.min(6)))
+                        .min(Duration::from_secs(60));
+                    tracing::warn!(
+                        url,
+                        attempt = attempt + 1,
+                        backoff_ms = backoff.as_millis() as u64,
+                        "{error}; retrying"
+                    );
+                    tokio::time::sleep(backoff).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// Waits until the politeness delay since the last request has passed.
+    async fn pause(&self) {
+        let mut last = self.last_request.lock().await;
+        if let Some(at) = *last {
+            let delay = Duration::from_millis(self.settings.delay_ms);
+            let since = at.elapsed();
+            if since < delay {
+                tokio::time::sleep(delay - since).await;
+            }
+        }
+        *last = Some(Instant::now());
+    }
+
+    async fn try_get(
+        &self,
+        url: &str,
+        accept: &str,
+    ) -> std::result::Result<Fetched, (IngestError, Option<Duration>, bool)> {
+        let http = |message: String| IngestError::Http {
+            url: url.to_owned(),
+            message,
+        };
+        let mut response = self
+            .client
+            .get(url)
+            .header(reqwest::header::ACCEPT, accept)
+            .send()
+            .await
+            .map_err(|e| (http(describe(&e)), None, !e.is_builder() && !e.is_redirect()))?;
+        let status = response.status();
+        if !status.is_success() {
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let retryable = status.as_u16() == 429 || status.is_server_error();
+            return Err((http(format!("HTTP {status}")), retry_after, retryable));
+        }
+        let limit = self.settings.max_response_bytes;
+        if response.content_length().is_some_and(|l| l > limit) {
+            return Err((
+                IngestError::TooLarge {
+                    document: url.to_owned(),
+                    limit,
+                },
+                None,
+                false,
+            ));
+        }
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let next = header(reqwest::header::LINK).and_then(|l| next_link(&l));
+        let final_url = response.url().to_string();
+        let mut bytes = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() as u64 + chunk.len() as u64 > limit {
+                        return Err((
+                            IngestError::TooLarge {
+                                document: url.to_owned(),
+                                limit,
+                            },
+                            None,
+                            false,
+                        ));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err((http(format!("reading the body: {}", describe(&e))), None, true)),
+            }
+        }
+        let next = next.and_then(|n| {
+            reqwest::Url::parse(&final_url)
+                .ok()?
+                .join(&n)
+                .ok()
+                .map(|u| u.to_string())
+        });
+        Ok(Fetched {
+            bytes,
+            content_type,
+            url: final_url,
+            next,
+        })
+    }
+}
+
+/// The error and its causes, which reqwest keeps apart.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = if error.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        error.to_string()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The `rel="next"` target of a `Link` header.
+pub fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .any(|p| {
+                let p = p.trim().to_ascii_lowercase().replace(' ', "");
+                p == "rel=\"next\"" || p == "rel=next"
+            })
+            .then(|| target.to_owned())
+    })
+}
+
+/// Reads a file, refusing one larger than `limit` bytes.
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let document = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
+        document: document.clone(),
+        source,
+    })?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| IngestError::Io {
+            document: document.clone(),
+            source,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(IngestError::TooLarge { document, limit });
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_links_are_found_in_link_headers() {
+        assert_eq!(
+            next_link("<https://x.org/c?page=1>; rel=\"prev\", <https://x.org/c?page=3>; rel=\"next\"")
+                .as_deref(),
+            Some("https://x.org/c?page=3")
+        );
+        assert_eq!(next_link("<p2>; rel=next").as_deref(), Some("p2"));
+        assert_eq!(next_link("<p2>; rel=\"last\""), None);
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.ttl");
+        std::fs::write(&path, vec![b'#'; 2048]).unwrap();
+        assert!(matches!(
+            read_file(&path, 1024),
+            Err(IngestError::TooLarge { .. })
+        ));
+        assert_eq!(read_file(&path, 4096).unwrap().len(), 2048);
+    }
+}

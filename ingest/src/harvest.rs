@@ -1,0 +1,504 @@
+//! Harvesting one configured source into its named graph: read it whole, map it, validate
+//! it, compare it with the version in the store, and swap it in atomically together with
+//! the record of the run.
+//!
+//! A failure anywhere before the swap leaves the previous version in place and records the
+//! run as `failed` with the reason. The previous version is only read, never changed, until
+//! the single commit that replaces it.
+
+use crate::config::{HarvestSettings, SourceConfig, SourceKind};
+use crate::document::{self, DocumentKind};
+use crate::emit::Emitter;
+use crate::error::{IngestError, Result};
+use crate::fetch::{Fetcher, read_file};
+use crate::mint::Minter;
+use crate::provenance::{self, RunStatus};
+use crate::records::{Changes, Partition, remove_records};
+use crate::report::{FinishOptions, Report, SourceOutput, finish};
+use crate::sources::{ckan, dcat};
+use crate::syntax;
+use civicgraph_graph::{Graph, WriteBatch};
+use civicgraph_vocab::cg;
+use civicgraph_vocab::ext::{dcat as dcat_terms, dct, skos};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// What the RDF `Accept` header asks for, best first.
+const RDF_ACCEPT: &str = "text/turtle, application/n-triples;q=0.9, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-quads;q=0.7, application/trig;q=0.7, */*;q=0.1";
+
+/// Receives progress messages ("page 3: 300 records").
+pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The outcome of one harvest run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HarvestOutcome {
+    /// The source id.
+    pub source: String,
+    /// The run's IRI in the harvest graph.
+    pub run: String,
+    /// How it ended.
+    pub status: RunStatus,
+    /// Why it failed.
+    pub message: Option<String>,
+    /// Added, changed, unchanged and deleted records.
+    pub changes: Changes,
+    /// Read, kept, rejected, warnings and violations.
+    pub report: Report,
+    /// Triples now in the source's graph.
+    pub triples: usize,
+}
+
+/// Marks runs left `running` by a process that died as `failed`. Call once at start.
+pub fn recover_interrupted(graph: &Graph) -> Result<usize> {
+    let batch = provenance::interrupted_runs_batch(graph)?;
+    let count = batch.len() / 3;
+    if !batch.is_empty() {
+        graph.commit(batch)?;
+        tracing::warn!(
+            runs = count,
+            "marked harvest runs interrupted by a stopped process as failed"
+        );
+    }
+    Ok(count)
+}
+
+/// Harvests `source` into `graph`. Never leaves the source half-replaced: on any error the
+/// run is recorded as failed and the previous version stays.
+pub async fn harvest(
+    graph: Arc<Graph>,
+    source: SourceConfig,
+    settings: HarvestSettings,
+    progress: Progress,
+) -> Result<HarvestOutcome> {
+    source.check()?;
+    let layout = graph.layout().clone();
+    let started = provenance::now();
+    let run = provenance::run_iri(&layout, &source.id, &started);
+    let harvest_graph = layout.harvest_graph();
+    let start_triples = provenance::started(&run, &source.id, &source.location(), &started);
+    {
+        let graph = graph.clone();
+        let batch = WriteBatch::add_to_graph(harvest_graph.as_ref(), start_triples);
+        blocking(move || graph.commit(batch).map_err(IngestError::from)).await?;
+    }
+    tracing::info!(source = %source.id, run = %run.as_str(), "harvest started");
+    let result = read_and_swap(graph.clone(), &source, &settings, &run, progress).await;
+    match result {
+        Ok(outcome) => {
+            tracing::info!(
+                source = %source.id,
+                read = outcome.report.records_read,
+                added = outcome.changes.added,
+                changed = outcome.changes.changed,
+                unchanged = outcome.changes.unchanged,
+                deleted = outcome.changes.deleted,
+                rejected = outcome.report.rejections.len(),
+                violations = outcome.report.violations.len(),
+                "harvest succeeded"
+            );
+            Ok(outcome)
+        }
+        Err(error) => {
+            let message = error.to_string();
+            tracing::error!(source = %source.id, "harvest failed: {message}");
+            let report = Report::default();
+            let finished = provenance::finished(
+                &run,
+                RunStatus::Failed,
+                Some(&message),
+                &Changes::default(),
+                &report,
+            );
+            let graph2 = graph.clone();
+            let run2 = run.clone();
+            let id = source.id.clone();
+            blocking(move || {
+                let mut batch = WriteBatch::add_to_graph(graph2.layout().harvest_graph().as_ref(), finished);
+                batch.remove(provenance::superseded(&graph2, &run2, &id)?.into_iter().take(1));
+                graph2.commit(batch).map_err(IngestError::from)
+            })
+            .await?;
+            Ok(HarvestOutcome {
+                source: source.id.clone(),
+                run: run.as_str().to_owned(),
+                status: RunStatus::Failed,
+                message: Some(message),
+                changes: Changes::default(),
+                report,
+                triples: 0,
+            })
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| IngestError::Config(format!("a harvest task panicked: {e}")))?
+}
+
+async fn read_and_swap(
+    graph: Arc<Graph>,
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    run: &NamedNode,
+    progress: Progress,
+) -> Result<HarvestOutcome> {
+    let layout = graph.layout().clone();
+    let target = layout.source_graph(&source.id)?;
+    let minter = Minter::new(&layout, &source.id)?;
+    let previous = {
+        let graph = graph.clone();
+        let target = target.clone();
+        blocking(move || graph_triples(&graph, &target)).await?
+    };
+    let (raw, report) = read_source(&graph, source, settings, &minter, &previous, &progress).await?;
+    progress(&format!("validating {} triples", raw.len()));
+    let options = FinishOptions {
+        strict: source.strict,
+        skip_validation: source.kind == SourceKind::CaseStudies,
+        read_counted: source.kind == SourceKind::Ckan,
+    };
+    let source2 = source.clone();
+    let minter2 = minter.clone();
+    let (output, changes) = blocking(move || {
+        let mut raw = raw;
+        describe_catalogues(&mut raw, &source2, &minter2);
+        let output: SourceOutput = finish(raw, &minter2, report, options);
+        let changes = Changes::between(&Partition::of(&previous), &Partition::of(&output.triples));
+        Ok((output, changes))
+    })
+    .await?;
+    progress(&format!("storing {} triples", output.triples.len()));
+    let finished = provenance::finished(run, RunStatus::Succeeded, None, &changes, &output.report);
+    let triples = output.triples.len();
+    let graph2 = graph.clone();
+    let run2 = run.clone();
+    let id = source.id.clone();
+    let stored = output.triples.clone();
+    blocking(move || {
+        let harvest_graph = graph2.layout().harvest_graph();
+        let mut batch = WriteBatch::replace_graph(&target, stored);
+        batch.remove(provenance::superseded(&graph2, &run2, &id)?);
+        batch.insert(finished.into_iter().map(|t| t.in_graph(harvest_graph.clone())));
+        graph2.commit(batch).map_err(IngestError::from)
+    })
+    .await?;
+    Ok(HarvestOutcome {
+        source: source.id.clone(),
+        run: run.as_str().to_owned(),
+        status: RunStatus::Succeeded,
+        message: None,
+        changes,
+        report: output.report,
+        triples,
+    })
+}
+
+/// The triples now in `graph_name`.
+fn graph_triples(graph: &Graph, graph_name: &NamedNode) -> Result<Vec<Triple>> {
+    let mut out = Vec::new();
+    for quad in graph
+        .store()
+        .quads_for_pattern(None, None, None, Some(graph_name.as_ref().into()))
+    {
+        let quad = quad.map_err(civicgraph_graph::GraphError::from)?;
+        out.push(Triple::from(quad));
+    }
+    Ok(out)
+}
+
+/// Reads the whole source into (unfinished) triples and a report.
+async fn read_source(
+    graph: &Graph,
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    minter: &Minter,
+    previous: &[Triple],
+    progress: &Progress,
+) -> Result<(Vec<Triple>, Report)> {
+    let mut report = Report::default();
+    let fetcher = Fetcher::new(settings)?;
+    match source.kind {
+        SourceKind::Dcat => {
+            let triples = read_dcat(source, settings, &fetcher, minter, &mut report, progress).await?;
+            Ok((triples, report))
+        }
+        SourceKind::Ckan => {
+            let since = provenance::last_success(graph, &source.id)?;
+            read_ckan(source, settings, &fetcher, previous, since, &mut report, progress).await
+        }
+        SourceKind::Datajson | SourceKind::CaseStudies => {
+            let accept = if source.kind == SourceKind::Datajson {
+                "application/json"
+            } else {
+                "application/json, text/csv;q=0.9"
+            };
+            let (bytes, name) = read_document(source, settings, &fetcher, accept).await?;
+            report.documents.push(name.clone());
+            let kind = match source.kind {
+                SourceKind::Datajson => DocumentKind::Datajson,
+                _ if name.to_ascii_lowercase().ends_with(".csv") => DocumentKind::CaseStudiesCsv,
+                _ => DocumentKind::CaseStudiesJson,
+            };
+            let triples = document::map(kind, &bytes, &name, None, None, None, "", minter, &mut report)?;
+            Ok((triples, report))
+        }
+    }
+}
+
+/// One document from the source's `path` or `url`.
+async fn read_document(
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    fetcher: &Fetcher,
+    accept: &str,
+) -> Result<(Vec<u8>, String)> {
+    match (&source.path, &source.url) {
+        (Some(path), _) => Ok((
+            read_file(path, settings.max_response_bytes)?,
+            path.display().to_string(),
+        )),
+        (None, Some(url)) => {
+            let fetched = fetcher.get(url, accept).await?;
+            Ok((fetched.bytes, fetched.url))
+        }
+        (None, None) => Err(IngestError::Config(format!(
+            "source {}: give url or path",
+            source.id
+        ))),
+    }
+}
+
+async fn read_dcat(
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    fetcher: &Fetcher,
+    minter: &Minter,
+    report: &mut Report,
+    progress: &Progress,
+) -> Result<Vec<Triple>> {
+    if let Some(path) = &source.path {
+        let name = path.display().to_string();
+        let bytes = read_file(path, settings.max_response_bytes)?;
+        report.documents.push(name.clone());
+        return document::map(
+            DocumentKind::Dcat,
+            &bytes,
+            &name,
+            source.format.as_deref(),
+            None,
+            None,
+            "",
+            minter,
+            report,
+        );
+    }
+    let mut url = source
+        .url
+        .clone()
+        .ok_or_else(|| IngestError::Config(format!("source {}: give url or path", source.id)))?;
+    let mut seen = HashSet::new();
+    let mut triples = Vec::new();
+    for page in 1.. {
+        if page > settings.max_pages {
+            return Err(IngestError::Http {
+                url,
+                message: format!(
+                    "more than {} pages; raise harvest.max_pages if this is right",
+                    settings.max_pages
+                ),
+            });
+        }
+        seen.insert(url.clone());
+        let fetched = fetcher.get(&url, RDF_ACCEPT).await?;
+        let format = syntax::detect(
+            source.format.as_deref(),
+            fetched.content_type.as_deref(),
+            Some(&fetched.url),
+        )?;
+        let parsed = dcat::read_page(&fetched.bytes, format, Some(&fetched.url), &fetched.url)?;
+        report.documents.push(fetched.url.clone());
+        triples.extend(parsed.triples);
+        progress(&format!("page {page}: {} triples", triples.len()));
+        match parsed.next.or(fetched.next) {
+            Some(next) if !seen.contains(&next) => url = next,
+            _ => break,
+        }
+    }
+    Ok(triples)
+}
+
+/// Reads a CKAN portal: everything on the first run, and afterwards only the packages
+/// modified since the last successful run, plus the list of ids to find deletions.
+async fn read_ckan(
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    fetcher: &Fetcher,
+    previous: &[Triple],
+    since: Option<String>,
+    report: &mut Report,
+    progress: &Progress,
+) -> Result<(Vec<Triple>, Report)> {
+    let portal = source
+        .url
+        .clone()
+        .ok_or_else(|| IngestError::Config(format!("source {}: a ckan source needs a url", source.id)))?;
+    let portal = portal.trim_end_matches('/').to_owned();
+    let api = format!("{portal}/api/3/action/package_search");
+    // Old records by CKAN id.
+    let mut old_by_id: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for t in previous {
+        if t.predicate == cg::SOURCE_RECORD_ID
+            && let Term::Literal(id) = &t.object
+        {
+            old_by_id.insert(id.value().to_owned(), t.subject.to_string());
+        }
+    }
+    let incremental = since.is_some() && !old_by_id.is_empty();
+    let rows = settings.ckan_rows.clamp(1, 1000);
+    let filter = match (&since, incremental) {
+        (Some(since), true) => format!(
+            "&fq={}",
+            urlencode(&format!("metadata_modified:[{} TO *]", since))
+        ),
+        _ => String::new(),
+    };
+    let mut out = Emitter::default();
+    let mut mapped: Vec<NamedNode> = Vec::new();
+    let mut fetched_ids: HashSet<String> = HashSet::new();
+    let mut start = 0u64;
+    for page in 1.. {
+        if page > settings.max_pages {
+            return Err(IngestError::Http {
+                url: api,
+                message: format!("more than {} pages", settings.max_pages),
+            });
+        }
+        let url = format!(
+            "{api}?rows={rows}&start={start}&sort={}{filter}",
+            urlencode("id asc")
+        );
+        let fetched = fetcher.get(&url, "application/json").await?;
+        let search = ckan::parse_search(&fetched.bytes, &url)?;
+        report.documents.push(url.clone());
+        for (i, package) in search.packages.iter().enumerate() {
+            match ckan::map_package(package, &portal, &mut out) {
+                Ok(iri) => {
+                    if let Some(id) = ckan::package_id(package) {
+                        fetched_ids.insert(id.to_owned());
+                    }
+                    mapped.push(iri);
+                }
+                Err(reason) => {
+                    let record = package
+                        .get("name")
+                        .or_else(|| package.get("title"))
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("a package")
+                        .to_owned();
+                    report.reject(record, format!("{url}: result {}", start as usize + i), reason);
+                }
+            }
+        }
+        start += search.packages.len() as u64;
+        progress(&format!("page {page}: {start}/{} packages", search.count));
+        if search.packages.is_empty() || start >= search.count {
+            break;
+        }
+    }
+    report.records_read = mapped.len();
+    ckan::catalogue(
+        &portal,
+        source.title.as_deref().unwrap_or(&portal),
+        &mapped,
+        &mut out,
+    );
+    if !incremental {
+        return Ok((out.triples, std::mem::take(report)));
+    }
+    // Incremental: which packages still exist?
+    let mut current: HashSet<String> = HashSet::new();
+    let mut start = 0u64;
+    for page in 1.. {
+        if page > settings.max_pages {
+            break;
+        }
+        let url = format!("{api}?rows=1000&start={start}&fl=id&sort={}", urlencode("id asc"));
+        let fetched = fetcher.get(&url, "application/json").await?;
+        let search = ckan::parse_search(&fetched.bytes, &url)?;
+        for package in &search.packages {
+            if let Some(id) = ckan::package_id(package) {
+                current.insert(id.to_owned());
+            }
+        }
+        start += search.packages.len() as u64;
+        if search.packages.is_empty() || start >= search.count {
+            break;
+        }
+    }
+    let gone: HashSet<String> = old_by_id
+        .iter()
+        .filter(|(id, _)| !current.contains(*id) || fetched_ids.contains(*id))
+        .map(|(_, subject)| subject.clone())
+        .collect();
+    let mut triples = remove_records(previous.to_vec(), &gone);
+    // The catalogue lists what was kept plus what was fetched.
+    triples.extend(out.triples);
+    Ok((triples, std::mem::take(report)))
+}
+
+fn urlencode(text: &str) -> String {
+    crate::mint::encode(text)
+}
+
+/// Gives every catalogue of the source its region, and a source without a catalogue one.
+fn describe_catalogues(triples: &mut Vec<Triple>, source: &SourceConfig, minter: &Minter) {
+    let mut catalogues: Vec<NamedOrBlankNode> = triples
+        .iter()
+        .filter(|t| t.predicate == rdf::TYPE && t.object == dcat_terms::CATALOG.into())
+        .map(|t| t.subject.clone())
+        .collect();
+    catalogues.sort_by_key(ToString::to_string);
+    catalogues.dedup();
+    if catalogues.is_empty() && source.kind != SourceKind::CaseStudies {
+        let catalogue: NamedOrBlankNode = minter.record("catalogue", &source.id).into();
+        let datasets: Vec<NamedOrBlankNode> = triples
+            .iter()
+            .filter(|t| t.predicate == rdf::TYPE && t.object == dcat_terms::DATASET.into())
+            .map(|t| t.subject.clone())
+            .collect();
+        triples.push(Triple::new(catalogue.clone(), rdf::TYPE, dcat_terms::CATALOG));
+        triples.push(Triple::new(
+            catalogue.clone(),
+            dct::TITLE,
+            Literal::new_simple_literal(source.title.clone().unwrap_or_else(|| source.id.clone())),
+        ));
+        for d in datasets {
+            let object: Term = match d {
+                NamedOrBlankNode::NamedNode(n) => n.into(),
+                NamedOrBlankNode::BlankNode(b) => b.into(),
+            };
+            triples.push(Triple::new(
+                catalogue.clone(),
+                dcat_terms::DATASET_PROPERTY,
+                object,
+            ));
+        }
+        catalogues.push(catalogue);
+    }
+    if let Some(region) = source.region.as_deref().filter(|r| !r.trim().is_empty()) {
+        let place = minter.record("place", region);
+        triples.push(Triple::new(place.clone(), rdf::TYPE, dct::LOCATION));
+        triples.push(Triple::new(
+            place.clone(),
+            skos::PREF_LABEL,
+            Literal::new_simple_literal(region),
+        ));
+        for catalogue in catalogues {
+            triples.push(Triple::new(catalogue, dct::SPATIAL, place.clone()));
+        }
+    }
+}

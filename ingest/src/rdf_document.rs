@@ -1,0 +1,233 @@
+//! Parsing one harvested RDF document, in any syntax, into triples.
+//!
+//! Every syntax goes through Oxigraph's parsers except JSON-LD, which goes through
+//! `oxjsonld` directly so that remote `@context`s are answered from the contexts bundled in
+//! `ingest/contexts/` and never fetched: a harvested file must not choose what the harvester
+//! requests. Quads in named graphs (N-Quads, TriG, JSON-LD `@graph` with an `@id`) are
+//! flattened into the source's one graph. Errors carry the 1-based line and column.
+
+use crate::error::{IngestError, Position, Result};
+use oxigraph::io::{RdfFormat, RdfParser, RdfSyntaxError};
+use oxigraph::model::Triple;
+use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
+
+/// The contexts bundled in the binary, by every URL catalogues use for them.
+const BUNDLED_CONTEXTS: &[(&str, &str)] = &[
+    (
+        "https://semiceu.github.io/DCAT-AP/releases/3.0.1/context/dcat-ap.jsonld",
+        include_str!("../contexts/dcat-ap-3.0.1.jsonld"),
+    ),
+    (
+        "https://semiceu.github.io/DCAT-AP/releases/3.0.0/context/dcat-ap.jsonld",
+        include_str!("../contexts/dcat-ap-3.0.1.jsonld"),
+    ),
+    (
+        "https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.0/html/examples/context.jsonld",
+        include_str!("../contexts/dcat-ap-3-examples.jsonld"),
+    ),
+    (
+        "https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.1/html/examples/context.jsonld",
+        include_str!("../contexts/dcat-ap-3-examples.jsonld"),
+    ),
+    (
+        "https://semiceu.github.io/DCAT-AP/releases/3.0.0-hvd/context/hvd.jsonld",
+        include_str!("../contexts/dcat-ap-hvd-3.0.0.jsonld"),
+    ),
+];
+
+/// The bundled context for `url`, ignoring the scheme (`http`/`https`) and a trailing `#`.
+pub fn bundled_context(url: &str) -> Option<&'static str> {
+    let key = |u: &str| {
+        u.trim_end_matches('#')
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_owned()
+    };
+    let wanted = key(url);
+    BUNDLED_CONTEXTS
+        .iter()
+        .find(|(known, _)| key(known) == wanted)
+        .map(|(_, text)| *text)
+}
+
+/// Parses `bytes` in `format` into triples. `base` resolves relative IRIs (the document's
+/// URL); without one, a relative IRI is an error at its position. `document` names the file
+/// or URL in errors. A UTF-8 byte-order mark is skipped.
+pub fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str) -> Result<Vec<Triple>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if matches!(format, RdfFormat::JsonLd { .. }) {
+        return parse_json_ld(bytes, base, document);
+    }
+    let mut parser = RdfParser::from_format(format);
+    if let Some(base) = base {
+        parser = parser
+            .with_base_iri(base)
+            .map_err(|e| IngestError::syntax(document, None, format!("invalid base IRI {base:?}: {e}")))?;
+    }
+    let mut triples = Vec::new();
+    for quad in parser.for_slice(bytes) {
+        let quad = quad.map_err(|e| rdf_error(document, bytes, e))?;
+        triples.push(Triple::from(quad));
+    }
+    Ok(triples)
+}
+
+fn parse_json_ld(bytes: &[u8], base: Option<&str>, document: &str) -> Result<Vec<Triple>> {
+    let mut parser = JsonLdParser::new();
+    if let Some(base) = base {
+        parser = parser
+            .with_base_iri(base)
+            .map_err(|e| IngestError::syntax(document, None, format!("invalid base IRI {base:?}: {e}")))?;
+    }
+    let mut triples = Vec::new();
+    for quad in parser
+        .for_slice(bytes)
+        .with_load_document_callback(|url, _options| match bundled_context(url) {
+            Some(text) => Ok(JsonLdRemoteDocument {
+                document: text.as_bytes().to_vec(),
+                document_url: url.to_owned(),
+            }),
+            None => Err(format!(
+                "the remote JSON-LD context {url} is not bundled with civicgraph, and remote contexts are never fetched; \
+                 inline the context or convert the document to Turtle"
+            )
+            .into()),
+        })
+    {
+        let quad = quad.map_err(|e| {
+            IngestError::syntax(
+                document,
+                e.location().map(|l| Position {
+                    line: l.start.line + 1,
+                    column: l.start.column + 1,
+                }),
+                e.to_string(),
+            )
+        })?;
+        triples.push(Triple::from(quad));
+    }
+    Ok(triples)
+}
+
+fn rdf_error(document: &str, bytes: &[u8], error: RdfSyntaxError) -> IngestError {
+    let message = error.to_string();
+    let position = error
+        .location()
+        .map(|l| Position {
+            line: l.start.line + 1,
+            column: l.start.column + 1,
+        })
+        .or_else(|| locate_quoted(bytes, &message));
+    IngestError::syntax(document, position, message)
+}
+
+/// The RDF/XML parser reports no positions, but names the offending value in quotes
+/// (`error while parsing IRI 'c_a182'`): the first place that value appears in an
+/// attribute or element is where the fault is.
+fn locate_quoted(bytes: &[u8], message: &str) -> Option<Position> {
+    let start = message.find('\'')? + 1;
+    let end = start + message[start..].find('\'')?;
+    let value = &message[start..end];
+    if value.is_empty() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let offset = [format!("\"{value}\""), format!(">{value}<"), value.to_owned()]
+        .iter()
+        .find_map(|needle| {
+            text.find(needle.as_str())
+                .map(|at| at + usize::from(needle.len() != value.len()))
+        })?;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    Some(Position { line, column })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_syntax_error_names_the_document_line_and_column() {
+        let text = "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<http://a> a dcat:Dataset ;\n  dcat:title \"x\" \"y\" .\n";
+        let error = parse(text.as_bytes(), RdfFormat::Turtle, None, "broken.ttl")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("broken.ttl: "), "{error}");
+        assert!(error.contains("line 3"), "{error}");
+    }
+
+    #[test]
+    fn relative_iris_resolve_against_the_document_url_or_are_refused_with_a_position() {
+        let text = b"<dataset/1> <http://purl.org/dc/terms/title> \"x\" .";
+        let triples = parse(text, RdfFormat::Turtle, Some("https://cat.example.org/"), "doc").unwrap();
+        assert_eq!(
+            triples[0].subject.to_string(),
+            "<https://cat.example.org/dataset/1>"
+        );
+        let error = parse(text, RdfFormat::Turtle, None, "doc.ttl")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("doc.ttl") && error.contains("line 1"), "{error}");
+    }
+
+    #[test]
+    fn rdf_xml_errors_are_placed_at_the_offending_value() {
+        let text = "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n  <rdf:Description rdf:about=\"c_a182\"/>\n</rdf:RDF>";
+        let error = parse(text.as_bytes(), RdfFormat::RdfXml, None, "cat.rdf")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("cat.rdf") && error.contains("line 2, column 31"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let text = b"\xEF\xBB\xBF<http://a> <http://b> \"c\" .";
+        assert_eq!(parse(text, RdfFormat::NTriples, None, "bom.nt").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn json_ld_uses_bundled_contexts_and_refuses_unknown_remote_ones() {
+        let doc = br#"{"@context": "https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.0/html/examples/context.jsonld",
+                      "@id": "http://x.org/d", "@type": "dcat:Dataset"}"#;
+        let triples = parse(
+            doc,
+            RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+            None,
+            "d.jsonld",
+        )
+        .unwrap();
+        assert_eq!(triples.len(), 1);
+        assert_eq!(
+            triples[0].object.to_string(),
+            "<http://www.w3.org/ns/dcat#Dataset>"
+        );
+        let doc = br#"{"@context": "http://169.254.169.254/latest/meta-data", "@id": "http://x.org/d"}"#;
+        let error = parse(
+            doc,
+            RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+            None,
+            "d.jsonld",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("169.254.169.254") && error.contains("never fetched"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn named_graphs_are_flattened_into_the_source() {
+        let text = b"<http://a> <http://b> <http://c> <http://g> .\n<http://a> <http://b> <http://d> .";
+        assert_eq!(parse(text, RdfFormat::NQuads, None, "x.nq").unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,164 @@
+//! What one read of a source produced: its triples and the report that explains them.
+//!
+//! Every mapper ends in [`finish`], which applies the rules common to all source kinds:
+//! blank nodes and records without IRIs get stable IRIs, dates are normalised, records are
+//! validated against DCAT-AP 3.0.1, and in strict mode violating records are dropped.
+
+use crate::dates::{DATE_PROPERTIES, DateOutcome};
+use crate::mint::Minter;
+use crate::records::Partition;
+use crate::validate::{Severity, Shapes, Violation, validate};
+use oxigraph::model::{Term, Triple};
+use std::collections::HashSet;
+
+/// A record or document that could not be taken.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Rejection {
+    /// The record (IRI, identifier or title) or document it is about.
+    pub record: String,
+    /// Where: a document with line and column, a page, or a record number.
+    pub position: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The report of one read of a source.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    /// The documents (files, URLs, pages) read.
+    pub documents: Vec<String>,
+    /// Records read (datasets, data services, case studies; not catalogues).
+    pub records_read: usize,
+    /// Records kept after validation (all of them unless strict).
+    pub records_kept: usize,
+    /// Records and documents not taken.
+    pub rejections: Vec<Rejection>,
+    /// What was repaired or kept as it was (an unparseable date, a number as a title, ...).
+    pub warnings: Vec<String>,
+    /// DCAT-AP violations of the kept records.
+    pub violations: Vec<Violation>,
+}
+
+impl Report {
+    /// Adds a rejection.
+    pub fn reject(
+        &mut self,
+        record: impl Into<String>,
+        position: impl Into<String>,
+        reason: impl Into<String>,
+    ) {
+        self.rejections.push(Rejection {
+            record: record.into(),
+            position: position.into(),
+            reason: reason.into(),
+        });
+    }
+
+    /// Violations of severity `sh:Violation` (not warnings or info).
+    pub fn violation_count(&self) -> usize {
+        self.violations
+            .iter()
+            .filter(|v| v.severity == Severity::Violation)
+            .count()
+    }
+
+    /// Merges the report of another part (a page) of the same source.
+    pub fn merge(&mut self, other: Report) {
+        self.documents.extend(other.documents);
+        self.records_read += other.records_read;
+        self.records_kept += other.records_kept;
+        self.rejections.extend(other.rejections);
+        self.warnings.extend(other.warnings);
+        self.violations.extend(other.violations);
+    }
+}
+
+/// A source's content after mapping, ready for the store.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOutput {
+    /// Every triple of the source, with minted IRIs in place of blank nodes.
+    pub triples: Vec<Triple>,
+    /// What happened.
+    pub report: Report,
+}
+
+/// Options that hold for every source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FinishOptions {
+    /// Drop records with DCAT-AP violations (severity `sh:Violation`) instead of keeping and
+    /// flagging them.
+    pub strict: bool,
+    /// Skip validation altogether (the case-study kind, whose records are not DCAT).
+    pub skip_validation: bool,
+    /// The mapper counted the records it read itself (an incremental harvest reads only the
+    /// changed ones, though the result holds them all).
+    pub read_counted: bool,
+}
+
+/// Mints IRIs, normalises dates, validates, and (strict) drops violating records.
+pub fn finish(
+    triples: Vec<Triple>,
+    minter: &Minter,
+    mut report: Report,
+    options: FinishOptions,
+) -> SourceOutput {
+    let mut triples = minter.skolemize(triples);
+    normalise_dates(&mut triples, &mut report);
+    let mut seen: HashSet<Triple> = HashSet::with_capacity(triples.len());
+    triples.retain(|t| seen.insert(t.clone()));
+    drop(seen);
+    let partition = Partition::of(&triples);
+    if !options.read_counted {
+        report.records_read += partition.counted().count();
+    }
+    if !options.skip_validation {
+        report.violations = validate(Shapes::dcat_ap_3(), &triples);
+    }
+    if options.strict {
+        // The record each violating node belongs to.
+        let mut owner_of: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+        for record in partition.records.values() {
+            for &i in &record.triples {
+                owner_of.insert(triples[i].subject.to_string(), record.subject.as_str());
+            }
+        }
+        let dropped: HashSet<String> = report
+            .violations
+            .iter()
+            .filter(|v| v.severity == Severity::Violation)
+            .filter_map(|v| owner_of.get(&v.focus).map(|r| (*r).to_owned()))
+            .filter(|r| partition.records.get(r).is_some_and(|p| p.kind != "catalogue"))
+            .collect();
+        for subject in &dropped {
+            report.reject(
+                subject.clone(),
+                "",
+                "dropped by --strict: breaks DCAT-AP 3.0.1 (see the validation results)",
+            );
+        }
+        report
+            .violations
+            .retain(|v| owner_of.get(&v.focus).is_none_or(|r| !dropped.contains(*r)));
+        triples = crate::records::remove_records(triples, &dropped);
+    }
+    report.records_kept = Partition::of(&triples).counted().count();
+    SourceOutput { triples, report }
+}
+
+fn normalise_dates(triples: &mut [Triple], report: &mut Report) {
+    for t in triples.iter_mut() {
+        if !DATE_PROPERTIES.contains(&t.predicate.as_ref()) {
+            continue;
+        }
+        if let Term::Literal(literal) = &t.object {
+            match crate::dates::normalise(literal) {
+                DateOutcome::Unchanged => {}
+                DateOutcome::Normalised(new) => t.object = new.into(),
+                DateOutcome::NotADate => report.warnings.push(format!(
+                    "{} {}: {} is not a date civicgraph understands; kept as it was",
+                    t.subject, t.predicate, literal
+                )),
+            }
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! The `case-studies` source kind: accounts of open data used in public services, from JSON
+//! or CSV, in civicgraph's own format or the EU JRC's (IPS-X, AI Watch).
+//!
+//! The format is documented in `datasets/README.md`. Each case is one JSON object (the file
+//! is an array of them, or an object with a `case_studies` array) or one CSV row (with a
+//! header row; list fields separated by `;` or `|`). Field names are matched with the
+//! aliases the JRC files use, so their `cases.json`, `cases.csv`, `services.json` and the
+//! per-source CSVs read without conversion:
+//!
+//! | field (aliases) | RDF |
+//! |---|---|
+//! | `iri` | the case's IRI, if absolute; else minted from `id` |
+//! | `id` (`cid`) | `dct:identifier`, `cg:sourceRecordId` |
+//! | `title` (`name`) | `dct:title` |
+//! | `summary` | `schema:abstract` |
+//! | `description` | `dct:description` |
+//! | `place` (`geocoverage`, `city`), `country` (`geocoverage_codes`) | `dct:spatial` → `dct:Location` |
+//! | `year` (`start_date`) | `dct:date` (`xsd:gYear`) |
+//! | `organisations` (`lead_organisation_name`, `lead_organisation.name`) | `dct:contributor` → `foaf:Agent` |
+//! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel` |
+//! | `datasets` (IRIs, or objects with `iri` or `landing_page`, `title`, `publisher`) | `cg:usesDataset` |
+//! | `outcome` | `cg:outcome` |
+//! | `sources` (`url`) | `dct:source` |
+//! | any other field | `schema:additionalProperty` |
+//!
+//! Concept values are the local names of the civicgraph schemes (`access`, `planning`,
+//! `policy`; patterns also as `P1`–`P3` or `1`–`3`) or their IRIs. An unknown value is left
+//! out with a warning, never guessed.
+
+use crate::emit::{Emitter, absolute_iri, scalar_text};
+use crate::error::{IngestError, Result};
+use crate::mint::Minter;
+use crate::report::Report;
+use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
+use civicgraph_vocab::{cg, cga, cgb, cgc, cge, cgp};
+use oxigraph::model::vocab::{rdf, xsd};
+use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
+use serde_json::{Map, Value};
+
+const ADDITIONAL_PROPERTY: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("https://schema.org/additionalProperty");
+const PROPERTY_VALUE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://schema.org/PropertyValue");
+const VALUE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://schema.org/value");
+const ADDRESS_COUNTRY: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("https://schema.org/addressCountry");
+
+/// The most columns a CSV may have: a wider file is refused rather than held in memory.
+pub const MAX_COLUMNS: usize = 512;
+
+/// Field names and their aliases; the first is the documented name.
+const FIELDS: &[&[&str]] = &[
+    &["iri"],
+    &["id", "cid"],
+    &["title", "name"],
+    &["summary"],
+    &["description"],
+    &["place", "geocoverage", "city"],
+    &["country", "geocoverage_codes"],
+    &["year", "start_date"],
+    &[
+        "organisations",
+        "lead_organisation_name",
+        "lead_organisation",
+        "lead_organisation:name",
+    ],
+    &["patterns"],
+    &["beneficiaries"],
+    &["enablers"],
+    &["actors"],
+    &["channels"],
+    &["datasets"],
+    &["outcome"],
+    &["sources", "url"],
+];
+
+/// Maps a JSON file of case studies.
+pub fn map_json(
+    bytes: &[u8],
+    document: &str,
+    minter: &Minter,
+    out: &mut Emitter,
+    report: &mut Report,
+) -> Result<()> {
+    let json = super::ckan::parse_json(bytes, document)?;
+    let cases = match &json {
+        Value::Array(items) => items,
+        Value::Object(map) => map
+            .get("case_studies")
+            .or_else(|| map.get("cases"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                IngestError::shape(
+                    document,
+                    "expected an array of case studies, or an object with \"case_studies\"",
+                )
+            })?,
+        _ => return Err(IngestError::shape(document, "expected an array of case studies")),
+    };
+    for (index, case) in cases.iter().enumerate() {
+        let position = format!("{document}: case {}", index + 1);
+        match case.as_object() {
+            Some(fields) => map_case(fields, minter, out, report, &position),
+            None => report.reject(
+                format!("case {}", index + 1),
+                position,
+                "a case study is not a JSON object",
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Maps a CSV file of case studies (header row first).
+pub fn map_csv(
+    bytes: &[u8],
+    document: &str,
+    minter: &Minter,
+    out: &mut Emitter,
+    report: &mut Report,
+) -> Result<()> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(document, &e))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect::<Vec<_>>();
+    if headers.len() > MAX_COLUMNS {
+        return Err(IngestError::shape(
+            document,
+            format!(
+                "{} columns; case-study CSVs may have at most {MAX_COLUMNS}",
+                headers.len()
+            ),
+        ));
+    }
+    if !headers.iter().any(|h| FIELDS[2].contains(&h.as_str())) {
+        return Err(IngestError::shape(
+            document,
+            "no \"title\" (or \"name\") column in the header row",
+        ));
+    }
+    for (index, row) in reader.records().enumerate() {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or_default();
+                report.reject(
+                    format!("row {}", index + 1),
+                    format!("{document}: line {line}"),
+                    e.to_string(),
+                );
+                continue;
+            }
+        };
+        let line = row.position().map(|p| p.line()).unwrap_or_default();
+        let position = format!("{document}: line {line}");
+        if row.len() != headers.len() {
+            report.reject(
+                format!("row {}", index + 1),
+                position,
+                format!("{} fields where the header has {}", row.len(), headers.len()),
+            );
+            continue;
+        }
+        let mut fields = Map::new();
+        for (header, value) in headers.iter().zip(row.iter()) {
+            if value.trim().is_empty() {
+                continue;
+            }
+            let value = if is_list_field(header) {
+                Value::Array(
+                    value
+                        .split([';', '|'])
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| Value::String(v.to_owned()))
+                        .collect(),
+                )
+            } else {
+                Value::String(value.to_owned())
+            };
+            fields.insert(header.clone(), value);
+        }
+        map_case(&fields, minter, out, report, &position);
+    }
+    Ok(())
+}
+
+fn csv_error(document: &str, error: &csv::Error) -> IngestError {
+    let position = error.position().map(|p| crate::error::Position {
+        line: p.line(),
+        column: 1,
+    });
+    IngestError::syntax(document, position, error.to_string())
+}
+
+fn is_list_field(header: &str) -> bool {
+    [
+        "organisations",
+        "patterns",
+        "beneficiaries",
+        "enablers",
+        "actors",
+        "channels",
+        "datasets",
+        "sources",
+        "geocoverage",
+        "geocoverage_codes",
+    ]
+    .contains(&header)
+}
+
+/// The value of a field by its documented name or an alias.
+fn field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    let aliases = FIELDS.iter().find(|f| f[0] == name).copied().unwrap_or(&[]);
+    aliases
+        .iter()
+        .find_map(|alias| fields.get(*alias))
+        .or_else(|| {
+            // `lead_organisation` is an object with a `name` in the JRC JSON.
+            (name == "organisations")
+                .then(|| fields.get("lead_organisation").and_then(|o| o.get("name")))
+                .flatten()
+        })
+        .filter(|v| !v.is_null())
+}
+
+fn texts(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| scalar_text(v).or_else(|| v.get("name").and_then(scalar_text)))
+            .collect(),
+        Some(Value::Object(o)) => o.get("name").and_then(scalar_text).into_iter().collect(),
+        Some(v) => scalar_text(v).into_iter().collect(),
+        None => Vec::new(),
+    }
+    .into_iter()
+    .map(|s| s.trim().to_owned())
+    .filter(|s| !s.is_empty())
+    .collect()
+}
+
+fn map_case(
+    fields: &Map<String, Value>,
+    minter: &Minter,
+    out: &mut Emitter,
+    report: &mut Report,
+    position: &str,
+) {
+    let one = |name: &str| texts(field(fields, name)).into_iter().next();
+    let Some(title) = one("title") else {
+        report.reject(
+            one("id").unwrap_or_else(|| position.to_owned()),
+            position,
+            "a case study needs a title (or name)",
+        );
+        return;
+    };
+    let id = one("id");
+    let iri = one("iri")
+        .and_then(|i| absolute_iri(&i))
+        .unwrap_or_else(|| minter.record("case-study", id.as_deref().unwrap_or(&title)));
+    let c: NamedOrBlankNode = iri.into();
+    out.add(c.clone(), rdf::TYPE, cg::CASE_STUDY);
+    out.add(c.clone(), rdf::TYPE, schema::CREATIVE_WORK);
+    if let Some(id) = &id {
+        out.text(&c, dct::IDENTIFIER, id);
+        out.text(&c, cg::SOURCE_RECORD_ID, id);
+    }
+    out.lang_text(&c, dct::TITLE, &title, "en");
+    if let Some(summary) = one("summary") {
+        out.lang_text(&c, schema::ABSTRACT, &summary, "en");
+    }
+    if let Some(description) = one("description") {
+        out.lang_text(&c, dct::DESCRIPTION, &description, "en");
+    }
+    let countries = texts(field(fields, "country"));
+    for (i, place) in texts(field(fields, "place")).into_iter().enumerate() {
+        let node = minter.record("place", &place);
+        let p: NamedOrBlankNode = node.clone().into();
+        out.add(c.clone(), dct::SPATIAL, node);
+        out.add(p.clone(), rdf::TYPE, dct::LOCATION);
+        out.lang_text(&p, skos::PREF_LABEL, &place, "en");
+        if let Some(country) = countries.get(i).or(countries.first().filter(|_| i == 0)) {
+            out.text(&p, ADDRESS_COUNTRY, country);
+        }
+    }
+    if let Some(year) = one("year") {
+        let digits: String = year.chars().take(4).collect();
+        if digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            out.typed(&c, dct::DATE, &digits, xsd::G_YEAR);
+        } else {
+            report
+                .warnings
+                .push(format!("{position}: year {year:?} is not a year; left out"));
+        }
+    }
+    for organisation in texts(field(fields, "organisations")) {
+        let agent = minter.record("agent", &organisation);
+        let a: NamedOrBlankNode = agent.clone().into();
+        out.add(c.clone(), dct::CONTRIBUTOR, agent);
+        out.add(a.clone(), rdf::TYPE, foaf::AGENT);
+        out.lang_text(&a, foaf::NAME, &organisation, "en");
+    }
+    for (name, property, scheme) in [
+        ("patterns", cg::USE_PATTERN, cgp::ALL),
+        ("beneficiaries", cg::BENEFICIARY, cgb::ALL),
+        ("enablers", cg::ENABLER, cge::ALL),
+        ("actors", cg::ACTOR, cga::ALL),
+        ("channels", cg::CHANNEL, cgc::ALL),
+    ] {
+        for value in texts(field(fields, name)) {
+            match concept(&value, scheme) {
+                Some(concept) => out.add(c.clone(), property, concept),
+                None => report.warnings.push(format!(
+                    "{position}: {name} value {value:?} is not in the vocabulary; left out"
+                )),
+            }
+        }
+    }
+    for dataset in match field(fields, "datasets") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(other) => vec![other.clone()],
+        None => Vec::new(),
+    } {
+        map_dataset(&dataset, &c, minter, out, report, position);
+    }
+    if let Some(outcome) = one("outcome") {
+        out.lang_text(&c, cg::OUTCOME, &outcome, "en");
+    }
+    for source in texts(field(fields, "sources")) {
+        if !out.link(&c, dct::SOURCE, &source) {
+            report.warnings.push(format!(
+                "{position}: source {source:?} is not an absolute http(s) IRI; left out"
+            ));
+        }
+    }
+    let known: Vec<&str> = FIELDS.iter().flat_map(|f| f.iter().copied()).collect();
+    for (key, value) in fields {
+        if known.contains(&key.as_str()) || key == "lead_organisation" {
+            continue;
+        }
+        for value in texts(Some(value)) {
+            let node: NamedOrBlankNode = out.blank().into();
+            out.add(c.clone(), ADDITIONAL_PROPERTY, node.clone());
+            out.add(node.clone(), rdf::TYPE, PROPERTY_VALUE);
+            out.text(&node, schema::NAME, key);
+            out.text(&node, VALUE, &value);
+        }
+    }
+}
+
+fn map_dataset(
+    dataset: &Value,
+    case: &NamedOrBlankNode,
+    minter: &Minter,
+    out: &mut Emitter,
+    report: &mut Report,
+    position: &str,
+) {
+    let (iri, landing, title, publisher) = match dataset {
+        Value::String(s) => (absolute_iri(s), None, None, None),
+        Value::Object(o) => {
+            let get = |k: &str| o.get(k).and_then(scalar_text).filter(|s| !s.trim().is_empty());
+            (
+                get("iri").and_then(|i| absolute_iri(&i)),
+                get("landing_page").and_then(|l| absolute_iri(&l)),
+                get("title"),
+                get("publisher"),
+            )
+        }
+        _ => (None, None, None, None),
+    };
+    let node = match (iri, &landing) {
+        (Some(iri), _) => iri,
+        // Named by its landing page, so the linker can match it to a harvested dataset.
+        (None, Some(landing)) => minter.record("dataset", landing.as_str()),
+        (None, None) => {
+            report.warnings.push(format!(
+                "{position}: a dataset used has neither an IRI nor a landing page; left out"
+            ));
+            return;
+        }
+    };
+    let d: NamedOrBlankNode = node.clone().into();
+    out.add(case.clone(), cg::USES_DATASET, node);
+    if landing.is_some() || title.is_some() {
+        out.add(d.clone(), rdf::TYPE, dcat::DATASET);
+    }
+    if let Some(landing) = landing {
+        out.add(d.clone(), dcat::LANDING_PAGE, landing);
+    }
+    if let Some(title) = title {
+        out.lang_text(&d, dct::TITLE, &title, "en");
+    }
+    if let Some(publisher) = publisher {
+        let agent = minter.record("agent", &publisher);
+        let a: NamedOrBlankNode = agent.clone().into();
+        out.add(d, dct::PUBLISHER, agent);
+        out.add(a.clone(), rdf::TYPE, foaf::AGENT);
+        out.lang_text(&a, foaf::NAME, &publisher, "en");
+    }
+}
+
+/// The concept of `scheme` named by `value`: a local name, an IRI, or for patterns `P1`-`P3`.
+fn concept(value: &str, scheme: &[NamedNodeRef<'static>]) -> Option<NamedNode> {
+    let value = value.trim();
+    let by_number = match value.to_ascii_lowercase().as_str() {
+        "p1" | "1" => Some("access"),
+        "p2" | "2" => Some("planning"),
+        "p3" | "3" => Some("policy"),
+        _ => None,
+    };
+    scheme
+        .iter()
+        .find(|c| {
+            let local = c.as_str().rsplit('/').next().unwrap_or_default();
+            c.as_str() == value
+                || local.eq_ignore_ascii_case(value)
+                || local.eq_ignore_ascii_case(&value.replace([' ', '_'], "-"))
+                || (scheme == cgp::ALL && by_number == Some(local))
+        })
+        .map(|c| c.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use civicgraph_graph::Layout;
+
+    fn minter() -> Minter {
+        Minter::new(&Layout::default(), "cases").unwrap()
+    }
+
+    #[test]
+    fn the_documented_json_format_maps_every_field() {
+        let json = br#"{"case_studies": [{"id": "bins", "title": "Bin day finder", "summary": "S", "description": "D",
+            "place": "Leeds", "country": "GB", "year": 2019, "organisations": ["Leeds City Council"],
+            "patterns": ["access", "P2"], "beneficiaries": ["citizens"], "enablers": ["open-standards"],
+            "actors": ["public-sector"], "channels": ["nope"], "outcome": "Fewer calls",
+            "datasets": [{"title": "Bin collections", "landing_page": "https://data.leeds.gov.uk/bins"}, "https://x.org/d/1"],
+            "sources": ["https://leeds.gov.uk/bins", "javascript:alert(1)"], "budget": "small"}]}"#;
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_json(json, "cases.json", &minter(), &mut out, &mut report).unwrap();
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        let has = |s: &str| lines.iter().any(|l| l.contains(s));
+        assert!(has("<https://w3id.org/civicgraph/pattern/access>"));
+        assert!(has("<https://w3id.org/civicgraph/pattern/planning>"));
+        assert!(has(
+            "<https://w3id.org/civicgraph/ns#usesDataset> <https://x.org/d/1>"
+        ));
+        assert!(has(
+            "<http://www.w3.org/ns/dcat#landingPage> <https://data.leeds.gov.uk/bins>"
+        ));
+        assert!(has("\"2019\"^^<http://www.w3.org/2001/XMLSchema#gYear>"));
+        assert!(has("\"budget\""), "unknown fields are kept");
+        assert!(!has("javascript"), "{lines:#?}");
+        assert_eq!(report.warnings.len(), 2, "{:#?}", report.warnings);
+    }
+
+    #[test]
+    fn csv_rows_with_the_wrong_width_are_rejected_with_their_line() {
+        let csv = b"id,title,patterns\n1,Bin day finder,access;policy\n2,Broken\n3,Road works,planning\n";
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_csv(csv, "cases.csv", &minter(), &mut out, &mut report).unwrap();
+        assert_eq!(report.rejections.len(), 1);
+        assert_eq!(report.rejections[0].position, "cases.csv: line 3");
+        let cases = out
+            .triples
+            .iter()
+            .filter(|t| t.object == cg::CASE_STUDY.into())
+            .count();
+        assert_eq!(cases, 2);
+    }
+
+    #[test]
+    fn a_csv_with_a_million_columns_is_refused() {
+        let mut csv = "title".to_owned();
+        for i in 0..1_000_000 {
+            csv.push_str(&format!(",c{i}"));
+        }
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        let error = map_csv(csv.as_bytes(), "wide.csv", &minter(), &mut out, &mut report).unwrap_err();
+        assert!(error.to_string().contains("at most 512"), "{error}");
+    }
+
+    #[test]
+    fn the_jrc_files_read_without_conversion() {
+        let dir = format!(
+            "{}/../../shared/data/public-service-innovation-cases",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let Ok(json) = std::fs::read(format!("{dir}/ips-explorer/cases.json")) else {
+            return;
+        };
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_json(&json, "cases.json", &minter(), &mut out, &mut report).unwrap();
+        let cases = out
+            .triples
+            .iter()
+            .filter(|t| t.object == cg::CASE_STUDY.into())
+            .count();
+        assert_eq!(cases + report.rejections.len(), 853);
+        let csv = std::fs::read(format!("{dir}/ips-explorer/cases.csv")).unwrap();
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_csv(&csv, "cases.csv", &minter(), &mut out, &mut report).unwrap();
+        let from_csv = out
+            .triples
+            .iter()
+            .filter(|t| t.object == cg::CASE_STUDY.into())
+            .count();
+        assert_eq!(from_csv + report.rejections.len(), 853);
+    }
+}

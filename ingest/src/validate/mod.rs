@@ -1,0 +1,379 @@
+//! Validating harvested records against SHACL shapes: DCAT-AP 3.0.1 by default.
+//!
+//! [`shapes`] reads the shapes; this module checks a source's triples against them and
+//! returns one [`Violation`] per broken rule and value, in the terms SHACL's own validation
+//! report uses (focus node, path, value, message, severity, constraint component), so the
+//! harvest graph can store them as `sh:ValidationResult`s and a test can compare the
+//! verdicts with pySHACL's.
+
+pub mod shapes;
+
+use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef, Triple};
+use shapes::{Constraint, Path, Shape, compact};
+pub use shapes::{Severity, Shapes};
+use std::collections::{BTreeSet, HashSet};
+use std::str::FromStr;
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Violation {
+    /// The node that breaks it (usually a record, distribution or agent), as N-Triples.
+    pub focus: String,
+    /// The property path, as N-Triples (`^<p>` for an inverse path); none for node shapes.
+    pub path: Option<String>,
+    /// The offending value, if one value is at fault.
+    pub value: Option<String>,
+    /// What is wrong, in words.
+    pub message: String,
+    /// How bad it is.
+    pub severity: Severity,
+    /// The SHACL constraint component, e.g. `sh:MinCountConstraintComponent`.
+    pub component: String,
+    /// The shape that was broken.
+    pub shape: String,
+}
+
+/// Checks `triples` against `shapes`.
+pub fn validate(shapes: &Shapes, triples: &[Triple]) -> Vec<Violation> {
+    let graph: Graph = triples.iter().cloned().collect();
+    let validator = Validator {
+        shapes,
+        graph: &graph,
+    };
+    let mut out = BTreeSet::new();
+    for (index, shape) in shapes.shapes.iter().enumerate() {
+        if shape.target_classes.is_empty() || shape.deactivated {
+            continue;
+        }
+        let mut focus_nodes: Vec<Term> = Vec::new();
+        let mut seen: HashSet<Term> = HashSet::new();
+        for class in validator.with_subclasses(&shape.target_classes) {
+            for subject in graph.subjects_for_predicate_object(rdf::TYPE, &class) {
+                let term: Term = subject.into_owned().into();
+                if seen.insert(term.clone()) {
+                    focus_nodes.push(term);
+                }
+            }
+        }
+        for focus in &focus_nodes {
+            validator.check(index, focus.as_ref(), &mut Some(&mut out));
+        }
+    }
+    out.into_iter().collect()
+}
+
+struct Validator<'a> {
+    shapes: &'a Shapes,
+    graph: &'a Graph,
+}
+
+impl Validator<'_> {
+    /// The classes and every class declared (in the data) a subclass of one of them.
+    fn with_subclasses(&self, classes: &[NamedNode]) -> Vec<NamedNode> {
+        let mut all: Vec<NamedNode> = classes.to_vec();
+        let mut seen: HashSet<NamedNode> = all.iter().cloned().collect();
+        let mut i = 0;
+        while i < all.len() {
+            let class = all[i].clone();
+            for sub in self
+                .graph
+                .subjects_for_predicate_object(rdfs::SUB_CLASS_OF, &class)
+            {
+                if let NamedOrBlankNodeRef::NamedNode(n) = sub
+                    && seen.insert(n.into_owned())
+                {
+                    all.push(n.into_owned());
+                }
+            }
+            i += 1;
+        }
+        all
+    }
+
+    fn is_instance(&self, node: TermRef<'_>, class: &NamedNode) -> bool {
+        let subject = match node {
+            TermRef::NamedNode(n) => NamedOrBlankNodeRef::from(n),
+            TermRef::BlankNode(b) => NamedOrBlankNodeRef::from(b),
+            TermRef::Literal(_) => return false,
+        };
+        let accepted = self.with_subclasses(std::slice::from_ref(class));
+        self.graph
+            .objects_for_subject_predicate(subject, rdf::TYPE)
+            .any(|t| matches!(t, TermRef::NamedNode(n) if accepted.iter().any(|c| c.as_ref() == n)))
+    }
+
+    fn values(&self, focus: TermRef<'_>, path: &Path) -> Vec<Term> {
+        match path {
+            Path::Predicate(p) => match focus {
+                TermRef::NamedNode(n) => self
+                    .graph
+                    .objects_for_subject_predicate(n, p)
+                    .map(TermRef::into_owned)
+                    .collect(),
+                TermRef::BlankNode(b) => self
+                    .graph
+                    .objects_for_subject_predicate(b, p)
+                    .map(TermRef::into_owned)
+                    .collect(),
+                TermRef::Literal(_) => Vec::new(),
+            },
+            Path::Inverse(p) => self
+                .graph
+                .subjects_for_predicate_object(p, focus)
+                .map(|s| s.into_owned().into())
+                .collect(),
+        }
+    }
+
+    /// Whether `focus` conforms to shape `index`; violations go to `out` when given.
+    fn check(&self, index: usize, focus: TermRef<'_>, out: &mut Option<&mut BTreeSet<Violation>>) -> bool {
+        let shape = &self.shapes.shapes[index];
+        if shape.deactivated {
+            return true;
+        }
+        let values: Vec<Term> = match &shape.path {
+            Some(path) => self.values(focus, path),
+            None => vec![focus.into_owned()],
+        };
+        let mut conforms = true;
+        let mut report = |value: Option<&Term>,
+                          component: &str,
+                          message: String,
+                          out: &mut Option<&mut BTreeSet<Violation>>| {
+            conforms = false;
+            if let Some(out) = out.as_deref_mut() {
+                out.insert(Violation {
+                    focus: focus.to_string(),
+                    path: shape.path.as_ref().map(Path::display),
+                    value: value.map(ToString::to_string),
+                    message: shape.message.clone().unwrap_or(message),
+                    severity: shape.severity,
+                    component: format!("sh:{component}ConstraintComponent"),
+                    shape: shape.id.clone(),
+                });
+            }
+        };
+        let what = describe(shape);
+        for constraint in &shape.constraints {
+            match constraint {
+                Constraint::MinCount(n) if values.len() < *n => report(
+                    None,
+                    "MinCount",
+                    format!(
+                        "{what}: at least {n} value{} required, {} found",
+                        plural(*n),
+                        values.len()
+                    ),
+                    out,
+                ),
+                Constraint::MaxCount(n) if values.len() > *n => report(
+                    None,
+                    "MaxCount",
+                    format!(
+                        "{what}: at most {n} value{} allowed, {} found",
+                        plural(*n),
+                        values.len()
+                    ),
+                    out,
+                ),
+                Constraint::MinCount(_) | Constraint::MaxCount(_) => {}
+                Constraint::Class(class) => {
+                    for v in &values {
+                        if !self.is_instance(v.as_ref(), class) {
+                            report(
+                                Some(v),
+                                "Class",
+                                format!("{what}: {} is not a {}", short(v), compact(class.as_ref())),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::Datatype(datatype) => {
+                    for v in &values {
+                        if !has_datatype(v, datatype.as_ref()) {
+                            report(
+                                Some(v),
+                                "Datatype",
+                                format!(
+                                    "{what}: {} is not a well-formed {}",
+                                    short(v),
+                                    compact(datatype.as_ref())
+                                ),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::NodeKind(kind) => {
+                    for v in &values {
+                        if !kind.matches(v.as_ref()) {
+                            report(
+                                Some(v),
+                                "NodeKind",
+                                format!("{what}: {} is not a {}", short(v), kind.name()),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::Node(child) => {
+                    for v in &values {
+                        if !self.check(*child, v.as_ref(), &mut None) {
+                            report(
+                                Some(v),
+                                "Node",
+                                format!(
+                                    "{what}: {} does not conform to {}",
+                                    short(v),
+                                    self.shapes.shapes[*child].id
+                                ),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::Or(members) => {
+                    for v in &values {
+                        if !members.iter().any(|m| self.check(*m, v.as_ref(), &mut None)) {
+                            report(
+                                Some(v),
+                                "Or",
+                                format!("{what}: {} matches none of the alternatives", short(v)),
+                                out,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for &property in &shape.properties {
+            if !self.check(property, focus, out) {
+                conforms = false;
+                if out.is_none() {
+                    return false;
+                }
+            }
+        }
+        conforms
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `title (dct:title)` or the path alone.
+fn describe(shape: &Shape) -> String {
+    let path = match &shape.path {
+        Some(Path::Predicate(p)) => compact(p.as_ref()),
+        Some(Path::Inverse(p)) => format!("^{}", compact(p.as_ref())),
+        None => return shape.name.clone().unwrap_or_else(|| "node".to_owned()),
+    };
+    match &shape.name {
+        Some(name) => format!("{name} ({path})"),
+        None => path,
+    }
+}
+
+/// A value for a message, cut to a readable length.
+fn short(term: &Term) -> String {
+    let text = term.to_string();
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Whether `term` is a literal of `datatype` whose lexical form is valid for it.
+fn has_datatype(term: &Term, datatype: NamedNodeRef<'_>) -> bool {
+    let Term::Literal(literal) = term else {
+        return false;
+    };
+    if literal.datatype() != datatype {
+        return false;
+    }
+    let v = literal.value();
+    use oxsdatatypes as xs;
+    match datatype {
+        d if d == xsd::DATE_TIME => xs::DateTime::from_str(v).is_ok(),
+        d if d == xsd::DATE => xs::Date::from_str(v).is_ok(),
+        d if d == xsd::G_YEAR => xs::GYear::from_str(v).is_ok(),
+        d if d == xsd::G_YEAR_MONTH => xs::GYearMonth::from_str(v).is_ok(),
+        d if d == xsd::DECIMAL => xs::Decimal::from_str(v).is_ok(),
+        d if d == xsd::INTEGER => xs::Integer::from_str(v).is_ok(),
+        d if d == xsd::NON_NEGATIVE_INTEGER => {
+            xs::Integer::from_str(v).is_ok_and(|i| i >= xs::Integer::from(0))
+        }
+        d if d == xsd::BOOLEAN => xs::Boolean::from_str(v).is_ok(),
+        d if d == xsd::DURATION => xs::Duration::from_str(v).is_ok(),
+        d if d == xsd::DOUBLE => xs::Double::from_str(v).is_ok(),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rdf_document::parse;
+    use oxigraph::io::RdfFormat;
+
+    fn check(text: &str) -> Vec<Violation> {
+        let triples = parse(text.as_bytes(), RdfFormat::Turtle, None, "t.ttl").unwrap();
+        validate(Shapes::dcat_ap_3(), &triples)
+    }
+
+    const PREFIXES: &str = "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n";
+
+    #[test]
+    fn a_dataset_without_a_description_breaks_a_mandatory_rule() {
+        let v = check(&format!(
+            "{PREFIXES}<http://d> a dcat:Dataset ; dct:title \"T\"@en ."
+        ));
+        let missing: Vec<&Violation> = v
+            .iter()
+            .filter(|v| v.component == "sh:MinCountConstraintComponent")
+            .collect();
+        assert_eq!(missing.len(), 1, "{v:#?}");
+        assert_eq!(missing[0].focus, "<http://d>");
+        assert_eq!(
+            missing[0].path.as_deref(),
+            Some("<http://purl.org/dc/terms/description>")
+        );
+        assert!(
+            missing[0].message.contains("at least 1"),
+            "{}",
+            missing[0].message
+        );
+    }
+
+    #[test]
+    fn a_complete_dataset_conforms() {
+        let v = check(&format!(
+            "{PREFIXES}<http://d> a dcat:Dataset ; dct:title \"T\"@en ; dct:description \"D\"@en ;
+               dct:issued \"2020-01-01\"^^xsd:date ; dct:publisher <http://org> .
+             <http://org> a foaf:Agent ; foaf:name \"Org\" ."
+        ));
+        assert!(v.is_empty(), "{v:#?}");
+    }
+
+    #[test]
+    fn ranges_and_datatypes_are_checked() {
+        let v = check(&format!(
+            "{PREFIXES}<http://d> a dcat:Dataset ; dct:title \"T\" ; dct:description \"D\" ;
+               dct:publisher <http://org> ; dcat:distribution <http://d/csv> .
+             <http://d/csv> a dcat:Distribution ; dcat:accessURL <http://x/a.csv> ;
+               dcat:byteSize \"-5\"^^xsd:nonNegativeInteger ."
+        ));
+        let components: BTreeSet<&str> = v.iter().map(|v| v.component.as_str()).collect();
+        assert!(components.contains("sh:ClassConstraintComponent"), "{v:#?}");
+        assert!(
+            v.iter().any(|v| v.component == "sh:DatatypeConstraintComponent"
+                && v.value.as_deref()
+                    == Some("\"-5\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>")),
+            "{v:#?}"
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! Harvests a CKAN Action API served by a local test server from the real recorded
+//! `package_search` response of data.birmingham.gov.uk: first in full, then incrementally
+//! after one dataset changed and one was deleted, then through a failure that must leave
+//! the stored version alone.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use civicgraph_graph::{Graph, Layout};
+use civicgraph_ingest::harvest::Progress;
+use civicgraph_ingest::provenance::{RunStatus, list_runs};
+use civicgraph_ingest::{HarvestSettings, SourceConfig, SourceKind, harvest};
+use oxigraph::model::Term;
+use oxigraph::sparql::QueryResults;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Portal {
+    packages: Vec<Value>,
+    failing: bool,
+    requests: Vec<String>,
+}
+
+type Shared = Arc<Mutex<Portal>>;
+
+/// `package_search` with the parameters a harvester uses: rows, start, sort by id, an `fq`
+/// of `metadata_modified:[T TO *]`, and `fl=id`.
+async fn package_search(
+    State(portal): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let mut portal = portal.lock().unwrap();
+    portal.requests.push(format!("{params:?}"));
+    if portal.failing {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "solr is down").into_response();
+    }
+    let mut packages = portal.packages.clone();
+    packages.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    if let Some(fq) = params.get("fq") {
+        let since = fq
+            .strip_prefix("metadata_modified:[")
+            .and_then(|r| r.split(" TO").next())
+            .expect("fq is a metadata_modified range");
+        packages.retain(|p| p["metadata_modified"].as_str().unwrap_or_default() >= since);
+    }
+    let count = packages.len();
+    let start: usize = params.get("start").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let rows: usize = params.get("rows").and_then(|s| s.parse().ok()).unwrap_or(10);
+    let page: Vec<Value> = packages
+        .into_iter()
+        .skip(start)
+        .take(rows)
+        .map(|p| {
+            if params.get("fl").map(String::as_str) == Some("id") {
+                json!({"id": p["id"]})
+            } else {
+                p
+            }
+        })
+        .collect();
+    axum::Json(json!({"success": true, "result": {"count": count, "results": page}})).into_response()
+}
+
+async fn serve(portal: Shared) -> String {
+    let app = axum::Router::new()
+        .route("/api/3/action/package_search", get(package_search))
+        .with_state(portal);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}")
+}
+
+fn recorded_packages() -> Option<Vec<Value>> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/ckan-api-responses/data-birmingham-gov-uk/package_search.json"
+    );
+    let json: Value = serde_json::from_slice(&std::fs::read(path).ok()?).unwrap();
+    Some(json["result"]["results"].as_array().unwrap().clone())
+}
+
+fn count(graph: &Graph, query: &str) -> u64 {
+    let QueryResults::Solutions(mut solutions) = graph.query(query, &Default::default()).unwrap() else {
+        panic!("not a SELECT");
+    };
+    match solutions.next().unwrap().unwrap().get("n") {
+        Some(Term::Literal(l)) => l.value().parse().unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn settings() -> HarvestSettings {
+    HarvestSettings {
+        delay_ms: 0,
+        retries: 0,
+        timeout_secs: 10,
+        ckan_rows: 3,
+        ..HarvestSettings::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ckan_portal_is_harvested_then_updated_incrementally() {
+    let Some(packages) = recorded_packages() else {
+        eprintln!("../shared/data is absent; skipped");
+        return;
+    };
+    assert_eq!(packages.len(), 10);
+    let portal: Shared = Arc::new(Mutex::new(Portal {
+        packages: packages.clone(),
+        ..Portal::default()
+    }));
+    let url = serve(portal.clone()).await;
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let source = SourceConfig {
+        id: "birmingham".to_owned(),
+        kind: SourceKind::Ckan,
+        url: Some(url.clone()),
+        path: None,
+        title: Some("Birmingham Data Factory".to_owned()),
+        region: Some("Birmingham".to_owned()),
+        schedule: None,
+        strict: false,
+        format: None,
+    };
+    let quiet: Progress = Arc::new(|_: &str| {});
+
+    // First run: everything, over four pages of three.
+    let first = harvest(graph.clone(), source.clone(), settings(), quiet.clone())
+        .await
+        .unwrap();
+    assert_eq!(first.status, RunStatus::Succeeded, "{:?}", first.message);
+    assert_eq!(first.report.records_read, 10);
+    assert_eq!(
+        (first.changes.added, first.changes.changed, first.changes.deleted),
+        (10, 0, 0)
+    );
+    let g = "<http://localhost:7878/id/graph/source/birmingham>";
+    let datasets = format!(
+        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ GRAPH {g} {{ ?d a <http://www.w3.org/ns/dcat#Dataset> }} }}"
+    );
+    assert_eq!(count(&graph, &datasets), 10);
+    let resources: usize = packages
+        .iter()
+        .map(|p| p["resources"].as_array().unwrap().len())
+        .sum();
+    let distributions = format!(
+        "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH {g} {{ ?r a <http://www.w3.org/ns/dcat#Distribution> }} }}"
+    );
+    assert_eq!(count(&graph, &distributions), resources as u64);
+    assert_eq!(
+        portal.lock().unwrap().requests.len(),
+        4,
+        "ten packages in pages of three"
+    );
+
+    // Between runs: one dataset changes, one is deleted from the portal.
+    let changed_id = packages[2]["id"].as_str().unwrap().to_owned();
+    let deleted = packages[5].clone();
+    let deleted_id = deleted["id"].as_str().unwrap().to_owned();
+    let deleted_resources = deleted["resources"].as_array().unwrap().len();
+    {
+        let mut portal = portal.lock().unwrap();
+        let modified = oxsdatatypes::DateTime::now().to_string();
+        let package = portal
+            .packages
+            .iter_mut()
+            .find(|p| p["id"] == changed_id.as_str())
+            .unwrap();
+        package["title"] = json!("Purchase card transactions (revised)");
+        package["metadata_modified"] = json!(modified);
+        portal.packages.retain(|p| p["id"] != deleted_id.as_str());
+        portal.requests.clear();
+    }
+    let second = harvest(graph.clone(), source.clone(), settings(), quiet.clone())
+        .await
+        .unwrap();
+    assert_eq!(second.status, RunStatus::Succeeded, "{:?}", second.message);
+    assert_eq!(
+        second.report.records_read, 1,
+        "only the changed package is fetched"
+    );
+    assert_eq!(
+        (
+            second.changes.added,
+            second.changes.changed,
+            second.changes.unchanged,
+            second.changes.deleted
+        ),
+        (0, 1, 8, 1)
+    );
+    assert_eq!(count(&graph, &datasets), 9);
+    assert_eq!(
+        count(&graph, &distributions),
+        (resources - deleted_resources) as u64
+    );
+    let revised = format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?d <http://purl.org/dc/terms/title> \"Purchase card transactions (revised)\" }} }}"
+    );
+    assert_eq!(count(&graph, &revised), 1);
+    let gone = format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o FILTER(CONTAINS(STR(?s), \"{deleted_id}\") || CONTAINS(STR(?o), \"{deleted_id}\")) }} }}"
+    );
+    assert_eq!(count(&graph, &gone), 0, "nothing of the deleted dataset is left");
+    let search = graph.search("revised purchase card", 5).unwrap();
+    assert!(
+        search.iter().any(|h| h.title.contains("revised")),
+        "the index follows the harvest"
+    );
+
+    // A failing portal: the run is recorded as failed and the stored version stays.
+    portal.lock().unwrap().failing = true;
+    let third = harvest(graph.clone(), source.clone(), settings(), quiet)
+        .await
+        .unwrap();
+    assert_eq!(third.status, RunStatus::Failed);
+    assert!(
+        third.message.as_deref().unwrap().contains("500"),
+        "{:?}",
+        third.message
+    );
+    assert_eq!(count(&graph, &datasets), 9);
+
+    // The runs, as data.
+    let runs = list_runs(&graph, Some("birmingham")).unwrap();
+    assert_eq!(runs.len(), 3);
+    assert_eq!(runs[0].status, "failed");
+    assert_eq!(runs[1].status, "succeeded");
+    assert_eq!(
+        (
+            runs[1].counts.changed,
+            runs[1].counts.deleted,
+            runs[1].counts.unchanged
+        ),
+        (1, 1, 8)
+    );
+    assert_eq!(runs[2].counts.added, 10);
+    let running = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://localhost:7878/id/graph/harvest> { ?r <https://w3id.org/civicgraph/ns#status> \"running\" } }";
+    assert_eq!(count(&graph, running), 0);
+    let regions = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://www.w3.org/ns/dcat#Catalog> ; <http://purl.org/dc/terms/spatial>/<http://www.w3.org/2004/02/skos/core#prefLabel> \"Birmingham\" }";
+    assert_eq!(count(&graph, regions), 1);
+}

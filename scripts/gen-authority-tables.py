@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Writes ingest/authority/*.tsv from the EU Publications Office authority tables in
+shared/data/eu-vocabularies (file types, licences, languages, data themes, frequencies).
+
+Each row: code, IRI, then the lower-cased names a catalogue may write for it (the code,
+the English label, alternative labels, and for languages the ISO 639-1 and 639-3 codes).
+Run from the repository root with rdflib installed:
+    python3 scripts/gen-authority-tables.py ../shared/data/eu-vocabularies
+"""
+import sys
+from pathlib import Path
+import rdflib
+from rdflib.namespace import SKOS, DC, DCTERMS
+
+src = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/eu-vocabularies")
+out = Path(__file__).resolve().parent.parent / "ingest" / "authority"
+AUTH = "http://publications.europa.eu/resource/authority/"
+TABLES = {
+    "file-type": ["from-fdk-reference-data/filetypes-sparql-result.ttl"],
+    "licence": ["from-fdk-reference-data/licences-sparql-result.ttl"],
+    "language": ["from-ckanext-dcatapit/languages-filtered.rdf", "from-fdk-reference-data/language-sparql-result.ttl"],
+    "data-theme": ["from-fdk-reference-data/data-theme-sparql-result.ttl"],
+    "frequency": ["from-fdk-reference-data/frequencies-sparql-result.ttl"],
+}
+ATOLD = rdflib.URIRef("http://publications.europa.eu/ontology/authority/legacy-code")
+OP_CODE = rdflib.URIRef("http://publications.europa.eu/ontology/euvoc#xlNotation")
+
+for table, files in TABLES.items():
+    g = rdflib.Graph()
+    for f in files:
+        g.parse(src / f)
+    prefix = AUTH + table + "/"
+    rows = {}
+    for s in set(g.subjects()):
+        s = str(s)
+        if not s.startswith(prefix) or s == prefix:
+            continue
+        code = s[len(prefix):]
+        names = {code.lower()}
+        node = rdflib.URIRef(s)
+        for p in (SKOS.prefLabel, SKOS.altLabel):
+            for o in g.objects(node, p):
+                if table == "language" or getattr(o, "language", None) in (None, "en"):
+                    names.add(str(o).strip().lower())
+        for o in g.objects(node, DC.identifier):
+            names.add(str(o).strip().lower())
+        for o in g.objects(node, SKOS.notation):
+            names.add(str(o).strip().lower())
+        for p, o in g.predicate_objects(node):
+            if str(p).endswith("legacy-code") or str(p).endswith("op-code"):
+                names.add(str(o).strip().lower())
+        names.discard("")
+        rows[code] = (s, sorted(n.replace("\t", " ").replace("\n", " ") for n in names))
+    with open(out / f"{table}.tsv", "w", encoding="utf-8") as fh:
+        fh.write(f"# EU Publications Office authority table '{table}', derived by scripts/gen-authority-tables.py\n")
+        for code in sorted(rows):
+            iri, names = rows[code]
+            fh.write("\t".join([code, iri] + names) + "\n")
+    print(table, len(rows))

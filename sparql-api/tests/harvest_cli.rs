@@ -1,0 +1,218 @@
+//! Drives `civicgraph harvest`, `harvests` and `validate` as a user would, and kills
+//! harvests with SIGKILL part-way to show that the previous version of the source survives
+//! whole and that no run is left `running`.
+
+use civicgraph_graph::{Graph, Layout};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn civicgraph(data: &Path, config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_civicgraph"))
+        .arg("--data")
+        .arg(data)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("CIVICGRAPH_LOG", "warn")
+        .output()
+        .expect("run civicgraph")
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A DCAT-AP catalogue of `n` datasets in Turtle, tagged with `version`.
+fn catalogue(path: &Path, n: usize, version: &str) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(
+        f,
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> ."
+    )
+    .unwrap();
+    writeln!(
+        f,
+        "<https://region.example.org/catalog> a dcat:Catalog ; dct:title \"Region\" ."
+    )
+    .unwrap();
+    for i in 0..n {
+        writeln!(
+            f,
+            "<https://region.example.org/d/{i}> a dcat:Dataset ; dct:title \"Dataset {i} {version}\" ; \
+             dct:description \"Air quality readings {version}\" ; dct:identifier \"{i}\" ; \
+             dcat:distribution [ a dcat:Distribution ; dcat:accessURL <https://region.example.org/files/{i}.csv> ] .\n\
+             <https://region.example.org/catalog> dcat:dataset <https://region.example.org/d/{i}> ."
+        )
+        .unwrap();
+    }
+    f.flush().unwrap();
+}
+
+fn config(path: &Path, source: &Path) {
+    std::fs::write(
+        path,
+        format!(
+            "[[source]]\nid = \"region\"\nkind = \"dcat\"\npath = {:?}\nregion = \"Testshire\"\n",
+            source.display().to_string()
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn harvest_list_and_validate_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, cfg, file) = (
+        dir.path().join("data"),
+        dir.path().join("c.toml"),
+        dir.path().join("cat.ttl"),
+    );
+    catalogue(&file, 25, "v1");
+    config(&cfg, &file);
+    let out = civicgraph(&data, &cfg, &["harvest"]);
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("region: read 25, kept 25, rejected 0 | added 25"),
+        "{stderr}"
+    );
+    let listed = ok(&civicgraph(&data, &cfg, &["harvests"]));
+    assert!(
+        listed.contains("region") && listed.contains("succeeded"),
+        "{listed}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&civicgraph(&data, &cfg, &["harvests", "--json"]))).unwrap();
+    assert_eq!(json[0]["counts"]["added"], 25);
+    // A second run finds nothing changed.
+    let out = civicgraph(&data, &cfg, &["harvest", "--source", "region"]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unchanged 25"));
+    // An unknown source id is a clear error.
+    let out = civicgraph(&data, &cfg, &["harvest", "--source", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"nope\""));
+    // validate prints the DCAT-AP report and exits 1 on violations (no publisher here).
+    let out = civicgraph(&data, &cfg, &["validate", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("25 records"), "{report}");
+    // A broken file fails the run, names the position, and keeps the previous version.
+    std::fs::write(
+        &file,
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<x> a dcat:Dataset ;; .",
+    )
+    .unwrap();
+    let out = civicgraph(&data, &cfg, &["harvest"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cat.ttl") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+    let graph = Graph::open(&data, Layout::default()).unwrap();
+    assert_eq!(graph.search("air quality", 100).unwrap().len(), 25);
+}
+
+#[test]
+fn a_harvest_killed_part_way_leaves_the_previous_version_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, cfg) = (dir.path().join("data"), dir.path().join("c.toml"));
+    let (v1, v2) = (dir.path().join("v1.ttl"), dir.path().join("v2.ttl"));
+    catalogue(&v1, 500, "v1");
+    catalogue(&v2, 3_000, "v2");
+    let graph_of = |data: &Path| {
+        let graph = Graph::open(data, Layout::default()).unwrap();
+        assert_eq!(
+            graph.index_sequence().unwrap(),
+            Some(graph.write_sequence().unwrap())
+        );
+        graph
+    };
+    let versions = |graph: &Graph| -> (usize, std::collections::BTreeSet<String>) {
+        let g = graph.layout().source_graph("region").unwrap();
+        let title = oxigraph::model::NamedNodeRef::new("http://purl.org/dc/terms/title").unwrap();
+        let titles: Vec<String> = graph
+            .store()
+            .quads_for_pattern(None, Some(title), None, Some(g.as_ref().into()))
+            .map(|q| q.unwrap().object.to_string())
+            .collect();
+        let versions = titles
+            .iter()
+            .filter_map(|t| t.trim_matches('"').rsplit(' ').next().map(str::to_owned))
+            .filter(|v| v.starts_with('v'))
+            .collect();
+        (titles.len() - 1, versions)
+    };
+    config(&cfg, &v1);
+    ok(&civicgraph(&data, &cfg, &["harvest"]));
+    config(&cfg, &v2);
+    let started = std::time::Instant::now();
+    ok(&civicgraph(&data, &cfg, &["harvest"]));
+    let full = started.elapsed().as_millis() as u64;
+    config(&cfg, &v1);
+    ok(&civicgraph(&data, &cfg, &["harvest"]));
+    config(&cfg, &v2);
+    let mut seed: u64 = 0x0dd_ba11;
+    let mut outcomes = std::collections::BTreeMap::<&str, usize>::new();
+    for round in 0..8 {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let fraction = (round as f64 + (seed >> 33) as f64 / (1u64 << 31) as f64) / 6.0;
+        let delay_ms = (full as f64 * fraction) as u64;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_civicgraph"))
+            .arg("--data")
+            .arg(&data)
+            .arg("--config")
+            .arg(&cfg)
+            .arg("harvest")
+            .env("CIVICGRAPH_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let graph = graph_of(&data);
+        let (datasets, found) = versions(&graph);
+        let outcome = match (datasets, found.len()) {
+            (500, 1) if found.contains("v1") => "old",
+            (3_000, 1) if found.contains("v2") => "new",
+            _ => panic!("after a kill at {delay_ms} ms the source holds {datasets} datasets of {found:?}"),
+        };
+        let indexed = graph.search("air quality", 10_000).unwrap().len();
+        assert_eq!(indexed, datasets, "the index holds the stored version");
+        drop(graph);
+        *outcomes.entry(outcome).or_default() += 1;
+        if outcome == "new" {
+            config(&cfg, &v1);
+            ok(&civicgraph(&data, &cfg, &["harvest"]));
+            config(&cfg, &v2);
+        }
+    }
+    // The next harvest marks any run a kill left `running` as failed.
+    ok(&civicgraph(&data, &cfg, &["harvest"]));
+    let runs: serde_json::Value =
+        serde_json::from_str(&ok(&civicgraph(&data, &cfg, &["harvests", "--json"]))).unwrap();
+    let statuses: Vec<&str> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert!(!statuses.contains(&"running"), "{statuses:?}");
+    eprintln!("full harvest {full} ms; kill outcomes {outcomes:?}; run statuses {statuses:?}");
+    assert!(
+        outcomes.contains_key("old") && outcomes.contains_key("new"),
+        "{outcomes:?}"
+    );
+}
