@@ -2,8 +2,9 @@
 """Writes ingest/authority/*.tsv from the EU Publications Office authority tables in
 shared/data/eu-vocabularies (file types, licences, languages, data themes, frequencies).
 
-Each row: code, IRI, then the lower-cased names a catalogue may write for it (the code,
-the English label, alternative labels, and for languages the ISO 639-1 and 639-3 codes).
+Each row: code, IRI, English label, then the lower-cased names a catalogue may write for it
+(the code, the English label, alternative labels, and for languages labels in every
+language the table has).
 Run from the repository root with rdflib installed:
     python3 scripts/gen-authority-tables.py ../shared/data/eu-vocabularies
 """
@@ -21,7 +22,10 @@ TABLES = {
     "language": ["from-ckanext-dcatapit/languages-filtered.rdf", "from-fdk-reference-data/language-sparql-result.ttl"],
     "data-theme": ["from-fdk-reference-data/data-theme-sparql-result.ttl"],
     "frequency": ["from-fdk-reference-data/frequencies-sparql-result.ttl"],
+    "access-right": ["from-fdk-reference-data/access-right-sparql-result.ttl"],
+    "publisher-type": ["from-fdk-reference-data/main-adms-publisher-type.ttl"],
 }
+PREFIXES = {"publisher-type": "http://purl.org/adms/publishertype/"}
 ATOLD = rdflib.URIRef("http://publications.europa.eu/ontology/authority/legacy-code")
 OP_CODE = rdflib.URIRef("http://publications.europa.eu/ontology/euvoc#xlNotation")
 
@@ -29,7 +33,7 @@ for table, files in TABLES.items():
     g = rdflib.Graph()
     for f in files:
         g.parse(src / f)
-    prefix = AUTH + table + "/"
+    prefix = PREFIXES.get(table, AUTH + table + "/")
     rows = {}
     for s in set(g.subjects()):
         s = str(s)
@@ -50,10 +54,13 @@ for table, files in TABLES.items():
             if str(p).endswith("legacy-code") or str(p).endswith("op-code"):
                 names.add(str(o).strip().lower())
         names.discard("")
-        rows[code] = (s, sorted(n.replace("\t", " ").replace("\n", " ") for n in names))
+        english = [str(o) for o in g.objects(node, SKOS.prefLabel) if getattr(o, "language", None) == "en"]
+        label = sorted(english)[0] if english else code
+        clean = lambda n: n.replace("\t", " ").replace("\n", " ")
+        rows[code] = (s, clean(label), sorted(clean(n) for n in names))
     with open(out / f"{table}.tsv", "w", encoding="utf-8") as fh:
         fh.write(f"# EU Publications Office authority table '{table}', derived by scripts/gen-authority-tables.py\n")
         for code in sorted(rows):
-            iri, names = rows[code]
-            fh.write("\t".join([code, iri] + names) + "\n")
+            iri, label, names = rows[code]
+            fh.write("\t".join([code, iri, label] + names) + "\n")
     print(table, len(rows))

@@ -69,11 +69,21 @@ def main():
         lines.append(f'    cg:outcome "{esc(case["outcome"])}"@en ;')
         lines.append("    dct:source " + " , ".join(f"<{u}>" for u in case["sources"]) + " .")
         out.append("\n".join(lines) + "\n")
+    cited_by = {}
+    for case in data["case_studies"]:
+        for ds in case["datasets"]:
+            ds_iri = f"<{BASE}dataset/{slug(ds['landing_page'].split('://', 1)[1])}>"
+            cited_by.setdefault(ds_iri, []).append(case["title"])
     for ds_iri, ds in datasets.items():
         publisher = f"<{BASE}agent/{slug(ds['publisher'])}>"
         agents[publisher] = ds["publisher"]
+        # DCAT-AP requires a description; say truthfully what civicgraph knows of it.
+        cases = "; ".join(cited_by[ds_iri])
+        description = (f"A dataset published by {ds['publisher']} and used in the case study: {cases}. "
+                       "civicgraph holds only its title, publisher and landing page; see the landing page for the data.")
         out.append(f"{ds_iri} a dcat:Dataset ;\n"
                    f'    dct:title "{esc(ds["title"])}"@en ;\n'
+                   f'    dct:description "{esc(description)}"@en ;\n'
                    f"    dct:publisher {publisher} ;\n"
                    f"    dcat:landingPage <{ds['landing_page']}> .\n")
     for agent, name in agents.items():

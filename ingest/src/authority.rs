@@ -11,23 +11,27 @@ use oxigraph::model::NamedNode;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// One authority table: lower-cased name to concept IRI.
+/// One authority table: lower-cased name to concept IRI, and concept IRI to English label.
 #[derive(Debug)]
 pub struct Table {
     by_name: HashMap<String, String>,
+    labels: HashMap<String, String>,
 }
 
 impl Table {
     fn parse(tsv: &str, extra: &[(&str, &str)]) -> Self {
         let mut by_name = HashMap::new();
         let mut by_code = HashMap::new();
+        let mut labels = HashMap::new();
         for line in tsv.lines().filter(|l| !l.starts_with('#')) {
             let mut fields = line.split('\t');
-            let (Some(code), Some(iri)) = (fields.next(), fields.next()) else {
+            let (Some(code), Some(iri), Some(label)) = (fields.next(), fields.next(), fields.next()) else {
                 continue;
             };
             by_code.insert(code.to_owned(), iri.to_owned());
+            labels.insert(iri.to_owned(), label.to_owned());
             by_name.insert(code.to_ascii_lowercase(), iri.to_owned());
+            by_name.insert(label.to_lowercase(), iri.to_owned());
             for name in fields {
                 by_name.entry(name.to_owned()).or_insert_with(|| iri.to_owned());
             }
@@ -37,7 +41,12 @@ impl Table {
                 by_name.insert((*alias).to_owned(), iri.clone());
             }
         }
-        Self { by_name }
+        Self { by_name, labels }
+    }
+
+    /// The English label of a concept of this table.
+    pub fn label(&self, iri: &str) -> Option<&str> {
+        self.labels.get(iri).map(String::as_str)
     }
 
     /// The concept for `text` (any case; surrounding spaces, dots and a trailing version
@@ -213,6 +222,26 @@ table!(
     ]
 );
 
+table!(access_rights, "access-right", &[]);
+
+table!(publisher_types, "publisher-type", &[]);
+
+/// The English label of a concept of any authority table (file type, licence, language,
+/// theme, frequency, access right, publisher type).
+pub fn label(iri: &str) -> Option<&'static str> {
+    [
+        file_types(),
+        licences(),
+        languages(),
+        themes(),
+        frequencies(),
+        access_rights(),
+        publisher_types(),
+    ]
+    .into_iter()
+    .find_map(|table| table.label(iri))
+}
+
 /// The IANA media-type IRI DCAT-AP uses for `dcat:mediaType`, if `text` looks like a media
 /// type (`type/subtype`, parameters dropped).
 pub fn media_type(text: &str) -> Option<NamedNode> {
@@ -274,6 +303,11 @@ mod tests {
             format!("{eu}frequency/MONTHLY")
         );
         assert!(file_types().lookup("not a format").is_none());
+        assert_eq!(label(&format!("{eu}data-theme/ENVI")), Some("Environment"));
+        assert_eq!(
+            label("http://purl.org/adms/publishertype/LocalAuthority"),
+            Some("Local Authority")
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod catalog;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -81,6 +82,7 @@ pub fn app(state: AppState) -> Router {
                 .delete(graph_store::write),
         )
         .route("/.well-known/void", get(void::get))
+        .route("/catalog", get(catalog::get))
         .route("/ns", get(vocabulary::ontology))
         .route("/{scheme}/", get(vocabulary::scheme))
         .route("/{scheme}/{concept}", get(vocabulary::concept))

@@ -216,3 +216,114 @@ fn a_harvest_killed_part_way_leaves_the_previous_version_whole() {
         "{outcomes:?}"
     );
 }
+
+/// A free port on the loopback interface.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A raw HTTP GET, enough to poll `/healthz` without an HTTP client crate.
+fn http_ok(port: u16, path: &str) -> bool {
+    use std::io::Read;
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200")
+}
+
+/// Dataset IRIs and titles, as N-Triples terms, in `triples`.
+fn titles(
+    triples: impl Iterator<Item = oxigraph::model::Triple>,
+) -> std::collections::BTreeSet<(String, String)> {
+    let triples: Vec<_> = triples.collect();
+    let datasets: std::collections::HashSet<String> = triples
+        .iter()
+        .filter(|t| t.object.to_string() == "<http://www.w3.org/ns/dcat#Dataset>")
+        .map(|t| t.subject.to_string())
+        .collect();
+    triples
+        .iter()
+        .filter(|t| {
+            t.predicate.as_str() == "http://purl.org/dc/terms/title"
+                && datasets.contains(&t.subject.to_string())
+        })
+        .map(|t| (t.subject.to_string(), t.object.to_string()))
+        .collect()
+}
+
+#[test]
+fn one_instance_harvests_another_through_its_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut hub = Command::new(env!("CARGO_BIN_EXE_civicgraph"))
+        .arg("--data")
+        .arg(dir.path().join("hub"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("CIVICGRAPH_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !http_ok(port, "/healthz") {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the hub did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!("[harvest]\ndelay_ms = 0\n\n[[source]]\nid = \"hub\"\nkind = \"dcat\"\nurl = \"http://127.0.0.1:{port}/catalog?page_size=40\"\n"),
+    )
+    .unwrap();
+    let data = dir.path().join("peer");
+    let out = civicgraph(&data, &cfg, &["harvest"]);
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("hub: read 160, kept 160, rejected 0 | added 160"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("| 0 DCAT-AP violations"),
+        "the republished catalogue conforms: {stderr}"
+    );
+    // Every dataset of the demo files arrived with its IRI and title.
+    let mut expected = std::collections::BTreeSet::new();
+    for file in [
+        "northmoor.ttl",
+        "southvale.ttl",
+        "westshire.ttl",
+        "case-studies.ttl",
+    ] {
+        let path = format!("{}/../datasets/demo/{file}", env!("CARGO_MANIFEST_DIR"));
+        let quads = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+            .for_reader(std::fs::File::open(path).unwrap())
+            .map(|q| oxigraph::model::Triple::from(q.unwrap()));
+        expected.extend(titles(quads));
+    }
+    let graph = Graph::open(&data, Layout::default()).unwrap();
+    let g = graph.layout().source_graph("hub").unwrap();
+    let harvested = titles(
+        graph
+            .store()
+            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+            .map(|q| oxigraph::model::Triple::from(q.unwrap())),
+    );
+    assert_eq!(expected.len(), 160);
+    assert_eq!(harvested, expected);
+}

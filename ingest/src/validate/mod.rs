@@ -9,7 +9,9 @@
 pub mod shapes;
 
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef, Triple};
+use oxigraph::model::{
+    Graph, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple,
+};
 use shapes::{Constraint, Path, Shape, compact};
 pub use shapes::{Severity, Shapes};
 use std::collections::{BTreeSet, HashSet};
@@ -61,6 +63,69 @@ pub fn validate(shapes: &Shapes, triples: &[Triple]) -> Vec<Violation> {
         }
     }
     out.into_iter().collect()
+}
+
+/// The `rdf:type` triples that DCAT-AP's ranges imply for IRI and blank-node values that
+/// lack them: the
+/// value of `dct:license` is a `dct:LicenseDocument`, of `dcat:theme` a `skos:Concept`, of
+/// `foaf:homepage` a `foaf:Document`, and so on, as the shapes' `sh:class` constraints say.
+/// Exporters add these (the EU authority tables type their concepts the same way) so that a
+/// republished catalogue is self-contained; literal values are not touched. Repeats until
+/// nothing is added, since a newly typed value may be the focus of further shapes.
+pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
+    let mut graph: Graph = triples.iter().cloned().collect();
+    let mut added = Vec::new();
+    for _ in 0..4 {
+        let mut round = Vec::new();
+        for shape in &shapes.shapes {
+            if shape.target_classes.is_empty() || shape.deactivated {
+                continue;
+            }
+            let validator = Validator {
+                shapes,
+                graph: &graph,
+            };
+            let mut focus_nodes: Vec<NamedOrBlankNode> = Vec::new();
+            for class in validator.with_subclasses(&shape.target_classes) {
+                for subject in graph.subjects_for_predicate_object(rdf::TYPE, &class) {
+                    focus_nodes.push(subject.into_owned());
+                }
+            }
+            for &property in &shape.properties {
+                let property = &shapes.shapes[property];
+                let Some(Path::Predicate(predicate)) = &property.path else {
+                    continue;
+                };
+                for constraint in &property.constraints {
+                    let Constraint::Class(class) = constraint else {
+                        continue;
+                    };
+                    for focus in &focus_nodes {
+                        for value in graph.objects_for_subject_predicate(focus, predicate) {
+                            let subject: NamedOrBlankNode = match value {
+                                TermRef::NamedNode(n) => n.into_owned().into(),
+                                TermRef::BlankNode(b) => b.into_owned().into(),
+                                TermRef::Literal(_) => continue,
+                            };
+                            if !validator.is_instance(value, class) {
+                                round.push(Triple::new(subject, rdf::TYPE, class.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        round.sort_unstable_by_key(ToString::to_string);
+        round.dedup();
+        if round.is_empty() {
+            break;
+        }
+        for t in &round {
+            graph.insert(t);
+        }
+        added.extend(round);
+    }
+    added
 }
 
 struct Validator<'a> {
@@ -357,6 +422,27 @@ mod tests {
              <http://org> a foaf:Agent ; foaf:name \"Org\" ."
         ));
         assert!(v.is_empty(), "{v:#?}");
+    }
+
+    #[test]
+    fn implied_range_types_make_iri_values_conform() {
+        let text = format!(
+            "{PREFIXES}<http://d> a dcat:Dataset ; dct:title \"T\" ; dct:description \"D\" ;
+               dct:publisher <http://org> ; dcat:theme <http://eu/ENVI> ; dct:license \"OGL\" .
+             <http://org> foaf:name \"Org\" ."
+        );
+        let triples = parse(text.as_bytes(), RdfFormat::Turtle, None, "t.ttl").unwrap();
+        let implied = implied_types(Shapes::dcat_ap_3(), &triples);
+        let lines: Vec<String> = implied.iter().map(ToString::to_string).collect();
+        assert!(lines.contains(&"<http://org> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Agent>".to_owned()), "{lines:#?}");
+        assert!(lines.contains(&"<http://eu/ENVI> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#Concept>".to_owned()));
+        let mut all = triples.clone();
+        all.extend(implied);
+        let left: Vec<String> = validate(Shapes::dcat_ap_3(), &all)
+            .into_iter()
+            .map(|v| v.message)
+            .collect();
+        assert_eq!(left.len(), 1, "only the literal licence is left: {left:#?}");
     }
 
     #[test]

@@ -75,6 +75,10 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     )?;
     let output = if args.raw {
         let mut report = report;
+        report.records_read = civicgraph_ingest::records::Partition::of(&triples)
+            .counted()
+            .count();
+        report.records_kept = report.records_read;
         report.violations =
             civicgraph_ingest::validate::validate(civicgraph_ingest::validate::Shapes::dcat_ap_3(), &triples);
         civicgraph_ingest::SourceOutput { triples, report }
@@ -82,10 +86,14 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
         finish(triples, &minter, report, FinishOptions::default())
     };
     let report = &output.report;
+    let mut text = String::new();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(report)?);
+        text = serde_json::to_string_pretty(report)?;
+        text.push('\n');
     } else {
-        println!(
+        use std::fmt::Write as _;
+        let _ = writeln!(
+            text,
             "{name}: {} records, {} rejected, {} violations, {} warnings",
             report.records_read,
             report.rejections.len(),
@@ -93,15 +101,17 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
             report.warnings.len()
         );
         for r in &report.rejections {
-            println!("rejected {} at {}: {}", r.record, r.position, r.reason);
+            let _ = writeln!(text, "rejected {} at {}: {}", r.record, r.position, r.reason);
         }
         for v in &report.violations {
-            println!("{:?} {}: {}", v.severity, v.focus, v.message);
+            let _ = writeln!(text, "{:?} {}: {}", v.severity, v.focus, v.message);
         }
         for w in &report.warnings {
-            println!("warning: {w}");
+            let _ = writeln!(text, "warning: {w}");
         }
     }
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
     if report.violation_count() > 0 || !report.rejections.is_empty() {
         std::process::exit(1);
     }
