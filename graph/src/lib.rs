@@ -18,6 +18,6 @@ pub use error::GraphError;
 pub use graph::{Graph, WriteReport};
 pub use index::{SearchFilter, SearchHit};
 pub use layout::Layout;
-pub use query::QueryOptions;
+pub use query::{QueryOptions, RemoteServices};
 pub use stats::Stats;
 pub use update::UpdateOptions;

@@ -3,7 +3,30 @@
 use crate::error::Result;
 use crate::graph::Graph;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
-use oxigraph::sparql::{CancellationToken, QueryDatasetSpecification, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{
+    CancellationToken, DefaultServiceHandler, QueryDatasetSpecification, QueryEvaluationError, QueryResults,
+    QuerySolutionIter, SparqlEvaluator,
+};
+use std::sync::Arc;
+
+/// A handler for `SERVICE` calls to other endpoints (the server's allow-listed federation).
+pub type RemoteServices = Arc<dyn DefaultServiceHandler<Error = QueryEvaluationError>>;
+
+/// Lets a shared handler be given to each query's evaluator.
+struct Shared(RemoteServices);
+
+impl DefaultServiceHandler for Shared {
+    type Error = QueryEvaluationError;
+
+    fn handle(
+        &self,
+        service_name: &NamedNode,
+        pattern: &spargebra::algebra::GraphPattern,
+        base_iri: Option<&oxiri::Iri<String>>,
+    ) -> std::result::Result<QuerySolutionIter<'static>, Self::Error> {
+        self.0.handle(service_name, pattern, base_iri)
+    }
+}
 
 /// How a query's dataset is formed and when it is cancelled.
 #[derive(Clone)]
@@ -19,6 +42,8 @@ pub struct QueryOptions {
     pub cancellation: Option<CancellationToken>,
     /// The base IRI for relative IRIs in the query.
     pub base_iri: Option<String>,
+    /// Who answers `SERVICE` calls to other endpoints; without one they are refused.
+    pub remote_services: Option<RemoteServices>,
 }
 
 impl std::fmt::Debug for QueryOptions {
@@ -29,6 +54,7 @@ impl std::fmt::Debug for QueryOptions {
             .field("named_graph_uris", &self.named_graph_uris)
             .field("cancellable", &self.cancellation.is_some())
             .field("base_iri", &self.base_iri)
+            .field("remote_services", &self.remote_services.is_some())
             .finish()
     }
 }
@@ -41,6 +67,7 @@ impl Default for QueryOptions {
             named_graph_uris: Vec::new(),
             cancellation: None,
             base_iri: None,
+            remote_services: None,
         }
     }
 }
@@ -56,6 +83,9 @@ impl Graph {
         );
         if let Some(token) = &options.cancellation {
             evaluator = evaluator.with_cancellation_token(token.clone());
+        }
+        if let Some(remote) = &options.remote_services {
+            evaluator = evaluator.with_default_service_handler(Shared(remote.clone()));
         }
         let mut prepared = evaluator.parse_query(sparql)?;
         let dataset = prepared.dataset_mut();

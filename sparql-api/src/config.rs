@@ -24,6 +24,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// How harvests fetch (timeouts, retries, delays, size limits, parallelism).
     pub harvest: civicgraph_ingest::HarvestSettings,
+    /// Which remote endpoints `SERVICE` may call.
+    pub federation: crate::federation::FederationConfig,
     /// The sources to harvest: `[[source]]` entries.
     #[serde(rename = "source")]
     pub sources: Vec<civicgraph_ingest::SourceConfig>,
@@ -91,6 +93,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
             harvest: civicgraph_ingest::HarvestSettings::default(),
+            federation: crate::federation::FederationConfig::default(),
             sources: Vec::new(),
         }
     }

@@ -4,6 +4,7 @@
 //! failures are logged in full and answered with a generic message so that nothing about
 //! the server's insides leaks.
 
+use crate::federation::FederationError;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use civicgraph_graph::GraphError;
@@ -66,6 +67,14 @@ impl ApiError {
             ApiError::Graph(GraphError::QueryEvaluation(error)) if is_client_error(error) => {
                 StatusCode::BAD_REQUEST
             }
+            ApiError::Graph(GraphError::QueryEvaluation(QueryEvaluationError::Service(inner)))
+                if matches!(
+                    inner.downcast_ref::<FederationError>(),
+                    Some(FederationError::Remote { .. })
+                ) =>
+            {
+                StatusCode::BAD_GATEWAY
+            }
             ApiError::Graph(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,10 +84,15 @@ impl ApiError {
 /// the server does not offer.
 fn is_client_error(error: &QueryEvaluationError) -> bool {
     match error {
-        QueryEvaluationError::Service(inner) => matches!(
-            inner.downcast_ref::<GraphError>(),
-            Some(GraphError::SearchSyntax { .. })
-        ),
+        QueryEvaluationError::Service(inner) => {
+            matches!(
+                inner.downcast_ref::<GraphError>(),
+                Some(GraphError::SearchSyntax { .. })
+            ) || matches!(
+                inner.downcast_ref::<FederationError>(),
+                Some(FederationError::NotAllowed(_))
+            )
+        }
         QueryEvaluationError::UnboundService
         | QueryEvaluationError::InvalidServiceName(_)
         | QueryEvaluationError::UnsupportedService(_) => true,
@@ -89,7 +103,7 @@ fn is_client_error(error: &QueryEvaluationError) -> bool {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = if status.is_server_error() && !matches!(self, ApiError::Timeout(_)) {
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self, "request failed");
             "internal server error; the server log has the details".to_owned()
         } else {

@@ -6,6 +6,7 @@ mod catalog;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod federation;
 mod graph_store;
 mod health;
 mod limits;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The write token, read once at start; `None` turns writes off.
     pub write_token: Option<Arc<str>>,
+    /// Answers `SERVICE` calls to allow-listed endpoints, refuses all others.
+    pub federation: Arc<federation::Federation>,
 }
 
 /// Shows whether a token is set, never the token.
@@ -53,10 +56,12 @@ impl AppState {
     /// variable the config names.
     pub fn new(graph: Graph, config: Config) -> Self {
         let write_token = config.write_token().map(Arc::from);
+        let federation = Arc::new(federation::Federation::new(&config.federation));
         Self {
             graph: Arc::new(graph),
             config: Arc::new(config),
             write_token,
+            federation,
         }
     }
 

@@ -124,6 +124,7 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
         named_graph_uris: request.named_graph_uris,
         cancellation: Some(token.clone()),
         base_iri: None,
+        remote_services: Some(state.federation.clone()),
     };
     let timeout = state.config.query_timeout();
     let graph = state.graph.clone();

@@ -1,0 +1,238 @@
+//! `SERVICE <http://peer/sparql> { ... }`: federated queries, to allow-listed endpoints only.
+//!
+//! Every `SERVICE` IRI other than civicgraph's own search service comes here. An endpoint
+//! not on `[federation] allow` is refused before any connection is made, so a query cannot
+//! make the server reach `localhost`, link-local or cloud-metadata addresses, or anything
+//! else the operator did not list. An allowed endpoint gets the pattern as a SPARQL `SELECT`
+//! (POST `application/sparql-query`), with a timeout, no redirects (a redirect could lead
+//! off the list) and a response size limit. `SERVICE SILENT` keeps its standard meaning:
+//! Oxigraph turns any error of this handler into one empty solution.
+
+use oxigraph::model::NamedNode;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
+use oxigraph::sparql::{DefaultServiceHandler, QueryEvaluationError, QuerySolutionIter};
+use spargebra::algebra::GraphPattern;
+use std::time::Duration;
+
+/// Why a `SERVICE` call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FederationError {
+    /// The endpoint is not on the allow-list; nothing was sent.
+    #[error(
+        "SERVICE <{0}> is not on the federation allow-list ([federation] allow in civicgraph.toml); no request was made"
+    )]
+    NotAllowed(String),
+    /// The endpoint failed, answered badly, or took too long.
+    #[error("SERVICE <{endpoint}>: {message}")]
+    Remote {
+        /// The endpoint.
+        endpoint: String,
+        /// What happened.
+        message: String,
+    },
+}
+
+/// The `[federation]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationConfig {
+    /// Endpoint URLs `SERVICE` may call, exactly (a trailing `/` ignored).
+    pub allow: Vec<String>,
+    /// Seconds one remote call may take.
+    pub timeout_secs: u64,
+    /// The largest response read from a remote endpoint, in bytes.
+    pub max_response_bytes: usize,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        Self {
+            allow: Vec::new(),
+            timeout_secs: 20,
+            max_response_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// The handler for every `SERVICE` that is not civicgraph's own.
+#[derive(Debug, Clone)]
+pub struct Federation {
+    allow: Vec<String>,
+    timeout: Duration,
+    max_bytes: usize,
+    client: reqwest::Client,
+}
+
+fn normalise(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
+
+impl Federation {
+    /// A handler for `config`.
+    pub fn new(config: &FederationConfig) -> Self {
+        let timeout = Duration::from_secs(config.timeout_secs.max(1));
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!(
+                "civicgraph/",
+                env!("CARGO_PKG_VERSION"),
+                " (SPARQL federation)"
+            ))
+            .build()
+            .unwrap_or_default();
+        Self {
+            allow: config.allow.iter().map(|u| normalise(u)).collect(),
+            timeout,
+            max_bytes: config.max_response_bytes,
+            client,
+        }
+    }
+
+    /// Whether `endpoint` may be called.
+    pub fn allows(&self, endpoint: &str) -> bool {
+        let endpoint = normalise(endpoint);
+        (endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+            && self.allow.contains(&endpoint)
+    }
+
+    async fn call(&self, endpoint: &str, query: String) -> Result<(String, Vec<u8>), FederationError> {
+        let remote = |message: String| FederationError::Remote {
+            endpoint: endpoint.to_owned(),
+            message,
+        };
+        let mut response = self
+            .client
+            .post(endpoint)
+            .header(reqwest::header::CONTENT_TYPE, "application/sparql-query")
+            .header(
+                reqwest::header::ACCEPT,
+                "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+            )
+            .body(query)
+            .send()
+            .await
+            .map_err(|e| {
+                remote(if e.is_timeout() {
+                    format!("no answer within {} s", self.timeout.as_secs())
+                } else {
+                    e.to_string()
+                })
+            })?;
+        if !response.status().is_success() {
+            return Err(remote(format!("answered HTTP {}", response.status())));
+        }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| remote(e.to_string()))? {
+            if body.len() + chunk.len() > self.max_bytes {
+                return Err(remote(format!("answered more than {} bytes", self.max_bytes)));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((content_type, body))
+    }
+
+    fn solutions(
+        &self,
+        endpoint: &str,
+        query: String,
+    ) -> Result<QuerySolutionIter<'static>, FederationError> {
+        let future = self.call(endpoint, query);
+        // Evaluation runs on a blocking thread: inside the server that thread belongs to its
+        // runtime, in the CLI there is none.
+        let (content_type, body) = match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle.block_on(future),
+            Err(_) => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| FederationError::Remote {
+                    endpoint: endpoint.to_owned(),
+                    message: e.to_string(),
+                })?
+                .block_on(future),
+        }?;
+        let remote = |message: String| FederationError::Remote {
+            endpoint: endpoint.to_owned(),
+            message,
+        };
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let format = QueryResultsFormat::from_media_type(&media).ok_or_else(|| {
+            remote(format!(
+                "answered Content-Type {content_type:?}, not SPARQL results"
+            ))
+        })?;
+        let SliceQueryResultsParserOutput::Solutions(reader) = QueryResultsParser::from_format(format)
+            .for_slice(&body)
+            .map_err(|e| remote(e.to_string()))?
+        else {
+            return Err(remote("answered a boolean, not solutions".to_owned()));
+        };
+        let variables = reader.variables().to_vec();
+        let mut solutions = Vec::new();
+        for solution in reader {
+            solutions.push(Ok(solution.map_err(|e| remote(e.to_string()))?));
+        }
+        Ok(QuerySolutionIter::new(variables.into(), solutions))
+    }
+}
+
+impl DefaultServiceHandler for Federation {
+    type Error = QueryEvaluationError;
+
+    fn handle(
+        &self,
+        service_name: &NamedNode,
+        pattern: &GraphPattern,
+        base_iri: Option<&oxiri::Iri<String>>,
+    ) -> Result<QuerySolutionIter<'static>, Self::Error> {
+        let endpoint = service_name.as_str();
+        if !self.allows(endpoint) {
+            tracing::warn!(endpoint, "SERVICE refused: not on the allow-list");
+            return Err(QueryEvaluationError::Service(Box::new(
+                FederationError::NotAllowed(endpoint.to_owned()),
+            )));
+        }
+        let query = spargebra::Query::Select {
+            dataset: None,
+            pattern: pattern.clone(),
+            base_iri: base_iri.cloned(),
+        }
+        .to_string();
+        self.solutions(endpoint, query)
+            .map_err(|e| QueryEvaluationError::Service(Box::new(e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_listed_endpoints_are_allowed() {
+        let federation = Federation::new(&FederationConfig {
+            allow: vec!["https://data.europa.eu/sparql/".to_owned()],
+            ..FederationConfig::default()
+        });
+        assert!(federation.allows("https://data.europa.eu/sparql"));
+        for refused in [
+            "https://data.europa.eu/sparql/../admin",
+            "http://data.europa.eu/sparql",
+            "http://localhost:7878/sparql",
+            "http://169.254.169.254/latest/meta-data",
+            "file:///etc/passwd",
+        ] {
+            assert!(!federation.allows(refused), "{refused}");
+        }
+    }
+}
