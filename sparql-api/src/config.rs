@@ -81,6 +81,9 @@ pub struct QueryConfig {
     /// The most solutions (or triples) one HTTP response carries; a longer result is cut
     /// and the response carries `X-SPARQL-MaxRows`. 0 means no limit.
     pub max_result_rows: usize,
+    /// Bytes of serialized answers kept for repeated queries until the next write; 0 turns
+    /// the cache off.
+    pub cache_bytes: usize,
 }
 
 impl Default for Config {
@@ -105,6 +108,7 @@ impl Default for QueryConfig {
             timeout_secs: 30,
             union_default_graph: true,
             max_result_rows: 100_000,
+            cache_bytes: 64 * 1024 * 1024,
         }
     }
 }

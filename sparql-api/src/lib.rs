@@ -12,6 +12,7 @@ mod health;
 mod limits;
 mod negotiate;
 mod rdf_response;
+pub mod result_cache;
 mod service_description;
 mod sparql;
 mod update;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub write_token: Option<Arc<str>>,
     /// Answers `SERVICE` calls to allow-listed endpoints, refuses all others.
     pub federation: Arc<federation::Federation>,
+    /// Answers to repeated queries, for the current store version.
+    pub cache: Arc<result_cache::ResultCache>,
 }
 
 /// Shows whether a token is set, never the token.
@@ -57,11 +60,13 @@ impl AppState {
     pub fn new(graph: Graph, config: Config) -> Self {
         let write_token = config.write_token().map(Arc::from);
         let federation = Arc::new(federation::Federation::new(&config.federation));
+        let cache = Arc::new(result_cache::ResultCache::new(config.query.cache_bytes));
         Self {
             graph: Arc::new(graph),
             config: Arc::new(config),
             write_token,
             federation,
+            cache,
         }
     }
 

@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::negotiate::{content_media_type, negotiate};
 use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples};
+use crate::result_cache::{CacheKey, CachedAnswer};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -12,6 +13,7 @@ use civicgraph_graph::QueryOptions;
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults};
+use std::sync::Arc;
 
 /// Formats for SELECT and ASK results, the server's preference first.
 const RESULT_FORMATS: &[(&str, QueryResultsFormat)] = &[
@@ -117,6 +119,27 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let max_rows = state.config.query.max_result_rows;
+    let cache_key = state.cache.cacheable(&query).then(|| CacheKey {
+        query: query.clone(),
+        default_graphs: request
+            .default_graph_uris
+            .iter()
+            .map(|g| g.as_str().to_owned())
+            .collect(),
+        named_graphs: request
+            .named_graph_uris
+            .iter()
+            .map(|g| g.as_str().to_owned())
+            .collect(),
+        accept: accept.clone(),
+    });
+    let sequence = state.graph.write_sequence()?;
+    if let Some(key) = &cache_key
+        && let Some(answer) = state.cache.get(sequence, key)
+    {
+        return respond(&answer, max_rows, "hit");
+    }
     let token = CancellationToken::new();
     let options = QueryOptions {
         union_default_graph: state.config.query.union_default_graph,
@@ -128,7 +151,6 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     };
     let timeout = state.config.query_timeout();
     let graph = state.graph.clone();
-    let max_rows = state.config.query.max_result_rows;
     let work = tokio::task::spawn_blocking(move || -> Result<Serialized, ApiError> {
         let results = graph.query(&query, &options)?;
         serialize(results, accept.as_deref(), max_rows)
@@ -144,15 +166,31 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
             return Err(ApiError::Timeout(timeout.as_secs()));
         }
     };
-    let mut response = Body::from(body).into_response();
+    let answer = Arc::new(CachedAnswer {
+        media_type,
+        body,
+        truncated,
+    });
+    if let Some(key) = cache_key {
+        state.cache.put(sequence, key, answer.clone());
+    }
+    respond(&answer, max_rows, "miss")
+}
+
+/// The HTTP response for an answer; `cache` says whether it came from the result cache.
+fn respond(answer: &CachedAnswer, max_rows: usize, cache: &'static str) -> Result<Response, ApiError> {
+    let mut response = Body::from(answer.body.clone()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&media_type).map_err(|e| ApiError::Internal(e.to_string()))?,
+        HeaderValue::from_str(&answer.media_type).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
-    if truncated {
+    response
+        .headers_mut()
+        .insert("x-civicgraph-cache", HeaderValue::from_static(cache));
+    if answer.truncated {
         // The name Virtuoso uses, so clients that know it see why results stop.
         response
             .headers_mut()

@@ -1,0 +1,165 @@
+//! The result cache: serialized answers to repeated public queries, keyed on the query, its
+//! dataset, the negotiated Accept header and the store's write sequence, so every write
+//! invalidates it (the first lookup after a write sees a new sequence and empties it).
+//!
+//! Queries whose answer is not a function of the store are never cached: federated
+//! `SERVICE` calls and the non-deterministic functions (`NOW`, `RAND`, `UUID`, `STRUUID`,
+//! `BNODE`). The cache is bounded in bytes, evicting the oldest entries first; an answer
+//! larger than a sixteenth of the budget is not kept.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+/// What identifies an answer, besides the store version.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CacheKey {
+    /// The query text.
+    pub query: String,
+    /// `default-graph-uri` values.
+    pub default_graphs: Vec<String>,
+    /// `named-graph-uri` values.
+    pub named_graphs: Vec<String>,
+    /// The Accept header.
+    pub accept: Option<String>,
+}
+
+/// A serialized answer.
+#[derive(Debug)]
+pub struct CachedAnswer {
+    /// Its media type.
+    pub media_type: String,
+    /// Its body.
+    pub body: Vec<u8>,
+    /// Whether the row limit cut it.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    sequence: u64,
+    entries: HashMap<CacheKey, Arc<CachedAnswer>>,
+    order: VecDeque<CacheKey>,
+    bytes: usize,
+}
+
+/// A byte-bounded cache of answers for one store version.
+#[derive(Debug)]
+pub struct ResultCache {
+    budget: usize,
+    inner: Mutex<Inner>,
+}
+
+impl ResultCache {
+    /// A cache of at most `budget` bytes of answers; 0 turns it off.
+    pub fn new(budget: usize) -> Self {
+        Self {
+            budget,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// Whether an answer to `query` may be cached at all.
+    pub fn cacheable(&self, query: &str) -> bool {
+        if self.budget == 0 {
+            return false;
+        }
+        let lower = query.to_ascii_lowercase();
+        !["service", "now(", "rand(", "uuid(", "struuid(", "bnode("]
+            .iter()
+            .any(|word| lower.contains(word))
+    }
+
+    /// The answer for `key` at store version `sequence`, if cached.
+    pub fn get(&self, sequence: u64, key: &CacheKey) -> Option<Arc<CachedAnswer>> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.sequence != sequence {
+            *inner = Inner {
+                sequence,
+                ..Inner::default()
+            };
+            return None;
+        }
+        inner.entries.get(key).cloned()
+    }
+
+    /// Keeps `answer` for `key` at version `sequence`.
+    pub fn put(&self, sequence: u64, key: CacheKey, answer: Arc<CachedAnswer>) {
+        let size = answer.body.len() + key.query.len();
+        if size > self.budget / 16 {
+            return;
+        }
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.sequence != sequence {
+            // A write happened while the query ran: the answer may already be stale.
+            return;
+        }
+        while inner.bytes + size > self.budget {
+            let Some(oldest) = inner.order.pop_front() else {
+                break;
+            };
+            if let Some(old) = inner.entries.remove(&oldest) {
+                inner.bytes -= old.body.len() + oldest.query.len();
+            }
+        }
+        if inner.entries.insert(key.clone(), answer).is_none() {
+            inner.order.push_back(key);
+            inner.bytes += size;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(query: &str) -> CacheKey {
+        CacheKey {
+            query: query.to_owned(),
+            default_graphs: Vec::new(),
+            named_graphs: Vec::new(),
+            accept: None,
+        }
+    }
+
+    fn answer(bytes: usize) -> Arc<CachedAnswer> {
+        Arc::new(CachedAnswer {
+            media_type: "text/csv".to_owned(),
+            body: vec![b'x'; bytes],
+            truncated: false,
+        })
+    }
+
+    #[test]
+    fn a_write_invalidates_everything() {
+        let cache = ResultCache::new(1 << 20);
+        cache.put(1, key("q"), answer(10));
+        assert!(cache.get(1, &key("q")).is_some());
+        assert!(cache.get(2, &key("q")).is_none());
+        cache.put(1, key("q"), answer(10));
+        assert!(
+            cache.get(2, &key("q")).is_none(),
+            "an answer from before the write is not kept"
+        );
+    }
+
+    #[test]
+    fn the_budget_evicts_the_oldest_first() {
+        let cache = ResultCache::new(16 * 100);
+        for i in 0..20 {
+            cache.put(0, key(&format!("q{i:02}")), answer(96));
+        }
+        assert!(cache.get(0, &key("q00")).is_none());
+        assert!(cache.get(0, &key("q19")).is_some());
+        cache.put(0, key("big"), answer(1000));
+        assert!(cache.get(0, &key("big")).is_none(), "too large to keep");
+    }
+
+    #[test]
+    fn answers_that_do_not_depend_on_the_store_alone_are_not_cached() {
+        let cache = ResultCache::new(1 << 20);
+        assert!(cache.cacheable("SELECT * { ?s ?p ?o }"));
+        assert!(!cache.cacheable("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }"));
+        assert!(!cache.cacheable("SELECT (NOW() AS ?t) {}"));
+        assert!(!ResultCache::new(0).cacheable("SELECT * { ?s ?p ?o }"));
+    }
+}
