@@ -162,3 +162,58 @@ fn normalise_dates(triples: &mut [Triple], report: &mut Report) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rdf_document::parse;
+    use civicgraph_graph::Layout;
+    use oxigraph::io::RdfFormat;
+
+    const CATALOGUE: &str = r#"
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+        <http://c> a dcat:Catalog ; dct:title "C" ; dct:description "D" ; dct:publisher <http://org> ;
+            dcat:dataset <http://good>, <http://bad> .
+        <http://org> a foaf:Agent ; foaf:name "Org" .
+        <http://good> a dcat:Dataset ; dct:title "Good" ; dct:description "Complete" .
+        <http://bad> a dcat:Dataset ; dct:title "No description" ;
+            dcat:distribution [ a dcat:Distribution ; dcat:accessURL <http://x/1.csv> ] .
+    "#;
+
+    fn run(strict: bool) -> SourceOutput {
+        let triples = parse(CATALOGUE.as_bytes(), RdfFormat::Turtle, None, "c.ttl").unwrap();
+        let minter = Minter::new(&Layout::default(), "s").unwrap();
+        let options = FinishOptions {
+            strict,
+            ..FinishOptions::default()
+        };
+        finish(triples, &minter, Report::default(), options)
+    }
+
+    #[test]
+    fn violating_records_are_flagged_by_default_and_dropped_when_strict() {
+        let flagged = run(false);
+        assert_eq!((flagged.report.records_read, flagged.report.records_kept), (2, 2));
+        assert!(
+            flagged
+                .report
+                .violations
+                .iter()
+                .any(|v| v.focus == "<http://bad>")
+        );
+        let strict = run(true);
+        assert_eq!((strict.report.records_read, strict.report.records_kept), (2, 1));
+        assert_eq!(strict.report.rejections.len(), 1);
+        assert_eq!(strict.report.rejections[0].record, "<http://bad>");
+        assert!(strict.report.violations.iter().all(|v| v.focus != "<http://bad>"));
+        let text: Vec<String> = strict.triples.iter().map(ToString::to_string).collect();
+        assert!(
+            !text
+                .iter()
+                .any(|t| t.contains("http://bad") || t.contains("1.csv")),
+            "{text:#?}"
+        );
+        assert!(text.iter().any(|t| t.contains("http://good")));
+    }
+}

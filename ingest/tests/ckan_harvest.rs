@@ -21,6 +21,8 @@ use std::sync::{Arc, Mutex};
 struct Portal {
     packages: Vec<Value>,
     failing: bool,
+    /// Answer this many requests with 503 before answering properly.
+    flaky: usize,
     requests: Vec<String>,
 }
 
@@ -36,6 +38,10 @@ async fn package_search(
     portal.requests.push(format!("{params:?}"));
     if portal.failing {
         return (StatusCode::INTERNAL_SERVER_ERROR, "solr is down").into_response();
+    }
+    if portal.flaky > 0 {
+        portal.flaky -= 1;
+        return (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "0")], "busy").into_response();
     }
     let mut packages = portal.packages.clone();
     packages.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
@@ -243,4 +249,44 @@ async fn a_ckan_portal_is_harvested_then_updated_incrementally() {
     assert_eq!(count(&graph, running), 0);
     let regions = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://www.w3.org/ns/dcat#Catalog> ; <http://purl.org/dc/terms/spatial>/<http://www.w3.org/2004/02/skos/core#prefLabel> \"Birmingham\" }";
     assert_eq!(count(&graph, regions), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_answers_are_retried_with_backoff() {
+    let Some(packages) = recorded_packages() else {
+        return;
+    };
+    let portal: Shared = Arc::new(Mutex::new(Portal {
+        packages,
+        flaky: 2,
+        ..Portal::default()
+    }));
+    let url = serve(portal.clone()).await;
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let source = SourceConfig {
+        id: "flaky".to_owned(),
+        kind: SourceKind::Ckan,
+        url: Some(url),
+        path: None,
+        title: None,
+        region: None,
+        schedule: None,
+        strict: false,
+        format: None,
+    };
+    let quiet: Progress = Arc::new(|_: &str| {});
+    let patient = HarvestSettings {
+        retries: 2,
+        ..settings()
+    };
+    let outcome = harvest(graph.clone(), source.clone(), patient, quiet.clone())
+        .await
+        .unwrap();
+    assert_eq!(outcome.status, RunStatus::Succeeded, "{:?}", outcome.message);
+    assert_eq!(outcome.report.records_read, 10);
+    // With no retries left the same portal fails the run, and says why.
+    portal.lock().unwrap().flaky = 1;
+    let outcome = harvest(graph, source, settings(), quiet).await.unwrap();
+    assert_eq!(outcome.status, RunStatus::Failed);
+    assert!(outcome.message.unwrap().contains("503"));
 }
