@@ -116,18 +116,15 @@ pub async fn write(
 ) -> Result<StatusCode, ApiError> {
     require_write(&headers, state.write_token.as_deref())?;
     let graph = target(raw.as_deref())?;
-    let format = if method == Method::DELETE {
+    let parts = if method == Method::DELETE {
         None
     } else {
         let media = content_media_type(&headers);
-        let format = RdfFormat::from_media_type(&media)
-            .filter(|f| !f.supports_datasets())
-            .ok_or_else(|| {
-                ApiError::UnsupportedMediaType(format!(
-                    "a graph is sent as Turtle, N-Triples, RDF/XML or JSON-LD, not {media:?}"
-                ))
-            })?;
-        Some(format)
+        if media == "multipart/form-data" {
+            Some(multipart_parts(&headers, &body)?)
+        } else {
+            Some(vec![(graph_format(&media)?, body.to_vec())])
+        }
     };
     tokio::task::spawn_blocking(move || -> Result<StatusCode, ApiError> {
         let existed = exists(&state, &graph)?;
@@ -136,24 +133,26 @@ pub async fn write(
             _ => None,
         };
         let mut batch = WriteBatch::new();
-        match format {
+        match parts {
             None => {
                 if !existed {
                     return Err(not_found(&graph));
                 }
                 batch.also_replace(graph.clone());
             }
-            Some(format) => {
+            Some(parts) => {
                 if method == Method::PUT {
                     batch.also_replace(graph.clone());
                 }
-                batch.read_into(
-                    named.as_ref(),
-                    format,
-                    body.as_ref(),
-                    &format!("request body for {graph}"),
-                    false,
-                )?;
+                for (i, (format, bytes)) in parts.iter().enumerate() {
+                    batch.read_into(
+                        named.as_ref(),
+                        *format,
+                        bytes.as_slice(),
+                        &format!("request body part {} for {graph}", i + 1),
+                        false,
+                    )?;
+                }
             }
         }
         state.graph.commit(batch)?;
@@ -165,4 +164,63 @@ pub async fn write(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+/// The graph syntax a media type names.
+fn graph_format(media: &str) -> Result<RdfFormat, ApiError> {
+    RdfFormat::from_media_type(media)
+        .filter(|f| !f.supports_datasets())
+        .ok_or_else(|| {
+            ApiError::UnsupportedMediaType(format!(
+                "a graph is sent as Turtle, N-Triples, RDF/XML or JSON-LD (or several, as multipart/form-data), not {media:?}"
+            ))
+        })
+}
+
+/// The RDF documents of a `multipart/form-data` body (Graph Store Protocol 5.5: a POST may
+/// carry several documents), each with its own `Content-Type`.
+fn multipart_parts(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(RdfFormat, Vec<u8>)>, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"'))
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| ApiError::BadRequest("multipart/form-data without a boundary".into()))?;
+    let text =
+        std::str::from_utf8(body).map_err(|e| ApiError::BadRequest(format!("the body is not UTF-8: {e}")))?;
+    let delimiter = format!("--{boundary}");
+    let mut parts = Vec::new();
+    for chunk in text.split(delimiter.as_str()).skip(1) {
+        if chunk.starts_with("--") {
+            break;
+        }
+        let chunk = chunk.strip_prefix("\r\n").unwrap_or(chunk);
+        let (head, content) = chunk.split_once("\r\n\r\n").ok_or_else(|| {
+            ApiError::BadRequest("a multipart part has no blank line after its headers".into())
+        })?;
+        let media = head
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.trim().eq_ignore_ascii_case("content-type").then(|| {
+                    value
+                        .split(';')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_ascii_lowercase()
+                })
+            })
+            .unwrap_or_else(|| "text/turtle".to_owned());
+        let content = content.strip_suffix("\r\n").unwrap_or(content);
+        parts.push((graph_format(&media)?, content.as_bytes().to_vec()));
+    }
+    if parts.is_empty() {
+        return Err(ApiError::BadRequest("multipart/form-data with no parts".into()));
+    }
+    Ok(parts)
 }

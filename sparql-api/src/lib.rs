@@ -77,6 +77,20 @@ impl AppState {
     }
 }
 
+/// The URL a request was sent to, from its `Host` header and the endpoint's path: the base
+/// IRI of relative IRIs in a query or update (SPARQL 1.1 Protocol).
+pub(crate) fn request_base(headers: &axum::http::HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}{path}")
+}
+
 /// The whole HTTP surface.
 pub fn app(state: AppState) -> Router {
     let limits = state.config.limits.clone();

@@ -72,11 +72,15 @@ impl ResultCache {
     /// The answer for `key` at store version `sequence`, if cached.
     pub fn get(&self, sequence: u64, key: &CacheKey) -> Option<Arc<CachedAnswer>> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if inner.sequence != sequence {
+        // Sequences only grow: a newer one means a write, and everything cached is stale.
+        if sequence > inner.sequence {
             *inner = Inner {
                 sequence,
                 ..Inner::default()
             };
+            return None;
+        }
+        if sequence < inner.sequence {
             return None;
         }
         inner.entries.get(key).cloned()
@@ -89,9 +93,15 @@ impl ResultCache {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if inner.sequence != sequence {
+        if sequence < inner.sequence {
             // A write happened while the query ran: the answer may already be stale.
             return;
+        }
+        if sequence > inner.sequence {
+            *inner = Inner {
+                sequence,
+                ..Inner::default()
+            };
         }
         while inner.bytes + size > self.budget {
             let Some(oldest) = inner.order.pop_front() else {

@@ -146,7 +146,7 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
         default_graph_uris: request.default_graph_uris,
         named_graph_uris: request.named_graph_uris,
         cancellation: Some(token.clone()),
-        base_iri: None,
+        base_iri: Some(crate::request_base(headers, "/sparql")),
         remote_services: Some(state.federation.clone()),
     };
     let timeout = state.config.query_timeout();

@@ -42,6 +42,31 @@ pub async fn post(
         }
     }
     let update = update.ok_or_else(|| ApiError::BadRequest("no update parameter was given".into()))?;
+    options.base_iri = Some(crate::request_base(&headers, "/update"));
+    if !options.using_graph_uris.is_empty() || !options.using_named_graph_uris.is_empty() {
+        // SPARQL 1.1 Protocol 2.2.3: the protocol's dataset and the update's own USING /
+        // USING NAMED may not both be given.
+        let mut parser = spargebra::SparqlParser::new();
+        if let Some(base) = &options.base_iri {
+            parser = parser
+                .with_base_iri(base)
+                .map_err(|e| ApiError::BadRequest(format!("bad base IRI {base:?}: {e}")))?;
+        }
+        let parsed = parser
+            .parse_update(&update)
+            .map_err(|e| ApiError::BadRequest(format!("SPARQL syntax error: {e}")))?;
+        let own_dataset = parsed.operations.iter().any(|op| {
+            matches!(
+                op,
+                spargebra::GraphUpdateOperation::DeleteInsert { using: Some(_), .. }
+            )
+        });
+        if own_dataset {
+            return Err(ApiError::BadRequest(
+                "using-graph-uri/using-named-graph-uri cannot be combined with USING or USING NAMED in the update".into(),
+            ));
+        }
+    }
     let graph = state.graph.clone();
     tokio::task::spawn_blocking(move || graph.update(&update, &options))
         .await
