@@ -177,7 +177,10 @@ async fn read_and_swap(
     let graph2 = graph.clone();
     let run2 = run.clone();
     let id = source.id.clone();
-    let stored = output.triples.clone();
+    let SourceOutput {
+        triples: stored,
+        report,
+    } = output;
     blocking(move || {
         let harvest_graph = graph2.layout().harvest_graph();
         let mut batch = WriteBatch::replace_graph(&target, stored);
@@ -192,7 +195,7 @@ async fn read_and_swap(
         status: RunStatus::Succeeded,
         message: None,
         changes,
-        report: output.report,
+        report,
         triples,
     })
 }

@@ -17,6 +17,11 @@ use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::sparql::QueryResults;
 
+/// The most validation results stored per run: a national catalogue can break a range rule
+/// on every record, and a million results would outweigh the catalogue itself. The report
+/// and `civicgraph validate` still give all of them.
+pub const MAX_STORED_RESULTS: usize = 10_000;
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -118,7 +123,17 @@ pub fn finished(
             out.push(Triple::new(r, cg::POSITION, text(&rejection.position)));
         }
     }
-    for (i, violation) in report.violations.iter().enumerate() {
+    if report.violations.len() > MAX_STORED_RESULTS {
+        out.push(Triple::new(
+            s.clone(),
+            cg::MESSAGE,
+            text(&format!(
+                "{} DCAT-AP validation results; the first {MAX_STORED_RESULTS} are stored with the run",
+                report.violations.len()
+            )),
+        ));
+    }
+    for (i, violation) in report.violations.iter().take(MAX_STORED_RESULTS).enumerate() {
         let v: NamedOrBlankNode =
             NamedNode::new_unchecked(format!("{}/result/{}", run.as_str(), i + 1)).into();
         out.push(Triple::new(s.clone(), cg::VALIDATION_RESULT, v.clone()));

@@ -39,10 +39,7 @@ pub struct Violation {
 /// Checks `triples` against `shapes`.
 pub fn validate(shapes: &Shapes, triples: &[Triple]) -> Vec<Violation> {
     let graph: Graph = triples.iter().cloned().collect();
-    let validator = Validator {
-        shapes,
-        graph: &graph,
-    };
+    let validator = Validator::new(shapes, &graph);
     let mut out = BTreeSet::new();
     for (index, shape) in shapes.shapes.iter().enumerate() {
         if shape.target_classes.is_empty() || shape.deactivated {
@@ -81,10 +78,7 @@ pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
             if shape.target_classes.is_empty() || shape.deactivated {
                 continue;
             }
-            let validator = Validator {
-                shapes,
-                graph: &graph,
-            };
+            let validator = Validator::new(shapes, &graph);
             let mut focus_nodes: Vec<NamedOrBlankNode> = Vec::new();
             for class in validator.with_subclasses(&shape.target_classes) {
                 for subject in graph.subjects_for_predicate_object(rdf::TYPE, &class) {
@@ -131,6 +125,18 @@ pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
 struct Validator<'a> {
     shapes: &'a Shapes,
     graph: &'a Graph,
+    /// Each class with its subclasses (declared in the data), computed once per class.
+    subclasses: std::cell::RefCell<std::collections::HashMap<NamedNode, std::rc::Rc<Vec<NamedNode>>>>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(shapes: &'a Shapes, graph: &'a Graph) -> Self {
+        Self {
+            shapes,
+            graph,
+            subclasses: Default::default(),
+        }
+    }
 }
 
 impl Validator<'_> {
@@ -162,7 +168,17 @@ impl Validator<'_> {
             TermRef::BlankNode(b) => NamedOrBlankNodeRef::from(b),
             TermRef::Literal(_) => return false,
         };
-        let accepted = self.with_subclasses(std::slice::from_ref(class));
+        let cached = self.subclasses.borrow().get(class).cloned();
+        let accepted = match cached {
+            Some(accepted) => accepted,
+            None => {
+                let accepted = std::rc::Rc::new(self.with_subclasses(std::slice::from_ref(class)));
+                self.subclasses
+                    .borrow_mut()
+                    .insert(class.clone(), accepted.clone());
+                accepted
+            }
+        };
         self.graph
             .objects_for_subject_predicate(subject, rdf::TYPE)
             .any(|t| matches!(t, TermRef::NamedNode(n) if accepted.iter().any(|c| c.as_ref() == n)))
