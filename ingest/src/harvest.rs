@@ -163,12 +163,17 @@ async fn read_and_swap(
     };
     let source2 = source.clone();
     let minter2 = minter.clone();
-    let (output, changes) = blocking(move || {
+    let (output, changes, identical) = blocking(move || {
         let mut raw = raw;
         describe_catalogues(&mut raw, &source2, &minter2);
         let output: SourceOutput = finish(raw, &minter2, report, options);
         let changes = Changes::between(&Partition::of(&previous), &Partition::of(&output.triples));
-        Ok((output, changes))
+        // Nothing changed at all: the stored version need not be rewritten.
+        let identical = previous.len() == output.triples.len() && {
+            let stored: HashSet<&Triple> = previous.iter().collect();
+            output.triples.iter().all(|t| stored.contains(t))
+        };
+        Ok((output, changes, identical))
     })
     .await?;
     progress(&format!("storing {} triples", output.triples.len()));
@@ -183,7 +188,11 @@ async fn read_and_swap(
     } = output;
     blocking(move || {
         let harvest_graph = graph2.layout().harvest_graph();
-        let mut batch = WriteBatch::replace_graph(&target, stored);
+        let mut batch = if identical {
+            WriteBatch::new()
+        } else {
+            WriteBatch::replace_graph(&target, stored)
+        };
         batch.remove(provenance::superseded(&graph2, &run2, &id)?);
         batch.insert(finished.into_iter().map(|t| t.in_graph(harvest_graph.clone())));
         graph2.commit(batch).map_err(IngestError::from)
