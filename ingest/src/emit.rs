@@ -6,6 +6,8 @@
 //! link to (`http`, `https`, `ftp`, `mailto`, `urn`, `doi`); `javascript:`, `data:` and
 //! `file:` values are never turned into links.
 
+use civicgraph_vocab::ext::schema;
+use oxigraph::model::vocab::rdf;
 use oxigraph::model::{BlankNode, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use oxiri::Iri;
 
@@ -106,6 +108,18 @@ impl Emitter {
             }
             None => false,
         }
+    }
+
+    /// Keeps a field the mapping does not understand, as schema.org's key/value pattern:
+    /// `subject schema:additionalProperty [ a schema:PropertyValue ; schema:name key ;
+    /// schema:value value ]`. DCAT-AP asks receivers to pass through what they do not
+    /// understand; this is how JSON fields pass through.
+    pub fn additional_property(&mut self, subject: &NamedOrBlankNode, key: &str, value: &str) {
+        let node: NamedOrBlankNode = self.blank().into();
+        self.add(subject.clone(), schema::ADDITIONAL_PROPERTY, node.clone());
+        self.add(node.clone(), rdf::TYPE, schema::PROPERTY_VALUE);
+        self.text(&node, schema::NAME, key);
+        self.text(&node, schema::VALUE, value);
     }
 
     /// Adds `value` as an IRI if it is one, else as a plain literal.

@@ -251,12 +251,23 @@ async fn a_ckan_portal_is_harvested_then_updated_incrementally() {
     // harvested is due now.
     let mut scheduled = source.clone();
     scheduled.schedule = Some("1h".to_owned());
-    let due = civicgraph_ingest::schedule::due_in(&graph, &scheduled).unwrap().unwrap();
-    assert!(due > std::time::Duration::from_secs(50 * 60) && due <= std::time::Duration::from_secs(3600), "{due:?}");
+    let due = civicgraph_ingest::schedule::due_in(&graph, &scheduled)
+        .unwrap()
+        .unwrap();
+    assert!(
+        due > std::time::Duration::from_secs(50 * 60) && due <= std::time::Duration::from_secs(3600),
+        "{due:?}"
+    );
     scheduled.id = "never-harvested".to_owned();
-    assert_eq!(civicgraph_ingest::schedule::due_in(&graph, &scheduled).unwrap(), Some(std::time::Duration::ZERO));
+    assert_eq!(
+        civicgraph_ingest::schedule::due_in(&graph, &scheduled).unwrap(),
+        Some(std::time::Duration::ZERO)
+    );
     scheduled.schedule = None;
-    assert_eq!(civicgraph_ingest::schedule::due_in(&graph, &scheduled).unwrap(), None);
+    assert_eq!(
+        civicgraph_ingest::schedule::due_in(&graph, &scheduled).unwrap(),
+        None
+    );
     let regions = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://www.w3.org/ns/dcat#Catalog> ; <http://purl.org/dc/terms/spatial>/<http://www.w3.org/2004/02/skos/core#prefLabel> \"Birmingham\" }";
     assert_eq!(count(&graph, regions), 1);
 }

@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::rdf_response::{RDF_FORMATS, graph_response};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use civicgraph_graph::{GraphError, QueryOptions};
 use civicgraph_ingest::authority;
@@ -53,15 +53,8 @@ pub async fn get(
             "page starts at 1 and page_size is between 1 and {MAX_PAGE_SIZE}"
         )));
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost")
-        .to_owned();
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let host = crate::request_host(&headers);
+    let accept = crate::negotiate::accept(&headers);
     tokio::task::spawn_blocking(move || {
         let triples = page_triples(&state, &host, page, size)?;
         let graph: oxigraph::model::Graph = triples.into_iter().collect();

@@ -80,15 +80,22 @@ impl AppState {
 /// The URL a request was sent to, from its `Host` header and the endpoint's path: the base
 /// IRI of relative IRIs in a query or update (SPARQL 1.1 Protocol).
 pub(crate) fn request_base(headers: &axum::http::HeaderMap, path: &str) -> String {
-    let host = headers
+    format!("http://{}{path}", request_host(headers))
+}
+
+/// The `Host` a request was sent to, if it is a plain host name or address (with a port);
+/// anything else is `localhost`, so a forged header cannot inject into IRIs.
+pub(crate) fn request_host(headers: &axum::http::HeaderMap) -> String {
+    headers
         .get(axum::http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b))
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b))
         })
-        .unwrap_or("localhost");
-    format!("http://{host}{path}")
+        .unwrap_or("localhost")
+        .to_owned()
 }
 
 /// The whole HTTP surface.

@@ -3,6 +3,14 @@
 
 use axum::http::{HeaderMap, header};
 
+/// The `Accept` header, if the request has a readable one.
+pub fn accept(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// The request body's media type, lower-cased and without parameters (`""` when absent).
 pub fn content_media_type(headers: &HeaderMap) -> String {
     headers

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::rdf_response::{RDF_FORMATS, graph_response};
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use civicgraph_graph::QueryOptions;
 use oxigraph::model::vocab::{rdf, xsd};
@@ -59,15 +59,8 @@ fn counts(state: &AppState) -> Result<BTreeMap<NamedNode, [u64; 3]>, ApiError> {
 
 /// GET `/.well-known/void`.
 pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost")
-        .to_owned();
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let host = crate::request_host(&headers);
+    let accept = crate::negotiate::accept(&headers);
     tokio::task::spawn_blocking(move || {
         let root = NamedNode::new(format!("http://{host}/.well-known/void#civicgraph"))
             .map_err(|e| ApiError::BadRequest(format!("bad Host header: {e}")))?;

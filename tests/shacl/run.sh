@@ -15,20 +15,5 @@ venv=target/client-venv
 cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
 "$venv/bin/python" tests/shacl/compare.py target/debug/civicgraph "$shared"
 
-data=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-CIVICGRAPH_LOG=warn target/debug/civicgraph --data "$data/graph" serve --bind "127.0.0.1:$port" &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-python3 - "$port" <<'PY'
-import sys, time, urllib.request
-for _ in range(150):
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
-        break
-    except OSError:
-        time.sleep(0.2)
-else:
-    sys.exit("the server did not start")
-PY
+source tests/start-server.sh
 "$venv/bin/python" tests/shacl/catalog.py "http://127.0.0.1:$port" "$shared"

@@ -422,6 +422,12 @@ pub mod ext {
             KEYWORDS = "keywords",
             /// Date published.
             DATE_PUBLISHED = "datePublished",
+            /// A key/value property of a thing, for fields with no standard property.
+            ADDITIONAL_PROPERTY = "additionalProperty",
+            /// A key/value pair.
+            PROPERTY_VALUE = "PropertyValue",
+            /// The value of a key/value pair.
+            VALUE = "value",
         }
     }
     namespace! {

@@ -37,10 +37,6 @@ use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
 use serde_json::{Map, Value};
 
-const ADDITIONAL_PROPERTY: NamedNodeRef<'static> =
-    NamedNodeRef::new_unchecked("https://schema.org/additionalProperty");
-const PROPERTY_VALUE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://schema.org/PropertyValue");
-const VALUE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://schema.org/value");
 const ADDRESS_COUNTRY: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://schema.org/addressCountry");
 
@@ -344,11 +340,7 @@ fn map_case(
             continue;
         }
         for value in texts(Some(value)) {
-            let node: NamedOrBlankNode = out.blank().into();
-            out.add(c.clone(), ADDITIONAL_PROPERTY, node.clone());
-            out.add(node.clone(), rdf::TYPE, PROPERTY_VALUE);
-            out.text(&node, schema::NAME, key);
-            out.text(&node, VALUE, &value);
+            out.additional_property(&c, key, &value);
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::authority;
 use crate::emit::{Emitter, absolute_iri, scalar_text, string_list};
 use crate::error::{IngestError, Result};
 use civicgraph_vocab::cg;
-use civicgraph_vocab::ext::{adms, dcat, dct, foaf, schema, skos, vcard};
+use civicgraph_vocab::ext::{adms, dcat, dct, foaf, skos, vcard};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
 use serde_json::Value;
@@ -36,10 +36,6 @@ const GEO_JSON: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://www.iana.org/assignments/media-types/application/vnd.geo+json");
 const VERSION_INFO: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("http://www.w3.org/2002/07/owl#versionInfo");
-const ADDITIONAL_PROPERTY: NamedNodeRef<'static> =
-    NamedNodeRef::new_unchecked("https://schema.org/additionalProperty");
-const PROPERTY_VALUE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://schema.org/PropertyValue");
-const VALUE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://schema.org/value");
 
 /// One page of `package_search`.
 #[derive(Debug, Clone)]
@@ -436,11 +432,7 @@ fn map_extras(package: &Value, d: &NamedOrBlankNode, out: &mut Emitter) {
         if MAPPED_EXTRAS.contains(&key) || value.trim().is_empty() {
             continue;
         }
-        let node: NamedOrBlankNode = out.blank().into();
-        out.add(d.clone(), ADDITIONAL_PROPERTY, node.clone());
-        out.add(node.clone(), rdf::TYPE, PROPERTY_VALUE);
-        out.text(&node, schema::NAME, key);
-        out.text(&node, VALUE, &value);
+        out.additional_property(d, key, &value);
     }
 }
 

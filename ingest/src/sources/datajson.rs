@@ -28,17 +28,13 @@ use crate::error::{IngestError, Result};
 use crate::mint::Minter;
 use crate::report::Report;
 use civicgraph_vocab::cg;
-use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos, vcard};
+use civicgraph_vocab::ext::{dcat, dct, foaf, skos, vcard};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
 use serde_json::Value;
 
 const SUB_ORGANIZATION_OF: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("http://www.w3.org/ns/org#subOrganizationOf");
-const ADDITIONAL_PROPERTY: NamedNodeRef<'static> =
-    NamedNodeRef::new_unchecked("https://schema.org/additionalProperty");
-const PROPERTY_VALUE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://schema.org/PropertyValue");
-const VALUE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://schema.org/value");
 const ACCESS_RIGHT: &str = "http://publications.europa.eu/resource/authority/access-right/";
 
 /// Fields this mapping understands; the rest are kept as `schema:additionalProperty`.
@@ -348,11 +344,7 @@ fn map_dataset(
                 continue;
             }
             for value in string_list(Some(value), false) {
-                let node: NamedOrBlankNode = out.blank().into();
-                out.add(d.clone(), ADDITIONAL_PROPERTY, node.clone());
-                out.add(node.clone(), rdf::TYPE, PROPERTY_VALUE);
-                out.text(&node, schema::NAME, key);
-                out.text(&node, VALUE, &value);
+                out.additional_property(&d, key, &value);
             }
         }
     }
