@@ -50,6 +50,19 @@ pub fn serialize_triples<E>(
 where
     ApiError: From<E>,
 {
+    serialize_triples_to(format, triples, extra_prefixes, Vec::new())
+}
+
+/// [`serialize_triples`] into any writer (a streamed response body, for one).
+pub fn serialize_triples_to<E, W: std::io::Write>(
+    format: RdfFormat,
+    triples: impl IntoIterator<Item = Result<Triple, E>>,
+    extra_prefixes: &[(&str, &str)],
+    writer: W,
+) -> Result<W, ApiError>
+where
+    ApiError: From<E>,
+{
     let mut serializer = RdfSerializer::from_format(format);
     for (prefix, iri) in civicgraph_vocab::PREFIXES.iter().chain(extra_prefixes) {
         serializer = serializer
@@ -57,7 +70,7 @@ where
             .map_err(|e| ApiError::Internal(e.to_string()))?;
     }
     let io = |e: std::io::Error| ApiError::Internal(format!("serializing: {e}"));
-    let mut serializer = serializer.for_writer(Vec::new());
+    let mut serializer = serializer.for_writer(writer);
     for triple in triples {
         serializer
             .serialize_triple(TripleRef::from(&triple?))

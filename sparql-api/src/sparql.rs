@@ -3,17 +3,20 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::negotiate::{content_media_type, negotiate};
-use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples};
+use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples_to};
 use crate::result_cache::{CacheKey, CachedAnswer};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use civicgraph_graph::QueryOptions;
+use oxigraph::io::RdfFormat;
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults};
+use std::io::Write;
 use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
 
 /// Formats for SELECT and ASK results, the server's preference first.
 const RESULT_FORMATS: &[(&str, QueryResultsFormat)] = &[
@@ -141,6 +144,7 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
         return respond(&answer, max_rows, "hit");
     }
     let token = CancellationToken::new();
+    let streamed = max_rows == 0;
     let options = QueryOptions {
         union_default_graph: state.config.query.union_default_graph,
         default_graph_uris: request.default_graph_uris,
@@ -151,6 +155,9 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     };
     let timeout = state.config.query_timeout();
     let graph = state.graph.clone();
+    if streamed {
+        return stream(graph, query, options, accept, timeout, token).await;
+    }
     let work = tokio::task::spawn_blocking(move || -> Result<Serialized, ApiError> {
         let results = graph.query(&query, &options)?;
         serialize(results, accept.as_deref(), max_rows)
@@ -206,20 +213,47 @@ struct Serialized {
     truncated: bool,
 }
 
-/// Serializes at most `max_rows` solutions or triples (0: no limit).
-fn serialize(
+/// The syntax chosen for a result.
+#[derive(Clone, Copy)]
+enum Chosen {
+    /// SELECT or ASK results.
+    Results(QueryResultsFormat),
+    /// CONSTRUCT or DESCRIBE triples.
+    Graph(RdfFormat),
+}
+
+impl Chosen {
+    fn media_type(self) -> String {
+        match self {
+            Self::Results(format) => media_type_of(format),
+            Self::Graph(format) => content_type(format),
+        }
+    }
+}
+
+/// The syntax `accept` prefers for this kind of result; 406 when none fits.
+fn choose(results: &QueryResults<'static>, accept: Option<&str>) -> Result<Chosen, ApiError> {
+    Ok(match results {
+        QueryResults::Solutions(_) | QueryResults::Boolean(_) => Chosen::Results(result_format(accept)?),
+        QueryResults::Graph(_) => Chosen::Graph(choose_format(accept, RDF_FORMATS)?),
+    })
+}
+
+/// Serializes at most `max_rows` solutions or triples (0: no limit) into `writer`; returns
+/// the writer and whether the limit cut the result.
+fn write_results<W: Write>(
     results: QueryResults<'static>,
-    accept: Option<&str>,
+    chosen: Chosen,
     max_rows: usize,
-) -> Result<Serialized, ApiError> {
+    writer: W,
+) -> Result<(W, bool), ApiError> {
     let io = |e: std::io::Error| ApiError::Internal(format!("serializing results: {e}"));
     let limit = if max_rows == 0 { usize::MAX } else { max_rows };
     let mut truncated = false;
-    match results {
-        QueryResults::Solutions(solutions) => {
-            let format = result_format(accept)?;
+    let writer = match (results, chosen) {
+        (QueryResults::Solutions(solutions), Chosen::Results(format)) => {
             let mut serializer = QueryResultsSerializer::from_format(format)
-                .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                .serialize_solutions_to_writer(writer, solutions.variables().to_vec())
                 .map_err(io)?;
             for (row, solution) in solutions.enumerate() {
                 if row == limit {
@@ -230,25 +264,14 @@ fn serialize(
                     .serialize(&solution.map_err(civicgraph_graph::GraphError::from)?)
                     .map_err(io)?;
             }
-            Ok(Serialized {
-                media_type: media_type_of(format),
-                body: serializer.finish().map_err(io)?,
-                truncated,
-            })
+            serializer.finish().map_err(io)?
         }
-        QueryResults::Boolean(value) => {
-            let format = result_format(accept)?;
-            let body = QueryResultsSerializer::from_format(format)
-                .serialize_boolean_to_writer(Vec::new(), value)
-                .map_err(io)?;
-            Ok(Serialized {
-                media_type: media_type_of(format),
-                body,
-                truncated,
-            })
+        (QueryResults::Boolean(value), Chosen::Results(format)) => {
+            QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(writer, value)
+                .map_err(io)?
         }
-        QueryResults::Graph(triples) => {
-            let format = choose_format(accept, RDF_FORMATS)?;
+        (QueryResults::Graph(triples), Chosen::Graph(format)) => {
             let triples = triples.enumerate().map_while(|(row, triple)| {
                 if row == limit {
                     truncated = true;
@@ -257,14 +280,141 @@ fn serialize(
                     Some(triple.map_err(civicgraph_graph::GraphError::from))
                 }
             });
-            let body = serialize_triples(format, triples, &[])?;
-            Ok(Serialized {
-                media_type: content_type(format),
-                body,
-                truncated,
-            })
+            serialize_triples_to(format, triples, &[], writer)?
         }
+        _ => return Err(ApiError::Internal("a result and its syntax do not match".into())),
+    };
+    Ok((writer, truncated))
+}
+
+/// Serializes a whole result in memory.
+fn serialize(
+    results: QueryResults<'static>,
+    accept: Option<&str>,
+    max_rows: usize,
+) -> Result<Serialized, ApiError> {
+    let chosen = choose(&results, accept)?;
+    let (body, truncated) = write_results(results, chosen, max_rows, Vec::new())?;
+    Ok(Serialized {
+        media_type: chosen.media_type(),
+        body,
+        truncated,
+    })
+}
+
+/// Writes into a streamed response body in chunks of 64 KiB. When the client goes away the
+/// receiver is gone, a write fails, and serialization (and so evaluation) stops.
+struct ChannelWriter {
+    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buffer: Vec<u8>,
+}
+
+impl ChannelWriter {
+    const CHUNK: usize = 64 * 1024;
+
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(Self::CHUNK),
+        ));
+        self.sender
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
     }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= Self::CHUNK {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}
+
+/// Answers with a streamed body: the first byte goes out as soon as the first solution is
+/// serialized, and memory stays at one chunk whatever the size of the result. Used when no
+/// row limit is configured: with a limit, whether it cut the result has to be known before
+/// the headers are sent, so those answers are serialized first (at most the limit).
+/// Errors before the first byte (syntax, dataset, 406) are ordinary error responses; an
+/// error or the timeout later ends the body early.
+async fn stream(
+    graph: Arc<civicgraph_graph::Graph>,
+    query: String,
+    options: QueryOptions,
+    accept: Option<String>,
+    timeout: std::time::Duration,
+    token: CancellationToken,
+) -> Result<Response, ApiError> {
+    let (head_sender, head) = oneshot::channel::<Result<String, ApiError>>();
+    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    tokio::task::spawn_blocking(move || {
+        let prepared = graph
+            .query(&query, &options)
+            .map_err(ApiError::from)
+            .and_then(|results| choose(&results, accept.as_deref()).map(|chosen| (results, chosen)));
+        let (results, chosen) = match prepared {
+            Ok(ready) => ready,
+            Err(error) => {
+                let _ = head_sender.send(Err(error));
+                return;
+            }
+        };
+        if head_sender.send(Ok(chosen.media_type())).is_err() {
+            return;
+        }
+        let writer = ChannelWriter {
+            sender: sender.clone(),
+            buffer: Vec::with_capacity(ChannelWriter::CHUNK),
+        };
+        match write_results(results, chosen, 0, writer) {
+            Ok((mut writer, _)) => {
+                let _ = writer.flush();
+            }
+            Err(error) => {
+                tracing::warn!("a streamed answer ended early: {error}");
+                let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
+            }
+        }
+    });
+    let media_type = match tokio::time::timeout(timeout, head).await {
+        Ok(Ok(head)) => head?,
+        Ok(Err(_)) => {
+            return Err(ApiError::Internal(
+                "the query task ended without an answer".into(),
+            ));
+        }
+        Err(_) => {
+            token.cancel();
+            return Err(ApiError::Timeout(timeout.as_secs()));
+        }
+    };
+    // The timeout still holds while the body streams: evaluation is cancelled at the deadline.
+    tokio::spawn(async move {
+        tokio::time::sleep(timeout).await;
+        token.cancel();
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
+    ));
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&media_type).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
 }
 
 fn result_format(accept: Option<&str>) -> Result<QueryResultsFormat, ApiError> {
