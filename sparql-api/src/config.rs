@@ -79,7 +79,9 @@ pub struct QueryConfig {
     /// store's own default graph.
     pub union_default_graph: bool,
     /// The most solutions (or triples) one HTTP response carries; a longer result is cut
-    /// and the response carries `X-SPARQL-MaxRows`. 0 means no limit.
+    /// and the response carries `X-SPARQL-MaxRows`. 0 (the default) means no limit, and
+    /// answers are streamed; with a limit they are serialized before they are sent, so
+    /// that the header can say whether the limit cut them.
     pub max_result_rows: usize,
     /// Bytes of serialized answers kept for repeated queries until the next write; 0 turns
     /// the cache off.
@@ -107,7 +109,7 @@ impl Default for QueryConfig {
         Self {
             timeout_secs: 30,
             union_default_graph: true,
-            max_result_rows: 100_000,
+            max_result_rows: 0,
             cache_bytes: 64 * 1024 * 1024,
         }
     }

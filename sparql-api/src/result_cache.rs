@@ -58,6 +58,11 @@ impl ResultCache {
         }
     }
 
+    /// The largest answer kept, in bytes (a sixteenth of the budget).
+    pub fn entry_limit(&self) -> usize {
+        self.budget / 16
+    }
+
     /// Whether an answer to `query` may be cached at all.
     pub fn cacheable(&self, query: &str) -> bool {
         if self.budget == 0 {
@@ -89,7 +94,7 @@ impl ResultCache {
     /// Keeps `answer` for `key` at version `sequence`.
     pub fn put(&self, sequence: u64, key: CacheKey, answer: Arc<CachedAnswer>) {
         let size = answer.body.len() + key.query.len();
-        if size > self.budget / 16 {
+        if size > self.entry_limit() {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());

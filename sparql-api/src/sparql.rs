@@ -13,7 +13,9 @@ use civicgraph_graph::QueryOptions;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{CancellationToken, QueryResults};
+use oxigraph::sparql::{
+    CancellationToken, QueryEvaluationError, QueryResults, QuerySolutionIter, QueryTripleIter, Variable,
+};
 use std::io::Write;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -156,7 +158,8 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     let timeout = state.config.query_timeout();
     let graph = state.graph.clone();
     if streamed {
-        return stream(graph, query, options, accept, timeout, token).await;
+        let cache = cache_key.map(|key| (sequence, key));
+        return stream(&state, query, options, accept, cache, token).await;
     }
     let work = tokio::task::spawn_blocking(move || -> Result<Serialized, ApiError> {
         let results = graph.query(&query, &options)?;
@@ -307,6 +310,9 @@ fn serialize(
 struct ChannelWriter {
     sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
     buffer: Vec<u8>,
+    /// A copy of everything sent, for the result cache, while it stays under `keep`.
+    copy: Option<Vec<u8>>,
+    keep: usize,
 }
 
 impl ChannelWriter {
@@ -328,6 +334,13 @@ impl ChannelWriter {
 
 impl Write for ChannelWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Some(copy) = &mut self.copy {
+            if copy.len() + bytes.len() > self.keep {
+                self.copy = None;
+            } else {
+                copy.extend_from_slice(bytes);
+            }
+        }
         self.buffer.extend_from_slice(bytes);
         if self.buffer.len() >= Self::CHUNK {
             self.send()?;
@@ -340,26 +353,54 @@ impl Write for ChannelWriter {
     }
 }
 
+/// Evaluates the first solution or triple before anything is sent, so that the errors a
+/// query meets at once (a refused or failing `SERVICE`, a bad search block) are answered
+/// with their status rather than by a body cut short.
+fn first_evaluated(results: QueryResults<'static>) -> Result<QueryResults<'static>, ApiError> {
+    let lift = |e: QueryEvaluationError| ApiError::from(civicgraph_graph::GraphError::from(e));
+    Ok(match results {
+        QueryResults::Solutions(mut solutions) => {
+            let variables: Arc<[Variable]> = solutions.variables().into();
+            let first = solutions.next().transpose().map_err(lift)?;
+            QueryResults::Solutions(QuerySolutionIter::new(
+                variables,
+                first.map(Ok).into_iter().chain(solutions),
+            ))
+        }
+        QueryResults::Graph(mut triples) => {
+            let first = triples.next().transpose().map_err(lift)?;
+            QueryResults::Graph(QueryTripleIter::new(first.map(Ok).into_iter().chain(triples)))
+        }
+        boolean => boolean,
+    })
+}
+
 /// Answers with a streamed body: the first byte goes out as soon as the first solution is
 /// serialized, and memory stays at one chunk whatever the size of the result. Used when no
 /// row limit is configured: with a limit, whether it cut the result has to be known before
 /// the headers are sent, so those answers are serialized first (at most the limit).
 /// Errors before the first byte (syntax, dataset, 406) are ordinary error responses; an
 /// error or the timeout later ends the body early.
+/// A streamed answer that completes within the cache's size limit is cached as well.
 async fn stream(
-    graph: Arc<civicgraph_graph::Graph>,
+    state: &AppState,
     query: String,
     options: QueryOptions,
     accept: Option<String>,
-    timeout: std::time::Duration,
+    cache: Option<(u64, CacheKey)>,
     token: CancellationToken,
 ) -> Result<Response, ApiError> {
+    let graph = state.graph.clone();
+    let timeout = state.config.query_timeout();
+    let result_cache = state.cache.clone();
+    let keep = result_cache.entry_limit();
     let (head_sender, head) = oneshot::channel::<Result<String, ApiError>>();
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::task::spawn_blocking(move || {
         let prepared = graph
             .query(&query, &options)
             .map_err(ApiError::from)
+            .and_then(first_evaluated)
             .and_then(|results| choose(&results, accept.as_deref()).map(|chosen| (results, chosen)));
         let (results, chosen) = match prepared {
             Ok(ready) => ready,
@@ -374,10 +415,21 @@ async fn stream(
         let writer = ChannelWriter {
             sender: sender.clone(),
             buffer: Vec::with_capacity(ChannelWriter::CHUNK),
+            copy: cache.is_some().then(Vec::new),
+            keep,
         };
         match write_results(results, chosen, 0, writer) {
             Ok((mut writer, _)) => {
-                let _ = writer.flush();
+                if writer.flush().is_ok()
+                    && let (Some((sequence, key)), Some(body)) = (cache, writer.copy.take())
+                {
+                    let answer = CachedAnswer {
+                        media_type: chosen.media_type(),
+                        body,
+                        truncated: false,
+                    };
+                    result_cache.put(sequence, key, Arc::new(answer));
+                }
             }
             Err(error) => {
                 tracing::warn!("a streamed answer ended early: {error}");
@@ -414,6 +466,9 @@ async fn stream(
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+        .headers_mut()
+        .insert("x-civicgraph-cache", HeaderValue::from_static("miss"));
     Ok(response)
 }
 
