@@ -58,6 +58,9 @@ pub fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str
     if matches!(format, RdfFormat::JsonLd { .. }) {
         return parse_json_ld(bytes, base, document);
     }
+    if format == RdfFormat::RdfXml {
+        check_xml_entities(bytes, document)?;
+    }
     let mut parser = RdfParser::from_format(format);
     if let Some(base) = base {
         parser = parser
@@ -70,6 +73,64 @@ pub fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str
         triples.push(Triple::from(quad));
     }
     Ok(triples)
+}
+
+/// The most bytes that entity references in one RDF/XML document may expand to.
+const MAX_ENTITY_EXPANSION: usize = 16 * 1024 * 1024;
+
+/// Refuses the XML entity tricks the RDF/XML parser would otherwise expand: entities that
+/// refer to other entities ("billion laughs"), external and parameter entities (which
+/// would read files or URLs), and plain entities referenced so often that their expansion
+/// passes 16 MiB. The simple entities ontologies use to abbreviate namespaces
+/// (`<!ENTITY rdf "http://...#">`) pass.
+fn check_xml_entities(bytes: &[u8], document: &str) -> Result<()> {
+    let head = &bytes[..bytes.len().min(1 << 20)];
+    let text = String::from_utf8_lossy(head);
+    let Some(doctype) = text.find("<!DOCTYPE") else {
+        return Ok(());
+    };
+    let position = |offset: usize| {
+        let before = &text[..offset];
+        Some(Position {
+            line: before.matches('\n').count() as u64 + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1,
+        })
+    };
+    let whole = String::from_utf8_lossy(bytes);
+    let mut rest = &text[doctype..];
+    let mut offset = doctype;
+    while let Some(at) = rest.find("<!ENTITY") {
+        offset += at;
+        let declaration = &rest[at..];
+        let end = declaration.find('>').unwrap_or(declaration.len());
+        let body = declaration["<!ENTITY".len()..end].trim();
+        let refuse = |why: &str| Err(IngestError::syntax(document, position(offset), why.to_owned()));
+        if body.starts_with('%') {
+            return refuse("XML parameter entities are not accepted in harvested RDF/XML");
+        }
+        let (name, value) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
+        let value = value.trim();
+        if value.starts_with("SYSTEM") || value.starts_with("PUBLIC") {
+            return refuse(&format!(
+                "the external XML entity {name} is not accepted: harvested files may not make civicgraph read files or URLs"
+            ));
+        }
+        let literal = value.trim_matches(|c| c == '"' || c == '\'');
+        if literal.contains('&') {
+            return refuse(&format!(
+                "the XML entity {name} refers to other entities (an entity-expansion attack); not accepted"
+            ));
+        }
+        let uses = whole.matches(&format!("&{name};")).count();
+        if uses.saturating_mul(literal.len()) > MAX_ENTITY_EXPANSION {
+            return refuse(&format!(
+                "the XML entity {name} would expand to more than 16 MiB; not accepted"
+            ));
+        }
+        rest = &declaration[end.min(declaration.len())..];
+        offset += end;
+    }
+    Ok(())
 }
 
 fn parse_json_ld(bytes: &[u8], base: Option<&str>, document: &str) -> Result<Vec<Triple>> {
@@ -181,6 +242,45 @@ mod tests {
         assert!(
             error.contains("cat.rdf") && error.contains("line 2, column 31"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn rdf_xml_entity_bombs_and_external_entities_are_not_expanded() {
+        let mut bomb = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY a \"lol\">\n");
+        for i in 1..12 {
+            let previous = if i == 1 {
+                "a".to_owned()
+            } else {
+                format!("a{}", i - 1)
+            };
+            bomb.push_str(&format!(
+                "<!ENTITY a{i} \"{}\">\n",
+                format!("&{previous};").repeat(10)
+            ));
+        }
+        bomb.push_str("]>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dct=\"http://purl.org/dc/terms/\">\n<rdf:Description rdf:about=\"http://x/d\"><dct:title>&a11;</dct:title></rdf:Description>\n</rdf:RDF>");
+        let error = parse(bomb.as_bytes(), RdfFormat::RdfXml, None, "bomb.rdf")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("bomb.rdf")
+                && error.contains("refers to other entities")
+                && error.contains("line 4"),
+            "{error}"
+        );
+        let external = "<?xml version=\"1.0\"?>\n<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dct=\"http://purl.org/dc/terms/\"><rdf:Description rdf:about=\"http://x/d\"><dct:title>&x;</dct:title></rdf:Description></rdf:RDF>";
+        let error = parse(external.as_bytes(), RdfFormat::RdfXml, None, "external.rdf")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("external XML entity x"), "{error}");
+        // The namespace abbreviations ontologies use still parse.
+        let ontology = "<?xml version=\"1.0\"?>\n<!DOCTYPE rdf:RDF [<!ENTITY dct \"http://purl.org/dc/terms/\">]>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dct=\"&dct;\"><rdf:Description rdf:about=\"http://x/d\"><dct:title>T</dct:title></rdf:Description></rdf:RDF>";
+        assert_eq!(
+            parse(ontology.as_bytes(), RdfFormat::RdfXml, None, "o.rdf")
+                .unwrap()
+                .len(),
+            1
         );
     }
 
