@@ -307,7 +307,26 @@ async fn busy_answers_are_retried_with_backoff() {
     assert_eq!(outcome.report.records_read, 10);
     // With no retries left the same portal fails the run, and says why.
     portal.lock().unwrap().flaky = 1;
-    let outcome = harvest(graph, source, settings(), quiet).await.unwrap();
+    let outcome = harvest(graph.clone(), source.clone(), settings(), quiet.clone())
+        .await
+        .unwrap();
     assert_eq!(outcome.status, RunStatus::Failed);
     assert!(outcome.message.unwrap().contains("503"));
+    // A response over the size limit fails the run instead of filling memory.
+    let small = HarvestSettings {
+        max_response_bytes: 4 * 1024,
+        ..settings()
+    };
+    let fresh = SourceConfig {
+        id: "never-harvested".to_owned(),
+        ..source
+    };
+    let outcome = harvest(graph, fresh, small, quiet).await.unwrap();
+    assert_eq!(outcome.status, RunStatus::Failed);
+    assert!(
+        outcome
+            .message
+            .unwrap()
+            .contains("larger than the limit of 4096 bytes")
+    );
 }
