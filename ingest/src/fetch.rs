@@ -119,15 +119,15 @@ impl Fetcher {
             return Err((http(format!("HTTP {status}")), retry_after, retryable));
         }
         let limit = self.settings.max_response_bytes;
+        let too_large = || {
+            let error = IngestError::TooLarge {
+                document: url.to_owned(),
+                limit,
+            };
+            (error, None, false)
+        };
         if response.content_length().is_some_and(|l| l > limit) {
-            return Err((
-                IngestError::TooLarge {
-                    document: url.to_owned(),
-                    limit,
-                },
-                None,
-                false,
-            ));
+            return Err(too_large());
         }
         let header = |name: reqwest::header::HeaderName| {
             response
@@ -144,14 +144,7 @@ impl Fetcher {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
                     if bytes.len() as u64 + chunk.len() as u64 > limit {
-                        return Err((
-                            IngestError::TooLarge {
-                                document: url.to_owned(),
-                                limit,
-                            },
-                            None,
-                            false,
-                        ));
+                        return Err(too_large());
                     }
                     bytes.extend_from_slice(&chunk);
                 }
