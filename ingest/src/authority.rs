@@ -61,16 +61,6 @@ impl Table {
             .or_else(|| self.by_name.get(&key.replace([' ', '-'], "_")))
             .map(|iri| NamedNode::new_unchecked(iri.clone()))
     }
-
-    /// How many names the table knows.
-    pub fn len(&self) -> usize {
-        self.by_name.len()
-    }
-
-    /// Whether the table is empty.
-    pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
-    }
 }
 
 macro_rules! table {

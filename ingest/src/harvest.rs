@@ -52,8 +52,7 @@ pub struct HarvestOutcome {
 
 /// Marks runs left `running` by a process that died as `failed`. Call once at start.
 pub fn recover_interrupted(graph: &Graph) -> Result<usize> {
-    let batch = provenance::interrupted_runs_batch(graph)?;
-    let count = batch.len() / 3;
+    let (batch, count) = provenance::interrupted_runs_batch(graph)?;
     if !batch.is_empty() {
         graph.commit(batch)?;
         tracing::warn!(
@@ -113,10 +112,9 @@ pub async fn harvest(
             );
             let graph2 = graph.clone();
             let run2 = run.clone();
-            let id = source.id.clone();
             blocking(move || {
                 let mut batch = WriteBatch::add_to_graph(graph2.layout().harvest_graph().as_ref(), finished);
-                batch.remove(provenance::superseded(&graph2, &run2, &id)?.into_iter().take(1));
+                batch.remove([provenance::running_status(&graph2, &run2)]);
                 graph2.commit(batch).map_err(IngestError::from)
             })
             .await?;

@@ -17,7 +17,7 @@ use civicgraph_vocab::{cg, ext::dcat, ext::dct};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{BlankNode, NamedNode, NamedOrBlankNode, Term, Triple};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::error::{IngestError, Result};
 
@@ -40,11 +40,6 @@ impl Minter {
         Ok(Self {
             prefix: format!("{}source/{source_id}/", layout.base()),
         })
-    }
-
-    /// The prefix of every IRI this minter makes.
-    pub fn prefix(&self) -> &str {
-        &self.prefix
     }
 
     /// The IRI of a record of `kind` (`dataset`, `service`, `catalogue`, `case-study`, ...)
@@ -271,15 +266,6 @@ pub fn canonical_lines(triples: &[Triple]) -> Vec<String> {
     lines.sort_unstable();
     lines.dedup();
     lines
-}
-
-/// Groups triples by subject, in a stable order.
-pub fn by_subject(triples: &[Triple]) -> BTreeMap<String, Vec<&Triple>> {
-    let mut map: BTreeMap<String, Vec<&Triple>> = BTreeMap::new();
-    for t in triples {
-        map.entry(t.subject.to_string()).or_default().push(t);
-    }
-    map
 }
 
 #[cfg(test)]

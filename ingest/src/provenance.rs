@@ -177,12 +177,7 @@ pub fn finished(
 /// validation results of the source's earlier runs.
 pub fn superseded(graph: &Graph, run: &NamedNode, source: &str) -> crate::Result<Vec<Quad>> {
     let harvest = graph.layout().harvest_graph();
-    let mut quads = vec![Quad::new(
-        run.clone(),
-        cg::STATUS,
-        Literal::new_simple_literal(RunStatus::Running.as_str()),
-        harvest.clone(),
-    )];
+    let mut quads = vec![running_status(graph, run)];
     let query = format!(
         "SELECT ?run ?result ?p ?o WHERE {{ GRAPH <{harvest}> {{
             ?run <{sid}> {source:?} ; <{vr}> ?result . ?result ?p ?o . FILTER(?run != <{this}>) }} }}",
@@ -214,9 +209,19 @@ pub fn superseded(graph: &Graph, run: &NamedNode, source: &str) -> crate::Result
     Ok(quads)
 }
 
+/// The quad that says `run` is still running.
+pub fn running_status(graph: &Graph, run: &NamedNode) -> Quad {
+    Quad::new(
+        run.clone(),
+        cg::STATUS,
+        Literal::new_simple_literal(RunStatus::Running.as_str()),
+        graph.layout().harvest_graph(),
+    )
+}
+
 /// A batch marking every run still `running` as `failed`: their processes died. Call at
 /// start, before any new run begins.
-pub fn interrupted_runs_batch(graph: &Graph) -> crate::Result<WriteBatch> {
+pub fn interrupted_runs_batch(graph: &Graph) -> crate::Result<(WriteBatch, usize)> {
     let harvest = graph.layout().harvest_graph();
     let query = format!(
         "SELECT ?run WHERE {{ GRAPH <{}> {{ ?run <{}> \"running\" }} }}",
@@ -224,13 +229,14 @@ pub fn interrupted_runs_batch(graph: &Graph) -> crate::Result<WriteBatch> {
         cg::STATUS.as_str()
     );
     let mut batch = WriteBatch::new();
+    let mut runs = 0;
     if let QueryResults::Solutions(solutions) = graph.query(&query, &Default::default())? {
         for solution in solutions {
             if let Some(Term::NamedNode(run)) =
                 solution.map_err(civicgraph_graph::GraphError::from)?.get("run")
             {
-                let running = Literal::new_simple_literal(RunStatus::Running.as_str());
-                batch.remove([Quad::new(run.clone(), cg::STATUS, running, harvest.clone())]);
+                runs += 1;
+                batch.remove([running_status(graph, run)]);
                 batch.insert([
                     Quad::new(
                         run.clone(),
@@ -249,7 +255,7 @@ pub fn interrupted_runs_batch(graph: &Graph) -> crate::Result<WriteBatch> {
             }
         }
     }
-    Ok(batch)
+    Ok((batch, runs))
 }
 
 /// One run, as `civicgraph harvests` and `/api/harvests` list it.
@@ -310,8 +316,8 @@ pub fn list_runs(graph: &Graph, source: Option<&str>) -> crate::Result<Vec<RunSu
            {filter} }} }}
          GROUP BY ?run ?source ?status ?started ?ended ?read ?added ?changed ?unchanged ?deleted ?rejected
          ORDER BY DESC(?started)",
-        cg = cg::SOURCE_ID.as_str().trim_end_matches("sourceId"),
-        prov = prov::ACTIVITY.as_str().trim_end_matches("Activity"),
+        cg = cg::NAMESPACE,
+        prov = prov::NAMESPACE,
         harvest = harvest.as_str(),
     );
     let mut runs = Vec::new();

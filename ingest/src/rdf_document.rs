@@ -89,13 +89,7 @@ fn check_xml_entities(bytes: &[u8], document: &str) -> Result<()> {
     let Some(doctype) = text.find("<!DOCTYPE") else {
         return Ok(());
     };
-    let position = |offset: usize| {
-        let before = &text[..offset];
-        Some(Position {
-            line: before.matches('\n').count() as u64 + 1,
-            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1,
-        })
-    };
+    let position = |offset: usize| Some(position_at(&text, offset));
     let whole = String::from_utf8_lossy(bytes);
     let mut rest = &text[doctype..];
     let mut offset = doctype;
@@ -199,10 +193,16 @@ fn locate_quoted(bytes: &[u8], message: &str) -> Option<Position> {
             text.find(needle.as_str())
                 .map(|at| at + usize::from(needle.len() != value.len()))
         })?;
+    Some(position_at(&text, offset))
+}
+
+/// The 1-based line and column of byte `offset` in `text`.
+fn position_at(text: &str, offset: usize) -> Position {
     let before = &text[..offset];
-    let line = before.matches('\n').count() as u64 + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-    Some(Position { line, column })
+    Position {
+        line: before.matches('\n').count() as u64 + 1,
+        column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1,
+    }
 }
 
 #[cfg(test)]

@@ -61,16 +61,6 @@ impl Report {
             .filter(|v| v.severity == Severity::Violation)
             .count()
     }
-
-    /// Merges the report of another part (a page) of the same source.
-    pub fn merge(&mut self, other: Report) {
-        self.documents.extend(other.documents);
-        self.records_read += other.records_read;
-        self.records_kept += other.records_kept;
-        self.rejections.extend(other.rejections);
-        self.warnings.extend(other.warnings);
-        self.violations.extend(other.violations);
-    }
 }
 
 /// A source's content after mapping, ready for the store.

@@ -295,11 +295,8 @@ fn map_case(
         }
     }
     for organisation in texts(field(fields, "organisations")) {
-        let agent = minter.record("agent", &organisation);
-        let a: NamedOrBlankNode = agent.clone().into();
+        let agent = agent(&organisation, minter, out);
         out.add(c.clone(), dct::CONTRIBUTOR, agent);
-        out.add(a.clone(), rdf::TYPE, foaf::AGENT);
-        out.lang_text(&a, foaf::NAME, &organisation, "en");
     }
     for (name, property, scheme) in [
         ("patterns", cg::USE_PATTERN, cgp::ALL),
@@ -389,12 +386,18 @@ fn map_dataset(
         out.lang_text(&d, dct::TITLE, &title, "en");
     }
     if let Some(publisher) = publisher {
-        let agent = minter.record("agent", &publisher);
-        let a: NamedOrBlankNode = agent.clone().into();
+        let agent = agent(&publisher, minter, out);
         out.add(d, dct::PUBLISHER, agent);
-        out.add(a.clone(), rdf::TYPE, foaf::AGENT);
-        out.lang_text(&a, foaf::NAME, &publisher, "en");
     }
+}
+
+/// The `foaf:Agent` named `name`, one per name within the source.
+fn agent(name: &str, minter: &Minter, out: &mut Emitter) -> NamedNode {
+    let agent = minter.record("agent", name);
+    let a: NamedOrBlankNode = agent.clone().into();
+    out.add(a.clone(), rdf::TYPE, foaf::AGENT);
+    out.lang_text(&a, foaf::NAME, name, "en");
+    agent
 }
 
 /// The concept of `scheme` named by `value`: a local name, an IRI, or for patterns `P1`-`P3`.

@@ -74,11 +74,11 @@ pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
     let mut added = Vec::new();
     for _ in 0..4 {
         let mut round = Vec::new();
+        let validator = Validator::new(shapes, &graph);
         for shape in &shapes.shapes {
             if shape.target_classes.is_empty() || shape.deactivated {
                 continue;
             }
-            let validator = Validator::new(shapes, &graph);
             let mut focus_nodes: Vec<NamedOrBlankNode> = Vec::new();
             for class in validator.with_subclasses(&shape.target_classes) {
                 for subject in graph.subjects_for_predicate_object(rdf::TYPE, &class) {
@@ -109,6 +109,7 @@ pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
                 }
             }
         }
+        drop(validator);
         round.sort_unstable_by_key(ToString::to_string);
         round.dedup();
         if round.is_empty() {
