@@ -109,5 +109,11 @@ impl IngestError {
     }
 }
 
+impl From<oxigraph::store::StorageError> for IngestError {
+    fn from(error: oxigraph::store::StorageError) -> Self {
+        Self::Graph(civicgraph_graph::GraphError::from(error))
+    }
+}
+
 /// Results of this crate.
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;

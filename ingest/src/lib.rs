@@ -17,6 +17,7 @@ pub mod report;
 pub mod schedule;
 pub mod sources;
 pub mod syntax;
+pub mod tag;
 pub mod validate;
 
 pub use config::{HarvestSettings, SourceConfig, SourceKind};

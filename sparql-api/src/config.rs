@@ -26,6 +26,8 @@ pub struct Config {
     pub harvest: civicgraph_ingest::HarvestSettings,
     /// Which remote endpoints `SERVICE` may call.
     pub federation: crate::federation::FederationConfig,
+    /// Pattern tagging: thresholds and the model file.
+    pub tagging: civicgraph_ingest::tag::TagSettings,
     /// The sources to harvest: `[[source]]` entries.
     #[serde(rename = "source")]
     pub sources: Vec<civicgraph_ingest::SourceConfig>,
@@ -99,6 +101,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             harvest: civicgraph_ingest::HarvestSettings::default(),
             federation: crate::federation::FederationConfig::default(),
+            tagging: civicgraph_ingest::tag::TagSettings::default(),
             sources: Vec::new(),
         }
     }
@@ -191,6 +194,11 @@ impl Config {
                 });
             }
         }
+        self.tagging.check().map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            key: "tagging",
+            message: e.to_string(),
+        })?;
         if self.harvest.parallel == 0 {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),

@@ -45,6 +45,12 @@ enum Command {
     Reindex,
     /// Print quads per graph, records per type and the index state.
     Stats(commands::stats::Args),
+    /// Tag every dataset and case study with the ODI patterns, or explain one record's tags.
+    Tag(commands::tag::Args),
+    /// Train the pattern tagger on the labelled set and write the model file.
+    TrainTagger(commands::tag::TrainArgs),
+    /// Cross-validate the tagger on the labelled set: precision, recall, F1, calibration.
+    EvalTagger(commands::tag::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,5 +79,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore(args) => commands::dump::restore(&context, args),
         Command::Reindex => commands::stats::reindex(&context),
         Command::Stats(args) => commands::stats::run(&context, args),
+        Command::Tag(args) => commands::tag::run(&context, args),
+        Command::TrainTagger(args) => commands::tag::train_model(args),
+        Command::EvalTagger(args) => commands::tag::evaluate(&context, args),
     }
 }

@@ -3,7 +3,7 @@
 
 mod terms;
 
-pub use terms::{cg, cga, cgb, cgc, cge, cgp, cgs, ext};
+pub use terms::{ODI_PATTERNS, cg, cga, cgb, cgc, cge, cgp, cgs, ext};
 
 /// The vocabulary's Turtle files, by file name, as they are loaded into the `vocab` graph.
 ///

@@ -99,6 +99,30 @@ namespace! {
         SOURCE_RECORD_ID = "sourceRecordId",
         /// A record's content hash.
         CONTENT_HASH = "contentHash",
+        /// One run of the pattern tagger (a `prov:Activity`).
+        TAGGING_RUN = "TaggingRun",
+        /// The version and hash of the tagger model a run used.
+        MODEL_VERSION = "modelVersion",
+        /// Assignments a tagging run added or changed.
+        ASSIGNMENTS_ADDED = "assignmentsAdded",
+        /// Assignments a tagging run removed.
+        ASSIGNMENTS_REMOVED = "assignmentsRemoved",
+        /// The evidence node of one `owl:sameAs` between datasets.
+        DATASET_LINK = "DatasetLink",
+        /// One of the two datasets a link joins.
+        LINKED_DATASET = "linkedDataset",
+        /// How sure a link is, in [0, 1].
+        SCORE = "score",
+        /// A kind of evidence that matched.
+        SIGNAL = "signal",
+        /// One real-world dataset: all its copies.
+        DATASET_CLUSTER = "DatasetCluster",
+        /// From a dataset to its cluster.
+        CLUSTER = "cluster",
+        /// Datasets in a cluster.
+        MEMBER_COUNT = "memberCount",
+        /// Sources holding a copy of a cluster's dataset.
+        CATALOGUE_COUNT = "catalogueCount",
     }
 }
 
@@ -111,8 +135,13 @@ namespace! {
         PLANNING = "planning",
         /// P3: open data informs policymaking.
         POLICY = "policy",
+        /// NONE: the record shows no public-service pattern (never used with `cg:usePattern`).
+        NONE = "none",
     }
 }
+
+/// The three ODI patterns, in order P1, P2, P3: `cgp::ALL` without `cgp::NONE`.
+pub const ODI_PATTERNS: [oxrdf::NamedNodeRef<'static>; 3] = [cgp::ACCESS, cgp::PLANNING, cgp::POLICY];
 
 namespace! {
     /// `cgb:`, the beneficiary groups named by the ODI patterns.
@@ -376,6 +405,8 @@ pub mod ext {
             CONCEPT_SCHEME = "ConceptScheme",
             /// The preferred label.
             PREF_LABEL = "prefLabel",
+            /// A label for search and matching, never shown: civicgraph's cue terms.
+            HIDDEN_LABEL = "hiddenLabel",
             /// An alternative label.
             ALT_LABEL = "altLabel",
             /// A definition.

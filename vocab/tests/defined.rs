@@ -53,12 +53,13 @@ fn every_constant_is_defined_with_a_type_label_and_definition() {
 
 #[test]
 fn the_schemes_have_the_sizes_the_design_names() {
-    assert_eq!(cgp::ALL.len(), 3, "three ODI patterns");
+    assert_eq!(civicgraph_vocab::ODI_PATTERNS.len(), 3, "three ODI patterns");
+    assert_eq!(cgp::ALL.len(), 4, "three ODI patterns and NONE");
     assert_eq!(cge::ALL.len(), 8, "eight ODI enablers");
     assert_eq!(cga::ALL.len(), 4, "quadruple helix");
     assert_eq!(cgc::ALL.len(), 4, "four channels");
     let triples = all_triples();
-    for pattern in cgp::ALL {
+    for pattern in civicgraph_vocab::ODI_PATTERNS {
         let beneficiaries = triples
             .iter()
             .filter(|t| t.subject.to_string() == pattern.to_string() && t.predicate == cg::BENEFICIARY)

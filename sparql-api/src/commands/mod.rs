@@ -8,6 +8,7 @@ pub mod query;
 pub mod search;
 pub mod serve;
 pub mod stats;
+pub mod tag;
 pub mod validate;
 
 use anyhow::Context as _;
@@ -56,6 +57,15 @@ pub fn init_tracing() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+}
+
+/// Writes `text` to stdout; a closed pipe (`| head`) ends the output quietly.
+pub fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// An RDF syntax by name (`turtle`, `ttl`, `nt`, `nq`, `trig`, `rdfxml`, `jsonld`, ...) or

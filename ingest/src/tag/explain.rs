@@ -1,0 +1,122 @@
+//! `civicgraph tag --explain`: the patterns of one record, a file's records or plain text,
+//! with every pattern's score and the evidence, computed by the same code that tags the
+//! graph, so a case-study file explained here gets the tags a harvest of it gets.
+
+use super::input::TagInput;
+use super::{Assignment, Tagger, map_document};
+use crate::error::{IngestError, Result};
+use civicgraph_graph::Graph;
+use civicgraph_vocab::ext::dct;
+use oxigraph::model::{NamedNode, Term};
+use oxigraph::store::Store;
+
+/// The tags of one record and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Explanation {
+    /// The record's IRI, or `text` for plain text.
+    pub record: String,
+    /// Its first title.
+    pub title: Option<String>,
+    /// What it is tagged with.
+    pub assignments: Vec<Assignment>,
+    /// Every pattern's score, whether it passed or not.
+    pub scores: Vec<(String, f64)>,
+}
+
+impl Explanation {
+    fn new(tagger: &Tagger, record: String, input: &TagInput, assignments: Vec<Assignment>) -> Self {
+        Self {
+            record,
+            title: input.titles.first().cloned(),
+            assignments,
+            scores: tagger
+                .scores(input)
+                .into_iter()
+                .map(|s| (s.pattern, (s.confidence * 1000.0).round() / 1000.0))
+                .collect(),
+        }
+    }
+
+    /// Human-readable lines.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", self.record);
+        if let Some(title) = &self.title {
+            let _ = writeln!(out, "  title: {title}");
+        }
+        for a in &self.assignments {
+            let method = match a.method {
+                super::Method::Curated => "curated",
+                super::Method::Inferred => "inferred",
+            };
+            let _ = writeln!(
+                out,
+                "  {} ({method}, confidence {:.3})",
+                a.pattern.to_uppercase(),
+                a.confidence
+            );
+            for evidence in &a.evidence {
+                let _ = writeln!(out, "    {evidence}");
+            }
+        }
+        let scores: Vec<String> = self.scores.iter().map(|(p, c)| format!("{p} {c:.3}")).collect();
+        let _ = writeln!(out, "  scores: {}", scores.join(", "));
+        out
+    }
+}
+
+/// Explains plain text.
+pub fn explain_text(tagger: &Tagger, text: &str) -> Explanation {
+    let input = TagInput::from_text(text);
+    Explanation::new(tagger, "text".into(), &input, tagger.infer(&input))
+}
+
+/// Explains every dataset and case study of a file, mapped as a harvest would map it.
+pub fn explain_document(tagger: &Tagger, bytes: &[u8], name: &str) -> Result<Vec<Explanation>> {
+    let (store, records) = map_document(bytes, name)?;
+    records
+        .iter()
+        .map(|record| explain_in(tagger, &store, record, &[]))
+        .collect()
+}
+
+/// Explains a record of the graph.
+pub fn explain_record(tagger: &Tagger, graph: &Graph, iri: &str) -> Result<Explanation> {
+    let record =
+        NamedNode::new(iri).map_err(|e| IngestError::Config(format!("{iri:?} is not an IRI: {e}")))?;
+    let layout = graph.layout();
+    let derived = [
+        layout.tags_graph(),
+        layout.links_graph(),
+        layout.harvest_graph(),
+        layout.vocab_graph(),
+        layout.system_graph(),
+    ];
+    if !super::records_in_subject(graph.store(), &record, &derived)? {
+        return Err(IngestError::Config(format!(
+            "<{iri}> is not a dataset or case study in the store"
+        )));
+    }
+    explain_in(tagger, graph.store(), &record, &derived)
+}
+
+fn explain_in(
+    tagger: &Tagger,
+    store: &Store,
+    record: &NamedNode,
+    ignore: &[NamedNode],
+) -> Result<Explanation> {
+    let input = TagInput::read(store, record.as_ref())?;
+    let assignments = tagger.assign(store, record, ignore)?;
+    let mut explanation = Explanation::new(tagger, record.as_str().to_owned(), &input, assignments);
+    if explanation.title.is_none()
+        && let Some(quad) = store
+            .quads_for_pattern(Some(record.as_ref().into()), Some(dct::TITLE), None, None)
+            .next()
+        && let Term::Literal(l) = quad?.object
+    {
+        explanation.title = Some(l.value().to_owned());
+    }
+    Ok(explanation)
+}

@@ -1,0 +1,362 @@
+//! Pattern tagging: which of the three ODI patterns each dataset and case study shows.
+//!
+//! A pattern a source states (`cg:usePattern` in the source's own data) is kept as a
+//! *curated* assignment with confidence 1. Every other record is scored by the model
+//! ([`model`]), a logistic regression per pattern over words, phrases and the vocabulary's
+//! cue terms ([`features`]), trained on the hand-labelled cases in `datasets/tagger`
+//! ([`train`], evaluated by [`eval`]). Patterns scoring at or above their threshold are
+//! *inferred* assignments; when none does, the record is tagged NONE. [`apply`] writes the
+//! assignments into the tags graph; [`explain`] shows them for an IRI, a file or text.
+
+pub mod apply;
+pub mod eval;
+pub mod explain;
+pub mod features;
+pub mod input;
+pub mod model;
+pub mod train;
+
+use crate::document::{self, DocumentKind};
+use crate::error::{IngestError, Result};
+use crate::mint::Minter;
+use crate::report::{FinishOptions, Report, finish};
+use civicgraph_graph::Layout;
+use civicgraph_vocab::cg;
+use civicgraph_vocab::ext::dcat;
+use input::TagInput;
+use model::{Model, Score};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use apply::{TagSummary, tag_graph};
+pub use explain::{Explanation, explain_document, explain_record, explain_text};
+
+/// The `[tagging]` settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TagSettings {
+    /// A pattern is inferred when its confidence reaches this.
+    pub threshold: f64,
+    /// Thresholds for single patterns (`access`, `planning`, `policy`), overriding `threshold`.
+    pub thresholds: BTreeMap<String, f64>,
+    /// When no pattern reaches its threshold, the best one is still assigned if its
+    /// confidence reaches this; below it, the record is tagged NONE.
+    pub none_below: f64,
+    /// A model file to use instead of the bundled one.
+    pub model: Option<PathBuf>,
+}
+
+impl Default for TagSettings {
+    fn default() -> Self {
+        Self {
+            threshold: 0.5,
+            thresholds: BTreeMap::new(),
+            none_below: 0.35,
+            model: None,
+        }
+    }
+}
+
+impl TagSettings {
+    /// Refuses thresholds outside [0, 1] and unknown pattern names.
+    pub fn check(&self) -> Result<()> {
+        for (name, value) in [("threshold", &self.threshold), ("none_below", &self.none_below)]
+            .into_iter()
+            .chain(self.thresholds.iter().map(|(k, v)| (k.as_str(), v)))
+        {
+            if !(0.0..=1.0).contains(value) {
+                return Err(IngestError::Config(format!(
+                    "tagging: {name} = {value} is not between 0 and 1"
+                )));
+            }
+        }
+        for name in self.thresholds.keys() {
+            if !["access", "planning", "policy"].contains(&name.as_str()) {
+                return Err(IngestError::Config(format!(
+                    "tagging.thresholds: {name:?} is not a pattern (access, planning, policy)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The threshold of `pattern`.
+    pub fn threshold_for(&self, pattern: &str) -> f64 {
+        self.thresholds.get(pattern).copied().unwrap_or(self.threshold)
+    }
+
+    /// The scores that pass their thresholds, else the best if it reaches `none_below`;
+    /// empty means NONE.
+    pub fn decide(&self, scores: &[Score]) -> Vec<Score> {
+        let passing: Vec<Score> = scores
+            .iter()
+            .filter(|s| s.confidence >= self.threshold_for(&s.pattern))
+            .cloned()
+            .collect();
+        if !passing.is_empty() {
+            return passing;
+        }
+        scores
+            .iter()
+            .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
+            .filter(|best| best.confidence >= self.none_below)
+            .cloned()
+            .into_iter()
+            .collect()
+    }
+
+    /// The model these settings name: the bundled one unless a file is given.
+    pub fn load_model(&self) -> Result<Model> {
+        match &self.model {
+            None => Ok(Model::bundled().clone()),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io {
+                    document: path.display().to_string(),
+                    source,
+                })?;
+                Model::parse(&text, &path.display().to_string())
+            }
+        }
+    }
+}
+
+/// How an assignment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Stated by the source.
+    Curated,
+    /// Inferred by the model.
+    Inferred,
+}
+
+/// One pattern assigned to one record (`none` for NONE).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignment {
+    /// `access`, `planning`, `policy` or `none`.
+    pub pattern: String,
+    /// Curated or inferred.
+    pub method: Method,
+    /// 1 for curated; the model's probability for inferred; for NONE, the probability
+    /// that no pattern applies.
+    pub confidence: f64,
+    /// What drove it: features with their weight, or the graph that stated it.
+    pub evidence: Vec<String>,
+}
+
+/// The tagger: a model, its featurizer and the thresholds.
+#[derive(Debug)]
+pub struct Tagger {
+    model: Model,
+    featurizer: features::Featurizer,
+    settings: TagSettings,
+}
+
+impl Tagger {
+    /// A tagger with the model the settings name.
+    pub fn new(settings: &TagSettings) -> Result<Self> {
+        settings.check()?;
+        Ok(Self {
+            model: settings.load_model()?,
+            featurizer: features::Featurizer::from_vocabulary(),
+            settings: settings.clone(),
+        })
+    }
+
+    /// The model in use.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Every pattern's score for `input`.
+    pub fn scores(&self, input: &TagInput) -> Vec<Score> {
+        self.model.score(&self.featurizer.features(input))
+    }
+
+    /// The inferred assignments for `input`: the passing patterns, or NONE.
+    pub fn infer(&self, input: &TagInput) -> Vec<Assignment> {
+        let scores = self.scores(input);
+        let passing = self.settings.decide(&scores);
+        if passing.is_empty() {
+            let none = scores.iter().map(|s| 1.0 - s.confidence).product::<f64>();
+            let best = scores
+                .iter()
+                .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
+                .map(|s| format!("highest pattern score: {} {:.3}", s.pattern, s.confidence));
+            return vec![Assignment {
+                pattern: "none".into(),
+                method: Method::Inferred,
+                confidence: round3(none),
+                evidence: best.into_iter().collect(),
+            }];
+        }
+        passing
+            .into_iter()
+            .map(|s| Assignment {
+                pattern: s.pattern,
+                method: Method::Inferred,
+                confidence: round3(s.confidence),
+                evidence: s
+                    .evidence
+                    .iter()
+                    .map(|(name, weight)| format!("{name} (+{weight:.2})"))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The assignments of `record` in `store`: the curated ones if any graph other than
+    /// `ignore` states patterns for it, else the inferred ones.
+    pub fn assign(&self, store: &Store, record: &NamedNode, ignore: &[NamedNode]) -> Result<Vec<Assignment>> {
+        let mut curated: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for quad in store.quads_for_pattern(Some(record.into()), Some(cg::USE_PATTERN), None, None) {
+            let quad = quad?;
+            if let GraphName::NamedNode(g) = &quad.graph_name
+                && ignore.contains(g)
+            {
+                continue;
+            }
+            if let Term::NamedNode(pattern) = &quad.object
+                && civicgraph_vocab::cgp::ALL.contains(&pattern.as_ref())
+            {
+                let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
+                curated
+                    .entry(local)
+                    .or_default()
+                    .push(format!("stated by the source in {}", quad.graph_name));
+            }
+        }
+        if !curated.is_empty() {
+            // A source that states a pattern and NONE says a pattern.
+            if curated.len() > 1 {
+                curated.remove("none");
+            }
+            return Ok(curated
+                .into_iter()
+                .map(|(pattern, evidence)| Assignment {
+                    pattern,
+                    method: Method::Curated,
+                    confidence: 1.0,
+                    evidence,
+                })
+                .collect());
+        }
+        Ok(self.infer(&TagInput::read(store, record.as_ref())?))
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// A record of a mapped document: its IRI, its identifier in the document, and its input.
+#[derive(Debug, Clone)]
+pub struct DocumentRecord {
+    /// The record's IRI (minted as a harvest of source `explain` would).
+    pub iri: NamedNode,
+    /// Its `cg:sourceRecordId` or `dct:identifier`, else its IRI.
+    pub id: String,
+    /// What the tagger reads.
+    pub input: TagInput,
+}
+
+/// Maps a document (any kind a harvest reads) exactly as a harvest would, into a store of its
+/// own, and returns that store with the datasets and case studies it holds.
+pub fn map_document(bytes: &[u8], name: &str) -> Result<(Store, Vec<NamedNode>)> {
+    let kind = DocumentKind::guess(name, bytes).ok_or_else(|| {
+        IngestError::shape(
+            name,
+            "not a case-study file, CKAN response, data.json or RDF document",
+        )
+    })?;
+    let layout = Layout::default();
+    let minter = Minter::new(&layout, "explain")?;
+    let mut report = Report::default();
+    let triples = document::map(kind, bytes, name, None, None, None, name, &minter, &mut report)?;
+    let output = finish(
+        triples,
+        &minter,
+        report,
+        FinishOptions {
+            skip_validation: true,
+            ..FinishOptions::default()
+        },
+    );
+    let store = Store::new()?;
+    let graph = layout.source_graph("explain")?;
+    store.extend(
+        output
+            .triples
+            .into_iter()
+            .map(|t| Quad::new(t.subject, t.predicate, t.object, graph.clone())),
+    )?;
+    let records = records_in(&store, &[])?;
+    Ok((store, records))
+}
+
+/// The datasets and case studies of `store`, outside the `ignore` graphs, in IRI order.
+pub fn records_in(store: &Store, ignore: &[NamedNode]) -> Result<Vec<NamedNode>> {
+    let mut records = std::collections::BTreeSet::new();
+    for class in [dcat::DATASET, cg::CASE_STUDY] {
+        for quad in store.quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None) {
+            let quad = quad?;
+            if let GraphName::NamedNode(g) = &quad.graph_name
+                && ignore.contains(g)
+            {
+                continue;
+            }
+            if let NamedOrBlankNode::NamedNode(node) = quad.subject {
+                records.insert(node);
+            }
+        }
+    }
+    Ok(records.into_iter().collect())
+}
+
+/// Whether `record` is a dataset or case study outside the `ignore` graphs.
+pub fn records_in_subject(store: &Store, record: &NamedNode, ignore: &[NamedNode]) -> Result<bool> {
+    for class in [dcat::DATASET, cg::CASE_STUDY] {
+        for quad in store.quads_for_pattern(
+            Some(record.as_ref().into()),
+            Some(rdf::TYPE),
+            Some(class.into()),
+            None,
+        ) {
+            match quad?.graph_name {
+                GraphName::NamedNode(g) if ignore.contains(&g) => {}
+                _ => return Ok(true),
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The records of a document with their tagger inputs and identifiers.
+pub fn inputs_from_document(bytes: &[u8], name: &str) -> Result<Vec<DocumentRecord>> {
+    let (store, records) = map_document(bytes, name)?;
+    records
+        .into_iter()
+        .map(|iri| {
+            let mut id = None;
+            for property in [cg::SOURCE_RECORD_ID, civicgraph_vocab::ext::dct::IDENTIFIER] {
+                if id.is_none()
+                    && let Some(quad) = store
+                        .quads_for_pattern(Some(iri.as_ref().into()), Some(property), None, None)
+                        .next()
+                    && let Term::Literal(literal) = quad?.object
+                {
+                    id = Some(literal.value().to_owned());
+                }
+            }
+            Ok(DocumentRecord {
+                input: TagInput::read(&store, iri.as_ref())?,
+                id: id.unwrap_or_else(|| iri.as_str().to_owned()),
+                iri,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,192 @@
+//! The labelled set in `datasets/tagger` and training on it.
+//!
+//! Training is plain batch gradient descent on the L2-penalised log loss, one classifier per
+//! pattern, over features in a fixed (sorted) order: no randomness anywhere, so the same
+//! labelled set always gives the same `model.json`, byte for byte.
+
+use super::features::{Features, Featurizer};
+use super::model::{Model, PatternModel, TrainOptions, sigmoid};
+use crate::error::{IngestError, Position, Result};
+use crate::mint::hex;
+use civicgraph_vocab::ODI_PATTERNS;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The model file's format; see [`Model::format`].
+pub const MODEL_FORMAT: u32 = 1;
+
+/// One labelled case.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// `ips:10004`, `demo:tfl-open-data`, ...
+    pub id: String,
+    /// Its features.
+    pub features: Features,
+    /// The patterns it was labelled with (local names); empty for NONE.
+    pub patterns: BTreeSet<String>,
+    /// The labeller's quote from the case.
+    pub rationale: String,
+}
+
+/// The labelled cases, in file order, and the hash of the files they came from.
+#[derive(Debug, Clone)]
+pub struct LabelledSet {
+    /// The cases.
+    pub examples: Vec<Example>,
+    /// SHA-256 of `labels.tsv` followed by `cases.json`.
+    pub hash: String,
+}
+
+impl LabelledSet {
+    /// Reads `labels.tsv` and `cases.json` from `dir`. The cases are mapped by the
+    /// case-study source kind, exactly as a harvest would map them.
+    pub fn load(dir: &Path, featurizer: &Featurizer) -> Result<Self> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| IngestError::Io {
+                document: path.display().to_string(),
+                source,
+            })
+        };
+        let labels_bytes = read("labels.tsv")?;
+        let cases_bytes = read("cases.json")?;
+        let labels_name = dir.join("labels.tsv").display().to_string();
+        let cases_name = dir.join("cases.json").display().to_string();
+        let mut hasher = Sha256::new();
+        hasher.update(&labels_bytes);
+        hasher.update(&cases_bytes);
+        let hash = hex(&hasher.finalize());
+
+        let inputs = super::inputs_from_document(&cases_bytes, &cases_name)?;
+        let by_id: BTreeMap<&str, &super::input::TagInput> =
+            inputs.iter().map(|r| (r.id.as_str(), &r.input)).collect();
+        let text = String::from_utf8(labels_bytes)
+            .map_err(|e| IngestError::syntax(&labels_name, None, format!("not UTF-8: {e}")))?;
+        let mut examples = Vec::new();
+        for (index, line) in text.lines().enumerate().skip(1) {
+            let at = |column: u64, message: String| {
+                IngestError::syntax(
+                    &labels_name,
+                    Some(Position {
+                        line: index as u64 + 1,
+                        column,
+                    }),
+                    message,
+                )
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [id, patterns, rationale] = fields[..] else {
+                return Err(at(
+                    1,
+                    format!("expected 3 tab-separated fields, found {}", fields.len()),
+                ));
+            };
+            let mut labels = BTreeSet::new();
+            for name in patterns.split_whitespace() {
+                let local = match name {
+                    "P1" => "access",
+                    "P2" => "planning",
+                    "P3" => "policy",
+                    "NONE" => continue,
+                    other => return Err(at(id.len() as u64 + 2, format!("unknown pattern {other:?}"))),
+                };
+                labels.insert(local.to_owned());
+            }
+            if labels.is_empty() && patterns.trim() != "NONE" {
+                return Err(at(id.len() as u64 + 2, "no pattern: write NONE".into()));
+            }
+            let input = by_id
+                .get(id)
+                .ok_or_else(|| at(1, format!("case {id:?} is not in {cases_name}")))?;
+            examples.push(Example {
+                id: id.to_owned(),
+                features: featurizer.features(input),
+                patterns: labels,
+                rationale: rationale.to_owned(),
+            });
+        }
+        Ok(Self { examples, hash })
+    }
+}
+
+/// Trains a model on `examples`.
+pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) -> Model {
+    // Features seen in enough cases, in sorted order, numbered.
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for example in examples {
+        for name in example.features.keys() {
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+    let names: Vec<&str> = counts
+        .into_iter()
+        .filter(|(_, count)| *count >= options.min_cases)
+        .map(|(name, _)| name)
+        .collect();
+    let number: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let rows: Vec<Vec<(usize, f64)>> = examples
+        .iter()
+        .map(|e| {
+            e.features
+                .iter()
+                .filter_map(|(name, value)| number.get(name.as_str()).map(|&i| (i, *value)))
+                .collect()
+        })
+        .collect();
+    let n = examples.len().max(1) as f64;
+    let patterns = ODI_PATTERNS
+        .iter()
+        .map(|pattern| {
+            let local = pattern.as_str().rsplit('/').next().unwrap_or_default();
+            let targets: Vec<f64> = examples
+                .iter()
+                .map(|e| if e.patterns.contains(local) { 1.0 } else { 0.0 })
+                .collect();
+            let mut weights = vec![0.0; names.len()];
+            let mut bias = 0.0;
+            let mut gradient = vec![0.0; names.len()];
+            for _ in 0..options.iterations {
+                gradient.iter_mut().for_each(|g| *g = 0.0);
+                let mut bias_gradient = 0.0;
+                for (row, target) in rows.iter().zip(&targets) {
+                    let logit = bias + row.iter().map(|(i, v)| weights[*i] * v).sum::<f64>();
+                    let error = sigmoid(logit) - target;
+                    bias_gradient += error;
+                    for (i, v) in row {
+                        gradient[*i] += error * v;
+                    }
+                }
+                bias -= options.learning_rate * bias_gradient / n;
+                for (w, g) in weights.iter_mut().zip(&gradient) {
+                    *w -= options.learning_rate * (g / n + options.l2 * *w);
+                }
+            }
+            PatternModel {
+                pattern: local.to_owned(),
+                bias: round(bias),
+                weights: names
+                    .iter()
+                    .zip(&weights)
+                    .map(|(name, w)| ((*name).to_owned(), round(*w)))
+                    .filter(|(_, w)| w.abs() >= 1e-4)
+                    .collect(),
+            }
+        })
+        .collect();
+    Model {
+        format: MODEL_FORMAT,
+        trained_on: trained_on.to_owned(),
+        examples: examples.len(),
+        options: *options,
+        patterns,
+    }
+}
+
+/// Six decimals: enough for the scores, and short, stable text in the model file.
+fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}

@@ -1,0 +1,152 @@
+//! `civicgraph tag`, `tag --explain`, `train-tagger` and `eval-tagger`.
+
+use super::{Context, print_out};
+use anyhow::Context as _;
+use civicgraph_ingest::tag::eval::cross_validate;
+use civicgraph_ingest::tag::features::Featurizer;
+use civicgraph_ingest::tag::model::TrainOptions;
+use civicgraph_ingest::tag::train::{LabelledSet, train};
+use civicgraph_ingest::tag::{Tagger, explain_document, explain_record, explain_text, tag_graph};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Instead of re-tagging, explain the tags of a record IRI, a file (case studies, CKAN
+    /// JSON, data.json or RDF: mapped as a harvest maps it) or plain text.
+    #[arg(long, value_name = "IRI|FILE|TEXT")]
+    explain: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// The labelled set: a directory with labels.tsv and cases.json.
+    #[arg(long, default_value = "datasets/tagger")]
+    labels: PathBuf,
+    /// Where to write the model.
+    #[arg(long, default_value = "ingest/tagger/model.json")]
+    out: PathBuf,
+    #[command(flatten)]
+    options: OptionArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// The labelled set: a directory with labels.tsv and cases.json.
+    #[arg(long, default_value = "datasets/tagger")]
+    labels: PathBuf,
+    /// Number of folds.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Print JSON instead of Markdown.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    options: OptionArgs,
+}
+
+/// Training settings; the defaults are the bundled model's.
+#[derive(Debug, clap::Args)]
+pub struct OptionArgs {
+    /// L2 penalty.
+    #[arg(long)]
+    l2: Option<f64>,
+    /// Gradient-descent steps.
+    #[arg(long)]
+    iterations: Option<usize>,
+    /// Cases a feature must occur in.
+    #[arg(long)]
+    min_cases: Option<usize>,
+    /// Step size.
+    #[arg(long)]
+    learning_rate: Option<f64>,
+}
+
+impl OptionArgs {
+    fn options(&self) -> TrainOptions {
+        let default = TrainOptions::default();
+        TrainOptions {
+            l2: self.l2.unwrap_or(default.l2),
+            iterations: self.iterations.unwrap_or(default.iterations),
+            min_cases: self.min_cases.unwrap_or(default.min_cases),
+            learning_rate: self.learning_rate.unwrap_or(default.learning_rate),
+        }
+    }
+}
+
+pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
+    let settings = &context.config.tagging;
+    let Some(target) = args.explain else {
+        let graph = context.open_graph()?;
+        let bar = ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} tagging: {pos} records ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        let summary = tag_graph(&graph, settings, &mut |done| bar.set_position(done as u64))?;
+        bar.finish_and_clear();
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+        } else {
+            eprintln!(
+                "tagged {} records ({} curated, {} inferred, {} NONE): {} assignments added or changed, {} removed; model {}",
+                summary.records,
+                summary.curated,
+                summary.inferred,
+                summary.none,
+                summary.added,
+                summary.removed,
+                summary.model
+            );
+        }
+        return Ok(());
+    };
+    let tagger = Tagger::new(settings)?;
+    let explanations = if Path::new(&target).is_file() {
+        let bytes = std::fs::read(&target).with_context(|| format!("reading {target}"))?;
+        explain_document(&tagger, &bytes, &target)?
+    } else if looks_like_iri(&target) {
+        let graph = context.open_graph()?;
+        vec![explain_record(&tagger, &graph, &target)?]
+    } else {
+        vec![explain_text(&tagger, &target)]
+    };
+    if args.json {
+        print_out(&(serde_json::to_string_pretty(&explanations)? + "\n"))
+    } else {
+        print_out(&explanations.iter().map(|e| e.to_text()).collect::<String>())
+    }
+}
+
+fn looks_like_iri(text: &str) -> bool {
+    !text.contains(char::is_whitespace)
+        && ["http://", "https://", "urn:"]
+            .iter()
+            .any(|scheme| text.starts_with(scheme))
+}
+
+pub fn train_model(args: TrainArgs) -> anyhow::Result<()> {
+    let set = LabelledSet::load(&args.labels, &Featurizer::from_vocabulary())?;
+    let examples: Vec<_> = set.examples.iter().collect();
+    let model = train(&examples, &args.options.options(), &set.hash);
+    std::fs::write(&args.out, model.to_json()).with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "trained on {} cases; wrote {} ({})",
+        model.examples,
+        args.out.display(),
+        model.version()
+    );
+    Ok(())
+}
+
+pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
+    let set = LabelledSet::load(&args.labels, &Featurizer::from_vocabulary())?;
+    let evaluation = cross_validate(&set, args.folds, &args.options.options(), &context.config.tagging);
+    if args.json {
+        print_out(&(serde_json::to_string_pretty(&evaluation)? + "\n"))
+    } else {
+        print_out(&evaluation.to_markdown())
+    }
+}
