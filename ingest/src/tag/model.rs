@@ -192,6 +192,6 @@ mod tests {
         let error = Model::parse("{\"format\": 1,\n \"x\": 2}", "m.json")
             .unwrap_err()
             .to_string();
-        assert!(error.contains("m.json at line 2"), "{error}");
+        assert!(error.starts_with("m.json: unknown field `x`") && error.ends_with("at line 2, column 4"), "{error}");
     }
 }
