@@ -8,7 +8,10 @@
 
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::harvest::{Progress, harvest, recover_interrupted};
+use crate::link::LinkSettings;
 use crate::provenance::list_runs;
+use crate::refresh::after_harvest;
+use crate::tag::TagSettings;
 use civicgraph_graph::Graph;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,8 +36,15 @@ pub fn due_in(graph: &Graph, source: &SourceConfig) -> crate::Result<Option<Dura
     }))
 }
 
-/// Harvests the scheduled sources for ever. Cancel the task to stop it.
-pub async fn run(graph: Arc<Graph>, sources: Vec<SourceConfig>, settings: HarvestSettings) {
+/// Harvests the scheduled sources for ever, re-tagging and re-linking the graph after each
+/// round that harvested something. Cancel the task to stop it.
+pub async fn run(
+    graph: Arc<Graph>,
+    sources: Vec<SourceConfig>,
+    settings: HarvestSettings,
+    tagging: TagSettings,
+    linking: LinkSettings,
+) {
     let scheduled: Vec<SourceConfig> = sources.into_iter().filter(|s| s.interval().is_some()).collect();
     if scheduled.is_empty() {
         return;
@@ -49,6 +59,7 @@ pub async fn run(graph: Arc<Graph>, sources: Vec<SourceConfig>, settings: Harves
     let quiet: Progress = Arc::new(|_: &str| {});
     loop {
         let mut next = Duration::from_secs(3600);
+        let mut harvested = false;
         for source in &scheduled {
             let due = {
                 let (graph, source) = (graph.clone(), source.clone());
@@ -57,10 +68,9 @@ pub async fn run(graph: Arc<Graph>, sources: Vec<SourceConfig>, settings: Harves
             match due {
                 Ok(Ok(Some(wait))) if wait.is_zero() => {
                     tracing::info!(source = %source.id, "scheduled harvest due");
-                    if let Err(e) =
-                        harvest(graph.clone(), source.clone(), settings.clone(), quiet.clone()).await
-                    {
-                        tracing::error!(source = %source.id, "scheduled harvest: {e}");
+                    match harvest(graph.clone(), source.clone(), settings.clone(), quiet.clone()).await {
+                        Ok(_) => harvested = true,
+                        Err(e) => tracing::error!(source = %source.id, "scheduled harvest: {e}"),
                     }
                     next = next.min(source.interval().unwrap_or(next));
                 }
@@ -68,6 +78,14 @@ pub async fn run(graph: Arc<Graph>, sources: Vec<SourceConfig>, settings: Harves
                 Ok(Ok(None)) => {}
                 Ok(Err(e)) => tracing::error!(source = %source.id, "reading harvest runs: {e}"),
                 Err(e) => tracing::error!(source = %source.id, "scheduler task: {e}"),
+            }
+        }
+        if harvested {
+            let (graph, tagging, linking) = (graph.clone(), tagging.clone(), linking.clone());
+            match tokio::task::spawn_blocking(move || after_harvest(&graph, &tagging, &linking)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!("tagging and linking after scheduled harvests: {e}"),
+                Err(e) => tracing::error!("tagging and linking task: {e}"),
             }
         }
         tokio::time::sleep(next.max(Duration::from_secs(1))).await;

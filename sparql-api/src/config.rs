@@ -28,6 +28,8 @@ pub struct Config {
     pub federation: crate::federation::FederationConfig,
     /// Pattern tagging: thresholds and the model file.
     pub tagging: civicgraph_ingest::tag::TagSettings,
+    /// Cross-catalogue linking: scores and limits.
+    pub linking: civicgraph_ingest::link::LinkSettings,
     /// The sources to harvest: `[[source]]` entries.
     #[serde(rename = "source")]
     pub sources: Vec<civicgraph_ingest::SourceConfig>,
@@ -102,6 +104,7 @@ impl Default for Config {
             harvest: civicgraph_ingest::HarvestSettings::default(),
             federation: crate::federation::FederationConfig::default(),
             tagging: civicgraph_ingest::tag::TagSettings::default(),
+            linking: civicgraph_ingest::link::LinkSettings::default(),
             sources: Vec::new(),
         }
     }
@@ -197,6 +200,11 @@ impl Config {
         self.tagging.check().map_err(|e| ConfigError::Invalid {
             path: path.to_owned(),
             key: "tagging",
+            message: e.to_string(),
+        })?;
+        self.linking.check().map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            key: "linking",
             message: e.to_string(),
         })?;
         if self.harvest.parallel == 0 {

@@ -51,6 +51,10 @@ enum Command {
     TrainTagger(commands::tag::TrainArgs),
     /// Cross-validate the tagger on the labelled set: precision, recall, F1, calibration.
     EvalTagger(commands::tag::EvalArgs),
+    /// Link the same dataset across catalogues (owl:sameAs with evidence, and clusters).
+    Link(commands::link::Args),
+    /// Measure the linker on catalogue files with planted copies: precision and recall.
+    EvalLinker(commands::link::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,5 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tag(args) => commands::tag::run(&context, args),
         Command::TrainTagger(args) => commands::tag::train_model(args),
         Command::EvalTagger(args) => commands::tag::evaluate(&context, args),
+        Command::Link(args) => commands::link::run(&context, args),
+        Command::EvalLinker(args) => commands::link::evaluate_linker(&context, args),
     }
 }

@@ -192,6 +192,9 @@ mod tests {
         let error = Model::parse("{\"format\": 1,\n \"x\": 2}", "m.json")
             .unwrap_err()
             .to_string();
-        assert!(error.starts_with("m.json: unknown field `x`") && error.ends_with("at line 2, column 4"), "{error}");
+        assert!(
+            error.starts_with("m.json: unknown field `x`") && error.ends_with("at line 2, column 4"),
+            "{error}"
+        );
     }
 }

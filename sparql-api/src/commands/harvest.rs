@@ -56,7 +56,30 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let sources = selected(context, &args.sources)?;
     let graph = Arc::new(context.open_graph()?);
     let runtime = tokio::runtime::Runtime::new()?;
-    let outcomes = runtime.block_on(harvest_all(graph, sources, context.config.harvest.clone()))?;
+    let outcomes = runtime.block_on(harvest_all(
+        graph.clone(),
+        sources,
+        context.config.harvest.clone(),
+    ))?;
+    if outcomes.iter().any(|o| o.status == RunStatus::Succeeded) {
+        let (tags, links) = civicgraph_ingest::refresh::after_harvest(
+            &graph,
+            &context.config.tagging,
+            &context.config.linking,
+        )?;
+        eprintln!(
+            "tagged {} records ({} curated, {} inferred, {} NONE; {} assignments changed, {} removed); linked {} datasets: {} links in {} clusters",
+            tags.records,
+            tags.curated,
+            tags.inferred,
+            tags.none,
+            tags.added,
+            tags.removed,
+            links.datasets,
+            links.links,
+            links.clusters
+        );
+    }
     let mut failed = 0;
     for outcome in &outcomes {
         if args.json {

@@ -3,6 +3,7 @@
 
 pub mod dump;
 pub mod harvest;
+pub mod link;
 pub mod load;
 pub mod query;
 pub mod search;

@@ -24,6 +24,7 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
     if !args.no_demo && demo::has_no_sources(&graph)? {
         let quads = demo::load_demo(&graph)?;
         tracing::info!(quads, "the store had no sources: loaded the bundled demo data");
+        civicgraph_ingest::refresh::after_harvest(&graph, &context.config.tagging, &context.config.linking)?;
     }
     let bind = context.config.bind;
     let state = AppState::new(graph, context.config);
@@ -32,6 +33,8 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
         state.graph.clone(),
         state.config.sources.clone(),
         state.config.harvest.clone(),
+        state.config.tagging.clone(),
+        state.config.linking.clone(),
     ));
     let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind).await?;

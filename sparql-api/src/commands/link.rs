@@ -1,0 +1,74 @@
+//! `civicgraph link` and `civicgraph eval-linker`.
+
+use super::{Context, print_out};
+use anyhow::Context as _;
+use civicgraph_ingest::link::eval::evaluate;
+use civicgraph_ingest::link::read::read_datasets;
+use civicgraph_ingest::link::{LinkRecord, link_graph};
+use civicgraph_ingest::tag::map_document;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Catalogue files (any syntax a harvest reads), each taken as one source.
+    #[arg(default_values = ["datasets/demo/westshire.ttl", "datasets/demo/northmoor.ttl", "datasets/demo/southvale.ttl"])]
+    files: Vec<PathBuf>,
+    /// Share of the datasets copied (true duplicates).
+    #[arg(long, default_value_t = 0.5)]
+    copies: f64,
+    /// Share of the datasets given a next-edition sibling (hard negatives).
+    #[arg(long, default_value_t = 0.2)]
+    siblings: f64,
+    /// Seed of the perturbations.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print JSON instead of Markdown.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
+    let graph = context.open_graph()?;
+    let summary = link_graph(&graph, &context.config.linking)?;
+    if args.json {
+        print_out(&(serde_json::to_string_pretty(&summary)? + "\n"))
+    } else {
+        eprintln!(
+            "linked {} datasets: {} links in {} clusters ({} triples added, {} removed)",
+            summary.datasets, summary.links, summary.clusters, summary.added, summary.removed
+        );
+        Ok(())
+    }
+}
+
+pub fn evaluate_linker(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
+    let mut real: Vec<LinkRecord> = Vec::new();
+    for file in &args.files {
+        let name = file.display().to_string();
+        let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+        let (store, _) = map_document(&bytes, &name)?;
+        for mut record in read_datasets(&store, &[])? {
+            record.source = name.clone();
+            real.push(record);
+        }
+    }
+    let evaluation = evaluate(
+        &real,
+        args.copies,
+        args.siblings,
+        args.seed,
+        &context.config.linking,
+    );
+    if args.json {
+        print_out(&(serde_json::to_string_pretty(&evaluation)? + "\n"))
+    } else {
+        print_out(&evaluation.to_markdown())
+    }
+}
