@@ -7,7 +7,7 @@
 //! `file:` values are never turned into links.
 
 use civicgraph_vocab::ext::schema;
-use oxigraph::model::vocab::rdf;
+use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{BlankNode, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use oxiri::Iri;
 
@@ -30,6 +30,17 @@ pub fn absolute_iri(text: &str) -> Option<NamedNode> {
         return None;
     }
     NamedNode::new(text).ok()
+}
+
+/// An `xsd:decimal` literal of `x` to three places, in the canonical form the store gives
+/// back (`1.0`, not `1.000`), so that a value written and read again compares equal.
+pub fn decimal(x: f64) -> Literal {
+    let text = format!("{x:.3}");
+    let canonical = text
+        .parse::<oxsdatatypes::Decimal>()
+        .map(|d| d.to_string())
+        .unwrap_or(text);
+    Literal::new_typed_literal(canonical, xsd::DECIMAL)
 }
 
 /// Collects triples for one mapped document.

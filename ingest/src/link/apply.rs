@@ -56,7 +56,7 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
         .collect();
 
     let mut wanted: HashSet<Triple> = HashSet::new();
-    let decimal = |x: f64| Literal::new_typed_literal(format!("{x:.3}"), xsd::DECIMAL);
+    let decimal = crate::emit::decimal;
     for link in &links {
         let (a, b) = (
             NamedNode::new_unchecked(&link.a),

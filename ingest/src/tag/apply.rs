@@ -177,7 +177,7 @@ fn assignment_triples(record: &NamedNode, node: &NamedNode, assignment: &Assignm
         Triple::new(
             subject.clone(),
             cg::CONFIDENCE,
-            Literal::new_typed_literal(format!("{:.3}", assignment.confidence), xsd::DECIMAL),
+            crate::emit::decimal(assignment.confidence),
         ),
     ];
     if assignment.pattern != "none" {

@@ -46,6 +46,10 @@ pub struct TagSettings {
     /// When no pattern reaches its threshold, the best one is still assigned if its
     /// confidence reaches this; below it, the record is tagged NONE.
     pub none_below: f64,
+    /// A pattern is assigned only when the record's features raise its logit above the
+    /// model's prior by more than this; otherwise a record with no telling words would get
+    /// the most common pattern of the training set.
+    pub min_evidence: f64,
     /// A model file to use instead of the bundled one.
     pub model: Option<PathBuf>,
 }
@@ -56,6 +60,7 @@ impl Default for TagSettings {
             threshold: 0.5,
             thresholds: BTreeMap::new(),
             none_below: 0.35,
+            min_evidence: 0.0,
             model: None,
         }
     }
@@ -92,16 +97,16 @@ impl TagSettings {
     /// The scores that pass their thresholds, else the best if it reaches `none_below`;
     /// empty means NONE.
     pub fn decide(&self, scores: &[Score]) -> Vec<Score> {
-        let passing: Vec<Score> = scores
-            .iter()
+        let evidenced = scores.iter().filter(|s| s.net > self.min_evidence);
+        let passing: Vec<Score> = evidenced
+            .clone()
             .filter(|s| s.confidence >= self.threshold_for(&s.pattern))
             .cloned()
             .collect();
         if !passing.is_empty() {
             return passing;
         }
-        scores
-            .iter()
+        evidenced
             .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
             .filter(|best| best.confidence >= self.none_below)
             .cloned()

@@ -79,6 +79,9 @@ pub struct Score {
     pub confidence: f64,
     /// The features that raised the score most, with their contributions, largest first.
     pub evidence: Vec<(String, f64)>,
+    /// What the record's features add to the model's prior (the logit minus the bias): a
+    /// pattern is only assigned on evidence, never on its base rate alone.
+    pub net: f64,
 }
 
 impl Model {
@@ -148,12 +151,16 @@ impl Model {
                         }
                     }
                 }
-                contributions.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                // Largest first as shown (two decimals), then by name, so that the order
+                // read back from the store is the order given here.
+                let shown = |x: f64| (x * 100.0).round() as i64;
+                contributions.sort_by(|a, b| shown(b.1).cmp(&shown(a.1)).then_with(|| a.0.cmp(&b.0)));
                 contributions.truncate(EVIDENCE_FEATURES);
                 Score {
                     pattern: model.pattern.clone(),
                     confidence: sigmoid(logit),
                     evidence: contributions,
+                    net: logit - model.bias,
                 }
             })
             .collect()

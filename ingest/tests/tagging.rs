@@ -1,0 +1,296 @@
+//! Pattern tagging over a real store: curated patterns win over inferred ones, NONE is a
+//! real outcome, tags carry evidence, re-tagging is deterministic and incremental, a
+//! re-harvest re-tags, and a case-study file explained gets the tags its harvest gets.
+
+use civicgraph_graph::{Graph, Layout, WriteBatch};
+use civicgraph_ingest::harvest::Progress;
+use civicgraph_ingest::link::LinkSettings;
+use civicgraph_ingest::refresh::after_harvest;
+use civicgraph_ingest::tag::apply::stored_assignments;
+use civicgraph_ingest::tag::features::Featurizer;
+use civicgraph_ingest::tag::model::{Model, TrainOptions};
+use civicgraph_ingest::tag::train::{LabelledSet, train};
+use civicgraph_ingest::tag::{Method, TagSettings, Tagger, explain_document, tag_graph};
+use civicgraph_ingest::{HarvestSettings, SourceConfig, SourceKind, harvest};
+use civicgraph_vocab::cg;
+use oxigraph::io::RdfFormat;
+use oxigraph::model::{NamedNode, Term};
+use std::path::Path;
+use std::sync::Arc;
+
+const CASES: &str = r#"
+@prefix cg:   <https://w3id.org/civicgraph/ns#> .
+@prefix cgp:  <https://w3id.org/civicgraph/pattern/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+
+<http://example.org/case/curated> a cg:CaseStudy ;
+    dct:title "A chatbot answers citizens' questions about council services" ;
+    dct:description "Residents ask the virtual assistant where to find services online." ;
+    cg:usePattern cgp:policy .
+
+<http://example.org/case/inferred> a cg:CaseStudy ;
+    dct:title "A chatbot answers citizens' questions about council services" ;
+    dct:description "Residents ask the virtual assistant where to find services online." .
+
+<http://example.org/dataset/cheese> a dcat:Dataset ;
+    dct:title "List of cheeses of France" .
+
+<http://example.org/dataset/empty> a dcat:Dataset .
+"#;
+
+fn graph_with_cases() -> Graph {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    let source = graph.layout().source_graph("cases").unwrap();
+    let batch =
+        WriteBatch::replace_graph_from_reader(&source, RdfFormat::Turtle, CASES.as_bytes(), "cases.ttl")
+            .unwrap();
+    graph.commit(batch).unwrap();
+    graph
+}
+
+fn node(iri: &str) -> NamedNode {
+    NamedNode::new(iri).unwrap()
+}
+
+/// Every `cg:usePattern` of `record` in any graph, by local name.
+fn use_patterns(graph: &Graph, record: &str) -> Vec<String> {
+    let mut patterns: Vec<String> = graph
+        .store()
+        .quads_for_pattern(
+            Some(node(record).as_ref().into()),
+            Some(cg::USE_PATTERN),
+            None,
+            None,
+        )
+        .map(|q| match q.unwrap().object {
+            Term::NamedNode(n) => n.as_str().rsplit('/').next().unwrap().to_owned(),
+            other => panic!("{other}"),
+        })
+        .collect();
+    patterns.sort();
+    patterns.dedup();
+    patterns
+}
+
+#[test]
+fn curated_patterns_take_precedence_over_inferred_ones() {
+    let graph = graph_with_cases();
+    tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    let curated = stored_assignments(&graph, &node("http://example.org/case/curated")).unwrap();
+    assert_eq!(curated.keys().collect::<Vec<_>>(), ["policy"], "{curated:?}");
+    assert_eq!(curated["policy"].method, Method::Curated);
+    assert_eq!(curated["policy"].confidence, 1.0);
+    assert!(curated["policy"].evidence[0].starts_with("stated by the source in <"));
+    assert_eq!(
+        use_patterns(&graph, "http://example.org/case/curated"),
+        ["policy"]
+    );
+
+    // The same text without a curated pattern is inferred to be pattern 1.
+    let inferred = stored_assignments(&graph, &node("http://example.org/case/inferred")).unwrap();
+    assert_eq!(inferred.keys().collect::<Vec<_>>(), ["access"], "{inferred:?}");
+    assert_eq!(inferred["access"].method, Method::Inferred);
+    assert!(inferred["access"].confidence > 0.5 && inferred["access"].confidence < 1.0);
+}
+
+#[test]
+fn records_without_evidence_for_any_pattern_are_tagged_none() {
+    let graph = graph_with_cases();
+    let summary = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    assert_eq!(
+        (summary.records, summary.curated, summary.none),
+        (4, 1, 2),
+        "{summary:?}"
+    );
+    for record in [
+        "http://example.org/dataset/cheese",
+        "http://example.org/dataset/empty",
+    ] {
+        let tags = stored_assignments(&graph, &node(record)).unwrap();
+        assert_eq!(tags.keys().collect::<Vec<_>>(), ["none"], "{record}: {tags:?}");
+        assert!(
+            use_patterns(&graph, record).is_empty(),
+            "NONE is never a cg:usePattern"
+        );
+    }
+}
+
+#[test]
+fn every_tag_carries_its_evidence() {
+    let graph = graph_with_cases();
+    tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    let tags = graph.layout().tags_graph();
+    let mut assignments = 0;
+    for quad in graph
+        .store()
+        .quads_for_pattern(None, Some(cg::PATTERN), None, Some(tags.as_ref().into()))
+    {
+        let node = quad.unwrap().subject;
+        let evidence: Vec<String> = graph
+            .store()
+            .quads_for_pattern(
+                Some(node.as_ref()),
+                Some(cg::EVIDENCE),
+                None,
+                Some(tags.as_ref().into()),
+            )
+            .map(|q| q.unwrap().object.to_string())
+            .collect();
+        assert!(!evidence.is_empty(), "{node} has no evidence");
+        assignments += 1;
+    }
+    assert_eq!(assignments, 4);
+    let inferred = stored_assignments(&graph, &node("http://example.org/case/inferred")).unwrap();
+    let evidence = &inferred["access"].evidence;
+    assert!(
+        evidence.iter().any(|e| e.starts_with("cue:access (+")),
+        "{evidence:?}"
+    );
+    assert!(
+        evidence.iter().any(|e| e.starts_with("word:question (+")),
+        "{evidence:?}"
+    );
+}
+
+#[test]
+fn tagging_is_deterministic_and_rewrites_nothing_unchanged() {
+    let a = graph_with_cases();
+    let b = graph_with_cases();
+    let first = tag_graph(&a, &TagSettings::default(), &mut |_| {}).unwrap();
+    tag_graph(&b, &TagSettings::default(), &mut |_| {}).unwrap();
+    assert!(first.run.is_some() && first.added == 4);
+    let content = |g: &Graph| {
+        let tags = g.layout().tags_graph();
+        let mut lines: Vec<String> = g
+            .store()
+            .quads_for_pattern(None, None, None, Some(tags.as_ref().into()))
+            .map(|q| q.unwrap())
+            // The run's IRI and times differ between runs; everything else must not.
+            .filter(|q| {
+                !q.subject.to_string().contains("/tagging/") && !q.object.to_string().contains("/tagging/")
+            })
+            .map(|q| q.to_string())
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(content(&a), content(&b));
+    let sequence = a.write_sequence().unwrap();
+    let again = tag_graph(&a, &TagSettings::default(), &mut |_| {}).unwrap();
+    assert_eq!((again.added, again.removed, again.run), (0, 0, None));
+    assert_eq!(a.write_sequence().unwrap(), sequence, "nothing was written");
+}
+
+#[test]
+fn training_on_the_labelled_set_reproduces_the_bundled_model() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/tagger");
+    let set = LabelledSet::load(&dir, &Featurizer::from_vocabulary()).unwrap();
+    assert!(set.examples.len() >= 200, "{} labelled cases", set.examples.len());
+    assert!(set.examples.iter().all(|e| !e.rationale.trim().is_empty()));
+    let examples: Vec<_> = set.examples.iter().collect();
+    let model = train(&examples, &TrainOptions::default(), &set.hash);
+    assert_eq!(
+        model.to_json(),
+        Model::bundled().to_json(),
+        "ingest/tagger/model.json is stale: run `civicgraph train-tagger`"
+    );
+}
+
+fn case_source(path: &Path) -> SourceConfig {
+    SourceConfig {
+        id: "cases".into(),
+        kind: SourceKind::CaseStudies,
+        url: None,
+        path: Some(path.to_owned()),
+        title: None,
+        region: None,
+        schedule: None,
+        strict: false,
+        format: None,
+    }
+}
+
+async fn harvest_and_refresh(graph: &Arc<Graph>, path: &Path) {
+    let quiet: Progress = Arc::new(|_: &str| {});
+    let outcome = harvest(
+        graph.clone(),
+        case_source(path),
+        HarvestSettings::default(),
+        quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.message, None);
+    after_harvest(graph, &TagSettings::default(), &LinkSettings::default()).unwrap();
+}
+
+#[tokio::test]
+async fn a_re_harvest_re_tags_changed_and_deleted_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cases.json");
+    let write = |cases: serde_json::Value| std::fs::write(&file, cases.to_string()).unwrap();
+    write(serde_json::json!([
+        {"id": "a", "title": "A chatbot answers citizens' questions", "description": "Residents find council services online with a virtual assistant."},
+        {"id": "b", "title": "Inspections prioritised by predicted risk", "description": "Inspectors are sent first where the model predicts violations, saving staff time."},
+        {"id": "c", "title": "Parliament debates open budget data", "description": "Policymakers and elected representatives use spending analysis to set policy."}
+    ]));
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    harvest_and_refresh(&graph, &file).await;
+    let iri = |id: &str| node(&format!("{}source/cases/case-study/{id}", Layout::DEFAULT_BASE));
+    let patterns = |id: &str| {
+        stored_assignments(&graph, &iri(id))
+            .unwrap()
+            .into_keys()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(patterns("a"), ["access"]);
+    assert_eq!(patterns("b"), ["planning"]);
+    assert_eq!(patterns("c"), ["policy"]);
+
+    // a now reads as planning, b is gone, c gains a curated pattern.
+    write(serde_json::json!([
+        {"id": "a", "title": "Caseworkers' workload forecast", "description": "Managers allocate staff and resources by predicted demand, making delivery more efficient."},
+        {"id": "c", "title": "Parliament debates open budget data", "description": "Policymakers and elected representatives use spending analysis to set policy.", "patterns": ["access"]}
+    ]));
+    harvest_and_refresh(&graph, &file).await;
+    assert_eq!(patterns("a"), ["planning"]);
+    assert!(patterns("b").is_empty(), "the deleted case keeps no tags");
+    let c = stored_assignments(&graph, &iri("c")).unwrap();
+    assert_eq!(c.keys().collect::<Vec<_>>(), ["access"]);
+    assert_eq!(c["access"].method, Method::Curated);
+    let tags = graph.layout().tags_graph();
+    let dangling = graph
+        .store()
+        .quads_for_pattern(
+            Some(iri("b").as_ref().into()),
+            None,
+            None,
+            Some(tags.as_ref().into()),
+        )
+        .count();
+    assert_eq!(dangling, 0);
+}
+
+#[tokio::test]
+async fn a_case_study_file_gets_the_tags_explain_gives_for_it() {
+    // The labelled cases carry no patterns, so every one is inferred.
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/tagger/cases.json");
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    harvest_and_refresh(&graph, &file).await;
+    let tagger = Tagger::new(&TagSettings::default()).unwrap();
+    let explained = explain_document(&tagger, &std::fs::read(&file).unwrap(), "cases.json").unwrap();
+    assert_eq!(explained.len(), 279);
+    for explanation in &explained {
+        let local = explanation.record.rsplit('/').next().unwrap();
+        let stored_iri = node(&format!(
+            "{}source/cases/case-study/{local}",
+            Layout::DEFAULT_BASE
+        ));
+        let stored = stored_assignments(&graph, &stored_iri).unwrap();
+        let mut expected = explanation.assignments.clone();
+        expected.sort_by(|a, b| a.pattern.cmp(&b.pattern));
+        let got: Vec<_> = stored.into_values().collect();
+        assert_eq!(got, expected, "{}", explanation.record);
+    }
+}
