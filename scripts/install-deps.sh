@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages civicgraph's build needs on Debian/Ubuntu:
 # libclang-dev, for the bindgen step of Oxigraph's bundled RocksDB; with the argument
-# `test`, also Python with venv, for the SPARQL client tests.
+# `test`, also Python with venv (the SPARQL client and SHACL tests) and Chromium with its
+# WebDriver (the browser test of the web page).
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ command -v c++ >/dev/null 2>&1 || missing+=(g++)
 if [ "${1:-}" = test ]; then
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: unit, integration, end-to-end (the real binary), doctests, and the
-# SPARQLWrapper and rdflib clients against a running server.
+# SPARQLWrapper and rdflib clients against a running server, and the web page in a browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh test
@@ -9,3 +9,5 @@ cargo test --locked --workspace
 bash tests/clients/run.sh
 # DCAT-AP verdicts compared with an independent validator (pySHACL, from PyPI).
 bash tests/shacl/run.sh
+# The web page in headless Chromium (Debian's chromium and chromium-driver, Selenium from PyPI).
+bash tests/browser/run.sh

@@ -2,9 +2,10 @@
 
 use crate::batch::WriteBatch;
 use crate::error::{GraphError, Result};
-use crate::index::{SearchFilter, SearchHit, SearchIndex};
+use crate::index::SearchIndex;
 use crate::layout::Layout;
 use crate::records::{RecordKind, read_record};
+use crate::search::{SearchFilter, SearchHit, SearchPage, SearchRequest};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -351,6 +352,11 @@ impl Graph {
     /// Full-text search restricted to some kinds and patterns.
     pub fn search_filtered(&self, text: &str, filter: &SearchFilter, limit: usize) -> Result<Vec<SearchHit>> {
         self.index.search_filtered(text, filter, limit)
+    }
+
+    /// One page of a faceted search.
+    pub fn search_page(&self, request: &SearchRequest) -> Result<SearchPage> {
+        self.index.search_page(request)
     }
 
     /// How many records the index holds.

@@ -5,13 +5,10 @@ use crate::error::{GraphError, Result};
 use crate::records::Record;
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions, Value,
+    TextFieldIndexing, TextOptions,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
     TextAnalyzer,
@@ -21,49 +18,31 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 /// The analyzer for English free text: lower-cased, accent-folded, stop words removed, stemmed.
 const ANALYZER: &str = "civic_en";
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
-const SCHEMA_VERSION: &str = "1";
-
-/// Restricts a search to some record kinds and patterns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchFilter {
-    /// `dataset`, `case-study` or `catalogue`; empty means any.
-    pub kinds: Vec<String>,
-    /// Pattern IRIs; empty means any.
-    pub patterns: Vec<String>,
-}
-
-/// One search result; its JSON form (`type` for the kind) is what the CLI prints.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SearchHit {
-    /// The record's IRI.
-    pub iri: String,
-    /// `dataset`, `case-study` or `catalogue`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The record's title (its first, when it has several).
-    pub title: String,
-    /// The relevance score.
-    pub score: f32,
-    /// An HTML excerpt of the description with matches in `<b>`; the text is escaped.
-    pub snippet: String,
-    /// The record's pattern IRIs.
-    pub patterns: Vec<String>,
-}
+const SCHEMA_VERSION: &str = "2";
 
 #[derive(Debug, Clone, Copy)]
-struct Fields {
-    iri: Field,
-    kind: Field,
-    title: Field,
-    description: Field,
-    keywords: Field,
-    publisher: Field,
-    theme: Field,
-    pattern: Field,
-    catalogue: Field,
-    region: Field,
-    graph: Field,
-    date: Field,
+pub(crate) struct Fields {
+    pub(crate) iri: Field,
+    pub(crate) kind: Field,
+    pub(crate) title: Field,
+    pub(crate) description: Field,
+    pub(crate) keywords: Field,
+    pub(crate) publisher: Field,
+    /// The publisher's name as one term, for facets and filters.
+    pub(crate) publisher_name: Field,
+    pub(crate) theme: Field,
+    pub(crate) pattern: Field,
+    pub(crate) catalogue: Field,
+    pub(crate) region: Field,
+    pub(crate) format: Field,
+    pub(crate) licence: Field,
+    pub(crate) graph: Field,
+    pub(crate) date: Field,
+    /// The record's year, for the year facet and range filter.
+    pub(crate) year: Field,
+    /// The date in seconds, or `i64::MIN` when unknown, so that sorting by date always has
+    /// a value and undated records come last.
+    pub(crate) sort_date: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -82,15 +61,20 @@ fn schema() -> (Schema, Fields) {
         description: builder.add_text_field("description", text.clone()),
         keywords: builder.add_text_field("keywords", text.clone()),
         publisher: builder.add_text_field("publisher", text),
-        theme: builder.add_text_field("theme", STRING | STORED),
-        pattern: builder.add_text_field("pattern", STRING | STORED),
-        catalogue: builder.add_text_field("catalogue", STRING | STORED),
-        region: builder.add_text_field("region", STRING | STORED),
+        publisher_name: builder.add_text_field("publisher_name", STRING | STORED | FAST),
+        theme: builder.add_text_field("theme", STRING | STORED | FAST),
+        pattern: builder.add_text_field("pattern", STRING | STORED | FAST),
+        catalogue: builder.add_text_field("catalogue", STRING | STORED | FAST),
+        region: builder.add_text_field("region", STRING | STORED | FAST),
+        format: builder.add_text_field("format", STRING | STORED | FAST),
+        licence: builder.add_text_field("licence", STRING | STORED | FAST),
         graph: builder.add_text_field("graph", STRING | STORED),
         date: builder.add_date_field(
             "date",
             DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
         ),
+        year: builder.add_u64_field("year", INDEXED | STORED | FAST),
+        sort_date: builder.add_i64_field("sort_date", FAST),
     };
     (builder.build(), fields)
 }
@@ -107,10 +91,10 @@ fn analyzer() -> TextAnalyzer {
 
 /// The index and its single writer.
 pub(crate) struct SearchIndex {
-    index: Index,
-    reader: IndexReader,
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
-    fields: Fields,
+    pub(crate) fields: Fields,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -214,73 +198,6 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Full-text search over titles, descriptions, keywords and publishers. The query
-    /// language is tantivy's: words (all must match), `"phrases"`, `field:word`, `OR`, `-not`.
-    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
-        self.search_filtered(text, &SearchFilter::default(), limit)
-    }
-
-    /// [`SearchIndex::search`], keeping only hits of the given kinds and patterns (any of
-    /// each, when given).
-    pub fn search_filtered(&self, text: &str, filter: &SearchFilter, limit: usize) -> Result<Vec<SearchHit>> {
-        let searcher = self.reader.searcher();
-        let f = self.fields;
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![f.title, f.description, f.keywords, f.publisher]);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.title, 3.0);
-        parser.set_field_boost(f.keywords, 2.0);
-        let text_query = parser.parse_query(text).map_err(|e| GraphError::SearchSyntax {
-            query: text.to_owned(),
-            message: e.to_string(),
-        })?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
-        for (field, values) in [(f.kind, &filter.kinds), (f.pattern, &filter.patterns)] {
-            if values.is_empty() {
-                continue;
-            }
-            let any: Vec<(Occur, Box<dyn Query>)> = values
-                .iter()
-                .map(|v| {
-                    let term = Term::from_field_text(field, v);
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        }
-        let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)))?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.description)?;
-        snippets.set_max_num_chars(200);
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let first = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            let all = |field: Field| {
-                doc.get_all(field)
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect::<Vec<_>>()
-            };
-            hits.push(SearchHit {
-                iri: first(f.iri),
-                kind: first(f.kind),
-                title: first(f.title),
-                score,
-                snippet: snippets.snippet_from_doc(&doc).to_html(),
-                patterns: all(f.pattern),
-            });
-        }
-        Ok(hits)
-    }
-
     fn document(&self, record: &Record) -> TantivyDocument {
         let f = self.fields;
         let mut doc = TantivyDocument::default();
@@ -293,10 +210,13 @@ impl SearchIndex {
             (f.description, &record.descriptions),
             (f.keywords, &record.keywords),
             (f.publisher, &record.publishers),
+            (f.publisher_name, &record.publishers),
             (f.theme, &record.themes),
             (f.pattern, &record.patterns),
             (f.catalogue, &record.catalogues),
             (f.region, &record.regions),
+            (f.format, &record.formats),
+            (f.licence, &record.licences),
             (f.graph, &record.graphs),
         ] {
             for value in values {
@@ -305,7 +225,11 @@ impl SearchIndex {
         }
         if let Some(seconds) = record.date {
             doc.add_date(f.date, DateTime::from_timestamp_secs(seconds));
+            if let Some(year) = crate::records::year_of(seconds) {
+                doc.add_u64(f.year, year);
+            }
         }
+        doc.add_i64(f.sort_date, record.date.unwrap_or(i64::MIN));
         doc
     }
 }

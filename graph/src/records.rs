@@ -53,6 +53,10 @@ pub struct Record {
     pub patterns: Vec<String>,
     pub catalogues: Vec<String>,
     pub regions: Vec<String>,
+    /// Distribution formats and media types: IRIs of the EU file-type table, or as written.
+    pub formats: Vec<String>,
+    /// Licences of the record or its distributions: IRIs, or as written.
+    pub licences: Vec<String>,
     pub graphs: Vec<String>,
     /// Seconds since the epoch of the record's issue (or else modification) date.
     pub date: Option<i64>,
@@ -100,6 +104,10 @@ pub fn read_record(store: &Store, iri: NamedNodeRef<'_>) -> Result<Option<Record
             issued = issued.or_else(|| literal_date(o));
         } else if p == dct::MODIFIED {
             modified = modified.or_else(|| literal_date(o));
+        } else if p == dct::LICENSE {
+            push_term(&mut record.licences, o);
+        } else if p == dcat::DISTRIBUTION_PROPERTY {
+            read_distribution(store, o, &mut record)?;
         }
     }
     if record.kind.is_none() {
@@ -118,6 +126,34 @@ pub fn read_record(store: &Store, iri: NamedNodeRef<'_>) -> Result<Option<Record
         }
     }
     Ok(Some(record))
+}
+
+/// The formats and licences of a distribution.
+fn read_distribution(store: &Store, term: TermRef<'_>, record: &mut Record) -> Result<()> {
+    let subject: NamedOrBlankNodeRef<'_> = match term {
+        TermRef::NamedNode(node) => node.into(),
+        TermRef::BlankNode(node) => node.into(),
+        _ => return Ok(()),
+    };
+    for quad in store.quads_for_pattern(Some(subject), None, None, None) {
+        let quad = quad?;
+        let p = quad.predicate.as_ref();
+        if p == dct::FORMAT || p == dcat::MEDIA_TYPE {
+            push_term(&mut record.formats, quad.object.as_ref());
+        } else if p == dct::LICENSE {
+            push_term(&mut record.licences, quad.object.as_ref());
+        }
+    }
+    Ok(())
+}
+
+/// An IRI as it is, a literal by its value.
+fn push_term(values: &mut Vec<String>, term: TermRef<'_>) {
+    match term {
+        TermRef::NamedNode(node) => push_unique(values, node.as_str().to_owned()),
+        TermRef::Literal(literal) => push_unique(values, literal.value().trim().to_owned()),
+        _ => {}
+    }
 }
 
 /// The human name of an agent, place or concept: a literal as is, else the first of its
@@ -208,6 +244,21 @@ pub fn parse_date(value: &str) -> Option<i64> {
     Some((era * 146_097 + doe - 719_468) * 86_400)
 }
 
+/// The calendar year of a time in seconds since the epoch (years 1000 to 9999).
+pub fn year_of(seconds: i64) -> Option<u64> {
+    let days = seconds.div_euclid(86_400);
+    // Civil from days, after Howard Hinnant's algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (1000..=9999).contains(&year).then_some(year as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +271,18 @@ mod tests {
         assert_eq!(parse_date("2024"), Some(1_704_067_200));
         assert_eq!(parse_date("2024-13-01"), None);
         assert_eq!(parse_date("last tuesday"), None);
+    }
+
+    #[test]
+    fn years_of_dates() {
+        for (date, year) in [
+            ("1970-01-01", 1970),
+            ("2024-02-29", 2024),
+            ("2024-12-31", 2024),
+            ("2025-01-01", 2025),
+            ("1999-03-01", 1999),
+        ] {
+            assert_eq!(year_of(parse_date(date).unwrap()), Some(year), "{date}");
+        }
     }
 }

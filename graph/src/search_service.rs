@@ -7,7 +7,8 @@
 //! ```
 
 use crate::error::GraphError;
-use crate::index::{SearchFilter, SearchIndex};
+use crate::index::SearchIndex;
+use crate::search::SearchFilter;
 use civicgraph_vocab::cgs;
 use civicgraph_vocab::ext::dcat;
 use oxigraph::model::{Literal, NamedNode, Term, Variable};

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod api;
 mod auth;
 mod catalog;
 pub mod config;
@@ -18,6 +19,7 @@ mod sparql;
 mod update;
 mod vocabulary;
 mod void;
+mod web;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
@@ -117,6 +119,11 @@ pub fn app(state: AppState) -> Router {
         .route("/ns", get(vocabulary::ontology))
         .route("/{scheme}/", get(vocabulary::scheme))
         .route("/{scheme}/{concept}", get(vocabulary::concept))
+        .route("/", get(web::index))
+        .route("/assets/app.js", get(web::app))
+        .route("/assets/style.css", get(web::style))
+        .route("/assets/examples.json", get(web::examples))
+        .merge(api::routes())
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(limits::overloaded))

@@ -23,6 +23,14 @@ pub fn demo_state_with(config: Config) -> AppState {
     AppState::new(graph, config)
 }
 
+/// [`demo_state`] after tagging and linking, as `serve` leaves it.
+pub fn tagged_demo_state() -> AppState {
+    let state = demo_state();
+    civicgraph_ingest::refresh::after_harvest(&state.graph, &Default::default(), &Default::default())
+        .expect("tagging and linking the demo data");
+    state
+}
+
 /// Sends one request to the app and returns the response with its body read.
 pub async fn send(state: &AppState, request: Request<Body>) -> (Response<()>, String) {
     let response = app(state.clone()).oneshot(request).await.expect("infallible");

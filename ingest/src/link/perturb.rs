@@ -193,6 +193,51 @@ fn rewrite_url(url: &str, rng: &mut Rng) -> String {
     out
 }
 
+/// Syllables from which [`synthetic`] builds words.
+const SYLLABLES: &[&str] = &[
+    "ar", "ba", "ce", "do", "el", "fi", "go", "ha", "in", "jo", "ka", "lu", "ma", "ne", "or", "pa", "qui",
+    "ro", "sa", "te", "ul", "ve", "wa", "xi", "yo", "za", "bri", "cla", "dra", "fle", "gro", "pla", "sto",
+    "tri",
+];
+
+/// `n` synthetic datasets spread over `sources` sources, for measuring the linker at scale
+/// without a store: titles of two to six words and descriptions of twenty to sixty from a
+/// vocabulary of a few thousand made-up words, an identifier, a landing page and a download
+/// URL each, and one of a few hundred publishers per source.
+pub fn synthetic(n: usize, sources: usize, seed: u64) -> Vec<LinkRecord> {
+    let mut rng = Rng::new(seed);
+    let words: Vec<String> = (0..4000)
+        .map(|_| {
+            (0..2 + rng.below(2))
+                .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+                .collect()
+        })
+        .collect();
+    let phrase = |rng: &mut Rng, len: usize| -> String {
+        (0..len)
+            .map(|_| words[rng.below(words.len())].as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    (0..n)
+        .map(|i| {
+            let source = format!("region-{}", i % sources.max(1));
+            let title_len = 2 + rng.below(5);
+            let description_len = 20 + rng.below(41);
+            LinkRecord {
+                iri: format!("https://{source}.example/dataset/{i}"),
+                identifiers: vec![format!("{source}-{i:08}")],
+                landing_pages: vec![format!("https://{source}.example/page/{i}")],
+                distribution_urls: vec![format!("https://{source}.example/files/{i}.csv")],
+                titles: vec![phrase(&mut rng, title_len)],
+                publisher: Some(format!("{source} publisher {}", rng.below(300))),
+                description: phrase(&mut rng, description_len),
+                source,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

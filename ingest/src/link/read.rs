@@ -53,7 +53,7 @@ fn read_one(store: &Store, iri: &NamedNode, source: String) -> Result<LinkRecord
             }
         } else if p == dcat::LANDING_PAGE {
             push(&mut record.landing_pages, iri_text(o).or_else(|| literal(o)));
-        } else if p == dcat::DISTRIBUTION {
+        } else if p == dcat::DISTRIBUTION_PROPERTY {
             for property in [dcat::ACCESS_URL, dcat::DOWNLOAD_URL] {
                 for url in objects(store, o, property)? {
                     push(

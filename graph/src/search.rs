@@ -1,0 +1,321 @@
+//! Searching the index: the query language, filters, facet counts, snippets, sorting and
+//! paging. Facet counts are tantivy terms aggregations over columnar (fast) fields, computed
+//! in the same pass as the top hits, so a faceted page costs one search.
+
+use crate::error::{GraphError, Result};
+use crate::index::SearchIndex;
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
+use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard, Key};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
+
+/// The facets a search can count, by their API names.
+pub const FACETS: [&str; 9] = [
+    "type",
+    "pattern",
+    "theme",
+    "publisher",
+    "catalogue",
+    "region",
+    "format",
+    "licence",
+    "year",
+];
+
+/// Restricts a search; within one field any value may match, across fields all must.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFilter {
+    /// `dataset`, `case-study` or `catalogue`; empty means any.
+    pub kinds: Vec<String>,
+    /// Pattern IRIs.
+    pub patterns: Vec<String>,
+    /// Theme IRIs.
+    pub themes: Vec<String>,
+    /// Publisher names.
+    pub publishers: Vec<String>,
+    /// Catalogue IRIs.
+    pub catalogues: Vec<String>,
+    /// Region names.
+    pub regions: Vec<String>,
+    /// Formats, as indexed (IRIs of the EU file-type table, or as written).
+    pub formats: Vec<String>,
+    /// Licences, as indexed.
+    pub licences: Vec<String>,
+    /// First year, inclusive.
+    pub year_from: Option<u64>,
+    /// Last year, inclusive.
+    pub year_to: Option<u64>,
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SearchSort {
+    /// Best match first (for an empty query: newest first).
+    #[default]
+    Relevance,
+    /// Newest first; undated records last.
+    Date,
+}
+
+/// One search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// The query text; empty matches everything.
+    pub text: String,
+    /// The filters.
+    pub filter: SearchFilter,
+    /// The order.
+    pub sort: SearchSort,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return.
+    pub limit: usize,
+    /// Whether to count facets.
+    pub facets: bool,
+    /// Values per facet.
+    pub facet_size: usize,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SearchHit {
+    /// The record's IRI.
+    pub iri: String,
+    /// `dataset`, `case-study` or `catalogue`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The record's title (its first, when it has several).
+    pub title: String,
+    /// The relevance score (0 when sorted by date).
+    pub score: f32,
+    /// An HTML excerpt of the description with matches in `<b>`; the text is escaped.
+    pub snippet: String,
+    /// The record's pattern IRIs.
+    pub patterns: Vec<String>,
+    /// Its publishers' names.
+    pub publishers: Vec<String>,
+    /// The catalogues listing it.
+    pub catalogues: Vec<String>,
+    /// Its themes.
+    pub themes: Vec<String>,
+    /// Its regions.
+    pub regions: Vec<String>,
+    /// Its year, when dated.
+    pub year: Option<u64>,
+}
+
+/// A facet value and how many hits have it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FacetCount {
+    /// The value, as filters take it.
+    pub value: String,
+    /// Hits with it.
+    pub count: u64,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SearchPage {
+    /// All hits, not just this page.
+    pub total: usize,
+    /// This page.
+    pub hits: Vec<SearchHit>,
+    /// Per facet, its values by count (empty unless asked for).
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+}
+
+impl SearchIndex {
+    fn query(&self, request: &SearchRequest) -> Result<Box<dyn Query>> {
+        let f = self.fields;
+        let text_query: Box<dyn Query> = if request.text.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            let mut parser =
+                QueryParser::for_index(&self.index, vec![f.title, f.description, f.keywords, f.publisher]);
+            parser.set_conjunction_by_default();
+            parser.set_field_boost(f.title, 3.0);
+            parser.set_field_boost(f.keywords, 2.0);
+            parser
+                .parse_query(&request.text)
+                .map_err(|e| GraphError::SearchSyntax {
+                    query: request.text.clone(),
+                    message: e.to_string(),
+                })?
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+        let filter = &request.filter;
+        for (field, values) in [
+            (f.kind, &filter.kinds),
+            (f.pattern, &filter.patterns),
+            (f.theme, &filter.themes),
+            (f.publisher_name, &filter.publishers),
+            (f.catalogue, &filter.catalogues),
+            (f.region, &filter.regions),
+            (f.format, &filter.formats),
+            (f.licence, &filter.licences),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = values
+                .iter()
+                .map(|v| {
+                    let term = Term::from_field_text(field, v);
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if filter.year_from.is_some() || filter.year_to.is_some() {
+            let bound = |year: Option<u64>| match year {
+                Some(y) => Bound::Included(Term::from_field_u64(f.year, y)),
+                None => Bound::Unbounded,
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(bound(filter.year_from), bound(filter.year_to))),
+            ));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Runs one search: a page of hits, the total, and (when asked) the facet counts.
+    pub fn search_page(&self, request: &SearchRequest) -> Result<SearchPage> {
+        let searcher = self.reader.searcher();
+        let query = self.query(request)?;
+        let limit = request.limit.max(1);
+        let top = TopDocs::with_limit(limit).and_offset(request.offset);
+        let by_date = request.sort == SearchSort::Date || request.text.trim().is_empty();
+        let mut aggregations = serde_json::Map::new();
+        if request.facets {
+            for facet in FACETS {
+                aggregations.insert(
+                    facet.to_owned(),
+                    serde_json::json!({"terms": {"field": facet_field_name(facet), "size": request.facet_size.max(1)}}),
+                );
+            }
+        }
+        let aggregations: Aggregations = serde_json::from_value(serde_json::Value::Object(aggregations))
+            .map_err(|e| GraphError::SearchSyntax {
+                query: request.text.clone(),
+                message: format!("facet request: {e}"),
+            })?;
+        let collector = AggregationCollector::from_aggs(aggregations, AggregationLimitsGuard::default());
+        let (total, addresses, aggregated): (usize, Vec<(f32, DocAddress)>, _) = if by_date {
+            let (total, top, aggregated) = searcher.search(
+                &query,
+                &(
+                    Count,
+                    top.order_by_fast_field::<i64>("sort_date", Order::Desc),
+                    collector,
+                ),
+            )?;
+            (
+                total,
+                top.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                aggregated,
+            )
+        } else {
+            searcher.search(&query, &(Count, top, collector))?
+        };
+
+        let f = self.fields;
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.description)?;
+        snippets.set_max_num_chars(240);
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let all = |field: Field| -> Vec<String> {
+                doc.get_all(field)
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            };
+            let mut snippet = snippets.snippet_from_doc(&doc).to_html();
+            if snippet.is_empty() {
+                // No match in the description (or no query): its opening, escaped.
+                let description = all(f.description).into_iter().next().unwrap_or_default();
+                snippet = escape(&description.chars().take(240).collect::<String>());
+            }
+            hits.push(SearchHit {
+                iri: all(f.iri).into_iter().next().unwrap_or_default(),
+                kind: all(f.kind).into_iter().next().unwrap_or_default(),
+                title: all(f.title).into_iter().next().unwrap_or_default(),
+                score,
+                snippet,
+                patterns: all(f.pattern),
+                publishers: all(f.publisher_name),
+                catalogues: all(f.catalogue),
+                themes: all(f.theme),
+                regions: all(f.region),
+                year: doc.get_first(f.year).and_then(|v| v.as_u64()),
+            });
+        }
+
+        let mut facets = BTreeMap::new();
+        if request.facets {
+            for (name, result) in aggregated.0 {
+                let AggregationResult::BucketResult(BucketResult::Terms { buckets, .. }) = result else {
+                    continue;
+                };
+                let values = buckets
+                    .into_iter()
+                    .map(|b| FacetCount {
+                        value: match b.key {
+                            Key::Str(s) => s,
+                            Key::U64(n) => n.to_string(),
+                            Key::I64(n) => n.to_string(),
+                            Key::F64(n) => format!("{n}"),
+                        },
+                        count: b.doc_count,
+                    })
+                    .collect();
+                facets.insert(name, values);
+            }
+        }
+        Ok(SearchPage { total, hits, facets })
+    }
+
+    /// Full-text search over titles, descriptions, keywords and publishers. The query
+    /// language is tantivy's: words (all must match), `"phrases"`, `field:word`, `OR`, `-not`.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        self.search_filtered(text, &SearchFilter::default(), limit)
+    }
+
+    /// [`SearchIndex::search`] with filters.
+    pub fn search_filtered(&self, text: &str, filter: &SearchFilter, limit: usize) -> Result<Vec<SearchHit>> {
+        let request = SearchRequest {
+            text: text.to_owned(),
+            filter: filter.clone(),
+            sort: SearchSort::Relevance,
+            offset: 0,
+            limit,
+            facets: false,
+            facet_size: 0,
+        };
+        Ok(self.search_page(&request)?.hits)
+    }
+}
+
+/// The index field behind a facet.
+fn facet_field_name(facet: &str) -> &str {
+    match facet {
+        "type" => "kind",
+        "publisher" => "publisher_name",
+        other => other,
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

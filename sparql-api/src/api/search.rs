@@ -1,0 +1,372 @@
+//! `GET /api/search`: full-text search with filters, facet counts, snippets, sorting and
+//! paging.
+
+use super::labels::{Labelled, Labels};
+use super::{JsonError, blocking};
+use crate::AppState;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use civicgraph_graph::{FACETS, SearchFilter, SearchRequest, SearchSort};
+use civicgraph_ingest::tag::Method;
+use civicgraph_ingest::tag::apply::stored_assignments;
+use oxigraph::model::NamedNode;
+use std::collections::BTreeMap;
+
+/// The largest page.
+pub const MAX_PAGE_SIZE: usize = 100;
+/// The page size when none is asked for.
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+
+/// The query parameters. Filters may repeat (`pattern=access&pattern=policy`: either).
+#[derive(Debug, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SearchParams {
+    /// The query: words (all must match), `"phrases"`, `field:word` (title, description,
+    /// keywords, publisher), `-word`, `OR`. English stemming and stop words; accents ignored.
+    /// Empty: everything, newest first.
+    q: Option<String>,
+    /// `dataset`, `case-study` or `catalogue`.
+    #[param(rename = "type")]
+    kind: Option<Vec<String>>,
+    /// `access` (P1), `planning` (P2), `policy` (P3), `none`, or the pattern's IRI.
+    pattern: Option<Vec<String>>,
+    /// A theme IRI (EU data themes).
+    theme: Option<Vec<String>>,
+    /// A publisher's name.
+    publisher: Option<Vec<String>>,
+    /// A catalogue IRI.
+    catalogue: Option<Vec<String>>,
+    /// A region's name.
+    region: Option<Vec<String>>,
+    /// A format: an IRI of the EU file-type table, or as the source wrote it.
+    format: Option<Vec<String>>,
+    /// A licence IRI, or as the source wrote it.
+    licence: Option<Vec<String>>,
+    /// First year, inclusive.
+    year_from: Option<u64>,
+    /// Last year, inclusive.
+    year_to: Option<u64>,
+    /// `relevance` (default) or `date` (newest first).
+    sort: Option<String>,
+    /// 1-based page number.
+    page: Option<usize>,
+    /// Hits per page, at most 100 (default 20).
+    page_size: Option<usize>,
+    /// Whether to count facets (default `true`).
+    facets: Option<bool>,
+    /// Values per facet, at most 50 (default 10).
+    facet_size: Option<usize>,
+}
+
+/// How one pattern came to a hit.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PatternBadge {
+    /// `access`, `planning`, `policy` or `none`.
+    pub pattern: String,
+    /// "P1 Access to services", ...
+    pub label: String,
+    /// `curated` or `inferred`.
+    pub method: String,
+    /// In [0, 1].
+    pub confidence: f64,
+}
+
+/// One hit.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    /// The record's IRI; `/api/records/{url-encoded IRI}` has the rest.
+    pub iri: String,
+    /// `dataset`, `case-study` or `catalogue`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// Relevance (0 when sorted by date).
+    pub score: f32,
+    /// The description around the matched words; HTML-escaped text whose only markup is
+    /// `<b>` around matches.
+    pub snippet: String,
+    /// Its patterns, with how each was assigned.
+    pub patterns: Vec<PatternBadge>,
+    /// Publishers.
+    pub publishers: Vec<String>,
+    /// Catalogues listing it.
+    pub catalogues: Vec<Labelled>,
+    /// Themes.
+    pub themes: Vec<Labelled>,
+    /// Regions.
+    pub regions: Vec<String>,
+    /// Year of issue (or date), when known.
+    pub year: Option<u64>,
+}
+
+/// A facet value.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct FacetValue {
+    /// The value, as the filter parameter takes it.
+    pub value: String,
+    /// What to show.
+    pub label: String,
+    /// Hits with it, under the current query and filters.
+    pub count: u64,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    /// The query as understood.
+    pub q: String,
+    /// The filters as understood, by parameter name.
+    pub filters: BTreeMap<String, Vec<String>>,
+    /// `relevance` or `date`.
+    pub sort: String,
+    /// Hits in all.
+    pub total: usize,
+    /// This page (1-based).
+    pub page: usize,
+    /// Hits per page.
+    pub page_size: usize,
+    /// The hits of this page.
+    pub hits: Vec<Hit>,
+    /// Facets by name (`type`, `pattern`, `theme`, `publisher`, `catalogue`, `region`,
+    /// `format`, `licence`, `year`).
+    pub facets: BTreeMap<String, Vec<FacetValue>>,
+}
+
+fn bad(message: String) -> JsonError {
+    JsonError(ApiError::BadRequest(message))
+}
+
+/// The pattern IRI a `pattern` value names.
+fn pattern_iri(value: &str) -> Result<String, JsonError> {
+    let ns = civicgraph_vocab::cgp::NAMESPACE;
+    let local = match value.trim() {
+        v if v.starts_with(ns) => v.trim_start_matches(ns).to_owned(),
+        v => match v.to_ascii_lowercase().as_str() {
+            "p1" | "1" => "access".to_owned(),
+            "p2" | "2" => "planning".to_owned(),
+            "p3" | "3" => "policy".to_owned(),
+            other => other.to_owned(),
+        },
+    };
+    if !["access", "planning", "policy", "none"].contains(&local.as_str()) {
+        return Err(bad(format!(
+            "pattern: {value:?} is not a pattern (access, planning, policy, none, or P1-P3)"
+        )));
+    }
+    Ok(format!("{ns}{local}"))
+}
+
+/// A search request, the filters as given (by parameter), and the page number.
+type Parsed = (SearchRequest, BTreeMap<String, Vec<String>>, usize);
+
+/// Reads the query string into a search request.
+fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
+    let mut request = SearchRequest {
+        limit: DEFAULT_PAGE_SIZE,
+        facets: true,
+        facet_size: 10,
+        ..SearchRequest::default()
+    };
+    let mut page = 1usize;
+    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let number = |key: &str, value: &str| -> Result<u64, JsonError> {
+        value
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| bad(format!("{key}: {value:?} is not a whole number")))
+    };
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let value = value.into_owned();
+        let f: &mut SearchFilter = &mut request.filter;
+        match key.as_ref() {
+            "q" => request.text = value.clone(),
+            "type" => {
+                if !["dataset", "case-study", "catalogue"].contains(&value.as_str()) {
+                    return Err(bad(format!(
+                        "type: {value:?} is not dataset, case-study or catalogue"
+                    )));
+                }
+                f.kinds.push(value.clone());
+            }
+            "pattern" => f.patterns.push(pattern_iri(&value)?),
+            "theme" => f.themes.push(value.clone()),
+            "publisher" => f.publishers.push(value.clone()),
+            "catalogue" => f.catalogues.push(value.clone()),
+            "region" => f.regions.push(value.clone()),
+            "format" => f.formats.push(value.clone()),
+            "licence" | "license" => f.licences.push(value.clone()),
+            "year_from" => f.year_from = Some(number("year_from", &value)?),
+            "year_to" => f.year_to = Some(number("year_to", &value)?),
+            "sort" => {
+                request.sort = match value.as_str() {
+                    "relevance" | "" => SearchSort::Relevance,
+                    "date" => SearchSort::Date,
+                    other => return Err(bad(format!("sort: {other:?} is not relevance or date"))),
+                }
+            }
+            "page" => {
+                page = number("page", &value)? as usize;
+                if page == 0 {
+                    return Err(bad("page: pages are numbered from 1".into()));
+                }
+            }
+            "page_size" => {
+                let size = number("page_size", &value)? as usize;
+                if !(1..=MAX_PAGE_SIZE).contains(&size) {
+                    return Err(bad(format!(
+                        "page_size: {size} is not between 1 and {MAX_PAGE_SIZE}"
+                    )));
+                }
+                request.limit = size;
+            }
+            "facets" => request.facets = !matches!(value.as_str(), "false" | "0" | "no"),
+            "facet_size" => request.facet_size = (number("facet_size", &value)? as usize).clamp(1, 50),
+            other => return Err(bad(format!("unknown parameter {other:?}"))),
+        }
+        if !matches!(
+            key.as_ref(),
+            "q" | "sort" | "page" | "page_size" | "facets" | "facet_size"
+        ) {
+            filters.entry(key.into_owned()).or_default().push(value);
+        }
+    }
+    if let (Some(from), Some(to)) = (request.filter.year_from, request.filter.year_to)
+        && from > to
+    {
+        return Err(bad(format!("year_from {from} is after year_to {to}")));
+    }
+    request.offset = (page - 1).saturating_mul(request.limit);
+    Ok((request, filters, page))
+}
+
+/// Search.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "A page of hits with facet counts", body = SearchResponse),
+        (status = 400, description = "A parameter is wrong; the message names it", body = super::ErrorBody),
+    ),
+    tag = "search"
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResponse>, JsonError> {
+    let (request, filters, page) = parse(raw.as_deref())?;
+    let graph = state.graph.clone();
+    blocking(move || {
+        let result = graph.search_page(&request).map_err(|e| match e {
+            civicgraph_graph::GraphError::SearchSyntax { .. } => bad(format!("q: {e}")),
+            other => JsonError::from(other),
+        })?;
+        let mut labels = Labels::new(&graph);
+        let mut hits = Vec::with_capacity(result.hits.len());
+        for hit in result.hits {
+            let iri = NamedNode::new(&hit.iri).map_err(|e| JsonError(ApiError::Internal(e.to_string())))?;
+            let patterns = stored_assignments(&graph, &iri)?
+                .into_values()
+                .map(|a| PatternBadge {
+                    label: labels.label(&format!("{}{}", civicgraph_vocab::cgp::NAMESPACE, a.pattern)),
+                    pattern: a.pattern,
+                    method: match a.method {
+                        Method::Curated => "curated".into(),
+                        Method::Inferred => "inferred".into(),
+                    },
+                    confidence: a.confidence,
+                })
+                .collect();
+            hits.push(Hit {
+                patterns,
+                catalogues: hit.catalogues.iter().map(|c| labels.labelled(c)).collect(),
+                themes: hit.themes.iter().map(|t| labels.labelled(t)).collect(),
+                iri: hit.iri,
+                kind: hit.kind,
+                title: hit.title,
+                score: hit.score,
+                snippet: hit.snippet,
+                publishers: hit.publishers,
+                regions: hit.regions,
+                year: hit.year,
+            });
+        }
+        let mut facets = BTreeMap::new();
+        for name in FACETS {
+            let values = result.facets.get(name).cloned().unwrap_or_default();
+            let labelled = values
+                .into_iter()
+                .map(|v| FacetValue {
+                    label: match name {
+                        "pattern" | "theme" | "catalogue" | "format" | "licence" => labels.label(&v.value),
+                        _ => v.value.clone(),
+                    },
+                    value: match name {
+                        "pattern" => v
+                            .value
+                            .trim_start_matches(civicgraph_vocab::cgp::NAMESPACE)
+                            .to_owned(),
+                        _ => v.value,
+                    },
+                    count: v.count,
+                })
+                .collect();
+            if request.facets {
+                facets.insert(name.to_owned(), labelled);
+            }
+        }
+        Ok(Json(SearchResponse {
+            q: request.text.clone(),
+            filters,
+            sort: match request.sort {
+                SearchSort::Relevance => "relevance".into(),
+                SearchSort::Date => "date".into(),
+            },
+            total: result.total,
+            page,
+            page_size: request.limit,
+            hits,
+            facets,
+        }))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_read_and_checked() {
+        let (request, filters, page) =
+            parse(Some("q=air+quality&pattern=P2&pattern=policy&type=dataset&page=3&page_size=10&sort=date&year_from=2019")).unwrap();
+        assert_eq!(request.text, "air quality");
+        assert_eq!(
+            request.filter.patterns,
+            [
+                "https://w3id.org/civicgraph/pattern/planning",
+                "https://w3id.org/civicgraph/pattern/policy"
+            ]
+        );
+        assert_eq!((request.offset, request.limit, page), (20, 10, 3));
+        assert_eq!(request.sort, SearchSort::Date);
+        assert_eq!(filters["pattern"], ["P2", "policy"]);
+        for (query, message) in [
+            ("page_size=500", "page_size: 500 is not between 1 and 100"),
+            ("pattern=P9", "pattern: \"P9\" is not a pattern"),
+            ("colour=red", "unknown parameter \"colour\""),
+            (
+                "year_from=2020&year_to=2010",
+                "year_from 2020 is after year_to 2010",
+            ),
+            ("page=0", "page: pages are numbered from 1"),
+            ("type=cat", "type: \"cat\" is not"),
+        ] {
+            let error = parse(Some(query)).unwrap_err().0.to_string();
+            assert!(error.starts_with(message), "{query}: {error}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! `civicgraph tag`, `tag --explain`, `link`, `eval-tagger` and `eval-linker` as a user runs
+//! them, and a harvest that tags and links what it harvested.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn civicgraph(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_civicgraph"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("CIVICGRAPH_LOG", "warn")
+        .output()
+        .expect("run civicgraph")
+}
+
+fn ok(output: &Output) -> (String, String) {
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
+    assert!(output.status.success(), "failed: {err}");
+    (out, err)
+}
+
+#[test]
+fn explain_shows_patterns_scores_and_evidence_for_text_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (text, _) = ok(&civicgraph(
+        &data,
+        &[
+            "tag",
+            "--explain",
+            "A chatbot answers residents' questions about council services",
+        ],
+    ));
+    assert!(
+        text.starts_with("text\n  ACCESS (inferred, confidence 0."),
+        "{text}"
+    );
+    assert!(text.contains("    cue:access (+"), "{text}");
+    assert!(text.contains("  scores: access 0."), "{text}");
+
+    let (json, _) = ok(&civicgraph(
+        &data,
+        &["tag", "--json", "--explain", "List of cheeses of France"],
+    ));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json[0]["assignments"][0]["pattern"], "none", "{json}");
+
+    let (file, _) = ok(&civicgraph(
+        &data,
+        &["tag", "--explain", "datasets/demo/case-studies.json"],
+    ));
+    assert_eq!(
+        file.matches("(curated, confidence 1.000)").count(),
+        15 + 17 + 15,
+        "{file}"
+    );
+}
+
+#[test]
+fn a_harvest_tags_and_links_and_tag_and_link_rerun_without_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut config = String::new();
+    for region in ["westshire", "northmoor", "southvale"] {
+        config.push_str(&format!(
+            "[[source]]\nid = \"{region}\"\nkind = \"dcat\"\npath = \"{}\"\n\n",
+            root.join(format!("datasets/demo/{region}.ttl")).display()
+        ));
+    }
+    config.push_str(&format!(
+        "[[source]]\nid = \"cases\"\nkind = \"case-studies\"\npath = \"{}\"\n",
+        root.join("datasets/demo/case-studies.json").display()
+    ));
+    let config_path = dir.path().join("civicgraph.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let config_arg = config_path.display().to_string();
+
+    let (_, log) = ok(&civicgraph(&data, &["--config", &config_arg, "harvest"]));
+    assert!(log.contains("tagged 191 records (31 curated,"), "{log}");
+    assert!(
+        log.contains("linked 160 datasets: 8 links in 8 clusters"),
+        "{log}"
+    );
+
+    let (summary, _) = ok(&civicgraph(&data, &["--config", &config_arg, "tag", "--json"]));
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(
+        (summary["added"].as_u64(), summary["removed"].as_u64()),
+        (Some(0), Some(0)),
+        "{summary}"
+    );
+    let (links, _) = ok(&civicgraph(&data, &["--config", &config_arg, "link", "--json"]));
+    let links: serde_json::Value = serde_json::from_str(&links).unwrap();
+    assert_eq!(links["links"], 8);
+    assert_eq!(links["added"], 0);
+
+    let (explained, _) = ok(&civicgraph(
+        &data,
+        &[
+            "tag",
+            "--explain",
+            "https://data.westshire.example.gov.uk/id/dataset/gritting-routes",
+        ],
+    ));
+    assert!(
+        explained.starts_with("https://data.westshire.example.gov.uk/id/dataset/gritting-routes\n  title: "),
+        "{explained}"
+    );
+    let missing = civicgraph(&data, &["tag", "--explain", "https://example.org/not-here"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("is not a dataset or case study in the store"));
+}
+
+#[test]
+fn the_evaluations_print_their_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (tagger, _) = ok(&civicgraph(&data, &["eval-tagger", "--folds", "3"]));
+    assert!(
+        tagger.starts_with("3-fold cross-validation over 279 labelled cases."),
+        "{tagger}"
+    );
+    for row in [
+        "| P1 access |",
+        "| P2 planning |",
+        "| P3 policy |",
+        "| NONE |",
+        "| **macro** |",
+        "| 0.9–1.0 |",
+    ] {
+        assert!(tagger.contains(row), "{row} in {tagger}");
+    }
+    let (linker, _) = ok(&civicgraph(&data, &["eval-linker", "--json"]));
+    let linker: serde_json::Value = serde_json::from_str(&linker).unwrap();
+    assert_eq!(linker["originals"], 127);
+    assert_eq!(linker["false_positives"], 0, "{linker}");
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Browser test of the web page: harvests the demo catalogues, the demo case studies, the real
+# data.birmingham.gov.uk CKAN response (served by a local web server as a portal) and a
+# file of hostile values, serves them, and drives headless Chromium through the page with
+# Selenium. Screenshots go to target/browser-screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+venv=target/client-venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check selenium
+cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
+
+work=$(mktemp -d)
+portal_pid=""
+cleanup() {
+    [ -n "$portal_pid" ] && kill "$portal_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A CKAN portal: package_search answers with the recorded Birmingham response.
+mkdir -p "$work/portal/api/3/action"
+cp ../shared/data/ckan-api-responses/data-birmingham-gov-uk/package_search.json "$work/portal/api/3/action/package_search"
+portal_port=$((20000 + RANDOM % 20000))
+python3 -m http.server "$portal_port" --bind 127.0.0.1 --directory "$work/portal" >/dev/null 2>&1 &
+portal_pid=$!
+sleep 1
+
+root=$(pwd)
+cat > "$work/civicgraph.toml" <<TOML
+[harvest]
+delay_ms = 0
+
+[[source]]
+id = "westshire"
+kind = "dcat"
+path = "$root/datasets/demo/westshire.ttl"
+title = "Westshire Data Hub"
+region = "Westshire"
+
+[[source]]
+id = "northmoor"
+kind = "dcat"
+path = "$root/datasets/demo/northmoor.ttl"
+region = "Northmoor"
+
+[[source]]
+id = "southvale"
+kind = "dcat"
+path = "$root/datasets/demo/southvale.ttl"
+region = "Southvale"
+
+[[source]]
+id = "case-studies"
+kind = "case-studies"
+path = "$root/datasets/demo/case-studies.json"
+
+[[source]]
+id = "birmingham"
+kind = "ckan"
+url = "http://127.0.0.1:$portal_port"
+title = "Birmingham Data Factory (recorded)"
+region = "Birmingham"
+
+[[source]]
+id = "hostile"
+kind = "case-studies"
+path = "$root/tests/browser/hostile-case-studies.json"
+TOML
+CIVICGRAPH_LOG=warn target/debug/civicgraph --config "$work/civicgraph.toml" --data "$work/graph" harvest
+
+port=$((20000 + RANDOM % 20000))
+CIVICGRAPH_LOG=warn target/debug/civicgraph --config "$work/civicgraph.toml" --data "$work/graph" \
+    serve --no-demo --bind "127.0.0.1:$port" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cleanup' EXIT
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(150):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.2)
+else:
+    sys.exit("the server did not start")
+PY
+mkdir -p target/browser-screenshots
+"$venv/bin/python" tests/browser/test_page.py "http://127.0.0.1:$port" target/browser-screenshots

@@ -1,0 +1,207 @@
+"""Drives civicgraph's web page in headless Chromium (Debian's chromium and chromium-driver).
+
+Usage: test_page.py BASE_URL SCREENSHOT_DIR
+
+The journey a policy team takes: search "air quality", filter to pattern 2, open a record,
+follow a link to a case study, run a SPARQL example; and the checks a hostile source calls
+for: a record titled <script>alert(1)</script> is shown as text, a javascript: URL never
+becomes a link. Also: the bookmark of a search reproduces it, the page works from the
+keyboard and at phone width, and the sources page shows the harvested CKAN portal.
+"""
+import sys
+import urllib.parse
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE, SHOTS = sys.argv[1], sys.argv[2]
+passed, failed = 0, 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def browser(width=1280, height=900):
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def wait(driver, condition, timeout=15):
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def results_heading(driver):
+    return wait(driver, EC.presence_of_element_located((By.ID, "results-heading")))
+
+
+def shot(driver, name):
+    driver.save_screenshot(f"{SHOTS}/{name}.png")
+
+
+def no_alert(driver):
+    try:
+        driver.switch_to.alert
+        return False
+    except Exception:
+        return True
+
+
+driver = browser()
+try:
+    # 1. Search "air quality" from the search box, with the keyboard.
+    driver.get(BASE + "/")
+    box = wait(driver, EC.element_to_be_clickable((By.ID, "q")))
+    box.send_keys("air quality", Keys.ENTER)
+    wait(driver, lambda d: "q=air+quality" in d.current_url or "q=air%20quality" in d.current_url)
+    heading = results_heading(driver)
+    wait(driver, lambda d: "of" in d.find_element(By.ID, "results-heading").text)
+    hits = driver.find_elements(By.CSS_SELECTOR, ".results .hit")
+    check("search finds air-quality records", len(hits) > 0, heading.text)
+    check("snippets highlight the matched words",
+          len(driver.find_elements(By.CSS_SELECTOR, ".results .snippet b")) > 0)
+    check("facet lists have counts", len(driver.find_elements(By.CSS_SELECTOR, ".facets .count")) > 0)
+    definitions = [d.text for d in driver.find_elements(By.CSS_SELECTOR, ".patterns .definition")]
+    check("the three patterns show the ODI definitions",
+          len(definitions) == 3 and "access to services" in definitions[0], str(definitions))
+    shot(driver, "1-search-air-quality")
+
+    # 2. Filter to pattern 2.
+    driver.find_element(By.ID, "pattern-planning").click()
+    wait(driver, lambda d: "pattern=planning" in d.current_url)
+    wait(driver, lambda d: d.find_element(By.ID, "pattern-planning").is_selected())
+    results_heading(driver)
+    hits = driver.find_elements(By.CSS_SELECTOR, ".results .hit")
+    every_p2 = all(h.find_elements(By.CSS_SELECTOR, ".badge.planning") for h in hits)
+    check("pattern 2 keeps only P2 records, each with its badge", len(hits) > 0 and every_p2, str(len(hits)))
+    methods = {b.text.split(" · ")[1].split(" ")[0] for b in driver.find_elements(By.CSS_SELECTOR, ".hit .badge.planning")}
+    check("badges say curated or inferred", methods <= {"curated", "inferred"} and methods, str(methods))
+    check("catalogue badges are shown", len(driver.find_elements(By.CSS_SELECTOR, ".hit .badge.catalogue")) > 0)
+    bookmark = driver.current_url
+    shot(driver, "2-pattern-2")
+
+    # The bookmark reproduces the search in a fresh page load.
+    driver.get(bookmark)
+    results_heading(driver)
+    check("a bookmarked search comes back filtered",
+          driver.find_element(By.ID, "pattern-planning").is_selected()
+          and driver.find_element(By.ID, "q").get_attribute("value") == "air quality")
+
+    # 3. Open a record: the Breathe London case study.
+    link = wait(driver, EC.element_to_be_clickable(
+        (By.XPATH, "//ol/li[contains(@class,'hit')]//a[contains(., 'Breathe London')]")))
+    link.click()
+    title = wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".record h1")))
+    check("a record page opens", "Breathe London" in title.text, title.text)
+    check("its patterns show how they were assigned",
+          "stated by the source" in driver.find_element(By.ID, "patterns-h").find_element(By.XPATH, "..").text)
+    shot(driver, "3-record-case-study")
+
+    # 4. Follow its dataset, then the link back to a case study.
+    driver.find_element(By.XPATH, "//section[h2[@id='datasets-h']]//a").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "cases-h")))
+    check("the dataset page says how many catalogues hold it",
+          "The same dataset in" in driver.find_element(By.ID, "copies-h").text)
+    shot(driver, "4-record-dataset")
+    driver.find_element(By.XPATH, "//section[h2[@id='cases-h']]//a").click()
+    wait(driver, lambda d: d.find_elements(By.ID, "datasets-h"))
+    kind = driver.find_element(By.CSS_SELECTOR, ".record .badge.type").text
+    check("a link from a dataset leads to a case study", kind == "Case study", kind)
+    shot(driver, "5-followed-to-case-study")
+
+    # A dataset held by two catalogues shows its copy.
+    driver.get(BASE + "/#/record/" + urllib.parse.quote(
+        "https://data.southvale.example.gov.uk/id/dataset/bus-stops", safe=""))
+    copies = wait(driver, EC.presence_of_element_located((By.ID, "copies-h")))
+    check("the same dataset in 2 catalogues", copies.text == "The same dataset in 2 catalogues", copies.text)
+    shot(driver, "6-record-with-copy")
+
+    # 5. Run a SPARQL example.
+    driver.get(BASE + "/#/sparql")
+    picker = wait(driver, EC.presence_of_element_located((By.ID, "example")))
+    wait(driver, lambda d: len(Select(d.find_element(By.ID, "example")).options) > 1)
+    Select(picker).select_by_index(4)
+    driver.find_element(By.ID, "run").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#results tbody tr"))
+    rows = driver.find_elements(By.CSS_SELECTOR, "#results tbody tr")
+    check("a SPARQL example runs and fills the table", len(rows) > 0, str(len(rows)))
+    check("results can be downloaded",
+          len(driver.find_elements(By.XPATH, "//button[starts-with(., 'Download')]")) == 3)
+    shot(driver, "7-sparql")
+
+    # 6. Hostile values are text.
+    driver.get(BASE + "/#/?q=script")
+    results_heading(driver)
+    titles = [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".hit h3 a")]
+    check("a record titled <script>alert(1)</script> is shown as text",
+          "<script>alert(1)</script>" in titles, str(titles))
+    check("no script element reached the page",
+          driver.execute_script("return document.querySelectorAll('main script, main img, main svg, main iframe').length") == 0)
+    check("no alert opened", no_alert(driver))
+    shot(driver, "8-hostile-search")
+    driver.find_element(By.XPATH, "//a[.='<script>alert(1)</script>']").click()
+    title = wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".record h1")))
+    check("the hostile record's heading is text", title.text == "<script>alert(1)</script>", title.text)
+    hrefs = driver.execute_script("return [...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+    check("javascript: URLs never become links", not any((h or "").lower().startswith("javascript:") for h in hrefs), str(hrefs))
+    check("its safe source URL is a link", "https://example.org/hostile" in hrefs)
+    check("still no alert", no_alert(driver))
+    shot(driver, "9-hostile-record")
+
+    # Sources: the CKAN portal was harvested.
+    driver.get(BASE + "/#/sources")
+    table = wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "main table")))
+    check("the sources page shows the harvested CKAN portal",
+          "Birmingham Data Factory (recorded)" in table.text and "succeeded" in table.text, table.text[:300])
+    shot(driver, "10-sources")
+
+    # Keyboard: the first Tab reaches the skip link, and it moves focus to the content.
+    driver.get(BASE + "/")
+    wait(driver, EC.presence_of_element_located((By.ID, "q")))
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    focused = driver.switch_to.active_element
+    check("Tab reaches the skip link first", focused.text == "Skip to content", focused.text)
+    labelled = driver.execute_script(
+        "return [...document.querySelectorAll('input, select, textarea')].every(i => i.labels && i.labels.length > 0)")
+    check("every control has a label", labelled)
+
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    check("no errors in the console (CSP violations included)", not errors, str(errors))
+finally:
+    driver.quit()
+
+# Phone width: nothing wider than the screen, on search and record pages.
+phone = browser(390, 844)
+try:
+    phone.get(BASE + "/#/?q=air+quality&pattern=planning")
+    results_heading(phone)
+    wide = phone.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+    check("the search page fits a phone screen", not wide)
+    shot(phone, "11-phone-search")
+    phone.get(BASE + "/#/record/" + urllib.parse.quote(
+        "https://data.westshire.example.gov.uk/id/dataset/southvale-bus-stops", safe=""))
+    wait(phone, EC.presence_of_element_located((By.CSS_SELECTOR, ".record h1")))
+    wide = phone.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+    check("a record page fits a phone screen", not wide)
+    shot(phone, "12-phone-record")
+finally:
+    phone.quit()
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

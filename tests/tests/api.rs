@@ -1,0 +1,429 @@
+//! The JSON API over the tagged and linked demo data, through `app(state).oneshot`: search
+//! with filters, facets, snippets, sorting and paging; records with their links; patterns;
+//! sources; the OpenAPI document checked against real answers; the web page's headers.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use civicgraph_tests::{send, tagged_demo_state};
+use serde_json::Value;
+use std::sync::OnceLock;
+
+fn state() -> &'static civicgraph_sparql_api::AppState {
+    static STATE: OnceLock<civicgraph_sparql_api::AppState> = OnceLock::new();
+    STATE.get_or_init(tagged_demo_state)
+}
+
+async fn get(path: &str) -> (StatusCode, Value) {
+    let (response, body) = send(state(), Request::get(path).body(Body::empty()).unwrap()).await;
+    let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
+    (response.status(), json)
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_finds_highlights_and_counts_facets() {
+    let (status, all) = get("/api/search?q=air+quality").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let total = all["total"].as_u64().unwrap();
+    assert!(total >= 5, "{all}");
+    let hits = all["hits"].as_array().unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h["snippet"].as_str().unwrap().contains("<b>")),
+        "{all}"
+    );
+    assert!(
+        hits.iter()
+            .all(|h| h["title"].as_str().is_some() && h["iri"].as_str().is_some())
+    );
+    // Every record has one type, so the type facet adds up to the total.
+    let by_type: u64 = all["facets"]["type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(by_type, total);
+    for facet in [
+        "type",
+        "pattern",
+        "theme",
+        "publisher",
+        "catalogue",
+        "region",
+        "format",
+        "licence",
+        "year",
+    ] {
+        assert!(
+            all["facets"].get(facet).is_some(),
+            "facet {facet} missing: {}",
+            all["facets"]
+        );
+    }
+    let themes = all["facets"]["theme"].as_array().unwrap();
+    assert!(themes.iter().any(|t| t["label"] == "Environment"), "{themes:?}");
+
+    let (_, planning) = get("/api/search?q=air+quality&pattern=P2").await;
+    let p2 = planning["hits"].as_array().unwrap();
+    assert!(!p2.is_empty() && planning["total"].as_u64().unwrap() <= total);
+    for hit in p2 {
+        let patterns: Vec<&str> = hit["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["pattern"].as_str().unwrap())
+            .collect();
+        assert!(patterns.contains(&"planning"), "{hit}");
+        for badge in hit["patterns"].as_array().unwrap() {
+            assert!(["curated", "inferred"].contains(&badge["method"].as_str().unwrap()));
+        }
+    }
+    assert_eq!(planning["filters"]["pattern"], serde_json::json!(["P2"]));
+    let pattern_facet = planning["facets"]["pattern"].as_array().unwrap();
+    let planning_count = pattern_facet.iter().find(|v| v["value"] == "planning").unwrap();
+    assert_eq!(planning_count["count"], planning["total"]);
+    assert_eq!(planning_count["label"], "P2 Planning and efficient delivery");
+
+    let (_, cases) = get("/api/search?q=air+quality&type=case-study").await;
+    assert!(
+        cases["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["type"] == "case-study")
+    );
+    assert!(cases["total"].as_u64().unwrap() >= 1);
+}
+
+#[tokio::test]
+async fn search_pages_sorts_and_filters_by_year() {
+    let (_, everything) = get("/api/search?page_size=100").await;
+    let total = everything["total"].as_u64().unwrap();
+    assert!(total > 150, "every record of the demo: {total}");
+    // No query: newest first; undated records last.
+    let years: Vec<Option<u64>> = everything["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["year"].as_u64())
+        .collect();
+    let dated: Vec<u64> = years.iter().map_while(|y| *y).collect();
+    assert!(dated.windows(2).all(|w| w[0] >= w[1]), "{years:?}");
+    assert!(years[dated.len()..].iter().all(Option::is_none), "{years:?}");
+
+    let (_, first) = get("/api/search?q=data&page_size=5").await;
+    let (_, second) = get("/api/search?q=data&page_size=5&page=2").await;
+    assert_eq!(second["page"], 2);
+    let ids = |page: &Value| {
+        page["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["iri"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&first).len(), 5);
+    assert!(
+        ids(&first).iter().all(|i| !ids(&second).contains(i)),
+        "pages do not overlap"
+    );
+
+    let (_, since) = get("/api/search?year_from=2020&year_to=2021&page_size=100").await;
+    for hit in since["hits"].as_array().unwrap() {
+        let year = hit["year"].as_u64().unwrap();
+        assert!((2020..=2021).contains(&year), "{hit}");
+    }
+    let (_, by_date) = get("/api/search?q=air&sort=date").await;
+    assert_eq!(by_date["sort"], "date");
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_with_a_message_naming_them() {
+    for (query, expected) in [
+        ("page_size=1000", "page_size: 1000 is not between 1 and 100"),
+        ("pattern=P7", "pattern: \"P7\" is not a pattern"),
+        ("sort=alphabet", "sort: \"alphabet\" is not relevance or date"),
+        ("q=%22unclosed", "q: search query"),
+        ("shape=round", "unknown parameter \"shape\""),
+    ] {
+        let (status, body) = get(&format!("/api/search?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["status"], 400);
+        assert!(
+            body["error"].as_str().unwrap().starts_with(expected),
+            "{query}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn records_show_their_links_both_ways() {
+    let bus_stops =
+        urlencoding::encode("https://data.southvale.example.gov.uk/id/dataset/bus-stops").into_owned();
+    let (status, record) = get(&format!("/api/records/{bus_stops}")).await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    assert_eq!(record["type"], "dataset");
+    assert_eq!(record["catalogue_count"], 2);
+    let copies = record["copies"].as_array().unwrap();
+    assert_eq!(copies.len(), 1);
+    assert_eq!(
+        copies[0]["iri"],
+        "https://data.westshire.example.gov.uk/id/dataset/southvale-bus-stops"
+    );
+    assert!(
+        strings(&copies[0]["signals"]).contains(&"landing-page".to_owned()),
+        "{copies:?}"
+    );
+    assert!(copies[0]["score"].as_f64().unwrap() > 0.9);
+    assert!(!record["distributions"].as_array().unwrap().is_empty());
+    let patterns = record["patterns"].as_array().unwrap();
+    assert!(!patterns.is_empty() && patterns.iter().all(|p| p["method"] == "inferred"));
+    assert!(
+        patterns
+            .iter()
+            .all(|p| !p["evidence"].as_array().unwrap().is_empty())
+    );
+
+    let case = urlencoding::encode("https://w3id.org/civicgraph/demo/case-study/breathe-london").into_owned();
+    let (_, case) = get(&format!("/api/records/{case}")).await;
+    assert_eq!(case["type"], "case-study");
+    let used = case["datasets"].as_array().unwrap();
+    assert_eq!(used.len(), 2, "{case}");
+    let patterns: Vec<(&str, &str)> = case["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["pattern"].as_str().unwrap(), p["method"].as_str().unwrap()))
+        .collect();
+    assert_eq!(patterns, [("planning", "curated"), ("policy", "curated")]);
+    // ... and the dataset names the case study back.
+    let dataset = urlencoding::encode(used[0]["iri"].as_str().unwrap()).into_owned();
+    let (_, dataset) = get(&format!("/api/records/{dataset}")).await;
+    assert!(
+        dataset["case_studies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["iri"] == case["iri"]),
+        "{dataset}"
+    );
+
+    let (status, missing) = get("/api/records/https%3A%2F%2Fexample.org%2Fnothing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        missing["error"]
+            .as_str()
+            .unwrap()
+            .contains("https://example.org/nothing")
+    );
+}
+
+#[tokio::test]
+async fn patterns_sources_and_harvests() {
+    let (status, patterns) = get("/api/patterns").await;
+    assert_eq!(status, StatusCode::OK);
+    let patterns = patterns["patterns"].as_array().unwrap();
+    let ids: Vec<&str> = patterns.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["access", "planning", "policy"]);
+    // The demo's curated case-study patterns: 15 access, 17 planning, 15 policy.
+    let curated: Vec<u64> = patterns
+        .iter()
+        .map(|p| p["counts"]["case_studies_curated"].as_u64().unwrap())
+        .collect();
+    assert_eq!(curated, [15, 17, 15]);
+    assert!(
+        patterns
+            .iter()
+            .all(|p| p["examples"].as_array().unwrap().len() == 5)
+    );
+    assert!(patterns[1]["counts"]["datasets_inferred"].as_u64().unwrap() > 0);
+    assert!(
+        patterns[0]["definition"]
+            .as_str()
+            .unwrap()
+            .contains("access to services")
+    );
+
+    let (_, sources) = get("/api/sources").await;
+    let sources = sources["sources"].as_array().unwrap();
+    let westshire = sources
+        .iter()
+        .find(|s| s["id"] == "demo-westshire")
+        .expect("demo-westshire");
+    assert!(westshire["datasets"].as_u64().unwrap() >= 40);
+    assert!(
+        westshire["last_run"].is_null(),
+        "the demo is loaded, not harvested"
+    );
+
+    let (status, harvests) = get("/api/harvests?limit=5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(harvests["runs"].as_array().unwrap().is_empty());
+}
+
+/// Resolves a `$ref` in the OpenAPI document.
+fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            let target = &document["components"]["schemas"][name];
+            assert!(target.is_object(), "unresolved {reference}");
+            target
+        }
+        None => schema,
+    }
+}
+
+/// Checks that `value` has every required property of `schema`, and no property it does not
+/// describe, recursively through objects and arrays.
+fn conforms(document: &Value, schema: &Value, value: &Value, path: &str) {
+    let schema = resolve(document, schema);
+    if let Some(any) = schema.get("oneOf").and_then(Value::as_array) {
+        if value.is_null() {
+            return;
+        }
+        let non_null = any.iter().find(|s| s["type"] != "null").unwrap_or(&any[0]);
+        return conforms(document, non_null, value, path);
+    }
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        let object = value
+            .as_object()
+            .unwrap_or_else(|| panic!("{path}: not an object: {value}"));
+        for required in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let key = required.as_str().unwrap();
+            assert!(object.contains_key(key), "{path}: missing {key}");
+        }
+        for (key, item) in object {
+            let described = properties
+                .get(key)
+                .unwrap_or_else(|| panic!("{path}: {key} is not in the schema"));
+            conforms(document, described, item, &format!("{path}.{key}"));
+        }
+    } else if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            conforms(document, items, item, &format!("{path}[{i}]"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_real_answers() {
+    let (status, document) = get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        document["openapi"].as_str().unwrap().starts_with("3."),
+        "{}",
+        document["openapi"]
+    );
+    let paths = document["paths"].as_object().unwrap();
+    for path in [
+        "/api/search",
+        "/api/records/{id}",
+        "/api/patterns",
+        "/api/sources",
+        "/api/harvests",
+    ] {
+        assert!(paths.contains_key(path), "{path} is not documented");
+    }
+    let parameters: Vec<&str> = paths["/api/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "q",
+        "type",
+        "pattern",
+        "theme",
+        "publisher",
+        "catalogue",
+        "region",
+        "format",
+        "licence",
+        "year_from",
+        "year_to",
+        "sort",
+        "page",
+        "page_size",
+    ] {
+        assert!(
+            parameters.contains(&name),
+            "parameter {name} is not documented: {parameters:?}"
+        );
+    }
+    let bus_stops =
+        urlencoding::encode("https://data.southvale.example.gov.uk/id/dataset/bus-stops").into_owned();
+    for (path, template, url) in [
+        (
+            "/api/search",
+            "/api/search",
+            "/api/search?q=air+quality".to_owned(),
+        ),
+        (
+            "/api/records/{id}",
+            "/api/records/{id}",
+            format!("/api/records/{bus_stops}"),
+        ),
+        ("/api/patterns", "/api/patterns", "/api/patterns".to_owned()),
+        ("/api/sources", "/api/sources", "/api/sources".to_owned()),
+        ("/api/harvests", "/api/harvests", "/api/harvests".to_owned()),
+    ] {
+        let schema = &paths[template]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(schema.is_object(), "{path} has no response schema");
+        let (_, answer) = get(&url).await;
+        conforms(&document, schema, &answer, path);
+    }
+}
+
+#[tokio::test]
+async fn the_web_page_is_served_with_a_content_security_policy() {
+    let (response, body) = send(state(), Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(body.contains("<script src=\"/assets/app.js\" defer></script>"));
+    assert!(!body.contains("<script>"), "no inline script");
+    let (response, _) = send(
+        state(),
+        Request::get("/assets/app.js").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, examples) = get("/assets/examples.json").await;
+    assert_eq!(examples.as_array().unwrap().len(), 5);
+    for path in [
+        "/assets/../Cargo.toml",
+        "/assets/%2e%2e/%2e%2e/etc/passwd",
+        "/assets/app.js/../../x",
+    ] {
+        let (response, _) = send(state(), Request::get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
