@@ -431,7 +431,7 @@ async function renderSources() {
       el("th", { scope: "row" }, s.title || s.id, s.region ? el("div", { class: "evidence" }, s.region) : null),
       el("td", {}, s.kind || "loaded"),
       el("td", {}, String(s.datasets)), el("td", {}, String(s.case_studies)),
-      el("td", {}, run ? `${run.status} ${run.ended || run.started}` : "never"),
+      el("td", {}, run ? `${run.status} ${(run.ended || run.started).replace("T", " ").slice(0, 16)}` : "never"),
       el("td", {}, run ? String(run.read) : "—"), el("td", {}, run ? String(run.rejected) : "—"),
       el("td", {}, run ? String(run.violations) : "—")));
   }
