@@ -9,15 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 profile=${2:-dev}
-bash scripts/install-deps.sh
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
-if [ "$profile" = release ]; then
-    cargo build -q --locked --release -p civicgraph-sparql-api --bin civicgraph
-    bin=target/release/civicgraph
-else
-    cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
-    bin=target/debug/civicgraph
-fi
+source scripts/build-bin.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 scripts/gen-catalogue.py "$work/catalog.ttl" "$n"

@@ -7,14 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-60000}
 profile=${2:-dev}
-bash scripts/install-deps.sh
-if [ "$profile" = release ]; then
-    cargo build -q --locked --release -p civicgraph-sparql-api --bin civicgraph
-    bin=target/release/civicgraph
-else
-    cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
-    bin=target/debug/civicgraph
-fi
+source scripts/build-bin.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 - "$work/source.nt" "$n" <<'PY'

@@ -10,14 +10,7 @@ cd "$(dirname "$0")/.."
 n=${1:-100000}
 profile=${2:-dev}
 rounds=${3:-30}
-bash scripts/install-deps.sh
-if [ "$profile" = release ]; then
-    cargo build -q --locked --release -p civicgraph-sparql-api --bin civicgraph
-    bin=target/release/civicgraph
-else
-    cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
-    bin=target/debug/civicgraph
-fi
+source scripts/build-bin.sh
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 server=""

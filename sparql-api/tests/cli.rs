@@ -7,15 +7,9 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-fn civicgraph(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civicgraph"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("CIVICGRAPH_LOG", "warn")
-        .output()
-        .expect("run civicgraph")
-}
+mod common;
+
+use common::civicgraph;
 
 fn demo(file: &str) -> String {
     format!("{}/../datasets/demo/{file}", env!("CARGO_MANIFEST_DIR"))

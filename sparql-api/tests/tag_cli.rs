@@ -2,18 +2,11 @@
 //! them, and a harvest that tags and links what it harvested.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn civicgraph(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civicgraph"))
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("CIVICGRAPH_LOG", "warn")
-        .output()
-        .expect("run civicgraph")
-}
+mod common;
+
+use common::civicgraph;
 
 fn ok(output: &Output) -> (String, String) {
     let (out, err) = (

@@ -69,21 +69,10 @@ path = "$root/tests/browser/hostile-case-studies.json"
 TOML
 CIVICGRAPH_LOG=warn target/debug/civicgraph --config "$work/civicgraph.toml" --data "$work/graph" harvest
 
-port=$((20000 + RANDOM % 20000))
-CIVICGRAPH_LOG=warn target/debug/civicgraph --config "$work/civicgraph.toml" --data "$work/graph" \
-    serve --no-demo --bind "127.0.0.1:$port" &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cleanup' EXIT
-python3 - "$port" <<'PY'
-import sys, time, urllib.request
-for _ in range(150):
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
-        break
-    except OSError:
-        time.sleep(0.2)
-else:
-    sys.exit("the server did not start")
-PY
+server_args="--config $work/civicgraph.toml"
+server_data="$work/graph"
+serve_args="--no-demo"
+server_cleanup=cleanup
+source tests/start-server.sh
 mkdir -p target/browser-screenshots
 "$venv/bin/python" tests/browser/test_page.py "http://127.0.0.1:$port" target/browser-screenshots

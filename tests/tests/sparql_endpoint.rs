@@ -78,7 +78,7 @@ async fn default_graph_uri_narrows_the_dataset_to_one_source() {
 #[tokio::test]
 async fn results_come_in_every_negotiated_format() {
     let state = demo_state();
-    let select = "SELECT ?p WHERE { ?p a <http://www.w3.org/2004/02/skos/core#Concept> ; <http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/civicgraph/pattern/> } ORDER BY ?p";
+    let select = "SELECT ?p WHERE { ?p a <http://www.w3.org/2004/02/skos/core#Concept> ; <http://www.w3.org/2004/02/skos/core#topConceptOf> <https://w3id.org/civicgraph/pattern/> } ORDER BY ?p";
     let (response, body) = send(&state, get(select, Some("text/csv"))).await;
     assert_eq!(
         response.headers()[header::CONTENT_TYPE],

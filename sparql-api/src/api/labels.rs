@@ -40,6 +40,44 @@ pub struct Labelled {
     pub label: String,
 }
 
+/// One pattern of a record, as search hits and record pages show it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PatternTag {
+    /// `access`, `planning`, `policy` or `none`.
+    pub pattern: String,
+    /// "P1 Access to services", ...
+    pub label: String,
+    /// `curated` or `inferred`.
+    pub method: String,
+    /// In [0, 1].
+    pub confidence: f64,
+    /// The features that drove it, or the source that stated it.
+    pub evidence: Vec<String>,
+}
+
+/// The stored patterns of `record`, labelled.
+pub fn pattern_tags(
+    graph: &Graph,
+    labels: &mut Labels<'_>,
+    record: &str,
+) -> Result<Vec<PatternTag>, super::JsonError> {
+    let node = oxigraph::model::NamedNode::new(record)
+        .map_err(|e| super::JsonError(crate::error::ApiError::Internal(format!("{record}: {e}"))))?;
+    Ok(civicgraph_ingest::tag::apply::stored_assignments(graph, &node)?
+        .into_values()
+        .map(|a| PatternTag {
+            label: labels.label(&format!("{}{}", civicgraph_vocab::cgp::NAMESPACE, a.pattern)),
+            pattern: a.pattern,
+            method: match a.method {
+                civicgraph_ingest::tag::Method::Curated => "curated".into(),
+                civicgraph_ingest::tag::Method::Inferred => "inferred".into(),
+            },
+            confidence: a.confidence,
+            evidence: a.evidence,
+        })
+        .collect())
+}
+
 /// Labels, cached for one request.
 #[derive(Debug)]
 pub struct Labels<'a> {

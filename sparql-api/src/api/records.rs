@@ -3,15 +3,13 @@
 //! studies that used it (or a copy of it), the datasets a case study used, and the same
 //! dataset in other catalogues.
 
-use super::labels::{Labelled, Labels};
+use super::labels::{Labelled, Labels, PatternTag, pattern_tags};
 use super::{JsonError, blocking};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, State};
 use civicgraph_graph::Graph;
-use civicgraph_ingest::tag::Method;
-use civicgraph_ingest::tag::apply::stored_assignments;
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{dcat, dct, schema};
 use oxigraph::model::vocab::rdf;
@@ -42,21 +40,6 @@ pub struct Distribution {
     pub download_urls: Vec<String>,
     /// Licences.
     pub licences: Vec<Labelled>,
-}
-
-/// One pattern of the record and why.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct PatternDetail {
-    /// `access`, `planning`, `policy` or `none`.
-    pub pattern: String,
-    /// "P1 Access to services", ...
-    pub label: String,
-    /// `curated` or `inferred`.
-    pub method: String,
-    /// In [0, 1].
-    pub confidence: f64,
-    /// The features that drove it, or the source that stated it.
-    pub evidence: Vec<String>,
 }
 
 /// The same dataset in another catalogue.
@@ -109,7 +92,7 @@ pub struct RecordResponse {
     /// Its distributions.
     pub distributions: Vec<Distribution>,
     /// Its patterns, with method, confidence and evidence.
-    pub patterns: Vec<PatternDetail>,
+    pub patterns: Vec<PatternTag>,
     /// Case studies that used this dataset or a copy of it.
     pub case_studies: Vec<RecordRef>,
     /// For a case study: the datasets it used.
@@ -321,19 +304,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
     }
     distributions.sort_by(|a, b| a.iri.cmp(&b.iri));
 
-    let patterns = stored_assignments(graph, &node)?
-        .into_values()
-        .map(|a| PatternDetail {
-            label: labels.label(&format!("{}{}", civicgraph_vocab::cgp::NAMESPACE, a.pattern)),
-            pattern: a.pattern,
-            method: match a.method {
-                Method::Curated => "curated".into(),
-                Method::Inferred => "inferred".into(),
-            },
-            confidence: a.confidence,
-            evidence: a.evidence,
-        })
-        .collect();
+    let patterns = pattern_tags(graph, &mut labels, node.as_str())?;
 
     // The cluster: this dataset and its copies.
     let mut members: BTreeSet<NamedNode> = BTreeSet::from([node.clone()]);

@@ -1,16 +1,13 @@
 //! `GET /api/search`: full-text search with filters, facet counts, snippets, sorting and
 //! paging.
 
-use super::labels::{Labelled, Labels};
+use super::labels::{Labelled, Labels, PatternTag, pattern_tags};
 use super::{JsonError, blocking};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use civicgraph_graph::{FACETS, SearchFilter, SearchRequest, SearchSort};
-use civicgraph_ingest::tag::Method;
-use civicgraph_ingest::tag::apply::stored_assignments;
-use oxigraph::model::NamedNode;
 use std::collections::BTreeMap;
 
 /// The largest page.
@@ -60,19 +57,6 @@ pub struct SearchParams {
     facet_size: Option<usize>,
 }
 
-/// How one pattern came to a hit.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct PatternBadge {
-    /// `access`, `planning`, `policy` or `none`.
-    pub pattern: String,
-    /// "P1 Access to services", ...
-    pub label: String,
-    /// `curated` or `inferred`.
-    pub method: String,
-    /// In [0, 1].
-    pub confidence: f64,
-}
-
 /// One hit.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Hit {
@@ -88,8 +72,8 @@ pub struct Hit {
     /// The description around the matched words; HTML-escaped text whose only markup is
     /// `<b>` around matches.
     pub snippet: String,
-    /// Its patterns, with how each was assigned.
-    pub patterns: Vec<PatternBadge>,
+    /// Its patterns, with how each was assigned and why.
+    pub patterns: Vec<PatternTag>,
     /// Publishers.
     pub publishers: Vec<String>,
     /// Catalogues listing it.
@@ -267,19 +251,7 @@ pub async fn get(
         let mut labels = Labels::new(&graph);
         let mut hits = Vec::with_capacity(result.hits.len());
         for hit in result.hits {
-            let iri = NamedNode::new(&hit.iri).map_err(|e| JsonError(ApiError::Internal(e.to_string())))?;
-            let patterns = stored_assignments(&graph, &iri)?
-                .into_values()
-                .map(|a| PatternBadge {
-                    label: labels.label(&format!("{}{}", civicgraph_vocab::cgp::NAMESPACE, a.pattern)),
-                    pattern: a.pattern,
-                    method: match a.method {
-                        Method::Curated => "curated".into(),
-                        Method::Inferred => "inferred".into(),
-                    },
-                    confidence: a.confidence,
-                })
-                .collect();
+            let patterns = pattern_tags(&graph, &mut labels, &hit.iri)?;
             hits.push(Hit {
                 patterns,
                 catalogues: hit.catalogues.iter().map(|c| labels.labelled(c)).collect(),
