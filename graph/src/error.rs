@@ -60,6 +60,9 @@ pub enum GraphError {
     /// A SPARQL update failed while it ran; nothing of it was written.
     #[error("SPARQL update: {0}")]
     UpdateEvaluation(#[from] oxigraph::sparql::UpdateEvaluationError),
+    /// The request asks for something civicgraph does not do (SPARQL `LOAD`).
+    #[error("{0}")]
+    Refused(String),
     /// A full-text query did not parse.
     #[error("search query {query:?}: {message}")]
     SearchSyntax {

@@ -26,6 +26,7 @@ impl Graph {
     pub fn update(&self, sparql: &str, options: &UpdateOptions) -> Result<WriteReport> {
         let evaluator = evaluator_with_base(options.base_iri.as_deref(), "update base IRI")?;
         let mut prepared = evaluator.parse_update(sparql)?;
+        refuse_load(sparql, options.base_iri.as_deref())?;
         for dataset in prepared.using_datasets_mut() {
             set_protocol_dataset(
                 dataset,
@@ -52,6 +53,31 @@ impl Graph {
             reindexed,
         })
     }
+}
+
+/// `LOAD` would fetch a URL chosen by the client: the store reads remote data only through
+/// harvests of configured sources (which have their own limits), so it is refused before
+/// anything is fetched.
+fn refuse_load(sparql: &str, base: Option<&str>) -> Result<()> {
+    let mut parser = spargebra::SparqlParser::new();
+    if let Some(base) = base
+        && let Ok(with_base) = parser.clone().with_base_iri(base)
+    {
+        parser = with_base;
+    }
+    let Ok(update) = parser.parse_update(sparql) else {
+        return Ok(());
+    };
+    for operation in &update.operations {
+        if let spargebra::GraphUpdateOperation::Load { source, .. } = operation {
+            return Err(GraphError::Refused(format!(
+                "LOAD <{}> is not offered: civicgraph fetches remote data only by harvesting configured sources; \
+                 add a [[source]] and run `civicgraph harvest`, or send the data to /store",
+                source.as_str()
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

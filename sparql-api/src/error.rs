@@ -57,6 +57,7 @@ impl ApiError {
             ApiError::Graph(
                 GraphError::QuerySyntax(_)
                 | GraphError::SearchSyntax { .. }
+                | GraphError::Refused(_)
                 | GraphError::InvalidIri { .. }
                 | GraphError::Syntax { .. }
                 | GraphError::UpdateEvaluation(
