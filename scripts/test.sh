@@ -11,3 +11,5 @@ bash tests/clients/run.sh
 bash tests/shacl/run.sh
 # The web page in headless Chromium (Debian's chromium and chromium-driver, Selenium from PyPI).
 bash tests/browser/run.sh
+# Load: 16 clients for 10 s of normal, pathological, search and write requests (short version).
+bash tests/load/run.sh 16 10

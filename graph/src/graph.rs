@@ -268,7 +268,7 @@ impl Graph {
         Ok(())
     }
 
-    fn follow_in_index(
+    pub(crate) fn follow_in_index(
         &self,
         everything: bool,
         affected: &HashSet<NamedNode>,

@@ -3,7 +3,9 @@
 use crate::error::{GraphError, Result};
 use crate::graph::{Graph, WriteReport};
 use crate::query::{evaluator_with_base, set_protocol_dataset};
-use oxigraph::model::NamedNode;
+use civicgraph_vocab::ext::dcat;
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Term};
+use std::collections::HashSet;
 
 /// The protocol's dataset for an update (`using-graph-uri`, `using-named-graph-uri`).
 #[derive(Debug, Clone, Default)]
@@ -26,7 +28,7 @@ impl Graph {
     pub fn update(&self, sparql: &str, options: &UpdateOptions) -> Result<WriteReport> {
         let evaluator = evaluator_with_base(options.base_iri.as_deref(), "update base IRI")?;
         let mut prepared = evaluator.parse_update(sparql)?;
-        refuse_load(sparql, options.base_iri.as_deref())?;
+        let touched = inspect(sparql, options.base_iri.as_deref())?;
         for dataset in prepared.using_datasets_mut() {
             set_protocol_dataset(
                 dataset,
@@ -40,12 +42,14 @@ impl Graph {
         prepared.on_transaction(&mut transaction).execute()?;
         self.mark_sequence(&mut transaction, sequence)?;
         transaction.commit()?;
-        let reindexed =
-            self.rebuild_index(sequence, &mut |_| {})
-                .map_err(|source| GraphError::IndexBehind {
-                    sequence,
-                    source: Box::new(source),
-                })?;
+        // `INSERT DATA` and `DELETE DATA` name every subject they touch, so only those
+        // records are re-read into the index; any other update may touch anything.
+        let reindexed = self
+            .follow_in_index(touched.is_none(), &touched.unwrap_or_default(), sequence)
+            .map_err(|source| GraphError::IndexBehind {
+                sequence,
+                source: Box::new(source),
+            })?;
         tracing::info!(sequence, records = reindexed, "update committed");
         Ok(WriteReport {
             sequence,
@@ -55,10 +59,14 @@ impl Graph {
     }
 }
 
+/// Refuses `LOAD`, and returns the subjects an update of only `INSERT DATA` and
+/// `DELETE DATA` touches (with the datasets a `dcat:dataset` triple names), or `None` when
+/// the update may touch anything.
+///
 /// `LOAD` would fetch a URL chosen by the client: the store reads remote data only through
 /// harvests of configured sources (which have their own limits), so it is refused before
 /// anything is fetched.
-fn refuse_load(sparql: &str, base: Option<&str>) -> Result<()> {
+fn inspect(sparql: &str, base: Option<&str>) -> Result<Option<HashSet<NamedNode>>> {
     let mut parser = spargebra::SparqlParser::new();
     if let Some(base) = base
         && let Ok(with_base) = parser.clone().with_base_iri(base)
@@ -66,18 +74,63 @@ fn refuse_load(sparql: &str, base: Option<&str>) -> Result<()> {
         parser = with_base;
     }
     let Ok(update) = parser.parse_update(sparql) else {
-        return Ok(());
+        return Ok(None);
+    };
+    let mut touched = Some(HashSet::new());
+    let note = |touched: &mut Option<HashSet<NamedNode>>,
+                subject: Option<&NamedNode>,
+                predicate: &NamedNode,
+                object: Option<&NamedNode>| {
+        if let Some(set) = touched {
+            if let Some(subject) = subject {
+                set.insert(subject.clone());
+            }
+            if predicate.as_ref() == dcat::DATASET_PROPERTY
+                && let Some(object) = object
+            {
+                set.insert(object.clone());
+            }
+        }
     };
     for operation in &update.operations {
-        if let spargebra::GraphUpdateOperation::Load { source, .. } = operation {
-            return Err(GraphError::Refused(format!(
-                "LOAD <{}> is not offered: civicgraph fetches remote data only by harvesting configured sources; \
-                 add a [[source]] and run `civicgraph harvest`, or send the data to /store",
-                source.as_str()
-            )));
+        match operation {
+            spargebra::GraphUpdateOperation::Load { source, .. } => {
+                return Err(GraphError::Refused(format!(
+                    "LOAD <{}> is not offered: civicgraph fetches remote data only by harvesting configured sources; \
+                     add a [[source]] and run `civicgraph harvest`, or send the data to /store",
+                    source.as_str()
+                )));
+            }
+            spargebra::GraphUpdateOperation::InsertData { data } => {
+                for quad in data {
+                    let subject = match &quad.subject {
+                        NamedOrBlankNode::NamedNode(n) => n,
+                        // A blank node belongs to a record we cannot name here.
+                        NamedOrBlankNode::BlankNode(_) => {
+                            touched = None;
+                            continue;
+                        }
+                    };
+                    let object = match &quad.object {
+                        Term::NamedNode(n) => Some(n),
+                        _ => None,
+                    };
+                    note(&mut touched, Some(subject), &quad.predicate, object);
+                }
+            }
+            spargebra::GraphUpdateOperation::DeleteData { data } => {
+                for quad in data {
+                    let object = match &quad.object {
+                        spargebra::term::GroundTerm::NamedNode(n) => Some(n),
+                        _ => None,
+                    };
+                    note(&mut touched, Some(&quad.subject), &quad.predicate, object);
+                }
+            }
+            _ => touched = None,
         }
     }
-    Ok(())
+    Ok(touched)
 }
 
 #[cfg(test)]

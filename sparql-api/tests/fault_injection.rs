@@ -4,8 +4,6 @@
 //! all: the tags and links graphs equal one of their two complete versions, and every
 //! update either landed entirely or not at all.
 
-
-
 use civicgraph_graph::{Graph, Layout};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -18,7 +16,9 @@ fn schedule(seed: u64, kills: usize) -> Vec<f64> {
     let mut state = seed;
     (0..kills)
         .map(|round| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             (round as f64 + (state >> 33) as f64 / (1u64 << 31) as f64) * 1.2 / kills as f64
         })
         .collect()
@@ -48,7 +48,11 @@ fn run(data: &Path, config: &Path, args: &[&str]) -> u64 {
 /// Opens the store and checks the index is in step with it.
 fn open(data: &Path) -> Graph {
     let graph = Graph::open(data, Layout::default()).unwrap();
-    assert_eq!(graph.index_sequence().unwrap(), Some(graph.write_sequence().unwrap()), "index behind the store");
+    assert_eq!(
+        graph.index_sequence().unwrap(),
+        Some(graph.write_sequence().unwrap()),
+        "index behind the store"
+    );
     graph
 }
 
@@ -58,7 +62,9 @@ fn fingerprint(graph: &Graph, name: &oxigraph::model::NamedNode) -> BTreeSet<Str
         .store()
         .quads_for_pattern(None, None, None, Some(name.as_ref().into()))
         .map(|q| q.unwrap())
-        .filter(|q| !q.subject.to_string().contains("/tagging/") && !q.object.to_string().contains("/tagging/"))
+        .filter(|q| {
+            !q.subject.to_string().contains("/tagging/") && !q.object.to_string().contains("/tagging/")
+        })
         .map(|q| format!("{} {} {}", q.subject, q.predicate, q.object))
         .collect()
 }
@@ -69,10 +75,22 @@ fn catalogues(dir: &Path, n: usize) -> std::path::PathBuf {
     for region in ["north", "south"] {
         let path = dir.join(format!("{region}.ttl"));
         let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        writeln!(f, "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .").unwrap();
-        writeln!(f, "<https://{region}.example.org/catalog> a dcat:Catalog ; dct:title \"{region}\" .").unwrap();
+        writeln!(
+            f,
+            "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> ."
+        )
+        .unwrap();
+        writeln!(
+            f,
+            "<https://{region}.example.org/catalog> a dcat:Catalog ; dct:title \"{region}\" ."
+        )
+        .unwrap();
         for i in 0..n {
-            let topic = ["bus routes and timetables for residents", "inspections planned by risk", "council spending and budget analysis"][i % 3];
+            let topic = [
+                "bus routes and timetables for residents",
+                "inspections planned by risk",
+                "council spending and budget analysis",
+            ][i % 3];
             writeln!(
                 f,
                 "<https://{region}.example.org/d/{i}> a dcat:Dataset ; dct:title \"Dataset {i}: {topic}\" ; \
@@ -82,7 +100,10 @@ fn catalogues(dir: &Path, n: usize) -> std::path::PathBuf {
             .unwrap();
         }
         f.flush().unwrap();
-        sources.push_str(&format!("[[source]]\nid = \"{region}\"\nkind = \"dcat\"\npath = {:?}\n\n", path.display().to_string()));
+        sources.push_str(&format!(
+            "[[source]]\nid = \"{region}\"\nkind = \"dcat\"\npath = {:?}\n\n",
+            path.display().to_string()
+        ));
     }
     let config = dir.join("base.toml");
     std::fs::write(&config, sources).unwrap();
@@ -91,7 +112,14 @@ fn catalogues(dir: &Path, n: usize) -> std::path::PathBuf {
 
 /// Kills `args` at each point of the schedule and checks `check` after each; returns the
 /// number of kills.
-fn kill_during(data: &Path, configs: [&Path; 2], args: &[&str], seed: u64, kills: usize, check: &dyn Fn(&Graph, usize)) -> usize {
+fn kill_during(
+    data: &Path,
+    configs: [&Path; 2],
+    args: &[&str],
+    seed: u64,
+    kills: usize,
+    check: &dyn Fn(&Graph, usize),
+) -> usize {
     // Time one full run each way; alternate the configurations so each run has work to do.
     let full = run(data, configs[1], args).max(run(data, configs[0], args));
     let mut done = 0;
@@ -121,8 +149,14 @@ fn tag_and_link_killed_part_way_leave_one_complete_version() {
         std::fs::write(&path, format!("{extra}\n{sources}")).unwrap();
         path
     };
-    let (tag_low, tag_high) = (with("tag-low.toml", "[tagging]\nthreshold = 0.5"), with("tag-high.toml", "[tagging]\nthreshold = 0.95\nnone_below = 0.95"));
-    let (link_all, link_none) = (with("link-all.toml", "[linking]\nmin_score = 0.5"), with("link-none.toml", "[linking]\nmin_score = 1.0"));
+    let (tag_low, tag_high) = (
+        with("tag-low.toml", "[tagging]\nthreshold = 0.5"),
+        with("tag-high.toml", "[tagging]\nthreshold = 0.95\nnone_below = 0.95"),
+    );
+    let (link_all, link_none) = (
+        with("link-all.toml", "[linking]\nmin_score = 0.5"),
+        with("link-none.toml", "[linking]\nmin_score = 1.0"),
+    );
     run(&data, &tag_low, &["harvest"]);
 
     // The two complete versions of each graph.
@@ -132,25 +166,63 @@ fn tag_and_link_killed_part_way_leave_one_complete_version() {
         run(&data, config, args);
         fingerprint(&open(&data), name)
     };
-    let tag_versions = [version(&tag_low, &["tag"], &tags), version(&tag_high, &["tag"], &tags)];
+    let tag_versions = [
+        version(&tag_low, &["tag"], &tags),
+        version(&tag_high, &["tag"], &tags),
+    ];
     assert_ne!(tag_versions[0], tag_versions[1]);
-    let link_versions = [version(&link_all, &["link"], &links), version(&link_none, &["link"], &links)];
-    assert!(link_versions[0].len() > 1_500 * 5 && link_versions[1].is_empty(), "{}", link_versions[0].len());
+    let link_versions = [
+        version(&link_all, &["link"], &links),
+        version(&link_none, &["link"], &links),
+    ];
+    assert!(
+        link_versions[0].len() > 1_500 * 5 && link_versions[1].is_empty(),
+        "{}",
+        link_versions[0].len()
+    );
 
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     let tallies = std::cell::RefCell::new(&mut outcomes);
-    let tag_kills = kill_during(&data, [&tag_low, &tag_high], &["tag"], 0x7a9, 5, &|graph, round| {
-        let now = fingerprint(graph, &tags);
-        let which = tag_versions.iter().position(|v| *v == now);
-        assert!(which.is_some(), "round {round}: the tags graph is neither complete version ({} quads)", now.len());
-        *tallies.borrow_mut().entry(format!("tag version {}", which.unwrap())).or_default() += 1;
-    });
-    let link_kills = kill_during(&data, [&link_all, &link_none], &["link"], 0x11c, 5, &|graph, round| {
-        let now = fingerprint(graph, &links);
-        let which = link_versions.iter().position(|v| *v == now);
-        assert!(which.is_some(), "round {round}: the links graph is neither complete version ({} quads)", now.len());
-        *tallies.borrow_mut().entry(format!("link version {}", which.unwrap())).or_default() += 1;
-    });
+    let tag_kills = kill_during(
+        &data,
+        [&tag_low, &tag_high],
+        &["tag"],
+        0x7a9,
+        5,
+        &|graph, round| {
+            let now = fingerprint(graph, &tags);
+            let which = tag_versions.iter().position(|v| *v == now);
+            assert!(
+                which.is_some(),
+                "round {round}: the tags graph is neither complete version ({} quads)",
+                now.len()
+            );
+            *tallies
+                .borrow_mut()
+                .entry(format!("tag version {}", which.unwrap()))
+                .or_default() += 1;
+        },
+    );
+    let link_kills = kill_during(
+        &data,
+        [&link_all, &link_none],
+        &["link"],
+        0x11c,
+        5,
+        &|graph, round| {
+            let now = fingerprint(graph, &links);
+            let which = link_versions.iter().position(|v| *v == now);
+            assert!(
+                which.is_some(),
+                "round {round}: the links graph is neither complete version ({} quads)",
+                now.len()
+            );
+            *tallies
+                .borrow_mut()
+                .entry(format!("link version {}", which.unwrap()))
+                .or_default() += 1;
+        },
+    );
     eprintln!("kills: tag {tag_kills}, link {link_kills}, failures 0; states seen {outcomes:?}");
     assert_eq!(tag_kills + link_kills, 10);
 }
@@ -178,7 +250,11 @@ fn a_server_killed_while_taking_writes_keeps_every_update_whole() {
     let mut next = 0usize;
     let mut kills = 0;
     for fraction in schedule(0x5e7, 6) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut server = Command::new(env!("CARGO_BIN_EXE_civicgraph"))
             .arg("--data")
             .arg(&data)
@@ -209,7 +285,13 @@ fn a_server_killed_while_taking_writes_keeps_every_update_whole() {
                            dct:title \"Written {i}\" ; dct:description \"Air quality write {i}\" ;
                            dct:identifier \"w{i}\" ; dcat:keyword \"fault\" }} }}"
                     );
-                    match request(port, "POST", "/update", "Authorization: Bearer t0ken\r\nContent-Type: application/sparql-update\r\n", &update) {
+                    match request(
+                        port,
+                        "POST",
+                        "/update",
+                        "Authorization: Bearer t0ken\r\nContent-Type: application/sparql-update\r\n",
+                        &update,
+                    ) {
                         Some(204) | Some(200) => i += 1,
                         _ => break,
                     }
@@ -232,7 +314,10 @@ fn a_server_killed_while_taking_writes_keeps_every_update_whole() {
                 *per_dataset.entry(quad.subject.to_string()).or_default() += 1;
             }
         }
-        assert!(per_dataset.values().all(|&n| n == 5), "a partial update survived: {per_dataset:?}");
+        assert!(
+            per_dataset.values().all(|&n| n == 5),
+            "a partial update survived: {per_dataset:?}"
+        );
         let indexed = graph.search("fault", 100_000).unwrap().len();
         assert_eq!(indexed, per_dataset.len(), "the index holds every stored update");
     }
