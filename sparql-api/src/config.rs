@@ -44,6 +44,19 @@ pub struct LimitsConfig {
     /// Requests served at once; more are answered 503 with Retry-After. `/healthz` is not
     /// counted, so health checks keep working under load.
     pub max_concurrent_requests: usize,
+    /// SPARQL queries evaluated at once (the rest of the admitted requests wait for a
+    /// slot); 0 means twice the number of cores.
+    pub max_concurrent_queries: usize,
+}
+
+impl LimitsConfig {
+    /// The number of query slots: `max_concurrent_queries`, or twice the cores.
+    pub fn query_workers(&self) -> usize {
+        match self.max_concurrent_queries {
+            0 => 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+    }
 }
 
 impl Default for LimitsConfig {
@@ -51,6 +64,7 @@ impl Default for LimitsConfig {
         Self {
             max_body_bytes: 16 * 1024 * 1024,
             max_concurrent_requests: 64,
+            max_concurrent_queries: 0,
         }
     }
 }

@@ -43,6 +43,9 @@ pub struct AppState {
     pub federation: Arc<federation::Federation>,
     /// Answers to repeated queries, for the current store version.
     pub cache: Arc<result_cache::ResultCache>,
+    /// Queries evaluated at once; more wait. Keeps the cores from being shared among every
+    /// open request, so cheap requests (`/healthz`) still get CPU under load.
+    pub query_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// Shows whether a token is set, never the token.
@@ -63,12 +66,14 @@ impl AppState {
         let write_token = config.write_token().map(Arc::from);
         let federation = Arc::new(federation::Federation::new(&config.federation));
         let cache = Arc::new(result_cache::ResultCache::new(config.query.cache_bytes));
+        let query_slots = Arc::new(tokio::sync::Semaphore::new(config.limits.query_workers()));
         Self {
             graph: Arc::new(graph),
             config: Arc::new(config),
             write_token,
             federation,
             cache,
+            query_slots,
         }
     }
 

@@ -161,11 +161,20 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     };
     let timeout = state.config.query_timeout();
     let graph = state.graph.clone();
+    // A slot for the evaluation, held until its thread ends (for a streamed answer, until
+    // the last chunk is written).
+    // Waiting for one is bounded by the query timeout too: a query that cannot start in
+    // time is refused (503) like one that cannot finish.
+    let slot = tokio::time::timeout(timeout, state.query_slots.clone().acquire_owned())
+        .await
+        .map_err(|_| ApiError::Timeout(timeout.as_secs()))?
+        .map_err(|e| ApiError::Internal(format!("query slots: {e}")))?;
     if streamed {
         let cache = cache_key.map(|key| (sequence, key));
-        return stream(&state, query, options, accept, cache, token).await;
+        return stream(&state, query, options, accept, cache, token, slot).await;
     }
     let work = tokio::task::spawn_blocking(move || -> Result<Serialized, ApiError> {
+        let _slot = slot;
         let results = graph.query(&query, &options)?;
         serialize(results, accept.as_deref(), max_rows)
     });
@@ -393,6 +402,7 @@ async fn stream(
     accept: Option<String>,
     cache: Option<(u64, CacheKey)>,
     token: CancellationToken,
+    slot: tokio::sync::OwnedSemaphorePermit,
 ) -> Result<Response, ApiError> {
     let graph = state.graph.clone();
     let timeout = state.config.query_timeout();
@@ -401,6 +411,7 @@ async fn stream(
     let (head_sender, head) = oneshot::channel::<Result<String, ApiError>>();
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let prepared = graph
             .query(&query, &options)
             .map_err(ApiError::from)

@@ -14,6 +14,9 @@ cat > "$config" <<TOML
 [query]
 timeout_secs = 5
 max_result_rows = 10000
+
+[limits]
+max_concurrent_queries = ${LOAD_QUERY_SLOTS:-0}
 TOML
 token="load-$RANDOM$RANDOM"
 server_env="CIVICGRAPH_UPDATE_TOKEN=$token"
