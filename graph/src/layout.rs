@@ -87,6 +87,19 @@ impl Layout {
         self.graph("system")
     }
 
+    /// The graphs civicgraph derives or keeps for itself (tags, links, harvest runs,
+    /// vocabulary, bookkeeping): what tagging and linking read past, since records live in
+    /// the other graphs.
+    pub fn derived_graphs(&self) -> [NamedNode; 5] {
+        [
+            self.tags_graph(),
+            self.links_graph(),
+            self.harvest_graph(),
+            self.vocab_graph(),
+            self.system_graph(),
+        ]
+    }
+
     fn graph(&self, path: &str) -> NamedNode {
         NamedNode::new_unchecked(format!("{}graph/{path}", self.base))
     }

@@ -40,13 +40,7 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
     settings.check()?;
     let layout = graph.layout();
     let links_graph = layout.links_graph();
-    let derived = [
-        layout.tags_graph(),
-        links_graph.clone(),
-        layout.harvest_graph(),
-        layout.vocab_graph(),
-        layout.system_graph(),
-    ];
+    let derived = layout.derived_graphs();
     let records = read_datasets(graph.store(), &derived)?;
     let links = find_links(&records, settings);
     let groups = clusters(&links);

@@ -54,13 +54,7 @@ pub fn tag_graph(
     let tagger = Tagger::new(settings)?;
     let layout = graph.layout();
     let tags = layout.tags_graph();
-    let derived = [
-        tags.clone(),
-        layout.links_graph(),
-        layout.harvest_graph(),
-        layout.vocab_graph(),
-        layout.system_graph(),
-    ];
+    let derived = layout.derived_graphs();
     let store = graph.store();
     let records = records_in(store, &derived)?;
     let mut summary = TagSummary {
@@ -111,7 +105,8 @@ pub fn tag_graph(
     let run = NamedNode::new_unchecked(format!("{}tagging/{stamp}", layout.base()));
     let mut insert: Vec<Triple> = Vec::new();
     let mut remove: Vec<Triple> = Vec::new();
-    let is_assignment = |s: &NamedOrBlankNode| matches!(s, NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&format!("{}tag/", layout.base())));
+    let assignment_prefix = format!("{}tag/", layout.base());
+    let is_assignment = |s: &NamedOrBlankNode| matches!(s, NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&assignment_prefix));
     let mut subjects: Vec<&NamedOrBlankNode> = wanted.keys().chain(held.keys()).collect();
     subjects.sort_by_key(|s| s.to_string());
     subjects.dedup();

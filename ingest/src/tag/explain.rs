@@ -86,13 +86,7 @@ pub fn explain_record(tagger: &Tagger, graph: &Graph, iri: &str) -> Result<Expla
     let record =
         NamedNode::new(iri).map_err(|e| IngestError::Config(format!("{iri:?} is not an IRI: {e}")))?;
     let layout = graph.layout();
-    let derived = [
-        layout.tags_graph(),
-        layout.links_graph(),
-        layout.harvest_graph(),
-        layout.vocab_graph(),
-        layout.system_graph(),
-    ];
+    let derived = layout.derived_graphs();
     if !super::records_in_subject(graph.store(), &record, &derived)? {
         return Err(IngestError::Config(format!(
             "<{iri}> is not a dataset or case study in the store"

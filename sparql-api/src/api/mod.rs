@@ -97,3 +97,26 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| JsonError(ApiError::Internal(format!("API task: {e}"))))?
 }
+
+/// The solutions of a SELECT over the whole graph, each as variable name → term.
+pub(crate) fn rows(
+    graph: &civicgraph_graph::Graph,
+    query: &str,
+) -> Result<Vec<std::collections::BTreeMap<String, oxigraph::model::Term>>, JsonError> {
+    let oxigraph::sparql::QueryResults::Solutions(solutions) =
+        graph.query(query, &civicgraph_graph::QueryOptions::default())?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for solution in solutions {
+        let solution = solution.map_err(|e| JsonError(ApiError::Internal(e.to_string())))?;
+        out.push(
+            solution
+                .iter()
+                .map(|(v, t)| (v.as_str().to_owned(), t.clone()))
+                .collect(),
+        );
+    }
+    Ok(out)
+}

@@ -3,14 +3,12 @@
 
 use super::labels::PATTERNS;
 use super::records::RecordRef;
-use super::{JsonError, blocking};
+use super::{JsonError, blocking, rows};
 use crate::AppState;
 use axum::Json;
 use axum::extract::State;
-use civicgraph_graph::{Graph, QueryOptions};
 use civicgraph_vocab::{cg, cgp};
 use oxigraph::model::Term;
-use oxigraph::sparql::QueryResults;
 use std::collections::BTreeMap;
 
 /// Counts of records showing a pattern.
@@ -63,23 +61,6 @@ const BENEFICIARIES: [&[&str]; 3] = [
         "citizens who want to influence policy",
     ],
 ];
-
-fn rows(graph: &Graph, query: &str) -> Result<Vec<BTreeMap<String, Term>>, JsonError> {
-    let QueryResults::Solutions(solutions) = graph.query(query, &QueryOptions::default())? else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for solution in solutions {
-        let solution = solution.map_err(|e| JsonError(crate::error::ApiError::Internal(e.to_string())))?;
-        out.push(
-            solution
-                .iter()
-                .map(|(v, t)| (v.as_str().to_owned(), t.clone()))
-                .collect(),
-        );
-    }
-    Ok(out)
-}
 
 fn text(row: &BTreeMap<String, Term>, key: &str) -> String {
     match row.get(key) {

@@ -1,14 +1,12 @@
 //! `GET /api/sources` and `GET /api/harvests`: what is harvested, how many records each
 //! source holds, and how its runs went.
 
-use super::{JsonError, blocking};
+use super::{JsonError, blocking, rows};
 use crate::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use civicgraph_graph::QueryOptions;
 use civicgraph_ingest::provenance::{RunSummary, list_runs};
 use oxigraph::model::Term;
-use oxigraph::sparql::QueryResults;
 use std::collections::BTreeMap;
 
 /// One harvest run.
@@ -127,25 +125,21 @@ pub async fn sources(State(state): State<AppState>) -> Result<Json<SourcesRespon
             SELECT ?g ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type }
               FILTER(?type = dcat:Dataset || ?type = cg:CaseStudy) } GROUP BY ?g ?type";
         let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        if let QueryResults::Solutions(solutions) = graph.query(query, &QueryOptions::default())? {
-            for solution in solutions {
-                let solution =
-                    solution.map_err(|e| JsonError(crate::error::ApiError::Internal(e.to_string())))?;
-                let (Some(Term::NamedNode(g)), Some(Term::NamedNode(t)), Some(Term::Literal(n))) =
-                    (solution.get("g"), solution.get("type"), solution.get("n"))
-                else {
-                    continue;
-                };
-                let Some(id) = layout.source_id(g.as_str()) else {
-                    continue;
-                };
-                let entry = counts.entry(id.to_owned()).or_default();
-                let n: u64 = n.value().parse().unwrap_or(0);
-                if t.as_str().ends_with("#Dataset") {
-                    entry.0 += n;
-                } else {
-                    entry.1 += n;
-                }
+        for row in rows(&graph, query)? {
+            let (Some(Term::NamedNode(g)), Some(Term::NamedNode(t)), Some(Term::Literal(n))) =
+                (row.get("g"), row.get("type"), row.get("n"))
+            else {
+                continue;
+            };
+            let Some(id) = layout.source_id(g.as_str()) else {
+                continue;
+            };
+            let entry = counts.entry(id.to_owned()).or_default();
+            let n: u64 = n.value().parse().unwrap_or(0);
+            if t.as_str().ends_with("#Dataset") {
+                entry.0 += n;
+            } else {
+                entry.1 += n;
             }
         }
         let runs = list_runs(&graph, None)?;
