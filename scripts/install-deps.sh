@@ -2,7 +2,8 @@
 # Installs the system packages civicgraph's build needs on Debian/Ubuntu:
 # libclang-dev, for the bindgen step of Oxigraph's bundled RocksDB; with the argument
 # `test`, also Python with venv (the SPARQL client and SHACL tests) and Chromium with its
-# WebDriver (the browser test of the web page).
+# WebDriver (the browser test of the web page); with `bench`, Python with venv and GNU time
+# (the benchmark's client and peak memory); with `virtuoso`, Virtuoso (a benchmark peer).
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
@@ -14,6 +15,13 @@ if [ "${1:-}" = test ]; then
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+fi
+if [ "${1:-}" = bench ]; then
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+    [ -x /usr/bin/time ] || missing+=(time)
+fi
+if [ "${1:-}" = virtuoso ]; then
+    command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -30,7 +30,22 @@ pub struct Graph {
     /// Serialises writers: two concurrent commits could otherwise both read sequence N and
     /// both write N + 1, and the index could apply them out of order.
     pub(crate) write_lock: Mutex<()>,
+    /// While set ([`Graph::defer_index`]), what the index has yet to catch up with.
+    deferred: Mutex<Option<DeferredIndex>>,
 }
+
+/// The records written since [`Graph::defer_index`].
+#[derive(Debug, Default)]
+struct DeferredIndex {
+    everything: bool,
+    affected: HashSet<NamedNode>,
+}
+
+/// A batch inserting at least this many quads into graphs that are empty goes through
+/// Oxigraph's bulk loader, which writes sorted files and adds them to the store in one step
+/// at its commit: as atomic for readers as a transaction, and many times faster for a large
+/// write, which a transaction holds in memory, key by key, until it commits.
+pub const BULK_MIN_QUADS: usize = 50_000;
 
 impl std::fmt::Debug for Graph {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,6 +65,14 @@ pub struct WriteReport {
     pub inserted: usize,
     /// How many index documents were rewritten.
     pub reindexed: usize,
+    /// Milliseconds finding the records the write touches and building the write.
+    pub prepare_ms: u64,
+    /// Milliseconds writing the store.
+    pub store_ms: u64,
+    /// Milliseconds updating the index (0 while it is deferred).
+    pub index_ms: u64,
+    /// Whether the quads went through the bulk loader.
+    pub bulk: bool,
 }
 
 impl Graph {
@@ -72,6 +95,7 @@ impl Graph {
             layout,
             dir: Some(dir.to_owned()),
             write_lock: Mutex::new(()),
+            deferred: Mutex::new(None),
         };
         graph.repair_index()?;
         Ok(graph)
@@ -85,6 +109,7 @@ impl Graph {
             layout,
             dir: None,
             write_lock: Mutex::new(()),
+            deferred: Mutex::new(None),
         })
     }
 
@@ -190,13 +215,13 @@ impl Graph {
         Ok(subjects)
     }
 
-    /// The one write path: applies `batch` in a single store transaction that also bumps
-    /// the write sequence, then brings the index up to date and commits it with the same
-    /// sequence.
+    /// The one write path: applies `batch` atomically, bumping the write sequence, then
+    /// brings the index up to date and commits it with the same sequence.
     ///
     /// Readers of the store see either all of the batch or none of it. If the process dies
     /// between the two commits, the next [`Graph::open`] sees the sequences differ and
-    /// rebuilds the index.
+    /// rebuilds the index. A large batch into empty graphs (a first harvest, a first
+    /// tagging) goes through the bulk loader (see [`BULK_MIN_QUADS`]).
     pub fn commit(&self, batch: WriteBatch) -> Result<WriteReport> {
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
@@ -213,46 +238,144 @@ impl Graph {
             self.affected_subjects(&batch)?
         };
         let sequence = previous + 1;
-        let mut transaction = self.store.start_transaction()?;
-        if batch.clear_all {
-            transaction.clear()?;
-        }
-        for graph in &batch.replace {
-            match graph {
-                GraphName::NamedNode(node) => transaction.remove_named_graph(node)?,
-                GraphName::BlankNode(node) => transaction.remove_named_graph(node)?,
-                GraphName::DefaultGraph => transaction.clear_graph(GraphNameRef::DefaultGraph)?,
+        let bulk =
+            !batch.clear_all && batch.insert.len() >= BULK_MIN_QUADS && self.all_empty(&batch.replace)?;
+        let affected_at;
+        if bulk {
+            affected_at = started.elapsed();
+            self.commit_bulk(&batch, sequence)?;
+        } else {
+            let mut transaction = self.store.start_transaction()?;
+            if batch.clear_all {
+                transaction.clear()?;
             }
+            for graph in &batch.replace {
+                match graph {
+                    GraphName::NamedNode(node) => transaction.remove_named_graph(node)?,
+                    GraphName::BlankNode(node) => transaction.remove_named_graph(node)?,
+                    GraphName::DefaultGraph => transaction.clear_graph(GraphNameRef::DefaultGraph)?,
+                }
+            }
+            for quad in &batch.remove {
+                transaction.remove(quad.as_ref());
+            }
+            transaction.extend(batch.insert.iter().map(Quad::as_ref));
+            self.mark_sequence(&mut transaction, sequence)?;
+            affected_at = started.elapsed();
+            transaction.commit()?;
         }
-        for quad in &batch.remove {
-            transaction.remove(quad.as_ref());
-        }
-        transaction.extend(batch.insert.iter().map(Quad::as_ref));
-        self.mark_sequence(&mut transaction, sequence)?;
-        let affected_at = started.elapsed();
-        transaction.commit()?;
         let stored_at = started.elapsed();
 
         let reindexed = self
-            .follow_in_index(batch.clear_all, &affected, sequence)
+            .follow_or_defer(batch.clear_all, affected, sequence)
             .map_err(|source| GraphError::IndexBehind {
                 sequence,
                 source: Box::new(source),
             })?;
-        tracing::info!(
-            sequence,
-            quads = batch.insert.len(),
-            records = reindexed,
-            prepare_ms = affected_at.as_millis() as u64,
-            store_ms = (stored_at - affected_at).as_millis() as u64,
-            index_ms = (started.elapsed() - stored_at).as_millis() as u64,
-            "committed"
-        );
-        Ok(WriteReport {
+        let report = WriteReport {
             sequence,
             inserted: batch.insert.len(),
             reindexed,
-        })
+            prepare_ms: affected_at.as_millis() as u64,
+            store_ms: (stored_at - affected_at).as_millis() as u64,
+            index_ms: (started.elapsed() - stored_at).as_millis() as u64,
+            bulk,
+        };
+        tracing::info!(
+            sequence,
+            quads = report.inserted,
+            records = reindexed,
+            bulk,
+            prepare_ms = report.prepare_ms,
+            store_ms = report.store_ms,
+            index_ms = report.index_ms,
+            "committed"
+        );
+        Ok(report)
+    }
+
+    /// Whether every graph in `graphs` is empty.
+    fn all_empty(&self, graphs: &[GraphName]) -> Result<bool> {
+        for graph in graphs {
+            if self
+                .store
+                .quads_for_pattern(None, None, None, Some(graph.as_ref()))
+                .next()
+                .is_some()
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Writes a batch whose replaced graphs are empty with the bulk loader.
+    ///
+    /// The new sequence is committed first: should the process die before the loader
+    /// commits, the index no longer mirrors the store and the next open rebuilds it. The
+    /// loader's commit adds all the quads at once. Removals (a harvest run's status, say)
+    /// follow, except of quads the batch inserts again, since a batch removes before it
+    /// inserts.
+    fn commit_bulk(&self, batch: &WriteBatch, sequence: u64) -> Result<()> {
+        let mut transaction = self.store.start_transaction()?;
+        self.mark_sequence(&mut transaction, sequence)?;
+        transaction.commit()?;
+        let mut loader = self.store.bulk_loader();
+        loader.load_quads(batch.insert.iter().cloned())?;
+        loader.commit()?;
+        if !batch.remove.is_empty() {
+            let removed: HashSet<&Quad> = batch.remove.iter().collect();
+            let inserted_again: HashSet<&Quad> =
+                batch.insert.iter().filter(|q| removed.contains(q)).collect();
+            let mut transaction = self.store.start_transaction()?;
+            for quad in batch.remove.iter().filter(|q| !inserted_again.contains(q)) {
+                transaction.remove(quad.as_ref());
+            }
+            transaction.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Stops updating the index after each write until [`Graph::catch_up_index`]. For a
+    /// run of large writes (a harvest of many sources, then tagging and linking) one index
+    /// pass at the end costs far less than one per write, each re-reading its records.
+    /// Until then searches answer from the index as it was; if the process stops first,
+    /// the next open finds the index behind the store and rebuilds it.
+    pub fn defer_index(&self) {
+        let mut deferred = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
+        deferred.get_or_insert_with(DeferredIndex::default);
+    }
+
+    /// Brings the index up to date with every write since [`Graph::defer_index`] (a
+    /// rebuild when they touched at least half the records) and follows each write again.
+    /// Returns how many records were indexed.
+    pub fn catch_up_index(&self) -> Result<usize> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(deferred) = self.deferred.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return Ok(0);
+        };
+        let sequence = self.write_sequence()?;
+        if self.index.committed_sequence()? == Some(sequence) {
+            return Ok(0);
+        }
+        let everything =
+            deferred.everything || deferred.affected.len() as u64 * 2 >= self.index.num_docs().max(1);
+        self.follow_in_index(everything, &deferred.affected, sequence)
+    }
+
+    /// Updates the index for a write, or notes what it touched while the index is deferred.
+    pub(crate) fn follow_or_defer(
+        &self,
+        everything: bool,
+        affected: HashSet<NamedNode>,
+        sequence: u64,
+    ) -> Result<usize> {
+        if let Some(deferred) = self.deferred.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            deferred.everything |= everything;
+            deferred.affected.extend(affected);
+            return Ok(0);
+        }
+        self.follow_in_index(everything, &affected, sequence)
     }
 
     /// Records `sequence` as the last write, inside the transaction that makes the write.

@@ -16,7 +16,7 @@ mod update;
 
 pub use batch::WriteBatch;
 pub use error::GraphError;
-pub use graph::{Graph, WriteReport};
+pub use graph::{BULK_MIN_QUADS, Graph, WriteReport};
 pub use layout::Layout;
 pub use query::{QueryOptions, RemoteServices};
 pub use search::{FACETS, FacetCount, SearchFilter, SearchHit, SearchPage, SearchRequest, SearchSort};

@@ -45,7 +45,7 @@ impl Graph {
         // `INSERT DATA` and `DELETE DATA` name every subject they touch, so only those
         // records are re-read into the index; any other update may touch anything.
         let reindexed = self
-            .follow_in_index(touched.is_none(), &touched.unwrap_or_default(), sequence)
+            .follow_or_defer(touched.is_none(), touched.unwrap_or_default(), sequence)
             .map_err(|source| GraphError::IndexBehind {
                 sequence,
                 source: Box::new(source),
@@ -53,8 +53,8 @@ impl Graph {
         tracing::info!(sequence, records = reindexed, "update committed");
         Ok(WriteReport {
             sequence,
-            inserted: 0,
             reindexed,
+            ..WriteReport::default()
         })
     }
 }

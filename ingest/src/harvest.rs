@@ -48,6 +48,23 @@ pub struct HarvestOutcome {
     pub report: Report,
     /// Triples now in the source's graph.
     pub triples: usize,
+    /// Where the time went.
+    pub timings: StageTimings,
+}
+
+/// Milliseconds spent in each stage of one harvest run.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct StageTimings {
+    /// Fetching or reading, parsing and mapping the source.
+    pub read_ms: u64,
+    /// Validating against DCAT-AP and comparing with the stored version.
+    pub validate_ms: u64,
+    /// Writing the store (finding what the write touches, then the commit).
+    pub store_ms: u64,
+    /// Updating the search index (0 while the index is deferred).
+    pub index_ms: u64,
+    /// Whether the store write went through the bulk loader.
+    pub bulk: bool,
 }
 
 /// Marks runs left `running` by a process that died as `failed`. Call once at start.
@@ -126,6 +143,7 @@ pub async fn harvest(
                 changes: Changes::default(),
                 report,
                 triples: 0,
+                timings: StageTimings::default(),
             })
         }
     }
@@ -152,8 +170,14 @@ async fn read_and_swap(
         let target = target.clone();
         blocking(move || graph_triples(&graph, &target)).await?
     };
+    let read_started = std::time::Instant::now();
     let (raw, report) = read_source(&graph, source, settings, &minter, &previous, &progress).await?;
+    let mut timings = StageTimings {
+        read_ms: read_started.elapsed().as_millis() as u64,
+        ..StageTimings::default()
+    };
     progress(&format!("validating {} triples", raw.len()));
+    let validate_started = std::time::Instant::now();
     let options = FinishOptions {
         strict: source.strict,
         skip_validation: source.kind == SourceKind::CaseStudies,
@@ -174,6 +198,7 @@ async fn read_and_swap(
         Ok((output, changes, identical))
     })
     .await?;
+    timings.validate_ms = validate_started.elapsed().as_millis() as u64;
     progress(&format!("storing {} triples", output.triples.len()));
     let finished = provenance::finished(run, RunStatus::Succeeded, None, &changes, &output.report);
     let triples = output.triples.len();
@@ -184,7 +209,7 @@ async fn read_and_swap(
         triples: stored,
         report,
     } = output;
-    blocking(move || {
+    let written = blocking(move || {
         let harvest_graph = graph2.layout().harvest_graph();
         let mut batch = if identical {
             WriteBatch::new()
@@ -196,6 +221,9 @@ async fn read_and_swap(
         graph2.commit(batch).map_err(IngestError::from)
     })
     .await?;
+    timings.store_ms = written.prepare_ms + written.store_ms;
+    timings.index_ms = written.index_ms;
+    timings.bulk = written.bulk;
     Ok(HarvestOutcome {
         source: source.id.clone(),
         run: run.as_str().to_owned(),
@@ -204,6 +232,7 @@ async fn read_and_swap(
         changes,
         report,
         triples,
+        timings,
     })
 }
 

@@ -8,6 +8,7 @@ pub mod document;
 pub mod emit;
 mod error;
 pub mod fetch;
+pub mod generate;
 pub mod harvest;
 pub mod link;
 pub mod mint;

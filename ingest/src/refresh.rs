@@ -7,25 +7,43 @@ use crate::link::{LinkSettings, LinkSummary, link_graph};
 use crate::tag::{TagSettings, TagSummary, tag_graph};
 use civicgraph_graph::Graph;
 
+/// What [`after_harvest`] did, and how long each step took.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Refreshed {
+    /// The tagging.
+    pub tags: TagSummary,
+    /// The linking.
+    pub links: LinkSummary,
+    /// Milliseconds tagging (reading the records, scoring, writing the changed tags).
+    pub tag_ms: u64,
+    /// Milliseconds linking (reading the datasets, matching, writing the changed links).
+    pub link_ms: u64,
+}
+
 /// Tags, then links, every record of `graph`.
-pub fn after_harvest(
-    graph: &Graph,
-    tagging: &TagSettings,
-    linking: &LinkSettings,
-) -> Result<(TagSummary, LinkSummary)> {
+pub fn after_harvest(graph: &Graph, tagging: &TagSettings, linking: &LinkSettings) -> Result<Refreshed> {
+    let started = std::time::Instant::now();
     let tags = tag_graph(graph, tagging, &mut |_| {})?;
+    let tag_ms = started.elapsed().as_millis() as u64;
     tracing::info!(
         records = tags.records,
         added = tags.added,
         removed = tags.removed,
         "re-tagged after harvest"
     );
+    let started = std::time::Instant::now();
     let links = link_graph(graph, linking)?;
+    let link_ms = started.elapsed().as_millis() as u64;
     tracing::info!(
         datasets = links.datasets,
         links = links.links,
         clusters = links.clusters,
         "re-linked after harvest"
     );
-    Ok((tags, links))
+    Ok(Refreshed {
+        tags,
+        links,
+        tag_ms,
+        link_ms,
+    })
 }

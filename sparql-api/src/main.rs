@@ -55,6 +55,8 @@ enum Command {
     Link(commands::link::Args),
     /// Measure the linker on catalogue files with planted copies: precision and recall.
     EvalLinker(commands::link::EvalArgs),
+    /// Write generated regional catalogues, case studies and duplicates' ground truth (benchmarks).
+    Gen(commands::generate::Args),
 }
 
 fn main() -> ExitCode {
@@ -88,5 +90,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::EvalTagger(args) => commands::tag::evaluate(&context, args),
         Command::Link(args) => commands::link::run(&context, args),
         Command::EvalLinker(args) => commands::link::evaluate_linker(&context, args),
+        Command::Gen(args) => commands::generate::run(args),
     }
 }

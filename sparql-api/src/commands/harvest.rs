@@ -55,18 +55,23 @@ fn selected(context: &Context, ids: &[String]) -> anyhow::Result<Vec<SourceConfi
 pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let sources = selected(context, &args.sources)?;
     let graph = Arc::new(context.open_graph()?);
+    // One index pass after every source, the tags and the links, not one per write: this
+    // process is the only one with the store open, so nobody searches meanwhile.
+    graph.defer_index();
     let runtime = tokio::runtime::Runtime::new()?;
     let outcomes = runtime.block_on(harvest_all(
         graph.clone(),
         sources,
         context.config.harvest.clone(),
     ))?;
+    let mut refreshed = None;
     if outcomes.iter().any(|o| o.status == RunStatus::Succeeded) {
-        let (tags, links) = civicgraph_ingest::refresh::after_harvest(
+        let done = civicgraph_ingest::refresh::after_harvest(
             &graph,
             &context.config.tagging,
             &context.config.linking,
         )?;
+        let (tags, links) = (&done.tags, &done.links);
         eprintln!(
             "tagged {} records ({} curated, {} inferred, {} NONE; {} assignments changed, {} removed); linked {} datasets: {} links in {} clusters",
             tags.records,
@@ -79,6 +84,20 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
             links.links,
             links.clusters
         );
+        refreshed = Some(done);
+    }
+    let started = std::time::Instant::now();
+    let indexed = graph.catch_up_index()?;
+    let index_ms = started.elapsed().as_millis() as u64;
+    tracing::info!(records = indexed, index_ms, "search index caught up");
+    if args.json
+        && let Some(done) = &refreshed
+    {
+        let line = serde_json::json!({ "refresh": {
+            "tags": done.tags, "links": done.links, "tag_ms": done.tag_ms, "link_ms": done.link_ms,
+            "index_ms": index_ms, "indexed": indexed,
+        }});
+        println!("{line}");
     }
     let mut failed = 0;
     for outcome in &outcomes {

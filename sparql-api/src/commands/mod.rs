@@ -2,6 +2,7 @@
 //! opened graph, RDF format names and progress bars.
 
 pub mod dump;
+pub mod generate;
 pub mod harvest;
 pub mod link;
 pub mod load;
