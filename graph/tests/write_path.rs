@@ -286,3 +286,151 @@ fn stats_count_graphs_and_types() {
     );
     assert_eq!(stats.index_sequence, Some(stats.write_sequence));
 }
+
+/// `n` datasets as triples: type, title and one extra statement each.
+fn many_datasets(n: usize) -> Vec<Triple> {
+    let dataset = NamedNode::new("http://www.w3.org/ns/dcat#Dataset").unwrap();
+    let title = NamedNode::new("http://purl.org/dc/terms/title").unwrap();
+    let keyword = NamedNode::new("http://www.w3.org/ns/dcat#keyword").unwrap();
+    (0..n)
+        .flat_map(|i| {
+            let s = NamedNode::new(format!("http://ex/bulk/{i}")).unwrap();
+            [
+                Triple::new(s.clone(), oxigraph::model::vocab::rdf::TYPE, dataset.clone()),
+                Triple::new(
+                    s.clone(),
+                    title.clone(),
+                    Literal::new_simple_literal(format!("Gritting route {i}")),
+                ),
+                Triple::new(s, keyword.clone(), Literal::new_simple_literal("winter")),
+            ]
+        })
+        .collect()
+}
+
+#[test]
+fn a_large_write_into_an_empty_graph_is_bulk_loaded_whole_and_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+    let g = graph.layout().source_graph("big").unwrap();
+    let n = civicgraph_graph::BULK_MIN_QUADS / 3 + 10;
+    let triples = many_datasets(n);
+    let mut batch = WriteBatch::replace_graph(&g, triples.clone());
+    // A removal in the same batch still happens; one of a quad the batch inserts again
+    // must not undo the insertion (a batch removes before it inserts).
+    let other = graph.layout().source_graph("other").unwrap();
+    let old = Triple::new(
+        NamedNode::new("http://ex/old").unwrap(),
+        NamedNode::new("http://ex/p").unwrap(),
+        Literal::new_simple_literal("x"),
+    );
+    graph
+        .commit(WriteBatch::add_to_graph(other.as_ref(), [old.clone()]))
+        .unwrap();
+    batch.remove([
+        old.in_graph(other.clone()),
+        triples[0].clone().in_graph(g.clone()),
+    ]);
+    let report = graph.commit(batch).unwrap();
+    assert!(report.bulk, "{report:?}");
+    assert_eq!(report.inserted, 3 * n);
+    assert_eq!(report.reindexed, n);
+    let count = select_count(
+        &graph,
+        &format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+            g.as_str()
+        ),
+    );
+    assert_eq!(count, 3 * n, "every quad, including the one also removed");
+    assert_eq!(
+        select_count(
+            &graph,
+            &format!(
+                "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+                other.as_str()
+            )
+        ),
+        0
+    );
+    assert_eq!(
+        graph.index_sequence().unwrap(),
+        Some(graph.write_sequence().unwrap())
+    );
+    assert_eq!(
+        graph.search("\"gritting route 17\"", 5).unwrap()[0].iri,
+        "http://ex/bulk/17"
+    );
+
+    // The graph is no longer empty: replacing it is a transaction again, and atomic.
+    let report = graph
+        .commit(WriteBatch::replace_graph(&g, many_datasets(n + 1)))
+        .unwrap();
+    assert!(!report.bulk);
+    assert_eq!(graph.indexed_records(), (n + 1) as u64);
+    drop(graph);
+    let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+    assert_eq!(
+        select_count(
+            &graph,
+            &format!(
+                "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+                g.as_str()
+            )
+        ),
+        3 * (n + 1)
+    );
+}
+
+#[test]
+fn a_deferred_index_catches_up_once_and_a_stop_before_that_is_repaired_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+        graph.defer_index();
+        load_demo(&graph, "northmoor", "northmoor.ttl");
+        load_demo(&graph, "southvale", "southvale.ttl");
+        // Searches answer from the index as it was.
+        assert!(graph.search("\"diffusion tube\"", 5).unwrap().is_empty());
+        assert_ne!(
+            graph.index_sequence().unwrap(),
+            Some(graph.write_sequence().unwrap())
+        );
+        let indexed = graph.catch_up_index().unwrap();
+        assert!(indexed > 80, "{indexed}");
+        assert_eq!(
+            graph.index_sequence().unwrap(),
+            Some(graph.write_sequence().unwrap())
+        );
+        assert!(northmoor_hits(&graph) > 0);
+        // After catching up, every write is followed again.
+        load_demo(&graph, "westshire", "westshire.ttl");
+        assert_eq!(
+            graph.index_sequence().unwrap(),
+            Some(graph.write_sequence().unwrap())
+        );
+        // A process that stops while deferring leaves the index behind ...
+        graph.defer_index();
+        let g = graph.layout().source_graph("northmoor").unwrap();
+        graph.commit(WriteBatch::delete_graph(&g)).unwrap();
+        assert!(northmoor_hits(&graph) > 0);
+    }
+    // ... and the next open rebuilds it.
+    let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+    assert_eq!(
+        graph.index_sequence().unwrap(),
+        Some(graph.write_sequence().unwrap())
+    );
+    assert_eq!(northmoor_hits(&graph), 0);
+    assert!(
+        !graph.search("\"diffusion tube\"", 5).unwrap().is_empty(),
+        "the other sources stay"
+    );
+}
+
+fn northmoor_hits(graph: &Graph) -> usize {
+    let hits = graph.search("\"diffusion tube\"", 20).unwrap();
+    hits.iter()
+        .filter(|h| h.iri.starts_with("https://data.northmoor."))
+        .count()
+}
