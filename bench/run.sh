@@ -79,20 +79,19 @@ start=$(ms)
 "$bin" --data "$out/cg" dump --output "$out/all.nq"
 echo "{\"dump_ms\": $(( $(ms) - start )), \"quads\": $(wc -l < "$out/all.nq")}" > "$out/dump.json"
 
-serve_civicgraph() { # $1 = cache bytes; sets $server
+serve_civicgraph() { # $1 = cache bytes; sets $server and $startup (ms to the first /healthz)
     printf 'bind = "127.0.0.1:17878"\n[query]\ncache_bytes = %s\n' "$1" > "$out/serve.toml"
     start=$(ms)
-    CIVICGRAPH_LOG=warn "$bin" --config "$out/serve.toml" --data "$out/cg" serve --no-demo &
+    CIVICGRAPH_LOG=warn "$bin" --config "$out/serve.toml" --data "$out/cg" serve --no-demo > "$out/serve.log" 2>&1 &
     server=$!
     pids+=("$server")
     $bench wait --url http://127.0.0.1:17878/healthz > /dev/null
-    echo $(( $(ms) - start ))
+    startup=$(( $(ms) - start ))
 }
 stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
 
 echo "== civicgraph: start-up, SPARQL mix, search, 8 clients (uncached)"
-startup=$(serve_civicgraph 0)
-server=${pids[-1]}
+serve_civicgraph 0
 echo "{\"startup_ms\": $startup}" > "$out/civicgraph-startup.json"
 $bench links --endpoint http://127.0.0.1:17878/sparql --truth "$out/gen/duplicates.tsv" > "$out/links.json"
 $bench latency --endpoint http://127.0.0.1:17878/sparql --params "$out/params.json" --rounds "$rounds" > "$out/civicgraph-latency.json"
@@ -101,8 +100,7 @@ $bench throughput --endpoint http://127.0.0.1:17878/sparql --params "$out/params
 echo "{\"serving_peak_rss_kb\": $(rss_kb "$server")}" > "$out/civicgraph-rss.json"
 stop "$server"
 echo "== civicgraph: 8 clients with the result cache"
-serve_civicgraph $((256 * 1024 * 1024)) > /dev/null
-server=${pids[-1]}
+serve_civicgraph $((256 * 1024 * 1024))
 $bench throughput --endpoint http://127.0.0.1:17878/sparql --params "$out/params.json" --clients "$clients" --seconds "$seconds" > "$out/civicgraph-throughput-cached.json"
 stop "$server"
 
