@@ -4,7 +4,7 @@ use crate::batch::WriteBatch;
 use crate::error::{GraphError, Result};
 use crate::index::SearchIndex;
 use crate::layout::Layout;
-use crate::records::{RecordKind, read_record};
+use crate::records::{Record, RecordKind, RecordReader};
 use crate::search::{SearchFilter, SearchHit, SearchPage, SearchRequest};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
@@ -45,7 +45,7 @@ struct DeferredIndex {
 /// Oxigraph's bulk loader, which writes sorted files and adds them to the store in one step
 /// at its commit: as atomic for readers as a transaction, and many times faster for a large
 /// write, which a transaction holds in memory, key by key, until it commits.
-pub const BULK_MIN_QUADS: usize = 50_000;
+pub const BULK_MIN_QUADS: usize = 10_000;
 
 impl std::fmt::Debug for Graph {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,7 +163,7 @@ impl Graph {
         }
         if index_sequence.is_none() && self.store.is_empty()? {
             // A new data directory: nothing to repair, just mark the empty index in step.
-            self.index.rebuild([], store_sequence)?;
+            self.index.rebuild(std::iter::empty(), store_sequence)?;
             return Ok(false);
         }
         tracing::warn!(
@@ -182,19 +182,46 @@ impl Graph {
         self.rebuild_index(sequence, progress)
     }
 
+    /// Rebuilds the index from the store. Records are read on several threads (reading is
+    /// most of the work: a few lookups per record, each decoding terms) and streamed into
+    /// the index writer, so memory does not grow with the number of records; a read error
+    /// leaves the index as it was.
     pub(crate) fn rebuild_index(&self, sequence: u64, progress: &mut dyn FnMut(usize)) -> Result<usize> {
-        let subjects = self.record_subjects()?;
-        let mut records = Vec::with_capacity(subjects.len());
-        for (done, subject) in subjects.iter().enumerate() {
-            if let Some(record) = read_record(&self.store, subject.as_ref())? {
-                records.push(record);
+        let subjects: Vec<NamedNode> = self.record_subjects()?.into_iter().collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 4);
+        let chunk = subjects.len().div_ceil(threads).max(1);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Record>>(4096);
+        let store = &self.store;
+        let count = std::thread::scope(|scope| {
+            for part in subjects.chunks(chunk) {
+                let sender = sender.clone();
+                scope.spawn(move || {
+                    let mut reader = RecordReader::new(store);
+                    for subject in part {
+                        let sent = match reader.read(subject.as_ref()) {
+                            Ok(Some(record)) => sender.send(Ok(record)),
+                            Ok(None) => Ok(()),
+                            Err(error) => sender.send(Err(error)),
+                        };
+                        if sent.is_err() {
+                            return; // the writer stopped
+                        }
+                    }
+                });
             }
-            if done % 1000 == 0 {
-                progress(done);
-            }
-        }
-        progress(subjects.len());
-        let count = self.index.rebuild(records, sequence)?;
+            drop(sender);
+            let mut done = 0;
+            let records = receiver.iter().inspect(|_| {
+                done += 1;
+                if done % 1000 == 0 {
+                    progress(done);
+                }
+            });
+            self.index.rebuild(records, sequence)
+        })?;
+        progress(count);
         tracing::info!(records = count, sequence, "search index rebuilt");
         Ok(count)
     }
@@ -400,9 +427,10 @@ impl Graph {
         if everything {
             return self.rebuild_index(sequence, &mut |_| {});
         }
+        let mut reader = RecordReader::new(&self.store);
         let mut records = Vec::new();
         for subject in affected {
-            if let Some(record) = read_record(&self.store, subject.as_ref())? {
+            if let Some(record) = reader.read(subject.as_ref())? {
                 records.push(record);
             }
         }

@@ -137,7 +137,9 @@ impl SearchIndex {
             }
         };
         index.tokenizers().register(ANALYZER, analyzer());
-        let writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
+        // Two indexing threads with 64 MB each: a rebuild of a million records is bound by
+        // reading them from the store, and this keeps the writer's memory small.
+        let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -172,13 +174,18 @@ impl SearchIndex {
         self.commit(&mut writer, sequence)
     }
 
-    /// Replaces every document with `records`, committing as `sequence`.
-    pub fn rebuild(&self, records: impl IntoIterator<Item = Record>, sequence: u64) -> Result<usize> {
+    /// Replaces every document with `records`, committing as `sequence`. The first error
+    /// among them rolls everything back: the index stays as it was.
+    pub fn rebuild(&self, records: impl IntoIterator<Item = Result<Record>>, sequence: u64) -> Result<usize> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         writer.delete_all_documents()?;
         let mut count = 0;
         for record in records {
-            writer.add_document(self.document(&record))?;
+            let added = record.and_then(|record| Ok(writer.add_document(self.document(&record))?));
+            if let Err(error) = added {
+                writer.rollback()?;
+                return Err(error);
+            }
             count += 1;
         }
         self.commit(&mut writer, sequence)?;

@@ -1,4 +1,4 @@
-//! Reads one searchable record (dataset, case study or catalogue) out of the store.
+//! Reads searchable records (datasets, case studies and catalogues) out of the store.
 //!
 //! The index is derived from the store, so this is the only place that decides what a
 //! record's title, publisher, catalogue or region is. It uses direct pattern lookups, not
@@ -10,6 +10,7 @@ use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef};
 use oxigraph::store::Store;
+use std::collections::HashMap;
 
 /// The kinds of record the search index holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,70 +63,112 @@ pub struct Record {
     pub date: Option<i64>,
 }
 
-/// Reads the record at `iri`, or `None` when it is not a dataset, case study or catalogue.
-pub fn read_record(store: &Store, iri: NamedNodeRef<'_>) -> Result<Option<Record>> {
-    let mut record = Record {
-        iri: iri.as_str().to_owned(),
-        ..Record::default()
-    };
-    let mut issued = None;
-    let mut modified = None;
-    for quad in store.quads_for_pattern(Some(iri.into()), None, None, None) {
-        let quad = quad?;
-        let p = quad.predicate.as_ref();
-        let o = quad.object.as_ref();
-        if p == rdf::TYPE {
-            for (kind, class) in RecordKind::ALL {
-                // The first matching kind wins, so a record typed both ways is indexed once.
-                if o == class.into() && record.kind.is_none() {
-                    record.kind = Some(kind);
-                    push_unique(&mut record.graphs, quad.graph_name.to_string());
+/// Reads records one after another, remembering the names of the agents and places they
+/// point to: a catalogue has a few hundred publishers and places for many thousands of
+/// records, so a rebuild of the index looks each name up once, not once per record.
+pub struct RecordReader<'a> {
+    store: &'a Store,
+    labels: HashMap<Term, Option<String>>,
+}
+
+impl std::fmt::Debug for RecordReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordReader").field("labels", &self.labels.len()).finish_non_exhaustive()
+    }
+}
+
+impl<'a> RecordReader<'a> {
+    /// A reader of `store`.
+    pub fn new(store: &'a Store) -> Self {
+        Self {
+            store,
+            labels: HashMap::new(),
+        }
+    }
+
+    /// Reads the record at `iri`, or `None` when it is not a dataset, case study or
+    /// catalogue.
+    pub fn read(&mut self, iri: NamedNodeRef<'_>) -> Result<Option<Record>> {
+        let store = self.store;
+        let mut record = Record {
+            iri: iri.as_str().to_owned(),
+            ..Record::default()
+        };
+        let mut issued = None;
+        let mut modified = None;
+        for quad in store.quads_for_pattern(Some(iri.into()), None, None, None) {
+            let quad = quad?;
+            let p = quad.predicate.as_ref();
+            let o = quad.object.as_ref();
+            if p == rdf::TYPE {
+                for (kind, class) in RecordKind::ALL {
+                    // The first matching kind wins, so a record typed both ways is indexed once.
+                    if o == class.into() && record.kind.is_none() {
+                        record.kind = Some(kind);
+                        push_unique(&mut record.graphs, quad.graph_name.to_string());
+                    }
+                }
+            } else if p == dct::TITLE || p == schema::NAME || p == rdfs::LABEL {
+                push_literal(&mut record.titles, o);
+            } else if p == dct::DESCRIPTION || p == schema::DESCRIPTION || p == schema::ABSTRACT {
+                push_literal(&mut record.descriptions, o);
+            } else if p == dcat::KEYWORD || p == schema::KEYWORDS {
+                push_literal(&mut record.keywords, o);
+            } else if p == dct::PUBLISHER || p == dct::CREATOR || p == dct::CONTRIBUTOR {
+                if let Some(name) = self.label(o)? {
+                    push_unique(&mut record.publishers, name);
+                }
+            } else if p == dcat::THEME {
+                push_iri(&mut record.themes, o);
+            } else if p == cg::USE_PATTERN {
+                push_iri(&mut record.patterns, o);
+            } else if p == dct::SPATIAL || p == schema::SPATIAL_COVERAGE {
+                if let Some(name) = self.label(o)? {
+                    push_unique(&mut record.regions, name);
+                }
+            } else if p == dct::ISSUED || p == schema::DATE_PUBLISHED || p == dct::DATE {
+                issued = issued.or_else(|| literal_date(o));
+            } else if p == dct::MODIFIED {
+                modified = modified.or_else(|| literal_date(o));
+            } else if p == dct::LICENSE {
+                push_term(&mut record.licences, o);
+            } else if p == dcat::DISTRIBUTION_PROPERTY {
+                read_distribution(store, o, &mut record)?;
+            }
+        }
+        if record.kind.is_none() {
+            return Ok(None);
+        }
+        record.date = issued.or(modified);
+        for quad in store.quads_for_pattern(None, Some(dcat::DATASET_PROPERTY), Some(iri.into()), None) {
+            let catalogue = quad?.subject;
+            if let NamedOrBlankNodeRef::NamedNode(node) = catalogue.as_ref() {
+                push_unique(&mut record.catalogues, node.as_str().to_owned());
+            }
+            for spatial in store.quads_for_pattern(Some(catalogue.as_ref()), Some(dct::SPATIAL), None, None) {
+                if let Some(name) = self.label(spatial?.object.as_ref())? {
+                    push_unique(&mut record.regions, name);
                 }
             }
-        } else if p == dct::TITLE || p == schema::NAME || p == rdfs::LABEL {
-            push_literal(&mut record.titles, o);
-        } else if p == dct::DESCRIPTION || p == schema::DESCRIPTION || p == schema::ABSTRACT {
-            push_literal(&mut record.descriptions, o);
-        } else if p == dcat::KEYWORD || p == schema::KEYWORDS {
-            push_literal(&mut record.keywords, o);
-        } else if p == dct::PUBLISHER || p == dct::CREATOR || p == dct::CONTRIBUTOR {
-            if let Some(name) = label_of(store, o)? {
-                push_unique(&mut record.publishers, name);
-            }
-        } else if p == dcat::THEME {
-            push_iri(&mut record.themes, o);
-        } else if p == cg::USE_PATTERN {
-            push_iri(&mut record.patterns, o);
-        } else if p == dct::SPATIAL || p == schema::SPATIAL_COVERAGE {
-            if let Some(name) = label_of(store, o)? {
-                push_unique(&mut record.regions, name);
-            }
-        } else if p == dct::ISSUED || p == schema::DATE_PUBLISHED || p == dct::DATE {
-            issued = issued.or_else(|| literal_date(o));
-        } else if p == dct::MODIFIED {
-            modified = modified.or_else(|| literal_date(o));
-        } else if p == dct::LICENSE {
-            push_term(&mut record.licences, o);
-        } else if p == dcat::DISTRIBUTION_PROPERTY {
-            read_distribution(store, o, &mut record)?;
         }
+        Ok(Some(record))
     }
-    if record.kind.is_none() {
-        return Ok(None);
-    }
-    record.date = issued.or(modified);
-    for quad in store.quads_for_pattern(None, Some(dcat::DATASET_PROPERTY), Some(iri.into()), None) {
-        let catalogue = quad?.subject;
-        if let NamedOrBlankNodeRef::NamedNode(node) = catalogue.as_ref() {
-            push_unique(&mut record.catalogues, node.as_str().to_owned());
+
+    /// [`label_of`], remembered.
+    fn label(&mut self, term: TermRef<'_>) -> Result<Option<String>> {
+        if let TermRef::Literal(literal) = term {
+            return Ok(Some(literal.value().to_owned()));
         }
-        for spatial in store.quads_for_pattern(Some(catalogue.as_ref()), Some(dct::SPATIAL), None, None) {
-            if let Some(name) = label_of(store, spatial?.object.as_ref())? {
-                push_unique(&mut record.regions, name);
-            }
+        let key = term.into_owned();
+        if let Some(label) = self.labels.get(&key) {
+            return Ok(label.clone());
         }
+        let label = label_of(self.store, term)?;
+        if self.labels.len() < 100_000 {
+            self.labels.insert(key, label.clone());
+        }
+        Ok(label)
     }
-    Ok(Some(record))
 }
 
 /// The formats and licences of a distribution.
