@@ -151,8 +151,10 @@ targets = [
     ("1M datasets ingested in < 10 min", ingest["wall_s"] if n >= 1_000_000 else None, lambda s: s < 600, "{:.0f} s"),
     ("/api/search p50 ≤ 5 ms (at 1M)", (results["search"] or {}).get("all", {}).get("p50_ms"), lambda v: v <= 5, "{:.1f} ms"),
     ("uncached SPARQL mix within 1.05 × oxigraph serve (sum of p50s)", ratio(mix_cg, mix_ox), lambda r: r <= 1.05, "{:.2f}×"),
-    ("8 clients: ≥ 3 × Virtuoso's QPS (uncached)",
+    ("8 clients: ≥ 3 × Virtuoso's QPS, civicgraph without its result cache",
      ratio((tp["civicgraph (no cache)"] or {}).get("qps"), (tp["Virtuoso"] or {}).get("qps")), lambda r: r >= 3, "{:.2f}×"),
+    ("8 clients: ≥ 3 × Virtuoso's QPS, civicgraph with its result cache",
+     ratio((tp["civicgraph (result cache)"] or {}).get("qps"), (tp["Virtuoso"] or {}).get("qps")), lambda r: r >= 3, "{:.2f}×"),
     ("RSS ≤ 2 GB serving", results["serving_rss_kb"]["civicgraph"], lambda kb: kb <= 2 * 1024 * 1024, "{:,} KB"),
 ]
 results["targets"] = [
