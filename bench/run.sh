@@ -12,17 +12,23 @@
 #   PROFILE=release|dev    the civicgraph build (default release)
 #   PEERS="oxigraph virtuoso"   which peers to run (default both; "" for none)
 #   ROUNDS=20 CLIENTS=8 SECONDS_=20   latency rounds, throughput clients and seconds
+#   BUDGET_MS=30000        time per query after which its rounds stop (at least three)
 #   BENCH_CHECK=1          fail if civicgraph's answers differ from oxigraph's (no timing checks)
 #   KEEP=1                 keep the stores and generated files afterwards
+#   MIX=0                  ingest, search, start-up and memory only: no dump, no SPARQL mix or
+#                          throughput, and of the peers only `oxigraph load` of the files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
 profile=${PROFILE:-release}
 peers=${PEERS-oxigraph virtuoso}
 rounds=${ROUNDS:-20}
+budget=${BUDGET_MS:-30000}
 clients=${CLIENTS:-8}
 seconds=${SECONDS_:-20}
 out=${BENCH_DIR:-target/bench/$n}
+mix=${MIX:-1}
+[ "$mix" = 1 ] || peers=${peers//virtuoso/}  # Virtuoso is loaded from the dump
 root=$(pwd)
 
 source scripts/build-bin.sh
@@ -75,9 +81,11 @@ CIVICGRAPH_LOG=info /usr/bin/time -v -o "$out/ingest.time" \
     "$bin" --config "$out/gen/civicgraph.toml" --data "$out/cg" harvest --json > "$out/ingest.jsonl" 2> "$out/ingest.log"
 echo "{\"wall_ms\": $(( $(ms) - start ))}" > "$out/ingest-wall.json"
 du -sb "$out/cg/store" "$out/cg/index" > "$out/sizes.txt"
-start=$(ms)
-"$bin" --data "$out/cg" dump --output "$out/all.nq"
-echo "{\"dump_ms\": $(( $(ms) - start )), \"quads\": $(wc -l < "$out/all.nq")}" > "$out/dump.json"
+if [ "$mix" = 1 ]; then
+    start=$(ms)
+    "$bin" --data "$out/cg" dump --output "$out/all.nq"
+    echo "{\"dump_ms\": $(( $(ms) - start )), \"quads\": $(wc -l < "$out/all.nq")}" > "$out/dump.json"
+fi
 
 serve_civicgraph() { # $1 = cache bytes; sets $server and $startup (ms to the first /healthz)
     printf 'bind = "127.0.0.1:17878"\n[query]\ncache_bytes = %s\n' "$1" > "$out/serve.toml"
@@ -94,15 +102,21 @@ echo "== civicgraph: start-up, SPARQL mix, search, 8 clients (uncached)"
 serve_civicgraph 0
 echo "{\"startup_ms\": $startup}" > "$out/civicgraph-startup.json"
 $bench links --endpoint http://127.0.0.1:17878/sparql --truth "$out/gen/duplicates.tsv" > "$out/links.json"
-$bench latency --endpoint http://127.0.0.1:17878/sparql --params "$out/params.json" --rounds "$rounds" > "$out/civicgraph-latency.json"
+if [ "$mix" = 1 ]; then
+    $bench latency --endpoint http://127.0.0.1:17878/sparql --params "$out/params.json" --rounds "$rounds" --budget-ms "$budget" > "$out/civicgraph-latency.json"
+fi
 $bench search --base http://127.0.0.1:17878 > "$out/civicgraph-search.json"
-$bench throughput --endpoint http://127.0.0.1:17878/sparql --params "$out/params.json" --clients "$clients" --seconds "$seconds" > "$out/civicgraph-throughput-cold.json"
+if [ "$mix" = 1 ]; then
+    $bench throughput --endpoint http://127.0.0.1:17878/sparql --params "$out/params.json" --clients "$clients" --seconds "$seconds" > "$out/civicgraph-throughput-cold.json"
+fi
 echo "{\"serving_peak_rss_kb\": $(rss_kb "$server")}" > "$out/civicgraph-rss.json"
 stop "$server"
-echo "== civicgraph: 8 clients with the result cache"
-serve_civicgraph $((256 * 1024 * 1024))
-$bench throughput --endpoint http://127.0.0.1:17878/sparql --params "$out/params.json" --clients "$clients" --seconds "$seconds" > "$out/civicgraph-throughput-cached.json"
-stop "$server"
+if [ "$mix" = 1 ]; then
+    echo "== civicgraph: 8 clients with the result cache"
+    serve_civicgraph $((256 * 1024 * 1024))
+    $bench throughput --endpoint http://127.0.0.1:17878/sparql --params "$out/params.json" --clients "$clients" --seconds "$seconds" > "$out/civicgraph-throughput-cached.json"
+    stop "$server"
+fi
 
 case " $peers " in *" oxigraph "*)
     oxigraph=$venv/bin/oxigraph
@@ -114,6 +128,10 @@ case " $peers " in *" oxigraph "*)
     /usr/bin/time -v -o "$out/oxigraph-load-raw.time" "$oxigraph" load --location "$out/oxi-raw" "${files[@]}" > /dev/null 2>&1
     echo "{\"wall_ms\": $(( $(ms) - start ))}" > "$out/oxigraph-load-raw.json"
     rm -rf "$out/oxi-raw"
+    [ "$mix" = 1 ] || peers=""  # the rest needs the dump
+    ;;
+esac
+case " $peers " in *" oxigraph "*)
     echo "== oxigraph load: civicgraph's dump; serve"
     start=$(ms)
     /usr/bin/time -v -o "$out/oxigraph-load.time" "$oxigraph" load --location "$out/oxi" --file "$out/all.nq" > /dev/null 2>&1
@@ -124,7 +142,7 @@ case " $peers " in *" oxigraph "*)
     pids+=("$server")
     $bench wait --url "http://127.0.0.1:17879/query?query=ASK%7B%7D" > /dev/null
     echo "{\"startup_ms\": $(( $(ms) - start ))}" > "$out/oxigraph-startup.json"
-    $bench latency --endpoint http://127.0.0.1:17879/query --params "$out/params.json" --rounds "$rounds" --skip 05-text-search-service > "$out/oxigraph-latency.json"
+    $bench latency --endpoint http://127.0.0.1:17879/query --params "$out/params.json" --rounds "$rounds" --budget-ms "$budget" --skip 05-text-search-service > "$out/oxigraph-latency.json"
     $bench throughput --endpoint http://127.0.0.1:17879/query --params "$out/params.json" --clients "$clients" --seconds "$seconds" --skip 05-text-search-service > "$out/oxigraph-throughput.json"
     echo "{\"serving_peak_rss_kb\": $(rss_kb "$server")}" > "$out/oxigraph-rss.json"
     du -sb "$out/oxi" > "$out/oxigraph-size.txt"
@@ -145,7 +163,7 @@ case " $peers " in *" virtuoso "*)
     isql-vt 11111 dba dba exec="ld_dir('$out', 'all.nq', 'http://civicgraph.bench/default'); rdf_loader_run(); checkpoint;" > "$vdir/load.log" 2>&1
     echo "{\"wall_ms\": $(( $(ms) - start ))}" > "$out/virtuoso-load.json"
     isql-vt 11111 dba dba exec="SELECT ll_state, ll_error FROM DB.DBA.LOAD_LIST;" >> "$vdir/load.log" 2>&1
-    $bench latency --endpoint http://127.0.0.1:18890/sparql --params "$out/params.json" --rounds "$rounds" --skip 05-text-search-service > "$out/virtuoso-latency.json"
+    $bench latency --endpoint http://127.0.0.1:18890/sparql --params "$out/params.json" --rounds "$rounds" --budget-ms "$budget" --skip 05-text-search-service > "$out/virtuoso-latency.json"
     $bench throughput --endpoint http://127.0.0.1:18890/sparql --params "$out/params.json" --clients "$clients" --seconds "$seconds" --skip 05-text-search-service > "$out/virtuoso-throughput.json"
     echo "{\"serving_peak_rss_kb\": $(rss_kb "$server")}" > "$out/virtuoso-rss.json"
     du -sb "$vdir"/*.db > "$out/virtuoso-size.txt"

@@ -24,10 +24,8 @@ pub fn read_datasets(store: &Store, ignore: &[NamedNode]) -> Result<Vec<LinkReco
             sources.entry(node).or_insert(source);
         }
     }
-    sources
-        .into_iter()
-        .map(|(iri, source)| read_one(store, &iri, source))
-        .collect()
+    let sources: Vec<(NamedNode, String)> = sources.into_iter().collect();
+    crate::parallel::map_in_order(&sources, |(iri, source)| read_one(store, iri, source.clone()))
 }
 
 fn read_one(store: &Store, iri: &NamedNode, source: String) -> Result<LinkRecord> {

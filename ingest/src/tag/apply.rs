@@ -65,8 +65,8 @@ pub fn tag_graph(
 
     // What the tags graph should hold, apart from runs and prov:wasGeneratedBy.
     let mut wanted: HashMap<NamedOrBlankNode, HashSet<Triple>> = HashMap::new();
-    for (done, record) in records.iter().enumerate() {
-        let assignments = tagger.assign(store, record, &derived)?;
+    let assigned = crate::parallel::map_in_order(&records, |record| tagger.assign(store, record, &derived))?;
+    for (done, (record, assignments)) in records.iter().zip(assigned).enumerate() {
         match assignments.first().map(|a| (a.method, a.pattern.as_str())) {
             Some((Method::Curated, _)) => summary.curated += 1,
             Some((Method::Inferred, "none")) => summary.none += 1,
@@ -108,7 +108,7 @@ pub fn tag_graph(
     let assignment_prefix = format!("{}tag/", layout.base());
     let is_assignment = |s: &NamedOrBlankNode| matches!(s, NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&assignment_prefix));
     let mut subjects: Vec<&NamedOrBlankNode> = wanted.keys().chain(held.keys()).collect();
-    subjects.sort_by_key(|s| s.to_string());
+    subjects.sort_by_cached_key(|s| s.to_string());
     subjects.dedup();
     for subject in subjects {
         if runs.contains(subject) {
