@@ -130,8 +130,10 @@ pub fn finish(
             .violations
             .retain(|v| owner_of.get(&v.focus).is_none_or(|r| !dropped.contains(*r)));
         triples = crate::records::remove_records(triples, &dropped);
+        report.records_kept = Partition::of(&triples).counted().count();
+    } else {
+        report.records_kept = partition.counted().count();
     }
-    report.records_kept = Partition::of(&triples).counted().count();
     SourceOutput { triples, report }
 }
 
