@@ -5,7 +5,7 @@ use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad, Triple};
 use std::io::Read;
 
-/// A set of changes committed together, in one transaction, by [`crate::Graph::commit`].
+/// A set of changes committed together, atomically, by [`crate::Graph::commit`].
 ///
 /// Graphs named in `replace` are emptied first, then `insert` is added, so "replace source
 /// graph G with these triples" is a batch that replaces G and inserts the triples into G.
