@@ -111,7 +111,7 @@ pub async fn harvest(
                 unchanged = outcome.changes.unchanged,
                 deleted = outcome.changes.deleted,
                 rejected = outcome.report.rejections.len(),
-                violations = outcome.report.violations.len(),
+                violations = outcome.report.result_count(),
                 "harvest succeeded"
             );
             Ok(outcome)
@@ -207,8 +207,10 @@ async fn read_and_swap(
     let id = source.id.clone();
     let SourceOutput {
         triples: stored,
-        report,
+        mut report,
     } = output;
+    // The run's record holds the counts and the results stored; the outcome need not hold more.
+    report.keep_first_results(provenance::MAX_STORED_RESULTS);
     let written = blocking(move || {
         let harvest_graph = graph2.layout().harvest_graph();
         let mut batch = if identical {
