@@ -73,7 +73,9 @@ pub struct RecordReader<'a> {
 
 impl std::fmt::Debug for RecordReader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecordReader").field("labels", &self.labels.len()).finish_non_exhaustive()
+        f.debug_struct("RecordReader")
+            .field("labels", &self.labels.len())
+            .finish_non_exhaustive()
     }
 }
 
