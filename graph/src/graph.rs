@@ -41,6 +41,21 @@ struct DeferredIndex {
     affected: HashSet<NamedNode>,
 }
 
+impl DeferredIndex {
+    /// Notes a write. Once the writes touched at least half of the `indexed` records,
+    /// catching up rebuilds the whole index, so their IRIs are no longer kept: a harvest
+    /// of a million datasets would otherwise hold millions of them until the end.
+    fn note(&mut self, everything: bool, affected: HashSet<NamedNode>, indexed: u64) {
+        if !self.everything && !everything {
+            self.affected.extend(affected);
+        }
+        if everything || self.affected.len() as u64 * 2 >= indexed.max(1) {
+            self.everything = true;
+            self.affected = HashSet::new();
+        }
+    }
+}
+
 /// A batch inserting at least this many quads into graphs that are empty goes through
 /// Oxigraph's bulk loader, which writes sorted files and adds them to the store in one step
 /// at its commit: as atomic for readers as a transaction, and many times faster for a large
@@ -247,8 +262,8 @@ impl Graph {
     ///
     /// Readers of the store see either all of the batch or none of it. If the process dies
     /// between the two commits, the next [`Graph::open`] sees the sequences differ and
-    /// rebuilds the index. A large batch into empty graphs (a first harvest, a first
-    /// tagging) goes through the bulk loader (see [`BULK_MIN_QUADS`]).
+    /// rebuilds the index. A large batch that only inserts into empty graphs (a first
+    /// tagging or linking) goes through the bulk loader (see [`BULK_MIN_QUADS`]).
     pub fn commit(&self, batch: WriteBatch) -> Result<WriteReport> {
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
@@ -265,8 +280,12 @@ impl Graph {
             self.affected_subjects(&batch)?
         };
         let sequence = previous + 1;
-        let bulk =
-            !batch.clear_all && batch.insert.len() >= BULK_MIN_QUADS && self.all_empty(&batch.replace)?;
+        // Removals cannot join the loader's commit, and made apart from it they would let a
+        // reader (or a process killed in between) see the new quads beside the old ones.
+        let bulk = !batch.clear_all
+            && batch.remove.is_empty()
+            && batch.insert.len() >= BULK_MIN_QUADS
+            && self.all_empty(&batch.replace)?;
         let affected_at;
         if bulk {
             affected_at = started.elapsed();
@@ -336,13 +355,11 @@ impl Graph {
         Ok(true)
     }
 
-    /// Writes a batch whose replaced graphs are empty with the bulk loader.
+    /// Writes a batch that only inserts, into graphs that are empty, with the bulk loader.
     ///
     /// The new sequence is committed first: should the process die before the loader
     /// commits, the index no longer mirrors the store and the next open rebuilds it. The
-    /// loader's commit adds all the quads at once. Removals (a harvest run's status, say)
-    /// follow, except of quads the batch inserts again, since a batch removes before it
-    /// inserts.
+    /// loader's commit adds all the quads at once.
     fn commit_bulk(&self, batch: &WriteBatch, sequence: u64) -> Result<()> {
         let mut transaction = self.store.start_transaction()?;
         self.mark_sequence(&mut transaction, sequence)?;
@@ -350,16 +367,6 @@ impl Graph {
         let mut loader = self.store.bulk_loader();
         loader.load_quads(batch.insert.iter().cloned())?;
         loader.commit()?;
-        if !batch.remove.is_empty() {
-            let removed: HashSet<&Quad> = batch.remove.iter().collect();
-            let inserted_again: HashSet<&Quad> =
-                batch.insert.iter().filter(|q| removed.contains(q)).collect();
-            let mut transaction = self.store.start_transaction()?;
-            for quad in batch.remove.iter().filter(|q| !inserted_again.contains(q)) {
-                transaction.remove(quad.as_ref());
-            }
-            transaction.commit()?;
-        }
         Ok(())
     }
 
@@ -385,9 +392,7 @@ impl Graph {
         if self.index.committed_sequence()? == Some(sequence) {
             return Ok(0);
         }
-        let everything =
-            deferred.everything || deferred.affected.len() as u64 * 2 >= self.index.num_docs().max(1);
-        self.follow_in_index(everything, &deferred.affected, sequence)
+        self.follow_in_index(deferred.everything, &deferred.affected, sequence)
     }
 
     /// Updates the index for a write, or notes what it touched while the index is deferred.
@@ -398,8 +403,9 @@ impl Graph {
         sequence: u64,
     ) -> Result<usize> {
         if let Some(deferred) = self.deferred.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            deferred.everything |= everything;
-            deferred.affected.extend(affected);
+            // The index is not written while deferred, so its count is the one catching up
+            // compares with.
+            deferred.note(everything, affected, self.index.num_docs());
             return Ok(0);
         }
         self.follow_in_index(everything, &affected, sequence)

@@ -183,25 +183,32 @@ fn tag_and_link_killed_part_way_leave_one_complete_version() {
 
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     let tallies = std::cell::RefCell::new(&mut outcomes);
+    // After each kill the graph must hold one complete version; which one is tallied.
+    let one_of = |what: &'static str, name: &oxigraph::model::NamedNode, versions: &[BTreeSet<String>]| {
+        let tallies = &tallies;
+        let name = name.clone();
+        let versions = versions.to_vec();
+        move |graph: &Graph, round: usize| {
+            let now = fingerprint(graph, &name);
+            let which = versions.iter().position(|v| *v == now);
+            assert!(
+                which.is_some(),
+                "round {round}: the {what} graph is neither complete version ({} quads)",
+                now.len()
+            );
+            *tallies
+                .borrow_mut()
+                .entry(format!("{what} version {}", which.unwrap()))
+                .or_default() += 1;
+        }
+    };
     let tag_kills = kill_during(
         &data,
         [&tag_low, &tag_high],
         &["tag"],
         0x7a9,
         5,
-        &|graph, round| {
-            let now = fingerprint(graph, &tags);
-            let which = tag_versions.iter().position(|v| *v == now);
-            assert!(
-                which.is_some(),
-                "round {round}: the tags graph is neither complete version ({} quads)",
-                now.len()
-            );
-            *tallies
-                .borrow_mut()
-                .entry(format!("tag version {}", which.unwrap()))
-                .or_default() += 1;
-        },
+        &one_of("tags", &tags, &tag_versions),
     );
     let link_kills = kill_during(
         &data,
@@ -209,19 +216,7 @@ fn tag_and_link_killed_part_way_leave_one_complete_version() {
         &["link"],
         0x11c,
         5,
-        &|graph, round| {
-            let now = fingerprint(graph, &links);
-            let which = link_versions.iter().position(|v| *v == now);
-            assert!(
-                which.is_some(),
-                "round {round}: the links graph is neither complete version ({} quads)",
-                now.len()
-            );
-            *tallies
-                .borrow_mut()
-                .entry(format!("link version {}", which.unwrap()))
-                .or_default() += 1;
-        },
+        &one_of("links", &links, &link_versions),
     );
     eprintln!("kills: tag {tag_kills}, link {link_kills}, failures 0; states seen {outcomes:?}");
     assert_eq!(tag_kills + link_kills, 10);
