@@ -19,6 +19,8 @@ pub struct WriteBatch {
     pub(crate) remove: Vec<Quad>,
     /// Quads added.
     pub(crate) insert: Vec<Quad>,
+    /// Quads removed once the insertions are visible (see [`WriteBatch::tidy`]).
+    pub(crate) tidy: Vec<Quad>,
 }
 
 impl WriteBatch {
@@ -134,6 +136,16 @@ impl WriteBatch {
         self
     }
 
+    /// Removes quads that may outlive the insertions for a moment: with the rest of the
+    /// batch when it is a transaction, in a second one just after it when the batch goes
+    /// through the bulk loader (which cannot remove). Only for quads that are harmless
+    /// beside the new ones, such as a harvest run's `running` status once the run's end is
+    /// recorded: a removal proper would keep a large first write out of the bulk loader.
+    pub fn tidy(&mut self, quads: impl IntoIterator<Item = Quad>) -> &mut Self {
+        self.tidy.extend(quads);
+        self
+    }
+
     /// How many quads the batch adds.
     pub fn len(&self) -> usize {
         self.insert.len()
@@ -141,7 +153,11 @@ impl WriteBatch {
 
     /// Whether the batch changes nothing.
     pub fn is_empty(&self) -> bool {
-        !self.clear_all && self.replace.is_empty() && self.remove.is_empty() && self.insert.is_empty()
+        !self.clear_all
+            && self.replace.is_empty()
+            && self.remove.is_empty()
+            && self.insert.is_empty()
+            && self.tidy.is_empty()
     }
 }
 

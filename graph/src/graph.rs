@@ -306,6 +306,9 @@ impl Graph {
                 transaction.remove(quad.as_ref());
             }
             transaction.extend(batch.insert.iter().map(Quad::as_ref));
+            for quad in &batch.tidy {
+                transaction.remove(quad.as_ref());
+            }
             self.mark_sequence(&mut transaction, sequence)?;
             affected_at = started.elapsed();
             transaction.commit()?;
@@ -359,7 +362,7 @@ impl Graph {
     ///
     /// The new sequence is committed first: should the process die before the loader
     /// commits, the index no longer mirrors the store and the next open rebuilds it. The
-    /// loader's commit adds all the quads at once.
+    /// loader's commit adds all the quads at once; the batch's tidy removals follow it.
     fn commit_bulk(&self, batch: &WriteBatch, sequence: u64) -> Result<()> {
         let mut transaction = self.store.start_transaction()?;
         self.mark_sequence(&mut transaction, sequence)?;
@@ -367,6 +370,13 @@ impl Graph {
         let mut loader = self.store.bulk_loader();
         loader.load_quads(batch.insert.iter().cloned())?;
         loader.commit()?;
+        if !batch.tidy.is_empty() {
+            let mut transaction = self.store.start_transaction()?;
+            for quad in &batch.tidy {
+                transaction.remove(quad.as_ref());
+            }
+            transaction.commit()?;
+        }
         Ok(())
     }
 
@@ -470,7 +480,7 @@ impl Graph {
                 note(&quad.subject, &quad.predicate, &quad.object);
             }
         }
-        for quad in batch.insert.iter().chain(&batch.remove) {
+        for quad in batch.insert.iter().chain(&batch.remove).chain(&batch.tidy) {
             note(&quad.subject, &quad.predicate, &quad.object);
         }
         Ok(affected)

@@ -343,10 +343,20 @@ fn a_large_write_into_an_empty_graph_is_bulk_loaded_whole_and_indexed() {
     };
     assert_eq!(count_in(&other), 0);
 
-    let report = graph
-        .commit(WriteBatch::replace_graph(&g, triples.clone()))
+    // Tidy removals (a run's `running` status) leave the batch bulk-loadable, and are made.
+    let running = Triple::new(
+        NamedNode::new("http://ex/run").unwrap(),
+        NamedNode::new("http://ex/status").unwrap(),
+        Literal::new_simple_literal("running"),
+    );
+    graph
+        .commit(WriteBatch::add_to_graph(other.as_ref(), [running.clone()]))
         .unwrap();
+    let mut batch = WriteBatch::replace_graph(&g, triples.clone());
+    batch.tidy([running.in_graph(other.clone())]);
+    let report = graph.commit(batch).unwrap();
     assert!(report.bulk, "{report:?}");
+    assert_eq!(count_in(&other), 0, "the tidy removal was made");
     assert_eq!(report.inserted, 3 * n);
     assert_eq!(report.reindexed, n);
     assert_eq!(count_in(&g), 3 * n);

@@ -218,7 +218,11 @@ async fn read_and_swap(
         } else {
             WriteBatch::replace_graph(&target, stored)
         };
-        batch.remove(provenance::superseded(&graph2, &run2, &id)?);
+        // The `running` status and earlier runs' results go just after the new version is
+        // visible, so that a first harvest (into an empty graph) is bulk-loaded; a reader in
+        // between sees the run both running and succeeded, which `list_runs` reads as
+        // succeeded.
+        batch.tidy(provenance::superseded(&graph2, &run2, &id)?);
         batch.insert(finished.into_iter().map(|t| t.in_graph(harvest_graph.clone())));
         graph2.commit(batch).map_err(IngestError::from)
     })

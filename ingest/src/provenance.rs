@@ -224,35 +224,41 @@ pub fn running_status(graph: &Graph, run: &NamedNode) -> Quad {
 pub fn interrupted_runs_batch(graph: &Graph) -> crate::Result<(WriteBatch, usize)> {
     let harvest = graph.layout().harvest_graph();
     let query = format!(
-        "SELECT ?run WHERE {{ GRAPH <{}> {{ ?run <{}> \"running\" }} }}",
-        harvest.as_str(),
-        cg::STATUS.as_str()
+        "SELECT ?run (COUNT(?other) AS ?ended) WHERE {{ GRAPH <{harvest}> {{ ?run <{status}> \"running\"
+            OPTIONAL {{ ?run <{status}> ?other FILTER(?other != \"running\") }} }} }} GROUP BY ?run",
+        harvest = harvest.as_str(),
+        status = cg::STATUS.as_str()
     );
     let mut batch = WriteBatch::new();
     let mut runs = 0;
     if let QueryResults::Solutions(solutions) = graph.query(&query, &Default::default())? {
         for solution in solutions {
-            if let Some(Term::NamedNode(run)) =
-                solution.map_err(civicgraph_graph::GraphError::from)?.get("run")
-            {
-                runs += 1;
-                batch.remove([running_status(graph, run)]);
-                batch.insert([
-                    Quad::new(
-                        run.clone(),
-                        cg::STATUS,
-                        Literal::new_simple_literal(RunStatus::Failed.as_str()),
-                        harvest.clone(),
-                    ),
-                    Quad::new(
-                        run.clone(),
-                        cg::MESSAGE,
-                        Literal::new_simple_literal("interrupted: the process stopped before the run ended; the source's previous version was kept"),
-                        harvest.clone(),
-                    ),
-                    Quad::new(run.clone(), prov::ENDED_AT_TIME, now(), harvest.clone()),
-                ]);
+            let solution = solution.map_err(civicgraph_graph::GraphError::from)?;
+            let Some(Term::NamedNode(run)) = solution.get("run") else {
+                continue;
+            };
+            batch.remove([running_status(graph, run)]);
+            // A run whose end is recorded was stopped after its commit, before the commit's
+            // tidying removed `running`: it ended as recorded.
+            if matches!(solution.get("ended"), Some(Term::Literal(n)) if n.value() != "0") {
+                continue;
             }
+            runs += 1;
+            batch.insert([
+                Quad::new(
+                    run.clone(),
+                    cg::STATUS,
+                    Literal::new_simple_literal(RunStatus::Failed.as_str()),
+                    harvest.clone(),
+                ),
+                Quad::new(
+                    run.clone(),
+                    cg::MESSAGE,
+                    Literal::new_simple_literal("interrupted: the process stopped before the run ended; the source's previous version was kept"),
+                    harvest.clone(),
+                ),
+                Quad::new(run.clone(), prov::ENDED_AT_TIME, now(), harvest.clone()),
+            ]);
         }
     }
     Ok((batch, runs))
@@ -308,6 +314,7 @@ pub fn list_runs(graph: &Graph, source: Option<&str>) -> crate::Result<Vec<RunSu
                 (COUNT(DISTINCT ?result) AS ?violations) (GROUP_CONCAT(DISTINCT ?message; SEPARATOR=\"\\n\") AS ?messages)
          WHERE {{ GRAPH <{harvest}> {{
            ?run a cg:HarvestRun ; cg:sourceId ?source ; cg:status ?status ; prov:startedAtTime ?started .
+           FILTER(?status != \"running\" || NOT EXISTS {{ ?run cg:status ?ended_as FILTER(?ended_as != \"running\") }})
            OPTIONAL {{ ?run prov:endedAtTime ?ended }}
            OPTIONAL {{ ?run cg:recordsRead ?read ; cg:recordsAdded ?added ; cg:recordsChanged ?changed ;
                         cg:recordsUnchanged ?unchanged ; cg:recordsDeleted ?deleted ; cg:recordsRejected ?rejected }}
@@ -366,4 +373,67 @@ pub fn last_success(graph: &Graph, source: &str) -> crate::Result<Option<String>
         .into_iter()
         .find(|r| r.status == RunStatus::Succeeded.as_str())
         .map(|r| r.started))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(graph: &Graph, source: &str, stamp: &str) -> NamedNode {
+        let at = Literal::new_typed_literal(stamp, xsd::DATE_TIME);
+        let run = run_iri(graph.layout(), source, &at);
+        let harvest = graph.layout().harvest_graph();
+        graph
+            .commit(WriteBatch::add_to_graph(
+                harvest.as_ref(),
+                started(&run, source, "file:x", &at),
+            ))
+            .unwrap();
+        run
+    }
+
+    #[test]
+    fn a_run_stopped_before_its_tidying_ended_as_recorded_and_one_stopped_before_its_commit_failed() {
+        let graph = Graph::in_memory(Layout::default()).unwrap();
+        let harvest = graph.layout().harvest_graph();
+        let done = start(&graph, "a", "2026-01-01T00:00:00Z");
+        let ended = finished(
+            &done,
+            RunStatus::Succeeded,
+            None,
+            &Changes::default(),
+            &Report::default(),
+        );
+        // The commit landed; the tidying that removes `running` did not.
+        graph
+            .commit(WriteBatch::add_to_graph(harvest.as_ref(), ended))
+            .unwrap();
+        let killed = start(&graph, "b", "2026-01-01T00:00:01Z");
+
+        let status = |graph: &Graph| -> Vec<(String, String)> {
+            list_runs(graph, None)
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.source, r.status))
+                .collect()
+        };
+        assert_eq!(
+            status(&graph),
+            [("b".into(), "running".into()), ("a".into(), "succeeded".into())],
+            "a run with its end recorded is listed once, as it ended"
+        );
+
+        let (batch, interrupted) = interrupted_runs_batch(&graph).unwrap();
+        assert_eq!(interrupted, 1, "only the run without an end was interrupted");
+        graph.commit(batch).unwrap();
+        assert_eq!(
+            status(&graph),
+            [("b".into(), "failed".into()), ("a".into(), "succeeded".into())]
+        );
+        assert!(
+            !graph.store().contains(&running_status(&graph, &done)).unwrap(),
+            "the leftover `running` is gone"
+        );
+        assert!(!graph.store().contains(&running_status(&graph, &killed)).unwrap());
+    }
 }

@@ -262,23 +262,17 @@ pub fn find_links(records: &[LinkRecord], settings: &LinkSettings) -> Vec<Link> 
     }
 
     // Near-duplicates.
-    let texts: Vec<String> = records
-        .iter()
-        .map(|r| {
-            let title = r.titles.first().map(String::as_str).unwrap_or("");
-            normalise::text(&format!("{title} {}", normalise::strip_markup(&r.description)))
+    // One MinHash signature per record, on all cores: at a million records hashing the
+    // shingles is the linker's largest cost.
+    let Ok(signatures) = crate::parallel::map_in_order(records, |r| {
+        let title = r.titles.first().map(String::as_str).unwrap_or("");
+        let text = normalise::text(&format!("{title} {}", normalise::strip_markup(&r.description)));
+        Ok::<Option<Signature>, std::convert::Infallible>(if text.split(' ').count() >= 3 {
+            signature(&shingles(&text))
+        } else {
+            None
         })
-        .collect();
-    let signatures: Vec<Option<Signature>> = texts
-        .iter()
-        .map(|t| {
-            if t.split(' ').count() >= 3 {
-                signature(&shingles(t))
-            } else {
-                None
-            }
-        })
-        .collect();
+    });
     let mut near: Vec<(u32, u32, f64)> = Vec::new();
     for (i, j) in candidate_pairs(&signatures, 50) {
         let (a, b) = (&records[i as usize], &records[j as usize]);

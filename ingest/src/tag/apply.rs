@@ -5,6 +5,8 @@
 //! the tagging run. Assignment IRIs are derived from the record and the pattern, and an
 //! assignment that comes out the same as before is left untouched (keeping its original
 //! run), so re-tagging an unchanged graph writes nothing, and the whole change is one commit.
+//! Records are compared a step at a time, each with the tags it holds, so memory follows the
+//! size of the change rather than of the graph.
 
 use super::{Assignment, Method, TagSettings, Tagger, records_in};
 use crate::error::Result;
@@ -14,7 +16,8 @@ use civicgraph_graph::{Graph, WriteBatch};
 use civicgraph_vocab::ext::prov;
 use civicgraph_vocab::{cg, cgp};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
+use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, Triple};
+use oxigraph::store::Store;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -45,7 +48,26 @@ pub fn assignment_iri(base: &str, record: &str, pattern: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{base}tag/{}/{pattern}", &digest[..24]))
 }
 
+/// Records tagged per step: their assignments and the tags they hold are in memory one
+/// step at a time, so that tagging a million records needs no more than the change itself.
+const RECORDS_PER_STEP: usize = 20_000;
+
+/// What one record should have in the tags graph, and what it has.
+struct RecordTags {
+    /// The method and pattern of its first assignment, for the summary.
+    first: Option<(Method, String)>,
+    /// Wanted triples by subject (the record, then its assignment nodes), apart from
+    /// `prov:wasGeneratedBy`.
+    wanted: Vec<(NamedOrBlankNode, HashSet<Triple>)>,
+    /// Held triples by subject: the record's, and those of every assignment node it points
+    /// to or should point to.
+    held: HashMap<NamedOrBlankNode, Vec<Triple>>,
+}
+
 /// Re-tags every dataset and case study in `graph`.
+///
+/// Records are read and compared with the tags they hold [`RECORDS_PER_STEP`] at a time;
+/// what changes is gathered and committed once, so readers see the old tags or the new ones.
 pub fn tag_graph(
     graph: &Graph,
     settings: &TagSettings,
@@ -62,39 +84,10 @@ pub fn tag_graph(
         model: tagger.model().version(),
         ..TagSummary::default()
     };
-
-    // What the tags graph should hold, apart from runs and prov:wasGeneratedBy.
-    let mut wanted: HashMap<NamedOrBlankNode, HashSet<Triple>> = HashMap::new();
-    let assigned = crate::parallel::map_in_order(&records, |record| tagger.assign(store, record, &derived))?;
-    for (done, (record, assignments)) in records.iter().zip(assigned).enumerate() {
-        match assignments.first().map(|a| (a.method, a.pattern.as_str())) {
-            Some((Method::Curated, _)) => summary.curated += 1,
-            Some((Method::Inferred, "none")) => summary.none += 1,
-            _ => summary.inferred += 1,
-        }
-        for assignment in &assignments {
-            let node = assignment_iri(layout.base(), record.as_str(), &assignment.pattern);
-            for triple in assignment_triples(record, &node, assignment) {
-                wanted.entry(triple.subject.clone()).or_default().insert(triple);
-            }
-        }
-        if done % 1000 == 999 {
-            progress(done + 1);
-        }
-    }
-
-    // What it holds.
-    let mut held: HashMap<NamedOrBlankNode, Vec<Triple>> = HashMap::new();
-    let mut runs: HashSet<NamedOrBlankNode> = HashSet::new();
-    for quad in store.quads_for_pattern(None, None, None, Some(tags.as_ref().into())) {
-        let quad = quad?;
-        if quad.predicate == rdf::TYPE && quad.object == Term::from(cg::TAGGING_RUN.into_owned()) {
-            runs.insert(quad.subject.clone());
-        }
-        held.entry(quad.subject.clone())
-            .or_default()
-            .push(Triple::from(quad));
-    }
+    let tags_empty = store
+        .quads_for_pattern(None, None, None, Some(tags.as_ref().into()))
+        .next()
+        .is_none();
 
     let started = provenance::now();
     let stamp: String = started
@@ -103,55 +96,196 @@ pub fn tag_graph(
         .filter(char::is_ascii_alphanumeric)
         .collect();
     let run = NamedNode::new_unchecked(format!("{}tagging/{stamp}", layout.base()));
-    let mut insert: Vec<Triple> = Vec::new();
-    let mut remove: Vec<Triple> = Vec::new();
     let assignment_prefix = format!("{}tag/", layout.base());
     let is_assignment = |s: &NamedOrBlankNode| matches!(s, NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&assignment_prefix));
-    let mut subjects: Vec<&NamedOrBlankNode> = wanted.keys().chain(held.keys()).collect();
-    subjects.sort_by_cached_key(|s| s.to_string());
-    subjects.dedup();
-    for subject in subjects {
-        if runs.contains(subject) {
-            continue;
-        }
-        let want = wanted.get(subject);
-        let have = held.get(subject).map(Vec::as_slice).unwrap_or_default();
-        if is_assignment(subject) {
-            let have_content: HashSet<&Triple> = have
-                .iter()
-                .filter(|t| t.predicate != prov::WAS_GENERATED_BY)
+    let mut insert: Vec<Quad> = Vec::new();
+    let mut remove: Vec<Quad> = Vec::new();
+    // The subjects compared so far; whatever else the tags graph holds (records gone from
+    // the sources, runs apart) is removed at the end.
+    let mut visited: HashSet<NamedOrBlankNode> = HashSet::new();
+    let mut done = 0;
+    for step in records.chunks(RECORDS_PER_STEP) {
+        let computed = crate::parallel::map_in_order(step, |record| {
+            record_tags(store, &tagger, layout.base(), &tags, tags_empty, record, &derived)
+        })?;
+        for RecordTags {
+            first,
+            wanted,
+            mut held,
+        } in computed
+        {
+            match first.as_ref().map(|(m, p)| (*m, p.as_str())) {
+                Some((Method::Curated, _)) => summary.curated += 1,
+                Some((Method::Inferred, "none")) => summary.none += 1,
+                _ => summary.inferred += 1,
+            }
+            let mut subjects: Vec<(NamedOrBlankNode, Option<HashSet<Triple>>)> =
+                wanted.into_iter().map(|(s, w)| (s, Some(w))).collect();
+            let mut stale: Vec<NamedOrBlankNode> = held
+                .keys()
+                .filter(|s| !subjects.iter().any(|(w, _)| w == *s))
+                .cloned()
                 .collect();
-            let same = want
-                .is_some_and(|w| w.len() == have_content.len() && w.iter().all(|t| have_content.contains(t)));
-            if same {
-                continue;
+            stale.sort_by_cached_key(ToString::to_string);
+            subjects.extend(stale.into_iter().map(|s| (s, None)));
+            for (subject, want) in subjects {
+                let have = held.remove(&subject).unwrap_or_default();
+                let in_tags = |t: Triple| t.in_graph(tags.clone());
+                if is_assignment(&subject) {
+                    let have_content: HashSet<&Triple> = have
+                        .iter()
+                        .filter(|t| t.predicate != prov::WAS_GENERATED_BY)
+                        .collect();
+                    let same = want.as_ref().is_some_and(|w| {
+                        w.len() == have_content.len() && w.iter().all(|t| have_content.contains(t))
+                    });
+                    if !same {
+                        remove.extend(have.into_iter().map(in_tags));
+                        if let Some(want) = want {
+                            insert.extend(want.into_iter().map(in_tags));
+                            insert.push(in_tags(Triple::new(
+                                subject.clone(),
+                                prov::WAS_GENERATED_BY,
+                                run.clone(),
+                            )));
+                            summary.added += 1;
+                        } else {
+                            summary.removed += 1;
+                        }
+                    }
+                } else {
+                    let want = want.unwrap_or_default();
+                    let have_set: HashSet<&Triple> = have.iter().collect();
+                    insert.extend(
+                        want.iter()
+                            .filter(|t| !have_set.contains(t))
+                            .cloned()
+                            .map(in_tags),
+                    );
+                    remove.extend(have.into_iter().filter(|t| !want.contains(t)).map(in_tags));
+                }
+                if !tags_empty {
+                    visited.insert(subject);
+                }
             }
-            remove.extend(have.iter().cloned());
-            if let Some(want) = want {
-                insert.extend(want.iter().cloned());
-                insert.push(Triple::new(subject.clone(), prov::WAS_GENERATED_BY, run.clone()));
-                summary.added += 1;
-            } else {
-                summary.removed += 1;
-            }
-        } else {
-            let empty = HashSet::new();
-            let want = want.unwrap_or(&empty);
-            let have: HashSet<&Triple> = have.iter().collect();
-            remove.extend(have.iter().filter(|t| !want.contains(**t)).map(|t| (*t).clone()));
-            insert.extend(want.iter().filter(|t| !have.contains(t)).cloned());
         }
+        done += step.len();
+        progress(done);
+    }
+
+    if !tags_empty {
+        sweep(store, &tags, &visited, &is_assignment, &mut remove, &mut summary)?;
     }
     if insert.is_empty() && remove.is_empty() {
         return Ok(summary);
     }
-    insert.extend(run_triples(&run, &started, &summary));
+    insert.extend(
+        run_triples(&run, &started, &summary)
+            .into_iter()
+            .map(|t| t.in_graph(tags.clone())),
+    );
     let mut batch = WriteBatch::new();
-    batch.remove(remove.into_iter().map(|t| t.in_graph(tags.clone())));
-    batch.insert(insert.into_iter().map(|t| t.in_graph(tags.clone())));
+    batch.remove(remove);
+    batch.insert(insert);
     graph.commit(batch)?;
     summary.run = Some(run.as_str().to_owned());
     Ok(summary)
+}
+
+/// The tags `record` should have, and those it has (unless the tags graph is empty).
+fn record_tags(
+    store: &Store,
+    tagger: &Tagger,
+    base: &str,
+    tags: &NamedNode,
+    tags_empty: bool,
+    record: &NamedNode,
+    derived: &[NamedNode],
+) -> Result<RecordTags> {
+    let assignments = tagger.assign(store, record, derived)?;
+    let record_subject: NamedOrBlankNode = record.clone().into();
+    let mut wanted: Vec<(NamedOrBlankNode, HashSet<Triple>)> = vec![(record_subject.clone(), HashSet::new())];
+    for assignment in &assignments {
+        let node = assignment_iri(base, record.as_str(), &assignment.pattern);
+        for triple in assignment_triples(record, &node, assignment) {
+            match wanted.iter_mut().find(|(s, _)| *s == triple.subject) {
+                Some((_, set)) => {
+                    set.insert(triple);
+                }
+                None => wanted.push((triple.subject.clone(), HashSet::from([triple]))),
+            }
+        }
+    }
+    let mut held: HashMap<NamedOrBlankNode, Vec<Triple>> = HashMap::new();
+    if !tags_empty {
+        let graph: GraphNameRef<'_> = tags.as_ref().into();
+        let mut nodes: Vec<NamedOrBlankNode> = wanted.iter().skip(1).map(|(s, _)| s.clone()).collect();
+        for quad in store.quads_for_pattern(Some(record.as_ref().into()), None, None, Some(graph)) {
+            let quad = quad?;
+            if quad.predicate == cg::PATTERN_ASSIGNMENT_PROPERTY
+                && let Term::NamedNode(node) = &quad.object
+                && !nodes
+                    .iter()
+                    .any(|n| matches!(n, NamedOrBlankNode::NamedNode(m) if m == node))
+            {
+                nodes.push(node.clone().into());
+            }
+            held.entry(record_subject.clone())
+                .or_default()
+                .push(Triple::from(quad));
+        }
+        for node in nodes {
+            for quad in store.quads_for_pattern(Some(node.as_ref()), None, None, Some(graph)) {
+                held.entry(node.clone()).or_default().push(Triple::from(quad?));
+            }
+        }
+    }
+    Ok(RecordTags {
+        first: assignments.first().map(|a| (a.method, a.pattern.clone())),
+        wanted,
+        held,
+    })
+}
+
+/// Removes what the tags graph holds about subjects no record accounts for: the tags of
+/// records gone from every source, and assignment nodes nothing points to. Runs stay.
+fn sweep(
+    store: &Store,
+    tags: &NamedNode,
+    visited: &HashSet<NamedOrBlankNode>,
+    is_assignment: &dyn Fn(&NamedOrBlankNode) -> bool,
+    remove: &mut Vec<Quad>,
+    summary: &mut TagSummary,
+) -> Result<()> {
+    let mut runs: HashMap<NamedOrBlankNode, bool> = HashMap::new();
+    let mut gone_assignments: HashSet<NamedOrBlankNode> = HashSet::new();
+    for quad in store.quads_for_pattern(None, None, None, Some(tags.as_ref().into())) {
+        let quad = quad?;
+        if visited.contains(&quad.subject) {
+            continue;
+        }
+        let is_run = match runs.get(&quad.subject) {
+            Some(known) => *known,
+            None => {
+                let run = store.contains(QuadRef::new(
+                    quad.subject.as_ref(),
+                    rdf::TYPE,
+                    cg::TAGGING_RUN,
+                    tags.as_ref(),
+                ))?;
+                runs.insert(quad.subject.clone(), run);
+                run
+            }
+        };
+        if is_run {
+            continue;
+        }
+        if is_assignment(&quad.subject) && gone_assignments.insert(quad.subject.clone()) {
+            summary.removed += 1;
+        }
+        remove.push(quad);
+    }
+    Ok(())
 }
 
 fn assignment_triples(record: &NamedNode, node: &NamedNode, assignment: &Assignment) -> Vec<Triple> {
