@@ -75,6 +75,7 @@ for run in runs:
 stages["tag"] = refresh.get("tag_ms", 0)
 stages["link"] = refresh.get("link_ms", 0)
 stages["final index"] = refresh.get("index_ms", 0)
+stages["compact"] = refresh.get("compact_ms", 0)
 wall_ms = read("ingest-wall.json")["wall_ms"]
 dump = read("dump.json") or {"quads": None}
 ingest = {

@@ -369,6 +369,13 @@ fn a_large_write_into_an_empty_graph_is_bulk_loaded_whole_and_indexed() {
         "http://ex/bulk/17"
     );
 
+    // Compacting merges the loader's files and changes nothing a reader sees.
+    let sequence = graph.write_sequence().unwrap();
+    graph.compact().unwrap();
+    assert_eq!(count_in(&g), 3 * n);
+    assert_eq!(graph.write_sequence().unwrap(), sequence);
+    assert_eq!(graph.index_sequence().unwrap(), Some(sequence));
+
     // The graph is no longer empty: replacing it is a transaction again, and atomic.
     let report = graph
         .commit(WriteBatch::replace_graph(&g, many_datasets(n + 1)))

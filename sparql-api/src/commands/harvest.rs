@@ -90,12 +90,18 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let indexed = graph.catch_up_index()?;
     let index_ms = started.elapsed().as_millis() as u64;
     tracing::info!(records = indexed, index_ms, "search index caught up");
+    let started = std::time::Instant::now();
+    if refreshed.is_some() {
+        graph.compact()?;
+    }
+    let compact_ms = started.elapsed().as_millis() as u64;
+    tracing::info!(compact_ms, "store compacted");
     if args.json
         && let Some(done) = &refreshed
     {
         let line = serde_json::json!({ "refresh": {
             "tags": done.tags, "links": done.links, "tag_ms": done.tag_ms, "link_ms": done.link_ms,
-            "index_ms": index_ms, "indexed": indexed,
+            "index_ms": index_ms, "indexed": indexed, "compact_ms": compact_ms,
         }});
         println!("{line}");
     }
