@@ -4,6 +4,7 @@
 mod batch;
 mod dump;
 mod error;
+mod facets;
 mod graph;
 mod index;
 mod layout;

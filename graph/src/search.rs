@@ -1,14 +1,12 @@
 //! Searching the index: the query language, filters, facet counts, snippets, sorting and
-//! paging. Facet counts are tantivy terms aggregations over columnar (fast) fields, computed
-//! in the same pass as the top hits, so a faceted page costs one search.
+//! paging. Facet counts ([`crate::facets`]) are taken over columnar (fast) fields in the same
+//! pass as the top hits, so a faceted page costs one search.
 
 use crate::error::{GraphError, Result};
+use crate::facets::{FacetCollector, FacetField};
 use crate::index::SearchIndex;
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
-use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard, Key};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -195,21 +193,22 @@ impl SearchIndex {
         let limit = request.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let by_date = request.sort == SearchSort::Date || request.text.trim().is_empty();
-        let mut aggregations = serde_json::Map::new();
-        if request.facets {
-            for facet in FACETS {
-                aggregations.insert(
-                    facet.to_owned(),
-                    serde_json::json!({"terms": {"field": facet_field_name(facet), "size": request.facet_size.max(1)}}),
-                );
-            }
-        }
-        let aggregations: Aggregations = serde_json::from_value(serde_json::Value::Object(aggregations))
-            .map_err(|e| GraphError::SearchSyntax {
-                query: request.text.clone(),
-                message: format!("facet request: {e}"),
-            })?;
-        let collector = AggregationCollector::from_aggs(aggregations, AggregationLimitsGuard::default());
+        let collector = FacetCollector {
+            facets: if request.facets {
+                FACETS
+                    .iter()
+                    .map(|&name| FacetField {
+                        name,
+                        field: facet_field_name(name),
+                        numeric: name == "year",
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            size: request.facet_size.max(1),
+        };
+        let facet_names: Vec<&str> = collector.facets.iter().map(|f| f.name).collect();
         let (total, addresses, aggregated): (usize, Vec<(f32, DocAddress)>, _) = if by_date {
             let (total, top, aggregated) = searcher.search(
                 &query,
@@ -260,27 +259,17 @@ impl SearchIndex {
             });
         }
 
-        let mut facets = BTreeMap::new();
-        if request.facets {
-            for (name, result) in aggregated.0 {
-                let AggregationResult::BucketResult(BucketResult::Terms { buckets, .. }) = result else {
-                    continue;
-                };
-                let values = buckets
+        let facets = facet_names
+            .into_iter()
+            .zip(aggregated)
+            .map(|(name, values)| {
+                let values = values
                     .into_iter()
-                    .map(|b| FacetCount {
-                        value: match b.key {
-                            Key::Str(s) => s,
-                            Key::U64(n) => n.to_string(),
-                            Key::I64(n) => n.to_string(),
-                            Key::F64(n) => format!("{n}"),
-                        },
-                        count: b.doc_count,
-                    })
+                    .map(|(value, count)| FacetCount { value, count })
                     .collect();
-                facets.insert(name, values);
-            }
-        }
+                (name.to_owned(), values)
+            })
+            .collect();
         Ok(SearchPage { total, hits, facets })
     }
 
@@ -306,7 +295,7 @@ impl SearchIndex {
 }
 
 /// The index field behind a facet.
-fn facet_field_name(facet: &str) -> &str {
+fn facet_field_name(facet: &'static str) -> &'static str {
     match facet {
         "type" => "kind",
         "publisher" => "publisher_name",
