@@ -88,7 +88,7 @@ if [ "$mix" = 1 ]; then
 fi
 
 serve_civicgraph() { # $1 = cache bytes; sets $server and $startup (ms to the first /healthz)
-    printf 'bind = "127.0.0.1:17878"\n[query]\ncache_bytes = %s\n' "$1" > "$out/serve.toml"
+    printf 'bind = "127.0.0.1:17878"\n[query]\ncache_bytes = %s\ntimeout_secs = 600\n' "$1" > "$out/serve.toml"
     start=$(ms)
     CIVICGRAPH_LOG=warn "$bin" --config "$out/serve.toml" --data "$out/cg" serve --no-demo > "$out/serve.log" 2>&1 &
     server=$!
