@@ -114,23 +114,13 @@ impl SegmentCollector for FacetSegmentCollector {
         for (i, column) in self.columns.iter().enumerate() {
             match column {
                 SegmentColumn::Text(column) => {
-                    self.seen.clear();
-                    self.seen.extend(column.term_ords(doc));
-                    if self.seen.len() > 1 {
-                        self.seen.sort_unstable();
-                        self.seen.dedup();
-                    }
+                    distinct(&mut self.seen, column.term_ords(doc));
                     for &ord in &self.seen {
                         self.text_counts[i][ord as usize] += 1;
                     }
                 }
                 SegmentColumn::Number(column) => {
-                    self.seen.clear();
-                    self.seen.extend(column.values_for_doc(doc));
-                    if self.seen.len() > 1 {
-                        self.seen.sort_unstable();
-                        self.seen.dedup();
-                    }
+                    distinct(&mut self.seen, column.values_for_doc(doc));
                     for &value in &self.seen {
                         *self.number_counts[i].entry(value).or_default() += 1;
                     }
@@ -176,6 +166,16 @@ impl SegmentCollector for FacetSegmentCollector {
             out.push(counts);
         }
         out
+    }
+}
+
+/// Fills `into` with `values` without repeats: a record counts once per value.
+fn distinct(into: &mut Vec<u64>, values: impl Iterator<Item = u64>) {
+    into.clear();
+    into.extend(values);
+    if into.len() > 1 {
+        into.sort_unstable();
+        into.dedup();
     }
 }
 

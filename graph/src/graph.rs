@@ -302,13 +302,9 @@ impl Graph {
                     GraphName::DefaultGraph => transaction.clear_graph(GraphNameRef::DefaultGraph)?,
                 }
             }
-            for quad in &batch.remove {
-                transaction.remove(quad.as_ref());
-            }
+            remove_all(&mut transaction, &batch.remove);
             transaction.extend(batch.insert.iter().map(Quad::as_ref));
-            for quad in &batch.tidy {
-                transaction.remove(quad.as_ref());
-            }
+            remove_all(&mut transaction, &batch.tidy);
             self.mark_sequence(&mut transaction, sequence)?;
             affected_at = started.elapsed();
             transaction.commit()?;
@@ -372,9 +368,7 @@ impl Graph {
         loader.commit()?;
         if !batch.tidy.is_empty() {
             let mut transaction = self.store.start_transaction()?;
-            for quad in &batch.tidy {
-                transaction.remove(quad.as_ref());
-            }
+            remove_all(&mut transaction, &batch.tidy);
             transaction.commit()?;
         }
         Ok(())
@@ -539,5 +533,12 @@ impl Graph {
     /// How many records the index holds.
     pub fn indexed_records(&self) -> u64 {
         self.index.num_docs()
+    }
+}
+
+/// Removes `quads` within `transaction` (a quad that is not there is no error).
+fn remove_all(transaction: &mut Transaction<'_>, quads: &[Quad]) {
+    for quad in quads {
+        transaction.remove(quad.as_ref());
     }
 }

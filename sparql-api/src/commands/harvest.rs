@@ -93,9 +93,12 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     if refreshed.is_some() {
         graph.compact()?;
+        tracing::info!(
+            compact_ms = started.elapsed().as_millis() as u64,
+            "store compacted"
+        );
     }
     let compact_ms = started.elapsed().as_millis() as u64;
-    tracing::info!(compact_ms, "store compacted");
     if args.json
         && let Some(done) = &refreshed
     {
