@@ -87,6 +87,7 @@ ingest = {
     "store_bytes": size_file("sizes.txt"),
     "stages_ms": stages,
     "failed_sources": [r["source"] for r in runs if r["status"] != "succeeded"],
+    "reused": bool(read("reused.json")),
 }
 ingest["records_per_s"] = ingest["records"] / ingest["wall_s"]
 ingest["triples_per_s"] = triples / ingest["wall_s"]
@@ -169,7 +170,8 @@ md = []
 w = md.append
 w(f"### {n:,} datasets ({len(gen['regions'])} regional catalogues, {gen['case_studies']:,} case studies, "
   f"{triples:,} generated triples; civicgraph {profile} build)\n")
-w("**Ingest**\n")
+w("**Ingest**" + (" (reused from an earlier KEEP=1 run of the same files: `REUSE=1`; the tables after it are this run's)"
+                  if ingest["reused"] else "") + "\n")
 w("| system | what | wall | records/s | input triples/s | quads stored | peak RSS | on disk |")
 w("|---|---|---:|---:|---:|---:|---:|---:|")
 w(f"| civicgraph | harvest: parse, map, validate, store, index, tag, link | {ingest['wall_s']:.1f} s | "

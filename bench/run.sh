@@ -17,6 +17,9 @@
 #   KEEP=1                 keep the stores and generated files afterwards
 #   MIX=0                  ingest, search, start-up and memory only: no dump, no SPARQL mix or
 #                          throughput, and of the peers only `oxigraph load` of the files
+#   REUSE=1                start from the store, dump and figures a KEEP=1 run of the same N
+#                          left in $BENCH_DIR: no generation, ingest or dump; the serving
+#                          phases and the peers run again (results.md says the ingest is reused)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
@@ -40,7 +43,15 @@ case " $peers " in *" virtuoso "*)
     fi ;;
 esac
 
-rm -rf "$out"
+reuse=""
+if [ -n "${REUSE:-}" ]; then
+    if [ -d "$out/cg/store" ] && [ -f "$out/ingest-wall.json" ] && { [ "$mix" != 1 ] || [ -f "$out/all.nq" ]; }; then
+        reuse=1
+    else
+        echo "REUSE=1: $out holds no kept ingest (and dump) of a KEEP=1 run; running everything" >&2
+    fi
+fi
+[ -n "$reuse" ] || rm -rf "$out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 venv=$root/target/bench-venv
@@ -62,6 +73,11 @@ trap cleanup EXIT
 ms() { date +%s%3N; }
 rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+if [ -n "$reuse" ]; then
+    echo "== reusing the generated files, ingest and dump in $out"
+    echo "{\"reused\": true}" > "$out/reused.json"
+else
+rm -f "$out/reused.json"
 echo "== generate $n datasets"
 "$bin" gen --out "$out/gen" --datasets "$n" --json > "$out/gen.json"
 "$py" - "$out" <<'PY'
@@ -86,6 +102,7 @@ if [ "$mix" = 1 ]; then
     "$bin" --data "$out/cg" dump --output "$out/all.nq"
     echo "{\"dump_ms\": $(( $(ms) - start )), \"quads\": $(wc -l < "$out/all.nq")}" > "$out/dump.json"
 fi
+fi  # reuse
 
 serve_civicgraph() { # $1 = cache bytes; sets $server and $startup (ms to the first /healthz)
     printf 'bind = "127.0.0.1:17878"\n[query]\ncache_bytes = %s\ntimeout_secs = 600\n' "$1" > "$out/serve.toml"

@@ -66,7 +66,14 @@ impl WriteBatch {
     ) -> Result<Self> {
         let mut batch = Self::new();
         batch.replace.push(graph.clone().into());
-        batch.read_into(Some(graph), format, reader, source_name, true)?;
+        batch.read_into(
+            Some(graph),
+            format,
+            reader,
+            source_name,
+            web_base(source_name),
+            true,
+        )?;
         Ok(batch)
     }
 
@@ -74,12 +81,14 @@ impl WriteBatch {
     pub fn restore_from_reader(format: RdfFormat, reader: impl Read, source_name: &str) -> Result<Self> {
         let mut batch = Self::new();
         batch.clear_all = true;
-        batch.read_into(None, format, reader, source_name, false)?;
+        batch.read_into(None, format, reader, source_name, web_base(source_name), false)?;
         Ok(batch)
     }
 
     /// Parses `reader` into the batch. Triples (and default-graph quads) go to `target`
     /// when given; with `replace_named`, each named graph the document uses is replaced.
+    /// `base` resolves relative IRIs; without one they are a syntax error. `source_name`
+    /// names the document in errors.
     ///
     /// The whole document is parsed before anything is written, so a syntax error at the
     /// end of a file leaves the store untouched.
@@ -89,20 +98,19 @@ impl WriteBatch {
         format: RdfFormat,
         reader: impl Read,
         source_name: &str,
+        base: Option<&str>,
         replace_named: bool,
     ) -> Result<()> {
         let mut parser = RdfParser::from_format(format);
         if let Some(graph) = target {
             parser = parser.with_default_graph(graph.clone());
         }
-        if source_name.starts_with("http://") || source_name.starts_with("https://") {
-            parser = parser
-                .with_base_iri(source_name)
-                .map_err(|e| GraphError::InvalidIri {
-                    what: "document URL",
-                    value: source_name.to_owned(),
-                    message: e.to_string(),
-                })?;
+        if let Some(base) = base {
+            parser = parser.with_base_iri(base).map_err(|e| GraphError::InvalidIri {
+                what: "base IRI",
+                value: base.to_owned(),
+                message: e.to_string(),
+            })?;
         }
         for quad in parser.for_reader(reader) {
             let quad = quad.map_err(|e| GraphError::from_parse(source_name, e))?;
@@ -159,6 +167,11 @@ impl WriteBatch {
             && self.insert.is_empty()
             && self.tidy.is_empty()
     }
+}
+
+/// A document's own URL as its base, when it is a web URL (a file name is not an IRI).
+fn web_base(source_name: &str) -> Option<&str> {
+    (source_name.starts_with("http://") || source_name.starts_with("https://")).then_some(source_name)
 }
 
 #[cfg(test)]

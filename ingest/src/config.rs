@@ -83,6 +83,11 @@ pub struct SourceConfig {
     /// The RDF syntax (dcat), overriding the content type and the extension.
     #[serde(default)]
     pub format: Option<String>,
+    /// For a `path` source: the IRI relative IRIs in the file resolve against, usually where
+    /// the file was published. Without it, the file's own `file://` URL. (A `url` source's
+    /// base is each page's URL.)
+    #[serde(default)]
+    pub base: Option<String>,
 }
 
 impl SourceConfig {
@@ -110,7 +115,19 @@ impl SourceConfig {
                 "source {}: a ckan source is an API and needs a url",
                 self.id
             ))),
+            (Some(_), None) if self.base.is_some() => Err(IngestError::Config(format!(
+                "source {}: base is for path sources; a url source resolves against each page's URL",
+                self.id
+            ))),
             _ => {
+                if let Some(base) = &self.base
+                    && let Err(e) = oxiri::Iri::parse(base.as_str())
+                {
+                    return Err(IngestError::Config(format!(
+                        "source {}: base {base:?} is not an absolute IRI: {e}",
+                        self.id
+                    )));
+                }
                 if let Some(schedule) = &self.schedule {
                     parse_schedule(schedule)
                         .map_err(|e| IngestError::Config(format!("source {}: {e}", self.id)))?;
@@ -225,5 +242,24 @@ mod tests {
             toml::from_str("id = \"a\"\nkind = \"dcat\"\nurl = \"file:///etc/passwd\"").unwrap();
         assert!(entry.check().is_err());
         assert!(toml::from_str::<SourceConfig>("id = \"a\"\nkind = \"sparql\"\nurl = \"http://x\"").is_err());
+    }
+
+    #[test]
+    fn a_base_is_an_absolute_iri_for_a_path_source() {
+        let check = |text: &str| toml::from_str::<SourceConfig>(text).unwrap().check();
+        check("id = \"a\"\nkind = \"dcat\"\npath = \"x.rdf\"\nbase = \"https://dati.example.it/\"").unwrap();
+        let relative = check("id = \"a\"\nkind = \"dcat\"\npath = \"x.rdf\"\nbase = \"dati\"").unwrap_err();
+        assert!(
+            relative
+                .to_string()
+                .contains("base \"dati\" is not an absolute IRI"),
+            "{relative}"
+        );
+        let with_url =
+            check("id = \"a\"\nkind = \"dcat\"\nurl = \"https://x\"\nbase = \"https://y/\"").unwrap_err();
+        assert!(
+            with_url.to_string().contains("base is for path sources"),
+            "{with_url}"
+        );
     }
 }

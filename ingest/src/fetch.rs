@@ -219,9 +219,39 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The base IRI for relative IRIs in a file's RDF: the file's own `file://` URL, as Jena's
+/// `riot` gives it. Without a base, one relative `rdf:about` (common in exports, such as
+/// DCAT-AP_IT's `rdf:about="c_c773"`) would make the whole file unreadable; with it, every
+/// triple is kept and the IRIs say where they were resolved. A source that knows where the
+/// file was published gives that instead (`base` in its config, `--base` on the CLI).
+pub fn file_base_iri(path: &Path) -> Result<String> {
+    let absolute = std::fs::canonicalize(path).map_err(|source| IngestError::Io {
+        document: path.display().to_string(),
+        source,
+    })?;
+    reqwest::Url::from_file_path(&absolute)
+        .map(String::from)
+        .map_err(|()| IngestError::Config(format!("{}: no file URL for this path", absolute.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_base_is_its_absolute_percent_encoded_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("catalogo comune.rdf");
+        std::fs::write(&file, "").unwrap();
+        let base = file_base_iri(&file).unwrap();
+        assert!(base.starts_with("file:///"), "{base}");
+        assert!(base.ends_with("/catalogo%20comune.rdf"), "{base}");
+        oxiri::Iri::parse(base).unwrap();
+        assert!(matches!(
+            file_base_iri(&dir.path().join("missing.rdf")),
+            Err(IngestError::Io { .. })
+        ));
+    }
 
     #[test]
     fn next_links_are_found_in_link_headers() {

@@ -10,7 +10,7 @@ use crate::config::{HarvestSettings, SourceConfig, SourceKind};
 use crate::document::{self, DocumentKind};
 use crate::emit::Emitter;
 use crate::error::{IngestError, Result};
-use crate::fetch::{Fetcher, read_file};
+use crate::fetch::{Fetcher, file_base_iri, read_file};
 use crate::mint::Minter;
 use crate::provenance::{self, RunStatus};
 use crate::records::{Changes, Partition, remove_records};
@@ -328,6 +328,10 @@ async fn read_dcat(
     if let Some(path) = &source.path {
         let name = path.display().to_string();
         let bytes = read_file(path, settings.max_response_bytes)?;
+        let base = match &source.base {
+            Some(base) => base.clone(),
+            None => file_base_iri(path)?,
+        };
         report.documents.push(name.clone());
         return document::map(
             DocumentKind::Dcat,
@@ -335,7 +339,7 @@ async fn read_dcat(
             &name,
             source.format.as_deref(),
             None,
-            None,
+            Some(&base),
             "",
             minter,
             report,

@@ -132,6 +132,7 @@ async fn a_ckan_portal_is_harvested_then_updated_incrementally() {
         schedule: None,
         strict: false,
         format: None,
+        base: None,
     };
     let quiet: Progress = Arc::new(|_: &str| {});
 
@@ -294,6 +295,7 @@ async fn busy_answers_are_retried_with_backoff() {
         schedule: None,
         strict: false,
         format: None,
+        base: None,
     };
     let quiet: Progress = Arc::new(|_: &str| {});
     let patient = HarvestSettings {

@@ -31,6 +31,7 @@ fn source(url: String) -> SourceConfig {
         schedule: None,
         strict: false,
         format: Some("turtle".into()),
+        base: None,
     }
 }
 

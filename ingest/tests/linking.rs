@@ -156,7 +156,7 @@ fn real_datasets(files: &[PathBuf]) -> Vec<LinkRecord> {
     let mut records = Vec::new();
     for file in files {
         let name = file.display().to_string();
-        let (store, _) = map_document(&std::fs::read(file).unwrap(), &name).unwrap();
+        let (store, _) = map_document(&std::fs::read(file).unwrap(), &name, None).unwrap();
         for mut record in read_datasets(&store, &[]).unwrap() {
             record.source = name.clone();
             records.push(record);

@@ -208,6 +208,7 @@ fn case_source(path: &Path) -> SourceConfig {
         schedule: None,
         strict: false,
         format: None,
+        base: None,
     }
 }
 
@@ -279,7 +280,7 @@ async fn a_case_study_file_gets_the_tags_explain_gives_for_it() {
     let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
     harvest_and_refresh(&graph, &file).await;
     let tagger = Tagger::new(&TagSettings::default()).unwrap();
-    let explained = explain_document(&tagger, &std::fs::read(&file).unwrap(), "cases.json").unwrap();
+    let explained = explain_document(&tagger, &std::fs::read(&file).unwrap(), "cases.json", None).unwrap();
     assert_eq!(explained.len(), 279);
     for explanation in &explained {
         let local = explanation.record.rsplit('/').next().unwrap();

@@ -150,6 +150,8 @@ pub async fn write(
                         *format,
                         bytes.as_slice(),
                         &format!("request body part {} for {graph}", i + 1),
+                        // As in Fuseki: relative IRIs in the body resolve against the graph's IRI.
+                        named.as_ref().map(NamedNode::as_str),
                         false,
                     )?;
                 }

@@ -2,7 +2,9 @@
 //! harvests with SIGKILL part-way to show that the previous version of the source survives
 //! whole and that no run is left `running`.
 
-use civicgraph_graph::{Graph, Layout};
+use civicgraph_graph::{Graph, Layout, QueryOptions};
+use oxigraph::model::Term;
+use oxigraph::sparql::QueryResults;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -107,7 +109,7 @@ fn harvest_list_and_validate_from_the_command_line() {
     // A broken file fails the run, names the position, and keeps the previous version.
     std::fs::write(
         &file,
-        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<x> a dcat:Dataset ;; .",
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<x> a dcat:Dataset , .",
     )
     .unwrap();
     let out = civicgraph(&data, &cfg, &["harvest"]);
@@ -119,6 +121,83 @@ fn harvest_list_and_validate_from_the_command_line() {
     );
     let graph = Graph::open(&data, Layout::default()).unwrap();
     assert_eq!(graph.search("air quality", 100).unwrap().len(), 25);
+}
+
+/// The IRI the store gives the publisher with `dct:identifier "c_c773"`.
+fn publisher_iri(data: &Path) -> String {
+    let graph = Graph::open(data, Layout::default()).unwrap();
+    let sparql = "SELECT ?p { ?p <http://purl.org/dc/terms/identifier> \"c_c773\" }";
+    let QueryResults::Solutions(mut rows) = graph.query(sparql, &QueryOptions::default()).unwrap() else {
+        panic!("not a SELECT");
+    };
+    let row = rows.next().expect("the publisher is stored").unwrap();
+    match row.get("p") {
+        Some(Term::NamedNode(p)) => p.as_str().to_owned(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn relative_iris_in_a_file_resolve_against_its_url_or_the_configured_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, cfg, file) = (
+        dir.path().join("data"),
+        dir.path().join("c.toml"),
+        dir.path().join("catalogo.rdf"),
+    );
+    // As the DCAT-AP_IT municipal exports write their publisher.
+    std::fs::write(
+        &file,
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">
+  <dcat:Catalog rdf:about="https://dati.example.it/">
+    <dct:title>Comune</dct:title>
+    <dct:publisher><rdf:Description rdf:about="c_c773"><dct:identifier>c_c773</dct:identifier></rdf:Description></dct:publisher>
+    <dcat:dataset>
+      <dcat:Dataset rdf:about="https://dati.example.it/bilancio">
+        <dct:title>Bilancio preventivo</dct:title>
+        <dct:description>Bilancio del comune</dct:description>
+        <dct:publisher rdf:resource="c_c773"/>
+      </dcat:Dataset>
+    </dcat:dataset>
+  </dcat:Catalog>
+</rdf:RDF>
+"#,
+    )
+    .unwrap();
+    config(&cfg, &file);
+    let out = civicgraph(&data, &cfg, &["harvest"]);
+    ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("region: read 1, kept 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = reqwest::Url::from_file_path(file.canonicalize().unwrap()).unwrap();
+    assert_eq!(publisher_iri(&data), url.join("c_c773").unwrap().as_str());
+    // Where the file was published, when the config says so.
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("base = \"https://dati.example.it/\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    ok(&civicgraph(&data, &cfg, &["harvest"]));
+    assert_eq!(publisher_iri(&data), "https://dati.example.it/c_c773");
+    // validate and load read the file the same way.
+    let out = civicgraph(&data, &cfg, &["validate", file.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 records"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ok(&civicgraph(
+        &data,
+        &cfg,
+        &[
+            "load",
+            "--base",
+            "https://dati.example.it/",
+            file.to_str().unwrap(),
+        ],
+    ));
 }
 
 #[test]

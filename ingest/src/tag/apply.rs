@@ -98,8 +98,12 @@ pub fn tag_graph(
     let run = NamedNode::new_unchecked(format!("{}tagging/{stamp}", layout.base()));
     let assignment_prefix = format!("{}tag/", layout.base());
     let is_assignment = |s: &NamedOrBlankNode| matches!(s, NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&assignment_prefix));
-    let mut insert: Vec<Quad> = Vec::new();
-    let mut remove: Vec<Quad> = Vec::new();
+    let mut changes = Changes {
+        tags: tags.clone(),
+        run: run.clone(),
+        insert: Vec::new(),
+        remove: Vec::new(),
+    };
     // The subjects compared so far; whatever else the tags graph holds (records gone from
     // the sources, runs apart) is removed at the end.
     let mut visited: HashSet<NamedOrBlankNode> = HashSet::new();
@@ -130,39 +134,14 @@ pub fn tag_graph(
             subjects.extend(stale.into_iter().map(|s| (s, None)));
             for (subject, want) in subjects {
                 let have = held.remove(&subject).unwrap_or_default();
-                let in_tags = |t: Triple| t.in_graph(tags.clone());
                 if is_assignment(&subject) {
-                    let have_content: HashSet<&Triple> = have
-                        .iter()
-                        .filter(|t| t.predicate != prov::WAS_GENERATED_BY)
-                        .collect();
-                    let same = want.as_ref().is_some_and(|w| {
-                        w.len() == have_content.len() && w.iter().all(|t| have_content.contains(t))
-                    });
-                    if !same {
-                        remove.extend(have.into_iter().map(in_tags));
-                        if let Some(want) = want {
-                            insert.extend(want.into_iter().map(in_tags));
-                            insert.push(in_tags(Triple::new(
-                                subject.clone(),
-                                prov::WAS_GENERATED_BY,
-                                run.clone(),
-                            )));
-                            summary.added += 1;
-                        } else {
-                            summary.removed += 1;
-                        }
+                    match changes.assignment(&subject, want, have) {
+                        Some(AssignmentChange::Added) => summary.added += 1,
+                        Some(AssignmentChange::Removed) => summary.removed += 1,
+                        None => {}
                     }
                 } else {
-                    let want = want.unwrap_or_default();
-                    let have_set: HashSet<&Triple> = have.iter().collect();
-                    insert.extend(
-                        want.iter()
-                            .filter(|t| !have_set.contains(t))
-                            .cloned()
-                            .map(in_tags),
-                    );
-                    remove.extend(have.into_iter().filter(|t| !want.contains(t)).map(in_tags));
+                    changes.record(want.unwrap_or_default(), have);
                 }
                 if !tags_empty {
                     visited.insert(subject);
@@ -172,6 +151,11 @@ pub fn tag_graph(
         done += step.len();
         progress(done);
     }
+    let Changes {
+        mut insert,
+        mut remove,
+        ..
+    } = changes;
 
     if !tags_empty {
         sweep(store, &tags, &visited, &is_assignment, &mut remove, &mut summary)?;
@@ -190,6 +174,75 @@ pub fn tag_graph(
     graph.commit(batch)?;
     summary.run = Some(run.as_str().to_owned());
     Ok(summary)
+}
+
+/// The quads that turn what the tags graph holds into what the tagger wants.
+struct Changes {
+    tags: NamedNode,
+    run: NamedNode,
+    insert: Vec<Quad>,
+    remove: Vec<Quad>,
+}
+
+enum AssignmentChange {
+    Added,
+    Removed,
+}
+
+impl Changes {
+    /// An assignment node is replaced whole when its content differs, so that it names the
+    /// run that made it; its `prov:wasGeneratedBy` is not compared, or every run would
+    /// rewrite every node. `want` is `None` for a node no longer wanted.
+    fn assignment(
+        &mut self,
+        node: &NamedOrBlankNode,
+        want: Option<HashSet<Triple>>,
+        have: Vec<Triple>,
+    ) -> Option<AssignmentChange> {
+        let have_content: HashSet<&Triple> = have
+            .iter()
+            .filter(|t| t.predicate != prov::WAS_GENERATED_BY)
+            .collect();
+        let same = want
+            .as_ref()
+            .is_some_and(|w| w.len() == have_content.len() && w.iter().all(|t| have_content.contains(t)));
+        if same {
+            return None;
+        }
+        let tags = &self.tags;
+        self.remove
+            .extend(have.into_iter().map(|t| t.in_graph(tags.clone())));
+        let Some(want) = want else {
+            return Some(AssignmentChange::Removed);
+        };
+        self.insert
+            .extend(want.into_iter().map(|t| t.in_graph(tags.clone())));
+        self.insert.push(Quad::new(
+            node.clone(),
+            prov::WAS_GENERATED_BY,
+            self.run.clone(),
+            tags.clone(),
+        ));
+        Some(AssignmentChange::Added)
+    }
+
+    /// A record's own tag triples (`cg:usePattern`, links to its assignments) change one
+    /// by one: those that stay are not rewritten.
+    fn record(&mut self, want: HashSet<Triple>, have: Vec<Triple>) {
+        let tags = &self.tags;
+        let have_set: HashSet<&Triple> = have.iter().collect();
+        self.insert.extend(
+            want.iter()
+                .filter(|t| !have_set.contains(t))
+                .cloned()
+                .map(|t| t.in_graph(tags.clone())),
+        );
+        self.remove.extend(
+            have.into_iter()
+                .filter(|t| !want.contains(t))
+                .map(|t| t.in_graph(tags.clone())),
+        );
+    }
 }
 
 /// The tags `record` should have, and those it has (unless the tags graph is empty).

@@ -73,8 +73,13 @@ pub fn explain_text(tagger: &Tagger, text: &str) -> Explanation {
 }
 
 /// Explains every dataset and case study of a file, mapped as a harvest would map it.
-pub fn explain_document(tagger: &Tagger, bytes: &[u8], name: &str) -> Result<Vec<Explanation>> {
-    let (store, records) = map_document(bytes, name)?;
+pub fn explain_document(
+    tagger: &Tagger,
+    bytes: &[u8],
+    name: &str,
+    base: Option<&str>,
+) -> Result<Vec<Explanation>> {
+    let (store, records) = map_document(bytes, name, base)?;
     records
         .iter()
         .map(|record| explain_in(tagger, &store, record, &[]))

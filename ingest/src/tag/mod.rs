@@ -270,8 +270,9 @@ pub struct DocumentRecord {
 }
 
 /// Maps a document (any kind a harvest reads) exactly as a harvest would, into a store of its
-/// own, and returns that store with the datasets and case studies it holds.
-pub fn map_document(bytes: &[u8], name: &str) -> Result<(Store, Vec<NamedNode>)> {
+/// own, and returns that store with the datasets and case studies it holds. `base` resolves
+/// relative IRIs in RDF (for a file, [`crate::fetch::file_base_iri`]).
+pub fn map_document(bytes: &[u8], name: &str, base: Option<&str>) -> Result<(Store, Vec<NamedNode>)> {
     let kind = DocumentKind::guess(name, bytes).ok_or_else(|| {
         IngestError::shape(
             name,
@@ -281,7 +282,7 @@ pub fn map_document(bytes: &[u8], name: &str) -> Result<(Store, Vec<NamedNode>)>
     let layout = Layout::default();
     let minter = Minter::new(&layout, "explain")?;
     let mut report = Report::default();
-    let triples = document::map(kind, bytes, name, None, None, None, name, &minter, &mut report)?;
+    let triples = document::map(kind, bytes, name, None, None, base, name, &minter, &mut report)?;
     let output = finish(
         triples,
         &minter,
@@ -342,7 +343,7 @@ pub fn records_in_subject(store: &Store, record: &NamedNode, ignore: &[NamedNode
 
 /// The records of a document with their tagger inputs and identifiers.
 pub fn inputs_from_document(bytes: &[u8], name: &str) -> Result<Vec<DocumentRecord>> {
-    let (store, records) = map_document(bytes, name)?;
+    let (store, records) = map_document(bytes, name, None)?;
     records
         .into_iter()
         .map(|iri| {

@@ -2,6 +2,7 @@
 
 use super::{Context, print_out};
 use anyhow::Context as _;
+use civicgraph_ingest::fetch::file_base_iri;
 use civicgraph_ingest::link::eval::evaluate;
 use civicgraph_ingest::link::read::read_datasets;
 use civicgraph_ingest::link::{LinkRecord, link_graph};
@@ -60,7 +61,7 @@ pub fn evaluate_linker(context: &Context, args: EvalArgs) -> anyhow::Result<()> 
     for file in args.files.iter().filter(|_| args.synthetic.is_none()) {
         let name = file.display().to_string();
         let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
-        let (store, _) = map_document(&bytes, &name)?;
+        let (store, _) = map_document(&bytes, &name, Some(&file_base_iri(file)?))?;
         for mut record in read_datasets(&store, &[])? {
             record.source = name.clone();
             real.push(record);

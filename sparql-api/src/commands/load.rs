@@ -4,6 +4,7 @@
 use super::{Context, byte_progress, format_of_path, parse_rdf_format};
 use anyhow::Context as _;
 use civicgraph_graph::WriteBatch;
+use civicgraph_ingest::fetch::file_base_iri;
 use oxigraph::model::NamedNode;
 use std::fs::File;
 use std::io::BufReader;
@@ -17,6 +18,9 @@ pub struct Args {
     /// Graph for the files' triples [default: the source graph named after each file].
     #[arg(long)]
     graph: Option<String>,
+    /// The IRI the files' relative IRIs resolve against [default: each file's file:// URL].
+    #[arg(long)]
+    base: Option<String>,
     /// Syntax of every file, overriding the extension (ttl, nt, nq, trig, rdf, jsonld).
     #[arg(long)]
     format: Option<String>,
@@ -46,11 +50,15 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
         let bar = byte_progress(len, format!("reading {}", path.display()));
         let reader = BufReader::new(bar.wrap_read(file));
         let name = path.display().to_string();
+        let base = match &args.base {
+            Some(base) => base.clone(),
+            None => file_base_iri(path)?,
+        };
         let mut batch = WriteBatch::new();
         if !args.append {
             batch.also_replace(target.clone());
         }
-        batch.read_into(Some(&target), format, reader, &name, !args.append)?;
+        batch.read_into(Some(&target), format, reader, &name, Some(&base), !args.append)?;
         bar.finish_and_clear();
         let report = graph.commit(batch)?;
         eprintln!(

@@ -2,6 +2,7 @@
 
 use super::{Context, print_out};
 use anyhow::Context as _;
+use civicgraph_ingest::fetch::file_base_iri;
 use civicgraph_ingest::tag::eval::cross_validate;
 use civicgraph_ingest::tag::features::Featurizer;
 use civicgraph_ingest::tag::model::TrainOptions;
@@ -106,7 +107,8 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let tagger = Tagger::new(settings)?;
     let explanations = if Path::new(&target).is_file() {
         let bytes = std::fs::read(&target).with_context(|| format!("reading {target}"))?;
-        explain_document(&tagger, &bytes, &target)?
+        let base = file_base_iri(Path::new(&target))?;
+        explain_document(&tagger, &bytes, &target, Some(&base))?
     } else if looks_like_iri(&target) {
         let graph = context.open_graph()?;
         vec![explain_record(&tagger, &graph, &target)?]

@@ -6,7 +6,7 @@ use super::Context;
 use anyhow::Context as _;
 use civicgraph_graph::Layout;
 use civicgraph_ingest::document::{self, DocumentKind};
-use civicgraph_ingest::fetch::{Fetcher, read_file};
+use civicgraph_ingest::fetch::{Fetcher, file_base_iri, read_file};
 use civicgraph_ingest::mint::Minter;
 use civicgraph_ingest::report::{FinishOptions, Report, finish};
 use std::path::Path;
@@ -21,6 +21,10 @@ pub struct Args {
     /// The RDF syntax, when the extension or Content-Type does not tell.
     #[arg(long)]
     format: Option<String>,
+    /// The IRI a file's relative IRIs resolve against, usually where it was published
+    /// [default: the file's file:// URL; a URL's base is the URL].
+    #[arg(long)]
+    base: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -61,14 +65,18 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
         "case-studies" => DocumentKind::CaseStudiesJson,
         other => anyhow::bail!("--kind {other:?}: use dcat, datajson, ckan or case-studies"),
     };
-    let base = name.starts_with("http").then_some(name.as_str());
+    let base = match args.base {
+        Some(base) => base,
+        None if name.starts_with("http://") || name.starts_with("https://") => name.clone(),
+        None => file_base_iri(Path::new(&name))?,
+    };
     let triples = document::map(
         kind,
         &bytes,
         &name,
         args.format.as_deref(),
         content_type.as_deref(),
-        base,
+        Some(&base),
         "https://ckan.invalid",
         &minter,
         &mut report,
