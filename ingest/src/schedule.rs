@@ -36,8 +36,9 @@ pub fn due_in(graph: &Graph, source: &SourceConfig) -> crate::Result<Option<Dura
     }))
 }
 
-/// Harvests the scheduled sources for ever, re-tagging and re-linking the graph after each
-/// round that harvested something. Cancel the task to stop it.
+/// Harvests the scheduled sources for ever, re-tagging, re-linking and compacting the graph
+/// after each round that harvested something, as `civicgraph harvest` does. Cancel the task
+/// to stop it.
 pub async fn run(
     graph: Arc<Graph>,
     sources: Vec<SourceConfig>,
@@ -82,10 +83,21 @@ pub async fn run(
         }
         if harvested {
             let (graph, tagging, linking) = (graph.clone(), tagging.clone(), linking.clone());
-            match tokio::task::spawn_blocking(move || after_harvest(&graph, &tagging, &linking)).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::error!("tagging and linking after scheduled harvests: {e}"),
-                Err(e) => tracing::error!("tagging and linking task: {e}"),
+            // Compaction merges the files the round's writes left (a bulk-loaded source adds
+            // its own), which is what keeps lookups at one file each; queries go on meanwhile.
+            let refreshed = tokio::task::spawn_blocking(move || {
+                after_harvest(&graph, &tagging, &linking)?;
+                let started = std::time::Instant::now();
+                graph.compact()?;
+                Ok::<_, crate::IngestError>(started.elapsed())
+            })
+            .await;
+            match refreshed {
+                Ok(Ok(took)) => tracing::info!(compact_ms = took.as_millis() as u64, "store compacted"),
+                Ok(Err(e)) => {
+                    tracing::error!("tagging, linking and compacting after scheduled harvests: {e}")
+                }
+                Err(e) => tracing::error!("tagging, linking and compacting task: {e}"),
             }
         }
         tokio::time::sleep(next.max(Duration::from_secs(1))).await;
