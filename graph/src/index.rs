@@ -3,6 +3,7 @@
 
 use crate::error::{GraphError, Result};
 use crate::records::Record;
+use crate::search_counts::CountCache;
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::schema::{
@@ -95,6 +96,8 @@ pub(crate) struct SearchIndex {
     pub(crate) reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     pub(crate) fields: Fields,
+    /// Totals and facet counts of recent searches on the current searcher.
+    pub(crate) counts: CountCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -149,6 +152,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
+            counts: CountCache::default(),
         })
     }
 

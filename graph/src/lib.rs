@@ -11,6 +11,7 @@ mod layout;
 mod query;
 mod records;
 mod search;
+mod search_counts;
 mod search_service;
 mod stats;
 mod update;

@@ -1,10 +1,13 @@
 //! Searching the index: the query language, filters, facet counts, snippets, sorting and
 //! paging. Facet counts ([`crate::facets`]) are taken over columnar (fast) fields in the same
-//! pass as the top hits, so a faceted page costs one search.
+//! pass as the top hits, so a faceted page costs one search; the counts are then kept
+//! ([`crate::search_counts`]), so the same search again, in another order or at another
+//! page, only finds its hits.
 
 use crate::error::{GraphError, Result};
 use crate::facets::{FacetCollector, FacetField};
 use crate::index::SearchIndex;
+use crate::search_counts::{CountKey, Counts};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
@@ -27,7 +30,7 @@ pub const FACETS: [&str; 9] = [
 ];
 
 /// Restricts a search; within one field any value may match, across fields all must.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchFilter {
     /// `dataset`, `case-study` or `catalogue`; empty means any.
     pub kinds: Vec<String>,
@@ -193,38 +196,53 @@ impl SearchIndex {
         let limit = request.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let by_date = request.sort == SearchSort::Date || request.text.trim().is_empty();
-        let collector = FacetCollector {
-            facets: if request.facets {
-                FACETS
-                    .iter()
-                    .map(|&name| FacetField {
-                        name,
-                        field: facet_field_name(name),
-                        numeric: name == "year",
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            size: request.facet_size.max(1),
-        };
-        let facet_names: Vec<&str> = collector.facets.iter().map(|f| f.name).collect();
-        let (total, addresses, aggregated): (usize, Vec<(f32, DocAddress)>, _) = if by_date {
-            let (total, top, aggregated) = searcher.search(
-                &query,
-                &(
-                    Count,
-                    top.order_by_fast_field::<i64>("sort_date", Order::Desc),
-                    collector,
-                ),
-            )?;
-            (
-                total,
-                top.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                aggregated,
-            )
+        let facet_fields: Vec<FacetField> = if request.facets {
+            FACETS
+                .iter()
+                .map(|&name| FacetField {
+                    name,
+                    field: facet_field_name(name),
+                    numeric: name == "year",
+                })
+                .collect()
         } else {
-            searcher.search(&query, &(Count, top, collector))?
+            Vec::new()
+        };
+        let facet_names: Vec<&str> = facet_fields.iter().map(|f| f.name).collect();
+        let generation = searcher.generation().generation_id();
+        let key = CountKey::of(request);
+        let (counts, addresses): (_, Vec<(f32, DocAddress)>) = match self.counts.get(generation, &key) {
+            // Counted before on this searcher: only the page of hits is wanted, which
+            // relevance order finds without visiting every match.
+            Some(counts) if by_date => {
+                let top =
+                    searcher.search(&query, &top.order_by_fast_field::<i64>("sort_date", Order::Desc))?;
+                (counts, top.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
+            Some(counts) => (counts, searcher.search(&query, &top)?),
+            None => {
+                let collector = FacetCollector {
+                    facets: facet_fields,
+                    size: request.facet_size.max(1),
+                };
+                let (total, addresses, facets) = if by_date {
+                    let (total, top, facets) = searcher.search(
+                        &query,
+                        &(
+                            Count,
+                            top.order_by_fast_field::<i64>("sort_date", Order::Desc),
+                            collector,
+                        ),
+                    )?;
+                    (total, top.into_iter().map(|(_, a)| (0.0, a)).collect(), facets)
+                } else {
+                    searcher.search(&query, &(Count, top, collector))?
+                };
+                (
+                    self.counts.put(generation, key, Counts { total, facets }),
+                    addresses,
+                )
+            }
         };
 
         let f = self.fields;
@@ -261,16 +279,23 @@ impl SearchIndex {
 
         let facets = facet_names
             .into_iter()
-            .zip(aggregated)
+            .zip(&counts.facets)
             .map(|(name, values)| {
                 let values = values
-                    .into_iter()
-                    .map(|(value, count)| FacetCount { value, count })
+                    .iter()
+                    .map(|(value, count)| FacetCount {
+                        value: value.clone(),
+                        count: *count,
+                    })
                     .collect();
                 (name.to_owned(), values)
             })
             .collect();
-        Ok(SearchPage { total, hits, facets })
+        Ok(SearchPage {
+            total: counts.total,
+            hits,
+            facets,
+        })
     }
 
     /// Full-text search over titles, descriptions, keywords and publishers. The query

@@ -146,6 +146,59 @@ async fn search_pages_sorts_and_filters_by_year() {
     assert_eq!(by_date["sort"], "date");
 }
 
+async fn get_in(state: &civicgraph_sparql_api::AppState, path: &str) -> Value {
+    let (response, body) = send(state, Request::get(path).body(Body::empty()).unwrap()).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[tokio::test]
+async fn counts_are_reused_across_pages_and_orders_and_renewed_by_a_write() {
+    let state = civicgraph_tests::demo_state();
+    let first = get_in(&state, "/api/search?q=data&page_size=5").await;
+    let total = first["total"].as_u64().unwrap();
+    assert!(total > 10, "{total}");
+    // The next page and the other order give the same total and facets (counted once).
+    for path in [
+        "/api/search?q=data&page_size=5&page=2",
+        "/api/search?q=data&page_size=5&sort=date",
+    ] {
+        let again = get_in(&state, path).await;
+        assert_eq!(again["total"], first["total"], "{path}");
+        assert_eq!(again["facets"], first["facets"], "{path}");
+        assert_eq!(again["hits"].as_array().unwrap().len(), 5, "{path}");
+    }
+    // A write makes a new searcher: the same search counts the new record.
+    let graph = &state.graph;
+    let target = graph.layout().source_graph("extra").unwrap();
+    let ttl = r#"<https://data.example.gov/d/warbler> a <http://www.w3.org/ns/dcat#Dataset> ;
+        <http://purl.org/dc/terms/title> "Warbler data counts" ;
+        <http://www.w3.org/ns/dcat#theme> <http://publications.europa.eu/resource/authority/data-theme/ENVI> ."#;
+    graph
+        .commit(
+            civicgraph_graph::WriteBatch::replace_graph_from_reader(
+                &target,
+                oxigraph::io::RdfFormat::Turtle,
+                ttl.as_bytes(),
+                "extra.ttl",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let after = get_in(&state, "/api/search?q=data&page_size=5&page=2").await;
+    assert_eq!(after["total"].as_u64().unwrap(), total + 1);
+    let datasets = |page: &Value| {
+        page["facets"]["type"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["value"] == "dataset")
+            .map(|v| v["count"].as_u64().unwrap())
+            .unwrap()
+    };
+    assert_eq!(datasets(&after), datasets(&first) + 1);
+}
+
 #[tokio::test]
 async fn bad_parameters_are_400_with_a_message_naming_them() {
     for (query, expected) in [
