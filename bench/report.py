@@ -151,8 +151,8 @@ targets = [
     ("end-to-end ingest ≥ 0.5 × oxigraph load (triples/s)",
      ratio(ingest["triples_per_s"], peers.get("oxigraph load (generated files)", {}).get("per_s")), lambda r: r >= 0.5, "{:.2f}×"),
     ("1M datasets ingested in < 10 min", ingest["wall_s"] if n >= 1_000_000 else None, lambda s: s < 600, "{:.0f} s"),
-    # Judged on first requests (counted), not on repeats answered from kept counts.
-    ("/api/search p50 ≤ 5 ms (at 1M), first requests", (results["search"] or {}).get("all", {}).get("first_p50_ms"), lambda v: v <= 5, "{:.1f} ms"),
+    # Judged on requests that count every match, not on repeats answered from kept counts.
+    ("/api/search p50 ≤ 5 ms (at 1M), counting every match", (results["search"] or {}).get("all", {}).get("counted_p50_ms"), lambda v: v <= 5, "{:.1f} ms"),
     ("/api/search p50 ≤ 5 ms (at 1M), repeated requests", (results["search"] or {}).get("all", {}).get("p50_ms"), lambda v: v <= 5, "{:.1f} ms"),
     ("uncached SPARQL mix within 1.05 × oxigraph serve (sum of p50s)", ratio(mix_cg, mix_ox), lambda r: r <= 1.05, "{:.2f}×"),
     ("8 clients: ≥ 3 × Virtuoso's QPS, civicgraph without its result cache",
@@ -209,13 +209,16 @@ for q, row in (latency["civicgraph"] or {}).items():
     w(f"| {q} | {cells[0]} | {cells[1]} | {cells[2]} | {'–' if rr is None else f'{rr:.2f}'} | {agree} ({row['size']}) |")
 if mix_ox:
     w(f"| **sum of p50s (queries all ran)** | **{ms(mix_cg)}** | **{ms(mix_ox)}** | | **{mix_cg / mix_ox:.2f}** | |")
-w("\n**/api/search** (all nine facets, 20 hits with snippets; ms. `first`: the search's first request, which counts "
-  "every match; p50 / p95: the same request repeated, answered with the counts kept until the index changes)\n")
-w("| request | first | p50 | p95 | hits |")
-w("|---|---:|---:|---:|---:|")
+w("\n**/api/search** (all nine facets, 20 hits with snippets; ms. `first`: the search's first request after start-up, "
+  "caches cold; `counted`: p50 of requests that count every match again, caches warm; p50 / p95: the same request "
+  "repeated, answered with the counts kept until the index changes)\n")
+w("| request | first | counted | p50 | p95 | hits |")
+w("|---|---:|---:|---:|---:|---:|")
 for name, r in (results["search"] or {}).items():
     first = r.get("first_ms", r.get("first_p50_ms"))
-    w(f"| {name} | {'–' if first is None else ms(first)} | {ms(r['p50_ms'])} | {ms(r['p95_ms'])} | {r.get('total', '')} |")
+    counted = r.get("counted_p50_ms")
+    w(f"| {name} | {'–' if first is None else ms(first)} | {'–' if counted is None else ms(counted)} | "
+      f"{ms(r['p50_ms'])} | {ms(r['p95_ms'])} | {r.get('total', '')} |")
 w(f"\n**Throughput**: {tp['civicgraph (no cache)']['clients'] if tp['civicgraph (no cache)'] else 8} clients cycling through the mix\n")
 w("| system | seconds | queries | QPS | p50 ms | p99 ms | errors |")
 w("|---|---:|---:|---:|---:|---:|---:|")
