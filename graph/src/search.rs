@@ -1,8 +1,8 @@
 //! Searching the index: the query language, filters, facet counts, snippets, sorting and
-//! paging. Facet counts ([`crate::facets`]) are taken over columnar (fast) fields in the same
-//! pass as the top hits, so a faceted page costs one search; the counts are then kept
-//! ([`crate::search_counts`]), so the same search again, in another order or at another
-//! page, only finds its hits.
+//! paging. The page of hits and the counts are two passes: the hits in relevance order skip
+//! most matches; the total and facet counts ([`crate::facets`], over columnar fields) visit
+//! every match without scoring, and are kept ([`crate::search_counts`]), so the same search
+//! again, in another order or at another page, only finds its hits.
 
 use crate::error::{GraphError, Result};
 use crate::facets::{FacetCollector, FacetField};
@@ -211,37 +211,23 @@ impl SearchIndex {
         let facet_names: Vec<&str> = facet_fields.iter().map(|f| f.name).collect();
         let generation = searcher.generation().generation_id();
         let key = CountKey::of(request);
-        let (counts, addresses): (_, Vec<(f32, DocAddress)>) = match self.counts.get(generation, &key) {
-            // Counted before on this searcher: only the page of hits is wanted, which
-            // relevance order finds without visiting every match.
-            Some(counts) if by_date => {
-                let top =
-                    searcher.search(&query, &top.order_by_fast_field::<i64>("sort_date", Order::Desc))?;
-                (counts, top.into_iter().map(|(_, a)| (0.0, a)).collect())
-            }
-            Some(counts) => (counts, searcher.search(&query, &top)?),
+        // The page of hits alone: in relevance order it skips most matches (block-max WAND).
+        let addresses: Vec<(f32, DocAddress)> = if by_date {
+            let top = searcher.search(&query, &top.order_by_fast_field::<i64>("sort_date", Order::Desc))?;
+            top.into_iter().map(|(_, a)| (0.0, a)).collect()
+        } else {
+            searcher.search(&query, &top)?
+        };
+        // The counts visit every match, without scoring, unless kept from before.
+        let counts = match self.counts.get(generation, &key) {
+            Some(counts) => counts,
             None => {
                 let collector = FacetCollector {
                     facets: facet_fields,
                     size: request.facet_size.max(1),
                 };
-                let (total, addresses, facets) = if by_date {
-                    let (total, top, facets) = searcher.search(
-                        &query,
-                        &(
-                            Count,
-                            top.order_by_fast_field::<i64>("sort_date", Order::Desc),
-                            collector,
-                        ),
-                    )?;
-                    (total, top.into_iter().map(|(_, a)| (0.0, a)).collect(), facets)
-                } else {
-                    searcher.search(&query, &(Count, top, collector))?
-                };
-                (
-                    self.counts.put(generation, key, Counts { total, facets }),
-                    addresses,
-                )
+                let (total, facets) = searcher.search(&query, &(Count, collector))?;
+                self.counts.put(generation, key, Counts { total, facets })
             }
         };
 
