@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Writes pool.jsonl: every real case available for labelling, one JSON object a line.
+
+Each line is {"case": id, "title": ..., "text": ...}, the text a labeller reads and the
+tagger is given. Sources (copied from ../../../shared/data, see its SOURCES.md files):
+
+- `ips:`  EU JRC Innovative Public Services Explorer (IPS-X) cases, EUPL-1.2;
+- `aiw:`  EU JRC AI Watch T6 services that IPS-X does not already hold, EUPL-1.2;
+- `org:`  Open Data Impact Map 2015 organisation profiles (organisations that use open
+          data, most of them companies and non-profits). Its separate use-case file
+          (`UseCaseData`) is the project's hidden tagging test and is never read here.
+
+Run from anywhere: python3 datasets/tagger/build_pool.py
+"""
+import json
+import pathlib
+
+HERE = pathlib.Path(__file__).resolve().parent
+SHARED = HERE.parents[2] / "shared/data"
+IPS = SHARED / "public-service-innovation-cases/ips-explorer/cases.json"
+AIW = SHARED / "public-service-innovation-cases/ai-watch-t6/services.json"
+ORGS = SHARED / "open-data-use-organisations/org_profiles.json"
+
+USES = [
+    ("use_prod_srvc", "Products and services"),
+    ("use_advocacy", "Advocacy"),
+    ("use_research", "Research"),
+    ("use_org_opt", "Optimising its own work"),
+    ("use_other", "Other use"),
+]
+
+
+def clean(text):
+    return " ".join((text or "").split())
+
+
+def jrc_case(prefix, c):
+    org = c.get("lead_organisation") or {}
+    return {
+        "case": f"{prefix}:{c['id']}",
+        "title": clean(c["name"]),
+        "description": clean(c.get("description")),
+        "organisations": [org["name"]] if org.get("name") else [],
+        "organisation_type": clean(org.get("category")),
+        "place": c.get("geocoverage") or [],
+        "country": c.get("geocoverage_codes") or [],
+        "sources": [c["url"]] if (c.get("url") or "").startswith("http") else [],
+    }
+
+
+def org_case(o):
+    parts = [clean(o.get("org_description"))]
+    if o.get("org_greatest_impact_detail"):
+        parts.append(clean(o["org_greatest_impact_detail"]))
+    for key, label in USES:
+        if o.get(key):
+            desc = clean(o.get(f"{key}_desc"))
+            parts.append(f"{label}: {desc}" if desc else f"{label}.")
+    kinds = ", ".join(o.get("data_use_type") or [])
+    if kinds:
+        parts.append(f"Open data used: {kinds}.")
+    kind = o.get("org_type") or ""
+    if kind == "Other" and o.get("org_type_other"):
+        kind = clean(o["org_type_other"])
+    return {
+        "case": f"org:{o['profile_id']}",
+        "title": clean(o["org_name"]),
+        "description": " ".join(p for p in parts if p),
+        "organisations": [clean(o["org_name"])],
+        "organisation_type": clean(kind),
+        "industry": clean(o.get("industry_id")),
+        "place": [o["org_hq_country"]] if o.get("org_hq_country") else [],
+        "sources": [o["org_url"]] if (o.get("org_url") or "").startswith("http") else [],
+    }
+
+
+def main():
+    ips = json.loads(IPS.read_text())
+    names = {clean(c["name"]).lower() for c in ips}
+    cases = [jrc_case("ips", c) for c in ips]
+    cases += [jrc_case("aiw", c) for c in json.loads(AIW.read_text())
+              if clean(c["name"]).lower() not in names]
+    cases += [org_case(o) for o in json.loads(ORGS.read_text())]
+    with open(HERE / "pool.jsonl", "w") as out:
+        for c in cases:
+            out.write(json.dumps(c, ensure_ascii=False) + "\n")
+    print(f"{len(cases)} cases")
+
+
+if __name__ == "__main__":
+    main()
