@@ -1,50 +1,119 @@
 #!/usr/bin/env python3
-"""Writes cases.json: the text of every case in labels.tsv, in civicgraph's case-study format.
+"""Writes the tagger's labelled set: labels.tsv, cases.json and, once, split.tsv.
 
-The labelled set must not depend on files outside the repository, so the cases are copied
-from their sources: the EU JRC's IPS-X collection (`ips:` ids, EUPL-1.2, from
-../../../shared/data/public-service-innovation-cases/ips-explorer/cases.json) and the demo
-case studies (`demo:` ids). Patterns are left out: the labels live in labels.tsv.
+- labels.tsv: every labelled case (case id, patterns separated by spaces or NONE, a quote
+  from the case as the rationale): the 2,011 cases of pool.jsonl labelled by the written
+  guidelines (labels-pool.tsv, see GUIDELINES.md) and the demo case studies (demo-labels.tsv).
+- cases.json: their text in civicgraph's case-study format, so a case is read exactly as a
+  harvest reads it. The organisation type the source gives becomes the case's `actors`.
+- split.tsv: which cases are the held-out test split (20 %, stratified by label set). It is
+  written once and never changed: a case already in it keeps its side, so the test split
+  is never used to train, select features or tune thresholds.
+
 Run from anywhere: python3 datasets/tagger/build_cases.py
 """
+import hashlib
 import json
 import pathlib
+from collections import defaultdict
 
 HERE = pathlib.Path(__file__).resolve().parent
-IPS = HERE.parents[2] / "shared/data/public-service-innovation-cases/ips-explorer/cases.json"
 DEMO = HERE.parent / "demo/case-studies.json"
+TEST_SHARE = 0.2
+
+ACTORS = {
+    "For-profit": "industry",
+    "Private sector": "industry",
+    "Nonprofit": "civil-society",
+    "Developer group": "civil-society",
+    "Non-governmental": "civil-society",
+    "Association": "civil-society",
+    "Asssociation": "civil-society",
+    "Charity": "civil-society",
+    "Community": "civil-society",
+    "Community led": "civil-society",
+    "Society": "civil-society",
+    "Central-Government": "public-sector",
+    "Local Government": "public-sector",
+    "Regional Government": "public-sector",
+    "Governmental": "public-sector",
+    "State Owned": "public-sector",
+    "Govt-owned": "public-sector",
+    "Academic-Research": "academia",
+    "Academic": "academia",
+    "Academic Institution": "academia",
+    "Academic Institutions": "academia",
+    "University": "academia",
+}
+
+
+def read_labels(path):
+    rows = {}
+    for line in path.read_text().splitlines()[1:]:
+        case, patterns, rationale = line.split("\t")
+        rows[case] = (" ".join(patterns.replace(",", " ").split()), rationale)
+    return rows
 
 
 def main():
-    ids = [line.split("\t")[0] for line in (HERE / "labels.tsv").read_text().splitlines()[1:]]
-    ips = {f"ips:{c['id']}": c for c in json.loads(IPS.read_text())}
+    pool = [json.loads(line) for line in (HERE / "pool.jsonl").read_text().splitlines()]
+    labels = read_labels(HERE / "labels-pool.tsv")
+    labels.update(read_labels(HERE / "demo-labels.tsv"))
     demo = {f"demo:{c['id']}": c for c in json.loads(DEMO.read_text())["case_studies"]}
+
     cases = []
-    for case_id in ids:
-        if case_id in ips:
-            c = ips[case_id]
-            org = c.get("lead_organisation") or {}
-            cases.append({
-                "id": case_id,
-                "title": c["name"],
-                "description": " ".join((c.get("description") or "").split()),
-                "place": c.get("geocoverage") or [],
-                "country": c.get("geocoverage_codes") or [],
-                "organisations": [org["name"]] if org.get("name") else [],
-                "sources": [c["url"]] if (c.get("url") or "").startswith("http") else [],
-            })
-        else:
-            c = dict(demo[case_id])
-            for key in ("patterns", "beneficiaries", "enablers", "actors", "channels", "datasets"):
-                c.pop(key, None)
-            c["id"] = case_id
-            cases.append(c)
+    for c in pool:
+        case = {k: c[k] for k in ("title", "description", "organisations", "place", "sources") if c.get(k)}
+        case["id"] = c["case"]
+        if c.get("country"):
+            case["country"] = c["country"]
+        actor = ACTORS.get(c.get("organisation_type", ""))
+        if actor:
+            case["actors"] = [actor]
+        cases.append(case)
+    for case_id, c in demo.items():
+        c = dict(c)
+        for key in ("patterns", "beneficiaries", "enablers", "actors", "channels", "datasets"):
+            c.pop(key, None)
+        c["id"] = case_id
+        cases.append(c)
+    ids = [c["id"] for c in cases]
+    missing = [i for i in ids if i not in labels]
+    assert not missing, f"unlabelled: {missing[:5]}"
+
     note = ("The text of the cases labelled in labels.tsv, for training and evaluating the "
-            "pattern tagger. ips: cases are from the EU JRC Innovative Public Services "
-            "Explorer (EUPL-1.2); demo: cases are civicgraph's demo case studies.")
-    out = {"note": note, "case_studies": cases}
-    (HERE / "cases.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
-    print(f"{len(cases)} cases")
+            "pattern tagger. ips:/aiw: cases are from the EU JRC Innovative Public Services "
+            "Explorer and AI Watch (EUPL-1.2); org: cases are Open Data Impact Map 2015 "
+            "organisation profiles; demo: cases are civicgraph's demo case studies.")
+    (HERE / "cases.json").write_text(
+        json.dumps({"note": note, "case_studies": cases}, ensure_ascii=False, indent=1) + "\n")
+    with open(HERE / "labels.tsv", "w") as out:
+        out.write("case\tpatterns\trationale\n")
+        for i in ids:
+            out.write(f"{i}\t{labels[i][0]}\t{labels[i][1]}\n")
+
+    split_path = HERE / "split.tsv"
+    split = {}
+    if split_path.exists():
+        for line in split_path.read_text().splitlines()[1:]:
+            case, side = line.split("\t")
+            split[case] = side
+    # New cases only: within each label set, the cases ordered by a hash of their id, every
+    # fifth to the test split.
+    strata = defaultdict(list)
+    for i in ids:
+        if i not in split:
+            strata[labels[i][0]].append(i)
+    for label_set, members in sorted(strata.items()):
+        members.sort(key=lambda i: hashlib.sha256(i.encode()).hexdigest())
+        for n, i in enumerate(members):
+            split[i] = "test" if n % round(1 / TEST_SHARE) == round(1 / TEST_SHARE) - 1 else "train"
+    with open(split_path, "w") as out:
+        out.write("case\tsplit\n")
+        for i in ids:
+            out.write(f"{i}\t{split[i]}\n")
+    test = sum(1 for i in ids if split[i] == "test")
+    print(f"{len(cases)} cases, {test} in the test split")
 
 
 if __name__ == "__main__":
