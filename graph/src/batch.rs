@@ -101,6 +101,27 @@ impl WriteBatch {
         base: Option<&str>,
         replace_named: bool,
     ) -> Result<()> {
+        // RDF/XML is read whole first: its entity declarations are checked before the
+        // parser expands any of them (`xml_entities`).
+        let mut reader: Box<dyn Read + '_> = Box::new(reader);
+        if format == RdfFormat::RdfXml {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(|source| GraphError::Io {
+                source_name: source_name.to_owned(),
+                source,
+            })?;
+            if let Some((offset, message)) = crate::xml_entities::refusal(&bytes) {
+                let before = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                return Err(GraphError::Syntax {
+                    source_name: source_name.to_owned(),
+                    location: format!("{line}:{column}"),
+                    message,
+                });
+            }
+            reader = Box::new(std::io::Cursor::new(bytes));
+        }
         let mut parser = RdfParser::from_format(format);
         if let Some(graph) = target {
             parser = parser.with_default_graph(graph.clone());

@@ -63,6 +63,18 @@ pub enum GraphError {
     /// The request asks for something civicgraph does not do (SPARQL `LOAD`).
     #[error("{0}")]
     Refused(String),
+    /// A query, update or search nests brackets deeper than the server parses.
+    #[error("the {what} nests brackets deeper than {max} levels (line {line}, column {column})")]
+    TooDeep {
+        /// What was read: "query", "update", "search query".
+        what: &'static str,
+        /// The deepest nesting allowed.
+        max: usize,
+        /// 1-based line where the limit was passed.
+        line: usize,
+        /// 1-based column where the limit was passed.
+        column: usize,
+    },
     /// A full-text query did not parse.
     #[error("search query {query:?}: {message}")]
     SearchSyntax {

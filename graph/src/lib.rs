@@ -9,18 +9,24 @@ mod graph;
 mod index;
 mod layout;
 mod query;
+pub mod query_guard;
 mod records;
 mod search;
 mod search_counts;
 mod search_service;
 mod stats;
 mod update;
+pub mod xml_entities;
 
 pub use batch::WriteBatch;
 pub use error::GraphError;
 pub use graph::{BULK_MIN_QUADS, Graph, WriteReport};
 pub use layout::Layout;
-pub use query::{QueryOptions, RemoteServices};
-pub use search::{FACETS, FacetCount, SearchFilter, SearchHit, SearchPage, SearchRequest, SearchSort};
+pub use query::{DEFAULT_MAX_STRING_BYTES, QueryOptions, RemoteServices};
+pub use query_guard::GuardedQuery;
+pub use search::{
+    FACETS, FacetCount, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage,
+    SearchRequest, SearchSort,
+};
 pub use stats::Stats;
 pub use update::UpdateOptions;

@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::graph::Graph;
+use crate::query_guard::GuardedQuery;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::{
     CancellationToken, DefaultServiceHandler, QueryDatasetSpecification, QueryEvaluationError, QueryResults,
@@ -44,7 +45,13 @@ pub struct QueryOptions {
     pub base_iri: Option<String>,
     /// Who answers `SERVICE` calls to other endpoints; without one they are refused.
     pub remote_services: Option<RemoteServices>,
+    /// The longest string an expression may build; a longer one is an evaluation error
+    /// (see [`crate::query_guard`]).
+    pub max_string_bytes: usize,
 }
+
+/// The default of [`QueryOptions::max_string_bytes`]: 4 MiB.
+pub const DEFAULT_MAX_STRING_BYTES: usize = 4 << 20;
 
 impl std::fmt::Debug for QueryOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,6 +62,7 @@ impl std::fmt::Debug for QueryOptions {
             .field("cancellable", &self.cancellation.is_some())
             .field("base_iri", &self.base_iri)
             .field("remote_services", &self.remote_services.is_some())
+            .field("max_string_bytes", &self.max_string_bytes)
             .finish()
     }
 }
@@ -68,6 +76,7 @@ impl Default for QueryOptions {
             cancellation: None,
             base_iri: None,
             remote_services: None,
+            max_string_bytes: DEFAULT_MAX_STRING_BYTES,
         }
     }
 }
@@ -76,7 +85,17 @@ impl Graph {
     /// Parses and runs a SPARQL query. The results borrow nothing, so they can be streamed
     /// from another thread.
     pub fn query(&self, sparql: &str, options: &QueryOptions) -> Result<QueryResults<'static>> {
-        let mut evaluator = evaluator_with_base(options.base_iri.as_deref(), "query base IRI")?;
+        let guarded = GuardedQuery::parse(sparql, options.base_iri.as_deref())?;
+        self.query_guarded(&guarded, options)
+    }
+
+    /// Runs a query already checked and rewritten by [`GuardedQuery::parse`].
+    pub fn query_guarded(
+        &self,
+        guarded: &GuardedQuery,
+        options: &QueryOptions,
+    ) -> Result<QueryResults<'static>> {
+        let mut evaluator = guarded.register(SparqlEvaluator::new(), options.max_string_bytes);
         evaluator = evaluator.with_service_handler(
             civicgraph_vocab::cgs::SERVICE,
             crate::search_service::SearchService::new(self.index.clone()),
@@ -87,7 +106,7 @@ impl Graph {
         if let Some(remote) = &options.remote_services {
             evaluator = evaluator.with_default_service_handler(Shared(remote.clone()));
         }
-        let mut prepared = evaluator.parse_query(sparql)?;
+        let mut prepared = evaluator.for_query(guarded.query.clone());
         let dataset = prepared.dataset_mut();
         if !set_protocol_dataset(dataset, &options.default_graph_uris, &options.named_graph_uris)
             && options.union_default_graph

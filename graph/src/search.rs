@@ -120,6 +120,14 @@ pub struct FacetCount {
     pub count: u64,
 }
 
+/// The deepest nesting of parentheses a search query may have.
+pub const MAX_SEARCH_NESTING: usize = 8;
+
+/// The deepest a search result may be paged: `offset + limit` at most this (as
+/// Elasticsearch's `max_result_window`). The top-docs collector reserves room for every
+/// hit up to the end of the page, so an unbounded page number reserved terabytes.
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+
 /// A page of results.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SearchPage {
@@ -134,6 +142,9 @@ pub struct SearchPage {
 impl SearchIndex {
     fn query(&self, request: &SearchRequest) -> Result<Box<dyn Query>> {
         let f = self.fields;
+        // tantivy 0.25's query grammar takes twice as long at each level of parentheses
+        // (its issue #2498): 25 levels took 33 s. Nobody searches deeper than a few.
+        crate::query_guard::check_depth(&request.text, MAX_SEARCH_NESTING, "search query", false)?;
         let text_query: Box<dyn Query> = if request.text.trim().is_empty() {
             Box::new(AllQuery)
         } else {
@@ -194,6 +205,12 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let query = self.query(request)?;
         let limit = request.limit.max(1);
+        if request.offset.saturating_add(limit) > MAX_RESULT_WINDOW {
+            return Err(GraphError::Refused(format!(
+                "search results are paged up to hit {MAX_RESULT_WINDOW}; this page would end at hit {}: narrow the search instead",
+                request.offset.saturating_add(limit)
+            )));
+        }
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let by_date = request.sort == SearchSort::Date || request.text.trim().is_empty();
         let facet_fields: Vec<FacetField> = if request.facets {

@@ -26,6 +26,7 @@ impl Graph {
     /// rebuilt rather than patched: correct, and cheap at catalogue scale, but linear in
     /// the number of records.
     pub fn update(&self, sparql: &str, options: &UpdateOptions) -> Result<WriteReport> {
+        crate::query_guard::check_nesting(sparql, "update")?;
         let evaluator = evaluator_with_base(options.base_iri.as_deref(), "update base IRI")?;
         let mut prepared = evaluator.parse_update(sparql)?;
         let touched = inspect(sparql, options.base_iri.as_deref())?;

@@ -88,6 +88,10 @@ pub struct SourceConfig {
     /// base is each page's URL.)
     #[serde(default)]
     pub base: Option<String>,
+    /// Hosts besides the `url`'s that paging links and redirects may lead to (a CDN, an
+    /// API host). Nothing else is ever fetched for this source.
+    #[serde(default)]
+    pub allow_hosts: Vec<String>,
 }
 
 impl SourceConfig {
@@ -137,10 +141,12 @@ impl SourceConfig {
         }
     }
 
-    /// Where the source is, for messages.
+    /// Where the source is, for messages and the harvest's provenance: never with the
+    /// user name or password a URL may carry.
     pub fn location(&self) -> String {
         self.url
-            .clone()
+            .as_deref()
+            .map(crate::outbound::redact)
             .or_else(|| self.path.as_ref().map(|p| p.display().to_string()))
             .unwrap_or_default()
     }
@@ -198,6 +204,10 @@ pub struct HarvestSettings {
     pub ckan_rows: u64,
     /// The most pages read from one source.
     pub max_pages: usize,
+    /// Hosts (names or addresses) that may be loopback, private or link-local addresses. A
+    /// source whose URL names an address or `localhost` may always reach it; any other
+    /// name that resolves inside is refused unless listed here.
+    pub private_hosts: Vec<String>,
 }
 
 impl Default for HarvestSettings {
@@ -214,6 +224,7 @@ impl Default for HarvestSettings {
             ),
             ckan_rows: 100,
             max_pages: 10_000,
+            private_hosts: Vec::new(),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::config::HarvestSettings;
 use crate::error::{IngestError, Result};
+use crate::outbound::{Outbound, redact};
 use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -29,29 +30,37 @@ pub struct Fetched {
 #[derive(Debug)]
 pub struct Fetcher {
     client: reqwest::Client,
+    outbound: Outbound,
     settings: HarvestSettings,
     last_request: tokio::sync::Mutex<Option<Instant>>,
 }
 
 impl Fetcher {
-    /// A client with the settings' timeout and User-Agent.
-    pub fn new(settings: &HarvestSettings) -> Result<Self> {
-        let client = reqwest::Client::builder()
+    /// A client with the settings' timeout and User-Agent that sends requests only where
+    /// `outbound` allows (every URL, redirect and resolved address is checked).
+    pub fn new(settings: &HarvestSettings, outbound: Outbound) -> Result<Self> {
+        let client = outbound
+            .apply(reqwest::Client::builder())
             .user_agent(settings.user_agent.clone())
             .timeout(Duration::from_secs(settings.timeout_secs.max(1)))
             .connect_timeout(Duration::from_secs(settings.timeout_secs.clamp(1, 30)))
-            .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|e| IngestError::Config(format!("HTTP client: {e}")))?;
         Ok(Self {
             client,
+            outbound,
             settings: settings.clone(),
             last_request: tokio::sync::Mutex::new(None),
         })
     }
 
-    /// GETs `url` with `accept`, retrying as configured.
+    /// GETs `url` with `accept`, retrying as configured; a URL the outbound policy refuses
+    /// is an error, never a request.
     pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched> {
+        self.outbound.check(url).map_err(|message| IngestError::Http {
+            url: redact(url),
+            message: format!("not fetched: {message}"),
+        })?;
         let mut attempt = 0;
         loop {
             self.pause().await;
@@ -97,7 +106,7 @@ impl Fetcher {
         accept: &str,
     ) -> std::result::Result<Fetched, (IngestError, Option<Duration>, bool)> {
         let http = |message: String| IngestError::Http {
-            url: url.to_owned(),
+            url: redact(url),
             message,
         };
         let mut response = self
@@ -121,7 +130,7 @@ impl Fetcher {
         let limit = self.settings.max_response_bytes;
         let too_large = || {
             let error = IngestError::TooLarge {
-                document: url.to_owned(),
+                document: redact(url),
                 limit,
             };
             (error, None, false)
@@ -138,7 +147,7 @@ impl Fetcher {
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let next = header(reqwest::header::LINK).and_then(|l| next_link(&l));
-        let final_url = response.url().to_string();
+        let final_url = redact(response.url().as_str());
         let mut bytes = Vec::new();
         loop {
             match response.chunk().await {

@@ -12,6 +12,7 @@ use crate::emit::Emitter;
 use crate::error::{IngestError, Result};
 use crate::fetch::{Fetcher, file_base_iri, read_file};
 use crate::mint::Minter;
+use crate::outbound::Outbound;
 use crate::provenance::{self, RunStatus};
 use crate::records::{Changes, Partition, remove_records};
 use crate::report::{FinishOptions, Report, SourceOutput, finish};
@@ -265,7 +266,12 @@ async fn read_source(
     progress: &Progress,
 ) -> Result<(Vec<Triple>, Report)> {
     let mut report = Report::default();
-    let fetcher = Fetcher::new(settings)?;
+    let outbound = Outbound::new(
+        source.url.as_deref(),
+        &source.allow_hosts,
+        &settings.private_hosts,
+    );
+    let fetcher = Fetcher::new(settings, outbound)?;
     match source.kind {
         SourceKind::Dcat => {
             let triples = read_dcat(source, settings, &fetcher, minter, &mut report, progress).await?;

@@ -12,6 +12,7 @@ pub mod generate;
 pub mod harvest;
 pub mod link;
 pub mod mint;
+pub mod outbound;
 pub mod parallel;
 pub mod provenance;
 pub mod rdf_document;

@@ -75,56 +75,20 @@ pub fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str
     Ok(triples)
 }
 
-/// The most bytes that entity references in one RDF/XML document may expand to.
-const MAX_ENTITY_EXPANSION: usize = 16 * 1024 * 1024;
-
-/// Refuses the XML entity tricks the RDF/XML parser would otherwise expand: entities that
-/// refer to other entities ("billion laughs"), external and parameter entities (which
-/// would read files or URLs), and plain entities referenced so often that their expansion
-/// passes 16 MiB. The simple entities ontologies use to abbreviate namespaces
-/// (`<!ENTITY rdf "http://...#">`) pass.
+/// Refuses the XML entity tricks the RDF/XML parser would otherwise expand
+/// ([`civicgraph_graph::xml_entities`]), naming where in the document.
 fn check_xml_entities(bytes: &[u8], document: &str) -> Result<()> {
-    let head = &bytes[..bytes.len().min(1 << 20)];
-    let text = String::from_utf8_lossy(head);
-    let Some(doctype) = text.find("<!DOCTYPE") else {
-        return Ok(());
-    };
-    let position = |offset: usize| Some(position_at(&text, offset));
-    let whole = String::from_utf8_lossy(bytes);
-    let mut rest = &text[doctype..];
-    let mut offset = doctype;
-    while let Some(at) = rest.find("<!ENTITY") {
-        offset += at;
-        let declaration = &rest[at..];
-        let end = declaration.find('>').unwrap_or(declaration.len());
-        let body = declaration["<!ENTITY".len()..end].trim();
-        let refuse = |why: &str| Err(IngestError::syntax(document, position(offset), why.to_owned()));
-        if body.starts_with('%') {
-            return refuse("XML parameter entities are not accepted in harvested RDF/XML");
+    match civicgraph_graph::xml_entities::refusal(bytes) {
+        None => Ok(()),
+        Some((offset, why)) => {
+            let text = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
+            Err(IngestError::syntax(
+                document,
+                Some(position_at(&text, text.len())),
+                why,
+            ))
         }
-        let (name, value) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
-        let value = value.trim();
-        if value.starts_with("SYSTEM") || value.starts_with("PUBLIC") {
-            return refuse(&format!(
-                "the external XML entity {name} is not accepted: harvested files may not make civicgraph read files or URLs"
-            ));
-        }
-        let literal = value.trim_matches(|c| c == '"' || c == '\'');
-        if literal.contains('&') {
-            return refuse(&format!(
-                "the XML entity {name} refers to other entities (an entity-expansion attack); not accepted"
-            ));
-        }
-        let uses = whole.matches(&format!("&{name};")).count();
-        if uses.saturating_mul(literal.len()) > MAX_ENTITY_EXPANSION {
-            return refuse(&format!(
-                "the XML entity {name} would expand to more than 16 MiB; not accepted"
-            ));
-        }
-        rest = &declaration[end.min(declaration.len())..];
-        offset += end;
     }
-    Ok(())
 }
 
 fn parse_json_ld(bytes: &[u8], base: Option<&str>, document: &str) -> Result<Vec<Triple>> {

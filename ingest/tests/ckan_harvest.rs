@@ -133,6 +133,7 @@ async fn a_ckan_portal_is_harvested_then_updated_incrementally() {
         strict: false,
         format: None,
         base: None,
+        allow_hosts: Vec::new(),
     };
     let quiet: Progress = Arc::new(|_: &str| {});
 
@@ -296,6 +297,7 @@ async fn busy_answers_are_retried_with_backoff() {
         strict: false,
         format: None,
         base: None,
+        allow_hosts: Vec::new(),
     };
     let quiet: Progress = Arc::new(|_: &str| {});
     let patient = HarvestSettings {

@@ -1,7 +1,8 @@
 //! Hostile input to harvesting, each case refused or bounded with an error that names the
 //! document and, where there is one, the position; the process goes on and the stored
 //! version of the source is kept: a gzip bomb, an endless response, invalid UTF-8, a byte
-//! order mark, a 10 MB line, and JSON nested a million deep.
+//! order mark, a 10 MB line, and JSON nested a million deep; and a page or redirect that
+//! points the harvester at a host the source's configuration did not name.
 
 use axum::body::Body;
 use axum::http::header;
@@ -32,6 +33,7 @@ fn source(url: String) -> SourceConfig {
         strict: false,
         format: Some("turtle".into()),
         base: None,
+        allow_hosts: Vec::new(),
     }
 }
 
@@ -191,4 +193,68 @@ fn json_nested_a_million_deep_is_refused_not_overflowed() {
         "deep.jsonld",
     );
     assert!(error.is_err());
+}
+
+/// A listener that must never see a connection, and its `host:port`.
+fn untouched() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    (listener, address)
+}
+
+fn assert_untouched(listener: &std::net::TcpListener) {
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a host the source's configuration did not name was contacted: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_links_and_redirects_never_leave_the_configured_host() {
+    let (listener, address) = untouched();
+    // `localhost` is the same machine under a name the configuration did not give.
+    let elsewhere = format!("http://localhost:{}", address.rsplit(':').next().unwrap());
+    let next_page = format!(
+        "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .\n\
+         <http://example.org/catalogue> a <http://www.w3.org/ns/dcat#Catalog> .\n\
+         <?page=1> hydra:next <{elsewhere}/steal?page=2> ."
+    );
+    let redirect_to = format!("{elsewhere}/latest/meta-data/");
+    let app = axum::Router::new()
+        .route(
+            "/paged.ttl",
+            get(move || {
+                let body = next_page.clone();
+                async move {
+                    Response::builder()
+                        .header(header::CONTENT_TYPE, "text/turtle")
+                        .body(Body::from(body))
+                        .unwrap()
+                }
+            }),
+        )
+        .route(
+            "/moved.ttl",
+            get(move || {
+                let target = redirect_to.clone();
+                async move {
+                    Response::builder()
+                        .status(302)
+                        .header(header::LOCATION, target)
+                        .body(Body::empty())
+                        .unwrap()
+                }
+            }),
+        );
+    let url = serve(app).await;
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let message = harvest_failing(graph.clone(), format!("{url}/paged.ttl")).await;
+    assert!(message.contains("localhost is not a host"), "{message}");
+    let message = harvest_failing(graph, format!("{url}/moved.ttl")).await;
+    assert!(
+        message.contains("redirect to") && message.contains("refused"),
+        "{message}"
+    );
+    assert_untouched(&listener);
 }

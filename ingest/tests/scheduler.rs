@@ -26,6 +26,7 @@ fn source(id: &str, path: &Path, schedule: Option<&str>) -> SourceConfig {
         strict: false,
         format: None,
         base: None,
+        allow_hosts: Vec::new(),
     }
 }
 

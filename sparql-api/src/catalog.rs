@@ -14,6 +14,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::rdf_response::{RDF_FORMATS, graph_response};
+use crate::work::Running;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -55,8 +56,9 @@ pub async fn get(
     }
     let host = crate::request_host(&headers);
     let accept = crate::negotiate::accept(&headers);
-    tokio::task::spawn_blocking(move || {
-        let triples = page_triples(&state, &host, page, size)?;
+    let work = state.work.clone();
+    work.run(move |running| {
+        let triples = page_triples(&state, running, &host, page, size)?;
         let graph: oxigraph::model::Graph = triples.into_iter().collect();
         graph_response(
             &graph,
@@ -72,11 +74,15 @@ pub async fn get(
         )
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 /// The IRIs of the datasets in the source graphs: the total, and one page of them.
-fn datasets(state: &AppState, page: usize, size: usize) -> Result<(u64, Vec<NamedNode>), ApiError> {
+fn datasets(
+    state: &AppState,
+    running: &Running,
+    page: usize,
+    size: usize,
+) -> Result<(u64, Vec<NamedNode>), ApiError> {
     let sources = format!("{}graph/source/", state.graph.layout().base());
     let pattern = format!(
         "GRAPH ?g {{ ?d a <{}> }} FILTER(isIRI(?d) && STRSTARTS(STR(?g), {sources:?}))",
@@ -84,6 +90,7 @@ fn datasets(state: &AppState, page: usize, size: usize) -> Result<(u64, Vec<Name
     );
     let options = QueryOptions {
         union_default_graph: false,
+        cancellation: Some(running.token().clone()),
         ..QueryOptions::default()
     };
     let count = format!("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ {pattern} }}");
@@ -109,8 +116,14 @@ fn datasets(state: &AppState, page: usize, size: usize) -> Result<(u64, Vec<Name
     Ok((total, iris))
 }
 
-fn page_triples(state: &AppState, host: &str, page: usize, size: usize) -> Result<Vec<Triple>, ApiError> {
-    let (total, page_datasets) = datasets(state, page, size)?;
+fn page_triples(
+    state: &AppState,
+    running: &Running,
+    host: &str,
+    page: usize,
+    size: usize,
+) -> Result<Vec<Triple>, ApiError> {
+    let (total, page_datasets) = datasets(state, running, page, size)?;
     let last = (total as usize).div_ceil(size).max(1);
     if page > last {
         return Err(ApiError::NotFound(format!(

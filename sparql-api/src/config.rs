@@ -47,6 +47,14 @@ pub struct LimitsConfig {
     /// SPARQL queries evaluated at once (the rest of the admitted requests wait for a
     /// slot); 0 means twice the number of cores.
     pub max_concurrent_queries: usize,
+    /// Of those, how many may run longer than `long_query_after_ms`; a query that reaches
+    /// it while these are taken is stopped (503), so long queries never hold every slot.
+    pub long_queries: usize,
+    /// When a query counts as long, in milliseconds.
+    pub long_query_after_ms: u64,
+    /// Bytes the process's memory may grow by while queries run before they are stopped
+    /// (503); 0 turns the check off.
+    pub query_memory_bytes: u64,
 }
 
 impl LimitsConfig {
@@ -65,6 +73,9 @@ impl Default for LimitsConfig {
             max_body_bytes: 16 * 1024 * 1024,
             max_concurrent_requests: 64,
             max_concurrent_queries: 0,
+            long_queries: 1,
+            long_query_after_ms: 2_000,
+            query_memory_bytes: 1 << 30,
         }
     }
 }
@@ -104,6 +115,10 @@ pub struct QueryConfig {
     /// Bytes of serialized answers kept for repeated queries until the next write; 0 turns
     /// the cache off.
     pub cache_bytes: usize,
+    /// The longest string one SPARQL expression may build (`CONCAT`, `REPLACE`,
+    /// `GROUP_CONCAT`, ...); a longer one is an expression error, so the variable stays
+    /// unbound.
+    pub max_string_bytes: usize,
 }
 
 impl Default for Config {
@@ -131,6 +146,7 @@ impl Default for QueryConfig {
             union_default_graph: true,
             max_result_rows: 0,
             cache_bytes: 64 * 1024 * 1024,
+            max_string_bytes: civicgraph_graph::DEFAULT_MAX_STRING_BYTES,
         }
     }
 }

@@ -35,6 +35,9 @@ pub enum ApiError {
     /// The query ran past its time limit.
     #[error("the query did not finish within {0} s and was cancelled")]
     Timeout(u64),
+    /// The request's work was stopped before it finished, for the reason given.
+    #[error("{0}")]
+    Stopped(Stop),
     /// The graph failed.
     #[error(transparent)]
     Graph(#[from] GraphError),
@@ -53,11 +56,12 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout(_) | ApiError::Stopped(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Graph(
                 GraphError::QuerySyntax(_)
                 | GraphError::SearchSyntax { .. }
                 | GraphError::Refused(_)
+                | GraphError::TooDeep { .. }
                 | GraphError::InvalidIri { .. }
                 | GraphError::Syntax { .. }
                 | GraphError::UpdateEvaluation(
@@ -81,6 +85,49 @@ impl ApiError {
     }
 }
 
+/// Why a request's work was stopped before it finished (see [`crate::work`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Stop {
+    /// It ran past the query timeout.
+    Timeout = 1,
+    /// It ran long while the long-query lane was full.
+    LongLaneBusy = 2,
+    /// Evaluation passed the server's memory budget.
+    Memory = 3,
+    /// The client closed the connection.
+    ClientGone = 4,
+    /// The server is shutting down.
+    ShuttingDown = 5,
+}
+
+impl Stop {
+    pub(crate) fn from_u8(value: u8) -> Option<Self> {
+        Some(match value {
+            1 => Self::Timeout,
+            2 => Self::LongLaneBusy,
+            3 => Self::Memory,
+            4 => Self::ClientGone,
+            5 => Self::ShuttingDown,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Timeout => "the request did not finish within the time limit and was cancelled",
+            Self::LongLaneBusy => {
+                "the query ran long while the server's slots for long queries were all taken, so it was stopped; retry later"
+            }
+            Self::Memory => "the query needed more memory than the server allows for queries, so it was stopped",
+            Self::ClientGone => "the client closed the connection",
+            Self::ShuttingDown => "the server is shutting down",
+        })
+    }
+}
+
 /// Evaluation errors that are the query's fault: a malformed search block, or a `SERVICE`
 /// the server does not offer.
 fn is_client_error(error: &QueryEvaluationError) -> bool {
@@ -88,7 +135,7 @@ fn is_client_error(error: &QueryEvaluationError) -> bool {
         QueryEvaluationError::Service(inner) => {
             matches!(
                 inner.downcast_ref::<GraphError>(),
-                Some(GraphError::SearchSyntax { .. })
+                Some(GraphError::SearchSyntax { .. } | GraphError::TooDeep { .. } | GraphError::Refused(_))
             ) || matches!(
                 inner.downcast_ref::<FederationError>(),
                 Some(FederationError::NotAllowed(_))
@@ -116,6 +163,11 @@ impl IntoResponse for ApiError {
             message,
         )
             .into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

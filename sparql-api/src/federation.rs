@@ -42,6 +42,9 @@ pub struct FederationConfig {
     pub timeout_secs: u64,
     /// The largest response read from a remote endpoint, in bytes.
     pub max_response_bytes: usize,
+    /// Hosts that may resolve to loopback, private or link-local addresses (an endpoint
+    /// written with an address or `localhost` may always be reached).
+    pub private_hosts: Vec<String>,
 }
 
 impl Default for FederationConfig {
@@ -50,6 +53,7 @@ impl Default for FederationConfig {
             allow: Vec::new(),
             timeout_secs: 20,
             max_response_bytes: 32 * 1024 * 1024,
+            private_hosts: Vec::new(),
         }
     }
 }
@@ -71,7 +75,15 @@ impl Federation {
     /// A handler for `config`.
     pub fn new(config: &FederationConfig) -> Self {
         let timeout = Duration::from_secs(config.timeout_secs.max(1));
-        let client = reqwest::Client::builder()
+        // The allow-listed endpoints' hosts, and the resolver's check on every address
+        // connected to; no redirects at all.
+        let outbound = civicgraph_ingest::outbound::Outbound::new(
+            config.allow.iter().map(String::as_str),
+            &[],
+            &config.private_hosts,
+        );
+        let client = outbound
+            .apply(reqwest::Client::builder())
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!(

@@ -74,22 +74,27 @@ pub async fn read(
     let graph = target(raw.as_deref())?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = choose_format(accept, RDF_FORMATS)?;
-    let body = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
-        if !exists(&state, &graph)? {
-            return Err(not_found(&graph));
-        }
-        let quads = state
-            .graph
-            .store()
-            .quads_for_pattern(None, None, None, Some(graph.as_ref()));
-        serialize_triples(
-            format,
-            quads.map(|q| q.map(Triple::from).map_err(civicgraph_graph::GraphError::from)),
-            &[],
-        )
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let work = state.work.clone();
+    let body = work
+        .run(move |running| -> Result<Vec<u8>, ApiError> {
+            if !exists(&state, &graph)? {
+                return Err(not_found(&graph));
+            }
+            let quads = state
+                .graph
+                .store()
+                .quads_for_pattern(None, None, None, Some(graph.as_ref()));
+            // Stops between quads when the job is stopped (timeout, client gone): the
+            // partial body is never sent.
+            serialize_triples(
+                format,
+                quads
+                    .take_while(|_| !running.is_stopped())
+                    .map(|q| q.map(Triple::from).map_err(civicgraph_graph::GraphError::from)),
+                &[],
+            )
+        })
+        .await?;
     let length = body.len();
     let mut response = if method == Method::HEAD {
         Body::empty().into_response()

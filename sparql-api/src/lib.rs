@@ -11,6 +11,7 @@ pub mod federation;
 mod graph_store;
 mod health;
 mod limits;
+pub mod memory;
 mod negotiate;
 mod rdf_response;
 pub mod result_cache;
@@ -20,15 +21,14 @@ mod update;
 mod vocabulary;
 mod void;
 mod web;
+pub mod work;
 
 use axum::Router;
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use civicgraph_graph::Graph;
 use config::Config;
 use std::sync::Arc;
-use tower::ServiceBuilder;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -43,9 +43,12 @@ pub struct AppState {
     pub federation: Arc<federation::Federation>,
     /// Answers to repeated queries, for the current store version.
     pub cache: Arc<result_cache::ResultCache>,
-    /// Queries evaluated at once; more wait. Keeps the cores from being shared among every
-    /// open request, so cheap requests (`/healthz`) still get CPU under load.
-    pub query_slots: Arc<tokio::sync::Semaphore>,
+    /// Where heavy requests run: query slots, the long-query lane, the timeout and
+    /// cancellation. Keeps the cores from being shared among every open request, so cheap
+    /// requests (`/healthz`) still get CPU under load.
+    pub work: Arc<work::Work>,
+    /// Requests served at once by the whole server (not per route).
+    pub requests: Arc<tokio::sync::Semaphore>,
 }
 
 /// Shows whether a token is set, never the token.
@@ -66,14 +69,21 @@ impl AppState {
         let write_token = config.write_token().map(Arc::from);
         let federation = Arc::new(federation::Federation::new(&config.federation));
         let cache = Arc::new(result_cache::ResultCache::new(config.query.cache_bytes));
-        let query_slots = Arc::new(tokio::sync::Semaphore::new(config.limits.query_workers()));
+        let work = work::Work::new(
+            config.limits.query_workers(),
+            config.limits.long_queries,
+            std::time::Duration::from_millis(config.limits.long_query_after_ms),
+            config.query_timeout(),
+        );
+        let requests = Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent_requests));
         Self {
             graph: Arc::new(graph),
             config: Arc::new(config),
             write_token,
             federation,
             cache,
-            query_slots,
+            work,
+            requests,
         }
     }
 
@@ -129,12 +139,7 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/style.css", get(web::style))
         .route("/assets/examples.json", get(web::examples))
         .merge(api::routes())
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(limits::overloaded))
-                .load_shed()
-                .concurrency_limit(limits.max_concurrent_requests),
-        );
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::admit));
     Router::new()
         .route("/healthz", get(health::get))
         .merge(served)

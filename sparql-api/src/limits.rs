@@ -1,8 +1,10 @@
-//! Protection for a public endpoint: CORS for browser clients, and the answer given when
-//! the server is saturated.
+//! Protection for a public endpoint: CORS for browser clients, and admission: how many
+//! requests the whole server serves at once, and the answer given when it is saturated.
 
-use axum::BoxError;
+use crate::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::cors::{Any, CorsLayer};
 
@@ -23,9 +25,11 @@ pub fn cors() -> CorsLayer {
         .expose_headers([header::CONTENT_TYPE, header::RETRY_AFTER])
 }
 
-/// 503 with Retry-After when every request slot is taken.
-pub async fn overloaded(error: BoxError) -> Response {
-    if error.is::<tower::load_shed::error::Overloaded>() {
+/// Admits a request if one of the server's `max_concurrent_requests` slots is free, else
+/// answers 503 with Retry-After at once. One count for the whole server: a limit per route
+/// would let a client fill every route's quota in turn.
+pub async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Ok(_permit) = state.requests.clone().try_acquire_owned() else {
         let mut response = (
             StatusCode::SERVICE_UNAVAILABLE,
             "the server is busy: every request slot is taken; retry shortly",
@@ -34,9 +38,7 @@ pub async fn overloaded(error: BoxError) -> Response {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        response
-    } else {
-        tracing::error!(%error, "request failed in a middleware");
-        (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response()
-    }
+        return response;
+    };
+    next.run(request).await
 }

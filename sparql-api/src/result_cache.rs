@@ -4,8 +4,11 @@
 //!
 //! Queries whose answer is not a function of the store are never cached: federated
 //! `SERVICE` calls and the non-deterministic functions (`NOW`, `RAND`, `UUID`, `STRUUID`,
-//! `BNODE`). The cache is bounded in bytes, evicting the oldest entries first; an answer
-//! larger than a sixteenth of the budget is not kept.
+//! `BNODE`), as the parsed algebra shows them ([`civicgraph_graph::GuardedQuery`]). The key
+//! holds everything else that changes an answer, the base IRI taken from the request's
+//! `Host` among them. The cache is bounded in bytes, counting keys, bodies and bookkeeping,
+//! evicting the oldest entries first; an answer larger than a sixteenth of the budget is
+//! not kept.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -15,6 +18,8 @@ use std::sync::{Arc, Mutex};
 pub struct CacheKey {
     /// The query text.
     pub query: String,
+    /// The base IRI relative IRIs in the query resolve against (it comes from `Host`).
+    pub base: String,
     /// `default-graph-uri` values.
     pub default_graphs: Vec<String>,
     /// `named-graph-uri` values.
@@ -63,15 +68,9 @@ impl ResultCache {
         self.budget / 16
     }
 
-    /// Whether an answer to `query` may be cached at all.
-    pub fn cacheable(&self, query: &str) -> bool {
-        if self.budget == 0 {
-            return false;
-        }
-        let lower = query.to_ascii_lowercase();
-        !["service", "now(", "rand(", "uuid(", "struuid(", "bnode("]
-            .iter()
-            .any(|word| lower.contains(word))
+    /// Whether the cache is on.
+    pub fn enabled(&self) -> bool {
+        self.budget > 0
     }
 
     /// The answer for `key` at store version `sequence`, if cached.
@@ -93,7 +92,7 @@ impl ResultCache {
 
     /// Keeps `answer` for `key` at version `sequence`.
     pub fn put(&self, sequence: u64, key: CacheKey, answer: Arc<CachedAnswer>) {
-        let size = answer.body.len() + key.query.len();
+        let size = cost(&key, &answer);
         if size > self.entry_limit() {
             return;
         }
@@ -113,7 +112,7 @@ impl ResultCache {
                 break;
             };
             if let Some(old) = inner.entries.remove(&oldest) {
-                inner.bytes -= old.body.len() + oldest.query.len();
+                inner.bytes -= cost(&oldest, &old);
             }
         }
         if inner.entries.insert(key.clone(), answer).is_none() {
@@ -123,6 +122,22 @@ impl ResultCache {
     }
 }
 
+/// What an entry holds in memory: its key (twice, in the map and the queue), its answer,
+/// and a fixed allowance for the map's and the queue's own bookkeeping.
+fn cost(key: &CacheKey, answer: &CachedAnswer) -> usize {
+    let key_bytes = key.query.len()
+        + key.base.len()
+        + key
+            .default_graphs
+            .iter()
+            .chain(&key.named_graphs)
+            .map(|g| g.len() + 24)
+            .sum::<usize>()
+        + key.accept.as_ref().map_or(0, String::len)
+        + size_of::<CacheKey>();
+    2 * key_bytes + answer.body.len() + answer.media_type.len() + size_of::<CachedAnswer>() + 64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +145,7 @@ mod tests {
     fn key(query: &str) -> CacheKey {
         CacheKey {
             query: query.to_owned(),
+            base: "http://localhost/sparql".to_owned(),
             default_graphs: Vec::new(),
             named_graphs: Vec::new(),
             accept: None,
@@ -159,22 +175,30 @@ mod tests {
 
     #[test]
     fn the_budget_evicts_the_oldest_first() {
-        let cache = ResultCache::new(16 * 100);
+        let each = cost(&key("q00"), &answer(96));
+        // Room for sixteen entries; each is under a sixteenth of the budget.
+        let cache = ResultCache::new(16 * each + each / 2);
+        assert!(each <= cache.entry_limit());
         for i in 0..20 {
             cache.put(0, key(&format!("q{i:02}")), answer(96));
         }
         assert!(cache.get(0, &key("q00")).is_none());
+        assert!(cache.get(0, &key("q03")).is_none());
+        assert!(cache.get(0, &key("q04")).is_some());
         assert!(cache.get(0, &key("q19")).is_some());
-        cache.put(0, key("big"), answer(1000));
+        cache.put(0, key("big"), answer(cache.entry_limit()));
         assert!(cache.get(0, &key("big")).is_none(), "too large to keep");
     }
 
     #[test]
-    fn answers_that_do_not_depend_on_the_store_alone_are_not_cached() {
-        let cache = ResultCache::new(1 << 20);
-        assert!(cache.cacheable("SELECT * { ?s ?p ?o }"));
-        assert!(!cache.cacheable("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }"));
-        assert!(!cache.cacheable("SELECT (NOW() AS ?t) {}"));
-        assert!(!ResultCache::new(0).cacheable("SELECT * { ?s ?p ?o }"));
+    fn keys_count_towards_the_budget() {
+        let cache = ResultCache::new(16 * 4096);
+        let long = "x".repeat(3000);
+        cache.put(0, key(&long), answer(10));
+        assert!(
+            cache.get(0, &key(&long)).is_none(),
+            "a 3,000-byte query is counted twice over"
+        );
+        assert!(!ResultCache::new(0).enabled());
     }
 }

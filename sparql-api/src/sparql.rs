@@ -2,20 +2,20 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::error::Stop;
 use crate::negotiate::{content_media_type, negotiate};
 use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples_to};
 use crate::result_cache::{CacheKey, CachedAnswer};
+use crate::work::{Job, Running};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use civicgraph_graph::QueryOptions;
+use civicgraph_graph::{GuardedQuery, QueryOptions};
 use oxigraph::io::RdfFormat;
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{
-    CancellationToken, QueryEvaluationError, QueryResults, QuerySolutionIter, QueryTripleIter, Variable,
-};
+use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolutionIter, QueryTripleIter, Variable};
 use std::io::Write;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -125,8 +125,13 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let max_rows = state.config.query.max_result_rows;
-    let cache_key = state.cache.cacheable(&query).then(|| CacheKey {
-        query: query.clone(),
+    // The base IRI of relative IRIs comes from the request's Host: it is part of the
+    // answer, so part of the cache key.
+    let base = crate::request_base(headers, "/sparql");
+    let guarded = GuardedQuery::parse(&query, Some(&base))?;
+    let cache_key = (state.cache.enabled() && guarded.deterministic).then(|| CacheKey {
+        query,
+        base: base.clone(),
         default_graphs: request
             .default_graph_uris
             .iter()
@@ -149,46 +154,36 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     {
         return respond(&answer, max_rows, "hit");
     }
-    let token = CancellationToken::new();
-    let streamed = max_rows == 0;
+    let job = state.work.start().await?;
+    let running = job.running();
     let options = QueryOptions {
         union_default_graph: state.config.query.union_default_graph,
         default_graph_uris: request.default_graph_uris,
         named_graph_uris: request.named_graph_uris,
-        cancellation: Some(token.clone()),
-        base_iri: Some(crate::request_base(headers, "/sparql")),
+        cancellation: Some(running.token().clone()),
+        base_iri: Some(base),
         remote_services: Some(state.federation.clone()),
+        max_string_bytes: state.config.query.max_string_bytes,
     };
-    let timeout = state.config.query_timeout();
     let graph = state.graph.clone();
-    // A slot for the evaluation, held until its thread ends (for a streamed answer, until
-    // the last chunk is written).
-    // Waiting for one is bounded by the query timeout too: a query that cannot start in
-    // time is refused (503) like one that cannot finish.
-    let slot = tokio::time::timeout(timeout, state.query_slots.clone().acquire_owned())
-        .await
-        .map_err(|_| ApiError::Timeout(timeout.as_secs()))?
-        .map_err(|e| ApiError::Internal(format!("query slots: {e}")))?;
-    if streamed {
+    if max_rows == 0 {
         let cache = cache_key.map(|key| (sequence, key));
-        return stream(&state, query, options, accept, cache, token, slot).await;
+        return stream(&state, guarded, options, accept, cache, job).await;
     }
+    let evaluation = running.clone();
     let work = tokio::task::spawn_blocking(move || -> Result<Serialized, ApiError> {
-        let _slot = slot;
-        let results = graph.query(&query, &options)?;
-        serialize(results, accept.as_deref(), max_rows)
+        graph
+            .query_guarded(&guarded, &options)
+            .map_err(ApiError::from)
+            .and_then(|results| serialize(results, accept.as_deref(), max_rows, &evaluation))
+            .map_err(|e| evaluation.explain(e))
     });
     let Serialized {
         media_type,
         body,
         truncated,
-    } = match tokio::time::timeout(timeout, work).await {
-        Ok(joined) => joined.map_err(|e| ApiError::Internal(e.to_string()))??,
-        Err(_) => {
-            token.cancel();
-            return Err(ApiError::Timeout(timeout.as_secs()));
-        }
-    };
+    } = running.finish_or_stop(work).await?;
+    job.finish();
     let answer = Arc::new(CachedAnswer {
         media_type,
         body,
@@ -256,13 +251,17 @@ fn choose(results: &QueryResults<'static>, accept: Option<&str>) -> Result<Chose
 }
 
 /// Serializes at most `max_rows` solutions or triples (0: no limit) into `writer`; returns
-/// the writer and whether the limit cut the result.
+/// the writer and whether the limit cut the result. Stops with an error as soon as `job` is
+/// stopped: solutions that come from a join held in memory are produced without the store
+/// reads where Oxigraph looks at its cancellation token.
 fn write_results<W: Write>(
     results: QueryResults<'static>,
     chosen: Chosen,
     max_rows: usize,
     writer: W,
+    job: &Running,
 ) -> Result<(W, bool), ApiError> {
+    let stopped = || job.explain(ApiError::Stopped(Stop::Timeout));
     let io = |e: std::io::Error| ApiError::Internal(format!("serializing results: {e}"));
     let limit = if max_rows == 0 { usize::MAX } else { max_rows };
     let mut truncated = false;
@@ -275,6 +274,9 @@ fn write_results<W: Write>(
                 if row == limit {
                     truncated = true;
                     break;
+                }
+                if job.is_stopped() {
+                    return Err(stopped());
                 }
                 serializer
                     .serialize(&solution.map_err(civicgraph_graph::GraphError::from)?)
@@ -292,6 +294,10 @@ fn write_results<W: Write>(
                 if row == limit {
                     truncated = true;
                     None
+                } else if job.is_stopped() {
+                    Some(Err(civicgraph_graph::GraphError::QueryEvaluation(
+                        QueryEvaluationError::Cancelled,
+                    )))
                 } else {
                     Some(triple.map_err(civicgraph_graph::GraphError::from))
                 }
@@ -308,9 +314,10 @@ fn serialize(
     results: QueryResults<'static>,
     accept: Option<&str>,
     max_rows: usize,
+    job: &Running,
 ) -> Result<Serialized, ApiError> {
     let chosen = choose(&results, accept)?;
-    let (body, truncated) = write_results(results, chosen, max_rows, Vec::new())?;
+    let (body, truncated) = write_results(results, chosen, max_rows, Vec::new(), job)?;
     Ok(Serialized {
         media_type: chosen.media_type(),
         body,
@@ -397,30 +404,28 @@ fn first_evaluated(results: QueryResults<'static>) -> Result<QueryResults<'stati
 /// A streamed answer that completes within the cache's size limit is cached as well.
 async fn stream(
     state: &AppState,
-    query: String,
+    guarded: GuardedQuery,
     options: QueryOptions,
     accept: Option<String>,
     cache: Option<(u64, CacheKey)>,
-    token: CancellationToken,
-    slot: tokio::sync::OwnedSemaphorePermit,
+    job: Job,
 ) -> Result<Response, ApiError> {
     let graph = state.graph.clone();
-    let timeout = state.config.query_timeout();
     let result_cache = state.cache.clone();
     let keep = result_cache.entry_limit();
+    let running = job.running();
     let (head_sender, head) = oneshot::channel::<Result<String, ApiError>>();
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::task::spawn_blocking(move || {
-        let _slot = slot;
         let prepared = graph
-            .query(&query, &options)
+            .query_guarded(&guarded, &options)
             .map_err(ApiError::from)
             .and_then(first_evaluated)
             .and_then(|results| choose(&results, accept.as_deref()).map(|chosen| (results, chosen)));
         let (results, chosen) = match prepared {
             Ok(ready) => ready,
             Err(error) => {
-                let _ = head_sender.send(Err(error));
+                let _ = head_sender.send(Err(running.explain(error)));
                 return;
             }
         };
@@ -433,9 +438,10 @@ async fn stream(
             copy: cache.is_some().then(Vec::new),
             keep,
         };
-        match write_results(results, chosen, 0, writer) {
+        match write_results(results, chosen, 0, writer, &running) {
             Ok((mut writer, _)) => {
                 if writer.flush().is_ok()
+                    && !running.is_stopped()
                     && let (Some((sequence, key)), Some(body)) = (cache, writer.copy.take())
                 {
                     let answer = CachedAnswer {
@@ -447,31 +453,22 @@ async fn stream(
                 }
             }
             Err(error) => {
+                let error = running.explain(error);
                 tracing::warn!("a streamed answer ended early: {error}");
                 let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
             }
         }
     });
-    let media_type = match tokio::time::timeout(timeout, head).await {
-        Ok(Ok(head)) => head?,
-        Ok(Err(_)) => {
-            return Err(ApiError::Internal(
-                "the query task ended without an answer".into(),
-            ));
-        }
-        Err(_) => {
-            token.cancel();
-            return Err(ApiError::Timeout(timeout.as_secs()));
-        }
+    let watched = job.running();
+    let media_type = tokio::select! {
+        head = head => head.map_err(|_| ApiError::Internal("the query task ended without an answer".into()))??,
+        () = watched.until_stopped() => return Err(watched.explain(ApiError::Stopped(Stop::Timeout))),
     };
-    // The timeout still holds while the body streams: evaluation is cancelled at the deadline.
-    tokio::spawn(async move {
-        tokio::time::sleep(timeout).await;
-        token.cancel();
-    });
+    // The job's guard goes with the body: a client that hangs up mid-answer drops it, which
+    // cancels the evaluation. The timeout still holds while the body streams.
     let body = Body::from_stream(futures_util::stream::unfold(
-        receiver,
-        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
+        (receiver, job),
+        |(mut receiver, job)| async move { receiver.recv().await.map(|item| (item, (receiver, job))) },
     ));
     let mut response = body.into_response();
     response.headers_mut().insert(

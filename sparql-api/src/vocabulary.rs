@@ -95,7 +95,18 @@ fn respond(state: &AppState, headers: &HeaderMap, iri: &str, prefix: bool) -> Re
     })?;
     let mut response = match choice {
         Some(format) => graph_response(&graph, accept, &[(format.media_type(), format)], &[])?,
-        None => Html(html(iri, &graph)).into_response(),
+        None => {
+            let mut page = Html(html(iri, &graph)).into_response();
+            // The page is static markup: no script, style, frame or form may run from it,
+            // whatever a term's text holds.
+            page.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                ),
+            );
+            page
+        }
     };
     response
         .headers_mut()
@@ -119,14 +130,18 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// A term as HTML: IRIs of the vocabulary link to their page here, other `http(s)` IRIs
+/// link out, and any other IRI (`javascript:`, `data:`) is shown as text, never a link.
 fn term_html(term: &Term) -> String {
     match term {
         Term::NamedNode(node) => {
-            let href = node
-                .as_str()
-                .strip_prefix(ROOT)
-                .map_or_else(|| node.as_str().to_owned(), |p| format!("/{p}"));
-            format!("<a href=\"{}\">{}</a>", escape(&href), escape(node.as_str()))
+            let iri = node.as_str();
+            let href = match iri.strip_prefix(ROOT) {
+                Some(path) => format!("/{path}"),
+                None if iri.starts_with("http://") || iri.starts_with("https://") => iri.to_owned(),
+                None => return escape(iri),
+            };
+            format!("<a href=\"{}\">{}</a>", escape(&href), escape(iri))
         }
         Term::Literal(literal) => escape(literal.value()),
         other => escape(&other.to_string()),
@@ -169,7 +184,15 @@ fn html(iri: &str, graph: &RdfGraph) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, term_html};
+    use oxigraph::model::{NamedNode, Term};
+
+    #[test]
+    fn only_web_iris_become_links() {
+        let term = |iri: &str| Term::NamedNode(NamedNode::new(iri).unwrap());
+        assert_eq!(term_html(&term("javascript:alert(1)")), "javascript:alert(1)");
+        assert!(term_html(&term("https://example.org/x")).starts_with("<a href=\"https://example.org/x\""));
+    }
 
     #[test]
     fn html_escapes_markup_and_quotes() {

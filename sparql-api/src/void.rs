@@ -6,6 +6,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::rdf_response::{RDF_FORMATS, graph_response};
+use crate::work::Running;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -22,8 +23,9 @@ fn void(local: &str) -> NamedNode {
 }
 
 /// Counts per named graph: (triples, entities, classes).
-fn counts(state: &AppState) -> Result<BTreeMap<NamedNode, [u64; 3]>, ApiError> {
+fn counts(state: &AppState, running: &Running) -> Result<BTreeMap<NamedNode, [u64; 3]>, ApiError> {
     let options = QueryOptions {
+        cancellation: Some(running.token().clone()),
         union_default_graph: false,
         ..QueryOptions::default()
     };
@@ -61,7 +63,8 @@ fn counts(state: &AppState) -> Result<BTreeMap<NamedNode, [u64; 3]>, ApiError> {
 pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let host = crate::request_host(&headers);
     let accept = crate::negotiate::accept(&headers);
-    tokio::task::spawn_blocking(move || {
+    let work = state.work.clone();
+    work.run(move |running| {
         let root = NamedNode::new(format!("http://{host}/.well-known/void#civicgraph"))
             .map_err(|e| ApiError::BadRequest(format!("bad Host header: {e}")))?;
         let endpoint = NamedNode::new_unchecked(format!("http://{host}/sparql"));
@@ -69,7 +72,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         let mut description = RdfGraph::new();
         description.insert(TripleRef::new(&root, rdf::TYPE, &void("Dataset")));
         description.insert(TripleRef::new(&root, &void("sparqlEndpoint"), &endpoint));
-        for (graph, [triples, entities, classes]) in counts(&state)? {
+        for (graph, [triples, entities, classes]) in counts(&state, running)? {
             if graph == system {
                 continue;
             }
@@ -84,5 +87,4 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         graph_response(&description, accept.as_deref(), RDF_FORMATS, &[("void", VOID)])
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
 }

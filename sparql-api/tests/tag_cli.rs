@@ -33,7 +33,7 @@ fn explain_shows_patterns_scores_and_evidence_for_text_and_files() {
         text.starts_with("text\n  ACCESS (inferred, confidence 0."),
         "{text}"
     );
-    assert!(text.contains("    cue:access (+"), "{text}");
+    assert!(text.contains("(access rule: \""), "{text}");
     assert!(text.contains("  scores: access 0."), "{text}");
 
     let (json, _) = ok(&civicgraph(

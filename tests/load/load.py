@@ -36,12 +36,18 @@ PATHOLOGICAL = [
     "SELECT ?x ?y WHERE { ?x (<http://ex/p>|!<http://ex/q>)* ?y }",                  # unbounded path
     "CONSTRUCT { ?a ?b ?c . ?d ?e ?f } WHERE { ?a ?b ?c . ?d ?e ?f }",               # huge CONSTRUCT
     "SELECT ?s WHERE { ?s ?p ?o FILTER(REGEX(STR(?o), \"(a|b|c)*(d|e)+.*x$\", \"i\")) }",  # regex over every literal
+    # string bomb: 27 doublings of a 16-character string (2 GiB unbounded)
+    "SELECT (STRLEN(?v27) AS ?n) WHERE { BIND(\"0123456789abcdef\" AS ?v0) "
+    + " ".join(f"BIND(CONCAT(?v{i - 1}, ?v{i - 1}) AS ?v{i})" for i in range(1, 28)) + " }",
+    "SELECT * WHERE { " + "{" * 50000 + "}" * 50000 + " }",                       # nesting past any stack
 ]
+# Search that tantivy's grammar takes exponential time on, and a page past any window.
+HOSTILE_SEARCH = ["/api/search?q=" + "(" * 30 + "air" + ")" * 30, "/api/search?page=10000000000000"]
 SEARCH = ["/api/search?q=air+quality", "/api/search?q=school&pattern=planning", "/api/search", "/api/patterns"]
 
 lock = threading.Lock()
 statuses = {}
-latencies = {"normal": [], "pathological": [], "search": [], "write": []}
+latencies = {"normal": [], "pathological": [], "hostile search": [], "hang-up": [], "search": [], "write": []}
 health = []
 rss = []
 failures = []
@@ -80,11 +86,29 @@ def client(seed):
                 q = rng.choice(NORMAL)
                 status, ms = call("GET", "/sparql?query=" + urllib.parse.quote(q), headers={"Accept": "application/sparql-results+json"})
                 record("normal", status, ms, q[:40])
-            elif roll < 0.55:
+            elif roll < 0.52:
                 q = rng.choice(PATHOLOGICAL)
                 accept = "application/n-triples" if q.startswith("CONSTRUCT") else "application/sparql-results+json"
                 status, ms = call("POST", "/sparql", body=q, headers={"Content-Type": "application/sparql-query", "Accept": accept})
                 record("pathological", status, ms, q[:40])
+            elif roll < 0.54:
+                path = rng.choice(HOSTILE_SEARCH)
+                status, ms = call("GET", path)
+                record("hostile search", status, ms, path[:40])
+            elif roll < 0.55:
+                # A client that sends a heavy query and hangs up after a second: its
+                # evaluation must stop with it, not hold a slot until the timeout.
+                start = time.perf_counter()
+                conn = http.client.HTTPConnection(HOST, PORT, timeout=1)
+                try:
+                    conn.request("POST", "/sparql", body=PATHOLOGICAL[0], headers={"Content-Type": "application/sparql-query"})
+                    conn.getresponse().read()
+                except OSError:
+                    pass
+                finally:
+                    conn.close()
+                with lock:
+                    latencies["hang-up"].append((time.perf_counter() - start) * 1000)
             elif roll < 0.9:
                 path = rng.choice(SEARCH)
                 status, ms = call("GET", path)
@@ -168,6 +192,10 @@ for kind, values in latencies.items():
     print(f"| {kind} | {len(values)} | {p(values, 0.5):.1f} | {p(values, 0.99):.1f} |")
 print(f"| /healthz | {len(health)} | {p(health, 0.5):.1f} | {p(health, 0.99):.1f} (max {max(health):.1f}) |")
 print(f"peak RSS {max(rss)} MB (bound {RSS_BOUND} MB); normal query before {before:.1f} ms, after {after:.1f} ms")
+normal_p50 = p(latencies["normal"], 0.5)
+print(f"normal queries under load: p50 {normal_p50:.1f} ms = {normal_p50 / before:.2f}x their unloaded {before:.1f} ms")
+if normal_p50 > 2 * before + 20:
+    timing.append(f"normal queries' p50 under load {normal_p50:.1f} ms is over twice their unloaded {before:.1f} ms")
 for warning in warnings:
     print("WARN", warning)
 for failure in failures[:20]:

@@ -394,6 +394,8 @@ pub mod ext {
             HOMEPAGE = "homepage",
             /// A web page about the subject.
             PAGE = "page",
+            /// An agent's e-mail address, as a `mailto:` IRI.
+            MBOX = "mbox",
         }
     }
     namespace! {

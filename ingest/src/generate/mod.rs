@@ -531,6 +531,7 @@ fn dataset(region: &Region, n: usize, rng: &mut Rng) -> Dataset {
             distribution_urls: downloads,
             titles: vec![title],
             publisher: Some(publisher_name),
+            publisher_ids: Vec::new(),
             description,
         },
         town: place,

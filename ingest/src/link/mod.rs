@@ -95,8 +95,27 @@ pub struct LinkRecord {
     pub titles: Vec<String>,
     /// The publisher's name.
     pub publisher: Option<String>,
+    /// What else identifies the publisher across catalogues and renamings: its IRI, its
+    /// home page, its e-mail addresses and those of the dataset's contact point
+    /// (`iri:…`, `home:…`, `mail:…`, normalised). A ministry renamed between two snapshots
+    /// keeps its address.
+    pub publisher_ids: Vec<String>,
     /// The description.
     pub description: String,
+}
+
+/// Every key that names `record`'s publisher: its normalised name and its ids. Two
+/// datasets have the same publisher when they share one.
+fn publisher_keys(record: &LinkRecord) -> Vec<String> {
+    record
+        .publisher
+        .as_deref()
+        .map(normalise::text)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("name:{p}"))
+        .into_iter()
+        .chain(record.publisher_ids.iter().cloned())
+        .collect()
 }
 
 /// A kind of evidence.
@@ -204,19 +223,12 @@ pub fn find_links(records: &[LinkRecord], settings: &LinkSettings) -> Vec<Link> 
             0.85,
             "same title and publisher",
             Box::new(|r| {
-                let Some(publisher) = r
-                    .publisher
-                    .as_deref()
-                    .map(normalise::text)
-                    .filter(|p| !p.is_empty())
-                else {
-                    return Vec::new();
-                };
+                let publishers = publisher_keys(r);
                 r.titles
                     .iter()
                     .map(|t| normalise::text(t))
                     .filter(|t| t.contains(' ') || t.len() >= 12)
-                    .map(|t| format!("{t} / {publisher}"))
+                    .flat_map(|t| publishers.iter().map(move |p| format!("{t} / {p}")))
                     .collect()
             }),
         ),
@@ -290,14 +302,10 @@ pub fn find_links(records: &[LinkRecord], settings: &LinkSettings) -> Vec<Link> 
         if numbers(a) != numbers(b) {
             continue;
         }
-        let publisher = |r: &LinkRecord| {
-            r.publisher
-                .as_deref()
-                .map(normalise::text)
-                .filter(|p| !p.is_empty())
-        };
-        match (publisher(a), publisher(b)) {
-            (Some(pa), Some(pb)) if pa != pb => continue,
+        let (pa, pb) = (publisher_keys(a), publisher_keys(b));
+        let known = |keys: &Vec<String>| (!keys.is_empty()).then_some(());
+        match (known(&pa), known(&pb)) {
+            (Some(()), Some(())) if !pa.iter().any(|k| pb.contains(k)) => continue,
             // Regional catalogues describe their own copies of one kind of dataset with one
             // template; without a publisher to tell them apart, only a very close text counts.
             // Equal titles are the exception: a template gives each council's copy its
@@ -467,6 +475,27 @@ mod tests {
             r.description = format!("Locations: {}", r.titles[0]);
         }
         assert!(find_links(&records, &LinkSettings::default()).is_empty());
+    }
+
+    #[test]
+    fn a_renamed_publisher_is_known_by_its_address() {
+        let mut before = record("http://a/1", "A", "Register of road works permits");
+        let mut after = record("http://b/9", "B", "Register of road works permits");
+        before.publisher = Some("Ministry of Transport".into());
+        after.publisher = Some("Ministry of Infrastructure and Mobility".into());
+        assert!(
+            find_links(&[before.clone(), after.clone()], &LinkSettings::default()).is_empty(),
+            "two publishers by name alone"
+        );
+        before
+            .publisher_ids
+            .push("mail:opendata@transport.example".into());
+        after.publisher_ids.push("mail:opendata@transport.example".into());
+        let links = find_links(&[before.clone(), after.clone()], &LinkSettings::default());
+        assert_eq!(links.len(), 1, "{links:?}");
+        // Another ministry with the same title and text is still another dataset.
+        after.publisher_ids = vec!["mail:data@health.example".into()];
+        assert!(find_links(&[before, after], &LinkSettings::default()).is_empty());
     }
 
     #[test]

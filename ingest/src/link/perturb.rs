@@ -138,6 +138,7 @@ pub fn sibling(record: &LinkRecord, source: &str, iri: &str, rng: &mut Rng) -> L
         distribution_urls: Vec::new(),
         titles: vec![retitled],
         publisher: record.publisher.clone(),
+        publisher_ids: record.publisher_ids.clone(),
         description: format!("{} Edition {year}.", record.description),
     }
 }
@@ -231,6 +232,7 @@ pub fn synthetic(n: usize, sources: usize, seed: u64) -> Vec<LinkRecord> {
                 distribution_urls: vec![format!("https://{source}.example/files/{i}.csv")],
                 titles: vec![phrase(&mut rng, title_len)],
                 publisher: Some(format!("{source} publisher {}", rng.below(300))),
+                publisher_ids: Vec::new(),
                 description: phrase(&mut rng, description_len),
                 source,
             }
@@ -252,6 +254,7 @@ mod tests {
             distribution_urls: vec!["https://a.example/aq.csv".into()],
             titles: vec!["Air quality".into(), "Luftqualität".into()],
             publisher: Some("City".into()),
+            publisher_ids: Vec::new(),
             description: "Hourly readings from roadside monitoring stations since 2015.".into(),
         };
         let a = copy(&record, "copies", "http://c/1", &mut Rng::new(7));

@@ -1,8 +1,8 @@
 //! Reads what the linker compares of every dataset in a store.
 
-use super::LinkRecord;
+use super::{LinkRecord, normalise};
 use crate::error::Result;
-use civicgraph_vocab::ext::{adms, dcat, dct, foaf, skos};
+use civicgraph_vocab::ext::{adms, dcat, dct, foaf, skos, vcard};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef};
 use oxigraph::store::Store;
@@ -60,7 +60,29 @@ fn read_one(store: &Store, iri: &NamedNode, source: String) -> Result<LinkRecord
                     );
                 }
             }
-        } else if p == dct::PUBLISHER && record.publisher.is_none() {
+        } else if p == dcat::CONTACT_POINT {
+            for email in objects(store, o, vcard::HAS_EMAIL)? {
+                push(&mut record.publisher_ids, email_key(email.as_ref()));
+            }
+        } else if p == dct::PUBLISHER {
+            if let TermRef::NamedNode(n) = o {
+                push(&mut record.publisher_ids, Some(format!("iri:{}", n.as_str())));
+            }
+            for home in objects(store, o, foaf::HOMEPAGE)? {
+                let url = iri_text(home.as_ref()).or_else(|| literal(home.as_ref()));
+                push(
+                    &mut record.publisher_ids,
+                    url.and_then(|u| normalise::url(&u)).map(|u| format!("home:{u}")),
+                );
+            }
+            for property in [foaf::MBOX, vcard::HAS_EMAIL] {
+                for email in objects(store, o, property)? {
+                    push(&mut record.publisher_ids, email_key(email.as_ref()));
+                }
+            }
+            if record.publisher.is_some() {
+                continue;
+            }
             // The publisher's name; else its IRI, which names it as well across catalogues
             // that share it.
             record.publisher = match o {
@@ -78,9 +100,17 @@ fn read_one(store: &Store, iri: &NamedNode, source: String) -> Result<LinkRecord
         }
     }
     record.titles.sort();
+    record.publisher_ids.sort();
     descriptions.sort();
     record.description = descriptions.into_iter().next().unwrap_or_default();
     Ok(record)
+}
+
+/// `mail:{address}` for an e-mail given as a `mailto:` IRI or as text.
+fn email_key(term: TermRef<'_>) -> Option<String> {
+    let text = iri_text(term).or_else(|| literal(term))?;
+    let address = text.trim().trim_start_matches("mailto:").trim().to_lowercase();
+    address.contains('@').then(|| format!("mail:{address}"))
 }
 
 fn objects(

@@ -1,10 +1,12 @@
-//! k-fold cross-validation of the tagger on the labelled set: precision, recall and F1 per
-//! pattern and for NONE, macro-F1, and a calibration table (how often a tag with a given
-//! confidence is right). `civicgraph eval-tagger` prints it; `docs/TAGGER.md` keeps it.
+//! How well the tagger does: k-fold cross-validation on the training split, the score on
+//! the held-out test split (trained on the whole training split), and a learning curve.
+//! Each reports precision, recall and F1 per pattern and for NONE, macro-F1, a confusion
+//! matrix and a calibration table (how often a tag with a given confidence is right).
+//! `civicgraph eval-tagger` prints them; `docs/TAGGING.md` keeps them.
 
 use super::TagSettings;
 use super::model::{Model, TrainOptions};
-use super::train::{Example, LabelledSet, train};
+use super::train::{Example, train};
 use crate::mint::hex;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -44,10 +46,12 @@ pub struct Bucket {
     pub correct: usize,
 }
 
-/// The result of a cross-validation.
+/// The result of a cross-validation or of a held-out test.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Evaluation {
-    /// k.
+    /// What was measured: "5-fold cross-validation on the training split", ...
+    pub what: String,
+    /// k (1 for a held-out test).
     pub folds: usize,
     /// Labelled cases.
     pub cases: usize,
@@ -59,47 +63,128 @@ pub struct Evaluation {
     pub calibration: Vec<Bucket>,
     /// Correct and total assigned tags with confidence >= 0.8.
     pub above_0_8: (usize, usize),
+    /// Rows: the labels a case carries; columns: the labels assigned to it (P1, P2, P3,
+    /// NONE). A case adds one to each (carried, assigned) pair, so a case labelled P2 and
+    /// tagged P2 and P3 adds to (P2, P2) and (P2, P3).
+    pub confusion: [[usize; 4]; 4],
+}
+
+/// Training-split size against test-split macro-F1.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LearningPoint {
+    /// Training cases used.
+    pub training_cases: usize,
+    /// Macro-F1 on the test split.
+    pub macro_f1: f64,
+}
+
+/// Trains on all of `training` and scores `testing`.
+pub fn held_out(
+    training: &[&Example],
+    testing: &[&Example],
+    options: &TrainOptions,
+    settings: &TagSettings,
+    hash: &str,
+) -> Evaluation {
+    let model = train(training, options, hash);
+    let predictions: Vec<_> = testing.iter().map(|e| model.score(&e.features)).collect();
+    measure(
+        format!(
+            "held-out test split ({} cases), trained on the {} training cases",
+            testing.len(),
+            training.len()
+        ),
+        1,
+        testing,
+        &predictions,
+        settings,
+    )
+}
+
+/// Test-split macro-F1 when training on the first quarter, half, three quarters and all of
+/// the training split (in a fixed order by a hash of the id).
+pub fn learning_curve(
+    training: &[&Example],
+    testing: &[&Example],
+    options: &TrainOptions,
+    settings: &TagSettings,
+    hash: &str,
+) -> Vec<LearningPoint> {
+    let mut ordered = training.to_vec();
+    ordered.sort_by_key(|e| hex(&Sha256::digest(e.id.as_bytes())));
+    [1, 2, 3, 4]
+        .iter()
+        .map(|quarters| ordered.len() * quarters / 4)
+        .map(|n| LearningPoint {
+            training_cases: n,
+            macro_f1: held_out(&ordered[..n], testing, options, settings, hash).macro_f1,
+        })
+        .collect()
 }
 
 /// Splits the cases into `folds` folds (stratified by label set, ordered by a hash of the id,
 /// so the split is fixed), trains on all but one fold and scores that fold, for each fold.
 pub fn cross_validate(
-    set: &LabelledSet,
+    examples: &[&Example],
     folds: usize,
     options: &TrainOptions,
     settings: &TagSettings,
+    hash: &str,
 ) -> Evaluation {
     let folds = folds.max(2);
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, example) in set.examples.iter().enumerate() {
+    for (i, example) in examples.iter().enumerate() {
         let key = example.patterns.iter().cloned().collect::<Vec<_>>().join(" ");
         groups.entry(key).or_default().push(i);
     }
-    let mut fold_of = vec![0; set.examples.len()];
+    let mut fold_of = vec![0; examples.len()];
     let mut next = 0;
     for members in groups.values_mut() {
-        members.sort_by_key(|&i| hex(&Sha256::digest(set.examples[i].id.as_bytes())));
+        members.sort_by_key(|&i| hex(&Sha256::digest(examples[i].id.as_bytes())));
         for &i in members.iter() {
             fold_of[i] = next % folds;
             next += 1;
         }
     }
-    let mut predictions: Vec<Option<Vec<super::model::Score>>> = vec![None; set.examples.len()];
+    let mut predictions: Vec<Option<Vec<super::model::Score>>> = vec![None; examples.len()];
     for fold in 0..folds {
-        let training: Vec<&Example> = set
-            .examples
+        let training: Vec<&Example> = examples
             .iter()
             .enumerate()
             .filter(|(i, _)| fold_of[*i] != fold)
-            .map(|(_, e)| e)
+            .map(|(_, e)| *e)
             .collect();
-        let model: Model = train(&training, options, &set.hash);
-        for (i, example) in set.examples.iter().enumerate() {
+        let model: Model = train(&training, options, hash);
+        for (i, example) in examples.iter().enumerate() {
             if fold_of[i] == fold {
                 predictions[i] = Some(model.score(&example.features));
             }
         }
     }
+    let predictions: Vec<_> = predictions
+        .into_iter()
+        .map(|p| p.expect("every case is in one fold"))
+        .collect();
+    measure(
+        format!(
+            "{folds}-fold cross-validation on the training split ({} cases)",
+            examples.len()
+        ),
+        folds,
+        examples,
+        &predictions,
+        settings,
+    )
+}
+
+/// The figures for `predictions` (one list of scores per example).
+fn measure(
+    what: String,
+    folds: usize,
+    examples: &[&Example],
+    predictions: &[Vec<super::model::Score>],
+    settings: &TagSettings,
+) -> Evaluation {
     let labels_order = [
         ("P1 access", "access"),
         ("P2 planning", "planning"),
@@ -115,9 +200,34 @@ pub fn cross_validate(
         })
         .collect();
     let mut above = (0, 0);
-    for (example, scores) in set.examples.iter().zip(&predictions) {
-        let scores = scores.as_ref().expect("every case is in one fold");
+    let mut confusion = [[0usize; 4]; 4];
+    for (example, scores) in examples.iter().zip(predictions) {
         let assigned = settings.decide(scores);
+        let carried: Vec<usize> = labels_order
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, local))| example.patterns.contains(*local))
+            .map(|(i, _)| i)
+            .collect();
+        let guessed: Vec<usize> = labels_order
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, local))| assigned.iter().any(|s| s.pattern == *local))
+            .map(|(i, _)| i)
+            .collect();
+        for &row in if carried.is_empty() {
+            &[3][..]
+        } else {
+            &carried[..]
+        } {
+            for &column in if guessed.is_empty() {
+                &[3][..]
+            } else {
+                &guessed[..]
+            } {
+                confusion[row][column] += 1;
+            }
+        }
         for (index, (_, local)) in labels_order.iter().enumerate() {
             let truth = example.patterns.contains(*local);
             let guess = assigned.iter().any(|s| s.pattern == *local);
@@ -163,12 +273,14 @@ pub fn cross_validate(
         .collect();
     let macro_f1 = labels.iter().map(|l| l.f1).sum::<f64>() / labels.len() as f64;
     Evaluation {
+        what,
         folds,
-        cases: set.examples.len(),
+        cases: examples.len(),
         labels,
         macro_f1,
         calibration,
         above_0_8: above,
+        confusion,
     }
 }
 
@@ -192,8 +304,8 @@ impl Evaluation {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{}-fold cross-validation over {} labelled cases.\n\n| label | cases | TP | FP | FN | precision | recall | F1 |\n|---|---:|---:|---:|---:|---:|---:|---:|",
-            self.folds, self.cases
+            "{}.\n\n| label | cases | TP | FP | FN | precision | recall | F1 |\n|---|---:|---:|---:|---:|---:|---:|---:|",
+            self.what
         );
         for l in &self.labels {
             let _ = writeln!(
@@ -212,7 +324,19 @@ impl Evaluation {
         let _ = writeln!(out, "| **macro** | | | | | | | **{:.3}** |\n", self.macro_f1);
         let _ = writeln!(
             out,
-            "Calibration: every (case, pattern) score of the held-out folds, by confidence.\n\n| confidence | scores | case has the pattern | share |\n|---|---:|---:|---:|"
+            "Confusion (rows: labelled; columns: tagged; a case counts once per pair of its labels and tags).\n\n| labelled \\ tagged | P1 | P2 | P3 | NONE |\n|---|---:|---:|---:|---:|"
+        );
+        for (name, row) in ["P1", "P2", "P3", "NONE"].iter().zip(&self.confusion) {
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {} | {} | {} |",
+                row[0], row[1], row[2], row[3]
+            );
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Calibration: every (case, pattern) score of the held-out cases, by confidence.\n\n| confidence | scores | case has the pattern | share |\n|---|---:|---:|---:|"
         );
         for b in &self.calibration {
             let _ = writeln!(

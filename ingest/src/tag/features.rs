@@ -26,26 +26,116 @@ use unicode_normalization::char::is_combining_mark;
 /// A record's features: name to value (1 for a word present; more for repeated cues).
 pub type Features = BTreeMap<String, f64>;
 
-/// Words too common to say anything about a pattern.
-const STOP_WORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as",
-    "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can",
-    "could", "did", "do", "does", "doing", "down", "during", "each", "etc", "few", "for", "from", "further",
-    "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in",
-    "into", "is", "it", "its", "itself", "just", "may", "me", "more", "most", "must", "my", "no", "nor",
-    "not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "our", "ours", "out", "over",
-    "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them",
-    "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "us",
-    "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will",
-    "with", "would", "you", "your", "yours",
-];
+/// The languages the tagger reads: those of the catalogues civicgraph harvests most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Spanish.
+    Es,
+    /// German.
+    De,
+    /// Italian.
+    It,
+    /// French.
+    Fr,
+}
 
-/// Builds features; holds the stemmer and the cue terms read from the vocabulary.
+impl Lang {
+    const ALL: [Lang; 5] = [Lang::En, Lang::Es, Lang::De, Lang::It, Lang::Fr];
+
+    /// The language of a BCP 47 tag (`es`, `de-CH`), if the tagger reads it.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        Some(match primary.as_str() {
+            "en" => Self::En,
+            "es" => Self::Es,
+            "de" => Self::De,
+            "it" => Self::It,
+            "fr" => Self::Fr,
+            _ => return None,
+        })
+    }
+
+    fn algorithm(self) -> Algorithm {
+        match self {
+            Self::En => Algorithm::English,
+            Self::Es => Algorithm::Spanish,
+            Self::De => Algorithm::German,
+            Self::It => Algorithm::Italian,
+            Self::Fr => Algorithm::French,
+        }
+    }
+
+    /// Words too common to say anything about a pattern (accent-folded, lower case).
+    fn stop_words(self) -> &'static [&'static str] {
+        match self {
+            Self::En => &[
+                "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+                "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+                "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "etc",
+                "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+                "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "may",
+                "me", "more", "most", "must", "my", "no", "nor", "not", "now", "of", "off", "on", "once",
+                "one", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should",
+                "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there",
+                "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "us",
+                "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+                "will", "with", "would", "you", "your", "yours",
+            ],
+            Self::Es => &[
+                "de", "la", "que", "el", "en", "y", "los", "del", "se", "las", "por", "un", "para", "con",
+                "una", "su", "al", "lo", "como", "mas", "pero", "sus", "le", "ya", "o", "este", "si",
+                "porque", "esta", "entre", "cuando", "muy", "sin", "sobre", "tambien", "me", "hasta", "hay",
+                "donde", "quien", "desde", "todo", "nos", "durante", "todos", "uno", "les", "ni", "contra",
+                "otros", "ese", "eso", "ante", "ellos", "e", "esto", "antes", "algunos", "que", "unos",
+                "otro", "otras", "otra", "tanto", "esa", "estos", "mucho", "cual", "poco", "ella", "estar",
+                "estas", "algunas", "algo", "es", "son", "fue", "ha", "han", "ser", "sera", "mediante",
+                "segun", "cada", "dicho", "dicha",
+            ],
+            Self::De => &[
+                "der", "die", "und", "in", "den", "von", "zu", "das", "mit", "sich", "des", "auf", "fur",
+                "ist", "im", "dem", "nicht", "ein", "eine", "als", "auch", "es", "an", "werden", "aus", "er",
+                "hat", "dass", "sie", "nach", "wird", "bei", "einer", "um", "am", "sind", "noch", "wie",
+                "einem", "uber", "einen", "so", "zum", "war", "haben", "nur", "oder", "aber", "vor", "zur",
+                "bis", "mehr", "durch", "man", "sein", "wurde", "sei", "ins", "vom", "diese", "dieser",
+                "dieses", "sowie", "wurden", "kann", "konnen", "werden", "ihre", "ihr", "seine", "unter",
+                "zwischen", "jedes", "jede", "alle",
+            ],
+            Self::It => &[
+                "di", "a", "da", "in", "con", "su", "per", "tra", "fra", "il", "lo", "la", "i", "gli", "le",
+                "un", "una", "uno", "e", "ed", "o", "che", "del", "della", "dei", "degli", "delle", "al",
+                "alla", "ai", "agli", "alle", "dal", "dalla", "dai", "nel", "nella", "nei", "negli", "nelle",
+                "sul", "sulla", "come", "non", "si", "sono", "anche", "piu", "ma", "questo", "questa",
+                "questi", "queste", "cui", "essere", "stato", "ha", "hanno", "viene", "vengono", "ogni",
+                "tutti", "tutte", "loro", "suo", "sua", "suoi", "sue", "ne", "se", "quale", "quali",
+            ],
+            Self::Fr => &[
+                "de", "la", "le", "et", "les", "des", "en", "un", "du", "une", "que", "est", "pour", "qui",
+                "dans", "a", "par", "plus", "pas", "au", "sur", "ne", "se", "ce", "il", "sont", "aux",
+                "avec", "ou", "son", "sa", "ses", "leur", "leurs", "cette", "ces", "mais", "comme", "elle",
+                "ils", "elles", "nous", "vous", "on", "etre", "ont", "ete", "fait", "tout", "tous", "toutes",
+                "entre", "sans", "sous", "lors", "afin", "ainsi", "dont", "l", "d", "qu", "n", "s", "c", "j",
+                "y",
+            ],
+        }
+    }
+}
+
+/// Builds features; holds the stemmers and the cue terms read from the vocabulary.
 pub struct Featurizer {
-    stemmer: Stemmer,
-    stop_words: HashSet<&'static str>,
-    /// Per concept (`access`, `citizens`, ...), its cue terms as stemmed word sequences.
-    cues: Vec<(String, Vec<Vec<String>>)>,
+    stemmers: Vec<(Lang, Stemmer)>,
+    /// Stop words of every language, by language: a text's language is the one whose stop
+    /// words it uses most, and every language's are dropped ("de" is no English word).
+    stop_words: Vec<(Lang, HashSet<&'static str>)>,
+    all_stop_words: HashSet<&'static str>,
+    /// Per concept (`access`, `citizens`, `industry`, ...), its cue terms as stemmed word
+    /// sequences, each with the language of its label.
+    cues: Vec<(String, Vec<(Lang, Vec<String>)>)>,
 }
 
 impl std::fmt::Debug for Featurizer {
@@ -63,18 +153,30 @@ impl Default for Featurizer {
 }
 
 impl Featurizer {
-    /// The featurizer whose rules are the labels and cue terms of the patterns and
-    /// beneficiary groups in civicgraph's vocabulary, so that a term added to the
-    /// vocabulary becomes a rule without touching code.
+    /// The featurizer whose rules are the labels and cue terms, in every language the
+    /// vocabulary gives them, of the patterns, beneficiary groups and actors in civicgraph's
+    /// vocabulary, so that a term added to the vocabulary becomes a rule without touching
+    /// code.
     pub fn from_vocabulary() -> Self {
+        let stop_words: Vec<(Lang, HashSet<&'static str>)> = Lang::ALL
+            .iter()
+            .map(|&lang| (lang, lang.stop_words().iter().copied().collect()))
+            .collect();
         let mut featurizer = Self {
-            stemmer: Stemmer::create(Algorithm::English),
-            stop_words: STOP_WORDS.iter().copied().collect(),
+            stemmers: Lang::ALL
+                .iter()
+                .map(|&lang| (lang, Stemmer::create(lang.algorithm())))
+                .collect(),
+            all_stop_words: stop_words
+                .iter()
+                .flat_map(|(_, words)| words.iter().copied())
+                .collect(),
+            stop_words,
             cues: Vec::new(),
         };
-        let mut cues: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+        let mut cues: BTreeMap<String, Vec<(Lang, Vec<String>)>> = BTreeMap::new();
         for (name, turtle) in TURTLE_FILES {
-            if !matches!(*name, "patterns.ttl" | "beneficiaries.ttl") {
+            if !matches!(*name, "patterns.ttl" | "beneficiaries.ttl" | "actors.ttl") {
                 continue;
             }
             for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(turtle.as_bytes()) {
@@ -88,9 +190,10 @@ impl Featurizer {
                     if local.is_empty() || local == "none" {
                         continue;
                     }
-                    let words = featurizer.words(label.value());
+                    let lang = label.language().and_then(Lang::from_tag).unwrap_or(Lang::En);
+                    let words = featurizer.words_in(label.value(), lang);
                     if !words.is_empty() {
-                        cues.entry(local.to_owned()).or_default().push(words);
+                        cues.entry(local.to_owned()).or_default().push((lang, words));
                     }
                 }
             }
@@ -99,32 +202,63 @@ impl Featurizer {
         featurizer
     }
 
+    /// The language whose stop words `text` uses most (English when none stands out).
+    pub fn language(&self, text: &str) -> Lang {
+        let folded = fold(text);
+        let mut counts = [0usize; 5];
+        for word in folded.split(|c: char| !c.is_alphanumeric()) {
+            for (i, (_, stops)) in self.stop_words.iter().enumerate() {
+                if stops.contains(word) {
+                    counts[i] += 1;
+                }
+            }
+        }
+        let best = (0..counts.len())
+            .max_by_key(|&i| (counts[i], usize::from(i == 0)))
+            .unwrap_or(0);
+        if counts[best] == 0 {
+            Lang::En
+        } else {
+            self.stop_words[best].0
+        }
+    }
+
     /// The concepts that have cue terms, for documentation and tests.
     pub fn cue_concepts(&self) -> impl Iterator<Item = &str> {
         self.cues.iter().map(|(concept, _)| concept.as_str())
     }
 
-    /// Lower-cased, accent-folded, stemmed words of `text`, without stop words.
+    /// Lower-cased, accent-folded, stemmed words of `text` (stemmed in its language),
+    /// without stop words.
     pub fn words(&self, text: &str) -> Vec<String> {
-        let folded: String = text
-            .nfd()
-            .filter(|c| !is_combining_mark(*c))
-            .flat_map(char::to_lowercase)
-            .collect();
-        folded
+        self.words_in(text, self.language(text))
+    }
+
+    /// [`Featurizer::words`] with the language given.
+    pub fn words_in(&self, text: &str, lang: Lang) -> Vec<String> {
+        let stemmer = &self
+            .stemmers
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .unwrap_or(&self.stemmers[0])
+            .1;
+        fold(text)
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
-            .filter(|w| !self.stop_words.contains(w))
-            .map(|w| self.stemmer.stem(w).into_owned())
+            .filter(|w| !self.all_stop_words.contains(w))
+            .map(|w| stemmer.stem(w).into_owned())
             .collect()
     }
 
     /// The features of one record.
     pub fn features(&self, input: &TagInput) -> Features {
         let mut features = Features::new();
-        let mut all_words = Vec::new();
+        // Per language met, the words of every field in it: a cue matches text of its own
+        // language (and English cues, which other languages borrow: "app", "chatbot").
+        let mut by_lang: BTreeMap<Lang, Vec<String>> = BTreeMap::new();
         for text in input.texts() {
-            let words = self.words(text);
+            let lang = self.language(text);
+            let words = self.words_in(text, lang);
             for word in &words {
                 features.insert(format!("word:{word}"), 1.0);
             }
@@ -132,11 +266,21 @@ impl Featurizer {
                 features.insert(format!("phrase:{} {}", pair[0], pair[1]), 1.0);
             }
             // A separator keeps a cue from matching across two fields.
-            all_words.extend(words);
-            all_words.push(String::new());
+            let all = by_lang.entry(lang).or_default();
+            all.extend(words);
+            all.push(String::new());
         }
         for (concept, terms) in &self.cues {
-            let hits: usize = terms.iter().map(|term| count_sequence(&all_words, term)).sum();
+            let hits: usize = terms
+                .iter()
+                .map(|(cue_lang, term)| {
+                    by_lang
+                        .iter()
+                        .filter(|(text_lang, _)| *text_lang == cue_lang || *cue_lang == Lang::En)
+                        .map(|(_, words)| count_sequence(words, term))
+                        .sum::<usize>()
+                })
+                .sum();
             if hits > 0 {
                 // Grows with repetition, but slowly: one long description must not drown
                 // the other evidence.
@@ -152,8 +296,125 @@ impl Featurizer {
         for group in &input.beneficiaries {
             features.insert(format!("beneficiary:{group}"), 1.0);
         }
+        for actor in &input.actors {
+            features.insert(format!("actor:{actor}"), 1.0);
+        }
         features
     }
+}
+
+impl Featurizer {
+    /// `feature` in words a person reads: the phrase of the record's own text that carries
+    /// it, quoted, and the rule or field behind it. `"…prioritise food inspections by
+    /// risk…" (planning rule: "inspections")` instead of `cue:planning`.
+    pub fn explain(&self, input: &TagInput, feature: &str) -> String {
+        let (kind, value) = feature.split_once(':').unwrap_or(("", feature));
+        match kind {
+            "word" | "phrase" => {
+                let wanted: Vec<String> = value.split(' ').map(str::to_owned).collect();
+                match self.find(input, std::slice::from_ref(&(Lang::En, wanted.clone())), true) {
+                    Some((quote, matched)) => format!("\"{quote}\" (the words \"{matched}\")"),
+                    None => format!("the words \"{value}\""),
+                }
+            }
+            "cue" => {
+                let terms = self
+                    .cues
+                    .iter()
+                    .find(|(concept, _)| concept == value)
+                    .map(|(_, terms)| terms.as_slice())
+                    .unwrap_or_default();
+                match self.find(input, terms, false) {
+                    Some((quote, matched)) => format!("\"{quote}\" ({value} rule: \"{matched}\")"),
+                    None => format!("{value} rule"),
+                }
+            }
+            "actor" => format!("who acts, as the source states it: {value}"),
+            "beneficiary" => format!("who benefits, as the source states it: {value}"),
+            "theme" => format!("the record's theme: {value}"),
+            "publisher-type" => format!("the publisher's type: {value}"),
+            _ => feature.to_owned(),
+        }
+    }
+
+    /// The first place in `input`'s text where one of `terms` (stemmed word sequences)
+    /// occurs: a quote of a dozen words around it, and the words matched as written.
+    /// `any_language` matches every term in every text (words and phrases come stemmed in
+    /// the text's own language); otherwise a term matches text of its language, or any
+    /// text for an English term.
+    fn find(
+        &self,
+        input: &TagInput,
+        terms: &[(Lang, Vec<String>)],
+        any_language: bool,
+    ) -> Option<(String, String)> {
+        for text in input.texts() {
+            let lang = self.language(text);
+            let tokens = tokens(text);
+            // The stemmed words, each with the index of its token.
+            let words: Vec<(usize, String)> = tokens
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &(start, end))| {
+                    let word = self.words_in(&text[start..end], lang);
+                    word.into_iter().next().map(|w| (i, w))
+                })
+                .collect();
+            for (term_lang, term) in terms {
+                if term.is_empty() || !(any_language || *term_lang == lang || *term_lang == Lang::En) {
+                    continue;
+                }
+                let Some(at) = words
+                    .windows(term.len())
+                    .position(|window| window.iter().map(|(_, w)| w).eq(term.iter()))
+                else {
+                    continue;
+                };
+                let (first, last) = (words[at].0, words[at + term.len() - 1].0);
+                let from = first.saturating_sub(6);
+                let to = (last + 6).min(tokens.len() - 1);
+                let mut quote = String::new();
+                if from > 0 {
+                    quote.push('…');
+                }
+                quote.push_str(text[tokens[from].0..tokens[to].1].trim());
+                if to + 1 < tokens.len() {
+                    quote.push('…');
+                }
+                let matched = text[tokens[first].0..tokens[last].1].to_owned();
+                return Some((quote, matched));
+            }
+        }
+        None
+    }
+}
+
+/// The byte ranges of the words of `text`.
+fn tokens(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+/// Lower case, accents removed.
+fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// How often `needle` occurs in `words`.
@@ -180,8 +441,11 @@ mod tests {
         );
         assert_eq!(
             f.words("Qualité de l'air à Zürich 2024"),
-            ["qualit", "de", "air", "zurich"]
+            ["qualit", "air", "zurich"]
         );
+        assert_eq!(f.language("Calidad del aire de la ciudad"), Lang::Es);
+        assert_eq!(f.language("Luftqualität in der Stadt und im Land"), Lang::De);
+        assert_eq!(f.language("The air quality of the city"), Lang::En);
     }
 
     #[test]
@@ -205,6 +469,47 @@ mod tests {
         assert!(features.contains_key("cue:frontline-workers"));
         assert!(!features.contains_key("cue:policy"));
         assert!(features.contains_key("phrase:answer question"));
+    }
+
+    #[test]
+    fn cues_match_in_the_text_language() {
+        let f = Featurizer::from_vocabulary();
+        let spanish = TagInput::from_text(
+            "El ayuntamiento publica los horarios para que los vecinos consulten el servicio de autobuses",
+        );
+        let features = f.features(&spanish);
+        assert!(features.contains_key("cue:access"), "{features:?}");
+        assert!(features.contains_key("cue:public-sector"), "{features:?}");
+        assert!(
+            !features.keys().any(|k| k == "word:de" || k == "word:la"),
+            "{features:?}"
+        );
+        let german =
+            TagInput::from_text("Die Stadtverwaltung nutzt Prognosen, um Kontrollen zu priorisieren");
+        assert!(f.features(&german).contains_key("cue:planning"));
+    }
+
+    #[test]
+    fn evidence_quotes_the_record_own_words() {
+        let f = Featurizer::from_vocabulary();
+        let input = TagInput::from_text(
+            "The city built a model that ranks restaurants so that its inspectors visit the riskiest ones first, saving weeks of work.",
+        );
+        let cue = f.explain(&input, "cue:frontline-workers");
+        assert!(
+            cue.contains("\"inspectors\"") && cue.contains("ranks restaurants so that its inspectors visit"),
+            "{cue}"
+        );
+        let word = f.explain(&input, "word:restaur");
+        assert!(
+            word.contains("model that ranks restaurants so that")
+                && word.ends_with("(the words \"restaurants\")"),
+            "{word}"
+        );
+        assert_eq!(
+            f.explain(&input, "actor:public-sector"),
+            "who acts, as the source states it: public-sector"
+        );
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct TagInput {
     pub publisher_types: Vec<String>,
     /// The local names of the `cg:beneficiary` groups (`citizens`, ...).
     pub beneficiaries: Vec<String>,
+    /// The local names of the `cg:actor`s, the sectors of who acts (`public-sector`,
+    /// `industry`, `academia`, `civil-society`).
+    pub actors: Vec<String>,
 }
 
 impl TagInput {
@@ -76,6 +79,10 @@ impl TagInput {
                 && let TermRef::NamedNode(group) = o
             {
                 push_unique(&mut input.beneficiaries, local_name(group.as_str()).to_owned());
+            } else if p == cg::ACTOR
+                && let TermRef::NamedNode(actor) = o
+            {
+                push_unique(&mut input.actors, local_name(actor.as_str()).to_owned());
             }
         }
         Ok(input)

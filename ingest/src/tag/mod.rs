@@ -50,6 +50,10 @@ pub struct TagSettings {
     /// model's prior by more than this; otherwise a record with no telling words would get
     /// the most common pattern of the training set.
     pub min_evidence: f64,
+    /// A dataset no case study uses is tagged from its own text only when a pattern
+    /// reaches this confidence; below it, NONE. A catalogue entry's title rarely says how
+    /// the data is used, so a weak text guess would mislead more than it tells.
+    pub dataset_threshold: f64,
     /// A model file to use instead of the bundled one.
     pub model: Option<PathBuf>,
 }
@@ -61,6 +65,7 @@ impl Default for TagSettings {
             thresholds: BTreeMap::new(),
             none_below: 0.35,
             min_evidence: 0.0,
+            dataset_threshold: 0.8,
             model: None,
         }
     }
@@ -205,10 +210,11 @@ impl Tagger {
                 pattern: s.pattern,
                 method: Method::Inferred,
                 confidence: round3(s.confidence),
+                // In the record's own words: the quoted phrase and the rule behind it.
                 evidence: s
                     .evidence
                     .iter()
-                    .map(|(name, weight)| format!("{name} (+{weight:.2})"))
+                    .map(|(name, weight)| format!("{} (+{weight:.2})", self.featurizer.explain(input, name)))
                     .collect(),
             })
             .collect()
@@ -250,8 +256,179 @@ impl Tagger {
                 })
                 .collect());
         }
-        Ok(self.infer(&TagInput::read(store, record.as_ref())?))
+        let inferred = self.infer(&TagInput::read(store, record.as_ref())?);
+        let is_dataset = store
+            .quads_for_pattern(
+                Some(record.into()),
+                Some(rdf::TYPE),
+                Some(dcat::DATASET.into()),
+                None,
+            )
+            .next()
+            .is_some();
+        if !is_dataset {
+            return Ok(inferred);
+        }
+        Ok(self.for_dataset(usage(store, record, ignore)?, inferred))
     }
+
+    /// A dataset's assignments: the patterns of the case studies that used it, weighed
+    /// above what its own text suggests; else its text's patterns when they reach
+    /// `dataset_threshold`; else NONE.
+    fn for_dataset(&self, uses: Vec<Use>, inferred: Vec<Assignment>) -> Vec<Assignment> {
+        let mut by_pattern: BTreeMap<String, Assignment> = BTreeMap::new();
+        for used in &uses {
+            for (pattern, method) in &used.patterns {
+                let confidence = if *method == Method::Curated {
+                    PROPAGATED_CURATED
+                } else {
+                    PROPAGATED_INFERRED
+                };
+                let line = format!(
+                    "used by: {}: {}, {}",
+                    used.title,
+                    pattern_code(pattern),
+                    if *method == Method::Curated {
+                        "curated"
+                    } else {
+                        "inferred"
+                    }
+                );
+                let entry = by_pattern.entry(pattern.clone()).or_insert_with(|| Assignment {
+                    pattern: pattern.clone(),
+                    method: Method::Inferred,
+                    confidence,
+                    evidence: Vec::new(),
+                });
+                entry.confidence = entry.confidence.max(confidence);
+                if !entry.evidence.contains(&line) {
+                    entry.evidence.push(line);
+                }
+            }
+        }
+        let strong: Vec<Assignment> = inferred
+            .into_iter()
+            .filter(|a| a.pattern != "none" && a.confidence >= self.settings.dataset_threshold)
+            .collect();
+        for assignment in strong {
+            match by_pattern.get_mut(&assignment.pattern) {
+                Some(entry) => entry.evidence.extend(assignment.evidence),
+                None if uses.is_empty() => {
+                    by_pattern.insert(assignment.pattern.clone(), assignment);
+                }
+                None => {}
+            }
+        }
+        if by_pattern.is_empty() {
+            return vec![Assignment {
+                pattern: "none".into(),
+                method: Method::Inferred,
+                confidence: 1.0 - self.settings.dataset_threshold,
+                evidence: vec![format!(
+                    "no case study uses it, and its own text shows no pattern with confidence {} or more",
+                    self.settings.dataset_threshold
+                )],
+            }];
+        }
+        by_pattern.into_values().collect()
+    }
+}
+
+/// The confidence of a pattern a dataset takes from a case study that used it, when the
+/// case study's pattern is curated or itself inferred.
+const PROPAGATED_CURATED: f64 = 0.95;
+const PROPAGATED_INFERRED: f64 = 0.75;
+
+/// `P1`, `P2`, `P3` for a pattern's local name.
+fn pattern_code(pattern: &str) -> &str {
+    match pattern {
+        "access" => "P1",
+        "planning" => "P2",
+        "policy" => "P3",
+        other => other,
+    }
+}
+
+/// A case study that used a dataset (or another member of its cluster).
+#[derive(Debug)]
+struct Use {
+    title: String,
+    /// Its patterns and how each was assigned: curated by its source, or inferred (as the
+    /// last tagging run stored it).
+    patterns: Vec<(String, Method)>,
+}
+
+/// The case studies that used `record`, through `cg:usesDataset` to it or to another member
+/// of its `cg:cluster` (the same dataset in another catalogue).
+fn usage(store: &Store, record: &NamedNode, derived: &[NamedNode]) -> Result<Vec<Use>> {
+    let mut members = vec![record.clone()];
+    for quad in store.quads_for_pattern(Some(record.into()), Some(cg::CLUSTER), None, None) {
+        if let Term::NamedNode(cluster) = quad?.object {
+            for member in
+                store.quads_for_pattern(None, Some(cg::CLUSTER), Some(cluster.as_ref().into()), None)
+            {
+                if let NamedOrBlankNode::NamedNode(m) = member?.subject
+                    && !members.contains(&m)
+                {
+                    members.push(m);
+                }
+            }
+        }
+    }
+    let mut cases: Vec<NamedNode> = Vec::new();
+    for member in &members {
+        for quad in store.quads_for_pattern(None, Some(cg::USES_DATASET), Some(member.as_ref().into()), None)
+        {
+            if let NamedOrBlankNode::NamedNode(case) = quad?.subject
+                && !cases.contains(&case)
+            {
+                cases.push(case);
+            }
+        }
+    }
+    let mut uses = Vec::new();
+    for case in cases {
+        let mut patterns: Vec<(String, Method)> = Vec::new();
+        let mut title = None;
+        for quad in store.quads_for_pattern(Some(case.as_ref().into()), None, None, None) {
+            let quad = quad?;
+            let derived_graph = matches!(&quad.graph_name, GraphName::NamedNode(g) if derived.contains(g));
+            match (quad.predicate.as_ref(), &quad.object) {
+                (p, Term::Literal(l)) if p == civicgraph_vocab::ext::dct::TITLE && title.is_none() => {
+                    title = Some(l.value().to_owned());
+                }
+                (p, Term::NamedNode(pattern)) if p == cg::USE_PATTERN => {
+                    let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
+                    if local == "none" {
+                        continue;
+                    }
+                    let method = if derived_graph {
+                        Method::Inferred
+                    } else {
+                        Method::Curated
+                    };
+                    match patterns.iter_mut().find(|(p, _)| *p == local) {
+                        Some(existing) if method == Method::Curated => existing.1 = Method::Curated,
+                        Some(_) => {}
+                        None => patterns.push((local, method)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Curated patterns, when the case study has any, are its patterns.
+        if patterns.iter().any(|(_, m)| *m == Method::Curated) {
+            patterns.retain(|(_, m)| *m == Method::Curated);
+        }
+        if !patterns.is_empty() {
+            uses.push(Use {
+                title: title.unwrap_or_else(|| case.as_str().to_owned()),
+                patterns,
+            });
+        }
+    }
+    uses.sort_by(|a, b| a.title.cmp(&b.title));
+    Ok(uses)
 }
 
 fn round3(x: f64) -> f64 {

@@ -29,13 +29,17 @@ pub struct Example {
     pub rationale: String,
 }
 
-/// The labelled cases, in file order, and the hash of the files they came from.
+/// The labelled cases, in file order, the hash of the files they came from, and which of
+/// them are the held-out test split.
 #[derive(Debug, Clone)]
 pub struct LabelledSet {
     /// The cases.
     pub examples: Vec<Example>,
     /// SHA-256 of `labels.tsv` followed by `cases.json`.
     pub hash: String,
+    /// The ids of the test split (`split.tsv`): never trained on, never used to choose
+    /// features or thresholds. Empty when the directory has no split.
+    pub test: BTreeSet<String>,
 }
 
 impl LabelledSet {
@@ -109,12 +113,77 @@ impl LabelledSet {
                 rationale: rationale.to_owned(),
             });
         }
-        Ok(Self { examples, hash })
+        let split_path = dir.join("split.tsv");
+        let mut test = BTreeSet::new();
+        if split_path.exists() {
+            let split_name = split_path.display().to_string();
+            let text = String::from_utf8(read("split.tsv")?)
+                .map_err(|e| IngestError::syntax(&split_name, None, format!("not UTF-8: {e}")))?;
+            for (index, line) in text.lines().enumerate().skip(1) {
+                match line.split_once('\t') {
+                    Some((id, "test")) => {
+                        test.insert(id.to_owned());
+                    }
+                    Some((_, "train")) => {}
+                    _ => {
+                        return Err(IngestError::syntax(
+                            &split_name,
+                            Some(Position {
+                                line: index as u64 + 1,
+                                column: 1,
+                            }),
+                            "expected: case id, tab, train or test",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(Self { examples, hash, test })
+    }
+
+    /// The cases to train and cross-validate on: all but the test split.
+    pub fn training(&self) -> Vec<&Example> {
+        self.examples
+            .iter()
+            .filter(|e| !self.test.contains(&e.id))
+            .collect()
+    }
+
+    /// The held-out test split.
+    pub fn testing(&self) -> Vec<&Example> {
+        self.examples
+            .iter()
+            .filter(|e| self.test.contains(&e.id))
+            .collect()
     }
 }
 
+/// Whether a feature says who acts (`actor:industry`): a structured field many sources do
+/// not give, so the model also learns each case without it (see [`train`]).
+fn is_actor_field(name: &str) -> bool {
+    name.starts_with("actor:")
+}
+
 /// Trains a model on `examples`.
+///
+/// A case whose source says who acts (`actor:` features) is learnt twice: with and without
+/// that field, so the model neither leans on it nor falls apart for text that lacks it
+/// (plain text, catalogues that do not type their publishers).
 pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) -> Model {
+    let without_actors: Vec<Example> = examples
+        .iter()
+        .filter(|e| e.features.keys().any(|k| is_actor_field(k)))
+        .map(|e| Example {
+            features: e
+                .features
+                .iter()
+                .filter(|(k, _)| !is_actor_field(k))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            ..(*e).clone()
+        })
+        .collect();
+    let counted = examples.len();
     // Features seen in enough cases, in sorted order, numbered.
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for example in examples {
@@ -128,6 +197,8 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
         .map(|(name, _)| name)
         .collect();
     let number: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let examples: Vec<&Example> = examples.iter().copied().chain(without_actors.iter()).collect();
+    let examples = &examples[..];
     let rows: Vec<Vec<(usize, f64)>> = examples
         .iter()
         .map(|e| {
@@ -180,7 +251,7 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
     Model {
         format: MODEL_FORMAT,
         trained_on: trained_on.to_owned(),
-        examples: examples.len(),
+        examples: counted,
         options: *options,
         patterns,
     }

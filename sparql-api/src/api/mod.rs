@@ -12,6 +12,7 @@ pub mod sources;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::work::Running;
 use axum::Json;
 use axum::Router;
 use axum::http::StatusCode;
@@ -89,13 +90,17 @@ impl IntoResponse for JsonError {
     }
 }
 
-/// Runs blocking store work off the async threads.
+/// Runs blocking store work off the async threads, in a query slot under the timeout
+/// ([`crate::work`]). Work that loops over records checks [`Running::is_stopped`].
 pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, JsonError> + Send + 'static,
+    state: &AppState,
+    work: impl FnOnce(&Running) -> Result<T, JsonError> + Send + 'static,
 ) -> Result<T, JsonError> {
-    tokio::task::spawn_blocking(work)
+    state
+        .work
+        .run(move |running| work(running).map_err(|e| e.0))
         .await
-        .map_err(|e| JsonError(ApiError::Internal(format!("API task: {e}"))))?
+        .map_err(JsonError)
 }
 
 /// The solutions of a SELECT over the whole graph, each as variable name → term.

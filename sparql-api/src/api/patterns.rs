@@ -79,7 +79,7 @@ fn text(row: &BTreeMap<String, Term>, key: &str) -> String {
 )]
 pub async fn get(State(state): State<AppState>) -> Result<Json<PatternsResponse>, JsonError> {
     let graph = state.graph.clone();
-    blocking(move || {
+    blocking(&state, move |_| {
         let tags = graph.layout().tags_graph();
         let counts = rows(
             &graph,

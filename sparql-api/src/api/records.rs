@@ -195,7 +195,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<RecordResponse>, JsonError> {
     let graph = state.graph.clone();
-    blocking(move || read(&graph, &id).map(Json)).await
+    blocking(&state, move |_| read(&graph, &id).map(Json)).await
 }
 
 fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use civicgraph_graph::{FACETS, SearchFilter, SearchRequest, SearchSort};
+use civicgraph_graph::{FACETS, MAX_RESULT_WINDOW, SearchFilter, SearchRequest, SearchSort};
 use std::collections::BTreeMap;
 
 /// The largest page.
@@ -223,6 +223,12 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
         return Err(bad(format!("year_from {from} is after year_to {to}")));
     }
     request.offset = (page - 1).saturating_mul(request.limit);
+    if request.offset.saturating_add(request.limit) > MAX_RESULT_WINDOW {
+        return Err(bad(format!(
+            "page: page {page} of {} hits passes hit {MAX_RESULT_WINDOW}, the deepest a search is paged; narrow the search instead",
+            request.limit
+        )));
+    }
     Ok((request, filters, page))
 }
 
@@ -243,7 +249,7 @@ pub async fn get(
 ) -> Result<Json<SearchResponse>, JsonError> {
     let (request, filters, page) = parse(raw.as_deref())?;
     let graph = state.graph.clone();
-    blocking(move || {
+    blocking(&state, move |_| {
         let result = graph.search_page(&request).map_err(|e| match e {
             civicgraph_graph::GraphError::SearchSyntax { .. } => bad(format!("q: {e}")),
             other => JsonError::from(other),
@@ -335,6 +341,11 @@ mod tests {
                 "year_from 2020 is after year_to 2010",
             ),
             ("page=0", "page: pages are numbered from 1"),
+            (
+                "page=10000000000000",
+                "page: page 10000000000000 of 20 hits passes hit 10000",
+            ),
+            ("page=501", "page: page 501 of 20 hits passes hit 10000"),
             ("type=cat", "type: \"cat\" is not"),
         ] {
             let error = parse(Some(query)).unwrap_err().0.to_string();

@@ -119,7 +119,7 @@ pub struct HarvestParams {
 )]
 pub async fn sources(State(state): State<AppState>) -> Result<Json<SourcesResponse>, JsonError> {
     let (graph, config) = (state.graph.clone(), state.config.clone());
-    blocking(move || {
+    blocking(&state, move |_| {
         let layout = graph.layout();
         let query = "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX cg: <https://w3id.org/civicgraph/ns#>
             SELECT ?g ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type }
@@ -191,7 +191,7 @@ pub async fn harvests(
     Query(params): Query<HarvestParams>,
 ) -> Result<Json<HarvestsResponse>, JsonError> {
     let graph = state.graph.clone();
-    blocking(move || {
+    blocking(&state, move |_| {
         let limit = params.limit.unwrap_or(50).clamp(1, 1000);
         let runs = list_runs(&graph, params.source.as_deref())?
             .into_iter()

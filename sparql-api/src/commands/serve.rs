@@ -3,6 +3,7 @@
 
 use super::Context;
 use civicgraph_sparql_api::{AppState, app, demo};
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 
 #[derive(Debug, clap::Args)]
@@ -28,7 +29,14 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
     }
     let bind = context.config.bind;
     let state = AppState::new(graph, context.config);
-    let runtime = tokio::runtime::Runtime::new()?;
+    // Deeply nested queries recurse in the parser and the evaluator; nesting is capped
+    // (`query_guard::MAX_NESTING`), and the threads get room for that cap several times over.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(16 << 20)
+        .build()?;
+    let work = state.work.clone();
+    civicgraph_sparql_api::memory::watch(&work, state.config.limits.query_memory_bytes);
     let scheduler = runtime.spawn(civicgraph_ingest::schedule::run(
         state.graph.clone(),
         state.config.sources.clone(),
@@ -47,14 +55,32 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
                 tracing::debug!("could not set TCP_NODELAY: {error}");
             }
         });
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(shutdown())
-            .await?;
+        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+            shutdown().await;
+            // Running queries are stopped, so their answers end and their connections close.
+            work.close();
+            let _ = stopping.send(());
+        });
+        let server = std::pin::pin!(server.into_future());
+        tokio::select! {
+            served = server => served?,
+            () = async {
+                let _ = stopped.await;
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } => tracing::warn!("connections still open {} s after the shutdown signal: closing them", SHUTDOWN_GRACE.as_secs()),
+        }
         anyhow::Ok(())
     });
     scheduler.abort();
+    // A thread still evaluating (one that has not yet noticed its cancellation) does not
+    // keep the process alive.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
     served
 }
+
+/// How long a shutdown waits for open requests.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn shutdown() {
     let ctrl_c = async {

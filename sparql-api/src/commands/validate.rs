@@ -36,22 +36,26 @@ pub struct Args {
 
 pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let settings = &context.config.harvest;
-    let (bytes, name, content_type) =
-        if args.target.starts_with("http://") || args.target.starts_with("https://") {
-            let fetcher = Fetcher::new(settings)?;
-            let runtime = tokio::runtime::Runtime::new()?;
-            let fetched = runtime.block_on(fetcher.get(
-                &args.target,
-                "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, */*;q=0.1",
-            ))?;
-            (fetched.bytes, fetched.url, fetched.content_type)
-        } else {
-            (
-                read_file(Path::new(&args.target), settings.max_response_bytes)?,
-                args.target.clone(),
-                None,
-            )
-        };
+    let (bytes, name, content_type) = if args.target.starts_with("http://")
+        || args.target.starts_with("https://")
+    {
+        // The URL the operator typed is the one host this may reach.
+        let outbound =
+            civicgraph_ingest::outbound::Outbound::new([args.target.as_str()], &[], &settings.private_hosts);
+        let fetcher = Fetcher::new(settings, outbound)?;
+        let runtime = tokio::runtime::Runtime::new()?;
+        let fetched = runtime.block_on(fetcher.get(
+            &args.target,
+            "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, */*;q=0.1",
+        ))?;
+        (fetched.bytes, fetched.url, fetched.content_type)
+    } else {
+        (
+            read_file(Path::new(&args.target), settings.max_response_bytes)?,
+            args.target.clone(),
+            None,
+        )
+    };
     let layout = Layout::new(&context.config.base_iri)?;
     let minter = Minter::new(&layout, "validate")?;
     let mut report = Report::default();
