@@ -123,9 +123,10 @@ pub struct FacetCount {
 /// The deepest nesting of parentheses a search query may have.
 pub const MAX_SEARCH_NESTING: usize = 8;
 
-/// The deepest a search result may be paged: `offset + limit` at most this (as
-/// Elasticsearch's `max_result_window`). The top-docs collector reserves room for every
-/// hit up to the end of the page, so an unbounded page number reserved terabytes.
+/// The deepest a public search may be paged: `offset + limit` at most this (as
+/// Elasticsearch's `max_result_window`), in the API and in `cgs:limit`. The top-docs
+/// collector reserves room for every hit up to the end of the page, so an unbounded page
+/// number reserved terabytes. (The CLI and the library, which are trusted, may go deeper.)
 pub const MAX_RESULT_WINDOW: usize = 10_000;
 
 /// A page of results.
@@ -205,12 +206,6 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let query = self.query(request)?;
         let limit = request.limit.max(1);
-        if request.offset.saturating_add(limit) > MAX_RESULT_WINDOW {
-            return Err(GraphError::Refused(format!(
-                "search results are paged up to hit {MAX_RESULT_WINDOW}; this page would end at hit {}: narrow the search instead",
-                request.offset.saturating_add(limit)
-            )));
-        }
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let by_date = request.sort == SearchSort::Date || request.text.trim().is_empty();
         let facet_fields: Vec<FacetField> = if request.facets {

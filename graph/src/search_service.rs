@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// Hits returned when the query gives no `cgs:limit`.
 const DEFAULT_LIMIT: usize = 100;
 /// The most hits one call may ask for.
-const MAX_LIMIT: usize = 10_000;
+const MAX_LIMIT: usize = crate::search::MAX_RESULT_WINDOW;
 
 /// The handler registered for the `cgs:` service IRI.
 pub(crate) struct SearchService {

@@ -116,10 +116,15 @@ fn the_evaluations_print_their_tables() {
     let data = dir.path().join("data");
     let (tagger, _) = ok(&civicgraph(&data, &["eval-tagger", "--folds", "3"]));
     assert!(
-        tagger.starts_with("3-fold cross-validation over 279 labelled cases."),
+        tagger.starts_with("3-fold cross-validation on the training split (1636 cases)."),
         "{tagger}"
     );
+    assert!(
+        tagger.contains("held-out test split (406 cases), trained on the 1636 training cases."),
+        "the test split is scored apart: {tagger}"
+    );
     for row in [
+        "| labelled \\ tagged | P1 | P2 | P3 | NONE |",
         "| P1 access |",
         "| P2 planning |",
         "| P3 policy |",

@@ -430,18 +430,8 @@ pub fn stored_assignments(graph: &Graph, record: &NamedNode) -> Result<BTreeMap<
             }
         }
         // Strongest first, as the tagger listed them.
-        assignment
-            .evidence
-            .sort_by(|a, b| weight(b).total_cmp(&weight(a)).then_with(|| a.cmp(b)));
+        super::order_evidence(&mut assignment.evidence);
         out.insert(assignment.pattern.clone(), assignment);
     }
     Ok(out)
-}
-
-/// The weight in an evidence string such as `word:chatbot (+1.21)`.
-fn weight(evidence: &str) -> f64 {
-    evidence
-        .rsplit_once("(+")
-        .and_then(|(_, w)| w.trim_end_matches(')').parse().ok())
-        .unwrap_or(0.0)
 }

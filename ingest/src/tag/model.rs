@@ -52,7 +52,7 @@ impl Default for TrainOptions {
         Self {
             min_cases: 2,
             l2: 0.003,
-            iterations: 600,
+            iterations: 1500,
             learning_rate: 0.5,
         }
     }
