@@ -208,9 +208,36 @@ impl Default for Walker {
 impl Walker {
     fn pattern(&mut self, pattern: &mut GraphPattern) -> Result<()> {
         match pattern {
-            GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => Ok(()),
-            GraphPattern::Join { left, right }
-            | GraphPattern::Lateral { left, right }
+            GraphPattern::Bgp { patterns } => {
+                // Triple patterns that share no variable are a product too (see `Join`).
+                let components = components(patterns);
+                if components.len() > 1 {
+                    let mut parts = components
+                        .into_iter()
+                        .map(|patterns| Box::new(GraphPattern::Bgp { patterns }));
+                    let first = parts.next().expect("more than one component");
+                    *pattern = *parts.fold(first, |left, right| {
+                        Box::new(GraphPattern::Lateral { left, right })
+                    });
+                }
+                Ok(())
+            }
+            GraphPattern::Path { .. } | GraphPattern::Values { .. } => Ok(()),
+            GraphPattern::Join { left, right } => {
+                self.pattern(left)?;
+                self.pattern(right)?;
+                if shares_no_variable(left, right) {
+                    // A product: Oxigraph joins it in memory, where it never looks at the
+                    // cancellation token, so a product of three unbounded patterns ran on
+                    // for minutes after its client had gone. Evaluated laterally, the right
+                    // side is read from the store for each left solution: the same answers,
+                    // with a cancellation check at every read.
+                    let (left, right) = (std::mem::take(left), std::mem::take(right));
+                    *pattern = GraphPattern::Lateral { left, right };
+                }
+                Ok(())
+            }
+            GraphPattern::Lateral { left, right }
             | GraphPattern::Union { left, right }
             | GraphPattern::Minus { left, right } => {
                 self.pattern(left)?;
@@ -353,6 +380,67 @@ impl Walker {
     }
 }
 
+/// The triple patterns grouped by the variables and blank nodes that connect them, each
+/// group in the order its first pattern came.
+fn components(patterns: &[spargebra::term::TriplePattern]) -> Vec<Vec<spargebra::term::TriplePattern>> {
+    use spargebra::term::{NamedNodePattern, TermPattern};
+    let names = |t: &spargebra::term::TriplePattern| -> Vec<String> {
+        let mut out = Vec::new();
+        for term in [&t.subject, &t.object] {
+            match term {
+                TermPattern::Variable(v) => out.push(format!("?{}", v.as_str())),
+                TermPattern::BlankNode(b) => out.push(format!("_:{}", b.as_str())),
+                _ => {}
+            }
+        }
+        if let NamedNodePattern::Variable(v) = &t.predicate {
+            out.push(format!("?{}", v.as_str()));
+        }
+        out
+    };
+    let mut groups: Vec<(
+        std::collections::HashSet<String>,
+        Vec<spargebra::term::TriplePattern>,
+    )> = Vec::new();
+    for triple in patterns {
+        let mine: std::collections::HashSet<String> = names(triple).into_iter().collect();
+        let (touching, rest): (Vec<_>, Vec<_>) =
+            groups.into_iter().partition(|(vars, _)| !vars.is_disjoint(&mine));
+        let mut merged = (mine, Vec::new());
+        let mut touching = touching;
+        // Keep the order of first appearance: the earliest group first.
+        touching.sort_by_key(|(_, members)| patterns.iter().position(|p| Some(p) == members.first()));
+        for (vars, members) in touching {
+            merged.0.extend(vars);
+            merged.1.extend(members);
+        }
+        merged.1.push(triple.clone());
+        groups = rest;
+        groups.push(merged);
+    }
+    // A pattern with no variable at all joins with anything: keep it with the first group.
+    groups.sort_by_key(|(_, members)| patterns.iter().position(|p| Some(p) == members.first()));
+    if groups.iter().filter(|(vars, _)| !vars.is_empty()).count() <= 1 {
+        return vec![patterns.to_vec()];
+    }
+    groups.into_iter().map(|(_, members)| members).collect()
+}
+
+/// Whether two join operands have no variable in scope in common (a cartesian product).
+fn shares_no_variable(left: &GraphPattern, right: &GraphPattern) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    left.on_in_scope_variable(|v| {
+        seen.insert(v.clone());
+    });
+    let mut shared = false;
+    let mut right_has = false;
+    right.on_in_scope_variable(|v| {
+        right_has = true;
+        shared |= seen.contains(v);
+    });
+    !seen.is_empty() && right_has && !shared
+}
+
 /// `REPLACE`'s replacement must be a short literal: a variable or a long one could copy the
 /// input thousands of times in one call.
 fn check_replacement(args: &[Expression]) -> Result<()> {
@@ -461,6 +549,16 @@ mod tests {
                 "{query}"
             );
         }
+    }
+
+    #[test]
+    fn products_are_evaluated_laterally() {
+        let guarded = GuardedQuery::parse("SELECT * { ?a ?b ?c . ?d ?e ?f }", None).unwrap();
+        assert!(guarded.query.to_string().contains("LATERAL"), "{}", guarded.query);
+        let groups = GuardedQuery::parse("SELECT * { { ?a ?b ?c } { ?d ?e ?f } }", None).unwrap();
+        assert!(groups.query.to_string().contains("LATERAL"), "{}", groups.query);
+        let joined = GuardedQuery::parse("SELECT * { ?a ?b ?c . ?c ?e ?f }", None).unwrap();
+        assert!(!joined.query.to_string().contains("LATERAL"), "{}", joined.query);
     }
 
     #[test]

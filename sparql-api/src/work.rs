@@ -67,9 +67,13 @@ impl Running {
 
     /// Stops the job for `reason`; the first reason given is the one reported.
     pub fn stop(&self, reason: Stop) {
-        let _ = self
+        if self
             .stop
-            .compare_exchange(0, reason as u8, Ordering::Relaxed, Ordering::Relaxed);
+            .compare_exchange(0, reason as u8, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            tracing::debug!(job = self.id, %reason, "job stopped");
+        }
         self.token.cancel();
         self.stopped.notify_one();
     }

@@ -135,8 +135,11 @@ pub struct Featurizer {
     all_stop_words: HashSet<&'static str>,
     /// Per concept (`access`, `citizens`, `industry`, ...), its cue terms as stemmed word
     /// sequences, each with the language of its label.
-    cues: Vec<(String, Vec<(Lang, Vec<String>)>)>,
+    cues: Vec<(String, Vec<CueTerm>)>,
 }
+
+/// A cue term: the language of its label, and its words as that language stems them.
+type CueTerm = (Lang, Vec<String>);
 
 impl std::fmt::Debug for Featurizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,7 +177,7 @@ impl Featurizer {
             stop_words,
             cues: Vec::new(),
         };
-        let mut cues: BTreeMap<String, Vec<(Lang, Vec<String>)>> = BTreeMap::new();
+        let mut cues: BTreeMap<String, Vec<CueTerm>> = BTreeMap::new();
         for (name, turtle) in TURTLE_FILES {
             if !matches!(*name, "patterns.ttl" | "beneficiaries.ttl" | "actors.ttl") {
                 continue;
