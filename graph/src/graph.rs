@@ -209,11 +209,12 @@ impl Graph {
         let chunk = subjects.len().div_ceil(threads).max(1);
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Record>>(4096);
         let store = &self.store;
+        let layout = &self.layout;
         let count = std::thread::scope(|scope| {
             for part in subjects.chunks(chunk) {
                 let sender = sender.clone();
                 scope.spawn(move || {
-                    let mut reader = RecordReader::new(store);
+                    let mut reader = RecordReader::new(store, layout);
                     for subject in part {
                         let sent = match reader.read(subject.as_ref()) {
                             Ok(Some(record)) => sender.send(Ok(record)),
@@ -447,7 +448,7 @@ impl Graph {
         if everything {
             return self.rebuild_index(sequence, &mut |_| {});
         }
-        let mut reader = RecordReader::new(&self.store);
+        let mut reader = RecordReader::new(&self.store, &self.layout);
         let mut records = Vec::new();
         for subject in affected {
             if let Some(record) = reader.read(subject.as_ref())? {

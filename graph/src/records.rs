@@ -8,7 +8,7 @@ use crate::error::Result;
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
 use oxigraph::model::vocab::{rdf, rdfs};
-use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef};
+use oxigraph::model::{GraphName, NamedNodeRef, NamedOrBlankNodeRef, Quad, Term, TermRef};
 use oxigraph::store::Store;
 use std::collections::HashMap;
 
@@ -69,6 +69,8 @@ pub struct Record {
 pub struct RecordReader<'a> {
     store: &'a Store,
     labels: HashMap<Term, Option<String>>,
+    /// civicgraph's own graphs whose statements about a record count (tags, links).
+    derived: [GraphName; 2],
 }
 
 impl std::fmt::Debug for RecordReader<'_> {
@@ -80,11 +82,12 @@ impl std::fmt::Debug for RecordReader<'_> {
 }
 
 impl<'a> RecordReader<'a> {
-    /// A reader of `store`.
-    pub fn new(store: &'a Store) -> Self {
+    /// A reader of `store`, whose graphs are laid out as `layout` says.
+    pub fn new(store: &'a Store, layout: &crate::Layout) -> Self {
         Self {
             store,
             labels: HashMap::new(),
+            derived: [layout.tags_graph().into(), layout.links_graph().into()],
         }
     }
 
@@ -98,8 +101,19 @@ impl<'a> RecordReader<'a> {
         };
         let mut issued = None;
         let mut modified = None;
-        for quad in store.quads_for_pattern(Some(iri.into()), None, None, None) {
-            let quad = quad?;
+        // What a record says comes from the graphs that type it (its sources) and from the
+        // tags and links: another source cannot add titles, pages or types to a record it
+        // does not hold.
+        let quads: Vec<Quad> = store
+            .quads_for_pattern(Some(iri.into()), None, None, None)
+            .collect::<std::result::Result<_, _>>()?;
+        let owners: Vec<GraphName> = quads
+            .iter()
+            .filter(|q| q.predicate.as_ref() == rdf::TYPE)
+            .map(|q| q.graph_name.clone())
+            .chain(self.derived.iter().cloned())
+            .collect();
+        for quad in quads.iter().filter(|q| owners.contains(&q.graph_name)) {
             let p = quad.predicate.as_ref();
             let o = quad.object.as_ref();
             if p == rdf::TYPE {

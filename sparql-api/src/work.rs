@@ -9,6 +9,13 @@
 //! ordinary, short requests that most clients send, which under the earlier single pool
 //! waited out their timeout behind a tenth of pathological clients.
 //!
+//! **The fast lane.** A request that names itself (a query's text and dataset) and that
+//! finished within `FAST` the last time it ran waits for one of its own slots, not behind
+//! the heavy requests queued for the others: the same dashboard query sent again and again
+//! is answered in milliseconds while clients keep every other slot busy. A request new to
+//! the server, or slow last time, takes the ordinary lane; its duration is remembered (for
+//! the last 4,096 requests) for next time.
+//!
 //! **Cancellation** is cooperative: Oxigraph checks the token whenever it reads the store,
 //! search checks it between segments. A job's [`Job`] guard cancels on drop, so a handler
 //! future that axum drops (the client went away) stops its evaluation.
@@ -21,10 +28,19 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+/// A request that last ran within this is fast.
+const FAST: Duration = Duration::from_millis(50);
+/// How many requests' last durations are remembered.
+const REMEMBERED: usize = 4096;
+
 /// The slots and the jobs running in them.
 #[derive(Debug)]
 pub struct Work {
     slots: Arc<Semaphore>,
+    fast_slots: Arc<Semaphore>,
+    /// Per request key, whether it finished within [`FAST`] last time; the oldest keys are
+    /// forgotten first.
+    history: Mutex<(HashMap<u64, bool>, std::collections::VecDeque<u64>)>,
     long_slots: Arc<Semaphore>,
     long_after: Duration,
     timeout: Duration,
@@ -43,6 +59,9 @@ pub struct Running {
     _slot: OwnedSemaphorePermit,
     long_slot: Mutex<Option<OwnedSemaphorePermit>>,
     work: Weak<Work>,
+    /// The request's key and when it started, to remember how long it took.
+    key: Option<u64>,
+    started: std::time::Instant,
 }
 
 impl std::fmt::Debug for Running {
@@ -120,6 +139,10 @@ impl Drop for Running {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&self.id);
+            if let Some(key) = self.key {
+                let fast = self.stopped_for().is_none() && self.started.elapsed() <= FAST;
+                work.remember(key, fast);
+            }
         }
     }
 }
@@ -158,6 +181,8 @@ impl Work {
     pub fn new(slots: usize, long_slots: usize, long_after: Duration, timeout: Duration) -> Arc<Self> {
         Arc::new(Self {
             slots: Arc::new(Semaphore::new(slots.max(1))),
+            fast_slots: Arc::new(Semaphore::new(slots.max(1))),
+            history: Mutex::new((HashMap::new(), std::collections::VecDeque::new())),
             long_slots: Arc::new(Semaphore::new(long_slots.clamp(1, slots.max(1)))),
             long_after,
             timeout,
@@ -175,7 +200,15 @@ impl Work {
     /// 503 as one that cannot finish), then starts the clocks of the job: the lane check at
     /// `long_after` and the timeout.
     pub async fn start(self: &Arc<Self>) -> Result<Job, ApiError> {
-        let slot = tokio::time::timeout(self.timeout, self.slots.clone().acquire_owned())
+        self.start_keyed(None).await
+    }
+
+    /// [`Work::start`] for a request identified by `key` (a hash of what makes it the same
+    /// request): the fast lane when it was fast last time.
+    pub async fn start_keyed(self: &Arc<Self>, key: Option<u64>) -> Result<Job, ApiError> {
+        let fast = key.is_some_and(|k| self.was_fast(k));
+        let lane = if fast { &self.fast_slots } else { &self.slots };
+        let slot = tokio::time::timeout(self.timeout, lane.clone().acquire_owned())
             .await
             .map_err(|_| ApiError::Timeout(self.timeout.as_secs()))?
             .map_err(|_| ApiError::Stopped(Stop::ShuttingDown))?;
@@ -188,6 +221,8 @@ impl Work {
             _slot: slot,
             long_slot: Mutex::new(None),
             work: Arc::downgrade(self),
+            key,
+            started: std::time::Instant::now(),
         });
         self.running
             .lock()
@@ -225,7 +260,16 @@ impl Work {
         self: &Arc<Self>,
         job: impl FnOnce(&Running) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let guard = self.start().await?;
+        self.run_keyed(None, job).await
+    }
+
+    /// [`Work::run`] for a request identified by `key` (see [`Work::start_keyed`]).
+    pub async fn run_keyed<T: Send + 'static>(
+        self: &Arc<Self>,
+        key: Option<u64>,
+        job: impl FnOnce(&Running) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let guard = self.start_keyed(key).await?;
         let running = guard.running();
         let task = tokio::task::spawn_blocking(move || {
             let outcome = job(&running);
@@ -258,6 +302,24 @@ impl Work {
         running.len()
     }
 
+    fn was_fast(&self, key: u64) -> bool {
+        let history = self.history.lock().unwrap_or_else(|e| e.into_inner());
+        history.0.get(&key).copied().unwrap_or(false)
+    }
+
+    fn remember(&self, key: u64, fast: bool) {
+        let mut history = self.history.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, order) = &mut *history;
+        if map.insert(key, fast).is_none() {
+            order.push_back(key);
+            if order.len() > REMEMBERED
+                && let Some(oldest) = order.pop_front()
+            {
+                map.remove(&oldest);
+            }
+        }
+    }
+
     /// Jobs running now.
     pub fn running_count(&self) -> usize {
         self.running.lock().unwrap_or_else(|e| e.into_inner()).len()
@@ -266,6 +328,7 @@ impl Work {
     /// Refuses new jobs from now on (shutdown) and stops the running ones.
     pub fn close(&self) {
         self.slots.close();
+        self.fast_slots.close();
         self.stop_all(Stop::ShuttingDown);
     }
 }
@@ -306,6 +369,25 @@ mod tests {
         drop(gone);
         assert_eq!(running.stopped_for(), Some(Stop::ClientGone));
         assert!(running.token().is_cancelled());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_fast_last_time_does_not_queue_behind_the_others() {
+        let work = Work::new(1, 1, Duration::from_secs(10), Duration::from_secs(30));
+        let first = work.start_keyed(Some(7)).await.unwrap();
+        first.finish();
+        // The only ordinary slot is taken by a slow request...
+        let slow = work.start_keyed(Some(8)).await.unwrap();
+        // ...and a request fast last time still starts.
+        let again = tokio::time::timeout(Duration::from_secs(1), work.start_keyed(Some(7))).await;
+        assert!(again.is_ok(), "the fast lane was free");
+        // One never seen, or slow last time, waits for the ordinary slot.
+        assert!(
+            tokio::time::timeout(Duration::from_secs(1), work.start_keyed(Some(9)))
+                .await
+                .is_err()
+        );
+        slow.finish();
     }
 
     #[tokio::test(start_paused = true)]

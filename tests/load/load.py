@@ -23,7 +23,7 @@ import urllib.parse
 BASE, TOKEN, PID, CLIENTS, SECONDS, RSS_BOUND = (
     sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]))
 HOST, PORT = urllib.parse.urlparse(BASE).hostname, urllib.parse.urlparse(BASE).port
-ALLOWED = {200, 204, 408, 413, 429, 503}
+ALLOWED = {200, 204, 400, 408, 413, 429, 503}
 
 NORMAL = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }",

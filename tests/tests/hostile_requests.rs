@@ -390,3 +390,50 @@ async fn vocabulary_pages_run_no_script() {
         .unwrap();
     assert!(policy.contains("default-src 'none'"), "{policy}");
 }
+
+#[tokio::test]
+async fn one_source_cannot_add_to_another_source_s_records() {
+    let state = demo_state();
+    // A dataset of the demo catalogues, and a harvested source that writes about it.
+    let (_, body) = send(
+        &state,
+        sparql(
+            "SELECT ?d WHERE { GRAPH ?g { ?d a <http://www.w3.org/ns/dcat#Dataset> } } ORDER BY ?d LIMIT 1",
+        ),
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let victim = json["results"]["bindings"][0]["d"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let evil = state.graph.layout().source_graph("evil").unwrap();
+    let turtle = format!(
+        "<{victim}> <http://purl.org/dc/terms/title> \"Zyxwvut spam title\" ; \
+         <http://www.w3.org/ns/dcat#landingPage> <https://evil.example/phish> ."
+    );
+    state
+        .graph
+        .commit(
+            civicgraph_graph::WriteBatch::replace_graph_from_reader(
+                &evil,
+                oxigraph::io::RdfFormat::Turtle,
+                turtle.as_bytes(),
+                "evil.ttl",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let (response, record) = send(
+        &state,
+        get(&format!("/api/records/{}", urlencoding::encode(&victim))),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "{record}");
+    assert!(
+        !record.contains("Zyxwvut") && !record.contains("evil.example"),
+        "{record}"
+    );
+    let (_, hits) = send(&state, get("/api/search?q=zyxwvut")).await;
+    assert!(hits.contains("\"total\":0"), "{hits}");
+}

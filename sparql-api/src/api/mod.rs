@@ -96,9 +96,19 @@ pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&Running) -> Result<T, JsonError> + Send + 'static,
 ) -> Result<T, JsonError> {
+    blocking_keyed(state, None, work).await
+}
+
+/// [`blocking`] for a request that names itself (`key`, a hash of what makes it the same
+/// request), so that it takes the fast lane when it was fast last time.
+pub(crate) async fn blocking_keyed<T: Send + 'static>(
+    state: &AppState,
+    key: Option<u64>,
+    work: impl FnOnce(&Running) -> Result<T, JsonError> + Send + 'static,
+) -> Result<T, JsonError> {
     state
         .work
-        .run(move |running| work(running).map_err(|e| e.0))
+        .run_keyed(key, move |running| work(running).map_err(|e| e.0))
         .await
         .map_err(JsonError)
 }

@@ -141,6 +141,26 @@ fn objects(
     Ok(out)
 }
 
+/// [`objects`] as stated in one of `owners`.
+fn own_objects(
+    graph: &Graph,
+    subject: NamedOrBlankNodeRef<'_>,
+    predicate: NamedNodeRef<'_>,
+    owners: &[GraphName],
+) -> Result<Vec<Term>, JsonError> {
+    let mut out = Vec::new();
+    for quad in graph
+        .store()
+        .quads_for_pattern(Some(subject), Some(predicate), None, None)
+    {
+        let quad = quad?;
+        if owners.contains(&quad.graph_name) && !out.contains(&quad.object) {
+            out.push(quad.object);
+        }
+    }
+    Ok(out)
+}
+
 fn subjects(
     graph: &Graph,
     predicate: NamedNodeRef<'_>,
@@ -229,8 +249,22 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
             sources.insert(source.to_owned());
         }
     }
+    // What the record says comes from the graphs that type it (its sources) and from
+    // civicgraph's own tags and links: another source cannot add titles, pages or types to
+    // a record it does not hold.
+    let mut owners: Vec<GraphName> = vec![layout.tags_graph().into(), layout.links_graph().into()];
+    for quad in graph
+        .store()
+        .quads_for_pattern(Some(subject), Some(rdf::TYPE), None, None)
+    {
+        let graph_name = quad?.graph_name;
+        if !owners.contains(&graph_name) {
+            owners.push(graph_name);
+        }
+    }
+    let own = |p: NamedNodeRef<'_>| own_objects(graph, subject, p, &owners);
     let texts = |p: NamedNodeRef<'_>| -> Result<Vec<String>, JsonError> {
-        let mut values: Vec<String> = objects(graph, subject, p)?.iter().filter_map(literal).collect();
+        let mut values: Vec<String> = own(p)?.iter().filter_map(literal).collect();
         values.sort();
         Ok(values)
     };
@@ -240,7 +274,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
     }
     let mut publishers = Vec::new();
     for property in [dct::PUBLISHER, dct::CREATOR, dct::CONTRIBUTOR] {
-        for term in objects(graph, subject, property)? {
+        for term in own(property)? {
             match &term {
                 Term::NamedNode(n) => publishers.push(labels.labelled(n.as_str())),
                 Term::Literal(l) => publishers.push(Labelled {
@@ -264,11 +298,11 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
             })
             .collect()
     };
-    let themes = named(&mut labels, objects(graph, subject, dcat::THEME)?);
-    let places = named(&mut labels, objects(graph, subject, dct::SPATIAL)?);
+    let themes = named(&mut labels, own(dcat::THEME)?);
+    let places = named(&mut labels, own(dct::SPATIAL)?);
     let mut pages: Vec<String> = Vec::new();
     for property in [dcat::LANDING_PAGE, dct::SOURCE] {
-        pages.extend(objects(graph, subject, property)?.iter().filter_map(web_link));
+        pages.extend(own(property)?.iter().filter_map(web_link));
     }
     let catalogues_of = |labels: &mut Labels<'_>, node: &NamedNode| -> Result<Vec<Labelled>, JsonError> {
         Ok(subjects(graph, dcat::DATASET_PROPERTY, node.as_ref())?
@@ -279,7 +313,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
     let catalogues = catalogues_of(&mut labels, &node)?;
 
     let mut distributions = Vec::new();
-    for term in objects(graph, subject, dcat::DISTRIBUTION_PROPERTY)? {
+    for term in own(dcat::DISTRIBUTION_PROPERTY)? {
         let d: NamedOrBlankNodeRef<'_> = match &term {
             Term::NamedNode(n) => n.as_ref().into(),
             Term::BlankNode(b) => b.as_ref().into(),
@@ -308,7 +342,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
 
     // The cluster: this dataset and its copies.
     let mut members: BTreeSet<NamedNode> = BTreeSet::from([node.clone()]);
-    for cluster in objects(graph, subject, cg::CLUSTER)? {
+    for cluster in own(cg::CLUSTER)? {
         if let Term::NamedNode(c) = cluster {
             members.extend(subjects(graph, cg::CLUSTER, c.as_ref())?);
         }

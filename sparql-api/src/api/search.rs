@@ -2,7 +2,7 @@
 //! paging.
 
 use super::labels::{Labelled, Labels, PatternTag, pattern_tags};
-use super::{JsonError, blocking};
+use super::{JsonError, blocking_keyed};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
@@ -249,7 +249,13 @@ pub async fn get(
 ) -> Result<Json<SearchResponse>, JsonError> {
     let (request, filters, page) = parse(raw.as_deref())?;
     let graph = state.graph.clone();
-    blocking(&state, move |_| {
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        ("/api/search", raw.as_deref()).hash(&mut hasher);
+        hasher.finish()
+    };
+    blocking_keyed(&state, Some(key), move |_| {
         let result = graph.search_page(&request).map_err(|e| match e {
             civicgraph_graph::GraphError::SearchSyntax { .. } => bad(format!("q: {e}")),
             other => JsonError::from(other),
