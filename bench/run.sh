@@ -105,7 +105,9 @@ fi
 fi  # reuse
 
 serve_civicgraph() { # $1 = cache bytes; sets $server and $startup (ms to the first /healthz)
-    printf 'bind = "127.0.0.1:17878"\n[query]\ncache_bytes = %s\ntimeout_secs = 600\n' "$1" > "$out/serve.toml"
+    # The peers have no long-query lane and no memory watchdog: neither limits civicgraph
+    # here, so the figures compare evaluation, not admission policy.
+    printf 'bind = "127.0.0.1:17878"\n[query]\ncache_bytes = %s\ntimeout_secs = 600\n[limits]\nlong_queries = 1024\nquery_memory_bytes = 0\n' "$1" > "$out/serve.toml"
     start=$(ms)
     CIVICGRAPH_LOG=warn "$bin" --config "$out/serve.toml" --data "$out/cg" serve --no-demo > "$out/serve.log" 2>&1 &
     server=$!
