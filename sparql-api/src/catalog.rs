@@ -41,6 +41,9 @@ pub struct CatalogParams {
     page_size: Option<usize>,
 }
 
+/// The deepest a `/catalog` page may start.
+const MAX_OFFSET: usize = 1_000_000_000;
+
 /// GET `/catalog`.
 pub async fn get(
     State(state): State<AppState>,
@@ -52,6 +55,16 @@ pub async fn get(
     if page == 0 || size == 0 || size > MAX_PAGE_SIZE {
         return Err(ApiError::BadRequest(format!(
             "page starts at 1 and page_size is between 1 and {MAX_PAGE_SIZE}"
+        )));
+    }
+    // Found by fuzzing: page 11111111111111111111 overflowed the offset and aborted the
+    // request. No catalogue has a billion datasets.
+    if (page - 1)
+        .checked_mul(size)
+        .is_none_or(|offset| offset > MAX_OFFSET)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "page {page} of {size} datasets is past any catalogue's end (offset at most {MAX_OFFSET})"
         )));
     }
     let host = crate::request_host(&headers);

@@ -70,6 +70,9 @@ async fn the_catalogue_is_negotiated_and_bad_pages_are_refused() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let (response, _) = send(&state, get("/catalog?page_size=5000", "text/turtle")).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // Found by the HTTP fuzzer (case 876,553 of seed 1616): the offset overflowed.
+    let (response, body) = send(&state, get("/catalog?page=11111111111111111111", "text/turtle")).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
     let (response, _) = send(&state, get("/catalog", "image/png")).await;
     assert_eq!(response.status(), StatusCode::NOT_ACCEPTABLE);
 }
