@@ -384,46 +384,43 @@ impl Walker {
 /// group in the order its first pattern came.
 fn components(patterns: &[spargebra::term::TriplePattern]) -> Vec<Vec<spargebra::term::TriplePattern>> {
     use spargebra::term::{NamedNodePattern, TermPattern};
-    let names = |t: &spargebra::term::TriplePattern| -> Vec<String> {
-        let mut out = Vec::new();
+    use std::collections::HashSet;
+    let names = |t: &spargebra::term::TriplePattern| -> HashSet<String> {
+        let mut out = HashSet::new();
         for term in [&t.subject, &t.object] {
             match term {
-                TermPattern::Variable(v) => out.push(format!("?{}", v.as_str())),
-                TermPattern::BlankNode(b) => out.push(format!("_:{}", b.as_str())),
-                _ => {}
-            }
+                TermPattern::Variable(v) => out.insert(format!("?{}", v.as_str())),
+                TermPattern::BlankNode(b) => out.insert(format!("_:{}", b.as_str())),
+                _ => false,
+            };
         }
         if let NamedNodePattern::Variable(v) = &t.predicate {
-            out.push(format!("?{}", v.as_str()));
+            out.insert(format!("?{}", v.as_str()));
         }
         out
     };
-    let mut groups: Vec<(
-        std::collections::HashSet<String>,
-        Vec<spargebra::term::TriplePattern>,
-    )> = Vec::new();
-    for triple in patterns {
-        let mine: std::collections::HashSet<String> = names(triple).into_iter().collect();
-        let (touching, rest): (Vec<_>, Vec<_>) =
-            groups.into_iter().partition(|(vars, _)| !vars.is_disjoint(&mine));
-        let mut merged = (mine, Vec::new());
-        let mut touching = touching;
-        // Keep the order of first appearance: the earliest group first.
-        touching.sort_by_key(|(_, members)| patterns.iter().position(|p| Some(p) == members.first()));
-        for (vars, members) in touching {
-            merged.0.extend(vars);
-            merged.1.extend(members);
+    // Each group: the index of its first pattern, its variables, its patterns. A pattern
+    // with no variable forms a group of its own (it joins with anything).
+    let mut groups: Vec<(usize, HashSet<String>, Vec<spargebra::term::TriplePattern>)> = Vec::new();
+    for (index, triple) in patterns.iter().enumerate() {
+        let mut merged = (index, names(triple), Vec::new());
+        let (touching, rest): (Vec<_>, Vec<_>) = groups
+            .into_iter()
+            .partition(|(_, vars, _)| !vars.is_disjoint(&merged.1));
+        for (first, vars, members) in touching {
+            merged.0 = merged.0.min(first);
+            merged.1.extend(vars);
+            merged.2.extend(members);
         }
-        merged.1.push(triple.clone());
+        merged.2.push(triple.clone());
         groups = rest;
         groups.push(merged);
     }
-    // A pattern with no variable at all joins with anything: keep it with the first group.
-    groups.sort_by_key(|(_, members)| patterns.iter().position(|p| Some(p) == members.first()));
-    if groups.iter().filter(|(vars, _)| !vars.is_empty()).count() <= 1 {
+    if groups.iter().filter(|(_, vars, _)| !vars.is_empty()).count() <= 1 {
         return vec![patterns.to_vec()];
     }
-    groups.into_iter().map(|(_, members)| members).collect()
+    groups.sort_by_key(|(first, _, _)| *first);
+    groups.into_iter().map(|(_, _, members)| members).collect()
 }
 
 /// Whether two join operands have no variable in scope in common (a cartesian product).

@@ -2,7 +2,6 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::error::Stop;
 use crate::negotiate::{content_media_type, negotiate};
 use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples_to};
 use crate::result_cache::{CacheKey, CachedAnswer};
@@ -131,14 +130,7 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     let guarded = GuardedQuery::parse(&query, Some(&base))?;
     // What makes this request the same as another: its text and dataset. The fast lane
     // takes it if it was fast last time.
-    let key = {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        query.hash(&mut hasher);
-        request.default_graph_uris.hash(&mut hasher);
-        request.named_graph_uris.hash(&mut hasher);
-        hasher.finish()
-    };
+    let key = crate::work::request_key((&query, &request.default_graph_uris, &request.named_graph_uris));
     let cache_key = (state.cache.enabled() && guarded.deterministic).then(|| CacheKey {
         query,
         base: base.clone(),
@@ -271,7 +263,6 @@ fn write_results<W: Write>(
     writer: W,
     job: &Running,
 ) -> Result<(W, bool), ApiError> {
-    let stopped = || job.explain(ApiError::Stopped(Stop::Timeout));
     let io = |e: std::io::Error| ApiError::Internal(format!("serializing results: {e}"));
     let limit = if max_rows == 0 { usize::MAX } else { max_rows };
     let mut truncated = false;
@@ -286,7 +277,7 @@ fn write_results<W: Write>(
                     break;
                 }
                 if job.is_stopped() {
-                    return Err(stopped());
+                    return Err(job.stopped_error());
                 }
                 serializer
                     .serialize(&solution.map_err(civicgraph_graph::GraphError::from)?)
@@ -472,7 +463,7 @@ async fn stream(
     let watched = job.running();
     let media_type = tokio::select! {
         head = head => head.map_err(|_| ApiError::Internal("the query task ended without an answer".into()))??,
-        () = watched.until_stopped() => return Err(watched.explain(ApiError::Stopped(Stop::Timeout))),
+        () = watched.until_stopped() => return Err(watched.stopped_error()),
     };
     // The job's guard goes with the body: a client that hangs up mid-answer drops it, which
     // cancels the evaluation. The timeout still holds while the body streams.

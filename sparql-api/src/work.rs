@@ -33,6 +33,14 @@ const FAST: Duration = Duration::from_millis(50);
 /// How many requests' last durations are remembered.
 const REMEMBERED: usize = 4096;
 
+/// The key of a request for the fast lane: a hash of what makes it the same request.
+pub fn request_key(parts: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The slots and the jobs running in them.
 #[derive(Debug)]
 pub struct Work {
@@ -112,13 +120,18 @@ impl Running {
     ) -> Result<T, ApiError> {
         tokio::select! {
             joined = work => joined.map_err(|e| ApiError::Internal(format!("a request's task failed: {e}")))?,
-            () = self.until_stopped() => Err(self.explain(ApiError::Stopped(Stop::Timeout))),
+            () = self.until_stopped() => Err(self.stopped_error()),
         }
     }
 
     /// Why the job was stopped, if it was.
     pub fn stopped_for(&self) -> Option<Stop> {
         Stop::from_u8(self.stop.load(Ordering::Relaxed))
+    }
+
+    /// The error that answers a job stopped for its reason (call once it is stopped).
+    pub fn stopped_error(&self) -> ApiError {
+        self.explain(ApiError::Stopped(Stop::Timeout))
     }
 
     /// The error to answer for `error`, which came out of a stopped job: the reason it was

@@ -249,12 +249,7 @@ pub async fn get(
 ) -> Result<Json<SearchResponse>, JsonError> {
     let (request, filters, page) = parse(raw.as_deref())?;
     let graph = state.graph.clone();
-    let key = {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        ("/api/search", raw.as_deref()).hash(&mut hasher);
-        hasher.finish()
-    };
+    let key = crate::work::request_key(("/api/search", raw.as_deref()));
     blocking_keyed(&state, Some(key), move |_| {
         let result = graph.search_page(&request).map_err(|e| match e {
             civicgraph_graph::GraphError::SearchSyntax { .. } => bad(format!("q: {e}")),
