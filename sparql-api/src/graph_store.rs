@@ -131,7 +131,7 @@ pub async fn write(
             Some(vec![(graph_format(&media)?, body.to_vec())])
         }
     };
-    tokio::task::spawn_blocking(move || -> Result<StatusCode, ApiError> {
+    crate::work::run_write("graph store write", move || -> Result<StatusCode, ApiError> {
         let existed = exists(&state, &graph)?;
         let named = match &graph {
             GraphName::NamedNode(node) => Some(node.clone()),
@@ -170,7 +170,6 @@ pub async fn write(
         })
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 /// The graph syntax a media type names.

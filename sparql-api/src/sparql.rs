@@ -173,18 +173,19 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
         return stream(&state, guarded, options, accept, cache, job).await;
     }
     let evaluation = running.clone();
-    let work = tokio::task::spawn_blocking(move || -> Result<Serialized, ApiError> {
-        graph
-            .query_guarded(&guarded, &options)
-            .map_err(ApiError::from)
-            .and_then(|results| serialize(results, accept.as_deref(), max_rows, &evaluation))
-            .map_err(|e| evaluation.explain(e))
-    });
     let Serialized {
         media_type,
         body,
         truncated,
-    } = running.finish_or_stop(work).await?;
+    } = running
+        .evaluate(move || -> Result<Serialized, ApiError> {
+            graph
+                .query_guarded(&guarded, &options)
+                .map_err(ApiError::from)
+                .and_then(|results| serialize(results, accept.as_deref(), max_rows, &evaluation))
+                .map_err(|e| evaluation.explain(e))
+        })
+        .await?;
     job.finish();
     let answer = Arc::new(CachedAnswer {
         media_type,
@@ -417,7 +418,8 @@ async fn stream(
     let running = job.running();
     let (head_sender, head) = oneshot::channel::<Result<String, ApiError>>();
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    tokio::task::spawn_blocking(move || {
+    let thread = running.clone();
+    thread.spawn(move || {
         let prepared = graph
             .query_guarded(&guarded, &options)
             .map_err(ApiError::from)
@@ -459,7 +461,7 @@ async fn stream(
                 let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
             }
         }
-    });
+    })?;
     let watched = job.running();
     let media_type = tokio::select! {
         head = head => head.map_err(|_| ApiError::Internal("the query task ended without an answer".into()))??,

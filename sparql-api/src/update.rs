@@ -68,9 +68,7 @@ pub async fn post(
         }
     }
     let graph = state.graph.clone();
-    tokio::task::spawn_blocking(move || graph.update(&update, &options))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    crate::work::run_write("update", move || Ok(graph.update(&update, &options)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -10,11 +10,18 @@
 //! waited out their timeout behind a tenth of pathological clients.
 //!
 //! **The fast lane.** A request that names itself (a query's text and dataset) and that
-//! finished within `FAST` the last time it ran waits for one of its own slots, not behind
+//! cost at most `FAST` of CPU time the last time it ran waits for one of its own slots, not behind
 //! the heavy requests queued for the others: the same dashboard query sent again and again
 //! is answered in milliseconds while clients keep every other slot busy. A request new to
 //! the server, or slow last time, takes the ordinary lane; its duration is remembered (for
 //! the last 4,096 requests) for next time.
+//!
+//! **Priority.** Each job runs on a thread of its own. Once it has run past `LOWER_AFTER`, its
+//! thread is lowered to the lowest CPU priority (nice 19, Linux): on a machine whose cores
+//! are all busy, the short requests that most clients send take the CPU first, and a long
+//! query only runs on what they leave. On an idle machine the lowered thread still gets every
+//! free cycle. A lowered thread cannot be raised again without privileges, which is why jobs
+//! do not share a pool: the thread ends with its job.
 //!
 //! **Cancellation** is cooperative: Oxigraph checks the token whenever it reads the store,
 //! search checks it between segments. A job's [`Job`] guard cancels on drop, so a handler
@@ -30,8 +37,17 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// A request that last ran within this is fast.
 const FAST: Duration = Duration::from_millis(50);
+/// A job or write still running after this is lowered: most queries finish within a
+/// millisecond or two; a pathological one that ran this long at full priority, hundreds of
+/// times a minute, would take a third of a core from the rest (measured at 50 ms).
+const LOWER_AFTER: Duration = Duration::from_millis(10);
 /// How many requests' last durations are remembered.
 const REMEMBERED: usize = 4096;
+/// The CPU priority (nice value) of a job that has run past [`LOWER_AFTER`]: the lowest.
+pub const LOWERED_NICE: i32 = 19;
+/// A job thread's stack: nested queries recurse in the parser and the evaluator; nesting is
+/// capped (`query_guard::MAX_NESTING`), and this is room for that cap several times over.
+const JOB_STACK: usize = 16 << 20;
 
 /// The key of a request for the fast lane: a hash of what makes it the same request.
 pub fn request_key(parts: impl std::hash::Hash) -> u64 {
@@ -70,6 +86,75 @@ pub struct Running {
     /// The request's key and when it started, to remember how long it took.
     key: Option<u64>,
     started: std::time::Instant,
+    thread: Arc<OwnThread>,
+}
+
+/// A thread of its own for one job or write: its kernel thread id while it runs, and whether
+/// it has been lowered. Held under one lock, so a thread id is never used after its thread
+/// ended. Also the CPU time its work took, once done.
+#[derive(Debug, Default)]
+struct OwnThread(Mutex<(Option<i32>, bool)>, Mutex<Option<Duration>>);
+
+impl OwnThread {
+    /// Starts the thread running `work`; it starts lowered if [`OwnThread::lower`] came first.
+    fn spawn(self: &Arc<Self>, name: String, work: impl FnOnce() + Send + 'static) -> Result<(), ApiError> {
+        let own = self.clone();
+        std::thread::Builder::new()
+            .name(name.clone())
+            .stack_size(JOB_STACK)
+            .spawn(move || {
+                {
+                    let mut thread = own.0.lock().unwrap_or_else(|e| e.into_inner());
+                    thread.0 = priority::current_thread();
+                    if thread.1 {
+                        priority::lower(thread.0);
+                    }
+                }
+                work();
+                own.0.lock().unwrap_or_else(|e| e.into_inner()).0 = None;
+            })
+            .map(drop)
+            .map_err(|e| ApiError::Internal(format!("could not start the thread {name}: {e}")))
+    }
+
+    /// Called on the thread when its work is done: keeps the CPU time it took.
+    fn done(&self) {
+        *self.1.lock().unwrap_or_else(|e| e.into_inner()) = priority::thread_cpu_time();
+    }
+
+    /// Lowers the thread to [`LOWERED_NICE`]: it has run past [`LOWER_AFTER`].
+    fn lower(&self) {
+        let mut thread = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if !thread.1 {
+            thread.1 = true;
+            priority::lower(thread.0);
+        }
+    }
+}
+
+/// Runs a write on a thread of its own, lowered like a job once it has run past
+/// [`LOWER_AFTER`].
+/// Writes run outside the query slots (a write is never stopped half-way), but a long one
+/// must not take the CPU from short queries either.
+pub async fn run_write<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let thread = Arc::new(OwnThread::default());
+    let (sender, answer) = tokio::sync::oneshot::channel();
+    thread.spawn(format!("civicgraph-{what}"), move || {
+        let _ = sender.send(work());
+    })?;
+    let lowering = tokio::spawn({
+        let thread = thread.clone();
+        async move {
+            tokio::time::sleep(LOWER_AFTER).await;
+            thread.lower();
+        }
+    });
+    let answer = answer.await;
+    lowering.abort();
+    answer.map_err(|_| ApiError::Internal(format!("the thread of a {what} ended without an answer")))?
 }
 
 impl std::fmt::Debug for Running {
@@ -112,16 +197,28 @@ impl Running {
         }
     }
 
-    /// Waits for `work` (the job's blocking task) unless the job is stopped first; then
-    /// answers why at once. The blocking task keeps its slot until it notices.
-    pub async fn finish_or_stop<T>(
-        &self,
-        work: tokio::task::JoinHandle<Result<T, ApiError>>,
+    /// Runs `work` on the job's thread and waits for its answer unless the job is stopped
+    /// first; then answers why at once. The thread keeps its slot until it notices.
+    pub async fn evaluate<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
+        let (sender, answer) = tokio::sync::oneshot::channel();
+        let thread = self.thread.clone();
+        self.spawn(move || {
+            let answer = work();
+            thread.done();
+            let _ = sender.send(answer);
+        })?;
         tokio::select! {
-            joined = work => joined.map_err(|e| ApiError::Internal(format!("a request's task failed: {e}")))?,
+            answer = answer => answer.map_err(|_| ApiError::Internal(format!("the thread of request {} ended without an answer", self.id)))?,
             () = self.until_stopped() => Err(self.stopped_error()),
         }
+    }
+
+    /// Starts the job's own thread running `work` (see *Priority* above).
+    pub fn spawn(self: &Arc<Self>, work: impl FnOnce() + Send + 'static) -> Result<(), ApiError> {
+        self.thread.spawn(format!("civicgraph-job-{}", self.id), work)
     }
 
     /// Why the job was stopped, if it was.
@@ -153,7 +250,15 @@ impl Drop for Running {
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&self.id);
             if let Some(key) = self.key {
-                let fast = self.stopped_for().is_none() && self.started.elapsed() <= FAST;
+                // A lowered job takes longer than it costs: what counts is the CPU time it
+                // took, where known, else the time it ran.
+                let cost = self
+                    .thread
+                    .1
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(|| self.started.elapsed());
+                let fast = self.stopped_for().is_none() && cost <= FAST;
                 work.remember(key, fast);
             }
         }
@@ -236,6 +341,7 @@ impl Work {
             work: Arc::downgrade(self),
             key,
             started: std::time::Instant::now(),
+            thread: Arc::default(),
         });
         self.running
             .lock()
@@ -245,7 +351,12 @@ impl Work {
         let long_slots = self.long_slots.clone();
         let (long_after, timeout) = (self.long_after, self.timeout);
         tokio::spawn(async move {
-            tokio::time::sleep(long_after.min(timeout)).await;
+            let started = tokio::time::Instant::now();
+            tokio::time::sleep(LOWER_AFTER.min(long_after).min(timeout)).await;
+            let Some(job) = watched.upgrade() else { return };
+            job.thread.lower();
+            drop(job);
+            tokio::time::sleep_until(started + long_after.min(timeout)).await;
             let Some(job) = watched.upgrade() else { return };
             if long_after < timeout {
                 match long_slots.try_acquire_owned() {
@@ -256,7 +367,7 @@ impl Work {
                     }
                 }
                 drop(job);
-                tokio::time::sleep(timeout - long_after).await;
+                tokio::time::sleep_until(started + timeout).await;
             } else {
                 drop(job);
             }
@@ -267,8 +378,8 @@ impl Work {
         Ok(Job { running, done: false })
     }
 
-    /// Runs `job` on a blocking thread in a slot, answering its result, or the reason it was
-    /// stopped.
+    /// Runs `job` on a thread of its own in a slot, answering its result, or the reason it
+    /// was stopped.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
         job: impl FnOnce(&Running) -> Result<T, ApiError> + Send + 'static,
@@ -284,11 +395,10 @@ impl Work {
     ) -> Result<T, ApiError> {
         let guard = self.start_keyed(key).await?;
         let running = guard.running();
-        let task = tokio::task::spawn_blocking(move || {
-            let outcome = job(&running);
-            outcome.map_err(|e| running.explain(e))
-        });
-        let result = guard.running.finish_or_stop(task).await;
+        let result = guard
+            .running
+            .evaluate(move || job(&running).map_err(|e| running.explain(e)))
+            .await;
         let stopped = guard.running.stopped_for();
         guard.finish();
         match (result, stopped) {
@@ -346,6 +456,51 @@ impl Work {
     }
 }
 
+/// Thread priorities, where the platform has them per thread (Linux); elsewhere jobs keep
+/// the priority they start with.
+mod priority {
+    /// The calling thread's id, to lower it later from another thread.
+    #[cfg(target_os = "linux")]
+    pub fn current_thread() -> Option<i32> {
+        Some(rustix::thread::gettid().as_raw_nonzero().get())
+    }
+
+    /// Lowers thread `tid` to [`super::LOWERED_NICE`]. Lowering needs no privilege; if the
+    /// kernel refuses anyway the job runs on at its priority, which is only slower for others.
+    #[cfg(target_os = "linux")]
+    pub fn lower(tid: Option<i32>) {
+        let Some(pid) = tid.and_then(rustix::process::Pid::from_raw) else {
+            return;
+        };
+        if let Err(error) = rustix::process::setpriority_process(Some(pid), super::LOWERED_NICE) {
+            tracing::debug!(%error, tid, "could not lower a job's thread");
+        }
+    }
+
+    /// The CPU time the calling thread has used.
+    #[cfg(target_os = "linux")]
+    pub fn thread_cpu_time() -> Option<std::time::Duration> {
+        let spent = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Some(std::time::Duration::new(
+            u64::try_from(spent.tv_sec).ok()?,
+            u32::try_from(spent.tv_nsec).ok()?,
+        ))
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn thread_cpu_time() -> Option<std::time::Duration> {
+        None
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn current_thread() -> Option<i32> {
+        None
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn lower(_tid: Option<i32>) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +556,45 @@ mod tests {
                 .is_err()
         );
         slow.finish();
+    }
+
+    /// The test waits for the job threads with blocking receives, so the paused clock cannot
+    /// move on while they run: only the sleep moves it.
+    #[cfg(target_os = "linux")]
+    #[tokio::test(start_paused = true)]
+    async fn a_job_past_lower_after_yields_the_cpu_and_the_next_job_starts_at_normal_priority() {
+        let nice_here = || rustix::process::getpriority_process(None).unwrap();
+        let own = nice_here();
+        let work = Work::new(2, 1, Duration::from_secs(10), Duration::from_secs(30));
+        let (report, nice) = std::sync::mpsc::channel::<i32>();
+        let slow = work.start().await.unwrap();
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let reporter = report.clone();
+        slow.running()
+            .spawn(move || {
+                wait.recv().unwrap();
+                reporter.send(nice_here()).unwrap();
+            })
+            .unwrap();
+        tokio::time::sleep(LOWER_AFTER * 2).await;
+        go.send(()).unwrap();
+        assert_eq!(
+            nice.recv().unwrap(),
+            LOWERED_NICE.max(own),
+            "a job past LOWER_AFTER is lowered"
+        );
+        slow.finish();
+        let quick = work.start().await.unwrap();
+        quick
+            .running()
+            .spawn(move || report.send(nice_here()).unwrap())
+            .unwrap();
+        assert_eq!(
+            nice.recv().unwrap(),
+            own,
+            "a new job does not inherit a lowered thread"
+        );
+        quick.finish();
     }
 
     #[tokio::test(start_paused = true)]

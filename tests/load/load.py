@@ -1,6 +1,8 @@
 """Load and soak test of a running civicgraph: many concurrent clients for a fixed time, mixing
 normal queries, pathological ones, search calls and writes, while one more client polls
-/healthz and another samples the server's memory.
+/healthz and another samples the server's memory. A probe in a process of its own sends a
+normal query every 20 ms: its latency is what a normal client elsewhere sees, without the
+wait for the interpreter lock that the 64 client threads share.
 
 Usage: load.py BASE_URL TOKEN SERVER_PID CLIENTS SECONDS RSS_BOUND_MB
 
@@ -12,6 +14,7 @@ within 100 ms, and a normal query after the load about as fast as before it (wit
 2x + 20 ms). Prints the figures as a Markdown table.
 """
 import http.client
+import multiprocessing
 import os
 import random
 import statistics
@@ -147,6 +150,18 @@ def memory():
         time.sleep(0.5)
 
 
+def probe(out):
+    """One more normal client, in a process of its own so that the load's 64 threads and the
+    interpreter lock they share do not add to what it measures: a normal query every 20 ms."""
+    times, rng = [], random.Random(0)
+    while time.time() < stop:
+        q = rng.choice(NORMAL)
+        status, ms = call("GET", "/sparql?query=" + urllib.parse.quote(q), headers={"Accept": "application/sparql-results+json"})
+        times.append((status, ms))
+        time.sleep(0.02)
+    out.put(times)
+
+
 def normal_latency():
     times = [call("GET", "/sparql?query=" + urllib.parse.quote(NORMAL[0]))[1] for _ in range(20)]
     return statistics.median(times)
@@ -154,12 +169,19 @@ def normal_latency():
 
 before = normal_latency()
 stop = time.time() + SECONDS
+probed = multiprocessing.get_context("fork").Queue()
+prober = multiprocessing.get_context("fork").Process(target=probe, args=(probed,))
+prober.start()
 threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
 threads += [threading.Thread(target=healthz), threading.Thread(target=memory)]
 for t in threads:
     t.start()
 for t in threads:
     t.join()
+probe_times = probed.get()
+prober.join()
+failures += [f"{status} for a probe query" for status, _ in probe_times if status not in ALLOWED]
+probe_ms = [ms for _, ms in probe_times]
 time.sleep(1)
 after = normal_latency()
 
@@ -190,10 +212,13 @@ print(f"{CLIENTS} clients for {SECONDS:.0f} s: {total} requests ({total / SECOND
 print("| requests | count | p50 ms | p99 ms |\n|---|---:|---:|---:|")
 for kind, values in latencies.items():
     print(f"| {kind} | {len(values)} | {p(values, 0.5):.1f} | {p(values, 0.99):.1f} |")
+print(f"| normal, probe (own process, one every 20 ms) | {len(probe_ms)} | {p(probe_ms, 0.5):.1f} | {p(probe_ms, 0.99):.1f} |")
 print(f"| /healthz | {len(health)} | {p(health, 0.5):.1f} | {p(health, 0.99):.1f} (max {max(health):.1f}) |")
 print(f"peak RSS {max(rss)} MB (bound {RSS_BOUND} MB); normal query before {before:.1f} ms, after {after:.1f} ms")
 normal_p50 = p(latencies["normal"], 0.5)
 print(f"normal queries under load: p50 {normal_p50:.1f} ms = {normal_p50 / before:.2f}x their unloaded {before:.1f} ms")
+probe_p50 = p(probe_ms, 0.5)
+print(f"the probe's normal queries under load: p50 {probe_p50:.1f} ms = {probe_p50 / before:.2f}x their unloaded {before:.1f} ms")
 if normal_p50 > 2 * before + 20:
     timing.append(f"normal queries' p50 under load {normal_p50:.1f} ms is over twice their unloaded {before:.1f} ms")
 for warning in warnings:
