@@ -14,6 +14,8 @@ bash tests/shacl/run.sh
 bash tests/browser/run.sh
 # Load: 16 clients for 10 s of normal, pathological, search and write requests (short version).
 bash tests/load/run.sh 16 10
+# The hostile requests of issue 16 against the real binary, each followed by /healthz.
+bash tests/hostile/run.sh
 # The benchmark suite's smoke run: 10k generated datasets ingested end to end, the SPARQL
 # mix, search and load against civicgraph and oxigraph; fails if their answers differ.
 # No timing is asserted.

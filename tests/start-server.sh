@@ -1,5 +1,6 @@
 # Sourced by the test scripts: starts `target/debug/civicgraph serve` on the demo data in a
 # temporary directory on a random port, waits for /healthz, and stops it on exit.
+# The binary is $civicgraph_bin (default target/debug/civicgraph).
 # After sourcing: $port is the port. Before it: extra environment for the server in
 # $server_env, global options (`--config FILE`) in $server_args, options of `serve`
 # (`--no-demo`) in $serve_args, a data directory to serve in $server_data (default: a new
@@ -8,7 +9,7 @@
 data=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 env ${server_env:-} CIVICGRAPH_LOG=warn \
-    target/debug/civicgraph ${server_args:-} --data "${server_data:-$data/graph}" serve ${serve_args:-} --bind "127.0.0.1:$port" &
+    ${civicgraph_bin:-target/debug/civicgraph} ${server_args:-} --data "${server_data:-$data/graph}" serve ${serve_args:-} --bind "127.0.0.1:$port" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"; ${server_cleanup:-true}' EXIT
 python3 - "$port" <<'PY'

@@ -191,3 +191,21 @@ fn planted_copies_are_found_with_high_precision_and_recall() {
         );
     }
 }
+
+/// Two real snapshots of one catalogue (DHS's `data.json`, February and June 2025), the
+/// later republished with new identifiers and URLs: the truth is the URLs the originals
+/// share. Thirteen pairs have a renamed publisher.
+#[test]
+fn datasets_are_found_again_in_a_later_snapshot_republished_elsewhere() {
+    use civicgraph_ingest::link::snapshots::{TruthKey, evaluate};
+    let older = real_datasets(&[repo("datasets/linker/snapshots/dhs/2025-02-01_dd2190ff.json")]);
+    let newer = real_datasets(&[repo("datasets/linker/snapshots/dhs/3d7f54ca.json")]);
+    assert_eq!((older.len(), newer.len()), (1093, 1224));
+    for by in [TruthKey::Urls, TruthKey::Identifiers] {
+        let result = evaluate(&older, &newer, by, &LinkSettings::default());
+        assert!(result.truth >= 140, "{}", result.to_markdown());
+        assert!(result.precision >= 0.99, "{by:?}: {}", result.to_markdown());
+        let recall = if by == TruthKey::Urls { 0.95 } else { 0.96 };
+        assert!(result.recall >= recall, "{by:?}: {}", result.to_markdown());
+    }
+}

@@ -23,6 +23,9 @@ import threading
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import timed_http  # noqa: E402
+
 BASE, TOKEN, PID, CLIENTS, SECONDS, RSS_BOUND = (
     sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]))
 HOST, PORT = urllib.parse.urlparse(BASE).hostname, urllib.parse.urlparse(BASE).port
@@ -59,15 +62,8 @@ stop = time.time() + SECONDS
 
 
 def call(method, path, body=None, headers=None, timeout=60):
-    conn = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
-    try:
-        start = time.perf_counter()
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        response.read()
-        return response.status, (time.perf_counter() - start) * 1000
-    finally:
-        conn.close()
+    status, _, ms = timed_http.call(HOST, PORT, method, path, body, headers, timeout)
+    return status, ms
 
 
 def record(kind, status, ms, what):
@@ -79,6 +75,10 @@ def record(kind, status, ms, what):
 
 
 def client(seed):
+    # LOAD_CLIENT_NICE lowers the load's client threads (on Linux, nice applies to the calling
+    # thread), not the probe or /healthz: on a two-core machine the 64 Python clients compete
+    # for the CPU with the server they load, which remote clients would not.
+    os.nice(int(os.environ.get("LOAD_CLIENT_NICE", "0")))
     rng = random.Random(seed)
     n = 0
     while time.time() < stop:
@@ -163,7 +163,9 @@ def probe(out):
 
 
 def normal_latency():
-    times = [call("GET", "/sparql?query=" + urllib.parse.quote(NORMAL[0]))[1] for _ in range(20)]
+    """The median latency of the normal queries, each sent 25 times as the clients send them."""
+    times = [call("GET", "/sparql?query=" + urllib.parse.quote(q), headers={"Accept": "application/sparql-results+json"})[1]
+             for _ in range(25) for q in NORMAL]
     return statistics.median(times)
 
 

@@ -34,6 +34,15 @@ pub struct EvalArgs {
     /// the linker at scale: time and memory of linking alone, without a store).
     #[arg(long, value_name = "N")]
     synthetic: Option<usize>,
+    /// Instead of planting copies, measure on two real snapshots of one catalogue (older,
+    /// newer): the truth is the landing pages and download URLs they share, and the newer
+    /// is republished with new identifiers and URLs before linking.
+    #[arg(long, num_args = 2, value_names = ["OLDER", "NEWER"], conflicts_with = "synthetic")]
+    snapshots: Option<Vec<PathBuf>>,
+    /// With `--snapshots`: what says two datasets are the same, `urls` (landing pages and
+    /// download URLs) or `identifiers`.
+    #[arg(long, default_value = "urls")]
+    truth: civicgraph_ingest::link::snapshots::TruthKey,
     /// Print JSON instead of Markdown.
     #[arg(long)]
     json: bool,
@@ -53,19 +62,35 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     }
 }
 
+/// The datasets of a catalogue file, mapped as a harvest maps it, as one source.
+fn read_file(file: &std::path::Path) -> anyhow::Result<Vec<LinkRecord>> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+    let (store, _) = map_document(&bytes, &name, Some(&file_base_iri(file)?))?;
+    let mut records = read_datasets(&store, &[])?;
+    for record in &mut records {
+        record.source.clone_from(&name);
+    }
+    Ok(records)
+}
+
 pub fn evaluate_linker(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
+    if let Some([older, newer]) = args.snapshots.as_deref() {
+        let (older, newer) = (read_file(older)?, read_file(newer)?);
+        let evaluation =
+            civicgraph_ingest::link::snapshots::evaluate(&older, &newer, args.truth, &context.config.linking);
+        return if args.json {
+            print_out(&(serde_json::to_string_pretty(&evaluation)? + "\n"))
+        } else {
+            print_out(&evaluation.to_markdown())
+        };
+    }
     let mut real: Vec<LinkRecord> = Vec::new();
     if let Some(n) = args.synthetic {
         real = civicgraph_ingest::link::perturb::synthetic(n, 10, args.seed);
     }
     for file in args.files.iter().filter(|_| args.synthetic.is_none()) {
-        let name = file.display().to_string();
-        let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
-        let (store, _) = map_document(&bytes, &name, Some(&file_base_iri(file)?))?;
-        for mut record in read_datasets(&store, &[])? {
-            record.source = name.clone();
-            real.push(record);
-        }
+        real.extend(read_file(file)?);
     }
     let started = std::time::Instant::now();
     let evaluation = evaluate(
