@@ -311,11 +311,45 @@ impl Featurizer {
     /// it, quoted, and the rule or field behind it. `"…prioritise food inspections by
     /// risk…" (planning rule: "inspections")` instead of `cue:planning`.
     pub fn explain(&self, input: &TagInput, feature: &str) -> String {
+        self.explain_in(&self.prepare(input), feature)
+    }
+
+    /// A record's texts split and stemmed once, for explaining each of its features
+    /// ([`Featurizer::explain_in`]): the texts do not change from one feature to the next.
+    pub fn prepare<'a>(&self, input: &'a TagInput) -> Prepared<'a> {
+        Prepared(
+            input
+                .texts()
+                .map(|text| {
+                    let lang = self.language(text);
+                    let tokens = tokens(text);
+                    // The stemmed words, each with the index of its token.
+                    let words = tokens
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, &(start, end))| {
+                            let word = self.words_in(&text[start..end], lang);
+                            word.into_iter().next().map(|w| (i, w))
+                        })
+                        .collect();
+                    PreparedText {
+                        text,
+                        lang,
+                        tokens,
+                        words,
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// [`Featurizer::explain`] over texts prepared once.
+    pub fn explain_in(&self, prepared: &Prepared<'_>, feature: &str) -> String {
         let (kind, value) = feature.split_once(':').unwrap_or(("", feature));
         match kind {
             "word" | "phrase" => {
                 let wanted: Vec<String> = value.split(' ').map(str::to_owned).collect();
-                match self.find(input, std::slice::from_ref(&(Lang::En, wanted.clone())), true) {
+                match self.find(prepared, std::slice::from_ref(&(Lang::En, wanted.clone())), true) {
                     Some((quote, matched)) => format!("\"{quote}\" (the words \"{matched}\")"),
                     None => format!("the words \"{value}\""),
                 }
@@ -327,7 +361,7 @@ impl Featurizer {
                     .find(|(concept, _)| concept == value)
                     .map(|(_, terms)| terms.as_slice())
                     .unwrap_or_default();
-                match self.find(input, terms, false) {
+                match self.find(prepared, terms, false) {
                     Some((quote, matched)) => format!("\"{quote}\" ({value} rule: \"{matched}\")"),
                     None => format!("{value} rule"),
                 }
@@ -340,29 +374,25 @@ impl Featurizer {
         }
     }
 
-    /// The first place in `input`'s text where one of `terms` (stemmed word sequences)
+    /// The first place in the prepared texts where one of `terms` (stemmed word sequences)
     /// occurs: a quote of a dozen words around it, and the words matched as written.
     /// `any_language` matches every term in every text (words and phrases come stemmed in
     /// the text's own language); otherwise a term matches text of its language, or any
     /// text for an English term.
     fn find(
         &self,
-        input: &TagInput,
+        prepared: &Prepared<'_>,
         terms: &[(Lang, Vec<String>)],
         any_language: bool,
     ) -> Option<(String, String)> {
-        for text in input.texts() {
-            let lang = self.language(text);
-            let tokens = tokens(text);
-            // The stemmed words, each with the index of its token.
-            let words: Vec<(usize, String)> = tokens
-                .iter()
-                .enumerate()
-                .filter_map(|(i, &(start, end))| {
-                    let word = self.words_in(&text[start..end], lang);
-                    word.into_iter().next().map(|w| (i, w))
-                })
-                .collect();
+        for PreparedText {
+            text,
+            lang,
+            tokens,
+            words,
+        } in &prepared.0
+        {
+            let (text, lang) = (*text, *lang);
             for (term_lang, term) in terms {
                 if term.is_empty() || !(any_language || *term_lang == lang || *term_lang == Lang::En) {
                     continue;
@@ -390,6 +420,20 @@ impl Featurizer {
         }
         None
     }
+}
+
+/// A record's texts, split and stemmed ([`Featurizer::prepare`]).
+#[derive(Debug)]
+pub struct Prepared<'a>(Vec<PreparedText<'a>>);
+
+#[derive(Debug)]
+struct PreparedText<'a> {
+    text: &'a str,
+    lang: Lang,
+    /// The byte ranges of its words.
+    tokens: Vec<(usize, usize)>,
+    /// The stemmed words, each with the index of its token.
+    words: Vec<(usize, String)>,
 }
 
 /// The byte ranges of the words of `text`.

@@ -206,6 +206,7 @@ impl Tagger {
                 evidence: best.into_iter().collect(),
             }];
         }
+        let prepared = self.featurizer.prepare(input);
         passing
             .into_iter()
             .map(|s| Assignment {
@@ -218,7 +219,7 @@ impl Tagger {
                         .evidence
                         .iter()
                         .map(|(name, weight)| {
-                            format!("{} (+{weight:.2})", self.featurizer.explain(input, name))
+                            format!("{} (+{weight:.2})", self.featurizer.explain_in(&prepared, name))
                         })
                         .collect();
                     order_evidence(&mut lines);
