@@ -85,6 +85,32 @@ impl WriteBatch {
         Ok(batch)
     }
 
+    /// Parses `reader`, a document of one graph (a Graph Store Protocol body), into the
+    /// graph `target` (`None`: the default graph). A dataset syntax may be used, as JSON-LD
+    /// is for graphs, but a quad in any other graph than the document's default one is
+    /// refused ([`GraphError::NotOneGraph`]), and nothing of the document is added.
+    pub fn read_graph_into(
+        &mut self,
+        target: Option<&NamedNode>,
+        format: RdfFormat,
+        reader: impl Read,
+        source_name: &str,
+        base: Option<&str>,
+    ) -> Result<()> {
+        let start = self.insert.len();
+        self.read_into(target, format, reader, source_name, base, false)?;
+        let expected: GraphName = target.map_or(GraphName::DefaultGraph, |t| t.clone().into());
+        if let Some(other) = self.insert[start..].iter().find(|q| q.graph_name != expected) {
+            let graph = other.graph_name.to_string();
+            self.insert.truncate(start);
+            return Err(GraphError::NotOneGraph {
+                source_name: source_name.to_owned(),
+                graph,
+            });
+        }
+        Ok(())
+    }
+
     /// Parses `reader` into the batch. Triples (and default-graph quads) go to `target`
     /// when given; with `replace_named`, each named graph the document uses is replaced.
     /// `base` resolves relative IRIs; without one they are a syntax error. `source_name`

@@ -75,6 +75,17 @@ pub enum GraphError {
         /// 1-based column where the limit was passed.
         column: usize,
     },
+    /// A document sent as one graph (a Graph Store Protocol body) names another graph, as
+    /// a JSON-LD document with a named `@graph` can.
+    #[error(
+        "{source_name}: the document puts triples in the graph {graph}; a graph store request carries one graph"
+    )]
+    NotOneGraph {
+        /// The document.
+        source_name: String,
+        /// The other graph it names.
+        graph: String,
+    },
     /// A full-text query did not parse.
     #[error("search query {query:?}: {message}")]
     SearchSyntax {

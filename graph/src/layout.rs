@@ -82,6 +82,11 @@ impl Layout {
         self.graph("vocab")
     }
 
+    /// A graph created by a Graph Store Protocol POST to the store itself, named `id`.
+    pub fn created_graph(&self, id: &str) -> NamedNode {
+        self.graph(&format!("created/{id}"))
+    }
+
     /// Bookkeeping: the write sequence that the index mirrors. Not dumped.
     pub fn system_graph(&self) -> NamedNode {
         self.graph("system")

@@ -64,6 +64,7 @@ impl ApiError {
                 | GraphError::TooDeep { .. }
                 | GraphError::InvalidIri { .. }
                 | GraphError::Syntax { .. }
+                | GraphError::NotOneGraph { .. }
                 | GraphError::UpdateEvaluation(
                     oxigraph::sparql::UpdateEvaluationError::GraphAlreadyExists(_)
                     | oxigraph::sparql::UpdateEvaluationError::GraphDoesNotExist(_),

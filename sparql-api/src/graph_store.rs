@@ -18,6 +18,15 @@ use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNodeRef, Triple};
 
 /// Which graph a request addresses.
 fn target(raw: Option<&str>) -> Result<GraphName, ApiError> {
+    addressed(raw)?.ok_or_else(unaddressed)
+}
+
+fn unaddressed() -> ApiError {
+    ApiError::BadRequest("address a graph with ?default or ?graph=IRI".into())
+}
+
+/// Which graph a request addresses, if any: none is the graph store itself.
+fn addressed(raw: Option<&str>) -> Result<Option<GraphName>, ApiError> {
     let mut default = false;
     let mut named = None;
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
@@ -37,14 +46,12 @@ fn target(raw: Option<&str>) -> Result<GraphName, ApiError> {
         }
     }
     match (default, named) {
-        (true, None) => Ok(GraphName::DefaultGraph),
-        (false, Some(iri)) => Ok(iri.into()),
+        (true, None) => Ok(Some(GraphName::DefaultGraph)),
+        (false, Some(iri)) => Ok(Some(iri.into())),
         (true, Some(_)) => Err(ApiError::BadRequest(
             "give either ?default or ?graph=IRI, not both".into(),
         )),
-        (false, None) => Err(ApiError::BadRequest(
-            "address a graph with ?default or ?graph=IRI".into(),
-        )),
+        (false, None) => Ok(None),
     }
 }
 
@@ -111,16 +118,39 @@ pub async fn read(
     Ok(response)
 }
 
-/// PUT (replace), POST (add) and DELETE.
+/// A fresh name for a graph created by a POST to the store itself: the time and a count,
+/// which no two requests of one server share (a clash with an existing graph is checked).
+fn new_graph_id() -> String {
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let count = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{nanos:x}-{count:x}")
+}
+
+/// PUT (replace), POST (add) and DELETE. A POST to the store itself (no `?graph` or
+/// `?default`) creates a new graph and answers 201 with its IRI in `Location` (Graph Store
+/// Protocol 5.5).
 pub async fn write(
     method: Method,
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     require_write(&headers, state.write_token.as_deref())?;
-    let graph = target(raw.as_deref())?;
+    let (graph, created) = match addressed(raw.as_deref())? {
+        Some(graph) => (graph, false),
+        None if method == Method::POST => {
+            let mut graph = state.graph.layout().created_graph(&new_graph_id());
+            while exists(&state, &graph.clone().into())? {
+                graph = state.graph.layout().created_graph(&new_graph_id());
+            }
+            (graph.into(), true)
+        }
+        None => return Err(unaddressed()),
+    };
     let parts = if method == Method::DELETE {
         None
     } else {
@@ -131,6 +161,7 @@ pub async fn write(
             Some(vec![(graph_format(&media)?, body.to_vec())])
         }
     };
+    let location = graph.clone();
     crate::work::run_write("graph store write", move || -> Result<StatusCode, ApiError> {
         let existed = exists(&state, &graph)?;
         let named = match &graph {
@@ -150,14 +181,13 @@ pub async fn write(
                     batch.also_replace(graph.clone());
                 }
                 for (i, (format, bytes)) in parts.iter().enumerate() {
-                    batch.read_into(
+                    batch.read_graph_into(
                         named.as_ref(),
                         *format,
                         bytes.as_slice(),
                         &format!("request body part {} for {graph}", i + 1),
                         // As in Fuseki: relative IRIs in the body resolve against the graph's IRI.
                         named.as_ref().map(NamedNode::as_str),
-                        false,
                     )?;
                 }
             }
@@ -170,12 +200,24 @@ pub async fn write(
         })
     })
     .await
+    .and_then(|status| {
+        let mut response = status.into_response();
+        if created && let GraphName::NamedNode(iri) = &location {
+            response.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(iri.as_str()).map_err(|e| ApiError::Internal(e.to_string()))?,
+            );
+        }
+        Ok(response)
+    })
 }
 
 /// The graph syntax a media type names.
 fn graph_format(media: &str) -> Result<RdfFormat, ApiError> {
+    // JSON-LD is a dataset syntax that also writes single graphs; a named graph in it is
+    // refused when read (`WriteBatch::read_graph_into`).
     RdfFormat::from_media_type(media)
-        .filter(|f| !f.supports_datasets())
+        .filter(|f| matches!(f, RdfFormat::JsonLd { .. }) || !f.supports_datasets())
         .ok_or_else(|| {
             ApiError::UnsupportedMediaType(format!(
                 "a graph is sent as Turtle, N-Triples, RDF/XML or JSON-LD (or several, as multipart/form-data), not {media:?}"

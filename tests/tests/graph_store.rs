@@ -128,3 +128,65 @@ async fn bad_requests_get_400_415_406_401_and_403() {
     let (response, _) = send(&state, wrong).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// Graph Store Protocol 5.5, as the W3C manifest's "POST - create new graph" test: a POST
+/// to the store itself creates a graph and answers 201 with its IRI in `Location`, where a
+/// GET then finds the triples.
+#[tokio::test]
+async fn a_post_to_the_store_itself_creates_a_graph_named_in_location() {
+    let state = demo_state().with_write_token(Some("s3cret"));
+    let mut created = Vec::new();
+    for _ in 0..2 {
+        let (response, body) = send(&state, request(Method::POST, "", Some("text/turtle"), TTL)).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{body}");
+        let location = response.headers()[header::LOCATION].to_str().unwrap().to_owned();
+        let get = Request::get(format!("/store?graph={}", urlencoding::encode(&location)))
+            .body(Body::empty())
+            .unwrap();
+        let (response, body) = send(&state, get).await;
+        assert_eq!(response.status(), StatusCode::OK, "{location}");
+        assert!(body.contains("Beehive registrations"), "{body}");
+        created.push(location);
+    }
+    assert_ne!(created[0], created[1], "each POST creates its own graph");
+}
+
+/// JSON-LD is accepted wherever RDF is, as the error message promised; a JSON-LD body
+/// that names another graph is refused, and nothing of it is written.
+#[tokio::test]
+async fn json_ld_bodies_are_graphs_and_their_named_graphs_are_refused() {
+    let state = demo_state().with_write_token(Some("s3cret"));
+    let graph = format!("graph={G}");
+    let json = r#"{"@id": "http://ex/j", "http://purl.org/dc/terms/title": "Hive inspections"}"#;
+    let (response, body) = send(
+        &state,
+        request(Method::PUT, &graph, Some("application/ld+json"), json),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED, "{body}");
+    let get = Request::get(format!("/store?{graph}"))
+        .body(Body::empty())
+        .unwrap();
+    let (_, body) = send(&state, get).await;
+    assert!(body.contains("Hive inspections"), "{body}");
+
+    let named = r#"{"@id": "http://ex/other", "@graph": [{"@id": "http://ex/k", "http://purl.org/dc/terms/title": "Smuggled"}]}"#;
+    let (response, body) = send(
+        &state,
+        request(Method::POST, &graph, Some("application/ld+json"), named),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("http://ex/other"),
+        "the refusal names the graph: {body}"
+    );
+    let get = Request::get(format!("/store?{graph}"))
+        .body(Body::empty())
+        .unwrap();
+    let (_, body) = send(&state, get).await;
+    assert!(
+        !body.contains("Smuggled") && body.contains("Hive inspections"),
+        "{body}"
+    );
+}
