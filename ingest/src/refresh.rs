@@ -1,5 +1,5 @@
-//! What runs after harvests (and by `civicgraph tag` / `link` on demand): re-tagging and
-//! re-linking the whole graph. Both write only what changed, so a harvest that changed
+//! What runs after harvests (and by `civicgraph tag` / `link` on demand): re-linking and
+//! re-tagging the whole graph. Both write only what changed, so a harvest that changed
 //! nothing costs a read of the graph and no write.
 
 use crate::error::Result;
@@ -20,17 +20,10 @@ pub struct Refreshed {
     pub link_ms: u64,
 }
 
-/// Tags, then links, every record of `graph`.
+/// Links, then tags, every record of `graph`. Linking comes first because tagging reads its
+/// clusters: a dataset takes the patterns of the case studies that used any member of its
+/// `cg:cluster`, and a cluster found in this refresh must count in this refresh.
 pub fn after_harvest(graph: &Graph, tagging: &TagSettings, linking: &LinkSettings) -> Result<Refreshed> {
-    let started = std::time::Instant::now();
-    let tags = tag_graph(graph, tagging, &mut |_| {})?;
-    let tag_ms = started.elapsed().as_millis() as u64;
-    tracing::info!(
-        records = tags.records,
-        added = tags.added,
-        removed = tags.removed,
-        "re-tagged after harvest"
-    );
     let started = std::time::Instant::now();
     let links = link_graph(graph, linking)?;
     let link_ms = started.elapsed().as_millis() as u64;
@@ -39,6 +32,15 @@ pub fn after_harvest(graph: &Graph, tagging: &TagSettings, linking: &LinkSetting
         links = links.links,
         clusters = links.clusters,
         "re-linked after harvest"
+    );
+    let started = std::time::Instant::now();
+    let tags = tag_graph(graph, tagging, &mut |_| {})?;
+    let tag_ms = started.elapsed().as_millis() as u64;
+    tracing::info!(
+        records = tags.records,
+        added = tags.added,
+        removed = tags.removed,
+        "re-tagged after harvest"
     );
     Ok(Refreshed {
         tags,

@@ -383,3 +383,30 @@ fn a_dataset_takes_the_patterns_of_the_case_studies_that_used_it() {
     let unused = stored_assignments(&graph, &node("http://example.org/a/permits")).unwrap();
     assert_eq!(unused.keys().collect::<Vec<_>>(), ["none"], "{unused:?}");
 }
+
+/// The first refresh of a graph links before it tags: a dataset whose only tie to a case
+/// study is its copy in another catalogue gets the case study's patterns at once, not one
+/// refresh later when the linker's clusters exist.
+#[test]
+fn patterns_reach_a_copy_found_by_the_linker_in_the_same_refresh() {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    let original = r#"
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        <http://example.org/a/sensors> a dcat:Dataset ;
+            dct:title "Breathe London air quality sensor readings" ;
+            dcat:landingPage <https://data.example.org/breathe-london/sensors> ."#;
+    let copy = r#"
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        <http://example.org/b/sensors-copy> a dcat:Dataset ;
+            dct:title "Air quality sensor readings, London" ;
+            dcat:landingPage <https://data.example.org/breathe-london/sensors> ."#;
+    for (id, turtle) in [("cases", USED), ("a", original), ("b", copy)] {
+        let source = graph.layout().source_graph(id).unwrap();
+        let batch =
+            WriteBatch::replace_graph_from_reader(&source, RdfFormat::Turtle, turtle.as_bytes(), id).unwrap();
+        graph.commit(batch).unwrap();
+    }
+    civicgraph_ingest::refresh::after_harvest(&graph, &TagSettings::default(), &Default::default()).unwrap();
+    let copy = stored_assignments(&graph, &node("http://example.org/b/sensors-copy")).unwrap();
+    assert!(copy.contains_key("policy"), "{copy:?}");
+}
