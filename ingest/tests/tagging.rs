@@ -406,7 +406,7 @@ fn patterns_reach_a_copy_found_by_the_linker_in_the_same_refresh() {
             WriteBatch::replace_graph_from_reader(&source, RdfFormat::Turtle, turtle.as_bytes(), id).unwrap();
         graph.commit(batch).unwrap();
     }
-    civicgraph_ingest::refresh::after_harvest(&graph, &TagSettings::default(), &Default::default()).unwrap();
+    after_harvest(&graph, &TagSettings::default(), &Default::default()).unwrap();
     let copy = stored_assignments(&graph, &node("http://example.org/b/sensors-copy")).unwrap();
     assert!(copy.contains_key("policy"), "{copy:?}");
 }
