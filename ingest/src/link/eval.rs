@@ -120,12 +120,7 @@ pub fn evaluate(
             }
             result.true_positives += 1;
             found.insert(copy.as_str(), true);
-            for evidence in &link.evidence {
-                *result
-                    .by_signal
-                    .entry(evidence.signal.as_str().to_owned())
-                    .or_default() += 1;
-            }
+            count_signals(&mut result.by_signal, link);
         } else {
             result.false_positives += 1;
             if result.wrong.len() < 10 {
@@ -146,16 +141,43 @@ pub fn evaluate(
             }
         }
     }
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    result.precision = ratio(
+    (result.precision, result.recall) = precision_recall(
         result.true_positives,
-        result.true_positives + result.false_positives,
-    );
-    result.recall = ratio(
-        result.true_positives,
-        result.true_positives + result.false_negatives,
+        result.false_positives,
+        result.false_negatives,
     );
     result
+}
+
+/// Precision TP / (TP + FP) and recall TP / (TP + FN), 0 where undefined.
+pub(super) fn precision_recall(
+    true_positives: usize,
+    false_positives: usize,
+    false_negatives: usize,
+) -> (f64, f64) {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    (
+        ratio(true_positives, true_positives + false_positives),
+        ratio(true_positives, true_positives + false_negatives),
+    )
+}
+
+/// Counts a right link under each signal that found it.
+pub(super) fn count_signals(by_signal: &mut BTreeMap<String, usize>, link: &super::Link) {
+    for evidence in &link.evidence {
+        *by_signal.entry(evidence.signal.as_str().to_owned()).or_default() += 1;
+    }
+}
+
+/// The table of right links by signal, in Markdown.
+pub(super) fn signal_table(out: &mut String, by_signal: &BTreeMap<String, usize>) {
+    let _ = writeln!(
+        out,
+        "Right links by signal (a link can have several):\n\n| signal | links |\n|---|---:|"
+    );
+    for (signal, count) in by_signal {
+        let _ = writeln!(out, "| {signal} | {count} |");
+    }
 }
 
 impl LinkEvaluation {
@@ -174,13 +196,7 @@ impl LinkEvaluation {
             self.precision,
             self.recall
         );
-        let _ = writeln!(
-            out,
-            "Right links by signal (a link can have several):\n\n| signal | links |\n|---|---:|"
-        );
-        for (signal, count) in &self.by_signal {
-            let _ = writeln!(out, "| {signal} | {count} |");
-        }
+        signal_table(&mut out, &self.by_signal);
         let _ = writeln!(
             out,
             "\nLinks among the real datasets (not planted; for review): {}",

@@ -11,6 +11,7 @@
 //! signals the truth was drawn from; what it keeps is what an aggregator keeps: titles,
 //! descriptions, the publisher's name, its e-mail and home page.
 
+use super::eval::{count_signals, precision_recall, signal_table};
 use super::{LinkRecord, LinkSettings, find_links, normalise};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -220,12 +221,7 @@ pub fn evaluate(
         if true_of_older.get(&i) == Some(&j) {
             if found.insert((i, j)) {
                 result.true_positives += 1;
-                for evidence in &link.evidence {
-                    *result
-                        .by_signal
-                        .entry(evidence.signal.as_str().to_owned())
-                        .or_default() += 1;
-                }
+                count_signals(&mut result.by_signal, &link);
             }
         } else if true_of_older.contains_key(&i) || true_of_newer.contains_key(&j) {
             result.false_positives += 1;
@@ -250,14 +246,10 @@ pub fn evaluate(
             }
         }
     }
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    result.precision = ratio(
+    (result.precision, result.recall) = precision_recall(
         result.true_positives,
-        result.true_positives + result.false_positives,
-    );
-    result.recall = ratio(
-        result.true_positives,
-        result.true_positives + result.false_negatives,
+        result.false_positives,
+        result.false_negatives,
     );
     result
 }
@@ -281,13 +273,7 @@ impl SnapshotEvaluation {
             self.recall,
             self.unlabelled_links
         );
-        let _ = writeln!(
-            out,
-            "Right links by signal (a link can have several):\n\n| signal | links |\n|---|---:|"
-        );
-        for (signal, count) in &self.by_signal {
-            let _ = writeln!(out, "| {signal} | {count} |");
-        }
+        signal_table(&mut out, &self.by_signal);
         if !self.wrong.is_empty() {
             let _ = writeln!(out, "\nWrong links (older = newer):");
             for (a, b, detail) in &self.wrong {
