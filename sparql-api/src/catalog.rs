@@ -67,11 +67,11 @@ pub async fn get(
             "page {page} of {size} datasets is past any catalogue's end (offset at most {MAX_OFFSET})"
         )));
     }
-    let host = crate::request_host(&headers);
+    let origin = crate::request_origin(&state.config, &headers);
     let accept = crate::negotiate::accept(&headers);
     let work = state.work.clone();
     work.run(move |running| {
-        let triples = page_triples(&state, running, &host, page, size)?;
+        let triples = page_triples(&state, running, &origin, page, size)?;
         let graph: oxigraph::model::Graph = triples.into_iter().collect();
         graph_response(
             &graph,
@@ -132,7 +132,7 @@ fn datasets(
 fn page_triples(
     state: &AppState,
     running: &Running,
-    host: &str,
+    origin: &str,
     page: usize,
     size: usize,
 ) -> Result<Vec<Triple>, ApiError> {
@@ -193,12 +193,10 @@ fn page_triples(
             }
         }
     }
-    let view: NamedOrBlankNode =
-        NamedNode::new(format!("http://{host}/catalog?page={page}&page_size={size}"))
-            .map_err(|e| ApiError::BadRequest(format!("bad Host header: {e}")))?
-            .into();
-    let page_iri =
-        |n: usize| NamedNode::new_unchecked(format!("http://{host}/catalog?page={n}&page_size={size}"));
+    let view: NamedOrBlankNode = NamedNode::new(format!("{origin}/catalog?page={page}&page_size={size}"))
+        .map_err(|e| ApiError::BadRequest(format!("bad Host header or public_url: {e}")))?
+        .into();
+    let page_iri = |n: usize| NamedNode::new_unchecked(format!("{origin}/catalog?page={n}&page_size={size}"));
     out.push(Triple::new(catalogue, hydra::VIEW, view.clone()));
     out.push(Triple::new(
         view.clone(),

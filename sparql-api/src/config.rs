@@ -16,6 +16,10 @@ pub struct Config {
     pub bind: SocketAddr,
     /// The base IRI of minted IRIs and graph names.
     pub base_iri: String,
+    /// The server's address as its clients reach it, such as `https://hub.example.org`
+    /// behind a TLS proxy: the origin of `/catalog` page links, VoID's IRIs and the base
+    /// IRI of queries and updates. Unset: `http://` and the request's `Host`.
+    pub public_url: Option<String>,
     /// Limits and dataset rules for SPARQL queries.
     pub query: QueryConfig,
     /// Who may write.
@@ -127,6 +131,7 @@ impl Default for Config {
             data_dir: PathBuf::from("civicgraph-data"),
             bind: SocketAddr::from(([127, 0, 0, 1], 7878)),
             base_iri: civicgraph_graph::Layout::DEFAULT_BASE.to_owned(),
+            public_url: None,
             query: QueryConfig::default(),
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
@@ -205,6 +210,24 @@ impl Config {
             key: "base_iri",
             message: e.to_string(),
         })?;
+        if let Some(url) = &self.public_url {
+            let origin = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if !origin.is_some_and(|host| {
+                !host.is_empty()
+                    && !host.contains(['/', '?', '#', ' '])
+                    && oxiri::Iri::parse(url.as_str()).is_ok()
+            }) {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    key: "public_url",
+                    message: format!(
+                        "{url:?} is not an origin such as https://hub.example.org (scheme and host, no path)"
+                    ),
+                });
+            }
+        }
         if self.limits.max_concurrent_requests == 0 || self.limits.max_body_bytes == 0 {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
@@ -295,5 +318,14 @@ mod tests {
         assert!(error.contains("base_iri"), "{error}");
         let error = parse("[query]\ntimeout_secs = 0").unwrap_err().to_string();
         assert!(error.contains("query.timeout_secs"), "{error}");
+        for bad in [
+            "hub.example.org",
+            "https://hub.example.org/sparql",
+            "ftp://hub.example.org",
+        ] {
+            let error = parse(&format!("public_url = {bad:?}")).unwrap_err().to_string();
+            assert!(error.contains("public_url"), "{bad}: {error}");
+        }
+        assert!(parse("public_url = \"https://hub.example.org:8443\"").is_ok());
     }
 }

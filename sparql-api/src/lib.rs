@@ -94,10 +94,20 @@ impl AppState {
     }
 }
 
-/// The URL a request was sent to, from its `Host` header and the endpoint's path: the base
-/// IRI of relative IRIs in a query or update (SPARQL 1.1 Protocol).
-pub(crate) fn request_base(headers: &axum::http::HeaderMap, path: &str) -> String {
-    format!("http://{}{path}", request_host(headers))
+/// The URL a request was sent to, from the configured `public_url` or else its `Host`
+/// header, and the endpoint's path: the base IRI of relative IRIs in a query or update
+/// (SPARQL 1.1 Protocol).
+pub(crate) fn request_base(config: &Config, headers: &axum::http::HeaderMap, path: &str) -> String {
+    format!("{}{path}", request_origin(config, headers))
+}
+
+/// Where clients reach the server: the configured `public_url` (behind a TLS proxy,
+/// `https://…`), else `http://` and the request's `Host`.
+pub(crate) fn request_origin(config: &Config, headers: &axum::http::HeaderMap) -> String {
+    match &config.public_url {
+        Some(url) => url.clone(),
+        None => format!("http://{}", request_host(headers)),
+    }
 }
 
 /// The `Host` a request was sent to, if it is a plain host name or address (with a port);

@@ -126,7 +126,7 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     let max_rows = state.config.query.max_result_rows;
     // The base IRI of relative IRIs comes from the request's Host: it is part of the
     // answer, so part of the cache key.
-    let base = crate::request_base(headers, "/sparql");
+    let base = crate::request_base(&state.config, headers, "/sparql");
     let guarded = GuardedQuery::parse(&query, Some(&base))?;
     // What makes this request the same as another: its text and dataset. The fast lane
     // takes it if it was fast last time.

@@ -42,7 +42,7 @@ pub async fn post(
         }
     }
     let update = update.ok_or_else(|| ApiError::BadRequest("no update parameter was given".into()))?;
-    options.base_iri = Some(crate::request_base(&headers, "/update"));
+    options.base_iri = Some(crate::request_base(&state.config, &headers, "/update"));
     if !options.using_graph_uris.is_empty() || !options.using_named_graph_uris.is_empty() {
         // SPARQL 1.1 Protocol 2.2.3: the protocol's dataset and the update's own USING /
         // USING NAMED may not both be given.

@@ -61,13 +61,13 @@ fn counts(state: &AppState, running: &Running) -> Result<BTreeMap<NamedNode, [u6
 
 /// GET `/.well-known/void`.
 pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let host = crate::request_host(&headers);
+    let origin = crate::request_origin(&state.config, &headers);
     let accept = crate::negotiate::accept(&headers);
     let work = state.work.clone();
     work.run(move |running| {
-        let root = NamedNode::new(format!("http://{host}/.well-known/void#civicgraph"))
-            .map_err(|e| ApiError::BadRequest(format!("bad Host header: {e}")))?;
-        let endpoint = NamedNode::new_unchecked(format!("http://{host}/sparql"));
+        let root = NamedNode::new(format!("{origin}/.well-known/void#civicgraph"))
+            .map_err(|e| ApiError::BadRequest(format!("bad Host header or public_url: {e}")))?;
+        let endpoint = NamedNode::new_unchecked(format!("{origin}/sparql"));
         let system = state.graph.layout().system_graph();
         let mut description = RdfGraph::new();
         description.insert(TripleRef::new(&root, rdf::TYPE, &void("Dataset")));

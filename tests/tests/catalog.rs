@@ -76,3 +76,30 @@ async fn the_catalogue_is_negotiated_and_bad_pages_are_refused() {
     let (response, _) = send(&state, get("/catalog", "image/png")).await;
     assert_eq!(response.status(), StatusCode::NOT_ACCEPTABLE);
 }
+
+/// Behind a TLS proxy the server sees plain HTTP: with `public_url` configured, page links,
+/// VoID's IRIs and a query's base IRI use it, not `http://` and the `Host` header.
+#[tokio::test]
+async fn links_use_the_configured_public_url_behind_a_proxy() {
+    let config = civicgraph_sparql_api::config::Config {
+        public_url: Some("https://hub.example.org".to_owned()),
+        ..Default::default()
+    };
+    let state = civicgraph_tests::demo_state_with(config);
+    let (response, body) = send(&state, get("/catalog?page_size=50", "application/n-triples")).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    assert!(
+        body.contains("<https://hub.example.org/catalog?page=2&page_size=50>"),
+        "{body}"
+    );
+    assert!(!body.contains("http://hub.example.org/"), "{body}");
+    let (_, void) = send(&state, get("/.well-known/void", "application/n-triples")).await;
+    assert!(void.contains("<https://hub.example.org/sparql>"), "{void}");
+    let query = Request::get("/sparql?query=SELECT%20(%3C%3E%20AS%20%3Fb)%20%7B%7D")
+        .header(header::ACCEPT, "application/sparql-results+json")
+        .header(header::HOST, "hub.example.org")
+        .body(Body::empty())
+        .unwrap();
+    let (_, answer) = send(&state, query).await;
+    assert!(answer.contains("https://hub.example.org/sparql"), "{answer}");
+}
