@@ -13,8 +13,9 @@
 //! cost at most `FAST` of CPU time the last time it ran waits for one of its own slots, not behind
 //! the heavy requests queued for the others: the same dashboard query sent again and again
 //! is answered in milliseconds while clients keep every other slot busy. A request new to
-//! the server, or slow last time, takes the ordinary lane; its duration is remembered (for
-//! the last 4,096 requests) for next time.
+//! the server, or slow last time, takes the ordinary lane; its cost is remembered (for the
+//! last 4,096 requests) for next time. Cost is CPU time, not wall time: a lowered job (below)
+//! takes longer than it costs.
 //!
 //! **Priority.** Each job runs on a thread of its own. Once it has run past `LOWER_AFTER`, its
 //! thread is lowered to the lowest CPU priority (nice 19, Linux): on a machine whose cores
@@ -35,7 +36,8 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// A request that last ran within this is fast.
+/// A request whose last run cost at most this much CPU time (its wall time where the CPU
+/// time is not measured) is fast.
 const FAST: Duration = Duration::from_millis(50);
 /// A job or write still running after this is lowered: most queries finish within a
 /// millisecond or two; a pathological one that ran this long at full priority, hundreds of
@@ -62,7 +64,7 @@ pub fn request_key(parts: impl std::hash::Hash) -> u64 {
 pub struct Work {
     slots: Arc<Semaphore>,
     fast_slots: Arc<Semaphore>,
-    /// Per request key, whether it finished within [`FAST`] last time; the oldest keys are
+    /// Per request key, whether it was fast ([`FAST`]) last time; the oldest keys are
     /// forgotten first.
     history: Mutex<(HashMap<u64, bool>, std::collections::VecDeque<u64>)>,
     long_slots: Arc<Semaphore>,
@@ -83,9 +85,10 @@ pub struct Running {
     _slot: OwnedSemaphorePermit,
     long_slot: Mutex<Option<OwnedSemaphorePermit>>,
     work: Weak<Work>,
-    /// The request's key and when it started, to remember how long it took.
+    /// The request's key and when it started, to remember what it cost.
     key: Option<u64>,
     started: std::time::Instant,
+    /// The job's own thread (see *Priority*).
     thread: Arc<OwnThread>,
 }
 
