@@ -20,8 +20,8 @@ fn sd(local: &str) -> NamedNode {
 pub fn describe(state: &AppState, endpoint: &str) -> Result<RdfGraph, ApiError> {
     let mut graph = RdfGraph::new();
     let service = BlankNode::default();
-    let endpoint =
-        NamedNode::new(endpoint).map_err(|e| ApiError::BadRequest(format!("bad Host header: {e}")))?;
+    let endpoint = NamedNode::new(endpoint)
+        .map_err(|e| ApiError::BadRequest(format!("bad Host header or public_url: {e}")))?;
     let mut add = |s: &NamedOrBlankNode, p: NamedNodeRef<'_>, o: oxigraph::model::TermRef<'_>| {
         graph.insert(TripleRef::new(s, p, o));
     };
@@ -87,10 +87,6 @@ pub fn describe(state: &AppState, endpoint: &str) -> Result<RdfGraph, ApiError> 
 /// Answers the description in the negotiated syntax.
 pub fn respond(state: &AppState, headers: &HeaderMap) -> Result<Response, ApiError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    let description = describe(state, &format!("http://{host}/sparql"))?;
+    let description = describe(state, &crate::request_base(&state.config, headers, "/sparql"))?;
     graph_response(&description, accept, RDF_FORMATS, &[("sd", SD)])
 }

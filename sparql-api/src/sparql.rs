@@ -418,8 +418,7 @@ async fn stream(
     let running = job.running();
     let (head_sender, head) = oneshot::channel::<Result<String, ApiError>>();
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let thread = running.clone();
-    thread.spawn(move || {
+    job.running().spawn(move || {
         let prepared = graph
             .query_guarded(&guarded, &options)
             .map_err(ApiError::from)

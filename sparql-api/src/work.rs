@@ -92,11 +92,20 @@ pub struct Running {
     thread: Arc<OwnThread>,
 }
 
-/// A thread of its own for one job or write: its kernel thread id while it runs, and whether
-/// it has been lowered. Held under one lock, so a thread id is never used after its thread
-/// ended. Also the CPU time its work took, once done.
+/// A thread of its own for one job or write: its kernel thread id while it runs and whether
+/// it has been lowered, held under one lock so that a thread id is never used after its
+/// thread ended; and, for a job, the CPU time its work took.
 #[derive(Debug, Default)]
-struct OwnThread(Mutex<(Option<i32>, bool)>, Mutex<Option<Duration>>);
+struct OwnThread {
+    state: Mutex<ThreadState>,
+    cpu_time: Mutex<Option<Duration>>,
+}
+
+#[derive(Debug, Default)]
+struct ThreadState {
+    tid: Option<i32>,
+    lowered: bool,
+}
 
 impl OwnThread {
     /// Starts the thread running `work`; it starts lowered if [`OwnThread::lower`] came first.
@@ -107,38 +116,49 @@ impl OwnThread {
             .stack_size(JOB_STACK)
             .spawn(move || {
                 {
-                    let mut thread = own.0.lock().unwrap_or_else(|e| e.into_inner());
-                    thread.0 = priority::current_thread();
-                    if thread.1 {
-                        priority::lower(thread.0);
+                    let mut state = own.state.lock().unwrap_or_else(|e| e.into_inner());
+                    state.tid = priority::current_thread();
+                    if state.lowered {
+                        priority::lower(state.tid);
                     }
                 }
                 work();
-                own.0.lock().unwrap_or_else(|e| e.into_inner()).0 = None;
+                own.state.lock().unwrap_or_else(|e| e.into_inner()).tid = None;
             })
             .map(drop)
             .map_err(|e| ApiError::Internal(format!("could not start the thread {name}: {e}")))
     }
 
-    /// Called on the thread when its work is done: keeps the CPU time it took.
-    fn done(&self) {
-        *self.1.lock().unwrap_or_else(|e| e.into_inner()) = priority::thread_cpu_time();
+    /// Lowers the thread once it has run past [`LOWER_AFTER`] (from now); nothing if it
+    /// has ended by then.
+    fn lower_later(self: &Arc<Self>) {
+        let thread = Arc::downgrade(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(LOWER_AFTER).await;
+            if let Some(thread) = thread.upgrade() {
+                thread.lower();
+            }
+        });
     }
 
-    /// Lowers the thread to [`LOWERED_NICE`]: it has run past [`LOWER_AFTER`].
+    /// Lowers the thread to [`LOWERED_NICE`].
     fn lower(&self) {
-        let mut thread = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if !thread.1 {
-            thread.1 = true;
-            priority::lower(thread.0);
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !state.lowered {
+            state.lowered = true;
+            priority::lower(state.tid);
         }
+    }
+
+    /// The CPU time the work took, once done, where the platform measures it.
+    fn cpu_time(&self) -> Option<Duration> {
+        *self.cpu_time.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 /// Runs a write on a thread of its own, lowered like a job once it has run past
-/// [`LOWER_AFTER`].
-/// Writes run outside the query slots (a write is never stopped half-way), but a long one
-/// must not take the CPU from short queries either.
+/// [`LOWER_AFTER`]. Writes run outside the query slots (a write is never stopped half-way),
+/// but a long one must not take the CPU from short queries either.
 pub async fn run_write<T: Send + 'static>(
     what: &str,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
@@ -148,16 +168,10 @@ pub async fn run_write<T: Send + 'static>(
     thread.spawn(format!("civicgraph-{what}"), move || {
         let _ = sender.send(work());
     })?;
-    let lowering = tokio::spawn({
-        let thread = thread.clone();
-        async move {
-            tokio::time::sleep(LOWER_AFTER).await;
-            thread.lower();
-        }
-    });
-    let answer = answer.await;
-    lowering.abort();
-    answer.map_err(|_| ApiError::Internal(format!("the thread of a {what} ended without an answer")))?
+    thread.lower_later();
+    answer
+        .await
+        .map_err(|_| ApiError::Internal(format!("the thread of a {what} ended without an answer")))?
 }
 
 impl std::fmt::Debug for Running {
@@ -207,11 +221,8 @@ impl Running {
         work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let (sender, answer) = tokio::sync::oneshot::channel();
-        let thread = self.thread.clone();
         self.spawn(move || {
-            let answer = work();
-            thread.done();
-            let _ = sender.send(answer);
+            let _ = sender.send(work());
         })?;
         tokio::select! {
             answer = answer => answer.map_err(|_| ApiError::Internal(format!("the thread of request {} ended without an answer", self.id)))?,
@@ -219,9 +230,15 @@ impl Running {
         }
     }
 
-    /// Starts the job's own thread running `work` (see *Priority* above).
+    /// Starts the job's own thread running `work` (see *Priority* above). The thread keeps
+    /// the job until it has recorded the CPU time the work took, so the job, when dropped,
+    /// remembers what it cost.
     pub fn spawn(self: &Arc<Self>, work: impl FnOnce() + Send + 'static) -> Result<(), ApiError> {
-        self.thread.spawn(format!("civicgraph-job-{}", self.id), work)
+        let job = self.clone();
+        self.thread.spawn(format!("civicgraph-job-{}", self.id), move || {
+            work();
+            *job.thread.cpu_time.lock().unwrap_or_else(|e| e.into_inner()) = priority::thread_cpu_time();
+        })
     }
 
     /// Why the job was stopped, if it was.
@@ -255,12 +272,7 @@ impl Drop for Running {
             if let Some(key) = self.key {
                 // A lowered job takes longer than it costs: what counts is the CPU time it
                 // took, where known, else the time it ran.
-                let cost = self
-                    .thread
-                    .1
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .unwrap_or_else(|| self.started.elapsed());
+                let cost = self.thread.cpu_time().unwrap_or_else(|| self.started.elapsed());
                 let fast = self.stopped_for().is_none() && cost <= FAST;
                 work.remember(key, fast);
             }
@@ -353,13 +365,9 @@ impl Work {
         let watched = Arc::downgrade(&running);
         let long_slots = self.long_slots.clone();
         let (long_after, timeout) = (self.long_after, self.timeout);
+        running.thread.lower_later();
         tokio::spawn(async move {
-            let started = tokio::time::Instant::now();
-            tokio::time::sleep(LOWER_AFTER.min(long_after).min(timeout)).await;
-            let Some(job) = watched.upgrade() else { return };
-            job.thread.lower();
-            drop(job);
-            tokio::time::sleep_until(started + long_after.min(timeout)).await;
+            tokio::time::sleep(long_after.min(timeout)).await;
             let Some(job) = watched.upgrade() else { return };
             if long_after < timeout {
                 match long_slots.try_acquire_owned() {
@@ -370,7 +378,7 @@ impl Work {
                     }
                 }
                 drop(job);
-                tokio::time::sleep_until(started + timeout).await;
+                tokio::time::sleep(timeout - long_after).await;
             } else {
                 drop(job);
             }
