@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes ingest/authority/*.tsv from the EU Publications Office authority tables in
+"""Writes vocab/authority/*.tsv from the EU Publications Office authority tables in
 shared/data/eu-vocabularies (file types, licences, languages, data themes, frequencies).
 
 Each row: code, IRI, English label, then the lower-cased names a catalogue may write for it
@@ -14,7 +14,7 @@ import rdflib
 from rdflib.namespace import SKOS, DC, DCTERMS
 
 src = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/eu-vocabularies")
-out = Path(__file__).resolve().parent.parent / "ingest" / "authority"
+out = Path(__file__).resolve().parent.parent / "vocab" / "authority"
 AUTH = "http://publications.europa.eu/resource/authority/"
 TABLES = {
     "file-type": ["from-fdk-reference-data/filetypes-sparql-result.ttl"],

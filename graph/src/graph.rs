@@ -3,6 +3,7 @@
 use crate::batch::WriteBatch;
 use crate::error::{GraphError, Result};
 use crate::index::SearchIndex;
+use crate::labels::{LabelCache, Labels};
 use crate::layout::Layout;
 use crate::records::{Record, RecordKind, RecordReader};
 use crate::search::{SearchFilter, SearchHit, SearchPage, SearchRequest};
@@ -32,6 +33,8 @@ pub struct Graph {
     pub(crate) write_lock: Mutex<()>,
     /// While set ([`Graph::defer_index`]), what the index has yet to catch up with.
     deferred: Mutex<Option<DeferredIndex>>,
+    /// Labels resolved since the last write.
+    labels: LabelCache,
 }
 
 /// The records written since [`Graph::defer_index`].
@@ -111,6 +114,7 @@ impl Graph {
             dir: Some(dir.to_owned()),
             write_lock: Mutex::new(()),
             deferred: Mutex::new(None),
+            labels: LabelCache::default(),
         };
         graph.repair_index()?;
         Ok(graph)
@@ -125,6 +129,7 @@ impl Graph {
             dir: None,
             write_lock: Mutex::new(()),
             deferred: Mutex::new(None),
+            labels: LabelCache::default(),
         })
     }
 
@@ -132,6 +137,11 @@ impl Graph {
     /// [`Graph::commit`].
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The one label resolution, over this graph's store, cached until its next write.
+    pub fn labels(&self) -> Labels<'_> {
+        Labels::new(&self.store, &self.labels)
     }
 
     /// The store layout.
@@ -208,13 +218,13 @@ impl Graph {
             .clamp(1, 4);
         let chunk = subjects.len().div_ceil(threads).max(1);
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Record>>(4096);
-        let store = &self.store;
+        let labels = self.labels();
         let layout = &self.layout;
         let count = std::thread::scope(|scope| {
             for part in subjects.chunks(chunk) {
                 let sender = sender.clone();
                 scope.spawn(move || {
-                    let mut reader = RecordReader::new(store, layout);
+                    let mut reader = RecordReader::new(labels, layout);
                     for subject in part {
                         let sent = match reader.read(subject.as_ref()) {
                             Ok(Some(record)) => sender.send(Ok(record)),
@@ -417,6 +427,8 @@ impl Graph {
         affected: HashSet<NamedNode>,
         sequence: u64,
     ) -> Result<usize> {
+        // The store has changed: a cached name may be stale.
+        self.labels.invalidate();
         if let Some(deferred) = self.deferred.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
             // The index is not written while deferred, so its count is the one catching up
             // compares with.
@@ -448,7 +460,7 @@ impl Graph {
         if everything {
             return self.rebuild_index(sequence, &mut |_| {});
         }
-        let mut reader = RecordReader::new(&self.store, &self.layout);
+        let mut reader = RecordReader::new(self.labels(), &self.layout);
         let mut records = Vec::new();
         for subject in affected {
             if let Some(record) = reader.read(subject.as_ref())? {

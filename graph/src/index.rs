@@ -220,12 +220,13 @@ impl SearchIndex {
         if let Some(kind) = record.kind {
             doc.add_text(f.kind, kind.as_str());
         }
+        let publishers = record.agent_names();
         for (field, values) in [
             (f.title, &record.titles),
             (f.description, &record.descriptions),
             (f.keywords, &record.keywords),
-            (f.publisher, &record.publishers),
-            (f.publisher_name, &record.publishers),
+            (f.publisher, &publishers),
+            (f.publisher_name, &publishers),
             (f.theme, &record.themes),
             (f.pattern, &record.patterns),
             (f.catalogue, &record.catalogues),

@@ -7,6 +7,7 @@ mod error;
 mod facets;
 mod graph;
 mod index;
+mod labels;
 mod layout;
 mod query;
 pub mod query_guard;
@@ -21,9 +22,11 @@ pub mod xml_entities;
 pub use batch::WriteBatch;
 pub use error::GraphError;
 pub use graph::{BULK_MIN_QUADS, Graph, WriteReport};
+pub use labels::{LabelCache, Labels, local_name};
 pub use layout::Layout;
 pub use query::{DEFAULT_MAX_STRING_BYTES, QueryOptions, RemoteServices};
 pub use query_guard::GuardedQuery;
+pub use records::{Agent, AgentRole, Record, RecordKind, RecordReader};
 pub use search::{
     FACETS, FacetCount, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage,
     SearchRequest, SearchSort,

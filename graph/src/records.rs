@@ -1,12 +1,16 @@
-//! Reads searchable records (datasets, case studies and catalogues) out of the store.
+//! The one record view: what every consumer of a record reads of it. The search index, the
+//! tagger, the linker and the record API all take a [`Record`], built once per record by a
+//! [`RecordReader`] with the one label resolution ([`crate::Labels`]).
 //!
-//! The index is derived from the store, so this is the only place that decides what a
-//! record's title, publisher, catalogue or region is. It uses direct pattern lookups, not
-//! SPARQL, because it runs once per changed record on every write.
+//! It uses direct pattern lookups, not SPARQL, because it runs once per changed record on
+//! every write. What a record says comes from the graphs that type it (its sources) and
+//! from civicgraph's tags and links: another source cannot add titles, pages or types to a
+//! record it does not hold.
 
 use crate::error::Result;
+use crate::labels::{Labels, local_name};
 use civicgraph_vocab::cg;
-use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
+use civicgraph_vocab::ext::{adms, dcat, dct, foaf, schema, skos, vcard};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, NamedNodeRef, NamedOrBlankNodeRef, Quad, Term, TermRef};
 use oxigraph::store::Store;
@@ -41,34 +45,128 @@ impl RecordKind {
     }
 }
 
-/// Everything the index holds about one record.
+/// How an agent is related to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentRole {
+    /// `dct:publisher`.
+    Publisher,
+    /// `dct:creator` or `dct:contributor`.
+    Creator,
+}
+
+/// A publisher or creator of a record, with what identifies it besides its name: a ministry
+/// renamed between two harvests keeps its IRI, home page or e-mail address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Agent {
+    /// Its name (a literal publisher's text, else its label, else its IRI).
+    pub name: Option<String>,
+    /// Its IRI, when it has one.
+    pub iri: Option<String>,
+    /// `foaf:homepage`s, as written.
+    pub homepages: Vec<String>,
+    /// `foaf:mbox` and `vcard:hasEmail` values, as written (`mailto:` IRIs or text).
+    pub emails: Vec<String>,
+    /// The local names of its `dct:type`s (`LocalAuthority`, ...), or their text.
+    pub kinds: Vec<String>,
+}
+
+/// Everything civicgraph reads of one record.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Record {
+    /// The record's IRI.
     pub iri: String,
+    /// What it is; `None` for a record built from plain text.
     pub kind: Option<RecordKind>,
+    /// `dct:title`, `schema:name`, `rdfs:label`.
     pub titles: Vec<String>,
+    /// `dct:description`, `schema:description`, `schema:abstract`.
     pub descriptions: Vec<String>,
+    /// `dcat:keyword`, `schema:keywords`.
     pub keywords: Vec<String>,
-    pub publishers: Vec<String>,
+    /// Publishers, then creators and contributors.
+    pub agents: Vec<(AgentRole, Agent)>,
+    /// E-mail addresses of the record's `dcat:contactPoint`s, as written.
+    pub contact_emails: Vec<String>,
+    /// `dcat:theme` IRIs.
     pub themes: Vec<String>,
+    /// The labels of the `dcat:theme`s (IRIs and text alike); a theme nothing names by the
+    /// last segment of its IRI.
+    pub theme_labels: Vec<String>,
+    /// `cg:beneficiary` groups, by IRI.
+    pub beneficiaries: Vec<String>,
+    /// `cg:actor`s, the sectors of who acts, by IRI.
+    pub actors: Vec<String>,
+    /// `cg:usePattern`s, by IRI: stated by the source or assigned by the tagger.
     pub patterns: Vec<String>,
+    /// `dct:identifier` values (text or IRI) and `adms:identifier` notations.
+    pub identifiers: Vec<String>,
+    /// `dcat:landingPage`s.
+    pub landing_pages: Vec<String>,
+    /// The access and download URLs of its distributions.
+    pub distribution_urls: Vec<String>,
+    /// The catalogues that list it (`dcat:dataset`).
     pub catalogues: Vec<String>,
+    /// The names of its places and of its catalogues' places.
     pub regions: Vec<String>,
     /// Distribution formats and media types: IRIs of the EU file-type table, or as written.
     pub formats: Vec<String>,
     /// Licences of the record or its distributions: IRIs, or as written.
     pub licences: Vec<String>,
+    /// The IRIs of the graphs (sources) that hold it.
     pub graphs: Vec<String>,
     /// Seconds since the epoch of the record's issue (or else modification) date.
     pub date: Option<i64>,
 }
 
-/// Reads records one after another, remembering the names of the agents and places they
-/// point to: a catalogue has a few hundred publishers and places for many thousands of
-/// records, so a rebuild of the index looks each name up once, not once per record.
+impl Record {
+    /// A record that is only `text`, taken as a description: what `tag --explain` judges
+    /// when given words rather than a record.
+    pub fn from_text(text: &str) -> Self {
+        Self {
+            descriptions: vec![text.to_owned()],
+            ..Self::default()
+        }
+    }
+
+    /// Every free-text field, titles first.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.titles
+            .iter()
+            .chain(&self.descriptions)
+            .chain(&self.keywords)
+            .map(String::as_str)
+    }
+
+    /// The names of its publishers, creators and contributors.
+    pub fn agent_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for (_, agent) in &self.agents {
+            if let Some(name) = &agent.name {
+                push_unique(&mut names, name.clone());
+            }
+        }
+        names
+    }
+
+    /// Its publishers (`dct:publisher`).
+    pub fn publishers(&self) -> impl Iterator<Item = &Agent> {
+        self.agents
+            .iter()
+            .filter(|(role, _)| *role == AgentRole::Publisher)
+            .map(|(_, agent)| agent)
+    }
+}
+
+/// At most this many agents are remembered by one reader.
+const AGENT_CACHE_CAPACITY: usize = 100_000;
+
+/// Reads records one after another, remembering the agents they point to: a catalogue has
+/// a few hundred publishers for many thousands of records, so a rebuild of the index looks
+/// each one up once, not once per record.
 pub struct RecordReader<'a> {
     store: &'a Store,
-    labels: HashMap<Term, Option<String>>,
+    labels: Labels<'a>,
+    agents: HashMap<Term, Agent>,
     /// civicgraph's own graphs whose statements about a record count (tags, links).
     derived: [GraphName; 2],
 }
@@ -76,19 +174,25 @@ pub struct RecordReader<'a> {
 impl std::fmt::Debug for RecordReader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordReader")
-            .field("labels", &self.labels.len())
+            .field("agents", &self.agents.len())
             .finish_non_exhaustive()
     }
 }
 
 impl<'a> RecordReader<'a> {
-    /// A reader of `store`, whose graphs are laid out as `layout` says.
-    pub fn new(store: &'a Store, layout: &crate::Layout) -> Self {
+    /// A reader of the store `labels` reads, whose graphs are laid out as `layout` says.
+    pub fn new(labels: Labels<'a>, layout: &crate::Layout) -> Self {
         Self {
-            store,
-            labels: HashMap::new(),
+            store: labels.store(),
+            labels,
+            agents: HashMap::new(),
             derived: [layout.tags_graph().into(), layout.links_graph().into()],
         }
+    }
+
+    /// The store it reads.
+    pub fn store(&self) -> &'a Store {
+        self.store
     }
 
     /// Reads the record at `iri`, or `None` when it is not a dataset, case study or
@@ -101,9 +205,6 @@ impl<'a> RecordReader<'a> {
         };
         let mut issued = None;
         let mut modified = None;
-        // What a record says comes from the graphs that type it (its sources) and from the
-        // tags and links: another source cannot add titles, pages or types to a record it
-        // does not hold.
         let quads: Vec<Quad> = store
             .quads_for_pattern(Some(iri.into()), None, None, None)
             .collect::<std::result::Result<_, _>>()?;
@@ -113,15 +214,17 @@ impl<'a> RecordReader<'a> {
             .map(|q| q.graph_name.clone())
             .chain(self.derived.iter().cloned())
             .collect();
+        let mut creators = Vec::new();
         for quad in quads.iter().filter(|q| owners.contains(&q.graph_name)) {
             let p = quad.predicate.as_ref();
             let o = quad.object.as_ref();
             if p == rdf::TYPE {
                 for (kind, class) in RecordKind::ALL {
-                    // The first matching kind wins, so a record typed both ways is indexed once.
-                    if o == class.into() && record.kind.is_none() {
-                        record.kind = Some(kind);
-                        push_unique(&mut record.graphs, quad.graph_name.to_string());
+                    if o == class.into() {
+                        // The first matching kind wins, so a record typed both ways is
+                        // indexed once; every graph that types it holds it.
+                        record.kind.get_or_insert(kind);
+                        push_unique(&mut record.graphs, graph_iri(&quad.graph_name));
                     }
                 }
             } else if p == dct::TITLE || p == schema::NAME || p == rdfs::LABEL {
@@ -130,16 +233,41 @@ impl<'a> RecordReader<'a> {
                 push_literal(&mut record.descriptions, o);
             } else if p == dcat::KEYWORD || p == schema::KEYWORDS {
                 push_literal(&mut record.keywords, o);
-            } else if p == dct::PUBLISHER || p == dct::CREATOR || p == dct::CONTRIBUTOR {
-                if let Some(name) = self.label(o)? {
-                    push_unique(&mut record.publishers, name);
-                }
+            } else if p == dct::PUBLISHER {
+                let agent = self.agent(o)?;
+                record.agents.push((AgentRole::Publisher, agent));
+            } else if p == dct::CREATOR || p == dct::CONTRIBUTOR {
+                creators.push((AgentRole::Creator, self.agent(o)?));
             } else if p == dcat::THEME {
                 push_iri(&mut record.themes, o);
+                let label = match (self.labels.label(o)?, o) {
+                    (Some(label), _) => Some(label),
+                    (None, TermRef::NamedNode(node)) => Some(local_name(node.as_str()).to_owned()),
+                    (None, _) => None,
+                };
+                if let Some(label) = label {
+                    push_unique(&mut record.theme_labels, label);
+                }
+            } else if p == cg::BENEFICIARY {
+                push_iri(&mut record.beneficiaries, o);
+            } else if p == cg::ACTOR {
+                push_iri(&mut record.actors, o);
             } else if p == cg::USE_PATTERN {
                 push_iri(&mut record.patterns, o);
+            } else if p == dct::IDENTIFIER {
+                push_term(&mut record.identifiers, o);
+            } else if p == adms::IDENTIFIER {
+                for notation in objects(store, o, skos::NOTATION)? {
+                    push_literal(&mut record.identifiers, notation.as_ref());
+                }
+            } else if p == dcat::LANDING_PAGE {
+                push_term(&mut record.landing_pages, o);
+            } else if p == dcat::CONTACT_POINT {
+                for email in objects(store, o, vcard::HAS_EMAIL)? {
+                    push_term(&mut record.contact_emails, email.as_ref());
+                }
             } else if p == dct::SPATIAL || p == schema::SPATIAL_COVERAGE {
-                if let Some(name) = self.label(o)? {
+                if let Some(name) = self.labels.name(o)? {
                     push_unique(&mut record.regions, name);
                 }
             } else if p == dct::ISSUED || p == schema::DATE_PUBLISHED || p == dct::DATE {
@@ -155,6 +283,7 @@ impl<'a> RecordReader<'a> {
         if record.kind.is_none() {
             return Ok(None);
         }
+        record.agents.extend(creators);
         record.date = issued.or(modified);
         for quad in store.quads_for_pattern(None, Some(dcat::DATASET_PROPERTY), Some(iri.into()), None) {
             let catalogue = quad?.subject;
@@ -162,7 +291,7 @@ impl<'a> RecordReader<'a> {
                 push_unique(&mut record.catalogues, node.as_str().to_owned());
             }
             for spatial in store.quads_for_pattern(Some(catalogue.as_ref()), Some(dct::SPATIAL), None, None) {
-                if let Some(name) = self.label(spatial?.object.as_ref())? {
+                if let Some(name) = self.labels.name(spatial?.object.as_ref())? {
                     push_unique(&mut record.regions, name);
                 }
             }
@@ -170,24 +299,52 @@ impl<'a> RecordReader<'a> {
         Ok(Some(record))
     }
 
-    /// [`label_of`], remembered.
-    fn label(&mut self, term: TermRef<'_>) -> Result<Option<String>> {
-        if let TermRef::Literal(literal) = term {
-            return Ok(Some(literal.value().to_owned()));
-        }
+    /// The agent `term` names, remembered.
+    fn agent(&mut self, term: TermRef<'_>) -> Result<Agent> {
         let key = term.into_owned();
-        if let Some(label) = self.labels.get(&key) {
-            return Ok(label.clone());
+        if let Some(agent) = self.agents.get(&key) {
+            return Ok(agent.clone());
         }
-        let label = label_of(self.store, term)?;
-        if self.labels.len() < 100_000 {
-            self.labels.insert(key, label.clone());
+        let mut agent = Agent {
+            name: self.labels.name(term)?,
+            iri: match term {
+                TermRef::NamedNode(node) => Some(node.as_str().to_owned()),
+                _ => None,
+            },
+            ..Agent::default()
+        };
+        for home in objects(self.store, term, foaf::HOMEPAGE)? {
+            push_term(&mut agent.homepages, home.as_ref());
         }
-        Ok(label)
+        for property in [foaf::MBOX, vcard::HAS_EMAIL] {
+            for email in objects(self.store, term, property)? {
+                push_term(&mut agent.emails, email.as_ref());
+            }
+        }
+        for kind in objects(self.store, term, dct::TYPE)? {
+            match kind {
+                Term::NamedNode(node) => push_unique(&mut agent.kinds, local_name(node.as_str()).to_owned()),
+                Term::Literal(literal) => push_unique(&mut agent.kinds, literal.value().to_owned()),
+                Term::BlankNode(_) => {}
+            }
+        }
+        if self.agents.len() < AGENT_CACHE_CAPACITY {
+            self.agents.insert(key, agent.clone());
+        }
+        Ok(agent)
     }
 }
 
-/// The formats and licences of a distribution.
+/// A graph's IRI as text; a blank node as N-Triples; the default graph as "".
+fn graph_iri(graph: &GraphName) -> String {
+    match graph {
+        GraphName::NamedNode(node) => node.as_str().to_owned(),
+        GraphName::BlankNode(node) => node.to_string(),
+        GraphName::DefaultGraph => String::new(),
+    }
+}
+
+/// The formats, licences and URLs of a distribution.
 fn read_distribution(store: &Store, term: TermRef<'_>, record: &mut Record) -> Result<()> {
     let subject: NamedOrBlankNodeRef<'_> = match term {
         TermRef::NamedNode(node) => node.into(),
@@ -201,9 +358,24 @@ fn read_distribution(store: &Store, term: TermRef<'_>, record: &mut Record) -> R
             push_term(&mut record.formats, quad.object.as_ref());
         } else if p == dct::LICENSE {
             push_term(&mut record.licences, quad.object.as_ref());
+        } else if p == dcat::ACCESS_URL || p == dcat::DOWNLOAD_URL {
+            push_term(&mut record.distribution_urls, quad.object.as_ref());
         }
     }
     Ok(())
+}
+
+/// The objects of `subject`'s `predicate`, in any graph.
+fn objects(store: &Store, subject: TermRef<'_>, predicate: NamedNodeRef<'_>) -> Result<Vec<Term>> {
+    let subject: NamedOrBlankNodeRef<'_> = match subject {
+        TermRef::NamedNode(node) => node.into(),
+        TermRef::BlankNode(node) => node.into(),
+        _ => return Ok(Vec::new()),
+    };
+    store
+        .quads_for_pattern(Some(subject), Some(predicate), None, None)
+        .map(|quad| Ok(quad?.object))
+        .collect()
 }
 
 /// An IRI as it is, a literal by its value.
@@ -213,44 +385,6 @@ fn push_term(values: &mut Vec<String>, term: TermRef<'_>) {
         TermRef::Literal(literal) => push_unique(values, literal.value().trim().to_owned()),
         _ => {}
     }
-}
-
-/// The human name of an agent, place or concept: a literal as is, else the first of its
-/// name or label properties, else the IRI itself so that nothing is silently dropped.
-fn label_of(store: &Store, term: TermRef<'_>) -> Result<Option<String>> {
-    let subject: NamedOrBlankNodeRef<'_> = match term {
-        TermRef::Literal(literal) => return Ok(Some(literal.value().to_owned())),
-        TermRef::NamedNode(node) => node.into(),
-        TermRef::BlankNode(node) => node.into(),
-        #[allow(unreachable_patterns)]
-        _ => return Ok(None),
-    };
-    for property in [
-        foaf::NAME,
-        skos::PREF_LABEL,
-        rdfs::LABEL,
-        dct::TITLE,
-        schema::NAME,
-    ] {
-        let mut best: Option<String> = None;
-        for quad in store.quads_for_pattern(Some(subject), Some(property), None, None) {
-            if let Term::Literal(literal) = quad?.object {
-                // Prefer English or untagged names; keep any other as a fallback.
-                let english = matches!(literal.language(), None | Some("en"));
-                if english {
-                    return Ok(Some(literal.value().to_owned()));
-                }
-                best.get_or_insert_with(|| literal.value().to_owned());
-            }
-        }
-        if best.is_some() {
-            return Ok(best);
-        }
-    }
-    Ok(match term {
-        TermRef::NamedNode(node) => Some(node.as_str().to_owned()),
-        _ => None,
-    })
 }
 
 fn push_literal(values: &mut Vec<String>, term: TermRef<'_>) {
@@ -266,7 +400,7 @@ fn push_iri(values: &mut Vec<String>, term: TermRef<'_>) {
 }
 
 fn push_unique(values: &mut Vec<String>, value: String) {
-    if !value.is_empty() && !values.contains(&value) {
+    if !value.trim().is_empty() && !values.contains(&value) {
         values.push(value);
     }
 }

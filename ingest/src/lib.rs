@@ -1,7 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-pub mod authority;
 pub mod config;
 pub mod dates;
 pub mod document;

@@ -5,9 +5,8 @@
 
 use civicgraph_graph::{Graph, Layout, QueryOptions, WriteBatch};
 use civicgraph_ingest::link::eval::evaluate;
-use civicgraph_ingest::link::read::read_datasets;
+use civicgraph_ingest::link::read::document_datasets;
 use civicgraph_ingest::link::{LinkRecord, LinkSettings, link_graph};
-use civicgraph_ingest::tag::map_document;
 use oxigraph::io::RdfFormat;
 use oxigraph::sparql::QueryResults;
 use std::path::{Path, PathBuf};
@@ -156,11 +155,7 @@ fn real_datasets(files: &[PathBuf]) -> Vec<LinkRecord> {
     let mut records = Vec::new();
     for file in files {
         let name = file.display().to_string();
-        let (store, _) = map_document(&std::fs::read(file).unwrap(), &name, None).unwrap();
-        for mut record in read_datasets(&store, &[]).unwrap() {
-            record.source = name.clone();
-            records.push(record);
-        }
+        records.extend(document_datasets(&std::fs::read(file).unwrap(), &name, None).unwrap());
     }
     records
 }

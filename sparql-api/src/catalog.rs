@@ -18,8 +18,7 @@ use crate::work::Running;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicgraph_graph::{GraphError, QueryOptions};
-use civicgraph_ingest::authority;
+use civicgraph_graph::{GraphError, Labels, QueryOptions, local_name};
 use civicgraph_ingest::validate::{Shapes, implied_types};
 use civicgraph_vocab::ext::{dcat, dct, foaf, hydra, skos};
 use oxigraph::model::vocab::{rdf, xsd};
@@ -218,13 +217,14 @@ fn page_triples(
     ));
     let implied = implied_types(Shapes::dcat_ap_3(), &out);
     out.extend(implied);
-    label_concepts(&mut out);
+    label_concepts(&state.graph.labels(), &mut out)?;
     Ok(out)
 }
 
-/// DCAT-AP requires a `skos:prefLabel` on every concept: concepts of the EU authority
-/// tables get their English label; others without one get the last segment of their IRI.
-fn label_concepts(triples: &mut Vec<Triple>) {
+/// DCAT-AP requires a `skos:prefLabel` on every concept: a concept the page leaves
+/// unlabelled gets its label ([`Labels`]: the EU authority tables' English label, or the
+/// store's), else the last segment of its IRI.
+fn label_concepts(labels: &Labels<'_>, triples: &mut Vec<Triple>) -> Result<(), ApiError> {
     let labelled: HashSet<NamedOrBlankNode> = triples
         .iter()
         .filter(|t| t.predicate == skos::PREF_LABEL)
@@ -243,21 +243,14 @@ fn label_concepts(triples: &mut Vec<Triple>) {
         .into_iter()
         .collect();
     for concept in unlabelled {
-        let label = authority::label(concept.as_str())
-            .map(str::to_owned)
-            .unwrap_or_else(|| {
-                concept
-                    .as_str()
-                    .trim_end_matches(['/', '#'])
-                    .rsplit(['/', '#'])
-                    .next()
-                    .unwrap_or(concept.as_str())
-                    .to_owned()
-            });
+        let label = labels
+            .label(concept.as_ref().into())?
+            .unwrap_or_else(|| local_name(concept.as_str()).to_owned());
         triples.push(Triple::new(
             concept,
             skos::PREF_LABEL,
             Literal::new_language_tagged_literal_unchecked(label, "en"),
         ));
     }
+    Ok(())
 }

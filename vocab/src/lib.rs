@@ -1,9 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod authority;
 mod terms;
 
-pub use terms::{ODI_PATTERNS, cg, cga, cgb, cgc, cge, cgp, cgs, ext};
+pub use terms::{ODI_PATTERNS, PATTERNS, PatternText, cg, cga, cgb, cgc, cge, cgp, cgs, ext};
 
 /// The vocabulary's Turtle files, by file name, as they are loaded into the `vocab` graph.
 ///

@@ -143,6 +143,42 @@ namespace! {
 /// The three ODI patterns, in order P1, P2, P3: `cgp::ALL` without `cgp::NONE`.
 pub const ODI_PATTERNS: [oxrdf::NamedNodeRef<'static>; 3] = [cgp::ACCESS, cgp::PLANNING, cgp::POLICY];
 
+/// How a person is shown an ODI pattern: its local name in `cgp:`, notation, label and
+/// definition, as `patterns.ttl` gives them (a test checks they agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatternText {
+    /// The local name in `cgp:` (`access`, `planning`, `policy`).
+    pub name: &'static str,
+    /// `P1`, `P2`, `P3`.
+    pub notation: &'static str,
+    /// The English label.
+    pub label: &'static str,
+    /// The ODI's definition.
+    pub definition: &'static str,
+}
+
+/// The three ODI patterns as a person is shown them, in order.
+pub const PATTERNS: [PatternText; 3] = [
+    PatternText {
+        name: "access",
+        notation: "P1",
+        label: "Access to services",
+        definition: "Open data increases access to services for citizens or organisations.",
+    },
+    PatternText {
+        name: "planning",
+        notation: "P2",
+        label: "Planning and efficient delivery",
+        definition: "Open data helps plan service delivery and makes delivery chains more efficient.",
+    },
+    PatternText {
+        name: "policy",
+        notation: "P3",
+        label: "Informing policy",
+        definition: "Open data informs policymaking.",
+    },
+];
+
 namespace! {
     /// `cgb:`, the beneficiary groups named by the ODI patterns.
     cgb = "https://w3id.org/civicgraph/beneficiary/" {

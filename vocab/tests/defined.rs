@@ -83,3 +83,28 @@ fn every_label_is_english() {
         }
     }
 }
+
+#[test]
+fn the_pattern_texts_agree_with_patterns_ttl() {
+    let triples = all_triples();
+    let literal = |subject: NamedNodeRef<'_>, predicate: &str| -> Vec<String> {
+        triples
+            .iter()
+            .filter(|t| t.subject == subject.into() && t.predicate.as_str() == predicate)
+            .filter_map(|t| match &t.object {
+                oxrdf::Term::Literal(l) => Some(l.value().to_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let skos = "http://www.w3.org/2004/02/skos/core#";
+    for (pattern, text) in civicgraph_vocab::ODI_PATTERNS
+        .iter()
+        .zip(civicgraph_vocab::PATTERNS)
+    {
+        assert_eq!(pattern.as_str(), format!("{}{}", cgp::NAMESPACE, text.name));
+        assert_eq!(literal(*pattern, &format!("{skos}notation")), [text.notation]);
+        assert_eq!(literal(*pattern, &format!("{skos}prefLabel")), [text.label]);
+        assert_eq!(literal(*pattern, &format!("{skos}definition")), [text.definition]);
+    }
+}

@@ -41,7 +41,7 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
     let layout = graph.layout();
     let links_graph = layout.links_graph();
     let derived = layout.derived_graphs();
-    let records = read_datasets(graph.store(), &derived)?;
+    let records = read_datasets(graph.labels(), layout, &derived)?;
     let links = find_links(&records, settings);
     let groups = clusters(&links);
     let source_of: HashMap<&str, &str> = records

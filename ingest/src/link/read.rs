@@ -1,152 +1,125 @@
-//! Reads what the linker compares of every dataset in a store.
+//! The linker's view of a dataset, taken from the one record view: what it compares of
+//! each dataset, normalised once.
 
 use super::{LinkRecord, normalise};
 use crate::error::Result;
-use civicgraph_vocab::ext::{adms, dcat, dct, foaf, skos, vcard};
-use oxigraph::model::vocab::{rdf, rdfs};
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef};
-use oxigraph::store::Store;
-use std::collections::BTreeMap;
+use civicgraph_graph::{LabelCache, Labels, Layout, Record, RecordReader};
+use civicgraph_vocab::ext::dcat;
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
+use std::collections::BTreeSet;
 
-/// Every `dcat:Dataset` outside the `ignore` graphs, in IRI order, with the source graph
-/// that types it (the first, if several do).
-pub fn read_datasets(store: &Store, ignore: &[NamedNode]) -> Result<Vec<LinkRecord>> {
-    let mut sources: BTreeMap<NamedNode, String> = BTreeMap::new();
+/// Every `dcat:Dataset` outside the `ignore` graphs of the store `labels` reads, laid out as
+/// `layout` says, in IRI order.
+pub fn read_datasets(labels: Labels<'_>, layout: &Layout, ignore: &[NamedNode]) -> Result<Vec<LinkRecord>> {
+    let store = labels.store();
+    let mut datasets: BTreeSet<NamedNode> = BTreeSet::new();
     for quad in store.quads_for_pattern(None, Some(rdf::TYPE), Some(dcat::DATASET.into()), None) {
         let quad = quad?;
-        let source = match &quad.graph_name {
-            GraphName::NamedNode(g) if ignore.contains(g) => continue,
-            GraphName::NamedNode(g) => g.as_str().to_owned(),
-            GraphName::BlankNode(b) => b.to_string(),
-            GraphName::DefaultGraph => String::new(),
-        };
+        if matches!(&quad.graph_name, GraphName::NamedNode(g) if ignore.contains(g)) {
+            continue;
+        }
         if let NamedOrBlankNode::NamedNode(node) = quad.subject {
-            sources.entry(node).or_insert(source);
+            datasets.insert(node);
         }
     }
-    let sources: Vec<(NamedNode, String)> = sources.into_iter().collect();
-    crate::parallel::map_in_order(&sources, |(iri, source)| read_one(store, iri, source.clone()))
+    let datasets: Vec<NamedNode> = datasets.into_iter().collect();
+    crate::parallel::map_in_order(&datasets, |iri| {
+        let record = RecordReader::new(labels, layout).read(iri.as_ref())?;
+        Ok(LinkRecord::from_record(&record.unwrap_or_else(|| Record {
+            iri: iri.as_str().to_owned(),
+            ..Record::default()
+        })))
+    })
 }
 
-fn read_one(store: &Store, iri: &NamedNode, source: String) -> Result<LinkRecord> {
-    let mut record = LinkRecord {
-        iri: iri.as_str().to_owned(),
-        source,
-        ..LinkRecord::default()
-    };
-    let mut descriptions = Vec::new();
-    for quad in store.quads_for_pattern(Some(iri.as_ref().into()), None, None, None) {
-        let quad = quad?;
-        let p = quad.predicate.as_ref();
-        let o = quad.object.as_ref();
-        if p == dct::TITLE {
-            push(&mut record.titles, literal(o));
-        } else if p == dct::DESCRIPTION {
-            push(&mut descriptions, literal(o));
-        } else if p == dct::IDENTIFIER {
-            push(&mut record.identifiers, literal(o).or_else(|| iri_text(o)));
-        } else if p == adms::IDENTIFIER {
-            for notation in objects(store, o, skos::NOTATION)? {
-                push(&mut record.identifiers, literal(notation.as_ref()));
+/// The datasets of a document (any kind a harvest reads), mapped as a harvest maps it, as
+/// one source named `name`. `base` resolves relative IRIs in RDF.
+pub fn document_datasets(bytes: &[u8], name: &str, base: Option<&str>) -> Result<Vec<LinkRecord>> {
+    let (store, _) = crate::tag::map_document(bytes, name, base)?;
+    let cache = LabelCache::default();
+    let mut records = read_datasets(Labels::new(&store, &cache), &Layout::default(), &[])?;
+    for record in &mut records {
+        name.clone_into(&mut record.source);
+    }
+    Ok(records)
+}
+
+impl LinkRecord {
+    /// What the linker compares of `record`. Its source is the first graph that holds it.
+    pub fn from_record(record: &Record) -> Self {
+        let mut publisher_ids = BTreeSet::new();
+        for agent in record.publishers() {
+            if let Some(iri) = &agent.iri {
+                publisher_ids.insert(format!("iri:{iri}"));
             }
-        } else if p == dcat::LANDING_PAGE {
-            push(&mut record.landing_pages, iri_text(o).or_else(|| literal(o)));
-        } else if p == dcat::DISTRIBUTION_PROPERTY {
-            for property in [dcat::ACCESS_URL, dcat::DOWNLOAD_URL] {
-                for url in objects(store, o, property)? {
-                    push(
-                        &mut record.distribution_urls,
-                        iri_text(url.as_ref()).or_else(|| literal(url.as_ref())),
-                    );
+            for home in &agent.homepages {
+                if let Some(url) = normalise::url(home) {
+                    publisher_ids.insert(format!("home:{url}"));
                 }
             }
-        } else if p == dcat::CONTACT_POINT {
-            for email in objects(store, o, vcard::HAS_EMAIL)? {
-                push(&mut record.publisher_ids, email_key(email.as_ref()));
-            }
-        } else if p == dct::PUBLISHER {
-            if let TermRef::NamedNode(n) = o {
-                push(&mut record.publisher_ids, Some(format!("iri:{}", n.as_str())));
-            }
-            for home in objects(store, o, foaf::HOMEPAGE)? {
-                let url = iri_text(home.as_ref()).or_else(|| literal(home.as_ref()));
-                push(
-                    &mut record.publisher_ids,
-                    url.and_then(|u| normalise::url(&u)).map(|u| format!("home:{u}")),
-                );
-            }
-            for property in [foaf::MBOX, vcard::HAS_EMAIL] {
-                for email in objects(store, o, property)? {
-                    push(&mut record.publisher_ids, email_key(email.as_ref()));
-                }
-            }
-            if record.publisher.is_some() {
-                continue;
-            }
+            publisher_ids.extend(agent.emails.iter().filter_map(|e| email_key(e)));
+        }
+        publisher_ids.extend(record.contact_emails.iter().filter_map(|e| email_key(e)));
+        let mut titles = record.titles.clone();
+        titles.sort();
+        Self {
+            iri: record.iri.clone(),
+            source: record.graphs.first().cloned().unwrap_or_default(),
+            identifiers: record.identifiers.clone(),
+            landing_pages: record.landing_pages.clone(),
+            distribution_urls: record.distribution_urls.clone(),
+            titles,
             // The publisher's name; else its IRI, which names it as well across catalogues
             // that share it.
-            record.publisher = match o {
-                TermRef::Literal(l) => Some(l.value().to_owned()),
-                _ => [foaf::NAME, skos::PREF_LABEL, rdfs::LABEL]
-                    .into_iter()
-                    .find_map(|p| {
-                        objects(store, o, p)
-                            .ok()?
-                            .into_iter()
-                            .find_map(|t| literal(t.as_ref()))
-                    })
-                    .or_else(|| iri_text(o)),
-            };
+            publisher: record.publishers().find_map(|agent| agent.name.clone()),
+            publisher_ids: publisher_ids.into_iter().collect(),
+            description: record.descriptions.iter().min().cloned().unwrap_or_default(),
         }
     }
-    record.titles.sort();
-    record.publisher_ids.sort();
-    descriptions.sort();
-    record.description = descriptions.into_iter().next().unwrap_or_default();
-    Ok(record)
 }
 
-/// `mail:{address}` for an e-mail given as a `mailto:` IRI or as text.
-fn email_key(term: TermRef<'_>) -> Option<String> {
-    let text = iri_text(term).or_else(|| literal(term))?;
+/// `mail:{address}` for an e-mail written as a `mailto:` IRI or as text.
+fn email_key(text: &str) -> Option<String> {
     let address = text.trim().trim_start_matches("mailto:").trim().to_lowercase();
     address.contains('@').then(|| format!("mail:{address}"))
 }
 
-fn objects(
-    store: &Store,
-    subject: TermRef<'_>,
-    predicate: oxigraph::model::NamedNodeRef<'_>,
-) -> Result<Vec<Term>> {
-    let subject: NamedOrBlankNodeRef<'_> = match subject {
-        TermRef::NamedNode(n) => n.into(),
-        TermRef::BlankNode(b) => b.into(),
-        _ => return Ok(Vec::new()),
-    };
-    store
-        .quads_for_pattern(Some(subject), Some(predicate), None, None)
-        .map(|q| Ok(q?.object))
-        .collect()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use civicgraph_graph::{Agent, AgentRole};
 
-fn literal(term: TermRef<'_>) -> Option<String> {
-    match term {
-        TermRef::Literal(l) => Some(l.value().to_owned()),
-        _ => None,
-    }
-}
-
-fn iri_text(term: TermRef<'_>) -> Option<String> {
-    match term {
-        TermRef::NamedNode(n) => Some(n.as_str().to_owned()),
-        _ => None,
-    }
-}
-
-fn push(into: &mut Vec<String>, value: Option<String>) {
-    if let Some(value) = value.filter(|v| !v.trim().is_empty())
-        && !into.contains(&value)
-    {
-        into.push(value);
+    #[test]
+    fn a_publisher_is_known_by_its_iri_home_page_and_addresses() {
+        let record = Record {
+            iri: "https://example.org/d/1".into(),
+            graphs: vec!["https://example.org/source/a".into()],
+            agents: vec![(
+                AgentRole::Publisher,
+                Agent {
+                    name: Some("Ministry of Transport".into()),
+                    iri: Some("https://example.org/org/mot".into()),
+                    homepages: vec!["https://www.Example.org/".into()],
+                    emails: vec!["mailto:Info@Example.org".into()],
+                    kinds: Vec::new(),
+                },
+            )],
+            contact_emails: vec!["data@example.org".into(), "not an address".into()],
+            descriptions: vec!["b".into(), "a".into()],
+            ..Record::default()
+        };
+        let link = LinkRecord::from_record(&record);
+        assert_eq!(link.source, "https://example.org/source/a");
+        assert_eq!(link.publisher.as_deref(), Some("Ministry of Transport"));
+        assert_eq!(link.description, "a");
+        assert!(
+            link.publisher_ids
+                .contains(&"iri:https://example.org/org/mot".to_owned())
+        );
+        assert!(link.publisher_ids.contains(&"mail:info@example.org".to_owned()));
+        assert!(link.publisher_ids.contains(&"mail:data@example.org".to_owned()));
+        assert!(link.publisher_ids.iter().any(|id| id.starts_with("home:")));
+        assert_eq!(link.publisher_ids.len(), 4);
     }
 }

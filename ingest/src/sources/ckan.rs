@@ -21,9 +21,9 @@
 //! | `url`, `download_url`, `format`, `mimetype`, `size`, `name`, `description`, `created`, `last_modified` | `dcat:accessURL`, `dcat:downloadURL`, `dct:format`, `dcat:mediaType`, `dcat:byteSize`, `dct:title`, `dct:description`, `dct:issued`, `dct:modified` |
 //! | `license_url`/`license_id` | `dct:license` on every distribution (EU licence table where it maps) |
 
-use crate::authority;
 use crate::emit::{Emitter, absolute_iri, scalar_text, string_list};
 use crate::error::{IngestError, Result};
+use civicgraph_vocab::authority;
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{adms, dcat, dct, foaf, skos, vcard};
 use oxigraph::model::vocab::{rdf, xsd};

@@ -22,11 +22,11 @@
 //! with its position in the `dataset` array. A title that is a number is repaired (kept as
 //! text) with a warning.
 
-use crate::authority;
 use crate::emit::{Emitter, absolute_iri, scalar_text, string_list};
 use crate::error::{IngestError, Result};
 use crate::mint::Minter;
 use crate::report::Report;
+use civicgraph_vocab::authority;
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{dcat, dct, foaf, skos, vcard};
 use oxigraph::model::vocab::rdf;

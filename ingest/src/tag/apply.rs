@@ -12,7 +12,7 @@ use super::{Assignment, Method, TagSettings, Tagger, records_in};
 use crate::error::Result;
 use crate::mint::hex;
 use crate::provenance;
-use civicgraph_graph::{Graph, WriteBatch};
+use civicgraph_graph::{Graph, RecordReader, WriteBatch};
 use civicgraph_vocab::ext::prov;
 use civicgraph_vocab::{cg, cgp};
 use oxigraph::model::vocab::{rdf, xsd};
@@ -110,7 +110,17 @@ pub fn tag_graph(
     let mut done = 0;
     for step in records.chunks(RECORDS_PER_STEP) {
         let computed = crate::parallel::map_in_order(step, |record| {
-            record_tags(store, &tagger, layout.base(), &tags, tags_empty, record, &derived)
+            // A reader per record: the labels it resolves are cached by the graph.
+            let mut reader = RecordReader::new(graph.labels(), layout);
+            record_tags(
+                &mut reader,
+                &tagger,
+                layout.base(),
+                &tags,
+                tags_empty,
+                record,
+                &derived,
+            )
         })?;
         for RecordTags {
             first,
@@ -247,7 +257,7 @@ impl Changes {
 
 /// The tags `record` should have, and those it has (unless the tags graph is empty).
 fn record_tags(
-    store: &Store,
+    reader: &mut RecordReader<'_>,
     tagger: &Tagger,
     base: &str,
     tags: &NamedNode,
@@ -255,7 +265,8 @@ fn record_tags(
     record: &NamedNode,
     derived: &[NamedNode],
 ) -> Result<RecordTags> {
-    let assignments = tagger.assign(store, record, derived)?;
+    let assignments = tagger.assign(reader, record, derived)?;
+    let store = reader.store();
     let record_subject: NamedOrBlankNode = record.clone().into();
     let mut wanted: Vec<(NamedOrBlankNode, HashSet<Triple>)> = vec![(record_subject.clone(), HashSet::new())];
     for assignment in &assignments {

@@ -2,13 +2,10 @@
 //! with every pattern's score and the evidence, computed by the same code that tags the
 //! graph, so a case-study file explained here gets the tags a harvest of it gets.
 
-use super::input::TagInput;
 use super::{Assignment, Tagger, map_document};
 use crate::error::{IngestError, Result};
-use civicgraph_graph::Graph;
-use civicgraph_vocab::ext::dct;
-use oxigraph::model::{NamedNode, Term};
-use oxigraph::store::Store;
+use civicgraph_graph::{Graph, LabelCache, Labels, Layout, Record, RecordReader};
+use oxigraph::model::NamedNode;
 
 /// The tags of one record and why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -24,7 +21,7 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    fn new(tagger: &Tagger, record: String, input: &TagInput, assignments: Vec<Assignment>) -> Self {
+    fn new(tagger: &Tagger, record: String, input: &Record, assignments: Vec<Assignment>) -> Self {
         Self {
             record,
             title: input.titles.first().cloned(),
@@ -68,7 +65,7 @@ impl Explanation {
 
 /// Explains plain text.
 pub fn explain_text(tagger: &Tagger, text: &str) -> Explanation {
-    let input = TagInput::from_text(text);
+    let input = Record::from_text(text);
     Explanation::new(tagger, "text".into(), &input, tagger.infer(&input))
 }
 
@@ -80,9 +77,11 @@ pub fn explain_document(
     base: Option<&str>,
 ) -> Result<Vec<Explanation>> {
     let (store, records) = map_document(bytes, name, base)?;
+    let cache = LabelCache::default();
+    let mut reader = RecordReader::new(Labels::new(&store, &cache), &Layout::default());
     records
         .iter()
-        .map(|record| explain_in(tagger, &store, record, &[]))
+        .map(|record| explain_in(tagger, &mut reader, record, &[]))
         .collect()
 }
 
@@ -97,25 +96,26 @@ pub fn explain_record(tagger: &Tagger, graph: &Graph, iri: &str) -> Result<Expla
             "<{iri}> is not a dataset or case study in the store"
         )));
     }
-    explain_in(tagger, graph.store(), &record, &derived)
+    explain_in(
+        tagger,
+        &mut RecordReader::new(graph.labels(), layout),
+        &record,
+        &derived,
+    )
 }
 
 fn explain_in(
     tagger: &Tagger,
-    store: &Store,
+    reader: &mut RecordReader<'_>,
     record: &NamedNode,
     ignore: &[NamedNode],
 ) -> Result<Explanation> {
-    let input = TagInput::read(store, record.as_ref())?;
-    let assignments = tagger.assign(store, record, ignore)?;
-    let mut explanation = Explanation::new(tagger, record.as_str().to_owned(), &input, assignments);
-    if explanation.title.is_none()
-        && let Some(quad) = store
-            .quads_for_pattern(Some(record.as_ref().into()), Some(dct::TITLE), None, None)
-            .next()
-        && let Term::Literal(l) = quad?.object
-    {
-        explanation.title = Some(l.value().to_owned());
-    }
-    Ok(explanation)
+    let input = reader.read(record.as_ref())?.unwrap_or_default();
+    let assignments = tagger.assign(reader, record, ignore)?;
+    Ok(Explanation::new(
+        tagger,
+        record.as_str().to_owned(),
+        &input,
+        assignments,
+    ))
 }

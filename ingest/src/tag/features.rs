@@ -13,7 +13,7 @@
 //! | `publisher-type:{type}` | the `dct:type` of the publisher |
 //! | `beneficiary:{group}` | a beneficiary group the record names |
 
-use super::input::TagInput;
+use civicgraph_graph::{Record, local_name};
 use civicgraph_vocab::TURTLE_FILES;
 use civicgraph_vocab::ext::skos;
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -254,7 +254,7 @@ impl Featurizer {
     }
 
     /// The features of one record.
-    pub fn features(&self, input: &TagInput) -> Features {
+    pub fn features(&self, input: &Record) -> Features {
         let mut features = Features::new();
         // Per language met, the words of every field in it: a cue matches text of its own
         // language (and English cues, which other languages borrow: "app", "chatbot").
@@ -290,17 +290,19 @@ impl Featurizer {
                 features.insert(format!("cue:{concept}"), (1.0 + hits as f64).log2().min(3.0));
             }
         }
-        for theme in &input.themes {
+        for theme in &input.theme_labels {
             features.insert(format!("theme:{}", theme.to_lowercase()), 1.0);
         }
-        for kind in &input.publisher_types {
-            features.insert(format!("publisher-type:{}", kind.to_lowercase()), 1.0);
+        for (_, agent) in &input.agents {
+            for kind in &agent.kinds {
+                features.insert(format!("publisher-type:{}", kind.to_lowercase()), 1.0);
+            }
         }
         for group in &input.beneficiaries {
-            features.insert(format!("beneficiary:{group}"), 1.0);
+            features.insert(format!("beneficiary:{}", local_name(group)), 1.0);
         }
         for actor in &input.actors {
-            features.insert(format!("actor:{actor}"), 1.0);
+            features.insert(format!("actor:{}", local_name(actor)), 1.0);
         }
         features
     }
@@ -310,13 +312,13 @@ impl Featurizer {
     /// `feature` in words a person reads: the phrase of the record's own text that carries
     /// it, quoted, and the rule or field behind it. `"…prioritise food inspections by
     /// risk…" (planning rule: "inspections")` instead of `cue:planning`.
-    pub fn explain(&self, input: &TagInput, feature: &str) -> String {
+    pub fn explain(&self, input: &Record, feature: &str) -> String {
         self.explain_in(&self.prepare(input), feature)
     }
 
     /// A record's texts split and stemmed once, for explaining each of its features
     /// ([`Featurizer::explain_in`]): the texts do not change from one feature to the next.
-    pub fn prepare<'a>(&self, input: &'a TagInput) -> Prepared<'a> {
+    pub fn prepare<'a>(&self, input: &'a Record) -> Prepared<'a> {
         Prepared(
             input
                 .texts()
@@ -509,7 +511,7 @@ mod tests {
         ] {
             assert!(concepts.contains(&expected), "{expected} in {concepts:?}");
         }
-        let input = TagInput::from_text("A chatbot answers questions from residents; inspectors use it too.");
+        let input = Record::from_text("A chatbot answers questions from residents; inspectors use it too.");
         let features = f.features(&input);
         assert!(features.contains_key("cue:access"), "{features:?}");
         assert!(features.contains_key("cue:citizens"));
@@ -521,7 +523,7 @@ mod tests {
     #[test]
     fn cues_match_in_the_text_language() {
         let f = Featurizer::from_vocabulary();
-        let spanish = TagInput::from_text(
+        let spanish = Record::from_text(
             "El ayuntamiento publica los horarios para que los vecinos consulten el servicio de autobuses",
         );
         let features = f.features(&spanish);
@@ -531,15 +533,14 @@ mod tests {
             !features.keys().any(|k| k == "word:de" || k == "word:la"),
             "{features:?}"
         );
-        let german =
-            TagInput::from_text("Die Stadtverwaltung nutzt Prognosen, um Kontrollen zu priorisieren");
+        let german = Record::from_text("Die Stadtverwaltung nutzt Prognosen, um Kontrollen zu priorisieren");
         assert!(f.features(&german).contains_key("cue:planning"));
     }
 
     #[test]
     fn evidence_quotes_the_record_own_words() {
         let f = Featurizer::from_vocabulary();
-        let input = TagInput::from_text(
+        let input = Record::from_text(
             "The city built a model that ranks restaurants so that its inspectors visit the riskiest ones first, saving weeks of work.",
         );
         let cue = f.explain(&input, "cue:frontline-workers");
@@ -562,7 +563,7 @@ mod tests {
     #[test]
     fn a_cue_does_not_match_across_fields() {
         let f = Featurizer::from_vocabulary();
-        let mut input = TagInput::from_text("delivery");
+        let mut input = Record::from_text("delivery");
         input.titles.push("Service".into());
         assert!(!f.features(&input).contains_key("cue:planning"));
     }

@@ -12,7 +12,6 @@ pub mod apply;
 pub mod eval;
 pub mod explain;
 pub mod features;
-pub mod input;
 pub mod model;
 pub mod train;
 
@@ -20,10 +19,9 @@ use crate::document::{self, DocumentKind};
 use crate::error::{IngestError, Result};
 use crate::mint::Minter;
 use crate::report::{FinishOptions, Report, finish};
-use civicgraph_graph::Layout;
+use civicgraph_graph::{LabelCache, Labels, Layout, Record, RecordReader};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
-use input::TagInput;
 use model::{Model, Score};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -185,12 +183,12 @@ impl Tagger {
     }
 
     /// Every pattern's score for `input`.
-    pub fn scores(&self, input: &TagInput) -> Vec<Score> {
+    pub fn scores(&self, input: &Record) -> Vec<Score> {
         self.model.score(&self.featurizer.features(input))
     }
 
     /// The inferred assignments for `input`: the passing patterns, or NONE.
-    pub fn infer(&self, input: &TagInput) -> Vec<Assignment> {
+    pub fn infer(&self, input: &Record) -> Vec<Assignment> {
         let scores = self.scores(input);
         let passing = self.settings.decide(&scores);
         if passing.is_empty() {
@@ -229,9 +227,15 @@ impl Tagger {
             .collect()
     }
 
-    /// The assignments of `record` in `store`: the curated ones if any graph other than
-    /// `ignore` states patterns for it, else the inferred ones.
-    pub fn assign(&self, store: &Store, record: &NamedNode, ignore: &[NamedNode]) -> Result<Vec<Assignment>> {
+    /// The assignments of `record` in `reader`'s store: the curated ones if any graph
+    /// other than `ignore` states patterns for it, else the inferred ones.
+    pub fn assign(
+        &self,
+        reader: &mut RecordReader<'_>,
+        record: &NamedNode,
+        ignore: &[NamedNode],
+    ) -> Result<Vec<Assignment>> {
+        let store = reader.store();
         let mut curated: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for quad in store.quads_for_pattern(Some(record.into()), Some(cg::USE_PATTERN), None, None) {
             let quad = quad?;
@@ -265,7 +269,7 @@ impl Tagger {
                 })
                 .collect());
         }
-        let inferred = self.infer(&TagInput::read(store, record.as_ref())?);
+        let inferred = self.infer(&reader.read(record.as_ref())?.unwrap_or_default());
         let is_dataset = store
             .quads_for_pattern(
                 Some(record.into()),
@@ -469,7 +473,7 @@ pub struct DocumentRecord {
     /// Its `cg:sourceRecordId` or `dct:identifier`, else its IRI.
     pub id: String,
     /// What the tagger reads.
-    pub input: TagInput,
+    pub input: Record,
 }
 
 /// Maps a document (any kind a harvest reads) exactly as a harvest would, into a store of its
@@ -547,6 +551,8 @@ pub fn records_in_subject(store: &Store, record: &NamedNode, ignore: &[NamedNode
 /// The records of a document with their tagger inputs and identifiers.
 pub fn inputs_from_document(bytes: &[u8], name: &str) -> Result<Vec<DocumentRecord>> {
     let (store, records) = map_document(bytes, name, None)?;
+    let cache = LabelCache::default();
+    let mut reader = RecordReader::new(Labels::new(&store, &cache), &Layout::default());
     records
         .into_iter()
         .map(|iri| {
@@ -562,7 +568,7 @@ pub fn inputs_from_document(bytes: &[u8], name: &str) -> Result<Vec<DocumentReco
                 }
             }
             Ok(DocumentRecord {
-                input: TagInput::read(&store, iri.as_ref())?,
+                input: reader.read(iri.as_ref())?.unwrap_or_default(),
                 id: id.unwrap_or_else(|| iri.as_str().to_owned()),
                 iri,
             })

@@ -63,7 +63,7 @@ impl LabelledSet {
         let hash = hex(&hasher.finalize());
 
         let inputs = super::inputs_from_document(&cases_bytes, &cases_name)?;
-        let by_id: BTreeMap<&str, &super::input::TagInput> =
+        let by_id: BTreeMap<&str, &civicgraph_graph::Record> =
             inputs.iter().map(|r| (r.id.as_str(), &r.input)).collect();
         let text = String::from_utf8(labels_bytes)
             .map_err(|e| IngestError::syntax(&labels_name, None, format!("not UTF-8: {e}")))?;

@@ -1,12 +1,12 @@
 //! `GET /api/patterns`: the three ODI patterns with their definitions, how many datasets and
 //! case studies show each (curated and inferred), and their best examples.
 
-use super::labels::PATTERNS;
 use super::records::RecordRef;
 use super::{JsonError, blocking, rows};
 use crate::AppState;
 use axum::Json;
 use axum::extract::State;
+use civicgraph_vocab::PATTERNS;
 use civicgraph_vocab::{cg, cgp};
 use oxigraph::model::Term;
 use std::collections::BTreeMap;
@@ -94,8 +94,8 @@ pub async fn get(State(state): State<AppState>) -> Result<Json<PatternsResponse>
             ),
         )?;
         let mut patterns = Vec::new();
-        for (index, (id, notation, label, definition)) in PATTERNS.iter().enumerate() {
-            let iri = format!("{}{id}", cgp::NAMESPACE);
+        for (index, shown) in PATTERNS.iter().enumerate() {
+            let iri = format!("{}{}", cgp::NAMESPACE, shown.name);
             let mut tally = PatternCounts::default();
             for row in counts.iter().filter(|r| text(r, "pattern") == iri) {
                 let n: u64 = text(row, "n").parse().unwrap_or(0);
@@ -128,11 +128,11 @@ pub async fn get(State(state): State<AppState>) -> Result<Json<PatternsResponse>
             })
             .collect();
             patterns.push(Pattern {
-                id: (*id).to_owned(),
+                id: shown.name.to_owned(),
                 iri,
-                notation: (*notation).to_owned(),
-                label: (*label).to_owned(),
-                definition: (*definition).to_owned(),
+                notation: shown.notation.to_owned(),
+                label: shown.label.to_owned(),
+                definition: shown.definition.to_owned(),
                 beneficiaries: BENEFICIARIES[index].iter().map(|b| (*b).to_owned()).collect(),
                 counts: tally,
                 examples,

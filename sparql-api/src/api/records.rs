@@ -3,13 +3,14 @@
 //! studies that used it (or a copy of it), the datasets a case study used, and the same
 //! dataset in other catalogues.
 
-use super::labels::{Labelled, Labels, PatternTag, pattern_tags};
+use super::labels::{Labelled, PatternTag, labelled, pattern_tags};
 use super::{JsonError, blocking};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, State};
 use civicgraph_graph::Graph;
+use civicgraph_graph::Labels;
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{dcat, dct, schema};
 use oxigraph::model::vocab::rdf;
@@ -237,7 +238,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         return Err(not_found());
     };
     let layout = graph.layout();
-    let mut labels = Labels::new(graph);
+    let labels = graph.labels();
     let mut sources = BTreeSet::new();
     for quad in graph
         .store()
@@ -276,7 +277,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
     for property in [dct::PUBLISHER, dct::CREATOR, dct::CONTRIBUTOR] {
         for term in own(property)? {
             match &term {
-                Term::NamedNode(n) => publishers.push(labels.labelled(n.as_str())),
+                Term::NamedNode(n) => publishers.push(labelled(&labels, n.as_str())),
                 Term::Literal(l) => publishers.push(Labelled {
                     value: l.value().into(),
                     label: l.value().into(),
@@ -285,11 +286,11 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
             }
         }
     }
-    let named = |labels: &mut Labels<'_>, terms: Vec<Term>| -> Vec<Labelled> {
+    let named = |labels: &Labels<'_>, terms: Vec<Term>| -> Vec<Labelled> {
         terms
             .iter()
             .filter_map(|t| match t {
-                Term::NamedNode(n) => Some(labels.labelled(n.as_str())),
+                Term::NamedNode(n) => Some(labelled(labels, n.as_str())),
                 Term::Literal(l) => Some(Labelled {
                     value: l.value().into(),
                     label: l.value().into(),
@@ -298,19 +299,19 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
             })
             .collect()
     };
-    let themes = named(&mut labels, own(dcat::THEME)?);
-    let places = named(&mut labels, own(dct::SPATIAL)?);
+    let themes = named(&labels, own(dcat::THEME)?);
+    let places = named(&labels, own(dct::SPATIAL)?);
     let mut pages: Vec<String> = Vec::new();
     for property in [dcat::LANDING_PAGE, dct::SOURCE] {
         pages.extend(own(property)?.iter().filter_map(web_link));
     }
-    let catalogues_of = |labels: &mut Labels<'_>, node: &NamedNode| -> Result<Vec<Labelled>, JsonError> {
+    let catalogues_of = |labels: &Labels<'_>, node: &NamedNode| -> Result<Vec<Labelled>, JsonError> {
         Ok(subjects(graph, dcat::DATASET_PROPERTY, node.as_ref())?
             .iter()
-            .map(|c| labels.labelled(c.as_str()))
+            .map(|c| labelled(labels, c.as_str()))
             .collect())
     };
-    let catalogues = catalogues_of(&mut labels, &node)?;
+    let catalogues = catalogues_of(&labels, &node)?;
 
     let mut distributions = Vec::new();
     for term in own(dcat::DISTRIBUTION_PROPERTY)? {
@@ -319,8 +320,8 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
             Term::BlankNode(b) => b.as_ref().into(),
             _ => continue,
         };
-        let mut formats = named(&mut labels, objects(graph, d, dct::FORMAT)?);
-        formats.extend(named(&mut labels, objects(graph, d, dcat::MEDIA_TYPE)?));
+        let mut formats = named(&labels, objects(graph, d, dct::FORMAT)?);
+        formats.extend(named(&labels, objects(graph, d, dcat::MEDIA_TYPE)?));
         distributions.push(Distribution {
             iri: term.to_string().trim_matches(['<', '>']).to_owned(),
             title: objects(graph, d, dct::TITLE)?.iter().find_map(literal),
@@ -333,12 +334,12 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
                 .iter()
                 .filter_map(web_link)
                 .collect(),
-            licences: named(&mut labels, objects(graph, d, dct::LICENSE)?),
+            licences: named(&labels, objects(graph, d, dct::LICENSE)?),
         });
     }
     distributions.sort_by(|a, b| a.iri.cmp(&b.iri));
 
-    let patterns = pattern_tags(graph, &mut labels, node.as_str())?;
+    let patterns = pattern_tags(graph, &labels, node.as_str())?;
 
     // The cluster: this dataset and its copies.
     let mut members: BTreeSet<NamedNode> = BTreeSet::from([node.clone()]);
@@ -353,7 +354,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         let mut copy = Copy {
             iri: member.as_str().to_owned(),
             title: title_of(graph, member.as_ref())?,
-            catalogues: catalogues_of(&mut labels, member)?,
+            catalogues: catalogues_of(&labels, member)?,
             score: None,
             signals: Vec::new(),
             evidence: Vec::new(),

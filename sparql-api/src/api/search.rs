@@ -1,7 +1,7 @@
 //! `GET /api/search`: full-text search with filters, facet counts, snippets, sorting and
 //! paging.
 
-use super::labels::{Labelled, Labels, PatternTag, pattern_tags};
+use super::labels::{Labelled, PatternTag, labelled, pattern_tags};
 use super::{JsonError, blocking_keyed};
 use crate::AppState;
 use crate::error::ApiError;
@@ -255,14 +255,14 @@ pub async fn get(
             civicgraph_graph::GraphError::SearchSyntax { .. } => bad(format!("q: {e}")),
             other => JsonError::from(other),
         })?;
-        let mut labels = Labels::new(&graph);
+        let labels = graph.labels();
         let mut hits = Vec::with_capacity(result.hits.len());
         for hit in result.hits {
-            let patterns = pattern_tags(&graph, &mut labels, &hit.iri)?;
+            let patterns = pattern_tags(&graph, &labels, &hit.iri)?;
             hits.push(Hit {
                 patterns,
-                catalogues: hit.catalogues.iter().map(|c| labels.labelled(c)).collect(),
-                themes: hit.themes.iter().map(|t| labels.labelled(t)).collect(),
+                catalogues: hit.catalogues.iter().map(|c| labelled(&labels, c)).collect(),
+                themes: hit.themes.iter().map(|t| labelled(&labels, t)).collect(),
                 iri: hit.iri,
                 kind: hit.kind,
                 title: hit.title,
@@ -280,7 +280,7 @@ pub async fn get(
                 .into_iter()
                 .map(|v| FacetValue {
                     label: match name {
-                        "pattern" | "theme" | "catalogue" | "format" | "licence" => labels.label(&v.value),
+                        "pattern" | "theme" | "catalogue" | "format" | "licence" => labels.of_value(&v.value),
                         _ => v.value.clone(),
                     },
                     value: match name {

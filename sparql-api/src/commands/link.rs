@@ -4,9 +4,8 @@ use super::{Context, print_out};
 use anyhow::Context as _;
 use civicgraph_ingest::fetch::file_base_iri;
 use civicgraph_ingest::link::eval::evaluate;
-use civicgraph_ingest::link::read::read_datasets;
+use civicgraph_ingest::link::read::document_datasets;
 use civicgraph_ingest::link::{LinkRecord, link_graph};
-use civicgraph_ingest::tag::map_document;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -66,12 +65,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
 fn read_file(file: &std::path::Path) -> anyhow::Result<Vec<LinkRecord>> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
-    let (store, _) = map_document(&bytes, &name, Some(&file_base_iri(file)?))?;
-    let mut records = read_datasets(&store, &[])?;
-    for record in &mut records {
-        record.source.clone_from(&name);
-    }
-    Ok(records)
+    Ok(document_datasets(&bytes, &name, Some(&file_base_iri(file)?))?)
 }
 
 pub fn evaluate_linker(context: &Context, args: EvalArgs) -> anyhow::Result<()> {

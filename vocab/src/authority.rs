@@ -1,13 +1,13 @@
 //! Mapping the words catalogues write for formats, licences, languages, themes and
 //! frequencies to the EU Publications Office authority tables that DCAT-AP asks for.
 //!
-//! The tables in `ingest/authority/*.tsv` are derived from the OP tables by
+//! The tables in `vocab/authority/*.tsv` are derived from the OP tables by
 //! `scripts/gen-authority-tables.py`: one concept per row with every name a catalogue may
 //! use for it (its code, English label, alternative labels). A few spellings that CKAN and
 //! DCAT-US portals use and the tables lack (CKAN licence ids, ISO 639-1 language codes,
 //! ISO 8601 repeat intervals) are added here.
 
-use oxigraph::model::NamedNode;
+use oxrdf::NamedNode;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
