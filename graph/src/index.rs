@@ -221,6 +221,8 @@ impl SearchIndex {
             doc.add_text(f.kind, kind.as_str());
         }
         let publishers = record.agent_names();
+        let formats = record.formats();
+        let licences = record.all_licences();
         for (field, values) in [
             (f.title, &record.titles),
             (f.description, &record.descriptions),
@@ -231,8 +233,8 @@ impl SearchIndex {
             (f.pattern, &record.patterns),
             (f.catalogue, &record.catalogues),
             (f.region, &record.regions),
-            (f.format, &record.formats),
-            (f.licence, &record.licences),
+            (f.format, &formats),
+            (f.licence, &licences),
             (f.graph, &record.graphs),
         ] {
             for value in values {

@@ -102,20 +102,49 @@ pub struct Record {
     pub identifiers: Vec<String>,
     /// `dcat:landingPage`s.
     pub landing_pages: Vec<String>,
-    /// The access and download URLs of its distributions.
-    pub distribution_urls: Vec<String>,
+    /// `dct:source`s: where a case study's account comes from.
+    pub sources: Vec<String>,
+    /// Its distributions.
+    pub distributions: Vec<Distribution>,
     /// The catalogues that list it (`dcat:dataset`).
     pub catalogues: Vec<String>,
+    /// Its own places (`dct:spatial`, `schema:spatialCoverage`): IRIs, or text.
+    pub places: Vec<String>,
     /// The names of its places and of its catalogues' places.
     pub regions: Vec<String>,
-    /// Distribution formats and media types: IRIs of the EU file-type table, or as written.
-    pub formats: Vec<String>,
-    /// Licences of the record or its distributions: IRIs, or as written.
+    /// Licences of the record itself: IRIs, or as written.
     pub licences: Vec<String>,
     /// The IRIs of the graphs (sources) that hold it.
     pub graphs: Vec<String>,
+    /// `dct:issued`, `schema:datePublished` or `dct:date`, as written.
+    pub issued: Option<String>,
+    /// `dct:modified`, as written.
+    pub modified: Option<String>,
     /// Seconds since the epoch of the record's issue (or else modification) date.
     pub date: Option<i64>,
+    /// For a case study: what came of it (`cg:outcome`).
+    pub outcome: Option<String>,
+    /// For a case study: the datasets it used (`cg:usesDataset`).
+    pub uses_datasets: Vec<String>,
+    /// The clusters of copies it belongs to (`cg:cluster`, from the links graph).
+    pub clusters: Vec<String>,
+}
+
+/// A distribution of a dataset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Distribution {
+    /// Its IRI, or its blank node as N-Triples.
+    pub iri: String,
+    /// Its first title.
+    pub title: Option<String>,
+    /// Formats and media types: IRIs of the EU file-type table, or as written.
+    pub formats: Vec<String>,
+    /// `dcat:accessURL`s.
+    pub access_urls: Vec<String>,
+    /// `dcat:downloadURL`s.
+    pub download_urls: Vec<String>,
+    /// Licences: IRIs, or as written.
+    pub licences: Vec<String>,
 }
 
 impl Record {
@@ -146,6 +175,35 @@ impl Record {
             }
         }
         names
+    }
+
+    /// The formats and media types of its distributions.
+    pub fn formats(&self) -> Vec<String> {
+        let mut formats = Vec::new();
+        for value in self.distributions.iter().flat_map(|d| &d.formats) {
+            push_unique(&mut formats, value.clone());
+        }
+        formats
+    }
+
+    /// Its licences and those of its distributions.
+    pub fn all_licences(&self) -> Vec<String> {
+        let mut licences = self.licences.clone();
+        for value in self.distributions.iter().flat_map(|d| &d.licences) {
+            push_unique(&mut licences, value.clone());
+        }
+        licences
+    }
+
+    /// The access and download URLs of its distributions.
+    pub fn distribution_urls(&self) -> Vec<String> {
+        let mut urls = Vec::new();
+        for d in &self.distributions {
+            for url in d.access_urls.iter().chain(&d.download_urls) {
+                push_unique(&mut urls, url.clone());
+            }
+        }
+        urls
     }
 
     /// Its publishers (`dct:publisher`).
@@ -203,8 +261,9 @@ impl<'a> RecordReader<'a> {
             iri: iri.as_str().to_owned(),
             ..Record::default()
         };
-        let mut issued = None;
-        let mut modified = None;
+        let mut issued = Vec::new();
+        let mut modified = Vec::new();
+        let mut outcomes = Vec::new();
         let quads: Vec<Quad> = store
             .quads_for_pattern(Some(iri.into()), None, None, None)
             .collect::<std::result::Result<_, _>>()?;
@@ -221,9 +280,11 @@ impl<'a> RecordReader<'a> {
             if p == rdf::TYPE {
                 for (kind, class) in RecordKind::ALL {
                     if o == class.into() {
-                        // The first matching kind wins, so a record typed both ways is
-                        // indexed once; every graph that types it holds it.
-                        record.kind.get_or_insert(kind);
+                        // A record typed several ways is the first of `RecordKind::ALL`
+                        // (a dataset before a catalogue); every graph that types it holds it.
+                        if record.kind.is_none_or(|k| rank(kind) < rank(k)) {
+                            record.kind = Some(kind);
+                        }
                         push_unique(&mut record.graphs, graph_iri(&quad.graph_name));
                     }
                 }
@@ -262,29 +323,51 @@ impl<'a> RecordReader<'a> {
                 }
             } else if p == dcat::LANDING_PAGE {
                 push_term(&mut record.landing_pages, o);
+            } else if p == dct::SOURCE {
+                push_term(&mut record.sources, o);
+            } else if p == cg::OUTCOME {
+                push_literal(&mut outcomes, o);
+            } else if p == cg::USES_DATASET {
+                push_iri(&mut record.uses_datasets, o);
+            } else if p == cg::CLUSTER {
+                push_iri(&mut record.clusters, o);
             } else if p == dcat::CONTACT_POINT {
                 for email in objects(store, o, vcard::HAS_EMAIL)? {
                     push_term(&mut record.contact_emails, email.as_ref());
                 }
             } else if p == dct::SPATIAL || p == schema::SPATIAL_COVERAGE {
+                push_term(&mut record.places, o);
                 if let Some(name) = self.labels.name(o)? {
                     push_unique(&mut record.regions, name);
                 }
             } else if p == dct::ISSUED || p == schema::DATE_PUBLISHED || p == dct::DATE {
-                issued = issued.or_else(|| literal_date(o));
+                push_literal(&mut issued, o);
             } else if p == dct::MODIFIED {
-                modified = modified.or_else(|| literal_date(o));
+                push_literal(&mut modified, o);
             } else if p == dct::LICENSE {
                 push_term(&mut record.licences, o);
-            } else if p == dcat::DISTRIBUTION_PROPERTY {
-                read_distribution(store, o, &mut record)?;
+            } else if p == dcat::DISTRIBUTION_PROPERTY
+                && let Some(distribution) = read_distribution(store, o)?
+            {
+                record.distributions.push(distribution);
             }
         }
         if record.kind.is_none() {
             return Ok(None);
         }
         record.agents.extend(creators);
-        record.date = issued.or(modified);
+        // Several values (a source that states two dates) are read in a stable order.
+        issued.sort();
+        modified.sort();
+        outcomes.sort();
+        record.date = issued
+            .iter()
+            .find_map(|d| parse_date(d))
+            .or_else(|| modified.iter().find_map(|d| parse_date(d)));
+        record.issued = issued.into_iter().next();
+        record.modified = modified.into_iter().next();
+        record.outcome = outcomes.into_iter().next();
+        record.distributions.sort_by(|a, b| a.iri.cmp(&b.iri));
         for quad in store.quads_for_pattern(None, Some(dcat::DATASET_PROPERTY), Some(iri.into()), None) {
             let catalogue = quad?.subject;
             if let NamedOrBlankNodeRef::NamedNode(node) = catalogue.as_ref() {
@@ -344,25 +427,45 @@ fn graph_iri(graph: &GraphName) -> String {
     }
 }
 
-/// The formats, licences and URLs of a distribution.
-fn read_distribution(store: &Store, term: TermRef<'_>, record: &mut Record) -> Result<()> {
-    let subject: NamedOrBlankNodeRef<'_> = match term {
-        TermRef::NamedNode(node) => node.into(),
-        TermRef::BlankNode(node) => node.into(),
-        _ => return Ok(()),
+/// A distribution: its title, formats, licences and URLs.
+fn read_distribution(store: &Store, term: TermRef<'_>) -> Result<Option<Distribution>> {
+    let (subject, iri): (NamedOrBlankNodeRef<'_>, String) = match term {
+        TermRef::NamedNode(node) => (node.into(), node.as_str().to_owned()),
+        TermRef::BlankNode(node) => (node.into(), node.to_string()),
+        _ => return Ok(None),
     };
+    let mut distribution = Distribution {
+        iri,
+        ..Distribution::default()
+    };
+    let mut titles = Vec::new();
     for quad in store.quads_for_pattern(Some(subject), None, None, None) {
         let quad = quad?;
         let p = quad.predicate.as_ref();
+        let o = quad.object.as_ref();
         if p == dct::FORMAT || p == dcat::MEDIA_TYPE {
-            push_term(&mut record.formats, quad.object.as_ref());
+            push_term(&mut distribution.formats, o);
         } else if p == dct::LICENSE {
-            push_term(&mut record.licences, quad.object.as_ref());
-        } else if p == dcat::ACCESS_URL || p == dcat::DOWNLOAD_URL {
-            push_term(&mut record.distribution_urls, quad.object.as_ref());
+            push_term(&mut distribution.licences, o);
+        } else if p == dcat::ACCESS_URL {
+            push_term(&mut distribution.access_urls, o);
+        } else if p == dcat::DOWNLOAD_URL {
+            push_term(&mut distribution.download_urls, o);
+        } else if p == dct::TITLE {
+            push_literal(&mut titles, o);
         }
     }
-    Ok(())
+    titles.sort();
+    distribution.title = titles.into_iter().next();
+    Ok(Some(distribution))
+}
+
+/// A kind's place in [`RecordKind::ALL`].
+fn rank(kind: RecordKind) -> usize {
+    RecordKind::ALL
+        .iter()
+        .position(|(k, _)| *k == kind)
+        .unwrap_or(usize::MAX)
 }
 
 /// The objects of `subject`'s `predicate`, in any graph.
@@ -402,13 +505,6 @@ fn push_iri(values: &mut Vec<String>, term: TermRef<'_>) {
 fn push_unique(values: &mut Vec<String>, value: String) {
     if !value.trim().is_empty() && !values.contains(&value) {
         values.push(value);
-    }
-}
-
-fn literal_date(term: TermRef<'_>) -> Option<i64> {
-    match term {
-        TermRef::Literal(literal) => parse_date(literal.value()),
-        _ => None,
     }
 }
 

@@ -68,7 +68,7 @@ impl LinkRecord {
             source: record.graphs.first().cloned().unwrap_or_default(),
             identifiers: record.identifiers.clone(),
             landing_pages: record.landing_pages.clone(),
-            distribution_urls: record.distribution_urls.clone(),
+            distribution_urls: record.distribution_urls(),
             titles,
             // The publisher's name; else its IRI, which names it as well across catalogues
             // that share it.

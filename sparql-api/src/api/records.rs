@@ -10,11 +10,10 @@ use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, State};
 use civicgraph_graph::Graph;
-use civicgraph_graph::Labels;
+use civicgraph_graph::{RecordKind, RecordReader};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{dcat, dct, schema};
-use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term};
+use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term};
 use std::collections::BTreeSet;
 
 /// A record named in another's page.
@@ -114,12 +113,7 @@ fn literal(term: &Term) -> Option<String> {
 }
 
 /// Only web links reach a page: a `javascript:` or `data:` IRI is dropped.
-fn web_link(term: &Term) -> Option<String> {
-    let text = match term {
-        Term::NamedNode(n) => n.as_str(),
-        Term::Literal(l) => l.value(),
-        _ => return None,
-    };
+fn web_link(text: &str) -> Option<String> {
     let lower = text.trim().to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| text.trim().to_owned())
 }
@@ -137,26 +131,6 @@ fn objects(
         let object = quad?.object;
         if !out.contains(&object) {
             out.push(object);
-        }
-    }
-    Ok(out)
-}
-
-/// [`objects`] as stated in one of `owners`.
-fn own_objects(
-    graph: &Graph,
-    subject: NamedOrBlankNodeRef<'_>,
-    predicate: NamedNodeRef<'_>,
-    owners: &[GraphName],
-) -> Result<Vec<Term>, JsonError> {
-    let mut out = Vec::new();
-    for quad in graph
-        .store()
-        .quads_for_pattern(Some(subject), Some(predicate), None, None)
-    {
-        let quad = quad?;
-        if owners.contains(&quad.graph_name) && !out.contains(&quad.object) {
-            out.push(quad.object);
         }
     }
     Ok(out)
@@ -226,127 +200,63 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         )))
     };
     let node = NamedNode::new(id).map_err(|_| not_found())?;
-    let subject: NamedOrBlankNodeRef<'_> = node.as_ref().into();
-    let types = objects(graph, subject, rdf::TYPE)?;
-    let kind = if types.contains(&dcat::DATASET.into_owned().into()) {
-        "dataset"
-    } else if types.contains(&cg::CASE_STUDY.into_owned().into()) {
-        "case-study"
-    } else if types.contains(&dcat::CATALOG.into_owned().into()) {
-        "catalogue"
-    } else {
-        return Err(not_found());
-    };
     let layout = graph.layout();
     let labels = graph.labels();
-    let mut sources = BTreeSet::new();
-    for quad in graph
-        .store()
-        .quads_for_pattern(Some(subject), Some(rdf::TYPE), None, None)
-    {
-        if let GraphName::NamedNode(g) = quad?.graph_name
-            && let Some(source) = layout.source_id(g.as_str())
-        {
-            sources.insert(source.to_owned());
-        }
-    }
-    // What the record says comes from the graphs that type it (its sources) and from
-    // civicgraph's own tags and links: another source cannot add titles, pages or types to
-    // a record it does not hold.
-    let mut owners: Vec<GraphName> = vec![layout.tags_graph().into(), layout.links_graph().into()];
-    for quad in graph
-        .store()
-        .quads_for_pattern(Some(subject), Some(rdf::TYPE), None, None)
-    {
-        let graph_name = quad?.graph_name;
-        if !owners.contains(&graph_name) {
-            owners.push(graph_name);
-        }
-    }
-    let own = |p: NamedNodeRef<'_>| own_objects(graph, subject, p, &owners);
-    let texts = |p: NamedNodeRef<'_>| -> Result<Vec<String>, JsonError> {
-        let mut values: Vec<String> = own(p)?.iter().filter_map(literal).collect();
+    let Some(record) = RecordReader::new(labels, layout).read(node.as_ref())? else {
+        return Err(not_found());
+    };
+    let named =
+        |values: &[String]| -> Vec<Labelled> { values.iter().map(|v| labelled(&labels, v)).collect() };
+    let sorted = |values: &[String]| -> Vec<String> {
+        let mut values = values.to_vec();
         values.sort();
-        Ok(values)
+        values
     };
-    let mut description = texts(dct::DESCRIPTION)?.into_iter().next();
-    if description.is_none() {
-        description = texts(schema::ABSTRACT)?.into_iter().next();
-    }
-    let mut publishers = Vec::new();
-    for property in [dct::PUBLISHER, dct::CREATOR, dct::CONTRIBUTOR] {
-        for term in own(property)? {
-            match &term {
-                Term::NamedNode(n) => publishers.push(labelled(&labels, n.as_str())),
-                Term::Literal(l) => publishers.push(Labelled {
-                    value: l.value().into(),
-                    label: l.value().into(),
-                }),
-                Term::BlankNode(_) => {}
-            }
-        }
-    }
-    let named = |labels: &Labels<'_>, terms: Vec<Term>| -> Vec<Labelled> {
-        terms
-            .iter()
-            .filter_map(|t| match t {
-                Term::NamedNode(n) => Some(labelled(labels, n.as_str())),
-                Term::Literal(l) => Some(Labelled {
-                    value: l.value().into(),
-                    label: l.value().into(),
-                }),
-                _ => None,
-            })
-            .collect()
-    };
-    let themes = named(&labels, own(dcat::THEME)?);
-    let places = named(&labels, own(dct::SPATIAL)?);
-    let mut pages: Vec<String> = Vec::new();
-    for property in [dcat::LANDING_PAGE, dct::SOURCE] {
-        pages.extend(own(property)?.iter().filter_map(web_link));
-    }
-    let catalogues_of = |labels: &Labels<'_>, node: &NamedNode| -> Result<Vec<Labelled>, JsonError> {
+    let publishers = record
+        .agents
+        .iter()
+        .filter_map(|(_, agent)| match (&agent.iri, &agent.name) {
+            (Some(iri), Some(name)) => Some(Labelled {
+                value: iri.clone(),
+                label: name.clone(),
+            }),
+            (None, Some(name)) => Some(Labelled {
+                value: name.clone(),
+                label: name.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let catalogues_of = |node: &NamedNode| -> Result<Vec<Labelled>, JsonError> {
         Ok(subjects(graph, dcat::DATASET_PROPERTY, node.as_ref())?
             .iter()
-            .map(|c| labelled(labels, c.as_str()))
+            .map(|c| labelled(&labels, c.as_str()))
             .collect())
     };
-    let catalogues = catalogues_of(&labels, &node)?;
-
-    let mut distributions = Vec::new();
-    for term in own(dcat::DISTRIBUTION_PROPERTY)? {
-        let d: NamedOrBlankNodeRef<'_> = match &term {
-            Term::NamedNode(n) => n.as_ref().into(),
-            Term::BlankNode(b) => b.as_ref().into(),
-            _ => continue,
-        };
-        let mut formats = named(&labels, objects(graph, d, dct::FORMAT)?);
-        formats.extend(named(&labels, objects(graph, d, dcat::MEDIA_TYPE)?));
-        distributions.push(Distribution {
-            iri: term.to_string().trim_matches(['<', '>']).to_owned(),
-            title: objects(graph, d, dct::TITLE)?.iter().find_map(literal),
-            formats,
-            access_urls: objects(graph, d, dcat::ACCESS_URL)?
-                .iter()
-                .filter_map(web_link)
-                .collect(),
-            download_urls: objects(graph, d, dcat::DOWNLOAD_URL)?
-                .iter()
-                .filter_map(web_link)
-                .collect(),
-            licences: named(&labels, objects(graph, d, dct::LICENSE)?),
-        });
-    }
-    distributions.sort_by(|a, b| a.iri.cmp(&b.iri));
+    let catalogues = named(&record.catalogues);
+    let distributions = record
+        .distributions
+        .iter()
+        .map(|d| Distribution {
+            iri: d.iri.clone(),
+            title: d.title.clone(),
+            formats: named(&d.formats),
+            access_urls: d.access_urls.iter().filter_map(|u| web_link(u)).collect(),
+            download_urls: d.download_urls.iter().filter_map(|u| web_link(u)).collect(),
+            licences: named(&d.licences),
+        })
+        .collect();
 
     let patterns = pattern_tags(graph, &labels, node.as_str())?;
 
     // The cluster: this dataset and its copies.
     let mut members: BTreeSet<NamedNode> = BTreeSet::from([node.clone()]);
-    for cluster in own(cg::CLUSTER)? {
-        if let Term::NamedNode(c) = cluster {
-            members.extend(subjects(graph, cg::CLUSTER, c.as_ref())?);
-        }
+    for cluster in &record.clusters {
+        members.extend(subjects(
+            graph,
+            cg::CLUSTER,
+            NamedNodeRef::new_unchecked(cluster),
+        )?);
     }
     let mut copies = Vec::new();
     let mut holders: BTreeSet<String> = catalogues.iter().map(|c| c.value.clone()).collect();
@@ -354,7 +264,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         let mut copy = Copy {
             iri: member.as_str().to_owned(),
             title: title_of(graph, member.as_ref())?,
-            catalogues: catalogues_of(&labels, member)?,
+            catalogues: catalogues_of(member)?,
             score: None,
             signals: Vec::new(),
             evidence: Vec::new(),
@@ -388,24 +298,33 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         }
     }
     let mut datasets = BTreeSet::new();
-    for term in objects(graph, subject, cg::USES_DATASET)? {
-        if let Term::NamedNode(d) = term {
-            datasets.insert(reference(graph, &d)?);
-        }
+    for dataset in &record.uses_datasets {
+        datasets.insert(reference(graph, &NamedNode::new_unchecked(dataset.as_str()))?);
     }
-    let date = |p| -> Result<Option<String>, JsonError> { Ok(texts(p)?.into_iter().next()) };
+    let sources: BTreeSet<String> = record
+        .graphs
+        .iter()
+        .filter_map(|g| layout.source_id(g).map(str::to_owned))
+        .collect();
     Ok(RecordResponse {
-        iri: node.as_str().to_owned(),
-        kind: kind.to_owned(),
-        title: title_of(graph, node.as_ref())?,
-        description,
-        keywords: texts(dcat::KEYWORD)?,
+        kind: record.kind.map_or("other", RecordKind::as_str).to_owned(),
+        title: sorted(&record.titles)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| node.as_str().to_owned()),
+        description: record.descriptions.iter().min().cloned(),
+        keywords: sorted(&record.keywords),
         publishers,
-        themes,
-        places,
-        pages,
-        issued: date(dct::ISSUED)?.or(date(dct::DATE)?),
-        modified: date(dct::MODIFIED)?,
+        themes: named(&record.themes),
+        places: named(&record.places),
+        pages: record
+            .landing_pages
+            .iter()
+            .chain(&record.sources)
+            .filter_map(|p| web_link(p))
+            .collect(),
+        issued: record.issued.clone(),
+        modified: record.modified.clone(),
         sources: sources.into_iter().collect(),
         catalogue_count: holders.len(),
         catalogues,
@@ -413,7 +332,8 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         patterns,
         case_studies: case_studies.into_iter().collect(),
         datasets: datasets.into_iter().collect(),
-        outcome: texts(cg::OUTCOME)?.into_iter().next(),
+        outcome: record.outcome.clone(),
         copies,
+        iri: record.iri,
     })
 }
