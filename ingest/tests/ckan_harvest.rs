@@ -11,8 +11,9 @@ use civicgraph_graph::{Graph, Layout};
 use civicgraph_ingest::harvest::Progress;
 use civicgraph_ingest::provenance::{RunStatus, list_runs};
 use civicgraph_ingest::{HarvestSettings, SourceConfig, SourceKind, harvest};
-use oxigraph::model::Term;
-use oxigraph::sparql::QueryResults;
+use civicgraph_tests::net::serve;
+use civicgraph_tests::sources::url_source;
+use civicgraph_tests::sparql::count;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -70,14 +71,14 @@ async fn package_search(
     axum::Json(json!({"success": true, "result": {"count": count, "results": page}})).into_response()
 }
 
-async fn serve(portal: Shared) -> String {
-    let app = axum::Router::new()
-        .route("/api/3/action/package_search", get(package_search))
-        .with_state(portal);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{address}")
+/// Serves `portal`'s Action API on a local port; returns its base URL.
+async fn serve_portal(portal: Shared) -> String {
+    serve(
+        axum::Router::new()
+            .route("/api/3/action/package_search", get(package_search))
+            .with_state(portal),
+    )
+    .await
 }
 
 fn recorded_packages() -> Option<Vec<Value>> {
@@ -87,16 +88,6 @@ fn recorded_packages() -> Option<Vec<Value>> {
     );
     let json: Value = serde_json::from_slice(&std::fs::read(path).ok()?).unwrap();
     Some(json["result"]["results"].as_array().unwrap().clone())
-}
-
-fn count(graph: &Graph, query: &str) -> u64 {
-    let QueryResults::Solutions(mut solutions) = graph.query(query, &Default::default()).unwrap() else {
-        panic!("not a SELECT");
-    };
-    match solutions.next().unwrap().unwrap().get("n") {
-        Some(Term::Literal(l)) => l.value().parse().unwrap(),
-        other => panic!("{other:?}"),
-    }
 }
 
 fn settings() -> HarvestSettings {
@@ -120,20 +111,12 @@ async fn a_ckan_portal_is_harvested_then_updated_incrementally() {
         packages: packages.clone(),
         ..Portal::default()
     }));
-    let url = serve(portal.clone()).await;
+    let url = serve_portal(portal.clone()).await;
     let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
     let source = SourceConfig {
-        id: "birmingham".to_owned(),
-        kind: SourceKind::Ckan,
-        url: Some(url.clone()),
-        path: None,
         title: Some("Birmingham Data Factory".to_owned()),
         region: Some("Birmingham".to_owned()),
-        schedule: None,
-        strict: false,
-        format: None,
-        base: None,
-        allow_hosts: Vec::new(),
+        ..url_source("birmingham", SourceKind::Ckan, &url)
     };
     let quiet: Progress = Arc::new(|_: &str| {});
 
@@ -284,21 +267,9 @@ async fn busy_answers_are_retried_with_backoff() {
         flaky: 2,
         ..Portal::default()
     }));
-    let url = serve(portal.clone()).await;
+    let url = serve_portal(portal.clone()).await;
     let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
-    let source = SourceConfig {
-        id: "flaky".to_owned(),
-        kind: SourceKind::Ckan,
-        url: Some(url),
-        path: None,
-        title: None,
-        region: None,
-        schedule: None,
-        strict: false,
-        format: None,
-        base: None,
-        allow_hosts: Vec::new(),
-    };
+    let source = url_source("flaky", SourceKind::Ckan, &url);
     let quiet: Progress = Arc::new(|_: &str| {});
     let patient = HarvestSettings {
         retries: 2,

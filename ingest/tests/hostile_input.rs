@@ -15,34 +15,19 @@ use civicgraph_ingest::mint::Minter;
 use civicgraph_ingest::provenance::RunStatus;
 use civicgraph_ingest::rdf_document::parse;
 use civicgraph_ingest::{HarvestSettings, Report, SourceConfig, SourceKind, harvest};
+use civicgraph_tests::net::{Untouched, serve};
+use civicgraph_tests::sources::url_source;
 use oxigraph::io::RdfFormat;
 use std::io::Write;
 use std::sync::Arc;
 
 const LIMIT: u64 = 1024 * 1024;
 
-fn source(url: String) -> SourceConfig {
+fn source(url: &str) -> SourceConfig {
     SourceConfig {
-        id: "hostile".into(),
-        kind: SourceKind::Dcat,
-        url: Some(url),
-        path: None,
-        title: None,
-        region: None,
-        schedule: None,
-        strict: false,
         format: Some("turtle".into()),
-        base: None,
-        allow_hosts: Vec::new(),
+        ..url_source("hostile", SourceKind::Dcat, url)
     }
-}
-
-/// Serves `app` on a local port and returns its base URL.
-async fn serve(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
 }
 
 /// Harvests `url` with a 1 MiB limit and no retries; returns the run's message.
@@ -54,7 +39,7 @@ async fn harvest_failing(graph: Arc<Graph>, url: String) -> String {
         ..HarvestSettings::default()
     };
     let quiet: Progress = Arc::new(|_: &str| {});
-    let outcome = harvest(graph, source(url), settings, quiet).await.unwrap();
+    let outcome = harvest(graph, source(&url), settings, quiet).await.unwrap();
     assert_eq!(outcome.status, RunStatus::Failed);
     outcome.message.unwrap()
 }
@@ -195,26 +180,11 @@ fn json_nested_a_million_deep_is_refused_not_overflowed() {
     assert!(error.is_err());
 }
 
-/// A listener that must never see a connection, and its `host:port`.
-fn untouched() -> (std::net::TcpListener, String) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    (listener, address)
-}
-
-fn assert_untouched(listener: &std::net::TcpListener) {
-    match listener.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("a host the source's configuration did not name was contacted: {other:?}"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paging_links_and_redirects_never_leave_the_configured_host() {
-    let (listener, address) = untouched();
+    let untouched = Untouched::new();
     // `localhost` is the same machine under a name the configuration did not give.
-    let elsewhere = format!("http://localhost:{}", address.rsplit(':').next().unwrap());
+    let elsewhere = format!("http://localhost:{}", untouched.port());
     let next_page = format!(
         "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .\n\
          <http://example.org/catalogue> a <http://www.w3.org/ns/dcat#Catalog> .\n\
@@ -256,5 +226,5 @@ async fn paging_links_and_redirects_never_leave_the_configured_host() {
         message.contains("redirect to") && message.contains("refused"),
         "{message}"
     );
-    assert_untouched(&listener);
+    untouched.assert_untouched("a host the source's configuration did not name");
 }

@@ -3,57 +3,20 @@
 //! takes its links with it, and the linker meets its precision and recall targets on real
 //! catalogue exports with planted copies.
 
-use civicgraph_graph::{Graph, Layout, QueryOptions, WriteBatch};
+use civicgraph_graph::WriteBatch;
 use civicgraph_ingest::link::eval::evaluate;
 use civicgraph_ingest::link::read::document_datasets;
 use civicgraph_ingest::link::{LinkRecord, LinkSettings, link_graph};
-use oxigraph::io::RdfFormat;
-use oxigraph::sparql::QueryResults;
-use std::path::{Path, PathBuf};
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
-
-fn demo_graph() -> Graph {
-    let graph = Graph::in_memory(Layout::default()).unwrap();
-    for region in ["westshire", "northmoor", "southvale"] {
-        let file = repo(&format!("datasets/demo/{region}.ttl"));
-        let source = graph.layout().source_graph(region).unwrap();
-        let batch = WriteBatch::replace_graph_from_reader(
-            &source,
-            RdfFormat::Turtle,
-            std::fs::File::open(&file).unwrap(),
-            &file.display().to_string(),
-        )
-        .unwrap();
-        graph.commit(batch).unwrap();
-    }
-    graph
-}
-
-fn select(graph: &Graph, query: &str) -> Vec<Vec<String>> {
-    let QueryResults::Solutions(solutions) = graph.query(query, &QueryOptions::default()).unwrap() else {
-        panic!("not a SELECT")
-    };
-    let variables: Vec<_> = solutions.variables().to_vec();
-    solutions
-        .map(|s| {
-            let s = s.unwrap();
-            variables
-                .iter()
-                .map(|v| s.get(v).map(ToString::to_string).unwrap_or_default())
-                .collect()
-        })
-        .collect()
-}
+use civicgraph_tests::demo::{demo_catalogues, repo};
+use civicgraph_tests::sparql::select;
+use std::path::PathBuf;
 
 const PREFIXES: &str =
     "PREFIX cg: <https://w3id.org/civicgraph/ns#> PREFIX owl: <http://www.w3.org/2002/07/owl#> ";
 
 #[test]
 fn links_carry_evidence_and_clusters_are_queryable() {
-    let graph = demo_graph();
+    let graph = demo_catalogues();
     let summary = link_graph(&graph, &LinkSettings::default()).unwrap();
     // Westshire's hub republishes eight Northmoor and Southvale datasets.
     assert_eq!(
@@ -106,7 +69,7 @@ fn links_carry_evidence_and_clusters_are_queryable() {
 
 #[test]
 fn re_linking_is_incremental_and_follows_the_sources() {
-    let graph = demo_graph();
+    let graph = demo_catalogues();
     link_graph(&graph, &LinkSettings::default()).unwrap();
     let sequence = graph.write_sequence().unwrap();
     let again = link_graph(&graph, &LinkSettings::default()).unwrap();

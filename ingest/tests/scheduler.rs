@@ -3,37 +3,22 @@
 //! readable; the source is next due after its interval; a source without a schedule is left
 //! to be harvested by hand.
 
-use civicgraph_graph::{Graph, Layout, QueryOptions};
+use civicgraph_graph::{Graph, Layout};
 use civicgraph_ingest::link::LinkSettings;
 use civicgraph_ingest::provenance::list_runs;
 use civicgraph_ingest::schedule::{due_in, run};
 use civicgraph_ingest::tag::TagSettings;
 use civicgraph_ingest::{HarvestSettings, SourceConfig, SourceKind};
-use oxigraph::sparql::QueryResults;
+use civicgraph_tests::sources::file_source;
+use civicgraph_tests::sparql::ask;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn source(id: &str, path: &Path, schedule: Option<&str>) -> SourceConfig {
     SourceConfig {
-        id: id.to_owned(),
-        kind: SourceKind::Dcat,
-        url: None,
-        path: Some(path.to_owned()),
-        title: None,
-        region: None,
         schedule: schedule.map(str::to_owned),
-        strict: false,
-        format: None,
-        base: None,
-        allow_hosts: Vec::new(),
-    }
-}
-
-fn ask(graph: &Graph, sparql: &str) -> bool {
-    match graph.query(sparql, &QueryOptions::default()).unwrap() {
-        QueryResults::Boolean(answer) => answer,
-        _ => panic!("not an ASK"),
+        ..file_source(id, SourceKind::Dcat, path)
     }
 }
 

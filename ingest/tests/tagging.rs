@@ -11,7 +11,9 @@ use civicgraph_ingest::tag::features::Featurizer;
 use civicgraph_ingest::tag::model::{Model, TrainOptions};
 use civicgraph_ingest::tag::train::{LabelledSet, train};
 use civicgraph_ingest::tag::{Method, TagSettings, Tagger, explain_document, tag_graph};
-use civicgraph_ingest::{HarvestSettings, SourceConfig, SourceKind, harvest};
+use civicgraph_ingest::{HarvestSettings, SourceKind, harvest};
+use civicgraph_tests::demo::graph_with_turtle;
+use civicgraph_tests::sources::file_source;
 use civicgraph_vocab::cg;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{NamedNode, Term};
@@ -40,13 +42,7 @@ const CASES: &str = r#"
 "#;
 
 fn graph_with_cases() -> Graph {
-    let graph = Graph::in_memory(Layout::default()).unwrap();
-    let source = graph.layout().source_graph("cases").unwrap();
-    let batch =
-        WriteBatch::replace_graph_from_reader(&source, RdfFormat::Turtle, CASES.as_bytes(), "cases.ttl")
-            .unwrap();
-    graph.commit(batch).unwrap();
-    graph
+    graph_with_turtle("cases", CASES)
 }
 
 fn node(iri: &str) -> NamedNode {
@@ -210,27 +206,11 @@ fn training_on_the_labelled_set_reproduces_the_bundled_model() {
     );
 }
 
-fn case_source(path: &Path) -> SourceConfig {
-    SourceConfig {
-        id: "cases".into(),
-        kind: SourceKind::CaseStudies,
-        url: None,
-        path: Some(path.to_owned()),
-        title: None,
-        region: None,
-        schedule: None,
-        strict: false,
-        format: None,
-        base: None,
-        allow_hosts: Vec::new(),
-    }
-}
-
 async fn harvest_and_refresh(graph: &Arc<Graph>, path: &Path) {
     let quiet: Progress = Arc::new(|_: &str| {});
     let outcome = harvest(
         graph.clone(),
-        case_source(path),
+        file_source("cases", SourceKind::CaseStudies, path),
         HarvestSettings::default(),
         quiet,
     )

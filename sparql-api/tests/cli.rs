@@ -4,31 +4,22 @@
 use civicgraph_graph::{Graph, Layout};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-mod common;
+use civicgraph_tests::cli::{command, kill_after, kill_points, ok, run};
 
-use common::civicgraph;
+const BIN: &str = env!("CARGO_BIN_EXE_civicgraph");
 
 fn demo(file: &str) -> String {
     format!("{}/../datasets/demo/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]
 fn load_query_search_stats_dump_restore() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let loaded = civicgraph(
+    let loaded = run(
+        BIN,
         &data,
         &["load", &demo("northmoor.ttl"), &demo("case-studies.ttl")],
     );
@@ -36,7 +27,8 @@ fn load_query_search_stats_dump_restore() {
     assert!(loaded.status.success(), "{log}");
     assert!(log.contains("graph/source/northmoor>"), "{log}");
 
-    let table = stdout(&civicgraph(
+    let table = ok(&run(
+        BIN,
         &data,
         &[
             "query",
@@ -45,28 +37,30 @@ fn load_query_search_stats_dump_restore() {
     ));
     assert!(table.starts_with("n\n"), "{table}");
     assert!(table.contains("31\n(1 row)"), "{table}");
-    let csv = stdout(&civicgraph(
+    let csv = ok(&run(
+        BIN,
         &data,
         &["query", "--format", "csv", "SELECT ?n WHERE { BIND(1 AS ?n) }"],
     ));
     assert_eq!(csv.replace("\r\n", "\n"), "n\n1\n");
 
-    let hits = stdout(&civicgraph(&data, &["search", "--json", "nitrogen dioxide"]));
+    let hits = ok(&run(BIN, &data, &["search", "--json", "nitrogen dioxide"]));
     let hits: serde_json::Value = serde_json::from_str(&hits).unwrap();
     assert!(
         hits[0]["title"].as_str().unwrap().contains("nitrogen dioxide"),
         "{hits}"
     );
 
-    let stats = stdout(&civicgraph(&data, &["stats", "--json"]));
+    let stats = ok(&run(BIN, &data, &["stats", "--json"]));
     let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
     assert_eq!(stats["index_sequence"], stats["write_sequence"]);
 
     let dump = dir.path().join("graph.nq");
-    stdout(&civicgraph(&data, &["dump", "--output", dump.to_str().unwrap()]));
+    ok(&run(BIN, &data, &["dump", "--output", dump.to_str().unwrap()]));
     let copy = dir.path().join("copy");
-    stdout(&civicgraph(&copy, &["restore", dump.to_str().unwrap()]));
-    let again = stdout(&civicgraph(
+    ok(&run(BIN, &copy, &["restore", dump.to_str().unwrap()]));
+    let again = ok(&run(
+        BIN,
         &copy,
         &[
             "query",
@@ -75,7 +69,7 @@ fn load_query_search_stats_dump_restore() {
     ));
     assert_eq!(again, table);
     // Restoring over data is refused unless asked.
-    let refused = civicgraph(&copy, &["restore", dump.to_str().unwrap()]);
+    let refused = run(BIN, &copy, &["restore", dump.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("already holds"));
 }
@@ -90,16 +84,16 @@ fn errors_exit_1_with_file_and_position_and_bad_usage_exits_2() {
         "<http://a> <http://b> <http://c> .\n<http://a> <http://b> \"unterminated .\n",
     )
     .unwrap();
-    let output = civicgraph(&data, &["load", bad.to_str().unwrap()]);
+    let output = run(BIN, &data, &["load", bad.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("bad.ttl:2:"), "{message}");
 
-    let output = civicgraph(&data, &["query", "SELECT WHERE"]);
+    let output = run(BIN, &data, &["query", "SELECT WHERE"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("SPARQL syntax error"));
 
-    let output = civicgraph(&data, &["frobnicate"]);
+    let output = run(BIN, &data, &["frobnicate"]);
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -125,7 +119,7 @@ fn a_load_killed_part_way_leaves_the_old_or_the_new_version_whole() {
     let data = dir.path().join("data");
     let v1 = dir.path().join("source.nt");
     let old_quads = big_file(&v1, 2_000, "v1");
-    stdout(&civicgraph(&data, &["load", v1.to_str().unwrap()]));
+    ok(&run(BIN, &data, &["load", v1.to_str().unwrap()]));
     let v2 = dir.path().join("v2").join("source.nt");
     std::fs::create_dir_all(v2.parent().unwrap()).unwrap();
     let new_quads = big_file(&v2, 20_000, "v2");
@@ -133,31 +127,16 @@ fn a_load_killed_part_way_leaves_the_old_or_the_new_version_whole() {
     // Time one whole load, then kill at seeded points from the start of the process to past
     // its end, so that kills land in start-up, parsing, the commit and the index update.
     let started = std::time::Instant::now();
-    stdout(&civicgraph(&data, &["load", v2.to_str().unwrap()]));
+    ok(&run(BIN, &data, &["load", v2.to_str().unwrap()]));
     let full = started.elapsed().as_millis() as u64;
-    stdout(&civicgraph(&data, &["load", v1.to_str().unwrap()]));
-    let mut seed: u64 = 0x5eed_c1c1;
+    ok(&run(BIN, &data, &["load", v1.to_str().unwrap()]));
     let mut outcomes = std::collections::BTreeMap::<&str, usize>::new();
-    for round in 0..12 {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        // Spread over [0, 1.6] of the measured duration, one slot per round, jittered, so
-        // that both early kills and kills after the commit are certain to happen.
-        let fraction = (round as f64 + (seed >> 33) as f64 / (1u64 << 31) as f64) / 8.0;
+    for fraction in kill_points(0x5eed_c1c1, 12, 1.5) {
         let delay_ms = (full as f64 * fraction) as u64;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_civicgraph"))
-            .arg("--data")
-            .arg(&data)
-            .args(["load", v2.to_str().unwrap()])
-            .env("CIVICGRAPH_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().unwrap(); // SIGKILL on Unix
-        child.wait().unwrap();
+        kill_after(
+            command(BIN, &data, &["load", v2.to_str().unwrap()]),
+            Duration::from_millis(delay_ms),
+        );
 
         let graph = Graph::open(&data, Layout::default()).unwrap();
         assert_eq!(
@@ -193,7 +172,7 @@ fn a_load_killed_part_way_leaves_the_old_or_the_new_version_whole() {
         drop(graph);
         if outcome == "new" {
             // Put the old version back so later kills test a real replace again.
-            stdout(&civicgraph(&data, &["load", v1.to_str().unwrap()]));
+            ok(&run(BIN, &data, &["load", v1.to_str().unwrap()]));
         }
     }
     eprintln!("full load {full} ms; kill outcomes: {outcomes:?}");

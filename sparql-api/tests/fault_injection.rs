@@ -8,39 +8,25 @@ use civicgraph_graph::{Graph, Layout};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Seeded fractions in [0, 1.2): kills spread over a run and a little past its end.
-fn schedule(seed: u64, kills: usize) -> Vec<f64> {
-    let mut state = seed;
-    (0..kills)
-        .map(|round| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (round as f64 + (state >> 33) as f64 / (1u64 << 31) as f64) * 1.2 / kills as f64
-        })
-        .collect()
-}
+use civicgraph_tests::cli::{self, kill_after, kill_points};
 
-fn spawn(data: &Path, config: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_civicgraph"))
-        .arg("--data")
-        .arg(data)
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("CIVICGRAPH_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+/// `civicgraph --data DATA --config CONFIG ARGS...`, not yet run.
+fn command(data: &Path, config: &Path, args: &[&str]) -> Command {
+    let mut all = vec!["--config", config.to_str().expect("a UTF-8 path")];
+    all.extend(args);
+    cli::command(env!("CARGO_BIN_EXE_civicgraph"), data, &all)
 }
 
 fn run(data: &Path, config: &Path, args: &[&str]) -> u64 {
     let started = Instant::now();
-    let status = spawn(data, config, args).wait().unwrap();
+    let status = command(data, config, args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
     assert!(status.success(), "civicgraph {args:?} failed");
     started.elapsed().as_millis() as u64
 }
@@ -123,12 +109,12 @@ fn kill_during(
     // Time one full run each way; alternate the configurations so each run has work to do.
     let full = run(data, configs[1], args).max(run(data, configs[0], args));
     let mut done = 0;
-    for (round, fraction) in schedule(seed, kills).into_iter().enumerate() {
+    for (round, fraction) in kill_points(seed, kills, 1.2).into_iter().enumerate() {
         let target = configs[(round + 1) % 2];
-        let mut child = spawn(data, target, args);
-        std::thread::sleep(Duration::from_millis((full as f64 * fraction) as u64));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        kill_after(
+            command(data, target, args),
+            Duration::from_millis((full as f64 * fraction) as u64),
+        );
         check(&open(data), round);
         done += 1;
         // Bring the store to a known state for the next round.
@@ -244,24 +230,22 @@ fn a_server_killed_while_taking_writes_keeps_every_update_whole() {
     std::fs::write(&config, "[auth]\ntoken_env = \"FAULT_TEST_TOKEN\"\n").unwrap();
     let mut next = 0usize;
     let mut kills = 0;
-    for fraction in schedule(0x5e7, 6) {
+    for fraction in kill_points(0x5e7, 6, 1.2) {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let mut server = Command::new(env!("CARGO_BIN_EXE_civicgraph"))
-            .arg("--data")
-            .arg(&data)
-            .arg("--config")
-            .arg(&config)
-            .args(["serve", "--no-demo", "--bind", &format!("127.0.0.1:{port}")])
-            .env("CIVICGRAPH_LOG", "warn")
-            .env("FAULT_TEST_TOKEN", "t0ken")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut server = command(
+            &data,
+            &config,
+            &["serve", "--no-demo", "--bind", &format!("127.0.0.1:{port}")],
+        )
+        .env("FAULT_TEST_TOKEN", "t0ken")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
         while request(port, "GET", "/healthz", "", "") != Some(200) {
             assert!(Instant::now() < deadline, "the server did not start");

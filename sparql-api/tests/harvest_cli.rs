@@ -10,25 +10,17 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-fn civicgraph(data: &Path, config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civicgraph"))
-        .arg("--data")
-        .arg(data)
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("CIVICGRAPH_LOG", "warn")
-        .output()
-        .expect("run civicgraph")
+use civicgraph_tests::cli::{self, kill_after, kill_points, ok};
+
+/// `civicgraph --data DATA --config CONFIG ARGS...`, not yet run.
+fn command(data: &Path, config: &Path, args: &[&str]) -> Command {
+    let mut all = vec!["--config", config.to_str().expect("a UTF-8 path")];
+    all.extend(args);
+    cli::command(env!("CARGO_BIN_EXE_civicgraph"), data, &all)
 }
 
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+fn civicgraph(data: &Path, config: &Path, args: &[&str]) -> Output {
+    command(data, config, args).output().expect("run civicgraph")
 }
 
 /// A DCAT-AP catalogue of `n` datasets in Turtle, tagged with `version`.
@@ -239,28 +231,13 @@ fn a_harvest_killed_part_way_leaves_the_previous_version_whole() {
     config(&cfg, &v1);
     ok(&civicgraph(&data, &cfg, &["harvest"]));
     config(&cfg, &v2);
-    let mut seed: u64 = 0x0dd_ba11;
     let mut outcomes = std::collections::BTreeMap::<&str, usize>::new();
-    for round in 0..8 {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let fraction = (round as f64 + (seed >> 33) as f64 / (1u64 << 31) as f64) / 6.0;
+    for fraction in kill_points(0x0dd_ba11, 8, 8.0 / 6.0) {
         let delay_ms = (full as f64 * fraction) as u64;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_civicgraph"))
-            .arg("--data")
-            .arg(&data)
-            .arg("--config")
-            .arg(&cfg)
-            .arg("harvest")
-            .env("CIVICGRAPH_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        kill_after(
+            command(&data, &cfg, &["harvest"]),
+            Duration::from_millis(delay_ms),
+        );
         let graph = graph_of(&data);
         let (datasets, found) = versions(&graph);
         let outcome = match (datasets, found.len()) {

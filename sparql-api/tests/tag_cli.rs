@@ -1,12 +1,11 @@
 //! `civicgraph tag`, `tag --explain`, `link`, `eval-tagger` and `eval-linker` as a user runs
 //! them, and a harvest that tags and links what it harvested.
 
+use civicgraph_tests::cli::run;
 use std::path::Path;
 use std::process::Output;
 
-mod common;
-
-use common::civicgraph;
+const BIN: &str = env!("CARGO_BIN_EXE_civicgraph");
 
 fn ok(output: &Output) -> (String, String) {
     let (out, err) = (
@@ -21,7 +20,8 @@ fn ok(output: &Output) -> (String, String) {
 fn explain_shows_patterns_scores_and_evidence_for_text_and_files() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (text, _) = ok(&civicgraph(
+    let (text, _) = ok(&run(
+        BIN,
         &data,
         &[
             "tag",
@@ -36,14 +36,16 @@ fn explain_shows_patterns_scores_and_evidence_for_text_and_files() {
     assert!(text.contains("(access rule: \""), "{text}");
     assert!(text.contains("  scores: access 0."), "{text}");
 
-    let (json, _) = ok(&civicgraph(
+    let (json, _) = ok(&run(
+        BIN,
         &data,
         &["tag", "--json", "--explain", "List of cheeses of France"],
     ));
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json[0]["assignments"][0]["pattern"], "none", "{json}");
 
-    let (file, _) = ok(&civicgraph(
+    let (file, _) = ok(&run(
+        BIN,
         &data,
         &["tag", "--explain", "datasets/demo/case-studies.json"],
     ));
@@ -74,26 +76,27 @@ fn a_harvest_tags_and_links_and_tag_and_link_rerun_without_changes() {
     std::fs::write(&config_path, config).unwrap();
     let config_arg = config_path.display().to_string();
 
-    let (_, log) = ok(&civicgraph(&data, &["--config", &config_arg, "harvest"]));
+    let (_, log) = ok(&run(BIN, &data, &["--config", &config_arg, "harvest"]));
     assert!(log.contains("tagged 191 records (31 curated,"), "{log}");
     assert!(
         log.contains("linked 160 datasets: 8 links in 8 clusters"),
         "{log}"
     );
 
-    let (summary, _) = ok(&civicgraph(&data, &["--config", &config_arg, "tag", "--json"]));
+    let (summary, _) = ok(&run(BIN, &data, &["--config", &config_arg, "tag", "--json"]));
     let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(
         (summary["added"].as_u64(), summary["removed"].as_u64()),
         (Some(0), Some(0)),
         "{summary}"
     );
-    let (links, _) = ok(&civicgraph(&data, &["--config", &config_arg, "link", "--json"]));
+    let (links, _) = ok(&run(BIN, &data, &["--config", &config_arg, "link", "--json"]));
     let links: serde_json::Value = serde_json::from_str(&links).unwrap();
     assert_eq!(links["links"], 8);
     assert_eq!(links["added"], 0);
 
-    let (explained, _) = ok(&civicgraph(
+    let (explained, _) = ok(&run(
+        BIN,
         &data,
         &[
             "tag",
@@ -105,7 +108,7 @@ fn a_harvest_tags_and_links_and_tag_and_link_rerun_without_changes() {
         explained.starts_with("https://data.westshire.example.gov.uk/id/dataset/gritting-routes\n  title: "),
         "{explained}"
     );
-    let missing = civicgraph(&data, &["tag", "--explain", "https://example.org/not-here"]);
+    let missing = run(BIN, &data, &["tag", "--explain", "https://example.org/not-here"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("is not a dataset or case study in the store"));
 }
@@ -114,7 +117,7 @@ fn a_harvest_tags_and_links_and_tag_and_link_rerun_without_changes() {
 fn the_evaluations_print_their_tables() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (tagger, _) = ok(&civicgraph(&data, &["eval-tagger", "--folds", "3"]));
+    let (tagger, _) = ok(&run(BIN, &data, &["eval-tagger", "--folds", "3"]));
     assert!(
         tagger.starts_with("3-fold cross-validation on the training split (1636 cases)."),
         "{tagger}"
@@ -134,7 +137,7 @@ fn the_evaluations_print_their_tables() {
     ] {
         assert!(tagger.contains(row), "{row} in {tagger}");
     }
-    let (linker, _) = ok(&civicgraph(&data, &["eval-linker", "--json"]));
+    let (linker, _) = ok(&run(BIN, &data, &["eval-linker", "--json"]));
     let linker: serde_json::Value = serde_json::from_str(&linker).unwrap();
     assert_eq!(linker["originals"], 127);
     assert_eq!(linker["false_positives"], 0, "{linker}");

@@ -1,43 +1,16 @@
-//! End-to-end tests over all civicgraph crates live in `tests/`; this library holds what
-//! they share: building the server over a real in-memory graph with the demo data, and
-//! sending it requests without a socket.
+//! The one test kit. End-to-end tests over all civicgraph crates live in `tests/`; the
+//! integration tests of `graph`, `ingest` and `sparql-api` use this library too (as a
+//! dev-dependency), so that a router on a port, a listener that must never be contacted,
+//! SPARQL helpers, demo loaders, source configurations and running the binary exist once.
+//!
+//! Only integration tests may use it: it depends on the crates it tests, which is a cycle
+//! Cargo allows for integration tests (they link the same library) but not for unit tests.
 
-use axum::body::Body;
-use axum::http::{Request, Response};
-use civicgraph_graph::{Graph, Layout};
-use civicgraph_sparql_api::config::Config;
-use civicgraph_sparql_api::{AppState, app, demo};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+pub mod cli;
+pub mod demo;
+pub mod net;
+pub mod server;
+pub mod sources;
+pub mod sparql;
 
-/// A server state over an in-memory graph holding the vocabulary and the demo data.
-pub fn demo_state() -> AppState {
-    demo_state_with(Config::default())
-}
-
-/// [`demo_state`] with another configuration.
-pub fn demo_state_with(config: Config) -> AppState {
-    let graph = Graph::in_memory(Layout::default()).expect("in-memory graph");
-    graph.ensure_vocabulary().expect("vocabulary");
-    demo::load_demo(&graph).expect("demo data");
-    AppState::new(graph, config)
-}
-
-/// [`demo_state`] after tagging and linking, as `serve` leaves it.
-pub fn tagged_demo_state() -> AppState {
-    let state = demo_state();
-    civicgraph_ingest::refresh::after_harvest(&state.graph, &Default::default(), &Default::default())
-        .expect("tagging and linking the demo data");
-    state
-}
-
-/// Sends one request to the app and returns the response with its body read.
-pub async fn send(state: &AppState, request: Request<Body>) -> (Response<()>, String) {
-    let response = app(state.clone()).oneshot(request).await.expect("infallible");
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.expect("body").to_bytes();
-    (
-        Response::from_parts(parts, ()),
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
+pub use server::{demo_state, demo_state_with, send, tagged_demo_state};

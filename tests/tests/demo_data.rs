@@ -1,25 +1,14 @@
 //! The bundled demo data is what a new user meets first: it must be rich enough to show
 //! every part of the graph, and honest about its patterns.
 
-use civicgraph_graph::QueryOptions;
 use civicgraph_tests::demo_state;
-use oxigraph::sparql::QueryResults;
-
-fn rows(state: &civicgraph_sparql_api::AppState, sparql: &str) -> Vec<Vec<String>> {
-    let QueryResults::Solutions(solutions) = state.graph.query(sparql, &QueryOptions::default()).unwrap()
-    else {
-        panic!("not a SELECT")
-    };
-    solutions
-        .map(|s| s.unwrap().iter().map(|(_, t)| t.to_string()).collect())
-        .collect()
-}
+use civicgraph_tests::sparql::select;
 
 #[test]
 fn three_catalogues_of_at_least_forty_datasets_each() {
     let state = demo_state();
-    let counts = rows(
-        &state,
+    let counts = select(
+        &state.graph,
         "PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT ?c (COUNT(?d) AS ?n) { ?c a dcat:Catalog ; dcat:dataset ?d . ?d a dcat:Dataset } GROUP BY ?c",
     );
     assert_eq!(counts.len(), 3);
@@ -32,8 +21,8 @@ fn three_catalogues_of_at_least_forty_datasets_each() {
 #[test]
 fn every_demo_dataset_has_a_title_description_theme_publisher_and_distribution() {
     let state = demo_state();
-    let missing = rows(
-        &state,
+    let missing = select(
+        &state.graph,
         "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
          SELECT ?d { ?c a dcat:Catalog ; dcat:dataset ?d .
            FILTER NOT EXISTS { ?d dct:title ?t ; dct:description ?x ; dcat:theme ?th ; dct:publisher ?p ; dcat:distribution ?dist } }",
@@ -44,8 +33,8 @@ fn every_demo_dataset_has_a_title_description_theme_publisher_and_distribution()
 #[test]
 fn some_datasets_appear_in_two_catalogues() {
     let state = demo_state();
-    let shared = rows(
-        &state,
+    let shared = select(
+        &state.graph,
         "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
          SELECT DISTINCT ?a ?b { ?ca dcat:dataset ?a . ?cb dcat:dataset ?b . FILTER(?ca != ?cb && ?a != ?b)
            ?a dcat:landingPage ?page . ?b dcat:landingPage ?page }",
@@ -56,27 +45,27 @@ fn some_datasets_appear_in_two_catalogues() {
 #[test]
 fn thirty_case_studies_with_curated_patterns_beneficiaries_enablers_and_sources() {
     let state = demo_state();
-    let cases = rows(
-        &state,
+    let cases = select(
+        &state.graph,
         "PREFIX cg: <https://w3id.org/civicgraph/ns#> SELECT ?c { ?c a cg:CaseStudy }",
     );
     assert!(cases.len() >= 30, "{}", cases.len());
-    let incomplete = rows(
-        &state,
+    let incomplete = select(
+        &state.graph,
         "PREFIX cg: <https://w3id.org/civicgraph/ns#> PREFIX dct: <http://purl.org/dc/terms/>
          SELECT ?c { ?c a cg:CaseStudy .
            FILTER NOT EXISTS { ?c cg:usePattern ?p ; cg:beneficiary ?b ; cg:enabler ?e ; dct:source ?s ; cg:usesDataset ?d } }",
     );
     assert!(incomplete.is_empty(), "{incomplete:?}");
     // Every pattern has examples, and every value used is a concept of the vocabulary.
-    let per_pattern = rows(
-        &state,
+    let per_pattern = select(
+        &state.graph,
         "PREFIX cg: <https://w3id.org/civicgraph/ns#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
          SELECT ?p (COUNT(?c) AS ?n) { ?c a cg:CaseStudy ; cg:usePattern ?p . ?p skos:inScheme <https://w3id.org/civicgraph/pattern/> } GROUP BY ?p",
     );
     assert_eq!(per_pattern.len(), 3, "{per_pattern:?}");
-    let undefined = rows(
-        &state,
+    let undefined = select(
+        &state.graph,
         "PREFIX cg: <https://w3id.org/civicgraph/ns#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
          SELECT DISTINCT ?v { ?c a cg:CaseStudy ; cg:usePattern|cg:beneficiary|cg:enabler|cg:actor|cg:channel ?v
            FILTER NOT EXISTS { GRAPH ?g { ?v a skos:Concept } } }",

@@ -6,6 +6,7 @@ use axum::http::{Request, StatusCode, header};
 use civicgraph_sparql_api::app;
 use civicgraph_sparql_api::config::Config;
 use civicgraph_sparql_api::federation::FederationConfig;
+use civicgraph_tests::net::{Untouched, serve};
 use civicgraph_tests::{demo_state, demo_state_with, send};
 
 fn query(sparql: &str) -> Request<Body> {
@@ -18,9 +19,8 @@ fn query(sparql: &str) -> Request<Body> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_off_the_allow_list_is_refused_without_a_connection() {
     // A listener where the query points: it must never see a connection.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let target = format!("http://{}/sparql", listener.local_addr().unwrap());
+    let untouched = Untouched::new();
+    let target = format!("http://{}/sparql", untouched.address);
     let state = demo_state();
     for endpoint in [
         target.as_str(),
@@ -46,19 +46,13 @@ async fn a_service_off_the_allow_list_is_refused_without_a_connection() {
     assert_eq!(response.status(), StatusCode::OK, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["results"]["bindings"].as_array().unwrap().len(), 1);
-    match listener.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("the refused endpoint was contacted: {other:?}"),
-    }
+    untouched.assert_untouched("the refused endpoint");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_allowed_peer_is_queried_and_joined() {
     // The peer: another civicgraph, on a real socket.
-    let peer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}/sparql", peer.local_addr().unwrap());
-    let peer_state = demo_state();
-    tokio::spawn(async move { axum::serve(peer, app(peer_state)).await.unwrap() });
+    let endpoint = format!("{}/sparql", serve(app(demo_state())).await);
     let config = Config {
         federation: FederationConfig {
             allow: vec![endpoint.clone()],

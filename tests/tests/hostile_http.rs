@@ -8,26 +8,13 @@ use axum::response::Response;
 use axum::routing::any;
 use civicgraph_sparql_api::config::Config;
 use civicgraph_sparql_api::federation::FederationConfig;
+use civicgraph_tests::net::{Untouched, serve};
 use civicgraph_tests::{demo_state, demo_state_with, send};
-
-/// A listener that must never see a connection.
-fn untouched() -> (std::net::TcpListener, String) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    (listener, address)
-}
-
-fn assert_untouched(listener: &std::net::TcpListener) {
-    match listener.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("a refused address was contacted: {other:?}"),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_reaches_no_host() {
-    let (listener, address) = untouched();
+    let untouched = Untouched::new();
+    let address = &untouched.address;
     let state = demo_state().with_write_token(Some("s3cret"));
     for target in [
         format!("http://{address}/catalog.ttl"),
@@ -44,15 +31,14 @@ async fn load_reaches_no_host() {
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{target}: {body}");
         assert!(body.contains("LOAD"), "{target}: {body}");
     }
-    assert_untouched(&listener);
+    untouched.assert_untouched("a refused address");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redirect_from_an_allowed_peer_is_not_followed() {
-    let (listener, address) = untouched();
+    let untouched = Untouched::new();
+    let address = &untouched.address;
     // The allowed peer answers every request with a redirect to the untouched address.
-    let peer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}/sparql", peer.local_addr().unwrap());
     let location = format!("http://{address}/sparql");
     let redirecting = axum::Router::new().route(
         "/sparql",
@@ -67,7 +53,7 @@ async fn a_redirect_from_an_allowed_peer_is_not_followed() {
             }
         }),
     );
-    tokio::spawn(async move { axum::serve(peer, redirecting).await.unwrap() });
+    let endpoint = format!("{}/sparql", serve(redirecting).await);
     let config = Config {
         federation: FederationConfig {
             allow: vec![endpoint.clone()],
@@ -85,5 +71,5 @@ async fn a_redirect_from_an_allowed_peer_is_not_followed() {
     let (response, body) = send(&state, request).await;
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY, "{body}");
     assert!(body.contains(&endpoint), "{body}");
-    assert_untouched(&listener);
+    untouched.assert_untouched("a refused address");
 }

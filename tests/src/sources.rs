@@ -1,0 +1,37 @@
+//! Source configurations as tests write them: every field but the few a test cares about
+//! left at its default.
+
+use civicgraph_ingest::config::{SourceConfig, SourceKind};
+use std::path::Path;
+
+/// A source of `kind` read from the file at `path`.
+pub fn file_source(id: &str, kind: SourceKind, path: &Path) -> SourceConfig {
+    SourceConfig {
+        path: Some(path.to_owned()),
+        ..source(id, kind)
+    }
+}
+
+/// A source of `kind` fetched from `url`.
+pub fn url_source(id: &str, kind: SourceKind, url: &str) -> SourceConfig {
+    SourceConfig {
+        url: Some(url.to_owned()),
+        ..source(id, kind)
+    }
+}
+
+fn source(id: &str, kind: SourceKind) -> SourceConfig {
+    SourceConfig {
+        id: id.to_owned(),
+        kind,
+        url: None,
+        path: None,
+        title: None,
+        region: None,
+        schedule: None,
+        strict: false,
+        format: None,
+        base: None,
+        allow_hosts: Vec::new(),
+    }
+}
