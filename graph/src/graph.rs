@@ -2,10 +2,10 @@
 
 use crate::batch::WriteBatch;
 use crate::error::{GraphError, Result};
-use crate::index::SearchIndex;
 use crate::labels::{LabelCache, Labels};
 use crate::layout::Layout;
 use crate::records::{Record, RecordKind, RecordReader};
+use crate::search::index::SearchIndex;
 use crate::search::{SearchFilter, SearchHit, SearchPage, SearchRequest};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;

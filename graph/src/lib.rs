@@ -4,17 +4,13 @@
 mod batch;
 mod dump;
 mod error;
-mod facets;
 mod graph;
-mod index;
 mod labels;
 mod layout;
 mod query;
 pub mod query_guard;
 mod records;
 mod search;
-mod search_counts;
-mod search_service;
 mod stats;
 mod update;
 pub mod xml_entities;

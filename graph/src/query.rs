@@ -98,7 +98,7 @@ impl Graph {
         let mut evaluator = guarded.register(SparqlEvaluator::new(), options.max_string_bytes);
         evaluator = evaluator.with_service_handler(
             civicgraph_vocab::cgs::SERVICE,
-            crate::search_service::SearchService::new(self.index.clone()),
+            crate::search::service::SearchService::new(self.index.clone()),
         );
         if let Some(token) = &options.cancellation {
             evaluator = evaluator.with_cancellation_token(token.clone());

@@ -13,6 +13,18 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// The longest a harvest waits before retrying, whatever a server's `Retry-After` asks.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// How long to wait before retry number `attempt + 1`: what the server's `Retry-After` asked,
+/// else 1 s doubling with each attempt (1, 2, 4, … 64 s); never more than [`MAX_BACKOFF`].
+/// A pure function, so the schedule is tested without waiting for it.
+pub fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    retry_after
+        .unwrap_or_else(|| Duration::from_secs(1 << attempt.min(6)))
+        .min(MAX_BACKOFF)
+}
+
 /// One fetched document.
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -71,9 +83,7 @@ impl Fetcher {
                     if !retryable || attempt >= self.settings.retries {
                         return Err(error);
                     }
-                    let backoff = retry_after
-                        .unwrap_or_else(|| Duration::from_secs(1 << attempt.min(6)))
-                        .min(Duration::from_secs(60));
+                    let backoff = backoff(attempt, retry_after);
                     tracing::warn!(
                         url,
                         attempt = attempt + 1,
@@ -246,6 +256,15 @@ pub fn file_base_iri(path: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_and_honour_retry_after_up_to_a_minute() {
+        let waits: Vec<u64> = (0..8).map(|attempt| backoff(attempt, None).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(backoff(0, Some(Duration::from_secs(5))), Duration::from_secs(5));
+        assert_eq!(backoff(3, Some(Duration::ZERO)), Duration::ZERO);
+        assert_eq!(backoff(0, Some(Duration::from_secs(3600))), MAX_BACKOFF);
+    }
 
     #[test]
     fn a_file_base_is_its_absolute_percent_encoded_url() {

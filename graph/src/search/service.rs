@@ -6,9 +6,9 @@
 //!                     cgs:limit 20 ; cgs:pattern cgp:planning ; cgs:type dcat:Dataset }
 //! ```
 
+use super::index::SearchIndex;
+use super::request::SearchFilter;
 use crate::error::GraphError;
-use crate::index::SearchIndex;
-use crate::search::SearchFilter;
 use civicgraph_vocab::cgs;
 use civicgraph_vocab::ext::dcat;
 use oxigraph::model::{Literal, NamedNode, Term, Variable};
@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// Hits returned when the query gives no `cgs:limit`.
 const DEFAULT_LIMIT: usize = 100;
 /// The most hits one call may ask for.
-const MAX_LIMIT: usize = crate::search::MAX_RESULT_WINDOW;
+const MAX_LIMIT: usize = super::request::MAX_RESULT_WINDOW;
 
 /// The handler registered for the `cgs:` service IRI.
 pub(crate) struct SearchService {

@@ -8,8 +8,8 @@
 //! the next refresh. Entries belong to one searcher generation: the first lookup after a
 //! commit (a new generation) empties the cache, so counts never outlive the data.
 
-use crate::facets::FacetCounts;
-use crate::search::{SearchFilter, SearchRequest};
+use super::facets::FacetCounts;
+use super::request::{SearchFilter, SearchRequest};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -143,7 +143,7 @@ mod tests {
         };
         let later_page = SearchRequest {
             offset: 380,
-            sort: crate::search::SearchSort::Date,
+            sort: crate::SearchSort::Date,
             ..first.clone()
         };
         assert_eq!(CountKey::of(&first), CountKey::of(&later_page));

@@ -1,9 +1,9 @@
 //! The tantivy full-text index: its schema, its analyzer, and the commit that records
 //! which store write it mirrors.
 
+use super::counts::CountCache;
 use crate::error::{GraphError, Result};
 use crate::records::Record;
-use crate::search_counts::CountCache;
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::schema::{

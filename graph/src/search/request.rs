@@ -1,0 +1,129 @@
+//! What a search asks and what it answers: the text and filters, the sort and page, the
+//! hits and the facet counts. Plain types, shared by the query, the counts cache, the SPARQL
+//! service and the API.
+
+use std::collections::BTreeMap;
+
+/// The facets a search can count, by their API names.
+pub const FACETS: [&str; 9] = [
+    "type",
+    "pattern",
+    "theme",
+    "publisher",
+    "catalogue",
+    "region",
+    "format",
+    "licence",
+    "year",
+];
+
+/// Restricts a search; within one field any value may match, across fields all must.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SearchFilter {
+    /// `dataset`, `case-study` or `catalogue`; empty means any.
+    pub kinds: Vec<String>,
+    /// Pattern IRIs.
+    pub patterns: Vec<String>,
+    /// Theme IRIs.
+    pub themes: Vec<String>,
+    /// Publisher names.
+    pub publishers: Vec<String>,
+    /// Catalogue IRIs.
+    pub catalogues: Vec<String>,
+    /// Region names.
+    pub regions: Vec<String>,
+    /// Formats, as indexed (IRIs of the EU file-type table, or as written).
+    pub formats: Vec<String>,
+    /// Licences, as indexed.
+    pub licences: Vec<String>,
+    /// First year, inclusive.
+    pub year_from: Option<u64>,
+    /// Last year, inclusive.
+    pub year_to: Option<u64>,
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SearchSort {
+    /// Best match first (for an empty query: newest first).
+    #[default]
+    Relevance,
+    /// Newest first; undated records last.
+    Date,
+}
+
+/// One search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// The query text; empty matches everything.
+    pub text: String,
+    /// The filters.
+    pub filter: SearchFilter,
+    /// The order.
+    pub sort: SearchSort,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return.
+    pub limit: usize,
+    /// Whether to count facets.
+    pub facets: bool,
+    /// Values per facet.
+    pub facet_size: usize,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SearchHit {
+    /// The record's IRI.
+    pub iri: String,
+    /// `dataset`, `case-study` or `catalogue`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The record's title (its first, when it has several).
+    pub title: String,
+    /// The relevance score (0 when sorted by date).
+    pub score: f32,
+    /// An HTML excerpt of the description with matches in `<b>`; the text is escaped.
+    pub snippet: String,
+    /// The record's pattern IRIs.
+    pub patterns: Vec<String>,
+    /// Its publishers' names.
+    pub publishers: Vec<String>,
+    /// The catalogues listing it.
+    pub catalogues: Vec<String>,
+    /// Its themes.
+    pub themes: Vec<String>,
+    /// Its regions.
+    pub regions: Vec<String>,
+    /// Its year, when dated.
+    pub year: Option<u64>,
+}
+
+/// A facet value and how many hits have it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FacetCount {
+    /// The value, as filters take it.
+    pub value: String,
+    /// Hits with it.
+    pub count: u64,
+}
+
+/// The deepest nesting of parentheses a search query may have.
+pub const MAX_SEARCH_NESTING: usize = 8;
+
+/// The deepest a public search may be paged: `offset + limit` at most this (as
+/// Elasticsearch's `max_result_window`), in the API and in `cgs:limit`. The top-docs
+/// collector reserves room for every hit up to the end of the page, so an unbounded page
+/// number reserved terabytes. (The CLI and the library, which are trusted, may go deeper.)
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SearchPage {
+    /// All hits, not just this page.
+    pub total: usize,
+    /// This page.
+    pub hits: Vec<SearchHit>,
+    /// Per facet, its values by count (empty unless asked for).
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+}
