@@ -8,7 +8,7 @@ use civicgraph_ingest::link::LinkSettings;
 use civicgraph_ingest::provenance::list_runs;
 use civicgraph_ingest::schedule::{due_in, run};
 use civicgraph_ingest::tag::TagSettings;
-use civicgraph_ingest::{HarvestSettings, SourceConfig, SourceKind};
+use civicgraph_ingest::{HarvestSettings, Pipeline, SourceConfig, SourceKind};
 use civicgraph_tests::sources::file_source;
 use civicgraph_tests::sparql::ask;
 use std::path::Path;
@@ -41,16 +41,16 @@ async fn a_due_source_is_harvested_tagged_linked_and_compacted_and_an_unschedule
     let graph = Arc::new(Graph::open(&dir.path().join("data"), Layout::default()).unwrap());
     let scheduled = source("region", &file, Some("1h"));
     let by_hand = source("by-hand", &file, None);
-    let scheduler = tokio::spawn(run(
+    let pipeline = Pipeline::new(
         graph.clone(),
-        vec![scheduled.clone(), by_hand],
         HarvestSettings::default(),
         TagSettings::default(),
         LinkSettings::default(),
-    ));
+    );
+    let scheduler = tokio::spawn(run(pipeline, vec![scheduled.clone(), by_hand]));
 
-    // Done when the round's tagging run is recorded: tagging comes after the harvest, and
-    // linking and compaction after tagging, all in the same blocking task.
+    // Done when the round's tagging run is recorded: linking and tagging come after the
+    // harvest, and compaction after them, all in the same blocking task.
     let tagged = "ASK { ?run a <https://w3id.org/civicgraph/ns#TaggingRun> }";
     let started = Instant::now();
     while !ask(&graph, tagged) {

@@ -3,15 +3,15 @@
 //! re-harvest re-tags, and a case-study file explained gets the tags its harvest gets.
 
 use civicgraph_graph::{Graph, Layout, WriteBatch};
-use civicgraph_ingest::harvest::Progress;
 use civicgraph_ingest::link::LinkSettings;
+use civicgraph_ingest::pipeline::silent;
 use civicgraph_ingest::refresh::after_harvest;
 use civicgraph_ingest::tag::apply::stored_assignments;
 use civicgraph_ingest::tag::features::Featurizer;
 use civicgraph_ingest::tag::model::{Model, TrainOptions};
 use civicgraph_ingest::tag::train::{LabelledSet, train};
 use civicgraph_ingest::tag::{Method, TagSettings, Tagger, explain_document, tag_graph};
-use civicgraph_ingest::{HarvestSettings, SourceKind, harvest};
+use civicgraph_ingest::{HarvestSettings, Pipeline, SourceKind};
 use civicgraph_tests::demo::graph_with_turtle;
 use civicgraph_tests::sources::file_source;
 use civicgraph_vocab::cg;
@@ -206,18 +206,19 @@ fn training_on_the_labelled_set_reproduces_the_bundled_model() {
     );
 }
 
+/// Harvests the case-study file at `path` as source `cases`, then links and tags, as a
+/// harvest does.
 async fn harvest_and_refresh(graph: &Arc<Graph>, path: &Path) {
-    let quiet: Progress = Arc::new(|_: &str| {});
-    let outcome = harvest(
+    let pipeline = Pipeline::new(
         graph.clone(),
-        file_source("cases", SourceKind::CaseStudies, path),
         HarvestSettings::default(),
-        quiet,
-    )
-    .await
-    .unwrap();
-    assert_eq!(outcome.message, None);
-    after_harvest(graph, &TagSettings::default(), &LinkSettings::default()).unwrap();
+        TagSettings::default(),
+        LinkSettings::default(),
+    );
+    let source = file_source("cases", SourceKind::CaseStudies, path);
+    let report = pipeline.run(vec![source], silent()).await.unwrap();
+    assert_eq!(report.outcomes[0].message, None);
+    assert!(report.refreshed.is_some());
 }
 
 #[tokio::test]

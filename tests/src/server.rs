@@ -25,8 +25,14 @@ pub fn demo_state_with(config: Config) -> AppState {
 /// [`demo_state`] after tagging and linking, as `serve` leaves it.
 pub fn tagged_demo_state() -> AppState {
     let state = demo_state();
-    civicgraph_ingest::refresh::after_harvest(&state.graph, &Default::default(), &Default::default())
-        .expect("tagging and linking the demo data");
+    civicgraph_ingest::Pipeline::new(
+        state.graph.clone(),
+        Default::default(),
+        Default::default(),
+        Default::default(),
+    )
+    .refresh()
+    .expect("linking and tagging the demo data");
     state
 }
 

@@ -4,8 +4,9 @@
 
 use super::Context;
 use anyhow::Context as _;
+use civicgraph_ingest::harvest::Progress;
 use civicgraph_ingest::provenance::{RunStatus, list_runs};
-use civicgraph_ingest::{HarvestOutcome, SourceConfig};
+use civicgraph_ingest::{HarvestOutcome, Pipeline, ProgressFor, SourceConfig};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,19 +59,37 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     // One index pass after every source, the tags and the links, not one per write: this
     // process is the only one with the store open, so nobody searches meanwhile.
     graph.defer_index();
-    let runtime = tokio::runtime::Runtime::new()?;
-    let outcomes = runtime.block_on(harvest_all(
-        graph.clone(),
-        sources,
+    let pipeline = Pipeline::new(
+        graph,
         context.config.harvest.clone(),
-    ))?;
-    let mut refreshed = None;
-    if outcomes.iter().any(|o| o.status == RunStatus::Succeeded) {
-        let done = civicgraph_ingest::refresh::after_harvest(
-            &graph,
-            &context.config.tagging,
-            &context.config.linking,
-        )?;
+        context.config.tagging.clone(),
+        context.config.linking.clone(),
+    );
+    let bars = MultiProgress::new();
+    let progress: ProgressFor = Arc::new(move |source: &SourceConfig| -> Progress {
+        let bar = bars.add(
+            ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        );
+        bar.set_prefix(source.id.clone());
+        bar.set_message("harvesting");
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Arc::new(move |message: &str| {
+            if message == civicgraph_ingest::pipeline::FINISHED {
+                bar.finish_and_clear();
+            } else {
+                bar.set_message(message.to_owned());
+            }
+        })
+    });
+    let runtime = tokio::runtime::Runtime::new()?;
+    let report = runtime.block_on(async {
+        pipeline.recover().await?;
+        pipeline.run(sources, progress).await
+    })?;
+    if let Some(done) = &report.refreshed {
         let (tags, links) = (&done.tags, &done.links);
         eprintln!(
             "tagged {} records ({} curated, {} inferred, {} NONE; {} assignments changed, {} removed); linked {} datasets: {} links in {} clusters",
@@ -84,88 +103,29 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
             links.links,
             links.clusters
         );
-        refreshed = Some(done);
+        if args.json {
+            let line = serde_json::json!({ "refresh": {
+                "tags": done.tags, "links": done.links, "tag_ms": done.tag_ms, "link_ms": done.link_ms,
+                "index_ms": report.index_ms, "indexed": report.indexed,
+                "compact_ms": report.compact_ms.unwrap_or_default(),
+            }});
+            println!("{line}");
+        }
     }
-    let started = std::time::Instant::now();
-    let indexed = graph.catch_up_index()?;
-    let index_ms = started.elapsed().as_millis() as u64;
-    tracing::info!(records = indexed, index_ms, "search index caught up");
-    let started = std::time::Instant::now();
-    if refreshed.is_some() {
-        graph.compact()?;
-        tracing::info!(
-            compact_ms = started.elapsed().as_millis() as u64,
-            "store compacted"
-        );
-    }
-    let compact_ms = started.elapsed().as_millis() as u64;
-    if args.json
-        && let Some(done) = &refreshed
-    {
-        let line = serde_json::json!({ "refresh": {
-            "tags": done.tags, "links": done.links, "tag_ms": done.tag_ms, "link_ms": done.link_ms,
-            "index_ms": index_ms, "indexed": indexed, "compact_ms": compact_ms,
-        }});
-        println!("{line}");
-    }
-    let mut failed = 0;
-    for outcome in &outcomes {
+    for outcome in &report.outcomes {
         if args.json {
             println!("{}", serde_json::to_string(outcome)?);
         }
         print_outcome(outcome);
-        if outcome.status != RunStatus::Succeeded {
-            failed += 1;
-        }
     }
+    let failed = report.failed().count();
     if failed > 0 {
         anyhow::bail!(
             "{failed} of {} sources failed; their previous versions were kept",
-            outcomes.len()
+            report.outcomes.len()
         );
     }
     Ok(())
-}
-
-/// Harvests `sources`, at most `settings.parallel` at once.
-pub async fn harvest_all(
-    graph: Arc<civicgraph_graph::Graph>,
-    sources: Vec<SourceConfig>,
-    settings: civicgraph_ingest::HarvestSettings,
-) -> anyhow::Result<Vec<HarvestOutcome>> {
-    {
-        let graph = graph.clone();
-        tokio::task::spawn_blocking(move || civicgraph_ingest::recover_interrupted(&graph)).await??;
-    }
-    let bars = MultiProgress::new();
-    let limit = Arc::new(tokio::sync::Semaphore::new(settings.parallel.max(1)));
-    let mut tasks = Vec::new();
-    for source in sources {
-        let bar = bars.add(
-            ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg} {elapsed}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            ),
-        );
-        bar.set_prefix(source.id.clone());
-        bar.set_message("waiting");
-        bar.enable_steady_tick(Duration::from_millis(200));
-        let (graph, settings, limit) = (graph.clone(), settings.clone(), limit.clone());
-        tasks.push(tokio::spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            let progress_bar = bar.clone();
-            let progress: civicgraph_ingest::harvest::Progress =
-                Arc::new(move |m: &str| progress_bar.set_message(m.to_owned()));
-            let outcome = civicgraph_ingest::harvest(graph, source, settings, progress).await;
-            bar.finish_and_clear();
-            outcome
-        }));
-    }
-    let mut outcomes = Vec::new();
-    for task in tasks {
-        outcomes.push(task.await??);
-    }
-    Ok(outcomes)
 }
 
 fn print_outcome(outcome: &HarvestOutcome) {

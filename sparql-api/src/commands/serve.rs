@@ -2,6 +2,7 @@
 //! empty store), runs scheduled harvests, and serves HTTP until Ctrl-C or SIGTERM.
 
 use super::Context;
+use civicgraph_ingest::Pipeline;
 use civicgraph_sparql_api::{AppState, app, demo};
 use std::future::IntoFuture;
 use std::net::SocketAddr;
@@ -22,13 +23,23 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
     }
     let graph = context.open_graph()?;
     graph.ensure_vocabulary()?;
-    if !args.no_demo && demo::has_no_sources(&graph)? {
+    let first_start = !args.no_demo && demo::has_no_sources(&graph)?;
+    if first_start {
         let quads = demo::load_demo(&graph)?;
         tracing::info!(quads, "the store had no sources: loaded the bundled demo data");
-        civicgraph_ingest::refresh::after_harvest(&graph, &context.config.tagging, &context.config.linking)?;
     }
     let bind = context.config.bind;
     let state = AppState::new(graph, context.config);
+    let pipeline = Pipeline::new(
+        state.graph.clone(),
+        state.config.harvest.clone(),
+        state.config.tagging.clone(),
+        state.config.linking.clone(),
+    );
+    if first_start {
+        // The demo data, like a harvest, is linked and tagged before it is served.
+        pipeline.refresh()?;
+    }
     // Deeply nested queries recurse in the parser and the evaluator; nesting is capped
     // (`query_guard::MAX_NESTING`), and the threads get room for that cap several times over.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -38,11 +49,8 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
     let work = state.work.clone();
     civicgraph_sparql_api::memory::watch(&work, state.config.limits.query_memory_bytes);
     let scheduler = runtime.spawn(civicgraph_ingest::schedule::run(
-        state.graph.clone(),
+        pipeline,
         state.config.sources.clone(),
-        state.config.harvest.clone(),
-        state.config.tagging.clone(),
-        state.config.linking.clone(),
     ));
     let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind).await?;

@@ -1,0 +1,191 @@
+//! The one way sources become the graph. `civicgraph harvest`, the server's scheduler,
+//! `serve`'s first start on the demo data and the tests all run a [`Pipeline`]:
+//!
+//! 1. once per process, before its first run: runs a previous process left `running` are
+//!    closed as interrupted ([`Pipeline::recover`]);
+//! 2. each source is harvested (read, mapped, validated, compared, swapped in whole), at
+//!    most `parallel` at once;
+//! 3. if any source changed the graph, every dataset is linked, then every record tagged
+//!    (linking first: a dataset takes the patterns of the case studies that used a copy of
+//!    it, and a copy found in this run must count in it);
+//! 4. an index deferred by the caller ([`Graph::defer_index`]) catches up in one pass;
+//! 5. the store is compacted, which merges the files the run's writes left.
+//!
+//! A source that fails keeps its previous version and does not stop the others.
+
+use crate::config::{HarvestSettings, SourceConfig};
+use crate::error::{IngestError, Result};
+use crate::harvest::{HarvestOutcome, Progress, harvest, recover_interrupted};
+use crate::link::LinkSettings;
+use crate::provenance::RunStatus;
+use crate::refresh::{Refreshed, after_harvest};
+use crate::tag::TagSettings;
+use civicgraph_graph::Graph;
+use std::sync::Arc;
+
+/// Makes the progress callback of one source's harvest, when it starts. The callback's last
+/// message is [`FINISHED`].
+pub type ProgressFor = Arc<dyn Fn(&SourceConfig) -> Progress + Send + Sync>;
+
+/// Progress nobody watches: a scheduled run, a test.
+pub fn silent() -> ProgressFor {
+    Arc::new(|_: &SourceConfig| -> Progress { Arc::new(|_: &str| {}) })
+}
+
+/// The message a source's progress callback gets when its harvest has ended, however it
+/// ended: a progress bar can go.
+pub const FINISHED: &str = "finished";
+
+/// What a pipeline run did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PipelineReport {
+    /// One outcome per source, in the order given.
+    pub outcomes: Vec<HarvestOutcome>,
+    /// The linking and tagging, when a source succeeded.
+    pub refreshed: Option<Refreshed>,
+    /// Records indexed when a deferred index caught up.
+    pub indexed: usize,
+    /// Milliseconds catching the index up.
+    pub index_ms: u64,
+    /// Milliseconds compacting the store, when it was compacted.
+    pub compact_ms: Option<u64>,
+}
+
+impl PipelineReport {
+    /// The sources that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &HarvestOutcome> {
+        self.outcomes.iter().filter(|o| o.status != RunStatus::Succeeded)
+    }
+}
+
+/// A graph and the settings every step of a run reads.
+#[derive(Clone)]
+pub struct Pipeline {
+    graph: Arc<Graph>,
+    harvest: HarvestSettings,
+    tagging: TagSettings,
+    linking: LinkSettings,
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("harvest", &self.harvest)
+            .field("tagging", &self.tagging)
+            .field("linking", &self.linking)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pipeline {
+    /// A pipeline into `graph`.
+    pub fn new(
+        graph: Arc<Graph>,
+        harvest: HarvestSettings,
+        tagging: TagSettings,
+        linking: LinkSettings,
+    ) -> Self {
+        Self {
+            graph,
+            harvest,
+            tagging,
+            linking,
+        }
+    }
+
+    /// The graph it writes.
+    pub fn graph(&self) -> &Arc<Graph> {
+        &self.graph
+    }
+
+    /// Closes the runs a process that died left `running`, as failed; returns how many.
+    /// Once per process, before its first [`Pipeline::run`]: later, a run still `running`
+    /// is this process's own.
+    pub async fn recover(&self) -> Result<usize> {
+        let graph = self.graph.clone();
+        blocking(move || recover_interrupted(&graph)).await
+    }
+
+    /// Harvests `sources`, then links, tags, catches the index up and compacts if any
+    /// changed the graph; `progress` reports each source's harvest.
+    pub async fn run(&self, sources: Vec<SourceConfig>, progress: ProgressFor) -> Result<PipelineReport> {
+        let outcomes = self.harvest_all(sources, progress).await?;
+        let this = self.clone();
+        let changed = outcomes.iter().any(|o| o.status == RunStatus::Succeeded);
+        blocking(move || this.finish(outcomes, changed)).await
+    }
+
+    /// Steps 3 to 5 after a change made outside a harvest (`serve` loading the demo data,
+    /// `civicgraph tag` and `link`): link, tag, catch the index up, compact.
+    pub fn refresh(&self) -> Result<PipelineReport> {
+        self.finish(Vec::new(), true)
+    }
+
+    async fn harvest_all(
+        &self,
+        sources: Vec<SourceConfig>,
+        progress: ProgressFor,
+    ) -> Result<Vec<HarvestOutcome>> {
+        let limit = Arc::new(tokio::sync::Semaphore::new(self.harvest.parallel.max(1)));
+        let mut tasks = Vec::new();
+        for source in sources {
+            let (graph, settings, limit, progress) = (
+                self.graph.clone(),
+                self.harvest.clone(),
+                limit.clone(),
+                progress.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                let progress = progress(&source);
+                let outcome = harvest(graph, source, settings, progress.clone()).await;
+                progress(FINISHED);
+                outcome
+            }));
+        }
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(
+                task.await
+                    .map_err(|e| IngestError::Config(format!("a harvest task panicked: {e}")))??,
+            );
+        }
+        Ok(outcomes)
+    }
+
+    fn finish(&self, outcomes: Vec<HarvestOutcome>, changed: bool) -> Result<PipelineReport> {
+        let refreshed = if changed {
+            Some(after_harvest(&self.graph, &self.tagging, &self.linking)?)
+        } else {
+            None
+        };
+        let started = std::time::Instant::now();
+        let indexed = self.graph.catch_up_index()?;
+        let index_ms = started.elapsed().as_millis() as u64;
+        if indexed > 0 {
+            tracing::info!(records = indexed, index_ms, "search index caught up");
+        }
+        let compact_ms = if changed {
+            let started = std::time::Instant::now();
+            self.graph.compact()?;
+            let took = started.elapsed().as_millis() as u64;
+            tracing::info!(compact_ms = took, "store compacted");
+            Some(took)
+        } else {
+            None
+        };
+        Ok(PipelineReport {
+            outcomes,
+            refreshed,
+            indexed,
+            index_ms,
+            compact_ms,
+        })
+    }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| IngestError::Config(format!("a pipeline task panicked: {e}")))?
+}
