@@ -42,7 +42,10 @@ impl Graph {
         Ok(count)
     }
 
-    /// Replaces the whole store with a dump, atomically, and rebuilds the index.
+    /// Replaces the whole store with a dump, atomically, and rebuilds the index. Into a
+    /// store holding only bookkeeping (a new data directory) a large dump goes through the
+    /// bulk loader; replacing data stays one transaction, so readers never see it half
+    /// replaced.
     ///
     /// Unless `replace` is set, the store must hold nothing but the vocabulary, so that a
     /// mistyped `--data` cannot wipe a graph.
@@ -53,11 +56,10 @@ impl Graph {
         source_name: &str,
         replace: bool,
     ) -> Result<WriteReport> {
-        if !replace {
-            let quads = self.user_quads()?;
-            if quads > 0 {
-                return Err(GraphError::NotEmpty { quads });
-            }
+        if !replace && !self.holds_only_bookkeeping()? {
+            return Err(GraphError::NotEmpty {
+                quads: self.user_quads()?,
+            });
         }
         let batch = WriteBatch::restore_from_reader(format, reader, source_name)?;
         self.commit(batch)

@@ -293,10 +293,15 @@ impl Graph {
         let sequence = previous + 1;
         // Removals cannot join the loader's commit, and made apart from it they would let a
         // reader (or a process killed in between) see the new quads beside the old ones.
-        let bulk = !batch.clear_all
-            && batch.remove.is_empty()
+        // A restore (`clear_all`) into a store holding only bookkeeping is a first load too:
+        // nothing a reader could see half-replaced.
+        let bulk = batch.remove.is_empty()
             && batch.insert.len() >= BULK_MIN_QUADS
-            && self.all_empty(&batch.replace)?;
+            && if batch.clear_all {
+                self.holds_only_bookkeeping()?
+            } else {
+                self.all_empty(&batch.replace)?
+            };
         let affected_at;
         if bulk {
             affected_at = started.elapsed();
@@ -365,13 +370,47 @@ impl Graph {
         Ok(true)
     }
 
-    /// Writes a batch that only inserts, into graphs that are empty, with the bulk loader.
+    /// Whether the store holds nothing but the vocabulary and the write sequence: a new
+    /// data directory, or one restored into but killed before the load.
+    pub(crate) fn holds_only_bookkeeping(&self) -> Result<bool> {
+        if self
+            .store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+            .next()
+            .is_some()
+        {
+            return Ok(false);
+        }
+        let bookkeeping = [self.layout.system_graph(), self.layout.vocab_graph()];
+        for graph in self.store.named_graphs() {
+            let graph = graph?;
+            if matches!(&graph, NamedOrBlankNode::NamedNode(n) if bookkeeping.contains(n)) {
+                continue;
+            }
+            if self
+                .store
+                .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
+                .next()
+                .is_some()
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Writes a batch that only inserts, into graphs that are empty (or, for a restore, into
+    /// a store holding only bookkeeping, which the first commit clears), with the bulk
+    /// loader.
     ///
     /// The new sequence is committed first: should the process die before the loader
     /// commits, the index no longer mirrors the store and the next open rebuilds it. The
     /// loader's commit adds all the quads at once; the batch's tidy removals follow it.
     fn commit_bulk(&self, batch: &WriteBatch, sequence: u64) -> Result<()> {
         let mut transaction = self.store.start_transaction()?;
+        if batch.clear_all {
+            transaction.clear()?;
+        }
         self.mark_sequence(&mut transaction, sequence)?;
         transaction.commit()?;
         let mut loader = self.store.bulk_loader();

@@ -448,3 +448,37 @@ fn northmoor_hits(graph: &Graph) -> usize {
         .filter(|h| h.iri.starts_with("https://data.northmoor."))
         .count()
 }
+
+#[test]
+fn a_large_restore_into_a_new_store_is_bulk_loaded_and_replacing_data_is_not() {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    let source = graph.layout().source_graph("big").unwrap();
+    graph
+        .commit(WriteBatch::replace_graph(&source, many_datasets(5_000)))
+        .unwrap();
+    graph.ensure_vocabulary().unwrap();
+    let original = canonical(&graph);
+    let mut dump = Vec::new();
+    graph.dump(RdfFormat::NQuads, &mut dump).unwrap();
+
+    let restored = Graph::in_memory(Layout::default()).unwrap();
+    // A new data directory holds the vocabulary already: still a first load.
+    restored.ensure_vocabulary().unwrap();
+    let report = restored
+        .restore(RdfFormat::NQuads, dump.as_slice(), "dump", false)
+        .unwrap();
+    assert!(report.bulk, "{report:?}");
+    assert_eq!(canonical(&restored), original);
+    assert_eq!(restored.indexed_records(), 5_000);
+    assert_eq!(
+        restored.search("gritting route 17", 5).unwrap(),
+        graph.search("gritting route 17", 5).unwrap()
+    );
+
+    // Replacing a store that holds data is one transaction: readers never see it half done.
+    let report = restored
+        .restore(RdfFormat::NQuads, dump.as_slice(), "dump", true)
+        .unwrap();
+    assert!(!report.bulk, "{report:?}");
+    assert_eq!(canonical(&restored), original);
+}
