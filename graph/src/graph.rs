@@ -2,6 +2,7 @@
 
 use crate::batch::WriteBatch;
 use crate::error::{GraphError, Result};
+use crate::graph_counts::{GraphCounts, KeptCounts};
 use crate::labels::{LabelCache, Labels};
 use crate::layout::Layout;
 use crate::records::{Record, RecordKind, RecordReader};
@@ -35,6 +36,8 @@ pub struct Graph {
     deferred: Mutex<Option<DeferredIndex>>,
     /// Labels resolved since the last write.
     labels: LabelCache,
+    /// Each named graph's size, kept between writes.
+    pub(crate) counts: KeptCounts,
 }
 
 /// The records written since [`Graph::defer_index`].
@@ -115,6 +118,7 @@ impl Graph {
             write_lock: Mutex::new(()),
             deferred: Mutex::new(None),
             labels: LabelCache::default(),
+            counts: KeptCounts::default(),
         };
         graph.repair_index()?;
         Ok(graph)
@@ -130,6 +134,7 @@ impl Graph {
             write_lock: Mutex::new(()),
             deferred: Mutex::new(None),
             labels: LabelCache::default(),
+            counts: KeptCounts::default(),
         })
     }
 
@@ -142,6 +147,13 @@ impl Graph {
     /// The one label resolution, over this graph's store, cached until its next write.
     pub fn labels(&self) -> Labels<'_> {
         Labels::new(&self.store, &self.labels)
+    }
+
+    /// The triples, entities and classes of every non-empty named graph, from the counts
+    /// kept between writes: only graphs changed since they were last counted, other than by
+    /// being replaced with a batch's quads, are counted again.
+    pub fn graph_counts(&self) -> Result<std::collections::BTreeMap<NamedNode, GraphCounts>> {
+        self.counts.get(&self.store)
     }
 
     /// The store layout.
@@ -326,6 +338,7 @@ impl Graph {
             transaction.commit()?;
         }
         let stored_at = started.elapsed();
+        self.counts.note(&batch);
 
         let reindexed = self
             .follow_or_defer(batch.clear_all, affected, sequence)

@@ -43,6 +43,8 @@ impl Graph {
         prepared.on_transaction(&mut transaction).execute()?;
         self.mark_sequence(&mut transaction, sequence)?;
         transaction.commit()?;
+        // Which graphs an update changed is only known by running it.
+        self.counts.invalidate_all();
         // `INSERT DATA` and `DELETE DATA` name every subject they touch, so only those
         // records are re-read into the index; any other update may touch anything.
         let reindexed = self

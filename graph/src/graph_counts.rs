@@ -1,0 +1,253 @@
+//! What each named graph holds (triples, entities, classes), kept between writes for the
+//! VoID description, so that a harvester sizing the graph does not make the server count
+//! the whole store again.
+//!
+//! A write that replaces a graph with the quads it carries (a harvest, a tagging, a
+//! linking) leaves that graph's counts computed from the batch itself. A graph a write
+//! changes any other way (a SPARQL update, a removal) is marked stale and counted again,
+//! alone, when the counts are next asked for. After a restart every graph is counted once.
+
+use crate::batch::WriteBatch;
+use crate::error::Result;
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, QuadRef};
+use oxigraph::store::Store;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+
+/// The size of one named graph, as VoID gives it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GraphCounts {
+    /// `void:triples`.
+    pub triples: u64,
+    /// `void:entities`: distinct subjects.
+    pub entities: u64,
+    /// `void:classes`: distinct objects of `rdf:type`.
+    pub classes: u64,
+}
+
+impl GraphCounts {
+    /// The counts of `quads` (all of one graph; duplicates count once).
+    fn of<'a>(quads: impl Iterator<Item = QuadRef<'a>>) -> Self {
+        let mut triples = HashSet::new();
+        let mut subjects = HashSet::new();
+        let mut classes = HashSet::new();
+        for quad in quads {
+            if triples.insert((quad.subject, quad.predicate, quad.object)) {
+                subjects.insert(quad.subject);
+                if quad.predicate == rdf::TYPE {
+                    classes.insert(quad.object);
+                }
+            }
+        }
+        Self {
+            triples: triples.len() as u64,
+            entities: subjects.len() as u64,
+            classes: classes.len() as u64,
+        }
+    }
+
+    /// Counts `graph` in `store`.
+    fn count(store: &Store, graph: &NamedOrBlankNode) -> Result<Self> {
+        let quads: Vec<_> = store
+            .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(Self::of(quads.iter().map(|q| q.as_ref())))
+    }
+}
+
+/// The counts kept, and which are stale.
+#[derive(Debug, Default)]
+pub(crate) struct KeptCounts {
+    state: Mutex<Kept>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    /// Bumped by every write: counts read before it are not kept after it.
+    generation: u64,
+    counts: BTreeMap<NamedNode, GraphCounts>,
+    stale: HashSet<NamedNode>,
+    /// Nothing is known (a new process, a restore, an update that may touch any graph).
+    all_stale: bool,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Self {
+            generation: 0,
+            counts: BTreeMap::new(),
+            stale: HashSet::new(),
+            all_stale: true,
+        }
+    }
+}
+
+impl KeptCounts {
+    /// Takes note of a committed batch.
+    pub(crate) fn note(&self, batch: &WriteBatch) {
+        let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        kept.generation += 1;
+        if batch.clear_all {
+            kept.all_stale = true;
+            kept.counts.clear();
+            return;
+        }
+        let named = |graph: GraphNameRef<'_>| match graph {
+            GraphNameRef::NamedNode(node) => Some(node.into_owned()),
+            _ => None,
+        };
+        // Graphs changed other than by being replaced with the batch's quads.
+        let mut touched: HashSet<NamedNode> = batch
+            .remove
+            .iter()
+            .chain(&batch.tidy)
+            .filter_map(|q| named(q.graph_name.as_ref()))
+            .collect();
+        let replaced: HashSet<NamedNode> = batch
+            .replace
+            .iter()
+            .filter_map(|g| match g {
+                GraphName::NamedNode(node) => Some(node.clone()),
+                _ => None,
+            })
+            .collect();
+        touched.extend(
+            batch
+                .insert
+                .iter()
+                .filter_map(|q| named(q.graph_name.as_ref()))
+                .filter(|g| !replaced.contains(g)),
+        );
+        for graph in replaced {
+            if touched.contains(&graph) {
+                continue;
+            }
+            let counts = GraphCounts::of(
+                batch
+                    .insert
+                    .iter()
+                    .filter(|q| q.graph_name.as_ref() == GraphNameRef::NamedNode(graph.as_ref()))
+                    .map(|q| q.as_ref()),
+            );
+            kept.stale.remove(&graph);
+            if counts.triples == 0 {
+                kept.counts.remove(&graph);
+            } else {
+                kept.counts.insert(graph, counts);
+            }
+        }
+        kept.stale.extend(touched);
+    }
+
+    /// Forgets everything: after a write whose graphs are not known.
+    pub(crate) fn invalidate_all(&self) {
+        let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        kept.generation += 1;
+        kept.all_stale = true;
+        kept.counts.clear();
+    }
+
+    /// The counts of every non-empty named graph of `store`, counting only the stale ones.
+    pub(crate) fn get(&self, store: &Store) -> Result<BTreeMap<NamedNode, GraphCounts>> {
+        let (generation, all_stale, stale, mut counts) = {
+            let kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            (
+                kept.generation,
+                kept.all_stale,
+                kept.stale.clone(),
+                kept.counts.clone(),
+            )
+        };
+        let mut recounted = Vec::new();
+        if all_stale {
+            counts.clear();
+            for graph in store.named_graphs() {
+                let graph = graph?;
+                if let NamedOrBlankNode::NamedNode(node) = &graph {
+                    recounted.push((node.clone(), GraphCounts::count(store, &graph)?));
+                }
+            }
+        } else {
+            for graph in stale {
+                let counted = GraphCounts::count(store, &graph.clone().into())?;
+                recounted.push((graph, counted));
+            }
+        }
+        for (graph, counted) in &recounted {
+            if counted.triples == 0 {
+                counts.remove(graph);
+            } else {
+                counts.insert(graph.clone(), *counted);
+            }
+        }
+        let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        // A write since the counting began may have changed them: keep nothing then.
+        if kept.generation == generation {
+            kept.counts.clone_from(&counts);
+            kept.stale.clear();
+            kept.all_stale = false;
+        }
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Graph, Layout};
+    use oxigraph::model::{Literal, Triple};
+
+    fn triples(n: usize) -> Vec<Triple> {
+        (0..n)
+            .flat_map(|i| {
+                let s = NamedNode::new_unchecked(format!("http://ex/d/{i}"));
+                [
+                    Triple::new(
+                        s.clone(),
+                        rdf::TYPE,
+                        NamedNode::new_unchecked("http://ex/Dataset"),
+                    ),
+                    Triple::new(s, NamedNode::new_unchecked("http://ex/title"), Literal::from("t")),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn counts_follow_replacements_and_updates_and_match_a_fresh_count() {
+        let graph = Graph::in_memory(Layout::default()).unwrap();
+        let a = graph.layout().source_graph("a").unwrap();
+        graph.commit(WriteBatch::replace_graph(&a, triples(3))).unwrap();
+        let counts = graph.graph_counts().unwrap();
+        assert_eq!(
+            counts[&a],
+            GraphCounts {
+                triples: 6,
+                entities: 3,
+                classes: 1
+            }
+        );
+        // Replaced by a batch: counted from it.
+        graph.commit(WriteBatch::replace_graph(&a, triples(5))).unwrap();
+        assert_eq!(graph.graph_counts().unwrap()[&a].entities, 5);
+        // Changed by an update: counted again.
+        graph
+            .update(
+                &format!(
+                    "INSERT DATA {{ GRAPH <{}> {{ <http://ex/x> a <http://ex/Other> }} }}",
+                    a.as_str()
+                ),
+                &Default::default(),
+            )
+            .unwrap();
+        let kept = graph.graph_counts().unwrap();
+        assert_eq!(kept[&a].classes, 2);
+        // What is kept is what a fresh count finds.
+        let fresh = KeptCounts::default().get(graph.store()).unwrap();
+        assert_eq!(kept, fresh);
+        // A graph replaced by nothing is gone.
+        graph.commit(WriteBatch::replace_graph(&a, Vec::new())).unwrap();
+        assert!(!graph.graph_counts().unwrap().contains_key(&a));
+    }
+}
