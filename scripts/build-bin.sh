@@ -3,9 +3,9 @@
 # sets $bin to its path.
 bash scripts/install-deps.sh
 if [ "${profile:-dev}" = release ]; then
-    cargo build -q --locked --release -p civicgraph-sparql-api --bin civicgraph
+    cargo build -q --locked --release --workspace --bin civicgraph
     bin=target/release/civicgraph
 else
-    cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
+    cargo build -q --locked --workspace --bin civicgraph
     bin=target/debug/civicgraph
 fi

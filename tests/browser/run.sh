@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 venv=target/client-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check selenium
-cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
+cargo build -q --locked --workspace --bin civicgraph
 
 work=$(mktemp -d)
 portal_pid=""

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 venv=target/client-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check sparqlwrapper rdflib
-cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
+cargo build -q --locked --workspace --bin civicgraph
 token="client-test-$RANDOM$RANDOM"
 server_env="CIVICGRAPH_UPDATE_TOKEN=$token"
 source tests/start-server.sh

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 clients=${1:-16}
 seconds=${2:-10}
 bound=${3:-1500}
-cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
+cargo build -q --locked --workspace --bin civicgraph
 config=$(mktemp)
 cat > "$config" <<TOML
 [query]

@@ -12,7 +12,7 @@ fi
 venv=target/client-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check rdflib pyshacl
-cargo build -q --locked -p civicgraph-sparql-api --bin civicgraph
+cargo build -q --locked --workspace --bin civicgraph
 "$venv/bin/python" tests/shacl/compare.py target/debug/civicgraph "$shared"
 
 source tests/start-server.sh
