@@ -317,7 +317,13 @@ impl Graph {
         let affected_at;
         if bulk {
             affected_at = started.elapsed();
-            self.commit_bulk(&batch, sequence)?;
+            if let Err(error) = self.commit_bulk(&batch, sequence) {
+                // Its first steps may have committed (the clear, the load before a failed
+                // tidy): what was kept of the store may no longer hold.
+                self.counts.invalidate_all();
+                self.labels.invalidate();
+                return Err(error);
+            }
         } else {
             let mut transaction = self.store.start_transaction()?;
             if batch.clear_all {

@@ -12,7 +12,7 @@ use crate::error::Result;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, QuadRef};
 use oxigraph::store::Store;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 /// The size of one named graph, as VoID gives it.
@@ -47,12 +47,25 @@ impl GraphCounts {
         }
     }
 
-    /// Counts `graph` in `store`.
+    /// Counts `graph` in `store`, streaming: the store holds each quad once, so only the
+    /// distinct subjects and classes are held.
     fn count(store: &Store, graph: &NamedOrBlankNode) -> Result<Self> {
-        let quads: Vec<_> = store
-            .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(Self::of(quads.iter().map(|q| q.as_ref())))
+        let mut triples = 0;
+        let mut subjects = HashSet::new();
+        let mut classes = HashSet::new();
+        for quad in store.quads_for_pattern(None, None, None, Some(graph.as_ref().into())) {
+            let quad = quad?;
+            triples += 1;
+            if quad.predicate == rdf::TYPE {
+                classes.insert(quad.object);
+            }
+            subjects.insert(quad.subject);
+        }
+        Ok(Self {
+            triples,
+            entities: subjects.len() as u64,
+            classes: classes.len() as u64,
+        })
     }
 }
 
@@ -86,11 +99,8 @@ impl Default for Kept {
 impl KeptCounts {
     /// Takes note of a committed batch.
     pub(crate) fn note(&self, batch: &WriteBatch) {
-        let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        kept.generation += 1;
         if batch.clear_all {
-            kept.all_stale = true;
-            kept.counts.clear();
+            self.invalidate_all();
             return;
         }
         let named = |graph: GraphNameRef<'_>| match graph {
@@ -119,17 +129,26 @@ impl KeptCounts {
                 .filter_map(|q| named(q.graph_name.as_ref()))
                 .filter(|g| !replaced.contains(g)),
         );
-        for graph in replaced {
-            if touched.contains(&graph) {
+        // The inserted quads of each replaced graph, gathered in one pass.
+        let mut inserted: HashMap<&NamedNode, Vec<QuadRef<'_>>> = HashMap::new();
+        for quad in &batch.insert {
+            if let GraphName::NamedNode(graph) = &quad.graph_name
+                && replaced.contains(graph)
+            {
+                inserted.entry(graph).or_default().push(quad.as_ref());
+            }
+        }
+        let mut counted = Vec::new();
+        for graph in &replaced {
+            if touched.contains(graph) {
                 continue;
             }
-            let counts = GraphCounts::of(
-                batch
-                    .insert
-                    .iter()
-                    .filter(|q| q.graph_name.as_ref() == GraphNameRef::NamedNode(graph.as_ref()))
-                    .map(|q| q.as_ref()),
-            );
+            let quads = inserted.remove(graph).unwrap_or_default();
+            counted.push((graph.clone(), GraphCounts::of(quads.into_iter())));
+        }
+        let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        kept.generation += 1;
+        for (graph, counts) in counted {
             kept.stale.remove(&graph);
             if counts.triples == 0 {
                 kept.counts.remove(&graph);

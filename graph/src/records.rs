@@ -77,9 +77,9 @@ pub struct Record {
     pub iri: String,
     /// What it is; `None` for a record built from plain text.
     pub kind: Option<RecordKind>,
-    /// `dct:title`, `schema:name`, `rdfs:label`.
+    /// `dct:title`, then `schema:name`, then `rdfs:label` values: the first is the title.
     pub titles: Vec<String>,
-    /// `dct:description`, `schema:description`, `schema:abstract`.
+    /// `dct:description`, then `schema:abstract`, then `schema:description` values.
     pub descriptions: Vec<String>,
     /// `dcat:keyword`, `schema:keywords`.
     pub keywords: Vec<String>,
@@ -116,7 +116,7 @@ pub struct Record {
     pub licences: Vec<String>,
     /// The IRIs of the graphs (sources) that hold it.
     pub graphs: Vec<String>,
-    /// `dct:issued`, `schema:datePublished` or `dct:date`, as written.
+    /// The first `dct:issued`, else `schema:datePublished`, else `dct:date`, as written.
     pub issued: Option<String>,
     /// `dct:modified`, as written.
     pub modified: Option<String>,
@@ -261,9 +261,14 @@ impl<'a> RecordReader<'a> {
             iri: iri.as_str().to_owned(),
             ..Record::default()
         };
-        let mut issued = Vec::new();
+        // Values by the rank of the property they came from: a page shows the first one.
+        let mut titles: Vec<(usize, String)> = Vec::new();
+        let mut descriptions: Vec<(usize, String)> = Vec::new();
+        let mut issued: Vec<(usize, String)> = Vec::new();
         let mut modified = Vec::new();
         let mut outcomes = Vec::new();
+        // A record held by several sources names its agents and distributions in each.
+        let mut agents_seen: Vec<(AgentRole, Term)> = Vec::new();
         let quads: Vec<Quad> = store
             .quads_for_pattern(Some(iri.into()), None, None, None)
             .collect::<std::result::Result<_, _>>()?;
@@ -288,17 +293,33 @@ impl<'a> RecordReader<'a> {
                         push_unique(&mut record.graphs, graph_iri(&quad.graph_name));
                     }
                 }
-            } else if p == dct::TITLE || p == schema::NAME || p == rdfs::LABEL {
-                push_literal(&mut record.titles, o);
-            } else if p == dct::DESCRIPTION || p == schema::DESCRIPTION || p == schema::ABSTRACT {
-                push_literal(&mut record.descriptions, o);
+            } else if let Some(rank) = [dct::TITLE, schema::NAME, rdfs::LABEL]
+                .iter()
+                .position(|t| *t == p)
+            {
+                push_ranked(&mut titles, rank, o);
+            } else if let Some(rank) = [dct::DESCRIPTION, schema::ABSTRACT, schema::DESCRIPTION]
+                .iter()
+                .position(|t| *t == p)
+            {
+                push_ranked(&mut descriptions, rank, o);
             } else if p == dcat::KEYWORD || p == schema::KEYWORDS {
                 push_literal(&mut record.keywords, o);
-            } else if p == dct::PUBLISHER {
-                let agent = self.agent(o)?;
-                record.agents.push((AgentRole::Publisher, agent));
-            } else if p == dct::CREATOR || p == dct::CONTRIBUTOR {
-                creators.push((AgentRole::Creator, self.agent(o)?));
+            } else if p == dct::PUBLISHER || p == dct::CREATOR || p == dct::CONTRIBUTOR {
+                let role = if p == dct::PUBLISHER {
+                    AgentRole::Publisher
+                } else {
+                    AgentRole::Creator
+                };
+                let key = (role, o.into_owned());
+                if !agents_seen.contains(&key) {
+                    agents_seen.push(key);
+                    let agent = self.agent(o)?;
+                    match role {
+                        AgentRole::Publisher => record.agents.push((role, agent)),
+                        AgentRole::Creator => creators.push((role, agent)),
+                    }
+                }
             } else if p == dcat::THEME {
                 push_iri(&mut record.themes, o);
                 let label = match (self.labels.label(o)?, o) {
@@ -340,14 +361,18 @@ impl<'a> RecordReader<'a> {
                 if let Some(name) = self.labels.name(o)? {
                     push_unique(&mut record.regions, name);
                 }
-            } else if p == dct::ISSUED || p == schema::DATE_PUBLISHED || p == dct::DATE {
-                push_literal(&mut issued, o);
+            } else if let Some(rank) = [dct::ISSUED, schema::DATE_PUBLISHED, dct::DATE]
+                .iter()
+                .position(|t| *t == p)
+            {
+                push_ranked(&mut issued, rank, o);
             } else if p == dct::MODIFIED {
                 push_literal(&mut modified, o);
             } else if p == dct::LICENSE {
                 push_term(&mut record.licences, o);
             } else if p == dcat::DISTRIBUTION_PROPERTY
                 && let Some(distribution) = read_distribution(store, o)?
+                && !record.distributions.iter().any(|d| d.iri == distribution.iri)
             {
                 record.distributions.push(distribution);
             }
@@ -357,7 +382,9 @@ impl<'a> RecordReader<'a> {
         }
         record.agents.extend(creators);
         // Several values (a source that states two dates) are read in a stable order.
-        issued.sort();
+        record.titles = ranked(titles);
+        record.descriptions = ranked(descriptions);
+        let issued = ranked(issued);
         modified.sort();
         outcomes.sort();
         record.date = issued
@@ -379,6 +406,7 @@ impl<'a> RecordReader<'a> {
                 }
             }
         }
+        record.catalogues.sort();
         Ok(Some(record))
     }
 
@@ -490,6 +518,26 @@ fn push_term(values: &mut Vec<String>, term: TermRef<'_>) {
     }
 }
 
+/// A literal's value, with the rank of the property that gave it.
+fn push_ranked(values: &mut Vec<(usize, String)>, rank: usize, term: TermRef<'_>) {
+    if let TermRef::Literal(literal) = term
+        && !literal.value().trim().is_empty()
+    {
+        values.push((rank, literal.value().to_owned()));
+    }
+}
+
+/// Values by the rank of their property, then alphabetically, each once: the first is what a
+/// page shows (`dct:title` before `schema:name` and `rdfs:label`, whatever the store's order).
+fn ranked(mut values: Vec<(usize, String)>) -> Vec<String> {
+    values.sort();
+    let mut out = Vec::new();
+    for (_, value) in values {
+        push_unique(&mut out, value);
+    }
+    out
+}
+
 fn push_literal(values: &mut Vec<String>, term: TermRef<'_>) {
     if let TermRef::Literal(literal) = term {
         push_unique(values, literal.value().to_owned());
@@ -551,6 +599,45 @@ pub fn year_of(seconds: i64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_title_is_dct_title_and_a_record_in_two_sources_lists_its_agents_once() {
+        use oxigraph::model::{GraphNameRef as G, Literal, NamedNodeRef as N, QuadRef};
+        let store = Store::new().unwrap();
+        let record = N::new("https://example.org/d/1").unwrap();
+        let publisher = N::new("https://example.org/org/1").unwrap();
+        let distribution = N::new("https://example.org/d/1/csv").unwrap();
+        for source in ["https://example.org/source/a", "https://example.org/source/b"] {
+            let g = G::NamedNode(N::new(source).unwrap());
+            let objects: [(NamedNodeRef<'_>, TermRef<'_>); 3] = [
+                (rdf::TYPE, dcat::DATASET.into()),
+                (dct::PUBLISHER, publisher.into()),
+                (dcat::DISTRIBUTION_PROPERTY, distribution.into()),
+            ];
+            for (p, o) in objects {
+                store.insert(QuadRef::new(record, p, o, g)).unwrap();
+            }
+        }
+        let g = G::NamedNode(N::new("https://example.org/source/a").unwrap());
+        for (p, title) in [
+            (rdfs::LABEL, "A label"),
+            (schema::NAME, "A name"),
+            (dct::TITLE, "The title"),
+        ] {
+            store
+                .insert(QuadRef::new(record, p, &Literal::new_simple_literal(title), g))
+                .unwrap();
+        }
+        let cache = crate::LabelCache::default();
+        let read = RecordReader::new(Labels::new(&store, &cache), &crate::Layout::default())
+            .read(record)
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.titles, ["The title", "A name", "A label"]);
+        assert_eq!(read.graphs.len(), 2);
+        assert_eq!(read.agents.len(), 1);
+        assert_eq!(read.distributions.len(), 1);
+    }
 
     #[test]
     fn dates_in_the_shapes_catalogues_use() {

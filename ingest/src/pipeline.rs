@@ -11,7 +11,11 @@
 //! 4. an index deferred by the caller ([`Graph::defer_index`]) catches up in one pass;
 //! 5. the store is compacted, which merges the files the run's writes left.
 //!
-//! A source that fails keeps its previous version and does not stop the others.
+//! A source that fails keeps its previous version and does not stop the others: neither a
+//! failed run (recorded, with its reason) nor an error that kept a harvest from recording
+//! one (the store refusing a write), which the report lists apart.
+//!
+//! `civicgraph tag` and `link` run one step alone (`tag_graph`, `link_graph`).
 
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::error::{IngestError, Result};
@@ -39,8 +43,10 @@ pub const FINISHED: &str = "finished";
 /// What a pipeline run did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PipelineReport {
-    /// One outcome per source, in the order given.
+    /// One outcome per source that recorded a run, in the order given.
     pub outcomes: Vec<HarvestOutcome>,
+    /// Sources whose harvest could not record a run: `source: reason`.
+    pub errors: Vec<String>,
     /// The linking and tagging, when a source succeeded.
     pub refreshed: Option<Refreshed>,
     /// Records indexed when a deferred index caught up.
@@ -109,23 +115,23 @@ impl Pipeline {
     /// Harvests `sources`, then links, tags, catches the index up and compacts if any
     /// changed the graph; `progress` reports each source's harvest.
     pub async fn run(&self, sources: Vec<SourceConfig>, progress: ProgressFor) -> Result<PipelineReport> {
-        let outcomes = self.harvest_all(sources, progress).await?;
+        let (outcomes, errors) = self.harvest_all(sources, progress).await;
         let this = self.clone();
         let changed = outcomes.iter().any(|o| o.status == RunStatus::Succeeded);
-        blocking(move || this.finish(outcomes, changed)).await
+        blocking(move || this.finish(outcomes, errors, changed)).await
     }
 
-    /// Steps 3 to 5 after a change made outside a harvest (`serve` loading the demo data,
-    /// `civicgraph tag` and `link`): link, tag, catch the index up, compact.
+    /// Steps 3 to 5 after a change made outside a harvest (`serve` loading the demo data):
+    /// link, tag, catch the index up, compact.
     pub fn refresh(&self) -> Result<PipelineReport> {
-        self.finish(Vec::new(), true)
+        self.finish(Vec::new(), Vec::new(), true)
     }
 
     async fn harvest_all(
         &self,
         sources: Vec<SourceConfig>,
         progress: ProgressFor,
-    ) -> Result<Vec<HarvestOutcome>> {
+    ) -> (Vec<HarvestOutcome>, Vec<String>) {
         let limit = Arc::new(tokio::sync::Semaphore::new(self.harvest.parallel.max(1)));
         let mut tasks = Vec::new();
         for source in sources {
@@ -135,25 +141,41 @@ impl Pipeline {
                 limit.clone(),
                 progress.clone(),
             );
-            tasks.push(tokio::spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                let progress = progress(&source);
-                let outcome = harvest(graph, source, settings, progress.clone()).await;
-                progress(FINISHED);
-                outcome
-            }));
+            let id = source.id.clone();
+            tasks.push((
+                id,
+                tokio::spawn(async move {
+                    let _permit = limit.acquire_owned().await;
+                    let progress = progress(&source);
+                    let outcome = harvest(graph, source, settings, progress.clone()).await;
+                    progress(FINISHED);
+                    outcome
+                }),
+            ));
         }
-        let mut outcomes = Vec::new();
-        for task in tasks {
-            outcomes.push(
-                task.await
-                    .map_err(|e| IngestError::Config(format!("a harvest task panicked: {e}")))??,
-            );
+        let (mut outcomes, mut errors) = (Vec::new(), Vec::new());
+        for (id, task) in tasks {
+            match task.await {
+                Ok(Ok(outcome)) => outcomes.push(outcome),
+                Ok(Err(error)) => {
+                    tracing::error!(source = %id, "harvest: {error}");
+                    errors.push(format!("{id}: {error}"));
+                }
+                Err(panic) => {
+                    tracing::error!(source = %id, "harvest task: {panic}");
+                    errors.push(format!("{id}: the harvest task panicked: {panic}"));
+                }
+            }
         }
-        Ok(outcomes)
+        (outcomes, errors)
     }
 
-    fn finish(&self, outcomes: Vec<HarvestOutcome>, changed: bool) -> Result<PipelineReport> {
+    fn finish(
+        &self,
+        outcomes: Vec<HarvestOutcome>,
+        errors: Vec<String>,
+        changed: bool,
+    ) -> Result<PipelineReport> {
         let refreshed = if changed {
             Some(after_harvest(&self.graph, &self.tagging, &self.linking)?)
         } else {
@@ -176,6 +198,7 @@ impl Pipeline {
         };
         Ok(PipelineReport {
             outcomes,
+            errors,
             refreshed,
             indexed,
             index_ms,

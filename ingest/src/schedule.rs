@@ -67,6 +67,7 @@ pub async fn run(pipeline: Pipeline, sources: Vec<SourceConfig>) {
         if !due_now.is_empty() {
             match pipeline.run(due_now, silent()).await {
                 Ok(report) => {
+                    // Errors were logged as they happened.
                     for failed in report.failed() {
                         tracing::error!(
                             source = %failed.source,

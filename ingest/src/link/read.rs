@@ -74,7 +74,7 @@ impl LinkRecord {
             // that share it.
             publisher: record.publishers().find_map(|agent| agent.name.clone()),
             publisher_ids: publisher_ids.into_iter().collect(),
-            description: record.descriptions.iter().min().cloned().unwrap_or_default(),
+            description: record.descriptions.first().cloned().unwrap_or_default(),
         }
     }
 }
@@ -106,7 +106,7 @@ mod tests {
                 },
             )],
             contact_emails: vec!["data@example.org".into(), "not an address".into()],
-            descriptions: vec!["b".into(), "a".into()],
+            descriptions: vec!["a".into(), "b".into()],
             ..Record::default()
         };
         let link = LinkRecord::from_record(&record);

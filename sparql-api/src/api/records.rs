@@ -308,11 +308,12 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         .collect();
     Ok(RecordResponse {
         kind: record.kind.map_or("other", RecordKind::as_str).to_owned(),
-        title: sorted(&record.titles)
-            .into_iter()
-            .next()
+        title: record
+            .titles
+            .first()
+            .cloned()
             .unwrap_or_else(|| node.as_str().to_owned()),
-        description: record.descriptions.iter().min().cloned(),
+        description: record.descriptions.first().cloned(),
         keywords: sorted(&record.keywords),
         publishers,
         themes: named(&record.themes),

@@ -118,11 +118,14 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
         }
         print_outcome(outcome);
     }
-    let failed = report.failed().count();
+    for error in &report.errors {
+        eprintln!("{error}");
+    }
+    let failed = report.failed().count() + report.errors.len();
     if failed > 0 {
         anyhow::bail!(
             "{failed} of {} sources failed; their previous versions were kept",
-            report.outcomes.len()
+            report.outcomes.len() + report.errors.len()
         );
     }
     Ok(())
