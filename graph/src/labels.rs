@@ -10,6 +10,7 @@
 //! once per request.
 
 use crate::error::Result;
+use crate::records::Agent;
 use civicgraph_vocab::ext::{dct, foaf, schema, skos};
 use civicgraph_vocab::{PATTERNS, authority, cgp};
 use oxigraph::model::vocab::rdfs;
@@ -32,7 +33,9 @@ const NAME_PROPERTIES: [oxigraph::model::NamedNodeRef<'static>; 5] = [
 /// national catalogue.
 const CACHE_CAPACITY: usize = 200_000;
 
-/// Labels already resolved, valid until the store's next write.
+/// Labels already resolved, and the agents (publishers, creators) the record view read,
+/// valid until the store's next write. Shared by every reader of a graph, so tagging and
+/// linking, which read records on several threads, look each publisher up once.
 #[derive(Debug, Default)]
 pub struct LabelCache {
     state: Mutex<CacheState>,
@@ -43,6 +46,7 @@ struct CacheState {
     /// Bumped by every write: a label read before it is not kept after it.
     generation: u64,
     labels: HashMap<Term, Option<String>>,
+    agents: HashMap<Term, Agent>,
 }
 
 impl LabelCache {
@@ -51,6 +55,7 @@ impl LabelCache {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.generation += 1;
         state.labels = HashMap::new();
+        state.agents = HashMap::new();
     }
 
     /// How many labels are cached.
@@ -66,6 +71,21 @@ impl LabelCache {
     fn get(&self, term: &Term) -> (u64, Option<Option<String>>) {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         (state.generation, state.labels.get(term).cloned())
+    }
+
+    /// The agent `term` names, if it was read since the last write, and the generation to
+    /// keep one read now under.
+    pub(crate) fn agent(&self, term: &Term) -> (u64, Option<Agent>) {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        (state.generation, state.agents.get(term).cloned())
+    }
+
+    /// Keeps `agent`, read at `generation`, unless a write came since.
+    pub(crate) fn keep_agent(&self, generation: u64, term: Term, agent: Agent) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.generation == generation && state.agents.len() < CACHE_CAPACITY {
+            state.agents.insert(term, agent);
+        }
     }
 
     fn put(&self, generation: u64, term: Term, label: Option<String>) {
@@ -101,6 +121,11 @@ impl<'a> Labels<'a> {
     /// The store the labels come from.
     pub fn store(&self) -> &'a Store {
         self.store
+    }
+
+    /// The cache the labels are kept in.
+    pub(crate) fn cache(&self) -> &'a LabelCache {
+        self.cache
     }
 
     /// What names `term`: a literal's value, else its label; `None` when nothing names it.

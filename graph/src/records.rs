@@ -14,7 +14,6 @@ use civicgraph_vocab::ext::{adms, dcat, dct, foaf, schema, skos, vcard};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, NamedNodeRef, NamedOrBlankNodeRef, Quad, Term, TermRef};
 use oxigraph::store::Store;
-use std::collections::HashMap;
 
 /// The kinds of record the search index holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,24 +214,47 @@ impl Record {
     }
 }
 
-/// At most this many agents are remembered by one reader.
-const AGENT_CACHE_CAPACITY: usize = 100_000;
-
-/// Reads records one after another, remembering the agents they point to: a catalogue has
-/// a few hundred publishers for many thousands of records, so a rebuild of the index looks
-/// each one up once, not once per record.
+/// Reads records, remembering the agents they point to in the graph's label cache: a
+/// catalogue has a few hundred publishers for many thousands of records, so a rebuild of
+/// the index, a tagging or a linking looks each one up once, not once per record.
 pub struct RecordReader<'a> {
     store: &'a Store,
     labels: Labels<'a>,
-    agents: HashMap<Term, Agent>,
     /// civicgraph's own graphs whose statements about a record count (tags, links).
     derived: [GraphName; 2],
+    parts: Parts,
+}
+
+/// The parts of a record that cost lookups beyond the record's own statements. Every reader
+/// of the index and the record page reads them all; the tagger, which reads neither, and
+/// the linker, which needs only distributions, leave the others empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// `distributions` (and what `formats()`, `all_licences()` and `distribution_urls()`
+    /// derive from them): one lookup per distribution.
+    pub distributions: bool,
+    /// `catalogues`, and the places of the catalogues in `regions`: a reverse lookup, and
+    /// one per catalogue.
+    pub catalogues: bool,
+}
+
+impl Parts {
+    /// Everything.
+    pub const ALL: Self = Self {
+        distributions: true,
+        catalogues: true,
+    };
+    /// The record's own statements only.
+    pub const OWN: Self = Self {
+        distributions: false,
+        catalogues: false,
+    };
 }
 
 impl std::fmt::Debug for RecordReader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordReader")
-            .field("agents", &self.agents.len())
+            .field("labels", &self.labels)
             .finish_non_exhaustive()
     }
 }
@@ -243,9 +265,16 @@ impl<'a> RecordReader<'a> {
         Self {
             store: labels.store(),
             labels,
-            agents: HashMap::new(),
             derived: [layout.tags_graph().into(), layout.links_graph().into()],
+            parts: Parts::ALL,
         }
+    }
+
+    /// This reader, reading only `parts` beyond the record's own statements.
+    #[must_use]
+    pub fn with_parts(mut self, parts: Parts) -> Self {
+        self.parts = parts;
+        self
     }
 
     /// The store it reads.
@@ -371,6 +400,7 @@ impl<'a> RecordReader<'a> {
             } else if p == dct::LICENSE {
                 push_term(&mut record.licences, o);
             } else if p == dcat::DISTRIBUTION_PROPERTY
+                && self.parts.distributions
                 && let Some(distribution) = read_distribution(store, o)?
                 && !record.distributions.iter().any(|d| d.iri == distribution.iri)
             {
@@ -395,6 +425,15 @@ impl<'a> RecordReader<'a> {
         record.modified = modified.into_iter().next();
         record.outcome = outcomes.into_iter().next();
         record.distributions.sort_by(|a, b| a.iri.cmp(&b.iri));
+        if self.parts.catalogues {
+            self.read_catalogues(iri, &mut record)?;
+        }
+        Ok(Some(record))
+    }
+
+    /// The catalogues listing `iri`, and their places.
+    fn read_catalogues(&mut self, iri: NamedNodeRef<'_>, record: &mut Record) -> Result<()> {
+        let store = self.store;
         for quad in store.quads_for_pattern(None, Some(dcat::DATASET_PROPERTY), Some(iri.into()), None) {
             let catalogue = quad?.subject;
             if let NamedOrBlankNodeRef::NamedNode(node) = catalogue.as_ref() {
@@ -407,14 +446,16 @@ impl<'a> RecordReader<'a> {
             }
         }
         record.catalogues.sort();
-        Ok(Some(record))
+        Ok(())
     }
 
     /// The agent `term` names, remembered.
     fn agent(&mut self, term: TermRef<'_>) -> Result<Agent> {
         let key = term.into_owned();
-        if let Some(agent) = self.agents.get(&key) {
-            return Ok(agent.clone());
+        let cache = self.labels.cache();
+        let (generation, cached) = cache.agent(&key);
+        if let Some(agent) = cached {
+            return Ok(agent);
         }
         let mut agent = Agent {
             name: self.labels.name(term)?,
@@ -439,9 +480,7 @@ impl<'a> RecordReader<'a> {
                 Term::BlankNode(_) => {}
             }
         }
-        if self.agents.len() < AGENT_CACHE_CAPACITY {
-            self.agents.insert(key, agent.clone());
-        }
+        cache.keep_agent(generation, key, agent.clone());
         Ok(agent)
     }
 }
@@ -637,6 +676,14 @@ mod tests {
         assert_eq!(read.graphs.len(), 2);
         assert_eq!(read.agents.len(), 1);
         assert_eq!(read.distributions.len(), 1);
+        // The tagger reads no distributions: none are looked up.
+        let own = RecordReader::new(Labels::new(&store, &cache), &crate::Layout::default())
+            .with_parts(Parts::OWN)
+            .read(record)
+            .unwrap()
+            .unwrap();
+        assert!(own.distributions.is_empty());
+        assert_eq!(own.titles, read.titles);
     }
 
     #[test]

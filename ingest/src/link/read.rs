@@ -3,7 +3,7 @@
 
 use super::{LinkRecord, normalise};
 use crate::error::Result;
-use civicgraph_graph::{LabelCache, Labels, Layout, Record, RecordReader};
+use civicgraph_graph::{LabelCache, Labels, Layout, Parts, Record, RecordReader};
 use civicgraph_vocab::ext::dcat;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
@@ -25,7 +25,13 @@ pub fn read_datasets(labels: Labels<'_>, layout: &Layout, ignore: &[NamedNode]) 
     }
     let datasets: Vec<NamedNode> = datasets.into_iter().collect();
     crate::parallel::map_in_order(&datasets, |iri| {
-        let record = RecordReader::new(labels, layout).read(iri.as_ref())?;
+        let parts = Parts {
+            distributions: true,
+            catalogues: false,
+        };
+        let record = RecordReader::new(labels, layout)
+            .with_parts(parts)
+            .read(iri.as_ref())?;
         Ok(LinkRecord::from_record(&record.unwrap_or_else(|| Record {
             iri: iri.as_str().to_owned(),
             ..Record::default()

@@ -12,7 +12,7 @@ use super::{Assignment, Method, TagSettings, Tagger, records_in};
 use crate::error::Result;
 use crate::mint::hex;
 use crate::provenance;
-use civicgraph_graph::{Graph, RecordReader, WriteBatch};
+use civicgraph_graph::{Graph, Parts, RecordReader, WriteBatch};
 use civicgraph_vocab::ext::prov;
 use civicgraph_vocab::{cg, cgp};
 use oxigraph::model::vocab::{rdf, xsd};
@@ -111,7 +111,7 @@ pub fn tag_graph(
     for step in records.chunks(RECORDS_PER_STEP) {
         let computed = crate::parallel::map_in_order(step, |record| {
             // A reader per record: the labels it resolves are cached by the graph.
-            let mut reader = RecordReader::new(graph.labels(), layout);
+            let mut reader = RecordReader::new(graph.labels(), layout).with_parts(Parts::OWN);
             record_tags(
                 &mut reader,
                 &tagger,

@@ -19,7 +19,7 @@ use crate::document::{self, DocumentKind};
 use crate::error::{IngestError, Result};
 use crate::mint::Minter;
 use crate::report::{FinishOptions, Report, finish};
-use civicgraph_graph::{LabelCache, Labels, Layout, Record, RecordReader};
+use civicgraph_graph::{LabelCache, Labels, Layout, Parts, Record, RecordReader};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
 use model::{Model, Score};
@@ -552,7 +552,8 @@ pub fn records_in_subject(store: &Store, record: &NamedNode, ignore: &[NamedNode
 pub fn inputs_from_document(bytes: &[u8], name: &str) -> Result<Vec<DocumentRecord>> {
     let (store, records) = map_document(bytes, name, None)?;
     let cache = LabelCache::default();
-    let mut reader = RecordReader::new(Labels::new(&store, &cache), &Layout::default());
+    let mut reader =
+        RecordReader::new(Labels::new(&store, &cache), &Layout::default()).with_parts(Parts::OWN);
     records
         .into_iter()
         .map(|iri| {
