@@ -86,7 +86,7 @@ pub struct Record {
     pub agents: Vec<(AgentRole, Agent)>,
     /// E-mail addresses of the record's `dcat:contactPoint`s, as written.
     pub contact_emails: Vec<String>,
-    /// `dcat:theme` IRIs.
+    /// `dcat:theme`s: IRIs, or text as a source wrote it.
     pub themes: Vec<String>,
     /// The labels of the `dcat:theme`s (IRIs and text alike); a theme nothing names by the
     /// last segment of its IRI.
@@ -350,7 +350,7 @@ impl<'a> RecordReader<'a> {
                     }
                 }
             } else if p == dcat::THEME {
-                push_iri(&mut record.themes, o);
+                push_term(&mut record.themes, o);
                 let label = match (self.labels.label(o)?, o) {
                     (Some(label), _) => Some(label),
                     (None, TermRef::NamedNode(node)) => Some(local_name(node.as_str()).to_owned()),
