@@ -148,6 +148,16 @@ impl<'a> Labels<'a> {
         Ok(label)
     }
 
+    /// [`Labels::label`], else the last segment of an IRI: how a concept (a theme) nothing
+    /// names is still shown readably.
+    pub fn label_or_local_name(&self, term: TermRef<'_>) -> Result<Option<String>> {
+        Ok(match (self.label(term)?, term) {
+            (Some(label), _) => Some(label),
+            (None, TermRef::NamedNode(node)) => Some(local_name(node.as_str()).to_owned()),
+            (None, _) => None,
+        })
+    }
+
     /// [`Labels::label`], else the IRI itself, so that an unnamed publisher is not silently
     /// dropped; `None` only for an unnamed blank node.
     pub fn name(&self, term: TermRef<'_>) -> Result<Option<String>> {

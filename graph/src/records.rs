@@ -167,42 +167,30 @@ impl Record {
 
     /// The names of its publishers, creators and contributors.
     pub fn agent_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        for (_, agent) in &self.agents {
-            if let Some(name) = &agent.name {
-                push_unique(&mut names, name.clone());
-            }
-        }
-        names
+        unique(self.agents.iter().filter_map(|(_, agent)| agent.name.as_ref()))
     }
 
     /// The formats and media types of its distributions.
     pub fn formats(&self) -> Vec<String> {
-        let mut formats = Vec::new();
-        for value in self.distributions.iter().flat_map(|d| &d.formats) {
-            push_unique(&mut formats, value.clone());
-        }
-        formats
+        unique(self.distributions.iter().flat_map(|d| &d.formats))
     }
 
     /// Its licences and those of its distributions.
     pub fn all_licences(&self) -> Vec<String> {
-        let mut licences = self.licences.clone();
-        for value in self.distributions.iter().flat_map(|d| &d.licences) {
-            push_unique(&mut licences, value.clone());
-        }
-        licences
+        unique(
+            self.licences
+                .iter()
+                .chain(self.distributions.iter().flat_map(|d| &d.licences)),
+        )
     }
 
     /// The access and download URLs of its distributions.
     pub fn distribution_urls(&self) -> Vec<String> {
-        let mut urls = Vec::new();
-        for d in &self.distributions {
-            for url in d.access_urls.iter().chain(&d.download_urls) {
-                push_unique(&mut urls, url.clone());
-            }
-        }
-        urls
+        unique(
+            self.distributions
+                .iter()
+                .flat_map(|d| d.access_urls.iter().chain(&d.download_urls)),
+        )
     }
 
     /// Its publishers (`dct:publisher`).
@@ -218,7 +206,6 @@ impl Record {
 /// catalogue has a few hundred publishers for many thousands of records, so a rebuild of
 /// the index, a tagging or a linking looks each one up once, not once per record.
 pub struct RecordReader<'a> {
-    store: &'a Store,
     labels: Labels<'a>,
     /// civicgraph's own graphs whose statements about a record count (tags, links).
     derived: [GraphName; 2],
@@ -263,7 +250,6 @@ impl<'a> RecordReader<'a> {
     /// A reader of the store `labels` reads, whose graphs are laid out as `layout` says.
     pub fn new(labels: Labels<'a>, layout: &crate::Layout) -> Self {
         Self {
-            store: labels.store(),
             labels,
             derived: [layout.tags_graph().into(), layout.links_graph().into()],
             parts: Parts::ALL,
@@ -279,13 +265,13 @@ impl<'a> RecordReader<'a> {
 
     /// The store it reads.
     pub fn store(&self) -> &'a Store {
-        self.store
+        self.labels.store()
     }
 
     /// Reads the record at `iri`, or `None` when it is not a dataset, case study or
     /// catalogue.
     pub fn read(&mut self, iri: NamedNodeRef<'_>) -> Result<Option<Record>> {
-        let store = self.store;
+        let store = self.labels.store();
         let mut record = Record {
             iri: iri.as_str().to_owned(),
             ..Record::default()
@@ -351,12 +337,7 @@ impl<'a> RecordReader<'a> {
                 }
             } else if p == dcat::THEME {
                 push_term(&mut record.themes, o);
-                let label = match (self.labels.label(o)?, o) {
-                    (Some(label), _) => Some(label),
-                    (None, TermRef::NamedNode(node)) => Some(local_name(node.as_str()).to_owned()),
-                    (None, _) => None,
-                };
-                if let Some(label) = label {
+                if let Some(label) = self.labels.label_or_local_name(o)? {
                     push_unique(&mut record.theme_labels, label);
                 }
             } else if p == cg::BENEFICIARY {
@@ -433,7 +414,7 @@ impl<'a> RecordReader<'a> {
 
     /// The catalogues listing `iri`, and their places.
     fn read_catalogues(&mut self, iri: NamedNodeRef<'_>, record: &mut Record) -> Result<()> {
-        let store = self.store;
+        let store = self.labels.store();
         for quad in store.quads_for_pattern(None, Some(dcat::DATASET_PROPERTY), Some(iri.into()), None) {
             let catalogue = quad?.subject;
             if let NamedOrBlankNodeRef::NamedNode(node) = catalogue.as_ref() {
@@ -465,15 +446,15 @@ impl<'a> RecordReader<'a> {
             },
             ..Agent::default()
         };
-        for home in objects(self.store, term, foaf::HOMEPAGE)? {
+        for home in objects(self.labels.store(), term, foaf::HOMEPAGE)? {
             push_term(&mut agent.homepages, home.as_ref());
         }
         for property in [foaf::MBOX, vcard::HAS_EMAIL] {
-            for email in objects(self.store, term, property)? {
+            for email in objects(self.labels.store(), term, property)? {
                 push_term(&mut agent.emails, email.as_ref());
             }
         }
-        for kind in objects(self.store, term, dct::TYPE)? {
+        for kind in objects(self.labels.store(), term, dct::TYPE)? {
             match kind {
                 Term::NamedNode(node) => push_unique(&mut agent.kinds, local_name(node.as_str()).to_owned()),
                 Term::Literal(literal) => push_unique(&mut agent.kinds, literal.value().to_owned()),
@@ -587,6 +568,15 @@ fn push_iri(values: &mut Vec<String>, term: TermRef<'_>) {
     if let TermRef::NamedNode(node) = term {
         push_unique(values, node.as_str().to_owned());
     }
+}
+
+/// `values`, each once, in their first order.
+fn unique<'v>(values: impl Iterator<Item = &'v String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for value in values {
+        push_unique(&mut out, value.clone());
+    }
+    out
 }
 
 fn push_unique(values: &mut Vec<String>, value: String) {

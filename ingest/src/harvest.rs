@@ -150,10 +150,14 @@ pub async fn harvest(
     }
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+/// Runs store work on a blocking thread, so an async harvest or pipeline does not hold up
+/// the runtime while it reads or writes.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| IngestError::Config(format!("a harvest task panicked: {e}")))?
+        .map_err(|e| IngestError::Config(format!("a blocking task panicked: {e}")))?
 }
 
 async fn read_and_swap(

@@ -18,8 +18,8 @@
 //! `civicgraph tag` and `link` run one step alone (`tag_graph`, `link_graph`).
 
 use crate::config::{HarvestSettings, SourceConfig};
-use crate::error::{IngestError, Result};
-use crate::harvest::{HarvestOutcome, Progress, harvest, recover_interrupted};
+use crate::error::Result;
+use crate::harvest::{HarvestOutcome, Progress, blocking, harvest, recover_interrupted};
 use crate::link::LinkSettings;
 use crate::provenance::RunStatus;
 use crate::refresh::{Refreshed, after_harvest};
@@ -205,10 +205,4 @@ impl Pipeline {
             compact_ms,
         })
     }
-}
-
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| IngestError::Config(format!("a pipeline task panicked: {e}")))?
 }

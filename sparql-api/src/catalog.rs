@@ -18,7 +18,7 @@ use crate::work::Running;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicgraph_graph::{GraphError, Labels, QueryOptions, local_name};
+use civicgraph_graph::{GraphError, Labels, QueryOptions};
 use civicgraph_ingest::validate::{Shapes, implied_types};
 use civicgraph_vocab::ext::{dcat, dct, foaf, hydra, skos};
 use oxigraph::model::vocab::{rdf, xsd};
@@ -243,9 +243,9 @@ fn label_concepts(labels: &Labels<'_>, triples: &mut Vec<Triple>) -> Result<(), 
         .into_iter()
         .collect();
     for concept in unlabelled {
-        let label = labels
-            .label(concept.as_ref().into())?
-            .unwrap_or_else(|| local_name(concept.as_str()).to_owned());
+        let Some(label) = labels.label_or_local_name(concept.as_ref().into())? else {
+            continue;
+        };
         triples.push(Triple::new(
             concept,
             skos::PREF_LABEL,
