@@ -5,7 +5,7 @@
 //! `civicgraph eval-tagger` prints them; `docs/TAGGING.md` keeps them.
 
 use super::TagSettings;
-use super::model::{Model, TrainOptions};
+use super::model::TrainOptions;
 use super::train::{Example, train};
 use crate::mint::hex;
 use sha2::{Digest, Sha256};
@@ -86,8 +86,11 @@ pub fn held_out(
     settings: &TagSettings,
     hash: &str,
 ) -> Evaluation {
-    let model = train(training, options, hash);
-    let predictions: Vec<_> = testing.iter().map(|e| model.score(&e.features)).collect();
+    let scorer = train(training, options, hash).scorer();
+    let predictions: Vec<_> = testing
+        .iter()
+        .map(|e| scorer.score_collected(&e.features, &e.characters))
+        .collect();
     measure(
         format!(
             "held-out test split ({} cases), trained on the {} training cases",
@@ -154,10 +157,10 @@ pub fn cross_validate(
             .filter(|(i, _)| fold_of[*i] != fold)
             .map(|(_, e)| *e)
             .collect();
-        let model: Model = train(&training, options, hash);
+        let scorer = train(&training, options, hash).scorer();
         for (i, example) in examples.iter().enumerate() {
             if fold_of[i] == fold {
-                predictions[i] = Some(model.score(&example.features));
+                predictions[i] = Some(scorer.score_collected(&example.features, &example.characters));
             }
         }
     }

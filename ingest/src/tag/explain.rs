@@ -17,7 +17,23 @@ pub struct Explanation {
     /// What it is tagged with.
     pub assignments: Vec<Assignment>,
     /// Every pattern's score, whether it passed or not.
-    pub scores: Vec<(String, f64)>,
+    pub scores: Vec<PatternScore>,
+}
+
+/// One pattern's score: the two readers' probabilities, their mean (which decides) and
+/// the lower of them (the confidence a tag reports).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PatternScore {
+    /// `access`, `planning` or `policy`.
+    pub pattern: String,
+    /// The mean of the two: what the thresholds apply to.
+    pub score: f64,
+    /// The lower of the two.
+    pub confidence: f64,
+    /// The word reader's probability.
+    pub words: f64,
+    /// The character reader's probability.
+    pub characters: f64,
 }
 
 impl Explanation {
@@ -29,7 +45,13 @@ impl Explanation {
             scores: tagger
                 .scores(input)
                 .into_iter()
-                .map(|s| (s.pattern, (s.confidence * 1000.0).round() / 1000.0))
+                .map(|s| PatternScore {
+                    pattern: s.pattern,
+                    score: round3(s.score),
+                    confidence: round3(s.confidence),
+                    words: round3(s.words),
+                    characters: round3(s.characters),
+                })
                 .collect(),
         }
     }
@@ -57,10 +79,23 @@ impl Explanation {
                 let _ = writeln!(out, "    {evidence}");
             }
         }
-        let scores: Vec<String> = self.scores.iter().map(|(p, c)| format!("{p} {c:.3}")).collect();
+        let scores: Vec<String> = self
+            .scores
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {:.3} (words {:.3}, characters {:.3})",
+                    s.pattern, s.score, s.words, s.characters
+                )
+            })
+            .collect();
         let _ = writeln!(out, "  scores: {}", scores.join(", "));
         out
     }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 /// Explains plain text.

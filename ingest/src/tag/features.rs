@@ -308,6 +308,78 @@ impl Featurizer {
     }
 }
 
+/// The shortest and longest character n-grams the second reader weighs.
+const CHARACTER_GRAMS: std::ops::RangeInclusive<usize> = 2..=5;
+
+/// The character n-grams of a record's texts, for the tagger's second reader: each word
+/// (split at white space, lower-cased and accent-folded) padded with a space on each side
+/// and cut into every run of 2 to 5 characters, as scikit-learn's `char_wb` analyser does.
+/// A gram weighs `1 + ln(count)`, and the record's vector has length 1, so a long
+/// description does not outweigh a short one.
+///
+/// Character grams read what word features miss: inflections and compounds the stemmer
+/// does not join ("Verkehrsdaten", "inspecciones"), misspellings, and words seen only once
+/// in training. `visit` gets each gram once, with its weight.
+pub fn character_grams(input: &Record, mut visit: impl FnMut(&str, f64)) {
+    // Every word padded once, in one buffer, so that the grams borrow from it.
+    let mut padded = String::new();
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    for text in input.texts() {
+        for word in fold(text).split_whitespace() {
+            let start = padded.len();
+            padded.push(' ');
+            padded.push_str(word);
+            padded.push(' ');
+            words.push((start, padded.len()));
+        }
+    }
+    // Each gram once, in the order first met (a fixed order, so that sums come out the
+    // same on every run), with its count.
+    let mut index: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut grams: Vec<(&str, u32)> = Vec::new();
+    let mut bounds: Vec<usize> = Vec::new();
+    for &(start, end) in &words {
+        let word = &padded[start..end];
+        bounds.clear();
+        bounds.extend(word.char_indices().map(|(i, _)| i));
+        bounds.push(word.len());
+        let chars = bounds.len() - 1;
+        for n in CHARACTER_GRAMS {
+            for i in 0..(chars + 1).saturating_sub(n) {
+                let gram = &word[bounds[i]..bounds[i + n]];
+                match index.entry(gram) {
+                    std::collections::hash_map::Entry::Occupied(at) => grams[*at.get()].1 += 1,
+                    std::collections::hash_map::Entry::Vacant(at) => {
+                        at.insert(grams.len());
+                        grams.push((gram, 1));
+                    }
+                }
+            }
+        }
+    }
+    let weight = |count: u32| 1.0 + f64::from(count).ln();
+    let norm = grams
+        .iter()
+        .map(|&(_, c)| weight(c).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    if norm == 0.0 {
+        return;
+    }
+    for (gram, count) in grams {
+        visit(gram, weight(count) / norm);
+    }
+}
+
+/// [`character_grams`] collected, for training.
+pub fn characters(input: &Record) -> Features {
+    let mut features = Features::new();
+    character_grams(input, |gram, weight| {
+        features.insert(gram.to_owned(), weight);
+    });
+    features
+}
+
 impl Featurizer {
     /// `feature` in words a person reads: the phrase of the record's own text that carries
     /// it, quoted, and the rule or field behind it. `"…prioritise food inspections by
@@ -460,6 +532,10 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
 
 /// Lower case, accents removed.
 fn fold(text: &str) -> String {
+    // Most catalogue text is ASCII, which has no accents to strip: the fast path.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -495,6 +571,26 @@ mod tests {
         assert_eq!(f.language("Calidad del aire de la ciudad"), Lang::Es);
         assert_eq!(f.language("Luftqualität in der Stadt und im Land"), Lang::De);
         assert_eq!(f.language("The air quality of the city"), Lang::En);
+    }
+
+    #[test]
+    fn character_grams_are_padded_folded_and_of_unit_length() {
+        let grams = characters(&Record::from_text("Zürich bus"));
+        let mut names: Vec<&str> = grams.keys().map(String::as_str).collect();
+        names.sort_by_key(|g| (g.chars().count(), g.to_string()));
+        // " zurich " and " bus ": every run of 2 to 5 characters, accents folded.
+        for expected in [" z", "zu", "h ", " zur", "rich ", " bus ", "bus", "us "] {
+            assert!(grams.contains_key(expected), "{expected:?} in {names:?}");
+        }
+        assert!(!grams.keys().any(|g| g.contains('ü') || g.contains("h b")), "{names:?}");
+        let length: f64 = grams.values().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((length - 1.0).abs() < 1e-9, "{length}");
+        // A repeated gram weighs more, but less than twice.
+        let twice = characters(&Record::from_text("bus bus tram"));
+        let once = characters(&Record::from_text("bus tram"));
+        let ratio = (twice[" bus "] / twice[" tram"]) / (once[" bus "] / once[" tram"]);
+        assert!(ratio > 1.5 && ratio < 2.0, "{ratio}");
+        assert!(characters(&Record::from_text("  ")).is_empty());
     }
 
     #[test]

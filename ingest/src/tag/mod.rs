@@ -37,12 +37,13 @@ pub use explain::{Explanation, explain_document, explain_record, explain_text};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TagSettings {
-    /// A pattern is inferred when its confidence reaches this.
+    /// A pattern is inferred when its score (the mean of the two readers' probabilities)
+    /// reaches this.
     pub threshold: f64,
     /// Thresholds for single patterns (`access`, `planning`, `policy`), overriding `threshold`.
     pub thresholds: BTreeMap<String, f64>,
-    /// When no pattern reaches its threshold, the best one is still assigned if its
-    /// confidence reaches this; below it, the record is tagged NONE.
+    /// When no pattern reaches its threshold, the best one is still assigned if its score
+    /// reaches this; below it, the record is tagged NONE.
     pub none_below: f64,
     /// A pattern is assigned only when the record's features raise its logit above the
     /// model's prior by more than this; otherwise a record with no telling words would get
@@ -105,15 +106,15 @@ impl TagSettings {
         let evidenced = scores.iter().filter(|s| s.net > self.min_evidence);
         let passing: Vec<Score> = evidenced
             .clone()
-            .filter(|s| s.confidence >= self.threshold_for(&s.pattern))
+            .filter(|s| s.score >= self.threshold_for(&s.pattern))
             .cloned()
             .collect();
         if !passing.is_empty() {
             return passing;
         }
         evidenced
-            .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
-            .filter(|best| best.confidence >= self.none_below)
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+            .filter(|best| best.score >= self.none_below)
             .cloned()
             .into_iter()
             .collect()
@@ -162,6 +163,7 @@ pub struct Assignment {
 #[derive(Debug)]
 pub struct Tagger {
     model: Model,
+    scorer: model::Scorer,
     featurizer: features::Featurizer,
     settings: TagSettings,
 }
@@ -170,8 +172,10 @@ impl Tagger {
     /// A tagger with the model the settings name.
     pub fn new(settings: &TagSettings) -> Result<Self> {
         settings.check()?;
+        let model = settings.load_model()?;
         Ok(Self {
-            model: settings.load_model()?,
+            scorer: model.scorer(),
+            model,
             featurizer: features::Featurizer::from_vocabulary(),
             settings: settings.clone(),
         })
@@ -184,7 +188,11 @@ impl Tagger {
 
     /// Every pattern's score for `input`.
     pub fn scores(&self, input: &Record) -> Vec<Score> {
-        self.model.score(&self.featurizer.features(input))
+        let mut characters = self.scorer.character_logits();
+        features::character_grams(input, |gram, value| {
+            self.scorer.add_gram(&mut characters, gram, value);
+        });
+        self.scorer.score(&self.featurizer.features(input), &characters)
     }
 
     /// The inferred assignments for `input`: the passing patterns, or NONE.
@@ -192,11 +200,11 @@ impl Tagger {
         let scores = self.scores(input);
         let passing = self.settings.decide(&scores);
         if passing.is_empty() {
-            let none = scores.iter().map(|s| 1.0 - s.confidence).product::<f64>();
+            let none = scores.iter().map(|s| 1.0 - s.score).product::<f64>();
             let best = scores
                 .iter()
-                .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
-                .map(|s| format!("highest pattern score: {} {:.3}", s.pattern, s.confidence));
+                .max_by(|a, b| a.score.total_cmp(&b.score))
+                .map(|s| format!("highest pattern score: {} {:.3}", s.pattern, s.score));
             return vec![Assignment {
                 pattern: "none".into(),
                 method: Method::Inferred,

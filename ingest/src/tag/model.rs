@@ -1,13 +1,26 @@
-//! The tagger's model: one logistic regression per ODI pattern over the features of
-//! [`super::features`], stored as readable JSON (`ingest/tagger/model.json`) so that every
-//! weight can be inspected, and so that a tag's evidence is exactly the features that
-//! pushed its score up.
+//! The tagger's model: two readers of a record, each one logistic regression per ODI
+//! pattern, stored as readable JSON (`ingest/tagger/model.json`) so that every weight can
+//! be inspected.
+//!
+//! - The **word reader** weighs the features of [`super::features`]: words, phrases, the
+//!   vocabulary's rules, themes, who acts and who benefits. A tag's evidence is exactly the
+//!   features that pushed its score up.
+//! - The **character reader** weighs the record's character n-grams
+//!   ([`super::features::character_grams`]): inflections, compounds and words the word
+//!   reader never saw.
+//!
+//! A pattern is assigned on the mean of the two probabilities (its score), and reports the
+//! lower of them as its confidence: a tag is as sure as the less sure reader. Measured by
+//! cross-validation on the training split, the mean decides a little better than either
+//! reader alone, and tags at confidence 0.8 or above are right 94 % of the time, against
+//! 90 % for the word reader alone (`docs/TAGGING.md`).
 
 use super::features::Features;
 use crate::error::{IngestError, Result};
 use crate::mint::hex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -29,8 +42,13 @@ pub struct Model {
     pub examples: usize,
     /// The training settings, so that a retrain can reproduce the file.
     pub options: TrainOptions,
-    /// One classifier per pattern, in order P1, P2, P3.
+    /// The word reader: one classifier per pattern, in order P1, P2, P3.
     pub patterns: Vec<PatternModel>,
+    /// The character reader's training settings.
+    pub character_options: TrainOptions,
+    /// The character reader: one classifier per pattern over character n-grams, in order
+    /// P1, P2, P3.
+    pub characters: Vec<PatternModel>,
 }
 
 /// Settings of the training run; defaults are the ones the bundled model was trained with.
@@ -58,6 +76,20 @@ impl Default for TrainOptions {
     }
 }
 
+impl TrainOptions {
+    /// The character reader's settings. Its vectors have length 1 and tens of thousands of
+    /// dimensions, so it takes larger steps and a lighter penalty than the word reader
+    /// (chosen by cross-validation on the training split).
+    pub fn characters() -> Self {
+        Self {
+            min_cases: 2,
+            l2: 0.0001,
+            iterations: 600,
+            learning_rate: 15.0,
+        }
+    }
+}
+
 /// The classifier of one pattern.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,8 +107,16 @@ pub struct PatternModel {
 pub struct Score {
     /// The pattern's local name.
     pub pattern: String,
-    /// The model's probability that the record shows the pattern.
+    /// What decides: the mean of the two readers' probabilities that the record shows the
+    /// pattern.
+    pub score: f64,
+    /// What a tag reports: the lower of the two readers' probabilities. A tag is as sure
+    /// as the less sure reader.
     pub confidence: f64,
+    /// The word reader's probability.
+    pub words: f64,
+    /// The character reader's probability.
+    pub characters: f64,
     /// The features that raised the score most, with their contributions, largest first.
     pub evidence: Vec<(String, f64)>,
     /// What the record's features add to the model's prior (the logit minus the bias): a
@@ -93,8 +133,21 @@ impl Model {
         })
     }
 
-    /// Reads a model file.
+    /// Reads a model file. A file of an older format is refused by name: its readers are
+    /// not the ones this tagger combines.
     pub fn parse(text: &str, document: &str) -> Result<Self> {
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(text)
+            && let Some(format) = fields.get("format").and_then(serde_json::Value::as_u64)
+            && format != u64::from(super::train::MODEL_FORMAT)
+        {
+            return Err(IngestError::shape(
+                document,
+                format!(
+                    "the model is of format {format}; this tagger reads format {}: retrain it with `civicgraph train-tagger`",
+                    super::train::MODEL_FORMAT
+                ),
+            ));
+        }
         let model: Model = serde_json::from_str(text).map_err(|e| {
             // serde_json's message ends with its own "at line L column C"; the position is
             // given once, in civicgraph's form.
@@ -109,14 +162,16 @@ impl Model {
                 message.strip_suffix(&suffix).unwrap_or(&message),
             )
         })?;
-        let names: Vec<&str> = model.patterns.iter().map(|p| p.pattern.as_str()).collect();
-        if names != ["access", "planning", "policy"] {
-            return Err(IngestError::shape(
-                document,
-                format!(
-                    "the model must have classifiers for access, planning and policy in that order, not {names:?}"
-                ),
-            ));
+        for (reader, classifiers) in [("word", &model.patterns), ("character", &model.characters)] {
+            let names: Vec<&str> = classifiers.iter().map(|p| p.pattern.as_str()).collect();
+            if names != ["access", "planning", "policy"] {
+                return Err(IngestError::shape(
+                    document,
+                    format!(
+                        "the {reader} reader must have classifiers for access, planning and policy in that order, not {names:?}"
+                    ),
+                ));
+            }
         }
         Ok(model)
     }
@@ -135,35 +190,113 @@ impl Model {
         format!("format-{} sha256:{}", self.format, &hex(&digest)[..16])
     }
 
-    /// Scores every pattern for one record's features.
-    pub fn score(&self, features: &Features) -> Vec<Score> {
-        self.patterns
-            .iter()
-            .map(|model| {
-                let mut logit = model.bias;
-                let mut contributions = Vec::new();
-                for (name, value) in features {
-                    if let Some(weight) = model.weights.get(name) {
-                        let contribution = weight * value;
-                        logit += contribution;
-                        if contribution > 0.0 {
-                            contributions.push((name.clone(), contribution));
-                        }
+    /// The model's weights laid out for scoring many records.
+    pub fn scorer(&self) -> Scorer {
+        Scorer::new(self)
+    }
+}
+
+/// A model's weights in hash tables, one lookup giving a feature's weight for all three
+/// patterns: tagging a million records looks up thousands of features each.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    patterns: Vec<String>,
+    word_bias: Vec<f64>,
+    words: FxHashMap<String, [f64; 3]>,
+    character_bias: Vec<f64>,
+    characters: FxHashMap<String, [f64; 3]>,
+}
+
+/// The character reader's logits for one record, summed gram by gram
+/// ([`Scorer::add_gram`]).
+#[derive(Debug, Clone)]
+pub struct CharacterLogits(Vec<f64>);
+
+impl Scorer {
+    /// `model` has three classifiers per reader: [`Model::parse`] and training make sure.
+    fn new(model: &Model) -> Self {
+        let table = |classifiers: &[PatternModel]| {
+            let mut table: FxHashMap<String, [f64; 3]> = FxHashMap::default();
+            for (index, classifier) in classifiers.iter().enumerate() {
+                for (name, weight) in &classifier.weights {
+                    table.entry(name.clone()).or_insert([0.0; 3])[index] = *weight;
+                }
+            }
+            table
+        };
+        Self {
+            patterns: model.patterns.iter().map(|p| p.pattern.clone()).collect(),
+            word_bias: model.patterns.iter().map(|p| p.bias).collect(),
+            words: table(&model.patterns),
+            character_bias: model.characters.iter().map(|p| p.bias).collect(),
+            characters: table(&model.characters),
+        }
+    }
+
+    /// The character reader's logits before any gram: its biases.
+    pub fn character_logits(&self) -> CharacterLogits {
+        CharacterLogits(self.character_bias.clone())
+    }
+
+    /// Adds one character gram of weight `value` to `logits`.
+    pub fn add_gram(&self, logits: &mut CharacterLogits, gram: &str, value: f64) {
+        if let Some(weights) = self.characters.get(gram) {
+            for (logit, weight) in logits.0.iter_mut().zip(weights) {
+                *logit += weight * value;
+            }
+        }
+    }
+
+    /// Scores every pattern for one record: its word features and its character logits.
+    pub fn score(&self, features: &Features, characters: &CharacterLogits) -> Vec<Score> {
+        let mut logits = self.word_bias.clone();
+        let mut contributions: Vec<Vec<(String, f64)>> = vec![Vec::new(); self.patterns.len()];
+        for (name, value) in features {
+            if let Some(weights) = self.words.get(name) {
+                for (index, weight) in weights.iter().enumerate() {
+                    let contribution = weight * value;
+                    logits[index] += contribution;
+                    if contribution > 0.0 {
+                        contributions[index].push((name.clone(), contribution));
                     }
                 }
-                // Largest first as shown (two decimals), then by name, so that the order
-                // read back from the store is the order given here.
-                let shown = |x: f64| (x * 100.0).round() as i64;
-                contributions.sort_by(|a, b| shown(b.1).cmp(&shown(a.1)).then_with(|| a.0.cmp(&b.0)));
-                contributions.truncate(EVIDENCE_FEATURES);
+            }
+        }
+        // Largest first as shown (two decimals), then by name, so that the order read back
+        // from the store is the order given here.
+        let shown = |x: f64| (x * 100.0).round() as i64;
+        self.patterns
+            .iter()
+            .zip(logits)
+            .zip(contributions)
+            .zip(&self.word_bias)
+            .zip(&characters.0)
+            .map(|((((pattern, logit), mut evidence), bias), character_logit)| {
+                evidence.sort_by(|a, b| shown(b.1).cmp(&shown(a.1)).then_with(|| a.0.cmp(&b.0)));
+                evidence.truncate(EVIDENCE_FEATURES);
+                let words = sigmoid(logit);
+                let characters = sigmoid(*character_logit);
                 Score {
-                    pattern: model.pattern.clone(),
-                    confidence: sigmoid(logit),
-                    evidence: contributions,
-                    net: logit - model.bias,
+                    pattern: pattern.clone(),
+                    score: (words + characters) / 2.0,
+                    confidence: words.min(characters),
+                    words,
+                    characters,
+                    evidence,
+                    net: logit - bias,
                 }
             })
             .collect()
+    }
+
+    /// [`Scorer::score`] for a record whose character grams are collected
+    /// ([`super::features::characters`]), as a labelled case's are.
+    pub fn score_collected(&self, features: &Features, characters: &Features) -> Vec<Score> {
+        let mut logits = self.character_logits();
+        for (gram, value) in characters {
+            self.add_gram(&mut logits, gram, *value);
+        }
+        self.score(features, &logits)
     }
 }
 
@@ -196,12 +329,41 @@ mod tests {
             error.contains("m.json") && error.contains("access, planning and policy"),
             "{error}"
         );
-        let error = Model::parse("{\"format\": 1,\n \"x\": 2}", "m.json")
+        let error = Model::parse("{\"format\": 2,\n \"x\": 2}", "m.json")
             .unwrap_err()
             .to_string();
         assert!(
             error.starts_with("m.json: unknown field `x`") && error.ends_with("at line 2, column 4"),
             "{error}"
         );
+        let mut old = serde_json::to_value(Model::bundled()).unwrap();
+        old["format"] = 1.into();
+        let error = Model::parse(&old.to_string(), "old.json").unwrap_err().to_string();
+        assert!(
+            error.contains("old.json") && error.contains("format 1") && error.contains("train-tagger"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn confidence_is_the_lower_of_the_two_readers() {
+        let model = Model::bundled();
+        let scorer = model.scorer();
+        let input = civicgraph_graph::Record::from_text(
+            "A chatbot answers residents' questions about bin collections, day and night",
+        );
+        let featurizer = super::super::features::Featurizer::from_vocabulary();
+        let scores = scorer.score_collected(
+            &featurizer.features(&input),
+            &super::super::features::characters(&input),
+        );
+        assert_eq!(scores.len(), 3);
+        for score in &scores {
+            assert_eq!(score.confidence, score.words.min(score.characters), "{score:?}");
+            assert_eq!(score.score, (score.words + score.characters) / 2.0, "{score:?}");
+        }
+        let access = &scores[0];
+        assert!(access.words > 0.5 && access.characters > 0.5, "{access:?}");
+        assert!(access.evidence.iter().any(|(name, _)| name.starts_with("cue:")), "{access:?}");
     }
 }

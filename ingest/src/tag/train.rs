@@ -1,8 +1,9 @@
 //! The labelled set in `datasets/tagger` and training on it.
 //!
 //! Training is plain batch gradient descent on the L2-penalised log loss, one classifier per
-//! pattern, over features in a fixed (sorted) order: no randomness anywhere, so the same
-//! labelled set always gives the same `model.json`, byte for byte.
+//! pattern and reader, over features in a fixed (sorted) order: no randomness anywhere, so
+//! the same labelled set always gives the same `model.json`, byte for byte. The six
+//! classifiers are independent and train on threads of their own.
 
 use super::features::{Features, Featurizer};
 use super::model::{Model, PatternModel, TrainOptions, sigmoid};
@@ -14,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The model file's format; see [`Model::format`].
-pub const MODEL_FORMAT: u32 = 1;
+pub const MODEL_FORMAT: u32 = 2;
 
 /// One labelled case.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub struct Example {
     pub id: String,
     /// Its features.
     pub features: Features,
+    /// Its character grams, for the character reader.
+    pub characters: Features,
     /// The patterns it was labelled with (local names); empty for NONE.
     pub patterns: BTreeSet<String>,
     /// The labeller's quote from the case.
@@ -109,6 +112,7 @@ impl LabelledSet {
             examples.push(Example {
                 id: id.to_owned(),
                 features: featurizer.features(input),
+                characters: super::features::characters(input),
                 patterns: labels,
                 rationale: rationale.to_owned(),
             });
@@ -164,11 +168,12 @@ fn is_actor_field(name: &str) -> bool {
     name.starts_with("actor:")
 }
 
-/// Trains a model on `examples`.
+/// Trains a model on `examples`: the word reader with `options`, the character reader with
+/// [`TrainOptions::characters`].
 ///
-/// A case whose source says who acts (`actor:` features) is learnt twice: with and without
-/// that field, so the model neither leans on it nor falls apart for text that lacks it
-/// (plain text, catalogues that do not type their publishers).
+/// A case whose source says who acts (`actor:` features) is learnt twice by the word
+/// reader: with and without that field, so the model neither leans on it nor falls apart
+/// for text that lacks it (plain text, catalogues that do not type their publishers).
 pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) -> Model {
     let without_actors: Vec<Example> = examples
         .iter()
@@ -183,11 +188,48 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
             ..(*e).clone()
         })
         .collect();
-    let counted = examples.len();
+    let doubled: Vec<&Example> = examples.iter().copied().chain(without_actors.iter()).collect();
+    let character_options = TrainOptions::characters();
+    let (patterns, characters) = std::thread::scope(|scope| {
+        let words = scope.spawn(|| {
+            classifiers(
+                examples,
+                &doubled,
+                |e: &Example| &e.features,
+                options,
+            )
+        });
+        let characters = classifiers(
+            examples,
+            examples,
+            |e: &Example| &e.characters,
+            &character_options,
+        );
+        (words.join().expect("the word reader trains"), characters)
+    });
+    Model {
+        format: MODEL_FORMAT,
+        trained_on: trained_on.to_owned(),
+        examples: examples.len(),
+        options: *options,
+        patterns,
+        character_options,
+        characters,
+    }
+}
+
+/// One classifier per pattern over the features `of` each case: the features seen in at
+/// least `options.min_cases` of `counted`, learnt from `examples`.
+fn classifiers(
+    counted: &[&Example],
+    examples: &[&Example],
+    of: impl Fn(&Example) -> &Features + Sync,
+    options: &TrainOptions,
+) -> Vec<PatternModel> {
     // Features seen in enough cases, in sorted order, numbered.
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for example in examples {
-        for name in example.features.keys() {
+    for example in counted {
+        for name in of(example).keys() {
             *counts.entry(name).or_default() += 1;
         }
     }
@@ -197,64 +239,77 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
         .map(|(name, _)| name)
         .collect();
     let number: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let examples: Vec<&Example> = examples.iter().copied().chain(without_actors.iter()).collect();
-    let examples = &examples[..];
     let rows: Vec<Vec<(usize, f64)>> = examples
         .iter()
         .map(|e| {
-            e.features
+            of(e)
                 .iter()
                 .filter_map(|(name, value)| number.get(name.as_str()).map(|&i| (i, *value)))
                 .collect()
         })
         .collect();
-    let n = examples.len().max(1) as f64;
-    let patterns = ODI_PATTERNS
-        .iter()
-        .map(|pattern| {
-            let local = pattern.as_str().rsplit('/').next().unwrap_or_default();
-            let targets: Vec<f64> = examples
+    let fit = |local: &str| {
+        let targets: Vec<f64> = examples
+            .iter()
+            .map(|e| if e.patterns.contains(local) { 1.0 } else { 0.0 })
+            .collect();
+        let (bias, weights) = descend(&rows, &targets, names.len(), options);
+        PatternModel {
+            pattern: local.to_owned(),
+            bias: round(bias),
+            weights: names
                 .iter()
-                .map(|e| if e.patterns.contains(local) { 1.0 } else { 0.0 })
-                .collect();
-            let mut weights = vec![0.0; names.len()];
-            let mut bias = 0.0;
-            let mut gradient = vec![0.0; names.len()];
-            for _ in 0..options.iterations {
-                gradient.iter_mut().for_each(|g| *g = 0.0);
-                let mut bias_gradient = 0.0;
-                for (row, target) in rows.iter().zip(&targets) {
-                    let logit = bias + row.iter().map(|(i, v)| weights[*i] * v).sum::<f64>();
-                    let error = sigmoid(logit) - target;
-                    bias_gradient += error;
-                    for (i, v) in row {
-                        gradient[*i] += error * v;
-                    }
-                }
-                bias -= options.learning_rate * bias_gradient / n;
-                for (w, g) in weights.iter_mut().zip(&gradient) {
-                    *w -= options.learning_rate * (g / n + options.l2 * *w);
-                }
-            }
-            PatternModel {
-                pattern: local.to_owned(),
-                bias: round(bias),
-                weights: names
-                    .iter()
-                    .zip(&weights)
-                    .map(|(name, w)| ((*name).to_owned(), round(*w)))
-                    .filter(|(_, w)| w.abs() >= 1e-4)
-                    .collect(),
-            }
-        })
+                .zip(&weights)
+                .map(|(name, w)| ((*name).to_owned(), round(*w)))
+                .filter(|(_, w)| w.abs() >= 1e-4)
+                .collect(),
+        }
+    };
+    let locals: Vec<&str> = ODI_PATTERNS
+        .iter()
+        .map(|pattern| pattern.as_str().rsplit('/').next().unwrap_or_default())
         .collect();
-    Model {
-        format: MODEL_FORMAT,
-        trained_on: trained_on.to_owned(),
-        examples: counted,
-        options: *options,
-        patterns,
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = locals
+            .iter()
+            .map(|local| scope.spawn(|| fit(local)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a classifier trains"))
+            .collect()
+    })
+}
+
+/// Batch gradient descent on the mean log loss plus `l2` times half the squared weights:
+/// the bias and the weights.
+fn descend(
+    rows: &[Vec<(usize, f64)>],
+    targets: &[f64],
+    features: usize,
+    options: &TrainOptions,
+) -> (f64, Vec<f64>) {
+    let n = rows.len().max(1) as f64;
+    let mut weights = vec![0.0; features];
+    let mut bias = 0.0;
+    let mut gradient = vec![0.0; features];
+    for _ in 0..options.iterations {
+        gradient.iter_mut().for_each(|g| *g = 0.0);
+        let mut bias_gradient = 0.0;
+        for (row, target) in rows.iter().zip(targets) {
+            let logit = bias + row.iter().map(|(i, v)| weights[*i] * v).sum::<f64>();
+            let error = sigmoid(logit) - target;
+            bias_gradient += error;
+            for (i, v) in row {
+                gradient[*i] += error * v;
+            }
+        }
+        bias -= options.learning_rate * bias_gradient / n;
+        for (w, g) in weights.iter_mut().zip(&gradient) {
+            *w -= options.learning_rate * (g / n + options.l2 * *w);
+        }
     }
+    (bias, weights)
 }
 
 /// Six decimals: enough for the scores, and short, stable text in the model file.

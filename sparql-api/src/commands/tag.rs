@@ -49,6 +49,10 @@ pub struct EvalArgs {
     /// the test split each time.
     #[arg(long)]
     learning_curve: bool,
+    /// Cross-validation on the training split only: what to look at while choosing options
+    /// and thresholds, so that the test split stays unseen.
+    #[arg(long, conflicts_with = "learning_curve")]
+    cross_validation_only: bool,
     #[command(flatten)]
     options: OptionArgs,
 }
@@ -153,7 +157,7 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let options = args.options.options();
     let settings = &context.config.tagging;
     let cross = cross_validate(&training, args.folds, &options, settings, &set.hash);
-    let test = (!testing.is_empty()).then(|| held_out(&training, &testing, &options, settings, &set.hash));
+    let test = (!testing.is_empty() && !args.cross_validation_only).then(|| held_out(&training, &testing, &options, settings, &set.hash));
     let curve = match (&test, args.learning_curve) {
         (Some(_), true) => learning_curve(&training, &testing, &options, settings, &set.hash),
         _ => Vec::new(),
