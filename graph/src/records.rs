@@ -95,6 +95,13 @@ pub struct Record {
     pub beneficiaries: Vec<String>,
     /// `cg:actor`s, the sectors of who acts, by IRI.
     pub actors: Vec<String>,
+    /// `cg:enabler`s, by IRI.
+    pub enablers: Vec<String>,
+    /// `cg:channel`s, by IRI.
+    pub channels: Vec<String>,
+    /// How its patterns were assigned, `curated` or `inferred` (NONE counts as neither):
+    /// read with [`Parts::assignments`].
+    pub methods: Vec<String>,
     /// `cg:usePattern`s, by IRI: stated by the source or assigned by the tagger.
     pub patterns: Vec<String>,
     /// `dct:identifier` values (text or IRI) and `adms:identifier` notations.
@@ -111,6 +118,9 @@ pub struct Record {
     pub places: Vec<String>,
     /// The names of its places and of its catalogues' places.
     pub regions: Vec<String>,
+    /// The countries of its places, as codes: the `schema:addressCountry` of a place (a
+    /// case study's `GB`), or the code of an EU authority country IRI (`GBR`).
+    pub countries: Vec<String>,
     /// Licences of the record itself: IRIs, or as written.
     pub licences: Vec<String>,
     /// The IRIs of the graphs (sources) that hold it.
@@ -223,6 +233,8 @@ pub struct Parts {
     /// `catalogues`, and the places of the catalogues in `regions`: a reverse lookup, and
     /// one per catalogue.
     pub catalogues: bool,
+    /// `methods`: one lookup per pattern assignment.
+    pub assignments: bool,
 }
 
 impl Parts {
@@ -230,11 +242,13 @@ impl Parts {
     pub const ALL: Self = Self {
         distributions: true,
         catalogues: true,
+        assignments: true,
     };
     /// The record's own statements only.
     pub const OWN: Self = Self {
         distributions: false,
         catalogues: false,
+        assignments: false,
     };
 }
 
@@ -344,6 +358,14 @@ impl<'a> RecordReader<'a> {
                 push_iri(&mut record.beneficiaries, o);
             } else if p == cg::ACTOR {
                 push_iri(&mut record.actors, o);
+            } else if p == cg::ENABLER {
+                push_iri(&mut record.enablers, o);
+            } else if p == cg::CHANNEL {
+                push_iri(&mut record.channels, o);
+            } else if p == cg::PATTERN_ASSIGNMENT_PROPERTY && self.parts.assignments {
+                if let Some(method) = assignment_method(store, o)? {
+                    push_unique(&mut record.methods, method.to_owned());
+                }
             } else if p == cg::USE_PATTERN {
                 push_iri(&mut record.patterns, o);
             } else if p == dct::IDENTIFIER {
@@ -370,6 +392,9 @@ impl<'a> RecordReader<'a> {
                 push_term(&mut record.places, o);
                 if let Some(name) = self.labels.name(o)? {
                     push_unique(&mut record.regions, name);
+                }
+                for country in countries_of(store, o)? {
+                    push_unique(&mut record.countries, country);
                 }
             } else if let Some(rank) = [dct::ISSUED, schema::DATE_PUBLISHED, dct::DATE]
                 .iter()
@@ -623,6 +648,45 @@ pub fn year_of(seconds: i64) -> Option<u64> {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     (1000..=9999).contains(&year).then_some(year as u64)
+}
+
+/// The EU Publications Office's country table: a place IRI in it is a country.
+const EU_COUNTRY: &str = "http://publications.europa.eu/resource/authority/country/";
+
+/// The country codes of a place: the place itself when it is an EU authority country IRI,
+/// else its `schema:addressCountry`s.
+fn countries_of(store: &Store, place: TermRef<'_>) -> Result<Vec<String>> {
+    if let TermRef::NamedNode(iri) = place
+        && let Some(code) = iri.as_str().strip_prefix(EU_COUNTRY)
+        && !code.is_empty()
+    {
+        return Ok(vec![code.to_ascii_uppercase()]);
+    }
+    Ok(objects(store, place, schema::ADDRESS_COUNTRY)?
+        .into_iter()
+        .filter_map(|term| match term {
+            Term::Literal(l) if !l.value().trim().is_empty() => Some(l.value().trim().to_ascii_uppercase()),
+            _ => None,
+        })
+        .collect())
+}
+
+/// `curated` or `inferred`: how a pattern assignment was made, unless it assigns NONE.
+fn assignment_method(store: &Store, assignment: TermRef<'_>) -> Result<Option<&'static str>> {
+    let pattern = objects(store, assignment, cg::PATTERN)?;
+    if pattern
+        .iter()
+        .all(|p| matches!(p, Term::NamedNode(n) if n.as_str().ends_with("/none")))
+    {
+        return Ok(None);
+    }
+    Ok(objects(store, assignment, cg::METHOD)?
+        .iter()
+        .find_map(|method| match method {
+            Term::NamedNode(n) if n.as_ref() == cg::CURATED => Some("curated"),
+            Term::NamedNode(n) if n.as_ref() == cg::INFERRED => Some("inferred"),
+            _ => None,
+        }))
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 "use strict";
 
 const FACETS = [
-  ["type", "Type"], ["theme", "Theme"], ["publisher", "Publisher"], ["catalogue", "Catalogue"],
-  ["region", "Region"], ["format", "Format"], ["licence", "Licence"], ["year", "Year"],
+  ["type", "Type"], ["method", "How the pattern was assigned"], ["theme", "Theme"],
+  ["beneficiary", "Who benefits"], ["enabler", "Enabler"], ["actor", "Who acts"], ["channel", "Channel"],
+  ["publisher", "Publisher"], ["catalogue", "Catalogue"], ["region", "Region"], ["country", "Country"],
+  ["format", "Format"], ["licence", "Licence"], ["year", "Year"],
 ];
 const TYPES = { "dataset": "Dataset", "case-study": "Case study", "catalogue": "Catalogue" };
 let patternsCache = null;
@@ -351,12 +353,24 @@ async function renderSparql(params) {
     output.replaceChildren(el("p", {}, "Running…"));
     downloads.replaceChildren();
     try {
-      const response = await fetch("/sparql", { method: "POST", headers: { "Content-Type": "application/sparql-query", Accept: "application/sparql-results+json" }, body: query });
+      // Results of SELECT and ASK as JSON, triples of CONSTRUCT and DESCRIBE as Turtle:
+      // the server picks by the kind of query.
+      const response = await fetch("/sparql", { method: "POST", headers: { "Content-Type": "application/sparql-query", Accept: "application/sparql-results+json, text/turtle;q=0.9" }, body: query });
       if (!response.ok) throw new Error(await response.text());
-      const data = await response.json();
-      output.replaceChildren(resultsTable(data));
-      announce(data.results ? `${data.results.bindings.length} rows` : `answer: ${data.boolean}`);
-      for (const [label, type, ext] of [["CSV", "text/csv", "csv"], ["JSON", "application/sparql-results+json", "json"], ["TSV", "text/tab-separated-values", "tsv"]]) {
+      const graph = (response.headers.get("Content-Type") || "").startsWith("text/turtle");
+      if (graph) {
+        const turtle = await response.text();
+        output.replaceChildren(el("pre", { class: "turtle", id: "turtle" }, turtle));
+        announce(`${turtle.split("\n").filter((line) => line.trim().endsWith(".")).length} statements`);
+      } else {
+        const data = await response.json();
+        output.replaceChildren(resultsTable(data));
+        announce(data.results ? `${data.results.bindings.length} rows` : `answer: ${data.boolean}`);
+      }
+      const formats = graph
+        ? [["Turtle", "text/turtle", "ttl"], ["N-Triples", "application/n-triples", "nt"], ["RDF/XML", "application/rdf+xml", "rdf"], ["JSON-LD", "application/ld+json", "jsonld"]]
+        : [["CSV", "text/csv", "csv"], ["JSON", "application/sparql-results+json", "json"], ["TSV", "text/tab-separated-values", "tsv"], ["XML", "application/sparql-results+xml", "srx"]];
+      for (const [label, type, ext] of formats) {
         downloads.append(el("button", { type: "button", onclick: () => download(query, type, ext) }, `Download ${label}`));
       }
     } catch (error) {

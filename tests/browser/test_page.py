@@ -103,6 +103,24 @@ try:
           driver.find_element(By.ID, "pattern-planning").is_selected()
           and driver.find_element(By.ID, "q").get_attribute("value") == "air quality")
 
+    # Case studies by who benefits and how their patterns were assigned.
+    driver.get(BASE + "/#/?type=case-study")
+    results_heading(driver)
+    before = driver.find_element(By.ID, "results-heading").text
+    legends = [l.text for l in driver.find_elements(By.CSS_SELECTOR, ".facets legend")]
+    check("case studies have facets for who benefits, enablers, who acts, channel, country and method",
+          all(n in legends for n in ["Who benefits", "Enabler", "Who acts", "Channel", "Country", "How the pattern was assigned"]),
+          str(legends))
+    policymakers = wait(driver, EC.element_to_be_clickable(
+        (By.XPATH, "//fieldset[contains(@class,'facet-beneficiary')]//label[span[.='Policymakers']]")))
+    count = policymakers.find_element(By.CSS_SELECTOR, ".count").text.strip("()")
+    policymakers.click()
+    wait(driver, lambda d: "beneficiary=" in d.current_url)
+    wait(driver, lambda d: d.find_element(By.ID, "results-heading").text != before)
+    heading = results_heading(driver).text
+    check("the beneficiary facet narrows to its count", heading.endswith(f"of {count} results") or heading == f"1–{count} of {count} results", heading + " / " + count)
+    shot(driver, "2b-case-studies-for-policymakers")
+
     # 3. Open a record: the Breathe London case study.
     link = wait(driver, EC.element_to_be_clickable(
         (By.XPATH, "//ol/li[contains(@class,'hit')]//a[contains(., 'Breathe London')]")))
@@ -141,9 +159,23 @@ try:
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#results tbody tr"))
     rows = driver.find_elements(By.CSS_SELECTOR, "#results tbody tr")
     check("a SPARQL example runs and fills the table", len(rows) > 0, str(len(rows)))
-    check("results can be downloaded",
-          len(driver.find_elements(By.XPATH, "//button[starts-with(., 'Download')]")) == 3)
+    check("results can be downloaded in CSV, JSON, TSV and XML",
+          len(driver.find_elements(By.XPATH, "//button[starts-with(., 'Download')]")) == 4)
     shot(driver, "7-sparql")
+
+    # A record page's "Describe it in SPARQL" shows the record's triples as Turtle.
+    bus_stops = "https://data.southvale.example.gov.uk/id/dataset/bus-stops"
+    driver.get(BASE + "/#/record/" + urllib.parse.quote(bus_stops, safe=""))
+    wait(driver, EC.presence_of_element_located((By.LINK_TEXT, "Describe it in SPARQL"))).click()
+    turtle = wait(driver, EC.presence_of_element_located((By.ID, "turtle")))
+    check("DESCRIBE from a record page shows Turtle",
+          bus_stops in turtle.text and ("dcat:Dataset" in turtle.text or "http://www.w3.org/ns/dcat#Dataset" in turtle.text),
+          turtle.text[:300])
+    check("no error box after DESCRIBE", not driver.find_elements(By.CSS_SELECTOR, "#results .error"))
+    buttons = [b.text for b in driver.find_elements(By.XPATH, "//button[starts-with(., 'Download')]")]
+    check("triples can be downloaded as Turtle, N-Triples, RDF/XML and JSON-LD",
+          buttons == ["Download Turtle", "Download N-Triples", "Download RDF/XML", "Download JSON-LD"], str(buttons))
+    shot(driver, "7b-describe")
 
     # 6. Hostile values are text.
     driver.get(BASE + "/#/?q=script")

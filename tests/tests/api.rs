@@ -28,6 +28,76 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
+/// What a policy team filters case studies by: who benefits, what enabled it, who acts,
+/// the channel, the country, and whether the source or the tagger gave the pattern.
+#[tokio::test]
+async fn case_studies_are_found_by_the_concepts_of_the_founding_documents() {
+    let (status, all) = get("/api/search?type=case-study&facet_size=50").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let facet = |name: &str| all["facets"][name].as_array().unwrap().clone();
+    let citizens = facet("beneficiary")
+        .into_iter()
+        .find(|v| v["value"] == "https://w3id.org/civicgraph/beneficiary/citizens")
+        .unwrap_or_else(|| panic!("{}", all["facets"]["beneficiary"]));
+    assert_eq!(citizens["label"], "Citizens");
+    for name in ["enabler", "actor", "channel", "country", "method"] {
+        let values = facet(name);
+        assert!(!values.is_empty(), "no {name} facet: {}", all["facets"]);
+        // Concepts are shown by their labels, not their IRIs.
+        assert!(
+            values
+                .iter()
+                .all(|v| !v["label"].as_str().unwrap().starts_with("https://")),
+            "{name}: {values:?}"
+        );
+    }
+    assert!(
+        facet("country").iter().any(|v| v["value"] == "GB"),
+        "{:?}",
+        facet("country")
+    );
+
+    // Filtering by a value finds as many records as its facet counted.
+    for (name, parameter) in [
+        ("beneficiary", "citizens"),
+        ("enabler", "open-standards"),
+        ("actor", "public-sector"),
+        ("country", "gb"),
+        ("method", "curated"),
+    ] {
+        let (status, page) = get(&format!("/api/search?type=case-study&{name}={parameter}")).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let expected = facet(name)
+            .into_iter()
+            .find(|v| {
+                let value = v["value"].as_str().unwrap();
+                value.eq_ignore_ascii_case(parameter) || value.ends_with(&format!("/{parameter}"))
+            })
+            .unwrap_or_else(|| panic!("{name}={parameter} not in {:?}", facet(name)));
+        assert_eq!(page["total"], expected["count"], "{name}={parameter}");
+        assert!(page["total"].as_u64().unwrap() > 0, "{name}={parameter}");
+    }
+
+    // Curated means a pattern the source stated; inferred, one the tagger gave.
+    for method in ["curated", "inferred"] {
+        let (_, page) = get(&format!("/api/search?method={method}&page_size=100")).await;
+        let hits = page["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "{method}: {page}");
+        for hit in hits {
+            assert!(
+                hit["patterns"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["method"] == method && p["pattern"] != "none"),
+                "{method}: {hit}"
+            );
+        }
+    }
+    let (status, error) = get("/api/search?method=guessed").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+}
+
 #[tokio::test]
 async fn search_finds_highlights_and_counts_facets() {
     let (status, all) = get("/api/search?q=air+quality").await;
@@ -52,17 +122,7 @@ async fn search_finds_highlights_and_counts_facets() {
         .map(|v| v["count"].as_u64().unwrap())
         .sum();
     assert_eq!(by_type, total);
-    for facet in [
-        "type",
-        "pattern",
-        "theme",
-        "publisher",
-        "catalogue",
-        "region",
-        "format",
-        "licence",
-        "year",
-    ] {
+    for facet in civicgraph_graph::FACETS {
         assert!(
             all["facets"].get(facet).is_some(),
             "facet {facet} missing: {}",

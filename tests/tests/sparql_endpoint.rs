@@ -369,6 +369,51 @@ mod full_text {
     }
 
     #[tokio::test]
+    async fn search_filters_by_beneficiary_enabler_country_and_method() {
+        // Tagged, so that each pattern has its assignment and method.
+        let state = civicgraph_tests::tagged_demo_state();
+        let hits = |filter: &str| {
+            format!(
+                "{PREFIXES} PREFIX cgb: <https://w3id.org/civicgraph/beneficiary/> PREFIX cge: <https://w3id.org/civicgraph/enabler/>
+                 SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:matches \"data\" ; cgs:limit 100 {filter} }} }}"
+            )
+        };
+        let mut counts = Vec::new();
+        for filter in [
+            "",
+            "; cgs:beneficiary cgb:policymakers",
+            "; cgs:enabler cge:open-standards",
+            "; cgs:country \"gb\"",
+            "; cgs:method cg:Curated",
+        ] {
+            let (response, body) = send(&state, get(&hits(filter), None)).await;
+            assert_eq!(response.status(), StatusCode::OK, "{filter}: {body}");
+            counts.push(bindings(&body).len());
+        }
+        let all = counts[0];
+        for (filter, count) in ["beneficiary", "enabler", "country", "method"]
+            .iter()
+            .zip(&counts[1..])
+        {
+            assert!(*count > 0 && *count < all, "{filter}: {count} of {all}");
+        }
+        // Every hit the filter lets through states the beneficiary.
+        let query = format!(
+            "{PREFIXES} PREFIX cgb: <https://w3id.org/civicgraph/beneficiary/>
+             ASK {{ SERVICE cgs: {{ ?hit cgs:matches \"data\" ; cgs:beneficiary cgb:policymakers }}
+                    FILTER NOT EXISTS {{ ?hit cg:beneficiary cgb:policymakers }} }}"
+        );
+        let (_, body) = send(&state, get(&query, None)).await;
+        assert!(body.contains("false"), "a hit without the beneficiary: {body}");
+        let wrong = format!(
+            "{PREFIXES} SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:matches \"data\" ; cgs:method cg:Guessed }} }}"
+        );
+        let (response, body) = send(&state, get(&wrong, None)).await;
+        assert_ne!(response.status(), StatusCode::OK);
+        assert!(body.contains("cg:Curated"), "{body}");
+    }
+
+    #[tokio::test]
     async fn a_malformed_search_block_is_an_error_that_says_what_is_allowed() {
         let state = demo_state();
         let query = format!("{PREFIXES} SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:score ?s }} }}");

@@ -481,6 +481,8 @@ pub mod ext {
             DESCRIPTION = "description",
             /// A place a work is about.
             SPATIAL_COVERAGE = "spatialCoverage",
+            /// The country of a place: an ISO 3166 code.
+            ADDRESS_COUNTRY = "addressCountry",
             /// When a work is about.
             TEMPORAL_COVERAGE = "temporalCoverage",
             /// A URL.

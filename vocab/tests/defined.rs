@@ -108,3 +108,33 @@ fn the_pattern_texts_agree_with_patterns_ttl() {
         assert_eq!(literal(*pattern, &format!("{skos}definition")), [text.definition]);
     }
 }
+
+/// A property's `rdfs:domain` types everything it is said of, so the vocabulary must not
+/// use a property on a subject of another type: `cg:beneficiary` on a pattern concept
+/// would make the concept a case study.
+#[test]
+fn the_vocabulary_uses_no_property_outside_its_domain() {
+    let triples = all_triples();
+    let domain = "http://www.w3.org/2000/01/rdf-schema#domain";
+    let domains: Vec<(String, String)> = triples
+        .iter()
+        .filter(|t| t.predicate.as_str() == domain)
+        .map(|t| (t.subject.to_string(), t.object.to_string()))
+        .collect();
+    let types: HashSet<(String, String)> = triples
+        .iter()
+        .filter(|t| t.predicate == rdf::TYPE)
+        .map(|t| (t.subject.to_string(), t.object.to_string()))
+        .collect();
+    assert!(domains.len() > 20, "{} domains", domains.len());
+    for t in &triples {
+        let property = t.predicate.to_string();
+        for (_, class) in domains.iter().filter(|(p, _)| *p == property) {
+            assert!(
+                types.contains(&(t.subject.to_string(), class.clone())),
+                "{} uses {property}, whose domain is {class}, but is not one",
+                t.subject
+            );
+        }
+    }
+}

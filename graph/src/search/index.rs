@@ -19,7 +19,7 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 /// The analyzer for English free text: lower-cased, accent-folded, stop words removed, stemmed.
 const ANALYZER: &str = "civic_en";
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
-const SCHEMA_VERSION: &str = "2";
+const SCHEMA_VERSION: &str = "3";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -37,6 +37,13 @@ pub(crate) struct Fields {
     pub(crate) region: Field,
     pub(crate) format: Field,
     pub(crate) licence: Field,
+    pub(crate) beneficiary: Field,
+    pub(crate) enabler: Field,
+    pub(crate) actor: Field,
+    pub(crate) channel: Field,
+    pub(crate) country: Field,
+    /// `curated` or `inferred`: how its patterns were assigned.
+    pub(crate) method: Field,
     pub(crate) graph: Field,
     pub(crate) date: Field,
     /// The record's year, for the year facet and range filter.
@@ -69,6 +76,12 @@ fn schema() -> (Schema, Fields) {
         region: builder.add_text_field("region", STRING | STORED | FAST),
         format: builder.add_text_field("format", STRING | STORED | FAST),
         licence: builder.add_text_field("licence", STRING | STORED | FAST),
+        beneficiary: builder.add_text_field("beneficiary", STRING | STORED | FAST),
+        enabler: builder.add_text_field("enabler", STRING | STORED | FAST),
+        actor: builder.add_text_field("actor", STRING | STORED | FAST),
+        channel: builder.add_text_field("channel", STRING | STORED | FAST),
+        country: builder.add_text_field("country", STRING | STORED | FAST),
+        method: builder.add_text_field("method", STRING | STORED | FAST),
         graph: builder.add_text_field("graph", STRING | STORED),
         date: builder.add_date_field(
             "date",
@@ -235,6 +248,12 @@ impl SearchIndex {
             (f.region, &record.regions),
             (f.format, &formats),
             (f.licence, &licences),
+            (f.beneficiary, &record.beneficiaries),
+            (f.enabler, &record.enablers),
+            (f.actor, &record.actors),
+            (f.channel, &record.channels),
+            (f.country, &record.countries),
+            (f.method, &record.methods),
             (f.graph, &record.graphs),
         ] {
             for value in values {

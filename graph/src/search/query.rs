@@ -50,6 +50,12 @@ impl SearchIndex {
             (f.region, &filter.regions),
             (f.format, &filter.formats),
             (f.licence, &filter.licences),
+            (f.beneficiary, &filter.beneficiaries),
+            (f.enabler, &filter.enablers),
+            (f.actor, &filter.actors),
+            (f.channel, &filter.channels),
+            (f.country, &filter.countries),
+            (f.method, &filter.methods),
         ] {
             if values.is_empty() {
                 continue;

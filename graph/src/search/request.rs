@@ -5,13 +5,19 @@
 use std::collections::BTreeMap;
 
 /// The facets a search can count, by their API names.
-pub const FACETS: [&str; 9] = [
+pub const FACETS: [&str; 15] = [
     "type",
     "pattern",
+    "method",
     "theme",
+    "beneficiary",
+    "enabler",
+    "actor",
+    "channel",
     "publisher",
     "catalogue",
     "region",
+    "country",
     "format",
     "licence",
     "year",
@@ -36,6 +42,18 @@ pub struct SearchFilter {
     pub formats: Vec<String>,
     /// Licences, as indexed.
     pub licences: Vec<String>,
+    /// Beneficiary group IRIs (`cg:beneficiary`).
+    pub beneficiaries: Vec<String>,
+    /// Enabler IRIs (`cg:enabler`).
+    pub enablers: Vec<String>,
+    /// Actor IRIs (`cg:actor`): who acts.
+    pub actors: Vec<String>,
+    /// Channel IRIs (`cg:channel`).
+    pub channels: Vec<String>,
+    /// Country codes, as indexed (`GB`, or `GBR` from the EU country table).
+    pub countries: Vec<String>,
+    /// `curated` or `inferred`.
+    pub methods: Vec<String>,
     /// First year, inclusive.
     pub year_from: Option<u64>,
     /// Last year, inclusive.

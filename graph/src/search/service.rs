@@ -84,11 +84,25 @@ fn parse(pattern: &GraphPattern) -> Result<Request, GraphError> {
                 request.limit = Some(n.min(MAX_LIMIT));
             }
             ("pattern", TermPattern::NamedNode(p)) => request.filter.patterns.push(p.as_str().to_owned()),
+            ("theme", TermPattern::NamedNode(t)) => request.filter.themes.push(t.as_str().to_owned()),
+            ("beneficiary", TermPattern::NamedNode(b)) => {
+                request.filter.beneficiaries.push(b.as_str().to_owned());
+            }
+            ("enabler", TermPattern::NamedNode(e)) => request.filter.enablers.push(e.as_str().to_owned()),
+            ("actor", TermPattern::NamedNode(a)) => request.filter.actors.push(a.as_str().to_owned()),
+            ("channel", TermPattern::NamedNode(c)) => request.filter.channels.push(c.as_str().to_owned()),
+            ("country", TermPattern::Literal(c)) => {
+                request
+                    .filter
+                    .countries
+                    .push(c.value().trim().to_ascii_uppercase());
+            }
+            ("method", TermPattern::NamedNode(m)) => request.filter.methods.push(method_of(m)?),
             ("type", TermPattern::NamedNode(t)) => request.filter.kinds.push(kind_of_class(t)?),
             ("type", TermPattern::Literal(t)) => request.filter.kinds.push(t.value().to_owned()),
             (_, object) => {
                 return Err(invalid(format!(
-                    "unsupported search pattern {predicate} {object}; use cgs:matches \"text\", cgs:score ?s, cgs:snippet ?s, cgs:limit n, cgs:pattern <iri>, cgs:type <class>"
+                    "unsupported search pattern {predicate} {object}; use cgs:matches \"text\", cgs:score ?s, cgs:snippet ?s, cgs:limit n, cgs:type <class>, cgs:pattern, cgs:theme, cgs:beneficiary, cgs:enabler, cgs:actor or cgs:channel <iri>, cgs:country \"GB\", cgs:method cg:Curated or cg:Inferred"
                 )));
             }
         }
@@ -102,6 +116,19 @@ fn parse(pattern: &GraphPattern) -> Result<Request, GraphError> {
         return Err(invalid("cgs:matches \"text\" is required"));
     }
     Ok(request)
+}
+
+fn method_of(method: &NamedNode) -> Result<String, GraphError> {
+    Ok(match method.as_str() {
+        m if m == civicgraph_vocab::cg::CURATED.as_str() => "curated",
+        m if m == civicgraph_vocab::cg::INFERRED.as_str() => "inferred",
+        other => {
+            return Err(invalid(format!(
+                "cgs:method <{other}> is neither cg:Curated nor cg:Inferred"
+            )));
+        }
+    }
+    .to_owned())
 }
 
 fn kind_of_class(class: &NamedNode) -> Result<String, GraphError> {

@@ -27,7 +27,7 @@ pub fn read_datasets(labels: Labels<'_>, layout: &Layout, ignore: &[NamedNode]) 
     crate::parallel::map_in_order(&datasets, |iri| {
         let parts = Parts {
             distributions: true,
-            catalogues: false,
+            ..Parts::OWN
         };
         let record = RecordReader::new(labels, layout)
             .with_parts(parts)

@@ -37,8 +37,7 @@ use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
 use serde_json::{Map, Value};
 
-const ADDRESS_COUNTRY: NamedNodeRef<'static> =
-    NamedNodeRef::new_unchecked("https://schema.org/addressCountry");
+use civicgraph_vocab::ext::schema::ADDRESS_COUNTRY;
 
 /// The most columns a CSV may have: a wider file is refused rather than held in memory.
 pub const MAX_COLUMNS: usize = 512;

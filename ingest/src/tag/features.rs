@@ -358,11 +358,7 @@ pub fn character_grams(input: &Record, mut visit: impl FnMut(&str, f64)) {
         }
     }
     let weight = |count: u32| 1.0 + f64::from(count).ln();
-    let norm = grams
-        .iter()
-        .map(|&(_, c)| weight(c).powi(2))
-        .sum::<f64>()
-        .sqrt();
+    let norm = grams.iter().map(|&(_, c)| weight(c).powi(2)).sum::<f64>().sqrt();
     if norm == 0.0 {
         return;
     }
@@ -582,7 +578,10 @@ mod tests {
         for expected in [" z", "zu", "h ", " zur", "rich ", " bus ", "bus", "us "] {
             assert!(grams.contains_key(expected), "{expected:?} in {names:?}");
         }
-        assert!(!grams.keys().any(|g| g.contains('ü') || g.contains("h b")), "{names:?}");
+        assert!(
+            !grams.keys().any(|g| g.contains('ü') || g.contains("h b")),
+            "{names:?}"
+        );
         let length: f64 = grams.values().map(|v| v * v).sum::<f64>().sqrt();
         assert!((length - 1.0).abs() < 1e-9, "{length}");
         // A repeated gram weighs more, but less than twice.

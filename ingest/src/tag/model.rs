@@ -18,9 +18,9 @@
 use super::features::Features;
 use crate::error::{IngestError, Result};
 use crate::mint::hex;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -338,7 +338,9 @@ mod tests {
         );
         let mut old = serde_json::to_value(Model::bundled()).unwrap();
         old["format"] = 1.into();
-        let error = Model::parse(&old.to_string(), "old.json").unwrap_err().to_string();
+        let error = Model::parse(&old.to_string(), "old.json")
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("old.json") && error.contains("format 1") && error.contains("train-tagger"),
             "{error}"
@@ -364,6 +366,9 @@ mod tests {
         }
         let access = &scores[0];
         assert!(access.words > 0.5 && access.characters > 0.5, "{access:?}");
-        assert!(access.evidence.iter().any(|(name, _)| name.starts_with("cue:")), "{access:?}");
+        assert!(
+            access.evidence.iter().any(|(name, _)| name.starts_with("cue:")),
+            "{access:?}"
+        );
     }
 }

@@ -191,14 +191,7 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
     let doubled: Vec<&Example> = examples.iter().copied().chain(without_actors.iter()).collect();
     let character_options = TrainOptions::characters();
     let (patterns, characters) = std::thread::scope(|scope| {
-        let words = scope.spawn(|| {
-            classifiers(
-                examples,
-                &doubled,
-                |e: &Example| &e.features,
-                options,
-            )
-        });
+        let words = scope.spawn(|| classifiers(examples, &doubled, |e: &Example| &e.features, options));
         let characters = classifiers(
             examples,
             examples,
@@ -270,10 +263,7 @@ fn classifiers(
         .map(|pattern| pattern.as_str().rsplit('/').next().unwrap_or_default())
         .collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = locals
-            .iter()
-            .map(|local| scope.spawn(|| fit(local)))
-            .collect();
+        let handles: Vec<_> = locals.iter().map(|local| scope.spawn(|| fit(local))).collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("a classifier trains"))

@@ -41,6 +41,18 @@ pub struct SearchParams {
     format: Option<Vec<String>>,
     /// A licence IRI, or as the source wrote it.
     licence: Option<Vec<String>>,
+    /// A beneficiary group: its IRI or local name (`citizens`, `policymakers`).
+    beneficiary: Option<Vec<String>>,
+    /// An ODI enabler: its IRI or local name (`data-infrastructure`).
+    enabler: Option<Vec<String>>,
+    /// Who acts: an actor's IRI or local name (`public-sector`, `industry`).
+    actor: Option<Vec<String>>,
+    /// A channel: its IRI or local name (`open-data-portal`, `challenge`).
+    channel: Option<Vec<String>>,
+    /// A country code, as the source gives it (`GB`, or `GBR` from the EU country table).
+    country: Option<Vec<String>>,
+    /// How the patterns were assigned: `curated` (stated by the source) or `inferred`.
+    method: Option<Vec<String>>,
     /// First year, inclusive.
     year_from: Option<u64>,
     /// Last year, inclusive.
@@ -114,8 +126,9 @@ pub struct SearchResponse {
     pub page_size: usize,
     /// The hits of this page.
     pub hits: Vec<Hit>,
-    /// Facets by name (`type`, `pattern`, `theme`, `publisher`, `catalogue`, `region`,
-    /// `format`, `licence`, `year`).
+    /// Facets by name (`type`, `pattern`, `method`, `theme`, `beneficiary`, `enabler`,
+    /// `actor`, `channel`, `publisher`, `catalogue`, `region`, `country`, `format`,
+    /// `licence`, `year`).
     pub facets: BTreeMap<String, Vec<FacetValue>>,
 }
 
@@ -141,6 +154,16 @@ fn pattern_iri(value: &str) -> Result<String, JsonError> {
         )));
     }
     Ok(format!("{ns}{local}"))
+}
+
+/// A concept's IRI from an IRI or its local name in the scheme's namespace (`citizens`).
+fn concept_iri(namespace: &str, value: &str) -> String {
+    let value = value.trim();
+    if value.contains(':') {
+        value.to_owned()
+    } else {
+        format!("{namespace}{value}")
+    }
 }
 
 /// A search request, the filters as given (by parameter), and the page number.
@@ -182,6 +205,26 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
             "region" => f.regions.push(value.clone()),
             "format" => f.formats.push(value.clone()),
             "licence" | "license" => f.licences.push(value.clone()),
+            "beneficiary" => f
+                .beneficiaries
+                .push(concept_iri(civicgraph_vocab::cgb::NAMESPACE, &value)),
+            "enabler" => f
+                .enablers
+                .push(concept_iri(civicgraph_vocab::cge::NAMESPACE, &value)),
+            "actor" => f
+                .actors
+                .push(concept_iri(civicgraph_vocab::cga::NAMESPACE, &value)),
+            "channel" => f
+                .channels
+                .push(concept_iri(civicgraph_vocab::cgc::NAMESPACE, &value)),
+            "country" => f.countries.push(value.trim().to_ascii_uppercase()),
+            "method" => {
+                let method = value.trim().to_ascii_lowercase();
+                if !["curated", "inferred"].contains(&method.as_str()) {
+                    return Err(bad(format!("method: {value:?} is not curated or inferred")));
+                }
+                f.methods.push(method);
+            }
             "year_from" => f.year_from = Some(number("year_from", &value)?),
             "year_to" => f.year_to = Some(number("year_to", &value)?),
             "sort" => {
@@ -280,7 +323,10 @@ pub async fn get(
                 .into_iter()
                 .map(|v| FacetValue {
                     label: match name {
-                        "pattern" | "theme" | "catalogue" | "format" | "licence" => labels.of_value(&v.value),
+                        "pattern" | "theme" | "catalogue" | "format" | "licence" | "beneficiary"
+                        | "enabler" | "actor" | "channel" => labels.of_value(&v.value),
+                        "method" if v.value == "curated" => "curated by the source".to_owned(),
+                        "method" if v.value == "inferred" => "inferred by the tagger".to_owned(),
                         _ => v.value.clone(),
                     },
                     value: match name {
@@ -333,9 +379,26 @@ mod tests {
         assert_eq!((request.offset, request.limit, page), (20, 10, 3));
         assert_eq!(request.sort, SearchSort::Date);
         assert_eq!(filters["pattern"], ["P2", "policy"]);
+        let (request, _, _) = parse(Some(
+            "beneficiary=citizens&enabler=https://w3id.org/civicgraph/enabler/open-standards&actor=industry&channel=challenge&country=gb&method=Curated",
+        ))
+        .unwrap();
+        let f = &request.filter;
+        assert_eq!(
+            f.beneficiaries,
+            ["https://w3id.org/civicgraph/beneficiary/citizens"]
+        );
+        assert_eq!(f.enablers, ["https://w3id.org/civicgraph/enabler/open-standards"]);
+        assert_eq!(f.actors, ["https://w3id.org/civicgraph/actor/industry"]);
+        assert_eq!(f.channels, ["https://w3id.org/civicgraph/channel/challenge"]);
+        assert_eq!(
+            (f.countries.as_slice(), f.methods.as_slice()),
+            (&["GB".to_owned()][..], &["curated".to_owned()][..])
+        );
         for (query, message) in [
             ("page_size=500", "page_size: 500 is not between 1 and 100"),
             ("pattern=P9", "pattern: \"P9\" is not a pattern"),
+            ("method=guessed", "method: \"guessed\" is not curated or inferred"),
             ("colour=red", "unknown parameter \"colour\""),
             (
                 "year_from=2020&year_to=2010",

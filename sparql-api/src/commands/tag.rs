@@ -157,7 +157,8 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let options = args.options.options();
     let settings = &context.config.tagging;
     let cross = cross_validate(&training, args.folds, &options, settings, &set.hash);
-    let test = (!testing.is_empty() && !args.cross_validation_only).then(|| held_out(&training, &testing, &options, settings, &set.hash));
+    let test = (!testing.is_empty() && !args.cross_validation_only)
+        .then(|| held_out(&training, &testing, &options, settings, &set.hash));
     let curve = match (&test, args.learning_curve) {
         (Some(_), true) => learning_curve(&training, &testing, &options, settings, &set.hash),
         _ => Vec::new(),
