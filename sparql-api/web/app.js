@@ -275,6 +275,11 @@ async function renderRecord(iri) {
   fact("Catalogues", r.catalogues.map((c) => c.label));
   fact("Themes", r.themes.map((t) => t.label));
   fact("Places", r.places.map((p) => p.label));
+  // The concepts of the founding documents, each linking to its page in the vocabulary.
+  fact("Who benefits", r.beneficiaries.map(conceptLink));
+  fact("Enablers", r.enablers.map(conceptLink));
+  fact("Who acts", r.actors.map(conceptLink));
+  fact("Channels", r.channels.map(conceptLink));
   fact("Keywords", r.keywords);
   fact("Issued", r.issued);
   fact("Modified", r.modified);
@@ -421,6 +426,14 @@ async function download(query, type, ext) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// A concept of civicgraph's vocabulary links to its page on this server (`/beneficiary/citizens`);
+// any other value is shown as its label.
+function conceptLink(concept) {
+  const base = "https://w3id.org/civicgraph/";
+  if (!concept.value.startsWith(base)) return concept.label;
+  return el("a", { href: "/" + concept.value.slice(base.length), class: "concept" }, concept.label);
 }
 
 // ---------------------------------------------------------------- sources

@@ -130,6 +130,10 @@ try:
     check("its patterns show how they were assigned",
           "stated by the source" in driver.find_element(By.ID, "patterns-h").find_element(By.XPATH, "..").text)
     shot(driver, "3-record-case-study")
+    concepts = driver.execute_script("return [...document.querySelectorAll('.record a.concept')].map(a => [a.getAttribute('href'), a.textContent])")
+    check("the case study shows who benefits, enablers, who acts and channels",
+          all(any(h.startswith(f"/{scheme}/") for h, _ in concepts) for scheme in ["beneficiary", "enabler", "actor", "channel"]),
+          str(concepts))
 
     # 4. Follow its dataset, then the link back to a case study.
     driver.find_element(By.XPATH, "//section[h2[@id='datasets-h']]//a").click()
@@ -149,6 +153,13 @@ try:
     copies = wait(driver, EC.presence_of_element_located((By.ID, "copies-h")))
     check("the same dataset in 2 catalogues", copies.text == "The same dataset in 2 catalogues", copies.text)
     shot(driver, "6-record-with-copy")
+
+    # A concept on a record page leads to the concept's page in the vocabulary.
+    if concepts:
+        href, label = concepts[0]
+        driver.get(BASE + href)
+        body = wait(driver, EC.presence_of_element_located((By.TAG_NAME, "body"))).text
+        check("a concept link opens the concept's page", label in body, f"{href}: {body[:200]}")
 
     # 5. Run a SPARQL example.
     driver.get(BASE + "/#/sparql")

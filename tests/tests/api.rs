@@ -318,6 +318,23 @@ async fn records_show_their_links_both_ways() {
         .map(|p| (p["pattern"].as_str().unwrap(), p["method"].as_str().unwrap()))
         .collect();
     assert_eq!(patterns, [("planning", "curated"), ("policy", "curated")]);
+    // The concepts of the founding documents it shows, by label.
+    for field in ["beneficiaries", "enablers", "actors", "channels"] {
+        let values = case[field].as_array().unwrap();
+        assert!(!values.is_empty(), "{field}: {case}");
+        for value in values {
+            assert!(
+                value["value"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("https://w3id.org/civicgraph/")
+            );
+            assert!(
+                !value["label"].as_str().unwrap().starts_with("https://"),
+                "{value}"
+            );
+        }
+    }
     // ... and the dataset names the case study back.
     let dataset = urlencoding::encode(used[0]["iri"].as_str().unwrap()).into_owned();
     let (_, dataset) = get(&format!("/api/records/{dataset}")).await;

@@ -79,6 +79,14 @@ pub struct RecordResponse {
     pub themes: Vec<Labelled>,
     /// Places.
     pub places: Vec<Labelled>,
+    /// Who benefits (`cg:beneficiary`): concepts of the vocabulary.
+    pub beneficiaries: Vec<Labelled>,
+    /// The ODI enablers it shows (`cg:enabler`).
+    pub enablers: Vec<Labelled>,
+    /// Who acts (`cg:actor`): public sector, industry, academia, civil society.
+    pub actors: Vec<Labelled>,
+    /// The channels of co-creation it used (`cg:channel`).
+    pub channels: Vec<Labelled>,
     /// Landing pages and sources (http and https only).
     pub pages: Vec<String>,
     /// Issue date, or the case's date.
@@ -318,6 +326,10 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         publishers,
         themes: named(&record.themes),
         places: named(&record.places),
+        beneficiaries: named(&record.beneficiaries),
+        enablers: named(&record.enablers),
+        actors: named(&record.actors),
+        channels: named(&record.channels),
         pages: record
             .landing_pages
             .iter()
