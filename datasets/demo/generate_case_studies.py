@@ -59,6 +59,9 @@ def main():
             agent = f"<{BASE}agent/{slug(org)}>"
             agents[agent] = org
             lines.append(f"    dct:contributor {agent} ;")
+        if case.get("themes"):
+            lines.append("    dcat:theme " + " , ".join(
+                f"<http://publications.europa.eu/resource/authority/data-theme/{t}>" for t in case["themes"]) + " ;")
         for key, (prop, prefix) in SCHEMES.items():
             if case[key]:
                 lines.append(f"    {prop} " + " , ".join(prefix + v for v in case[key]) + " ;")

@@ -17,6 +17,7 @@
 //! | `place` (`geocoverage`, `city`), `country` (`geocoverage_codes`) | `dct:spatial` → `dct:Location` |
 //! | `year` (`start_date`) | `dct:date` (`xsd:gYear`) |
 //! | `organisations` (`lead_organisation_name`, `lead_organisation.name`) | `dct:contributor` → `foaf:Agent` |
+//! | `themes` (EU data-theme codes `TRAN`, names "Transport", or IRIs) | `dcat:theme` |
 //! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel` |
 //! | `datasets` (IRIs, or objects with `iri` or `landing_page`, `title`, `publisher`) | `cg:usesDataset` |
 //! | `outcome` | `cg:outcome` |
@@ -58,6 +59,7 @@ const FIELDS: &[&[&str]] = &[
         "lead_organisation",
         "lead_organisation:name",
     ],
+    &["themes"],
     &["patterns"],
     &["beneficiaries"],
     &["enablers"],
@@ -194,6 +196,7 @@ fn csv_error(document: &str, error: &csv::Error) -> IngestError {
 fn is_list_field(header: &str) -> bool {
     [
         "organisations",
+        "themes",
         "patterns",
         "beneficiaries",
         "enablers",
@@ -296,6 +299,20 @@ fn map_case(
     for organisation in texts(field(fields, "organisations")) {
         let agent = agent(&organisation, minter, out);
         out.add(c.clone(), dct::CONTRIBUTOR, agent);
+    }
+    // A case study's subject, in the EU's data themes, so that the theme facet applies to
+    // case studies as it does to datasets.
+    for value in texts(field(fields, "themes")) {
+        match civicgraph_vocab::authority::themes().lookup(&value).or_else(|| {
+            civicgraph_vocab::authority::themes()
+                .label(value.trim())
+                .map(|_| NamedNode::new_unchecked(value.trim()))
+        }) {
+            Some(theme) => out.add(c.clone(), dcat::THEME, theme),
+            None => report.warnings.push(format!(
+                "{position}: themes value {value:?} is not an EU data theme; left out"
+            )),
+        }
     }
     for (name, property, scheme) in [
         ("patterns", cg::USE_PATTERN, cgp::ALL),
@@ -433,6 +450,7 @@ mod tests {
     fn the_documented_json_format_maps_every_field() {
         let json = br#"{"case_studies": [{"id": "bins", "title": "Bin day finder", "summary": "S", "description": "D",
             "place": "Leeds", "country": "GB", "year": 2019, "organisations": ["Leeds City Council"],
+            "themes": ["ENVI", "Transport", "http://publications.europa.eu/resource/authority/data-theme/REGI", "Bins"],
             "patterns": ["access", "P2"], "beneficiaries": ["citizens"], "enablers": ["open-standards"],
             "actors": ["public-sector"], "channels": ["nope"], "outcome": "Fewer calls",
             "datasets": [{"title": "Bin collections", "landing_page": "https://data.leeds.gov.uk/bins"}, "https://x.org/d/1"],
@@ -452,7 +470,23 @@ mod tests {
         assert!(has("\"2019\"^^<http://www.w3.org/2001/XMLSchema#gYear>"));
         assert!(has("\"budget\""), "unknown fields are kept");
         assert!(!has("javascript"), "{lines:#?}");
-        assert_eq!(report.warnings.len(), 2, "{:#?}", report.warnings);
+        for theme in ["ENVI", "TRAN", "REGI"] {
+            assert!(
+                has(&format!(
+                    "<http://www.w3.org/ns/dcat#theme> <http://publications.europa.eu/resource/authority/data-theme/{theme}>"
+                )),
+                "{theme}: {lines:#?}"
+            );
+        }
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains("\"Bins\" is not an EU data theme")),
+            "{:#?}",
+            report.warnings
+        );
+        assert_eq!(report.warnings.len(), 3, "{:#?}", report.warnings);
     }
 
     #[test]
