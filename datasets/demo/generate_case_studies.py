@@ -18,6 +18,7 @@ SCHEMES = {
     "enablers": ("cg:enabler", "cge:"),
     "actors": ("cg:actor", "cga:"),
     "channels": ("cg:channel", "cgc:"),
+    "benefits": ("cg:benefit", "cgben:"),
 }
 
 def esc(text):
@@ -34,6 +35,7 @@ def main():
 @prefix cge:    <https://w3id.org/civicgraph/enabler/> .
 @prefix cga:    <https://w3id.org/civicgraph/actor/> .
 @prefix cgc:    <https://w3id.org/civicgraph/channel/> .
+@prefix cgben:  <https://w3id.org/civicgraph/benefit/> .
 @prefix dcat:   <http://www.w3.org/ns/dcat#> .
 @prefix dct:    <http://purl.org/dc/terms/> .
 @prefix foaf:   <http://xmlns.com/foaf/0.1/> .
@@ -63,7 +65,7 @@ def main():
             lines.append("    dcat:theme " + " , ".join(
                 f"<http://publications.europa.eu/resource/authority/data-theme/{t}>" for t in case["themes"]) + " ;")
         for key, (prop, prefix) in SCHEMES.items():
-            if case[key]:
+            if case.get(key):
                 lines.append(f"    {prop} " + " , ".join(prefix + v for v in case[key]) + " ;")
         for ds in case["datasets"]:
             ds_iri = f"<{BASE}dataset/{slug(ds['landing_page'].split('://', 1)[1])}>"

@@ -99,6 +99,8 @@ pub struct Record {
     pub enablers: Vec<String>,
     /// `cg:channel`s, by IRI.
     pub channels: Vec<String>,
+    /// `cg:benefit`s, benefits of co-creation, by IRI.
+    pub benefits: Vec<String>,
     /// How its patterns were assigned, `curated` or `inferred` (NONE counts as neither):
     /// read with [`Parts::assignments`].
     pub methods: Vec<String>,
@@ -362,6 +364,8 @@ impl<'a> RecordReader<'a> {
                 push_iri(&mut record.enablers, o);
             } else if p == cg::CHANNEL {
                 push_iri(&mut record.channels, o);
+            } else if p == cg::BENEFIT {
+                push_iri(&mut record.benefits, o);
             } else if p == cg::PATTERN_ASSIGNMENT_PROPERTY && self.parts.assignments {
                 if let Some(method) = assignment_method(store, o)? {
                     push_unique(&mut record.methods, method.to_owned());

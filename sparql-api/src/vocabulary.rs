@@ -14,7 +14,18 @@ use std::collections::BTreeMap;
 /// Where the vocabulary's IRIs live.
 const ROOT: &str = "https://w3id.org/civicgraph/";
 /// The path segments of the concept schemes.
-const SCHEMES: &[&str] = &["pattern", "beneficiary", "enabler", "actor", "channel"];
+const SCHEMES: &[&str] = &[
+    "pattern",
+    "beneficiary",
+    "enabler",
+    "actor",
+    "channel",
+    "benefit",
+    "action",
+    "jrc",
+    "model",
+    "source",
+];
 
 /// GET `/ns`: the ontology.
 pub async fn ontology(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {

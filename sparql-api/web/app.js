@@ -7,6 +7,7 @@
 const FACETS = [
   ["type", "Type"], ["method", "How the pattern was assigned"], ["theme", "Theme"],
   ["beneficiary", "Who benefits"], ["enabler", "Enabler"], ["actor", "Who acts"], ["channel", "Channel"],
+  ["benefit", "Benefit of co-creation"],
   ["publisher", "Publisher"], ["catalogue", "Catalogue"], ["region", "Region"], ["country", "Country"],
   ["format", "Format"], ["licence", "Licence"], ["year", "Year"],
 ];
@@ -280,6 +281,7 @@ async function renderRecord(iri) {
   fact("Enablers", r.enablers.map(conceptLink));
   fact("Who acts", r.actors.map(conceptLink));
   fact("Channels", r.channels.map(conceptLink));
+  fact("Benefits of co-creation", r.benefits.map(conceptLink));
   fact("Keywords", r.keywords);
   fact("Issued", r.issued);
   fact("Modified", r.modified);

@@ -109,7 +109,7 @@ try:
     before = driver.find_element(By.ID, "results-heading").text
     legends = [l.text for l in driver.find_elements(By.CSS_SELECTOR, ".facets legend")]
     check("case studies have facets for who benefits, enablers, who acts, channel, country and method",
-          all(n in legends for n in ["Who benefits", "Enabler", "Who acts", "Channel", "Country", "How the pattern was assigned"]),
+          all(n in legends for n in ["Who benefits", "Enabler", "Who acts", "Channel", "Benefit of co-creation", "Country", "How the pattern was assigned"]),
           str(legends))
     policymakers = wait(driver, EC.element_to_be_clickable(
         (By.XPATH, "//fieldset[contains(@class,'facet-beneficiary')]//label[span[.='Policymakers']]")))

@@ -64,6 +64,7 @@ async fn case_studies_are_found_by_the_concepts_of_the_founding_documents() {
         ("actor", "public-sector"),
         ("country", "gb"),
         ("method", "curated"),
+        ("benefit", "tailored-services"),
     ] {
         let (status, page) = get(&format!("/api/search?type=case-study&{name}={parameter}")).await;
         assert_eq!(status, StatusCode::OK, "{page}");

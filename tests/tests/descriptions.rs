@@ -84,6 +84,22 @@ async fn the_vocabulary_dereferences_in_turtle_html_and_json_ld() {
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(json.to_string().contains("usePattern"), "{body}");
 
+    // The founding documents' concepts, and the documents they cite.
+    let (response, body) = send(&state, get("/benefit/tailored-services", Some("text/html"))).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    assert!(body.contains("Tailored services through participation"), "{body}");
+    assert!(
+        body.contains("href=\"/source/jalonen-helo-2020\""),
+        "the concept links to its document on this server: {body}"
+    );
+    let (response, body) = send(&state, get("/source/jalonen-helo-2020", None)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    assert!(body.contains("10.4018/IJIDE.2020070105"), "{body}");
+    for path in ["/action/", "/jrc/factors", "/model/backstage-model"] {
+        let (response, body) = send(&state, get(path, None)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}: {body}");
+    }
+
     let (response, _) = send(&state, get("/pattern/nothing", None)).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let (response, _) = send(&state, get("/secrets/", None)).await;

@@ -4,7 +4,7 @@
 pub mod authority;
 mod terms;
 
-pub use terms::{ODI_PATTERNS, PATTERNS, PatternText, cg, cga, cgb, cgc, cge, cgp, cgs, ext};
+pub use terms::{ODI_PATTERNS, PATTERNS, PatternText, cg, cga, cgact, cgb, cgben, cgc, cge, cgp, cgs, ext};
 
 /// The vocabulary's Turtle files, by file name, as they are loaded into the `vocab` graph.
 ///
@@ -17,6 +17,11 @@ pub const TURTLE_FILES: &[(&str, &str)] = &[
     ("enablers.ttl", include_str!("../ontology/enablers.ttl")),
     ("actors.ttl", include_str!("../ontology/actors.ttl")),
     ("channels.ttl", include_str!("../ontology/channels.ttl")),
+    ("benefits.ttl", include_str!("../ontology/benefits.ttl")),
+    ("actions.ttl", include_str!("../ontology/actions.ttl")),
+    ("jrc.ttl", include_str!("../ontology/jrc.ttl")),
+    ("models.ttl", include_str!("../ontology/models.ttl")),
+    ("sources.ttl", include_str!("../ontology/sources.ttl")),
 ];
 
 /// The namespaces a civicgraph document uses, as (prefix, IRI) pairs, for serializers that
@@ -28,6 +33,11 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("cge", cge::NAMESPACE),
     ("cga", cga::NAMESPACE),
     ("cgc", cgc::NAMESPACE),
+    ("cgben", cgben::NAMESPACE),
+    ("cgact", cgact::NAMESPACE),
+    ("cgj", "https://w3id.org/civicgraph/jrc/"),
+    ("cgm", "https://w3id.org/civicgraph/model/"),
+    ("cgsrc", "https://w3id.org/civicgraph/source/"),
     ("dcat", ext::dcat::NAMESPACE),
     ("dct", ext::dct::NAMESPACE),
     ("foaf", ext::foaf::NAMESPACE),

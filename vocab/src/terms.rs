@@ -51,6 +51,8 @@ namespace! {
         ACTOR = "actor",
         /// The channel that carried the data.
         CHANNEL = "channel",
+        /// A benefit of co-creation (Jalonen & Helo) that a case study shows.
+        BENEFIT = "benefit",
         /// What came of the case study.
         OUTCOME = "outcome",
         /// The pattern an assignment states.
@@ -234,6 +236,38 @@ namespace! {
         ACADEMIA = "academia",
         /// Citizens, charities, community groups and media.
         CIVIL_SOCIETY = "civil-society",
+    }
+}
+
+namespace! {
+    /// `cgben:`, Jalonen & Helo's (2020) benefits of co-creating public service innovation
+    /// with open data and social media.
+    cgben = "https://w3id.org/civicgraph/benefit/" {
+        /// Accurate, real-time data makes service provision more effective.
+        EFFECTIVE_PROVISION = "effective-provision",
+        /// Citizen participation lets services be tailored.
+        TAILORED_SERVICES = "tailored-services",
+        /// Transparency brings legitimacy and accountability.
+        LEGITIMACY_ACCOUNTABILITY = "legitimacy-accountability",
+        /// Legitimacy brings trust, which spurs knowledge sharing and innovation.
+        TRUST_INNOVATION = "trust-innovation",
+        /// Their warning: co-creation is more complex and political than the rhetoric.
+        COMPLEXITY_WARNING = "complexity-warning",
+    }
+}
+
+namespace! {
+    /// `cgact:`, the BIS/CLG report's four areas for action to scale innovation in local
+    /// public services.
+    cgact = "https://w3id.org/civicgraph/action/" {
+        /// Create the conditions for innovative ideas to scale.
+        CONDITIONS_FOR_SCALING = "conditions-for-scaling",
+        /// Culture, leadership and people.
+        CULTURE_LEADERSHIP_PEOPLE = "culture-leadership-people",
+        /// Networks that spread ideas.
+        NETWORKS = "networks",
+        /// Appraisal and evaluation as the business case.
+        APPRAISAL_EVALUATION = "appraisal-evaluation",
     }
 }
 

@@ -1,6 +1,6 @@
 //! Proves that the Turtle files parse and define every civicgraph term constant.
 
-use civicgraph_vocab::{TURTLE_FILES, cg, cga, cgb, cgc, cge, cgp};
+use civicgraph_vocab::{TURTLE_FILES, cg, cga, cgact, cgb, cgben, cgc, cge, cgp};
 use oxrdf::vocab::rdf;
 use oxrdf::{NamedNodeRef, Triple};
 use oxttl::TurtleParser;
@@ -40,8 +40,17 @@ fn every_constant_is_defined_with_a_type_label_and_definition() {
         .filter(|t| t.predicate.as_str() == "http://www.w3.org/2004/02/skos/core#definition")
         .map(|t| t.subject.to_string())
         .collect();
-    let constants: Vec<NamedNodeRef<'static>> =
-        [cg::ALL, cgp::ALL, cgb::ALL, cge::ALL, cga::ALL, cgc::ALL].concat();
+    let constants: Vec<NamedNodeRef<'static>> = [
+        cg::ALL,
+        cgp::ALL,
+        cgb::ALL,
+        cge::ALL,
+        cga::ALL,
+        cgc::ALL,
+        cgben::ALL,
+        cgact::ALL,
+    ]
+    .concat();
     assert!(constants.len() > 40);
     for term in constants {
         let key = term.to_string();
@@ -58,6 +67,12 @@ fn the_schemes_have_the_sizes_the_design_names() {
     assert_eq!(cge::ALL.len(), 8, "eight ODI enablers");
     assert_eq!(cga::ALL.len(), 4, "quadruple helix");
     assert_eq!(cgc::ALL.len(), 4, "four channels");
+    assert_eq!(
+        cgben::ALL.len(),
+        5,
+        "Jalonen and Helo's four benefits and their warning"
+    );
+    assert_eq!(cgact::ALL.len(), 4, "the BIS/CLG report's four areas for action");
     let triples = all_triples();
     for pattern in civicgraph_vocab::ODI_PATTERNS {
         let beneficiaries = triples
@@ -134,6 +149,52 @@ fn the_vocabulary_uses_no_property_outside_its_domain() {
                 types.contains(&(t.subject.to_string(), class.clone())),
                 "{} uses {property}, whose domain is {class}, but is not one",
                 t.subject
+            );
+        }
+    }
+}
+
+/// The concepts of the founding documents cite their document, and the document is a record
+/// of the vocabulary that a case study or a person can follow.
+#[test]
+fn every_founding_document_concept_cites_a_described_document() {
+    let triples = all_triples();
+    let documents: HashSet<String> = triples
+        .iter()
+        .filter(|t| {
+            t.predicate == rdf::TYPE
+                && t.object.to_string() == "<http://purl.org/dc/terms/BibliographicResource>"
+        })
+        .map(|t| t.subject.to_string())
+        .collect();
+    assert!(documents.len() >= 5, "{documents:?}");
+    let concepts: Vec<String> = triples
+        .iter()
+        .filter(|t| {
+            t.predicate == rdf::TYPE
+                && t.object.to_string() == "<http://www.w3.org/2004/02/skos/core#Concept>"
+        })
+        .map(|t| t.subject.to_string())
+        .filter(|s| {
+            ["benefit/", "action/", "jrc/", "model/"]
+                .iter()
+                .any(|scheme| s.starts_with(&format!("<https://w3id.org/civicgraph/{scheme}")))
+        })
+        .collect();
+    assert!(concepts.len() >= 5 + 4 + 10 + 2, "{concepts:?}");
+    for concept in concepts {
+        let sources: Vec<String> = triples
+            .iter()
+            .filter(|t| {
+                t.subject.to_string() == concept && t.predicate.as_str() == "http://purl.org/dc/terms/source"
+            })
+            .map(|t| t.object.to_string())
+            .collect();
+        assert!(!sources.is_empty(), "{concept} cites no document");
+        for source in sources {
+            assert!(
+                documents.contains(&source),
+                "{concept} cites {source}, which the vocabulary does not describe"
             );
         }
     }

@@ -19,7 +19,7 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 /// The analyzer for English free text: lower-cased, accent-folded, stop words removed, stemmed.
 const ANALYZER: &str = "civic_en";
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
-const SCHEMA_VERSION: &str = "3";
+const SCHEMA_VERSION: &str = "4";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -41,6 +41,7 @@ pub(crate) struct Fields {
     pub(crate) enabler: Field,
     pub(crate) actor: Field,
     pub(crate) channel: Field,
+    pub(crate) benefit: Field,
     pub(crate) country: Field,
     /// `curated` or `inferred`: how its patterns were assigned.
     pub(crate) method: Field,
@@ -80,6 +81,7 @@ fn schema() -> (Schema, Fields) {
         enabler: builder.add_text_field("enabler", STRING | STORED | FAST),
         actor: builder.add_text_field("actor", STRING | STORED | FAST),
         channel: builder.add_text_field("channel", STRING | STORED | FAST),
+        benefit: builder.add_text_field("benefit", STRING | STORED | FAST),
         country: builder.add_text_field("country", STRING | STORED | FAST),
         method: builder.add_text_field("method", STRING | STORED | FAST),
         graph: builder.add_text_field("graph", STRING | STORED),
@@ -252,6 +254,7 @@ impl SearchIndex {
             (f.enabler, &record.enablers),
             (f.actor, &record.actors),
             (f.channel, &record.channels),
+            (f.benefit, &record.benefits),
             (f.country, &record.countries),
             (f.method, &record.methods),
             (f.graph, &record.graphs),

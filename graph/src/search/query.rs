@@ -54,6 +54,7 @@ impl SearchIndex {
             (f.enabler, &filter.enablers),
             (f.actor, &filter.actors),
             (f.channel, &filter.channels),
+            (f.benefit, &filter.benefits),
             (f.country, &filter.countries),
             (f.method, &filter.methods),
         ] {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 /// The facets a search can count, by their API names.
-pub const FACETS: [&str; 15] = [
+pub const FACETS: [&str; 16] = [
     "type",
     "pattern",
     "method",
@@ -14,6 +14,7 @@ pub const FACETS: [&str; 15] = [
     "enabler",
     "actor",
     "channel",
+    "benefit",
     "publisher",
     "catalogue",
     "region",
@@ -50,6 +51,8 @@ pub struct SearchFilter {
     pub actors: Vec<String>,
     /// Channel IRIs (`cg:channel`).
     pub channels: Vec<String>,
+    /// Benefit IRIs (`cg:benefit`).
+    pub benefits: Vec<String>,
     /// Country codes, as indexed (`GB`, or `GBR` from the EU country table).
     pub countries: Vec<String>,
     /// `curated` or `inferred`.

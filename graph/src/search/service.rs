@@ -91,6 +91,7 @@ fn parse(pattern: &GraphPattern) -> Result<Request, GraphError> {
             ("enabler", TermPattern::NamedNode(e)) => request.filter.enablers.push(e.as_str().to_owned()),
             ("actor", TermPattern::NamedNode(a)) => request.filter.actors.push(a.as_str().to_owned()),
             ("channel", TermPattern::NamedNode(c)) => request.filter.channels.push(c.as_str().to_owned()),
+            ("benefit", TermPattern::NamedNode(b)) => request.filter.benefits.push(b.as_str().to_owned()),
             ("country", TermPattern::Literal(c)) => {
                 request
                     .filter
@@ -102,7 +103,7 @@ fn parse(pattern: &GraphPattern) -> Result<Request, GraphError> {
             ("type", TermPattern::Literal(t)) => request.filter.kinds.push(t.value().to_owned()),
             (_, object) => {
                 return Err(invalid(format!(
-                    "unsupported search pattern {predicate} {object}; use cgs:matches \"text\", cgs:score ?s, cgs:snippet ?s, cgs:limit n, cgs:type <class>, cgs:pattern, cgs:theme, cgs:beneficiary, cgs:enabler, cgs:actor or cgs:channel <iri>, cgs:country \"GB\", cgs:method cg:Curated or cg:Inferred"
+                    "unsupported search pattern {predicate} {object}; use cgs:matches \"text\", cgs:score ?s, cgs:snippet ?s, cgs:limit n, cgs:type <class>, cgs:pattern, cgs:theme, cgs:beneficiary, cgs:enabler, cgs:actor, cgs:channel or cgs:benefit <iri>, cgs:country \"GB\", cgs:method cg:Curated or cg:Inferred"
                 )));
             }
         }

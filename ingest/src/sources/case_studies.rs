@@ -18,7 +18,7 @@
 //! | `year` (`start_date`) | `dct:date` (`xsd:gYear`) |
 //! | `organisations` (`lead_organisation_name`, `lead_organisation.name`) | `dct:contributor` → `foaf:Agent` |
 //! | `themes` (EU data-theme codes `TRAN`, names "Transport", or IRIs) | `dcat:theme` |
-//! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel` |
+//! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels`, `benefits` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel`, `cg:benefit` |
 //! | `datasets` (IRIs, or objects with `iri` or `landing_page`, `title`, `publisher`) | `cg:usesDataset` |
 //! | `outcome` | `cg:outcome` |
 //! | `sources` (`url`) | `dct:source` |
@@ -33,7 +33,7 @@ use crate::error::{IngestError, Result};
 use crate::mint::Minter;
 use crate::report::Report;
 use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
-use civicgraph_vocab::{cg, cga, cgb, cgc, cge, cgp};
+use civicgraph_vocab::{cg, cga, cgb, cgben, cgc, cge, cgp};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
 use serde_json::{Map, Value};
@@ -65,6 +65,7 @@ const FIELDS: &[&[&str]] = &[
     &["enablers"],
     &["actors"],
     &["channels"],
+    &["benefits"],
     &["datasets"],
     &["outcome"],
     &["sources", "url"],
@@ -202,6 +203,7 @@ fn is_list_field(header: &str) -> bool {
         "enablers",
         "actors",
         "channels",
+        "benefits",
         "datasets",
         "sources",
         "geocoverage",
@@ -320,6 +322,7 @@ fn map_case(
         ("enablers", cg::ENABLER, cge::ALL),
         ("actors", cg::ACTOR, cga::ALL),
         ("channels", cg::CHANNEL, cgc::ALL),
+        ("benefits", cg::BENEFIT, cgben::ALL),
     ] {
         for value in texts(field(fields, name)) {
             match concept(&value, scheme) {

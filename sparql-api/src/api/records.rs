@@ -87,6 +87,8 @@ pub struct RecordResponse {
     pub actors: Vec<Labelled>,
     /// The channels of co-creation it used (`cg:channel`).
     pub channels: Vec<Labelled>,
+    /// The benefits of co-creation it shows (`cg:benefit`, Jalonen & Helo 2020).
+    pub benefits: Vec<Labelled>,
     /// Landing pages and sources (http and https only).
     pub pages: Vec<String>,
     /// Issue date, or the case's date.
@@ -330,6 +332,7 @@ fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
         enablers: named(&record.enablers),
         actors: named(&record.actors),
         channels: named(&record.channels),
+        benefits: named(&record.benefits),
         pages: record
             .landing_pages
             .iter()

@@ -49,6 +49,9 @@ pub struct SearchParams {
     actor: Option<Vec<String>>,
     /// A channel: its IRI or local name (`open-data-portal`, `challenge`).
     channel: Option<Vec<String>>,
+    /// A benefit of co-creation (Jalonen & Helo 2020): its IRI or local name
+    /// (`tailored-services`, `legitimacy-accountability`).
+    benefit: Option<Vec<String>>,
     /// A country code, as the source gives it (`GB`, or `GBR` from the EU country table).
     country: Option<Vec<String>>,
     /// How the patterns were assigned: `curated` (stated by the source) or `inferred`.
@@ -127,7 +130,7 @@ pub struct SearchResponse {
     /// The hits of this page.
     pub hits: Vec<Hit>,
     /// Facets by name (`type`, `pattern`, `method`, `theme`, `beneficiary`, `enabler`,
-    /// `actor`, `channel`, `publisher`, `catalogue`, `region`, `country`, `format`,
+    /// `actor`, `channel`, `benefit`, `publisher`, `catalogue`, `region`, `country`, `format`,
     /// `licence`, `year`).
     pub facets: BTreeMap<String, Vec<FacetValue>>,
 }
@@ -217,6 +220,9 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
             "channel" => f
                 .channels
                 .push(concept_iri(civicgraph_vocab::cgc::NAMESPACE, &value)),
+            "benefit" => f
+                .benefits
+                .push(concept_iri(civicgraph_vocab::cgben::NAMESPACE, &value)),
             "country" => f.countries.push(value.trim().to_ascii_uppercase()),
             "method" => {
                 let method = value.trim().to_ascii_lowercase();
@@ -324,7 +330,7 @@ pub async fn get(
                 .map(|v| FacetValue {
                     label: match name {
                         "pattern" | "theme" | "catalogue" | "format" | "licence" | "beneficiary"
-                        | "enabler" | "actor" | "channel" => labels.of_value(&v.value),
+                        | "enabler" | "actor" | "channel" | "benefit" => labels.of_value(&v.value),
                         "method" if v.value == "curated" => "curated by the source".to_owned(),
                         "method" if v.value == "inferred" => "inferred by the tagger".to_owned(),
                         _ => v.value.clone(),
