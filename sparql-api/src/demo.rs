@@ -1,4 +1,5 @@
-//! The bundled demo data: three regional catalogues and a set of case studies, compiled
+//! The bundled demo data: three regional catalogues, a catalogue of real UK datasets the
+//! case studies cite, and a set of case studies, compiled
 //! into the binary so that `civicgraph serve` on an empty store shows a working graph at
 //! once, with no file next to the binary.
 
@@ -32,6 +33,11 @@ pub const DEMO_SOURCES: &[DemoSource] = &[
         id: "demo-westshire",
         file: "westshire.ttl",
         turtle: include_str!("../../datasets/demo/westshire.ttl"),
+    },
+    DemoSource {
+        id: "demo-uk-datasets",
+        file: "uk-datasets.ttl",
+        turtle: include_str!("../../datasets/demo/uk-datasets.ttl"),
     },
     DemoSource {
         id: "demo-case-studies",

@@ -99,6 +99,67 @@ async fn case_studies_are_found_by_the_concepts_of_the_founding_documents() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
 }
 
+/// A policy officer goes from a case study to the datasets it used and on to the catalogue
+/// that holds them; from the catalogue's dataset back to the case study; and the dataset
+/// carries the case study's patterns as evidence.
+#[tokio::test]
+async fn a_case_study_leads_to_the_catalogue_holding_its_dataset_and_back() {
+    let case = urlencoding::encode("https://w3id.org/civicgraph/demo/case-study/tfl-open-data").into_owned();
+    let (status, case) = get(&format!("/api/records/{case}")).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let used = case["datasets"].as_array().unwrap();
+    assert_eq!(used.len(), 1, "{case}");
+    let cited = urlencoding::encode(used[0]["iri"].as_str().unwrap()).into_owned();
+    let (_, cited) = get(&format!("/api/records/{cited}")).await;
+    let copy = cited["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["iri"] == "https://w3id.org/civicgraph/demo/uk/dataset/tfl-unified-api")
+        .unwrap_or_else(|| panic!("the catalogue's copy is not linked: {cited}"));
+    let catalogues: Vec<&str> = copy["catalogues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(catalogues, ["UK public datasets cited by the demo case studies"]);
+    assert!(
+        copy["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "landing-page"),
+        "{copy}"
+    );
+
+    let held =
+        urlencoding::encode("https://w3id.org/civicgraph/demo/uk/dataset/tfl-unified-api").into_owned();
+    let (_, held) = get(&format!("/api/records/{held}")).await;
+    assert!(
+        held["case_studies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["iri"] == "https://w3id.org/civicgraph/demo/case-study/tfl-open-data"),
+        "{held}"
+    );
+    let access = held["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pattern"] == "access")
+        .unwrap_or_else(|| panic!("{held}"));
+    assert!(
+        access["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().starts_with("used by: Transport for London")),
+        "{access}"
+    );
+}
+
 #[tokio::test]
 async fn search_finds_highlights_and_counts_facets() {
     let (status, all) = get("/api/search?q=air+quality").await;
