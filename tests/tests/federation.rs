@@ -74,7 +74,7 @@ async fn an_allowed_peer_is_queried_and_joined() {
         .iter()
         .map(|b| b["title"]["value"].as_str().unwrap())
         .collect();
-    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert_eq!(titles.len(), 4, "{titles:?}");
     assert!(titles.iter().any(|t| t.contains("Northmoor")), "{titles:?}");
     // A peer that is listed but down: 502 with the reason, or nothing under SILENT.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
