@@ -680,17 +680,28 @@ fn assignment_method(store: &Store, assignment: TermRef<'_>) -> Result<Option<&'
     let pattern = objects(store, assignment, cg::PATTERN)?;
     if pattern
         .iter()
-        .all(|p| matches!(p, Term::NamedNode(n) if n.as_str().ends_with("/none")))
+        .all(|p| matches!(p, Term::NamedNode(n) if n.as_ref() == civicgraph_vocab::cgp::NONE))
     {
         return Ok(None);
     }
     Ok(objects(store, assignment, cg::METHOD)?
         .iter()
         .find_map(|method| match method {
-            Term::NamedNode(n) if n.as_ref() == cg::CURATED => Some("curated"),
-            Term::NamedNode(n) if n.as_ref() == cg::INFERRED => Some("inferred"),
+            Term::NamedNode(n) => method_name(n.as_ref()),
             _ => None,
         }))
+}
+
+/// The name the index and the API give an assignment method: `curated` for `cg:Curated`,
+/// `inferred` for `cg:Inferred`.
+pub(crate) fn method_name(method: NamedNodeRef<'_>) -> Option<&'static str> {
+    if method == cg::CURATED {
+        Some("curated")
+    } else if method == cg::INFERRED {
+        Some("inferred")
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -120,16 +120,14 @@ fn parse(pattern: &GraphPattern) -> Result<Request, GraphError> {
 }
 
 fn method_of(method: &NamedNode) -> Result<String, GraphError> {
-    Ok(match method.as_str() {
-        m if m == civicgraph_vocab::cg::CURATED.as_str() => "curated",
-        m if m == civicgraph_vocab::cg::INFERRED.as_str() => "inferred",
-        other => {
-            return Err(invalid(format!(
-                "cgs:method <{other}> is neither cg:Curated nor cg:Inferred"
-            )));
-        }
-    }
-    .to_owned())
+    crate::records::method_name(method.as_ref())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            invalid(format!(
+                "cgs:method <{}> is neither cg:Curated nor cg:Inferred",
+                method.as_str()
+            ))
+        })
 }
 
 fn kind_of_class(class: &NamedNode) -> Result<String, GraphError> {

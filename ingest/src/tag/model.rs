@@ -136,8 +136,12 @@ impl Model {
     /// Reads a model file. A file of an older format is refused by name: its readers are
     /// not the ones this tagger combines.
     pub fn parse(text: &str, document: &str) -> Result<Self> {
-        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(text)
-            && let Some(format) = fields.get("format").and_then(serde_json::Value::as_u64)
+        /// Only the format: the rest of the file is skipped, not built into a tree.
+        #[derive(Deserialize)]
+        struct FormatOnly {
+            format: Option<u64>,
+        }
+        if let Ok(FormatOnly { format: Some(format) }) = serde_json::from_str::<FormatOnly>(text)
             && format != u64::from(super::train::MODEL_FORMAT)
         {
             return Err(IngestError::shape(
