@@ -27,7 +27,7 @@ pub use query_guard::GuardedQuery;
 pub use records::{Agent, AgentRole, Distribution, Parts, Record, RecordKind, RecordReader};
 pub use search::{
     FACETS, FacetCount, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage,
-    SearchRequest, SearchSort,
+    SearchRequest, SearchSort, permille,
 };
 pub use stats::Stats;
 pub use update::UpdateOptions;

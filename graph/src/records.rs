@@ -104,6 +104,10 @@ pub struct Record {
     /// How its patterns were assigned, `curated` or `inferred` (NONE counts as neither):
     /// read with [`Parts::assignments`].
     pub methods: Vec<String>,
+    /// Per pattern IRI, the highest confidence of the assignments that give it (a curated
+    /// one without `cg:confidence` counts 1, as the vocabulary defines); NONE is not listed.
+    /// Read with [`Parts::assignments`].
+    pub confidences: Vec<(String, f64)>,
     /// `cg:usePattern`s, by IRI: stated by the source or assigned by the tagger.
     pub patterns: Vec<String>,
     /// `dct:identifier` values (text or IRI) and `adms:identifier` notations.
@@ -367,8 +371,14 @@ impl<'a> RecordReader<'a> {
             } else if p == cg::BENEFIT {
                 push_iri(&mut record.benefits, o);
             } else if p == cg::PATTERN_ASSIGNMENT_PROPERTY && self.parts.assignments {
-                if let Some(method) = assignment_method(store, o)? {
-                    push_unique(&mut record.methods, method.to_owned());
+                if let Some(assignment) = read_assignment(store, o)? {
+                    push_unique(&mut record.methods, assignment.method.to_owned());
+                    for pattern in assignment.patterns {
+                        match record.confidences.iter_mut().find(|(p, _)| *p == pattern) {
+                            Some((_, best)) => *best = best.max(assignment.confidence),
+                            None => record.confidences.push((pattern, assignment.confidence)),
+                        }
+                    }
                 }
             } else if p == cg::USE_PATTERN {
                 push_iri(&mut record.patterns, o);
@@ -675,21 +685,52 @@ fn countries_of(store: &Store, place: TermRef<'_>) -> Result<Vec<String>> {
         .collect())
 }
 
-/// `curated` or `inferred`: how a pattern assignment was made, unless it assigns NONE.
-fn assignment_method(store: &Store, assignment: TermRef<'_>) -> Result<Option<&'static str>> {
-    let pattern = objects(store, assignment, cg::PATTERN)?;
-    if pattern
-        .iter()
-        .all(|p| matches!(p, Term::NamedNode(n) if n.as_ref() == civicgraph_vocab::cgp::NONE))
-    {
+/// What the record view keeps of one pattern assignment.
+struct Assignment {
+    /// `curated` or `inferred`.
+    method: &'static str,
+    /// The ODI patterns it gives, by IRI.
+    patterns: Vec<String>,
+    /// Its `cg:confidence`; 1 for a curated assignment that states none, 0 for an inferred
+    /// one that states none (nothing vouches for it).
+    confidence: f64,
+}
+
+/// One pattern assignment, unless it assigns only NONE or names no method.
+fn read_assignment(store: &Store, assignment: TermRef<'_>) -> Result<Option<Assignment>> {
+    let patterns: Vec<String> = objects(store, assignment, cg::PATTERN)?
+        .into_iter()
+        .filter_map(|p| match p {
+            Term::NamedNode(n) if n.as_ref() != civicgraph_vocab::cgp::NONE => Some(n.into_string()),
+            _ => None,
+        })
+        .collect();
+    if patterns.is_empty() {
         return Ok(None);
     }
-    Ok(objects(store, assignment, cg::METHOD)?
+    let Some(method) = objects(store, assignment, cg::METHOD)?
         .iter()
         .find_map(|method| match method {
             Term::NamedNode(n) => method_name(n.as_ref()),
             _ => None,
-        }))
+        })
+    else {
+        return Ok(None);
+    };
+    let stated = objects(store, assignment, cg::CONFIDENCE)?
+        .into_iter()
+        .find_map(|c| match c {
+            Term::Literal(l) => l.value().trim().parse::<f64>().ok().filter(|c| c.is_finite()),
+            _ => None,
+        });
+    let confidence = stated
+        .unwrap_or(if method == "curated" { 1.0 } else { 0.0 })
+        .clamp(0.0, 1.0);
+    Ok(Some(Assignment {
+        method,
+        patterns,
+        confidence,
+    }))
 }
 
 /// The name the index and the API give an assignment method: `curated` for `cg:Curated`,

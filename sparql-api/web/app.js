@@ -195,6 +195,16 @@ function facetPanel(result, params) {
   } }, el("option", { value: "relevance", selected: result.sort === "relevance" }, "Relevance"),
        el("option", { value: "date", selected: result.sort === "date" }, "Newest first"));
   panel.append(el("div", { class: "toolbar" }, el("label", { for: "sort" }, "Sort by"), sort));
+  // The least confidence of the pattern asked for (or of any): curated patterns count 100%.
+  const least = params.get("min_confidence") || "";
+  const confidence = el("select", { id: "min-confidence", onchange: () => {
+    const next = new URLSearchParams(params);
+    if (confidence.value) next.set("min_confidence", confidence.value); else next.delete("min_confidence");
+    next.delete("page");
+    go(next);
+  } }, [["", "Any"], ["0.5", "50% or more"], ["0.8", "80% or more"], ["0.95", "95% or more"], ["1", "Curated only (100%)"]]
+    .map(([value, text]) => el("option", { value, selected: value === least }, text)));
+  panel.append(el("div", { class: "toolbar" }, el("label", { for: "min-confidence" }, "Pattern confidence"), confidence));
   for (const [name, title] of FACETS) {
     const values = result.facets[name] || [];
     if (!values.length) continue;

@@ -103,6 +103,17 @@ try:
           driver.find_element(By.ID, "pattern-planning").is_selected()
           and driver.find_element(By.ID, "q").get_attribute("value") == "air quality")
 
+    # Only the patterns given with at least 80% confidence.
+    before = driver.find_element(By.ID, "results-heading").text
+    Select(driver.find_element(By.ID, "min-confidence")).select_by_value("0.8")
+    wait(driver, lambda d: "min_confidence=0.8" in d.current_url)
+    results_heading(driver)
+    badges = [b.text for b in driver.find_elements(By.CSS_SELECTOR, ".hit .badge.planning")]
+    sure = all("curated" in b or int(b.rsplit(" ", 1)[1].rstrip("%")) >= 80 for b in badges)
+    check("a minimum confidence keeps only P2 badges given with at least 80%",
+          len(badges) == len(driver.find_elements(By.CSS_SELECTOR, ".results .hit")) and sure,
+          f"{before} -> {driver.find_element(By.ID, 'results-heading').text}: {badges}")
+
     # Case studies by who benefits and how their patterns were assigned.
     driver.get(BASE + "/#/?type=case-study")
     results_heading(driver)

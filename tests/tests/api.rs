@@ -99,6 +99,71 @@ async fn case_studies_are_found_by_the_concepts_of_the_founding_documents() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
 }
 
+/// A policy officer asks only for the patterns the tagger is sure of: `min_confidence` keeps
+/// exactly the records whose pattern asked for (or any pattern) has at least that confidence,
+/// as each hit's badges report it.
+#[tokio::test]
+async fn search_keeps_only_patterns_given_with_the_confidence_asked_for() {
+    let confident = |hit: &Value, pattern: Option<&str>, least: f64| {
+        hit["patterns"].as_array().unwrap().iter().any(|p| {
+            p["pattern"] != "none"
+                && pattern.is_none_or(|wanted| p["pattern"] == wanted)
+                && p["confidence"].as_f64().unwrap() >= least - 1e-9
+        })
+    };
+    // Every hit of a search, page by page.
+    let every = |path: String| async move {
+        let mut hits = Vec::new();
+        for page in 1.. {
+            let (status, body) = get(&format!("{path}&page={page}&page_size=100&facets=false")).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            hits.extend(body["hits"].as_array().unwrap().iter().cloned());
+            if hits.len() >= body["total"].as_u64().unwrap() as usize {
+                break;
+            }
+        }
+        hits
+    };
+    let iris = |hits: &[Value]| {
+        let mut iris: Vec<String> = hits
+            .iter()
+            .map(|h| h["iri"].as_str().unwrap().to_owned())
+            .collect();
+        iris.sort();
+        iris
+    };
+    let mut filtered_out = 0;
+    for pattern in [Some("planning"), Some("access"), None] {
+        let base = match pattern {
+            Some(p) => format!("/api/search?pattern={p}"),
+            None => "/api/search?q=".to_owned(),
+        };
+        let all = every(base.clone()).await;
+        for least in [0.5, 0.8, 0.99] {
+            let got = iris(&every(format!("{base}&min_confidence={least}")).await);
+            let expected: Vec<Value> = all
+                .iter()
+                .filter(|h| confident(h, pattern, least))
+                .cloned()
+                .collect();
+            assert_eq!(got, iris(&expected), "{pattern:?} at {least}");
+            filtered_out += all.len() - expected.len();
+        }
+    }
+    assert!(
+        filtered_out > 0,
+        "no threshold left anything out: the test shows nothing"
+    );
+    for wrong in ["1.5", "-0.1", "sure", "NaN"] {
+        let (status, error) = get(&format!("/api/search?min_confidence={wrong}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{wrong}: {error}");
+        assert!(
+            error["error"].as_str().unwrap().contains("min_confidence"),
+            "{error}"
+        );
+    }
+}
+
 /// A policy officer goes from a case study to the datasets it used and on to the catalogue
 /// that holds them; from the catalogue's dataset back to the case study; and the dataset
 /// carries the case study's patterns as evidence.

@@ -414,6 +414,52 @@ mod full_text {
     }
 
     #[tokio::test]
+    async fn search_keeps_the_patterns_given_with_the_least_confidence_asked_for() {
+        let state = civicgraph_tests::tagged_demo_state();
+        let count = |query: String| {
+            let state = state.clone();
+            async move {
+                let (response, body) = send(&state, get(&query, None)).await;
+                assert_eq!(response.status(), StatusCode::OK, "{query}: {body}");
+                bindings(&body)[0]["n"]["value"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            }
+        };
+        let mut left_out = 0;
+        for least in ["0.5", "0.8", "0.99"] {
+            let by_service = count(format!(
+                "{PREFIXES} SELECT (COUNT(DISTINCT ?hit) AS ?n) {{ SERVICE cgs: {{ ?hit cgs:matches \"data\" ; cgs:limit 10000 ; cgs:pattern cgp:planning ; cgs:minConfidence {least} }} }}"
+            ))
+            .await;
+            // The same from the assignments themselves: a curated one counts 1.
+            let by_assignments = count(format!(
+                "{PREFIXES} SELECT (COUNT(DISTINCT ?hit) AS ?n) {{
+                   SERVICE cgs: {{ ?hit cgs:matches \"data\" ; cgs:limit 10000 ; cgs:pattern cgp:planning }}
+                   ?hit cg:patternAssignment ?a . ?a cg:pattern cgp:planning ; cg:method ?m .
+                   OPTIONAL {{ ?a cg:confidence ?c }}
+                   FILTER(COALESCE(?c, IF(?m = cg:Curated, 1, 0)) >= {least}) }}"
+            ))
+            .await;
+            assert_eq!(by_service, by_assignments, "at {least}");
+            let all = count(format!(
+                "{PREFIXES} SELECT (COUNT(DISTINCT ?hit) AS ?n) {{ SERVICE cgs: {{ ?hit cgs:matches \"data\" ; cgs:limit 10000 ; cgs:pattern cgp:planning }} }}"
+            ))
+            .await;
+            left_out += all - by_service;
+        }
+        assert!(left_out > 0, "no minimum left anything out");
+        let wrong = format!(
+            "{PREFIXES} SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:matches \"data\" ; cgs:minConfidence 2 }} }}"
+        );
+        let (response, body) = send(&state, get(&wrong, None)).await;
+        assert_ne!(response.status(), StatusCode::OK);
+        assert!(body.contains("cgs:minConfidence"), "{body}");
+    }
+
+    #[tokio::test]
     async fn a_malformed_search_block_is_an_error_that_says_what_is_allowed() {
         let state = demo_state();
         let query = format!("{PREFIXES} SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:score ?s }} }}");

@@ -19,7 +19,7 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 /// The analyzer for English free text: lower-cased, accent-folded, stop words removed, stemmed.
 const ANALYZER: &str = "civic_en";
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
-const SCHEMA_VERSION: &str = "4";
+const SCHEMA_VERSION: &str = "5";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -45,6 +45,9 @@ pub(crate) struct Fields {
     pub(crate) country: Field,
     /// `curated` or `inferred`: how its patterns were assigned.
     pub(crate) method: Field,
+    /// Per ODI pattern, the confidence it is given with (see [`confidence_term`]), for the
+    /// minimum-confidence filter.
+    pub(crate) confidence: Field,
     pub(crate) graph: Field,
     pub(crate) date: Field,
     /// The record's year, for the year facet and range filter.
@@ -84,6 +87,7 @@ fn schema() -> (Schema, Fields) {
         benefit: builder.add_text_field("benefit", STRING | STORED | FAST),
         country: builder.add_text_field("country", STRING | STORED | FAST),
         method: builder.add_text_field("method", STRING | STORED | FAST),
+        confidence: builder.add_u64_field("confidence", INDEXED),
         graph: builder.add_text_field("graph", STRING | STORED),
         date: builder.add_date_field(
             "date",
@@ -270,8 +274,24 @@ impl SearchIndex {
             }
         }
         doc.add_i64(f.sort_date, record.date.unwrap_or(i64::MIN));
+        for (pattern, confidence) in &record.confidences {
+            if let Some(value) = confidence_term(pattern, super::request::permille(*confidence)) {
+                doc.add_u64(f.confidence, value);
+            }
+        }
         doc
     }
+}
+
+/// How a pattern's confidence is indexed: one number per pattern, `ordinal × 10,000 +
+/// confidence in thousandths` (the ordinal of P1–P3 in `ODI_PATTERNS`), so that "P2 with at
+/// least 0.8" is one range of one field, and "any pattern with at least 0.8" three. `None`
+/// for an IRI that is not one of the three patterns.
+pub(crate) fn confidence_term(pattern: &str, permille: u16) -> Option<u64> {
+    let ordinal = civicgraph_vocab::ODI_PATTERNS
+        .iter()
+        .position(|p| p.as_str() == pattern)?;
+    Some(ordinal as u64 * 10_000 + u64::from(permille.min(1000)))
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> GraphError {

@@ -15,5 +15,5 @@ pub(crate) mod service;
 
 pub use request::{
     FACETS, FacetCount, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage,
-    SearchRequest, SearchSort,
+    SearchRequest, SearchSort, permille,
 };

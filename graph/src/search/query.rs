@@ -6,7 +6,7 @@
 
 use super::counts::{CountKey, Counts};
 use super::facets::{FacetCollector, FacetField};
-use super::index::SearchIndex;
+use super::index::{SearchIndex, confidence_term};
 use super::request::{
     FACETS, FacetCount, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage, SearchRequest, SearchSort,
 };
@@ -71,6 +71,32 @@ impl SearchIndex {
                     )
                 })
                 .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(least) = filter.min_confidence {
+            let patterns: Vec<&str> = if filter.patterns.is_empty() {
+                civicgraph_vocab::ODI_PATTERNS
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect()
+            } else {
+                filter.patterns.iter().map(String::as_str).collect()
+            };
+            let any: Vec<(Occur, Box<dyn Query>)> = patterns
+                .into_iter()
+                .filter_map(|pattern| {
+                    let from = confidence_term(pattern, least)?;
+                    let to = confidence_term(pattern, 1000)?;
+                    Some((
+                        Occur::Should,
+                        Box::new(RangeQuery::new(
+                            Bound::Included(Term::from_field_u64(f.confidence, from)),
+                            Bound::Included(Term::from_field_u64(f.confidence, to)),
+                        )) as Box<dyn Query>,
+                    ))
+                })
+                .collect();
+            // Only NONE asked for: nothing has NONE with a confidence.
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if filter.year_from.is_some() || filter.year_to.is_some() {

@@ -57,10 +57,20 @@ pub struct SearchFilter {
     pub countries: Vec<String>,
     /// `curated` or `inferred`.
     pub methods: Vec<String>,
+    /// The least confidence, in thousandths, of the pattern assignment a record must have:
+    /// of one of `patterns` when they are given, else of any ODI pattern (curated ones count
+    /// 1000). `None`: no minimum.
+    pub min_confidence: Option<u16>,
     /// First year, inclusive.
     pub year_from: Option<u64>,
     /// Last year, inclusive.
     pub year_to: Option<u64>,
+}
+
+/// A confidence from 0 to 1 in thousandths, rounded down: a tag at 0.7999 does not pass a
+/// minimum of 0.8.
+pub fn permille(confidence: f64) -> u16 {
+    (confidence.clamp(0.0, 1.0) * 1000.0 + 1e-9).floor() as u16
 }
 
 /// The order of hits.

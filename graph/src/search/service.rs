@@ -99,11 +99,26 @@ fn parse(pattern: &GraphPattern) -> Result<Request, GraphError> {
                     .push(c.value().trim().to_ascii_uppercase());
             }
             ("method", TermPattern::NamedNode(m)) => request.filter.methods.push(method_of(m)?),
+            ("minConfidence", TermPattern::Literal(c)) => {
+                let least = c
+                    .value()
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|c| (0.0..=1.0).contains(c))
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "cgs:minConfidence takes a number from 0 to 1, not {:?}",
+                            c.value()
+                        ))
+                    })?;
+                request.filter.min_confidence = Some(super::request::permille(least));
+            }
             ("type", TermPattern::NamedNode(t)) => request.filter.kinds.push(kind_of_class(t)?),
             ("type", TermPattern::Literal(t)) => request.filter.kinds.push(t.value().to_owned()),
             (_, object) => {
                 return Err(invalid(format!(
-                    "unsupported search pattern {predicate} {object}; use cgs:matches \"text\", cgs:score ?s, cgs:snippet ?s, cgs:limit n, cgs:type <class>, cgs:pattern, cgs:theme, cgs:beneficiary, cgs:enabler, cgs:actor, cgs:channel or cgs:benefit <iri>, cgs:country \"GB\", cgs:method cg:Curated or cg:Inferred"
+                    "unsupported search pattern {predicate} {object}; use cgs:matches \"text\", cgs:score ?s, cgs:snippet ?s, cgs:limit n, cgs:type <class>, cgs:pattern, cgs:theme, cgs:beneficiary, cgs:enabler, cgs:actor, cgs:channel or cgs:benefit <iri>, cgs:country \"GB\", cgs:method cg:Curated or cg:Inferred, cgs:minConfidence 0.8"
                 )));
             }
         }

@@ -56,6 +56,10 @@ pub struct SearchParams {
     country: Option<Vec<String>>,
     /// How the patterns were assigned: `curated` (stated by the source) or `inferred`.
     method: Option<Vec<String>>,
+    /// The least confidence, from 0 to 1, of the pattern assignment a record must have: of a
+    /// pattern asked for with `pattern`, else of any of P1-P3. Curated patterns count 1;
+    /// `0.8` keeps the tags the tagger is sure of.
+    min_confidence: Option<f64>,
     /// First year, inclusive.
     year_from: Option<u64>,
     /// Last year, inclusive.
@@ -230,6 +234,15 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
                     return Err(bad(format!("method: {value:?} is not curated or inferred")));
                 }
                 f.methods.push(method);
+            }
+            "min_confidence" => {
+                let least = value
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|c| (0.0..=1.0).contains(c))
+                    .ok_or_else(|| bad(format!("min_confidence: {value:?} is not a number from 0 to 1")))?;
+                f.min_confidence = Some(civicgraph_graph::permille(least));
             }
             "year_from" => f.year_from = Some(number("year_from", &value)?),
             "year_to" => f.year_to = Some(number("year_to", &value)?),
