@@ -10,10 +10,12 @@ pub mod error;
 pub mod federation;
 mod graph_store;
 mod health;
+mod html;
 mod limits;
 pub mod memory;
 mod negotiate;
 mod rdf_response;
+mod record_page;
 pub mod result_cache;
 mod service_description;
 mod sparql;
@@ -142,6 +144,9 @@ pub fn app(state: AppState) -> Router {
         .route("/.well-known/void", get(void::get))
         .route("/catalog", get(catalog::get))
         .route("/ns", get(vocabulary::ontology))
+        .route("/record/{id}", get(record_page::record))
+        .route("/id/{*path}", get(record_page::minted))
+        .route("/demo/{*path}", get(record_page::demo))
         .route("/{scheme}/", get(vocabulary::scheme))
         .route("/{scheme}/{concept}", get(vocabulary::concept))
         .route("/", get(web::index))

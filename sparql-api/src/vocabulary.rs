@@ -8,11 +8,11 @@ use crate::rdf_response::{RDF_FORMATS, graph_response};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use oxigraph::model::{Graph as RdfGraph, NamedOrBlankNode, Term};
+use oxigraph::model::{Graph as RdfGraph, NamedOrBlankNode};
 use std::collections::BTreeMap;
 
 /// Where the vocabulary's IRIs live.
-const ROOT: &str = "https://w3id.org/civicgraph/";
+const ROOT: &str = crate::html::VOCABULARY_ROOT;
 /// The path segments of the concept schemes.
 const SCHEMES: &[&str] = &[
     "pattern",
@@ -125,40 +125,6 @@ fn respond(state: &AppState, headers: &HeaderMap, iri: &str, prefix: bool) -> Re
     Ok(response)
 }
 
-/// Escapes text for HTML element content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A term as HTML: IRIs of the vocabulary link to their page here, other `http(s)` IRIs
-/// link out, and any other IRI (`javascript:`, `data:`) is shown as text, never a link.
-fn term_html(term: &Term) -> String {
-    match term {
-        Term::NamedNode(node) => {
-            let iri = node.as_str();
-            let href = match iri.strip_prefix(ROOT) {
-                Some(path) => format!("/{path}"),
-                None if iri.starts_with("http://") || iri.starts_with("https://") => iri.to_owned(),
-                None => return escape(iri),
-            };
-            format!("<a href=\"{}\">{}</a>", escape(&href), escape(iri))
-        }
-        Term::Literal(literal) => escape(literal.value()),
-        other => escape(&other.to_string()),
-    }
-}
-
 /// A plain page: one section per term, its properties in a table.
 fn html(iri: &str, graph: &RdfGraph) -> String {
     let mut subjects: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -168,7 +134,7 @@ fn html(iri: &str, graph: &RdfGraph) -> String {
             .or_default()
             .push((
                 triple.predicate.as_str().to_owned(),
-                term_html(&triple.object.into_owned()),
+                crate::html::term(&triple.object.into_owned()),
             ));
     }
     let mut body = String::new();
@@ -176,12 +142,12 @@ fn html(iri: &str, graph: &RdfGraph) -> String {
         properties.sort();
         body.push_str(&format!(
             "<section id=\"{0}\"><h2>{0}</h2><table>",
-            escape(&subject)
+            crate::html::escape(&subject)
         ));
         for (predicate, object) in properties {
             body.push_str(&format!(
                 "<tr><th scope=\"row\">{}</th><td>{object}</td></tr>",
-                escape(&predicate)
+                crate::html::escape(&predicate)
             ));
         }
         body.push_str("</table></section>");
@@ -189,27 +155,6 @@ fn html(iri: &str, graph: &RdfGraph) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{0}</title></head><body><main><h1>{0}</h1>{body}</main></body></html>",
-        escape(iri)
+        crate::html::escape(iri)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{escape, term_html};
-    use oxigraph::model::{NamedNode, Term};
-
-    #[test]
-    fn only_web_iris_become_links() {
-        let term = |iri: &str| Term::NamedNode(NamedNode::new(iri).unwrap());
-        assert_eq!(term_html(&term("javascript:alert(1)")), "javascript:alert(1)");
-        assert!(term_html(&term("https://example.org/x")).starts_with("<a href=\"https://example.org/x\""));
-    }
-
-    #[test]
-    fn html_escapes_markup_and_quotes() {
-        assert_eq!(
-            escape("<script>alert('x\")</script>&"),
-            "&lt;script&gt;alert(&#39;x&quot;)&lt;/script&gt;&amp;"
-        );
-    }
 }

@@ -36,7 +36,7 @@ fn load_query_search_stats_dump_restore() {
         ],
     ));
     assert!(table.starts_with("n\n"), "{table}");
-    assert!(table.contains("31\n(1 row)"), "{table}");
+    assert!(table.contains("36\n(1 row)"), "{table}");
     let csv = ok(&run(
         BIN,
         &data,

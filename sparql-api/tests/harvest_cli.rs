@@ -351,7 +351,7 @@ fn one_instance_harvests_another_through_its_catalog() {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("hub: read 168, kept 168, rejected 0 | added 168"),
+        stderr.contains("hub: read 171, kept 171, rejected 0 | added 171"),
         "{stderr}"
     );
     assert!(
@@ -381,6 +381,6 @@ fn one_instance_harvests_another_through_its_catalog() {
             .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
             .map(|q| oxigraph::model::Triple::from(q.unwrap())),
     );
-    assert_eq!(expected.len(), 168);
+    assert_eq!(expected.len(), 171);
     assert_eq!(harvested, expected);
 }

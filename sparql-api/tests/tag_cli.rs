@@ -51,7 +51,7 @@ fn explain_shows_patterns_scores_and_evidence_for_text_and_files() {
     ));
     assert_eq!(
         file.matches("(curated, confidence 1.000)").count(),
-        15 + 17 + 15,
+        20 + 17 + 15,
         "{file}"
     );
 }
@@ -77,9 +77,9 @@ fn a_harvest_tags_and_links_and_tag_and_link_rerun_without_changes() {
     let config_arg = config_path.display().to_string();
 
     let (_, log) = ok(&run(BIN, &data, &["--config", &config_arg, "harvest"]));
-    assert!(log.contains("tagged 191 records (31 curated,"), "{log}");
+    assert!(log.contains("tagged 199 records (36 curated,"), "{log}");
     assert!(
-        log.contains("linked 160 datasets: 8 links in 8 clusters"),
+        log.contains("linked 163 datasets: 8 links in 8 clusters"),
         "{log}"
     );
 

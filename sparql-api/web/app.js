@@ -347,7 +347,8 @@ async function renderRecord(iri) {
     table.append(tbody);
     view.append(el("section", { "aria-labelledby": "dist-h" }, el("h2", { id: "dist-h" }, "Distributions"), el("div", { class: "table-wrap" }, table)));
   }
-  view.append(el("p", {}, el("a", { href: "#/sparql?query=" + encodeURIComponent(`DESCRIBE <${r.iri}>`) }, "Describe it in SPARQL")));
+  view.append(el("p", {}, el("a", { href: "#/sparql?query=" + encodeURIComponent(`DESCRIBE <${r.iri}>`) }, "Describe it in SPARQL"),
+    " · ", el("a", { href: "/record/" + encodeURIComponent(r.iri), class: "permalink" }, "Permanent page")));
   document.getElementById("main").focus();
 }
 

@@ -8,8 +8,10 @@ for: a record titled <script>alert(1)</script> is shown as text, a javascript: U
 becomes a link. Also: the bookmark of a search reproduces it, the page works from the
 keyboard and at phone width, and the sources page shows the harvested CKAN portal.
 """
+import json
 import sys
 import urllib.parse
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -171,6 +173,26 @@ try:
         driver.get(BASE + href)
         body = wait(driver, EC.presence_of_element_located((By.TAG_NAME, "body"))).text
         check("a concept link opens the concept's page", label in body, f"{href}: {body[:200]}")
+
+    # The record's permanent page, rendered on the server: the same record without script,
+    # with schema.org markup for search engines; its dataset link leads to the dataset's page.
+    driver.get(BASE + "/#/record/" + urllib.parse.quote(bus_stops_iri := "https://data.southvale.example.gov.uk/id/dataset/bus-stops", safe=""))
+    wait(driver, EC.element_to_be_clickable((By.CSS_SELECTOR, "a.permalink"))).click()
+    heading = wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "main.server-page h1")))
+    markup = driver.execute_script("return JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
+    check("a dataset's permanent page is rendered on the server with Dataset markup",
+          "/record/" in driver.current_url and markup.get("@type") == "Dataset" and markup.get("name") == heading.text,
+          f"{driver.current_url}: {markup}")
+    shot(driver, "6b-server-page-dataset")
+    found = json.load(urllib.request.urlopen(BASE + "/api/search?type=case-study&q=%22Breathe+London%22"))
+    driver.get(found["hits"][0]["page"])
+    wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "main.server-page h1")))
+    markup = driver.execute_script("return JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
+    check("a case study's permanent page carries CreativeWork markup naming its datasets",
+          markup.get("@type") == "CreativeWork" and len(markup.get("isBasedOn", [])) > 0, str(markup)[:300])
+    driver.find_element(By.XPATH, "//section[h2[.='Datasets it used']]//a").click()
+    wait(driver, lambda d: "Case studies that used it" in d.find_element(By.TAG_NAME, "body").text)
+    check("its dataset link opens the dataset's permanent page", "/record/" in driver.current_url, driver.current_url)
 
     # 5. Run a SPARQL example.
     driver.get(BASE + "/#/sparql")

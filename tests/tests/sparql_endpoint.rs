@@ -33,8 +33,8 @@ async fn a_first_query_without_from_sees_every_source() {
         response.headers()[header::CONTENT_TYPE],
         "application/sparql-results+json"
     );
-    // 44 + 40 + 43 regional catalogue datasets, 8 UK datasets and 33 cited by case studies.
-    assert_eq!(count_of(&body), 168);
+    // 44 + 40 + 43 regional catalogue datasets, 8 UK datasets and 36 cited by case studies.
+    assert_eq!(count_of(&body), 171);
 }
 
 #[tokio::test]
@@ -49,14 +49,14 @@ async fn post_form_and_post_query_agree_with_get() {
         .unwrap();
     let (response, body) = send(&state, form).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(count_of(&body), 168);
+    assert_eq!(count_of(&body), 171);
     let direct = Request::post("/sparql")
         .header(header::CONTENT_TYPE, "application/sparql-query")
         .body(Body::from(COUNT_DATASETS))
         .unwrap();
     let (response, body) = send(&state, direct).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(count_of(&body), 168);
+    assert_eq!(count_of(&body), 171);
 }
 
 #[tokio::test]
@@ -119,7 +119,7 @@ async fn construct_returns_turtle_or_n_triples() {
         response.headers()[header::CONTENT_TYPE],
         "text/turtle; charset=utf-8"
     );
-    assert_eq!(body.matches("cg:CaseStudy").count(), 31, "{body}");
+    assert_eq!(body.matches("cg:CaseStudy").count(), 36, "{body}");
     let (response, body) = send(&state, get(construct, Some("application/n-triples"))).await;
     assert!(
         response.headers()[header::CONTENT_TYPE]
@@ -127,18 +127,18 @@ async fn construct_returns_turtle_or_n_triples() {
             .unwrap()
             .starts_with("application/n-triples")
     );
-    assert_eq!(body.lines().count(), 31);
+    assert_eq!(body.lines().count(), 36);
     let media = |r: &axum::http::Response<()>| r.headers()[header::CONTENT_TYPE].to_str().unwrap().to_owned();
     let (response, body) = send(&state, get(construct, Some("application/rdf+xml"))).await;
     assert!(media(&response).starts_with("application/rdf+xml"));
-    assert_eq!(body.matches("<cg:CaseStudy rdf:about=").count(), 31, "{body}");
+    assert_eq!(body.matches("<cg:CaseStudy rdf:about=").count(), 36, "{body}");
     let (response, body) = send(&state, get(construct, Some("application/ld+json"))).await;
     assert!(media(&response).starts_with("application/ld+json"));
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(json.to_string().contains("tfl-open-data"), "{body}");
     let (response, body) = send(&state, get(construct, Some("application/n-quads"))).await;
     assert!(media(&response).starts_with("application/n-quads"));
-    assert_eq!(body.lines().count(), 31);
+    assert_eq!(body.lines().count(), 36);
 }
 
 #[tokio::test]

@@ -203,7 +203,9 @@ pub async fn get(
     blocking(&state, move |_| read(&graph, &id).map(Json)).await
 }
 
-fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
+/// The record `id` (its IRI) with its links: what the JSON API answers and the record's
+/// page on the server ([`crate::record_page`]) shows.
+pub(crate) fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError> {
     let not_found = || {
         JsonError(ApiError::NotFound(format!(
             "no dataset, case study or catalogue has the IRI {id:?}"

@@ -81,6 +81,9 @@ pub struct SearchParams {
 pub struct Hit {
     /// The record's IRI; `/api/records/{url-encoded IRI}` has the rest.
     pub iri: String,
+    /// The record's page on this server (`/record/{url-encoded IRI}`, rendered on the
+    /// server, with schema.org markup): a stable URL to link to.
+    pub page: String,
     /// `dataset`, `case-study` or `catalogue`.
     #[serde(rename = "type")]
     pub kind: String,
@@ -308,8 +311,10 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
 pub async fn get(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
+    headers: axum::http::HeaderMap,
 ) -> Result<Json<SearchResponse>, JsonError> {
     let (request, filters, page) = parse(raw.as_deref())?;
+    let origin = crate::request_origin(&state.config, &headers);
     let graph = state.graph.clone();
     let key = crate::work::request_key(("/api/search", raw.as_deref()));
     blocking_keyed(&state, Some(key), move |_| {
@@ -322,6 +327,7 @@ pub async fn get(
         for hit in result.hits {
             let patterns = pattern_tags(&graph, &labels, &hit.iri)?;
             hits.push(Hit {
+                page: format!("{origin}{}", crate::record_page::page_path(&hit.iri)),
                 patterns,
                 catalogues: hit.catalogues.iter().map(|c| labelled(&labels, c)).collect(),
                 themes: hit.themes.iter().map(|t| labelled(&labels, t)).collect(),
