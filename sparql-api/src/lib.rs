@@ -153,6 +153,9 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/app.js", get(web::app))
         .route("/assets/style.css", get(web::style))
         .route("/assets/examples.json", get(web::examples))
+        .route("/assets/yasqe.min.js", get(web::yasqe))
+        .route("/assets/yasqe.min.css", get(web::yasqe_style))
+        .route("/assets/prefixes.json", get(web::prefixes))
         .merge(api::routes())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::admit));
     Router::new()

@@ -10,6 +10,9 @@ use axum::response::{IntoResponse, Response};
 const INDEX: &str = include_str!("../web/index.html");
 const APP: &str = include_str!("../web/app.js");
 const STYLE: &str = include_str!("../web/style.css");
+/// The SPARQL editor, vendored from npm (`web/vendor/yasqe/README.md`).
+const YASQE: &str = include_str!("../web/vendor/yasqe/yasqe.min.js");
+const YASQE_STYLE: &str = include_str!("../web/vendor/yasqe/yasqe.min.css");
 
 /// The page's Content-Security-Policy.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -57,6 +60,27 @@ pub async fn style() -> Response {
     asset(STYLE, "text/css; charset=utf-8")
 }
 
+/// `GET /assets/yasqe.min.js`: the SPARQL editor.
+pub async fn yasqe() -> Response {
+    asset(YASQE, "text/javascript; charset=utf-8")
+}
+
+/// `GET /assets/yasqe.min.css`.
+pub async fn yasqe_style() -> Response {
+    asset(YASQE_STYLE, "text/css; charset=utf-8")
+}
+
+/// `GET /assets/prefixes.json`: the prefixes the editor completes, `prefix: <namespace>`,
+/// from the one prefix table (`civicgraph_vocab::PREFIXES`).
+pub async fn prefixes() -> Json<Vec<String>> {
+    Json(
+        civicgraph_vocab::PREFIXES
+            .iter()
+            .map(|(prefix, namespace)| format!("{prefix}: <{namespace}>"))
+            .collect(),
+    )
+}
+
 /// One example query.
 #[derive(Debug, serde::Serialize)]
 pub struct Example {
@@ -82,4 +106,26 @@ pub async fn examples() -> Json<Vec<Example>> {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    /// The vendored editor is the file its README names, byte for byte.
+    #[test]
+    fn the_vendored_editor_is_the_release_its_readme_names() {
+        let readme = include_str!("../web/vendor/yasqe/README.md");
+        for (name, bytes) in [
+            ("yasqe.min.js", super::YASQE.as_bytes()),
+            ("yasqe.min.css", super::YASQE_STYLE.as_bytes()),
+        ] {
+            let hash = format!("{:x}", Sha256::digest(bytes));
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{name}`")))
+                .unwrap_or_else(|| panic!("{name} is not in the README"));
+            assert!(row.contains(&hash), "{name}: {hash} is not the README's {row}");
+        }
+    }
 }

@@ -102,6 +102,7 @@ function show(view, title) {
 // ---------------------------------------------------------------- routing
 
 function route() {
+  if (activeEditor && !location.hash.startsWith("#/sparql")) { activeEditor.destroy(); activeEditor = null; }
   const hash = location.hash.replace(/^#/, "") || "/";
   const [path, query] = hash.split("?");
   const params = new URLSearchParams(query || "");
@@ -366,7 +367,7 @@ async function renderSparql(params) {
   const output = el("div", { class: "table-wrap", id: "results", "aria-live": "polite" });
   const downloads = el("span", { class: "toolbar" });
   const run = async () => {
-    const query = editor.value;
+    const query = text.get();
     history.replaceState(null, "", "#/sparql?query=" + encodeURIComponent(query));
     output.replaceChildren(el("p", {}, "Running…"));
     downloads.replaceChildren();
@@ -401,16 +402,57 @@ async function renderSparql(params) {
     el("label", { for: "query" }, "Query"), editor,
     el("div", { class: "toolbar" }, el("button", { type: "button", class: "primary", id: "run", onclick: run }, "Run"), downloads),
     output);
-  editor.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); } });
   show(view, "SPARQL");
+  const text = await queryEditor(editor, run);
   try {
     for (const example of await examples()) picker.append(el("option", { value: example.query }, example.title));
   } catch (error) {
     view.append(errorBox(error));
   }
-  picker.addEventListener("change", () => { if (picker.value) editor.value = picker.value; });
-  editor.value = params.get("query") || (examplesCache && examplesCache[0] ? examplesCache[0].query : "SELECT * WHERE { ?s ?p ?o } LIMIT 10");
+  picker.addEventListener("change", () => { if (picker.value) text.set(picker.value); });
+  text.set(params.get("query") || (examplesCache && examplesCache[0] ? examplesCache[0].query : "SELECT * WHERE { ?s ?p ?o } LIMIT 10"));
   if (params.get("query")) run();
+}
+
+// The editor of the SPARQL page: YASQE (vendored, /assets/yasqe.min.js) over the textarea,
+// with syntax highlighting, syntax errors as you type, and completion (Ctrl+Space) of the
+// server's prefixes and the query's variables; nothing is fetched from elsewhere and nothing
+// kept in local storage. Without it (the script did not load), the plain textarea.
+let activeEditor = null;
+let prefixesCache = null;
+async function queryEditor(textarea, run) {
+  if (activeEditor) { activeEditor.destroy(); activeEditor = null; }
+  const Yasqe = typeof window.Yasqe === "function" ? window.Yasqe : window.Yasqe && (window.Yasqe.default || window.Yasqe.Yasqe);
+  const runKey = (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); } };
+  if (!Yasqe) {
+    textarea.addEventListener("keydown", runKey);
+    return { get: () => textarea.value, set: (value) => { textarea.value = value; } };
+  }
+  try {
+    if (!prefixesCache) prefixesCache = await getJson("/assets/prefixes.json");
+  } catch (error) {
+    prefixesCache = [];
+  }
+  if (!Yasqe.Autocompleters["local-prefixes"]) {
+    Yasqe.forkAutocompleter("prefixes", { name: "local-prefixes", get: () => prefixesCache, persistenceId: null }, false);
+  }
+  const holder = el("div", { id: "query-editor", class: "query-editor" });
+  textarea.after(holder);
+  textarea.hidden = true;
+  const yasqe = new Yasqe(holder, {
+    value: textarea.value,
+    persistenceId: null,
+    showQueryButton: false,
+    autocompleters: ["local-prefixes", "variables"],
+    createShareableLink: null,
+    consumeShareLink: null,
+    editorHeight: "18rem",
+    extraKeys: { ...Yasqe.defaults.extraKeys, "Ctrl-Enter": () => run(), "Cmd-Enter": () => run() },
+  });
+  yasqe.getInputField().setAttribute("aria-label", "Query");
+  yasqe.on("change", () => { textarea.value = yasqe.getValue(); });
+  activeEditor = yasqe;
+  return { get: () => yasqe.getValue(), set: (value) => { yasqe.setValue(value); textarea.value = value; } };
 }
 
 function resultsTable(data) {

@@ -205,7 +205,22 @@ try:
     check("a SPARQL example runs and fills the table", len(rows) > 0, str(len(rows)))
     check("results can be downloaded in CSV, JSON, TSV and XML",
           len(driver.find_elements(By.XPATH, "//button[starts-with(., 'Download')]")) == 4)
+    keywords = [k.text for k in driver.find_elements(By.CSS_SELECTOR, ".CodeMirror .cm-keyword")]
+    check("the editor highlights SPARQL", "SELECT" in [k.upper() for k in keywords], str(keywords[:10]))
     shot(driver, "7-sparql")
+
+    # The editor completes the server's prefixes, and marks a syntax error as you type.
+    driver.execute_script("document.querySelector('.CodeMirror').CodeMirror.setValue('')")
+    field = driver.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")
+    field.send_keys("PREFIX cgp")
+    field.send_keys(Keys.CONTROL, Keys.SPACE)
+    hints = wait(driver, lambda d: [h.text for h in d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")] or None)
+    check("the editor completes a prefix from the server's table",
+          any(h.startswith("cgp: <https://w3id.org/civicgraph/pattern/>") for h in hints), str(hints))
+    driver.execute_script("document.querySelector('.CodeMirror').CodeMirror.setValue('SELECT * WHERE { ?s ?p }')")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror .parseErrorIcon, .CodeMirror-gutter-elt .error, .gutterErrorBar *"))
+    check("the editor marks a syntax error", True)
+    shot(driver, "7a-editor")
 
     # A record page's "Describe it in SPARQL" shows the record's triples as Turtle.
     bus_stops = "https://data.southvale.example.gov.uk/id/dataset/bus-stops"

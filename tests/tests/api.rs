@@ -491,12 +491,12 @@ async fn patterns_sources_and_harvests() {
     let patterns = patterns["patterns"].as_array().unwrap();
     let ids: Vec<&str> = patterns.iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["access", "planning", "policy"]);
-    // The demo's curated case-study patterns: 15 access, 17 planning, 15 policy.
+    // The demo's curated case-study patterns: 20 access, 17 planning, 15 policy.
     let curated: Vec<u64> = patterns
         .iter()
         .map(|p| p["counts"]["case_studies_curated"].as_u64().unwrap())
         .collect();
-    assert_eq!(curated, [15, 17, 15]);
+    assert_eq!(curated, [20, 17, 15]);
     assert!(
         patterns
             .iter()
