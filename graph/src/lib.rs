@@ -24,7 +24,8 @@ pub use labels::{LabelCache, Labels, local_name};
 pub use layout::Layout;
 pub use query::{DEFAULT_MAX_STRING_BYTES, QueryOptions, RemoteServices};
 pub use query_guard::GuardedQuery;
-pub use records::{Agent, AgentRole, Distribution, Parts, Record, RecordKind, RecordReader};
+pub use records::{Agent, AgentRole, Distribution, Parts, Record, RecordKind, RecordReader, parse_date};
+pub use search::names;
 pub use search::{
     FACETS, FacetCount, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage,
     SearchRequest, SearchSort, permille,

@@ -4,6 +4,7 @@
 pub mod api;
 mod auth;
 mod catalog;
+mod ckan;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -156,6 +157,8 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/yasqe.min.js", get(web::yasqe))
         .route("/assets/yasqe.min.css", get(web::yasqe_style))
         .route("/assets/prefixes.json", get(web::prefixes))
+        .route("/api/3/action/{action}", get(ckan::action).post(ckan::action))
+        .route("/api/action/{action}", get(ckan::action).post(ckan::action))
         .merge(api::routes())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::admit));
     Router::new()

@@ -58,9 +58,19 @@ fn thirty_case_studies_with_curated_patterns_beneficiaries_enablers_and_sources(
         &state.graph,
         "PREFIX cg: <https://w3id.org/civicgraph/ns#> PREFIX dct: <http://purl.org/dc/terms/>
          SELECT ?c { ?c a cg:CaseStudy .
-           FILTER NOT EXISTS { ?c cg:usePattern ?p ; cg:beneficiary ?b ; cg:enabler ?e ; dct:source ?s ; cg:usesDataset ?d } }",
+           FILTER NOT EXISTS { ?c cg:usePattern ?p ; cg:beneficiary ?b ; cg:enabler ?e ; dct:source ?s } }",
     );
     assert!(incomplete.is_empty(), "{incomplete:?}");
+    // Each cites a dataset it used, except an open call for ideas (Show Us A Better Way,
+    // Directgov Innovate), whose sources name the kinds of data offered, not a dataset.
+    let without_data = select(
+        &state.graph,
+        "PREFIX cg: <https://w3id.org/civicgraph/ns#> PREFIX cgc: <https://w3id.org/civicgraph/channel/>
+         SELECT ?c { ?c a cg:CaseStudy .
+           FILTER NOT EXISTS { ?c cg:usesDataset ?d }
+           FILTER NOT EXISTS { ?c cg:channel ?channel FILTER(?channel IN (cgc:challenge, cgc:backstage-platform)) } }",
+    );
+    assert!(without_data.is_empty(), "{without_data:?}");
     // Every pattern has examples, and every value used is a concept of the vocabulary.
     let per_pattern = select(
         &state.graph,

@@ -59,6 +59,16 @@ const PATHS: &[&str] = &[
     "//sparql",
     "/sparql/",
     "/api/records/%FF%FE",
+    "/record/",
+    "/id/",
+    "/demo/case-study/",
+    "/assets/prefixes.json",
+    "/api/3/action/package_search",
+    "/api/3/action/package_show",
+    "/api/3/action/organization_list",
+    "/api/3/action/group_list",
+    "/api/action/status_show",
+    "/api/3/action/",
 ];
 
 const NAMES: &[&str] = &[
@@ -85,6 +95,17 @@ const NAMES: &[&str] = &[
     "format",
     "catalogue",
     "licence",
+    "min_confidence",
+    "fq",
+    "rows",
+    "start",
+    "facet.field",
+    "facet.limit",
+    "fl",
+    "id",
+    "all_fields",
+    "limit",
+    "offset",
     "x",
     "",
 ];
@@ -103,6 +124,11 @@ const VALUES: &[&str] = &[
     "title:",
     "-",
     "OR OR OR",
+    "metadata_modified:[2020-01-01T00:00:00Z TO *]",
+    "metadata_modified:[",
+    "organization:x groups:\"y",
+    "[\"groups\",\"organization\"]",
+    "id asc",
     "*",
     "%FF%FE",
     "%00",
@@ -185,7 +211,15 @@ fn request(rng: &mut Rng) -> Request<Body> {
         "GET", "GET", "GET", "POST", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
     ]);
     let mut uri = rng.pick(PATHS).to_owned();
-    if uri == "/api/records/" {
+    if [
+        "/api/records/",
+        "/record/",
+        "/id/",
+        "/demo/case-study/",
+        "/api/3/action/",
+    ]
+    .contains(&uri.as_str())
+    {
         uri.push_str(&urlencoding::encode(&fragment(rng)));
     }
     let params = rng.below(5);

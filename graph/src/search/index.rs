@@ -19,7 +19,7 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 /// The analyzer for English free text: lower-cased, accent-folded, stop words removed, stemmed.
 const ANALYZER: &str = "civic_en";
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
-const SCHEMA_VERSION: &str = "5";
+const SCHEMA_VERSION: &str = "6";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -55,6 +55,15 @@ pub(crate) struct Fields {
     /// The date in seconds, or `i64::MIN` when unknown, so that sorting by date always has
     /// a value and undated records come last.
     pub(crate) sort_date: Field,
+    /// The record's key ([`super::names::record_key`]), for CKAN ids and `id asc`.
+    pub(crate) key: Field,
+    /// `dct:modified` (else the date) in seconds, `i64::MIN` when unknown.
+    pub(crate) modified: Field,
+    /// CKAN names: organizations, groups, tags and resource formats.
+    pub(crate) organization: Field,
+    pub(crate) group: Field,
+    pub(crate) tag: Field,
+    pub(crate) res_format: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -95,6 +104,12 @@ fn schema() -> (Schema, Fields) {
         ),
         year: builder.add_u64_field("year", INDEXED | STORED | FAST),
         sort_date: builder.add_i64_field("sort_date", FAST),
+        key: builder.add_u64_field("key", INDEXED | FAST),
+        modified: builder.add_i64_field("modified", INDEXED | FAST),
+        organization: builder.add_text_field("organization", STRING),
+        group: builder.add_text_field("group", STRING),
+        tag: builder.add_text_field("tag", STRING),
+        res_format: builder.add_text_field("res_format", STRING),
     };
     (builder.build(), fields)
 }
@@ -274,6 +289,32 @@ impl SearchIndex {
             }
         }
         doc.add_i64(f.sort_date, record.date.unwrap_or(i64::MIN));
+        doc.add_u64(f.key, super::names::record_key(&record.iri));
+        let modified = record
+            .modified
+            .as_deref()
+            .and_then(crate::records::parse_date)
+            .or(record.date);
+        doc.add_i64(f.modified, modified.unwrap_or(i64::MIN));
+        let mut names: Vec<(Field, String)> = Vec::new();
+        names.extend(publishers.iter().map(|p| (f.organization, super::names::slug(p))));
+        names.extend(
+            record
+                .themes
+                .iter()
+                .map(|t| (f.group, super::names::group_name(t))),
+        );
+        names.extend(record.keywords.iter().map(|k| (f.tag, k.trim().to_owned())));
+        names.extend(
+            formats
+                .iter()
+                .map(|x| (f.res_format, super::names::format_name(x))),
+        );
+        names.sort();
+        names.dedup();
+        for (field, name) in names {
+            doc.add_text(field, &name);
+        }
         for (pattern, confidence) in &record.confidences {
             if let Some(value) = confidence_term(pattern, super::request::permille(*confidence)) {
                 doc.add_u64(f.confidence, value);

@@ -9,6 +9,7 @@
 mod counts;
 mod facets;
 pub(crate) mod index;
+pub mod names;
 mod query;
 mod request;
 pub(crate) mod service;

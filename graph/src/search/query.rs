@@ -57,6 +57,10 @@ impl SearchIndex {
             (f.benefit, &filter.benefits),
             (f.country, &filter.countries),
             (f.method, &filter.methods),
+            (f.organization, &filter.organizations),
+            (f.group, &filter.groups),
+            (f.tag, &filter.tags),
+            (f.res_format, &filter.res_formats),
         ] {
             if values.is_empty() {
                 continue;
@@ -99,6 +103,35 @@ impl SearchIndex {
             // Only NONE asked for: nothing has NONE with a confidence.
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
+        if !filter.keys.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = filter
+                .keys
+                .iter()
+                .map(|key| {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_u64(f.key, *key),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if filter.modified_from.is_some() || filter.modified_to.is_some() {
+            let bound = |seconds: Option<i64>, open: i64| {
+                Bound::Included(Term::from_field_i64(f.modified, seconds.unwrap_or(open)))
+            };
+            // Undated records (`i64::MIN`) never fall in a range with a lower bound.
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    bound(filter.modified_from, i64::MIN + 1),
+                    bound(filter.modified_to, i64::MAX),
+                )),
+            ));
+        }
         if filter.year_from.is_some() || filter.year_to.is_some() {
             let bound = |year: Option<u64>| match year {
                 Some(y) => Bound::Included(Term::from_field_u64(f.year, y)),
@@ -118,7 +151,8 @@ impl SearchIndex {
         let query = self.query(request)?;
         let limit = request.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
-        let by_date = request.sort == SearchSort::Date || request.text.trim().is_empty();
+        let by_date = request.sort == SearchSort::Date
+            || (request.sort == SearchSort::Relevance && request.text.trim().is_empty());
         let facet_fields: Vec<FacetField> = if request.facets {
             FACETS
                 .iter()
@@ -135,7 +169,13 @@ impl SearchIndex {
         let generation = searcher.generation().generation_id();
         let key = CountKey::of(request);
         // The page of hits alone: in relevance order it skips most matches (block-max WAND).
-        let addresses: Vec<(f32, DocAddress)> = if by_date {
+        let addresses: Vec<(f32, DocAddress)> = if request.sort == SearchSort::Key {
+            let top = searcher.search(&query, &top.order_by_fast_field::<u64>("key", Order::Asc))?;
+            top.into_iter().map(|(_, a)| (0.0, a)).collect()
+        } else if request.sort == SearchSort::Modified {
+            let top = searcher.search(&query, &top.order_by_fast_field::<i64>("modified", Order::Desc))?;
+            top.into_iter().map(|(_, a)| (0.0, a)).collect()
+        } else if by_date {
             let top = searcher.search(&query, &top.order_by_fast_field::<i64>("sort_date", Order::Desc))?;
             top.into_iter().map(|(_, a)| (0.0, a)).collect()
         } else {

@@ -61,6 +61,20 @@ pub struct SearchFilter {
     /// of one of `patterns` when they are given, else of any ODI pattern (curated ones count
     /// 1000). `None`: no minimum.
     pub min_confidence: Option<u16>,
+    /// CKAN organization names ([`super::names::slug`] of a publisher's name).
+    pub organizations: Vec<String>,
+    /// CKAN group names ([`super::names::group_name`] of a theme).
+    pub groups: Vec<String>,
+    /// Keywords, exactly as written.
+    pub tags: Vec<String>,
+    /// CKAN resource formats ([`super::names::format_name`]).
+    pub res_formats: Vec<String>,
+    /// Record keys ([`super::names::record_key`]): these records only.
+    pub keys: Vec<u64>,
+    /// Modified (`dct:modified`, else issued) at or after, in seconds.
+    pub modified_from: Option<i64>,
+    /// Modified at or before, in seconds.
+    pub modified_to: Option<i64>,
     /// First year, inclusive.
     pub year_from: Option<u64>,
     /// Last year, inclusive.
@@ -81,6 +95,10 @@ pub enum SearchSort {
     Relevance,
     /// Newest first; undated records last.
     Date,
+    /// By record key, ascending: CKAN's `id asc`, a stable order to page a whole catalogue by.
+    Key,
+    /// Last modified first (`dct:modified`, else issued); undated records last.
+    Modified,
 }
 
 /// One search.

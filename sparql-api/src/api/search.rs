@@ -374,6 +374,9 @@ pub async fn get(
             sort: match request.sort {
                 SearchSort::Relevance => "relevance".into(),
                 SearchSort::Date => "date".into(),
+                // Only the CKAN API asks for these.
+                SearchSort::Key => "key".into(),
+                SearchSort::Modified => "modified".into(),
             },
             total: result.total,
             page,
