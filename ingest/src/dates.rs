@@ -50,7 +50,10 @@ fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
     let text = text.trim();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let valid_month = |m: &str| matches!(m.parse::<u8>(), Ok(1..=12));
-    let valid_day = |d: &str| matches!(d.parse::<u8>(), Ok(1..=31));
+    let valid_day = |y: &str, m: &str, d: &str| match (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) {
+        (Ok(y), Ok(m), Ok(d)) => d >= 1 && d <= days_in_month(y, m),
+        _ => false,
+    };
     // YYYY
     if digits(text, 4) {
         return Some((text.to_owned(), xsd::G_YEAR));
@@ -70,8 +73,8 @@ fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
             && (digits(parts[0], 2) || digits(parts[0], 1))
             && (digits(parts[1], 2) || digits(parts[1], 1))
             && digits(parts[2], 4)
-            && valid_day(parts[0])
             && valid_month(parts[1])
+            && valid_day(parts[2], parts[1], parts[0])
         {
             return Some((
                 format!("{}-{:0>2}-{:0>2}", parts[2], parts[1], parts[0]),
@@ -94,7 +97,7 @@ fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
         && bytes[7] == b'-'
         && digits(&date[8..10], 2)
         && valid_month(&date[5..7])
-        && valid_day(&date[8..10]))
+        && valid_day(&date[0..4], &date[5..7], &date[8..10]))
     {
         return None;
     }
@@ -107,6 +110,12 @@ fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
         (time, "Z".to_owned())
     } else if rest.len() > 6 && matches!(rest.as_bytes()[rest.len() - 6], b'+' | b'-') {
         let (time, zone) = rest.split_at(rest.len() - 6);
+        // ±hh:mm, at most 14:00 either way (XSD's bound).
+        let (hours, minutes) = zone[1..].split_once(':')?;
+        let (hours, minutes) = (hours.parse::<u8>().ok()?, minutes.parse::<u8>().ok()?);
+        if !digits_only(&zone[1..3]) || minutes > 59 || hours > 14 || (hours == 14 && minutes > 0) {
+            return None;
+        }
         (time, zone.to_owned())
     } else {
         (rest, String::new())
@@ -124,7 +133,12 @@ fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
     }
     let (h, m) = (parts[0].parse::<u8>().ok()?, parts[1].parse::<u8>().ok()?);
     let s = parts.get(2).map_or(Some(0), |s| s.parse::<u8>().ok())?;
-    if h > 24 || m > 59 || s > 60 {
+    // 24:00:00 is the end of the day (XSD allows it, exactly); no leap seconds.
+    if h > 24
+        || m > 59
+        || s > 59
+        || (h == 24 && (m > 0 || s > 0 || fraction.is_some_and(|f| f.bytes().any(|b| b != b'0'))))
+    {
         return None;
     }
     let fraction = fraction
@@ -136,6 +150,22 @@ fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
         format!("{date}T{h:02}:{m:02}:{s:02}{fraction}{zone}"),
         xsd::DATE_TIME,
     ))
+}
+
+/// Days in month `m` of year `y` (Gregorian: a year divisible by 4 is a leap year unless
+/// it is a century not divisible by 400).
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+fn digits_only(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -176,6 +206,20 @@ mod tests {
     }
 
     #[test]
+    fn leap_days_and_the_end_of_the_day_are_dates() {
+        assert_eq!(norm("29/02/2020"), typed("2020-02-29", xsd::DATE));
+        assert_eq!(norm("2000-02-29"), typed("2000-02-29", xsd::DATE));
+        assert_eq!(
+            norm("2019-05-03T24:00:00"),
+            typed("2019-05-03T24:00:00", xsd::DATE_TIME)
+        );
+        assert_eq!(
+            norm("2019-05-03T10:00:00-14:00"),
+            typed("2019-05-03T10:00:00-14:00", xsd::DATE_TIME)
+        );
+    }
+
+    #[test]
     fn well_typed_dates_are_left_alone_and_nonsense_is_kept_as_it_was() {
         assert_eq!(
             normalise(&Literal::new_typed_literal("2019-05-03", xsd::DATE)),
@@ -186,6 +230,14 @@ mod tests {
             "2019-13-01",
             "32/01/2019",
             "2019-05-03T25:00",
+            "31/02/2019",
+            "2019-02-29",
+            "1900-02-29",
+            "2019-04-31",
+            "2019-05-03T24:30",
+            "2019-05-03T23:59:60",
+            "2019-05-03T10:00:00+15:00",
+            "2019-05-03T10:00:00+01:75",
             "",
             "2019-05-03Tabc",
         ] {
