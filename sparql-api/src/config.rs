@@ -26,6 +26,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Limits that protect the server.
     pub limits: LimitsConfig,
+    /// How answers are sent and requests logged (`[http]`).
+    pub http: HttpConfig,
     /// How harvests fetch (timeouts, retries, delays, size limits, parallelism).
     pub harvest: civicgraph_ingest::HarvestSettings,
     /// Which remote endpoints `SERVICE` may call.
@@ -84,6 +86,27 @@ impl Default for LimitsConfig {
     }
 }
 
+/// How answers are sent and requests logged.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Compress answers with gzip or brotli when the client accepts them (`Accept-Encoding`).
+    pub compression: bool,
+    /// Log each request (at `info`): its id (`x-request-id`, the client's or a new UUID, and
+    /// sent back), method, path, status and latency. The query string is not logged: it can
+    /// be long, and a SPARQL query is the client's business.
+    pub request_log: bool,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            compression: true,
+            request_log: true,
+        }
+    }
+}
+
 /// Write access. The token itself never sits in the file: it is read from an environment
 /// variable, so configuration can be shared and committed without the secret.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -135,6 +158,7 @@ impl Default for Config {
             query: QueryConfig::default(),
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
+            http: HttpConfig::default(),
             harvest: civicgraph_ingest::HarvestSettings::default(),
             federation: crate::federation::FederationConfig::default(),
             tagging: civicgraph_ingest::tag::TagSettings::default(),

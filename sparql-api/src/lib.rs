@@ -161,10 +161,42 @@ pub fn app(state: AppState) -> Router {
         .route("/api/action/{action}", get(ckan::action).post(ckan::action))
         .merge(api::routes())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::admit));
-    Router::new()
+    let http = state.config.http.clone();
+    let router = Router::new()
         .route("/healthz", get(health::get))
         .merge(served)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(limits::cors())
-        .with_state(state)
+        .with_state(state);
+    http_layers(router, &http)
+}
+
+/// Compression and the request log with request ids, as `[http]` configures them: the
+/// outermost layers, so the log sees every answer (refusals included) with its status.
+fn http_layers(router: Router, http: &config::HttpConfig) -> Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    let router = if http.compression {
+        router.layer(tower_http::compression::CompressionLayer::new())
+    } else {
+        router
+    };
+    if !http.request_log {
+        return router;
+    }
+    let header = axum::http::HeaderName::from_static("x-request-id");
+    let trace = tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::http::Request<_>| {
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+        })
+        .on_request(())
+        .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO));
+    router
+        .layer(PropagateRequestIdLayer::new(header.clone()))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
 }
