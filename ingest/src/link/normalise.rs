@@ -80,12 +80,12 @@ pub fn url(text: &str) -> Option<String> {
     params.sort_unstable();
     let mut path = path.trim_end_matches('/').to_owned();
     // CKAN: the API view of a package names the same dataset as its page.
-    if path.ends_with("/api/3/action/package_show") || path.ends_with("/api/action/package_show") {
-        if let Some(id) = params.iter().find_map(|p| p.strip_prefix("id=")) {
-            let prefix = path.split("/api/").next().unwrap_or_default();
-            path = format!("{prefix}/dataset/{id}");
-            params.clear();
-        }
+    if (path.ends_with("/api/3/action/package_show") || path.ends_with("/api/action/package_show"))
+        && let Some(id) = params.iter().find_map(|p| p.strip_prefix("id="))
+    {
+        let prefix = path.split("/api/").next().unwrap_or_default();
+        path = format!("{prefix}/dataset/{id}");
+        params.clear();
     }
     // data.europa.eu: /data/datasets/X, /en/datasets/X, /de/datasets/X are one page.
     if host == "data.europa.eu" || host == "europeandataportal.eu" {

@@ -379,12 +379,12 @@ fn map_extras(package: &Value, d: &NamedOrBlankNode, out: &mut Emitter) {
         out.text(&period, dcat::START_DATE, &start.unwrap_or_default());
         out.text(&period, dcat::END_DATE, &end.unwrap_or_default());
     }
-    if let Some(frequency) = extra(package, "frequency") {
-        if !out.link(d, dct::ACCRUAL_PERIODICITY, &frequency) {
-            match authority::frequencies().lookup(&frequency) {
-                Some(iri) => out.add(d.clone(), dct::ACCRUAL_PERIODICITY, iri),
-                None => out.text(d, dct::ACCRUAL_PERIODICITY, &frequency),
-            }
+    if let Some(frequency) = extra(package, "frequency")
+        && !out.link(d, dct::ACCRUAL_PERIODICITY, &frequency)
+    {
+        match authority::frequencies().lookup(&frequency) {
+            Some(iri) => out.add(d.clone(), dct::ACCRUAL_PERIODICITY, iri),
+            None => out.text(d, dct::ACCRUAL_PERIODICITY, &frequency),
         }
     }
     for language in string_list(extra(package, "language").map(Value::String).as_ref(), true) {
