@@ -96,6 +96,8 @@ pub struct HttpConfig {
     /// sent back), method, path, status and latency. The query string is not logged: it can
     /// be long, and a SPARQL query is the client's business.
     pub request_log: bool,
+    /// Serve `/metrics` (Prometheus text format).
+    pub metrics: bool,
 }
 
 impl Default for HttpConfig {
@@ -103,6 +105,7 @@ impl Default for HttpConfig {
         Self {
             compression: true,
             request_log: true,
+            metrics: true,
         }
     }
 }

@@ -14,6 +14,7 @@ mod health;
 mod html;
 mod limits;
 pub mod memory;
+pub mod metrics;
 mod negotiate;
 mod rdf_response;
 mod record_page;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub work: Arc<work::Work>,
     /// Requests served at once by the whole server (not per route).
     pub requests: Arc<tokio::sync::Semaphore>,
+    /// What `/metrics` reports.
+    pub metrics: metrics::Metrics,
 }
 
 /// Shows whether a token is set, never the token.
@@ -87,6 +90,7 @@ impl AppState {
             cache,
             work,
             requests,
+            metrics: metrics::Metrics::new(),
         }
     }
 
@@ -131,7 +135,13 @@ pub(crate) fn request_host(headers: &axum::http::HeaderMap) -> String {
 /// The whole HTTP surface.
 pub fn app(state: AppState) -> Router {
     let limits = state.config.limits.clone();
-    let served = Router::new()
+    let http = state.config.http.clone();
+    let mut served = Router::new();
+    if http.metrics {
+        // Inside the admission limit: a scrape reads the harvest record and the disk.
+        served = served.route("/metrics", get(metrics::get));
+    }
+    let served = served
         .route("/sparql", get(sparql::get).post(sparql::post))
         .route("/update", post(update::post))
         .route(
@@ -160,8 +170,11 @@ pub fn app(state: AppState) -> Router {
         .route("/api/3/action/{action}", get(ckan::action).post(ckan::action))
         .route("/api/action/{action}", get(ckan::action).post(ckan::action))
         .merge(api::routes())
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::admit));
-    let http = state.config.http.clone();
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::admit))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ));
     let router = Router::new()
         .route("/healthz", get(health::get))
         .merge(served)

@@ -52,6 +52,8 @@ struct Inner {
 pub struct ResultCache {
     budget: usize,
     inner: Mutex<Inner>,
+    hits: std::sync::atomic::AtomicU64,
+    misses: std::sync::atomic::AtomicU64,
 }
 
 impl ResultCache {
@@ -60,7 +62,15 @@ impl ResultCache {
         Self {
             budget,
             inner: Mutex::new(Inner::default()),
+            hits: std::sync::atomic::AtomicU64::new(0),
+            misses: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Lookups so far that found an answer, and that did not (for `/metrics`).
+    pub fn lookups(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.hits.load(Relaxed), self.misses.load(Relaxed))
     }
 
     /// The largest answer kept, in bytes (a sixteenth of the budget).
@@ -75,6 +85,13 @@ impl ResultCache {
 
     /// The answer for `key` at store version `sequence`, if cached.
     pub fn get(&self, sequence: u64, key: &CacheKey) -> Option<Arc<CachedAnswer>> {
+        let found = self.find(sequence, key);
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        found
+    }
+
+    fn find(&self, sequence: u64, key: &CacheKey) -> Option<Arc<CachedAnswer>> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         // Sequences only grow: a newer one means a write, and everything cached is stale.
         if sequence > inner.sequence {

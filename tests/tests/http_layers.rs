@@ -1,12 +1,12 @@
 //! What wraps every answer (`[http]` in `civicgraph.toml`): gzip and brotli when the client
-//! accepts them, a request id sent back on each answer, and a log line per request.
+//! accepts them, and `/metrics` for Prometheus. (The request log is `request_log.rs`: it
+//! installs a log subscriber, which wants a test binary of its own.)
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use civicgraph_sparql_api::config::{Config, HttpConfig};
 use civicgraph_tests::{demo_state, demo_state_with, send};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 fn search(encoding: &str) -> Request<Body> {
     Request::get("/api/search?q=air+quality")
@@ -40,51 +40,71 @@ async fn answers_are_compressed_as_the_client_accepts() {
     assert!(body.starts_with('{'));
 }
 
-/// Lines written by the log, for one test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn each_request_has_an_id_it_is_logged_under() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+/// Prometheus scrapes `/metrics`: requests by route and status with their latency, the
+/// result cache, the query slots, the index, and the harvest runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_scraped_in_prometheus_format() {
+    use civicgraph_ingest::{HarvestSettings, SourceKind, harvest};
     let state = demo_state();
-
-    let (response, _) = send(&state, Request::get("/healthz").body(Body::empty()).unwrap()).await;
-    let id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
-    assert_eq!(id.len(), 36, "a new UUID: {id}");
-    let request = Request::get("/api/search?q=secret+words")
-        .header("x-request-id", "client-chosen-17")
-        .body(Body::empty())
-        .unwrap();
-    let (response, _) = send(&state, request).await;
-    assert_eq!(response.headers()["x-request-id"], "client-chosen-17");
-
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let line = log
-        .lines()
-        .find(|l| l.contains("client-chosen-17"))
-        .unwrap_or_else(|| panic!("no line for the request: {log}"));
-    assert!(
-        line.contains("/api/search") && line.contains("status=200") && line.contains("latency"),
-        "{line}"
+    let source = civicgraph_tests::sources::file_source(
+        "northmoor",
+        SourceKind::Dcat,
+        &civicgraph_tests::demo::repo("datasets/demo/northmoor.ttl"),
     );
-    assert!(!line.contains("secret"), "the query string is not logged: {line}");
-    assert!(log.contains(&id), "{log}");
+    let quiet: harvest::Progress = Arc::new(|_: &str| {});
+    harvest(state.graph.clone(), source, HarvestSettings::default(), quiet)
+        .await
+        .unwrap();
+    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+    for _ in 0..2 {
+        send(&state, get("/api/search?q=air")).await;
+        send(&state, get("/sparql?query=ASK%20%7B%7D")).await;
+    }
+    send(&state, get("/api/records/nothing")).await;
+
+    let (response, text) = send(&state, get("/metrics")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+    };
+    assert_eq!(
+        value(r#"civicgraph_http_requests_total{method="GET",route="/api/search",status="200"}"#),
+        2.0
+    );
+    assert_eq!(
+        value(r#"civicgraph_http_requests_total{method="GET",route="/api/records/{id}",status="404"}"#),
+        1.0
+    );
+    assert_eq!(
+        value(r#"civicgraph_http_request_duration_seconds_count{route="/sparql"}"#),
+        2.0
+    );
+    assert!(value("civicgraph_result_cache_hits_total") >= 1.0);
+    assert!(value("civicgraph_query_slots") >= 1.0);
+    assert_eq!(value("civicgraph_query_slots_in_use"), 0.0);
+    assert!(value("civicgraph_index_documents") > 100.0);
+    assert_eq!(
+        value(r#"civicgraph_harvest_runs{source="northmoor",status="succeeded"}"#),
+        1.0
+    );
+    assert!(value(r#"civicgraph_harvest_last_run_seconds{source="northmoor"}"#) >= 0.0);
+    assert_eq!(value(r#"civicgraph_disk_bytes{part="store"}"#), 0.0, "in memory");
+
+    let off = demo_state_with(Config {
+        http: HttpConfig {
+            metrics: false,
+            ..HttpConfig::default()
+        },
+        ..Config::default()
+    });
+    let (response, _) = send(&off, get("/metrics")).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
