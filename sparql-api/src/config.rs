@@ -61,6 +61,13 @@ pub struct LimitsConfig {
     /// Bytes the process's memory may grow by while queries run before they are stopped
     /// (503); 0 turns the check off.
     pub query_memory_bytes: u64,
+    /// Requests a second each client may make (its write token, else its address), beyond
+    /// which it gets 429 with `Retry-After`; 0 turns quotas off.
+    pub client_requests_per_second: u32,
+    /// How many requests a client may make at once before its rate applies.
+    pub client_burst: u32,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl LimitsConfig {
@@ -82,6 +89,9 @@ impl Default for LimitsConfig {
             long_queries: 1,
             long_query_after_ms: 2_000,
             query_memory_bytes: 1 << 30,
+            client_requests_per_second: 0,
+            client_burst: 50,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -16,6 +16,7 @@ mod limits;
 pub mod memory;
 pub mod metrics;
 mod negotiate;
+mod quota;
 mod rdf_response;
 mod record_page;
 pub mod result_cache;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub requests: Arc<tokio::sync::Semaphore>,
     /// What `/metrics` reports.
     pub metrics: metrics::Metrics,
+    /// Per-client token buckets (`[limits] client_requests_per_second`).
+    pub quotas: Arc<quota::Quotas>,
 }
 
 /// Shows whether a token is set, never the token.
@@ -82,6 +85,7 @@ impl AppState {
             config.query_timeout(),
         );
         let requests = Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent_requests));
+        let config_limits = config.limits.clone();
         Self {
             graph: Arc::new(graph),
             config: Arc::new(config),
@@ -91,6 +95,11 @@ impl AppState {
             work,
             requests,
             metrics: metrics::Metrics::new(),
+            quotas: Arc::new(quota::Quotas::new(
+                config_limits.client_requests_per_second,
+                config_limits.client_burst,
+                config_limits.trust_forwarded_for,
+            )),
         }
     }
 
@@ -171,6 +180,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/action/{action}", get(ckan::action).post(ckan::action))
         .merge(api::routes())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::admit))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), quota::check))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -467,11 +467,12 @@ async fn stream(
         () = watched.until_stopped() => return Err(watched.stopped_error()),
     };
     // The job's guard goes with the body: a client that hangs up mid-answer drops it, which
-    // cancels the evaluation. The timeout still holds while the body streams.
-    let body = Body::from_stream(futures_util::stream::unfold(
+    // cancels the evaluation. The timeout still holds while the body streams. Fused: a body
+    // wrapper (compression) may poll once more after the end, which `unfold` alone panics on.
+    let body = Body::from_stream(futures_util::StreamExt::fuse(futures_util::stream::unfold(
         (receiver, job),
         |(mut receiver, job)| async move { receiver.recv().await.map(|item| (item, (receiver, job))) },
-    ));
+    )));
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -28,6 +28,16 @@ async fn answers_are_compressed_as_the_client_accepts() {
         assert_eq!(encoding, expected, "{accepted}");
         assert_eq!(expected.is_none(), body.starts_with('{'), "{accepted}");
     }
+    // A streamed SPARQL answer, compressed to its end.
+    let query =
+        Request::get("/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%20500")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap();
+    let (response, body) = send(&state, query).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    assert!(body.len() > 100, "{}", body.len());
     let off = demo_state_with(Config {
         http: HttpConfig {
             compression: false,

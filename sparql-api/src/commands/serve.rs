@@ -64,7 +64,11 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
             }
         });
         let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        let server = axum::serve(
+            listener,
+            app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
             shutdown().await;
             // Running queries are stopped, so their answers end and their connections close.
             work.close();
