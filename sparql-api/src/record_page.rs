@@ -92,9 +92,9 @@ async fn respond(state: &AppState, headers: &HeaderMap, iri: NamedNode) -> Resul
     state
         .work
         .run(move |running| {
-            let statements = describe(&graph, &iri, running)?;
             match choice {
                 Some(format) => {
+                    let statements = describe(&graph, &iri, running)?;
                     if statements.is_empty() {
                         return Err(nothing_about(&iri));
                     }
@@ -107,10 +107,18 @@ async fn respond(state: &AppState, headers: &HeaderMap, iri: NamedNode) -> Resul
                 }
                 None => {
                     let base = graph.layout().base().to_owned();
+                    // A record's page is its record view; only an IRI that is no record
+                    // needs its statements read.
                     match crate::api::records::read(&graph, iri.as_str()) {
                         Ok(record) => Ok(record_page(&record, &origin, &base)),
-                        Err(error) if statements.is_empty() => Err(error.0),
-                        Err(_) => Ok(statements_page(&iri, &statements, &base)),
+                        Err(error) => {
+                            let statements = describe(&graph, &iri, running)?;
+                            if statements.is_empty() {
+                                Err(error.0)
+                            } else {
+                                Ok(statements_page(&iri, &statements, &base))
+                            }
+                        }
                     }
                 }
             }

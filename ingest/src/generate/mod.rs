@@ -23,6 +23,7 @@ pub mod words;
 use crate::error::{IngestError, Result};
 use crate::link::LinkRecord;
 use crate::link::perturb::{Rng, copy};
+use civicgraph_graph::names::slug;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -713,19 +714,6 @@ fn capitalise(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// `health-and-social-care` from `Health and Social Care`.
-fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_owned()
 }
 
 /// A Turtle string body.

@@ -4,7 +4,7 @@
 
 use super::{CkanError, package};
 use crate::AppState;
-use crate::api::labels::labelled;
+use crate::api::labels::{Labelled, labelled};
 use civicgraph_graph::names::{format_name, group_name, key_of_ckan_name, record_key, slug};
 use civicgraph_graph::{SearchFilter, SearchRequest, SearchSort};
 use serde_json::{Value, json};
@@ -157,6 +157,18 @@ fn ckan_value(facet: &str, value: &str) -> String {
     }
 }
 
+/// A facet value as CKAN shows it: a publisher is its own name, anything else its label.
+fn display(ckan: &str, labels: &civicgraph_graph::Labels<'_>, value: &str) -> Labelled {
+    if ckan == "organization" {
+        Labelled {
+            value: value.to_owned(),
+            label: value.to_owned(),
+        }
+    } else {
+        labelled(labels, value)
+    }
+}
+
 /// `package_search`.
 pub async fn package_search(
     state: &AppState,
@@ -253,7 +265,7 @@ pub async fn package_search(
                 let mut items = Vec::new();
                 for value in values {
                     let name = ckan_value(ckan, &value.value);
-                    let display = if ckan == "organization" { value.value.clone() } else { labelled(&labels, &value.value).label };
+                    let display = display(ckan, &labels, &value.value).label;
                     counts.insert(name.clone(), json!(value.count));
                     items.push(json!({"name": name, "display_name": display, "count": value.count}));
                 }
@@ -346,28 +358,34 @@ fn list_window(params: &BTreeMap<String, Value>) -> Result<(usize, usize, bool),
     ))
 }
 
-/// `organization_list`: the publishers of datasets, by name.
-pub async fn organization_list(
+/// A CKAN list over one facet of every dataset (`organization_list`, `group_list`): the
+/// facet's values under their CKAN names ([`ckan_value`]), merged where two values share a
+/// name, as names or (`all_fields`) as `dict`s with their `package_count`.
+async fn listing(
     state: &AppState,
     params: &BTreeMap<String, Value>,
+    ckan: &str,
+    dict: fn(&Labelled) -> Value,
 ) -> Result<Value, CkanError> {
     let (limit, offset, all_fields) = list_window(params)?;
-    let mut organizations: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    for (publisher, count) in every(state, "publisher").await? {
-        let entry = organizations.entry(slug(&publisher)).or_insert((publisher, 0));
+    let facet = facet_of(ckan).expect("a list is over a mapped facet");
+    let values = every(state, facet).await?;
+    let labels = state.graph.labels();
+    let mut listed: BTreeMap<String, (Labelled, u64)> = BTreeMap::new();
+    for (value, count) in values {
+        let entry = listed
+            .entry(ckan_value(ckan, &value))
+            .or_insert_with(|| (display(ckan, &labels, &value), 0));
         entry.1 += count;
     }
     Ok(Value::Array(
-        organizations
+        listed
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(name, (title, count))| {
+            .map(|(name, (value, count))| {
                 if all_fields {
-                    let mut dict = package::organization(&crate::api::labels::Labelled {
-                        value: title.clone(),
-                        label: title,
-                    });
+                    let mut dict = dict(&value);
                     dict["package_count"] = json!(count);
                     dict
                 } else {
@@ -378,34 +396,17 @@ pub async fn organization_list(
     ))
 }
 
+/// `organization_list`: the publishers of datasets, by name.
+pub async fn organization_list(
+    state: &AppState,
+    params: &BTreeMap<String, Value>,
+) -> Result<Value, CkanError> {
+    listing(state, params, "organization", package::organization).await
+}
+
 /// `group_list`: the themes of datasets, as groups.
 pub async fn group_list(state: &AppState, params: &BTreeMap<String, Value>) -> Result<Value, CkanError> {
-    let (limit, offset, all_fields) = list_window(params)?;
-    let themes = every(state, "theme").await?;
-    let labels = state.graph.labels();
-    let mut groups: BTreeMap<String, (crate::api::labels::Labelled, u64)> = BTreeMap::new();
-    for (theme, count) in themes {
-        let entry = groups
-            .entry(group_name(&theme))
-            .or_insert((labelled(&labels, &theme), 0));
-        entry.1 += count;
-    }
-    Ok(Value::Array(
-        groups
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|(name, (theme, count))| {
-                if all_fields {
-                    let mut dict = package::group(&theme);
-                    dict["package_count"] = json!(count);
-                    dict
-                } else {
-                    json!(name)
-                }
-            })
-            .collect(),
-    ))
+    listing(state, params, "groups", package::group).await
 }
 
 #[cfg(test)]
