@@ -8,7 +8,7 @@ use oxigraph::model::GraphNameRef;
 use std::io::{Read, Write};
 
 impl Graph {
-    /// Writes every quad except the bookkeeping `system` graph; returns how many.
+    /// Writes every quad; returns how many.
     ///
     /// The dump is read from one store snapshot, so a write during it is either wholly in
     /// it or not at all.
@@ -26,19 +26,16 @@ impl Graph {
             }
         }
         let mut serializer = serializer.for_writer(writer);
-        let system = self.layout().system_graph();
         let mut count = 0;
         for quad in self.store().iter() {
             let quad = quad?;
-            if quad.graph_name.as_ref() == GraphNameRef::NamedNode(system.as_ref()) {
-                continue;
-            }
             serializer
                 .serialize_quad(&quad)
                 .map_err(|source| io_error("dump", source))?;
             count += 1;
         }
-        serializer.finish().map_err(|source| io_error("dump", source))?;
+        let mut writer = serializer.finish().map_err(|source| io_error("dump", source))?;
+        writer.flush().map_err(|source| io_error("dump", source))?;
         Ok(count)
     }
 
@@ -65,16 +62,13 @@ impl Graph {
         self.commit(batch)
     }
 
-    /// Quads outside the vocabulary and system graphs.
+    /// Quads outside the vocabulary graph.
     fn user_quads(&self) -> Result<usize> {
-        let skip = [self.layout().system_graph(), self.layout().vocab_graph()];
+        let vocabulary = self.layout().vocab_graph();
         let mut count = 0;
         for quad in self.store().iter() {
             let quad = quad?;
-            if !skip
-                .iter()
-                .any(|g| quad.graph_name.as_ref() == GraphNameRef::NamedNode(g.as_ref()))
-            {
+            if quad.graph_name.as_ref() != GraphNameRef::NamedNode(vocabulary.as_ref()) {
                 count += 1;
             }
         }

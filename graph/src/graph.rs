@@ -8,13 +8,12 @@ use crate::layout::Layout;
 use crate::records::{Record, RecordKind, RecordReader};
 use crate::search::index::SearchIndex;
 use crate::search::{SearchFilter, SearchHit, SearchPage, SearchRequest};
+use crate::sequence::Sequence;
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{
-    GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, Triple,
-};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::store::{Store, Transaction};
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -38,6 +37,8 @@ pub struct Graph {
     labels: LabelCache,
     /// Each named graph's size, kept between writes.
     pub(crate) counts: KeptCounts,
+    /// The number of the last committed write, kept beside the store.
+    pub(crate) sequence: Sequence,
 }
 
 /// The records written since [`Graph::defer_index`].
@@ -110,6 +111,7 @@ impl Graph {
             source,
         })?;
         let index = Arc::new(SearchIndex::open(Some(&dir.join("index")))?);
+        let (sequence, found) = Sequence::open(dir)?;
         let graph = Self {
             store,
             index,
@@ -119,9 +121,41 @@ impl Graph {
             deferred: Mutex::new(None),
             labels: LabelCache::default(),
             counts: KeptCounts::default(),
+            sequence,
         };
-        graph.repair_index()?;
+        let pending = match found {
+            Some(mark) => mark.pending,
+            None => {
+                graph.move_legacy_sequence()?;
+                false
+            }
+        };
+        graph.repair_index_at_open(pending)?;
         Ok(graph)
+    }
+
+    /// A store written before the sequence left it keeps it as a triple in its
+    /// `graph/system`: the number moves to the sequence file and the graph goes.
+    fn move_legacy_sequence(&self) -> Result<()> {
+        let system = self.layout.legacy_system_graph();
+        let mut number = None;
+        for quad in self.store.quads_for_pattern(
+            Some(system.as_ref().into()),
+            Some(cg::WRITE_SEQUENCE),
+            None,
+            Some(system.as_ref().into()),
+        ) {
+            if let Term::Literal(literal) = quad?.object {
+                number = literal.value().parse::<u64>().ok();
+            }
+        }
+        let number = number.unwrap_or(0);
+        // The file first: killed before the graph goes, the next open still has the number.
+        self.sequence.finish(number)?;
+        if self.store.contains_named_graph(system.as_ref())? {
+            self.store.remove_named_graph(system.as_ref())?;
+        }
+        Ok(())
     }
 
     /// A graph held in memory only, for tests and one-off tools.
@@ -135,6 +169,7 @@ impl Graph {
             deferred: Mutex::new(None),
             labels: LabelCache::default(),
             counts: KeptCounts::default(),
+            sequence: Sequence::in_memory(),
         })
     }
 
@@ -168,20 +203,7 @@ impl Graph {
 
     /// The number of the last committed write (0 for a new store).
     pub fn write_sequence(&self) -> Result<u64> {
-        let system = self.layout.system_graph();
-        for quad in self.store.quads_for_pattern(
-            Some(system.as_ref().into()),
-            Some(cg::WRITE_SEQUENCE),
-            None,
-            Some(system.as_ref().into()),
-        ) {
-            if let Term::Literal(literal) = quad?.object
-                && let Ok(sequence) = literal.value().parse()
-            {
-                return Ok(sequence);
-            }
-        }
-        Ok(0)
+        Ok(self.sequence.current())
     }
 
     /// The write sequence the index mirrors, if it has committed at all.
@@ -192,23 +214,36 @@ impl Graph {
     /// Rebuilds the index if it does not mirror the store's last write; returns whether it
     /// had to.
     pub fn repair_index(&self) -> Result<bool> {
+        self.repair_index_at_open(false)
+    }
+
+    /// [`Graph::repair_index`], also rebuilding when the last write was `pending`: begun
+    /// and never finished, so the store may hold it while the index does not.
+    fn repair_index_at_open(&self, pending: bool) -> Result<bool> {
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let store_sequence = self.write_sequence()?;
         let index_sequence = self.index.committed_sequence()?;
+        // The index commits after the store: if it has the pending write, so has the store.
         if index_sequence == Some(store_sequence) {
+            if pending {
+                self.sequence.finish(store_sequence)?;
+            }
             return Ok(false);
         }
         if index_sequence.is_none() && self.store.is_empty()? {
             // A new data directory: nothing to repair, just mark the empty index in step.
             self.index.rebuild(std::iter::empty(), store_sequence)?;
+            self.sequence.finish(store_sequence)?;
             return Ok(false);
         }
         tracing::warn!(
             store_sequence,
             ?index_sequence,
+            pending,
             "search index does not mirror the store; rebuilding it"
         );
         self.rebuild_index(store_sequence, &mut |_| {})?;
+        self.sequence.finish(store_sequence)?;
         Ok(true)
     }
 
@@ -315,9 +350,11 @@ impl Graph {
                 self.all_empty(&batch.replace)?
             };
         let affected_at;
+        // From here until it is finished, a crash leaves the index to be rebuilt at open.
+        self.sequence.begin(sequence)?;
         if bulk {
             affected_at = started.elapsed();
-            if let Err(error) = self.commit_bulk(&batch, sequence) {
+            if let Err(error) = self.commit_bulk(&batch) {
                 // Its first steps may have committed (the clear, the load before a failed
                 // tidy): what was kept of the store may no longer hold.
                 self.counts.invalidate_all();
@@ -339,9 +376,12 @@ impl Graph {
             remove_all(&mut transaction, &batch.remove);
             transaction.extend(batch.insert.iter().map(Quad::as_ref));
             remove_all(&mut transaction, &batch.tidy);
-            self.mark_sequence(&mut transaction, sequence)?;
             affected_at = started.elapsed();
-            transaction.commit()?;
+            if let Err(error) = transaction.commit() {
+                // Nothing was written: the sequence stays where it was.
+                self.sequence.finish(previous)?;
+                return Err(error.into());
+            }
         }
         let stored_at = started.elapsed();
         self.counts.note(&batch);
@@ -352,6 +392,7 @@ impl Graph {
                 sequence,
                 source: Box::new(source),
             })?;
+        self.sequence.finish(sequence)?;
         let report = WriteReport {
             sequence,
             inserted: batch.insert.len(),
@@ -389,8 +430,8 @@ impl Graph {
         Ok(true)
     }
 
-    /// Whether the store holds nothing but the vocabulary and the write sequence: a new
-    /// data directory, or one restored into but killed before the load.
+    /// Whether the store holds nothing but the vocabulary: a new data directory, or one
+    /// restored into but killed before the load.
     pub(crate) fn holds_only_bookkeeping(&self) -> Result<bool> {
         if self
             .store
@@ -400,10 +441,10 @@ impl Graph {
         {
             return Ok(false);
         }
-        let bookkeeping = [self.layout.system_graph(), self.layout.vocab_graph()];
+        let vocabulary = self.layout.vocab_graph();
         for graph in self.store.named_graphs() {
             let graph = graph?;
-            if matches!(&graph, NamedOrBlankNode::NamedNode(n) if bookkeeping.contains(n)) {
+            if matches!(&graph, NamedOrBlankNode::NamedNode(n) if *n == vocabulary) {
                 continue;
             }
             if self
@@ -419,19 +460,16 @@ impl Graph {
     }
 
     /// Writes a batch that only inserts, into graphs that are empty (or, for a restore, into
-    /// a store holding only bookkeeping, which the first commit clears), with the bulk
+    /// a store holding only the vocabulary, which the first step clears), with the bulk
     /// loader.
     ///
-    /// The new sequence is committed first: should the process die before the loader
-    /// commits, the index no longer mirrors the store and the next open rebuilds it. The
-    /// loader's commit adds all the quads at once; the batch's tidy removals follow it.
-    fn commit_bulk(&self, batch: &WriteBatch, sequence: u64) -> Result<()> {
-        let mut transaction = self.store.start_transaction()?;
+    /// The write's number is already marked pending: should the process die before the
+    /// loader commits, the next open rebuilds the index. The loader's commit adds all the
+    /// quads at once; the batch's tidy removals follow it.
+    fn commit_bulk(&self, batch: &WriteBatch) -> Result<()> {
         if batch.clear_all {
-            transaction.clear()?;
+            self.store.clear()?;
         }
-        self.mark_sequence(&mut transaction, sequence)?;
-        transaction.commit()?;
         let mut loader = self.store.bulk_loader();
         loader.load_quads(batch.insert.iter().cloned())?;
         loader.commit()?;
@@ -494,19 +532,6 @@ impl Graph {
             return Ok(0);
         }
         self.follow_in_index(everything, &affected, sequence)
-    }
-
-    /// Records `sequence` as the last write, inside the transaction that makes the write.
-    pub(crate) fn mark_sequence(&self, transaction: &mut Transaction<'_>, sequence: u64) -> Result<()> {
-        let system = self.layout.system_graph();
-        transaction.clear_graph(&system)?;
-        transaction.insert(QuadRef::new(
-            &system,
-            cg::WRITE_SEQUENCE,
-            &Literal::new_typed_literal(sequence.to_string(), xsd::INTEGER),
-            &system,
-        ));
-        Ok(())
     }
 
     pub(crate) fn follow_in_index(

@@ -87,21 +87,21 @@ impl Layout {
         self.graph(&format!("created/{id}"))
     }
 
-    /// Bookkeeping: the write sequence that the index mirrors. Not dumped.
-    pub fn system_graph(&self) -> NamedNode {
+    /// Where stores written before the sequence file kept the write sequence; moved out of
+    /// the store when one is opened.
+    pub(crate) fn legacy_system_graph(&self) -> NamedNode {
         self.graph("system")
     }
 
     /// The graphs civicgraph derives or keeps for itself (tags, links, harvest runs,
-    /// vocabulary, bookkeeping): what tagging and linking read past, since records live in
-    /// the other graphs.
-    pub fn derived_graphs(&self) -> [NamedNode; 5] {
+    /// vocabulary): what tagging and linking read past, since records live in the other
+    /// graphs.
+    pub fn derived_graphs(&self) -> [NamedNode; 4] {
         [
             self.tags_graph(),
             self.links_graph(),
             self.harvest_graph(),
             self.vocab_graph(),
-            self.system_graph(),
         ]
     }
 

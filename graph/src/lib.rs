@@ -12,6 +12,7 @@ mod query;
 pub mod query_guard;
 mod records;
 mod search;
+mod sequence;
 mod stats;
 mod update;
 pub mod xml_entities;

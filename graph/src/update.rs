@@ -38,11 +38,23 @@ impl Graph {
             );
         }
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let sequence = self.write_sequence()? + 1;
-        let mut transaction = self.store.start_transaction()?;
-        prepared.on_transaction(&mut transaction).execute()?;
-        self.mark_sequence(&mut transaction, sequence)?;
-        transaction.commit()?;
+        let previous = self.write_sequence()?;
+        let sequence = previous + 1;
+        self.sequence.begin(sequence)?;
+        let written = self
+            .store
+            .start_transaction()
+            .map_err(GraphError::from)
+            .and_then(|mut transaction| {
+                prepared.on_transaction(&mut transaction).execute()?;
+                transaction.commit()?;
+                Ok(())
+            });
+        if let Err(error) = written {
+            // Nothing was written: the sequence stays where it was.
+            self.sequence.finish(previous)?;
+            return Err(error);
+        }
         // Which graphs an update changed is only known by running it.
         self.counts.invalidate_all();
         // `INSERT DATA` and `DELETE DATA` name every subject they touch, so only those
@@ -53,6 +65,7 @@ impl Graph {
                 sequence,
                 source: Box::new(source),
             })?;
+        self.sequence.finish(sequence)?;
         tracing::info!(sequence, records = reindexed, "update committed");
         Ok(WriteReport {
             sequence,

@@ -4,7 +4,7 @@
 use civicgraph_graph::{Graph, Layout, QueryOptions, WriteBatch};
 use oxigraph::io::RdfFormat;
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
-use oxigraph::model::{Dataset, GraphNameRef, Literal, NamedNode, QuadRef, Triple};
+use oxigraph::model::{Dataset, Literal, NamedNode, QuadRef, Triple};
 use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 use std::sync::Arc;
@@ -172,50 +172,100 @@ fn a_failed_parse_leaves_the_previous_version_untouched() {
     assert_eq!(graph.stats().unwrap(), before);
 }
 
+/// Adds a dataset to the store behind the graph's back, as a write killed between the
+/// store's commit and the index's leaves it.
+fn write_behind_the_index(dir: &std::path::Path, layout: &Layout) {
+    let store = Store::open(dir.join("store")).unwrap();
+    let g = layout.source_graph("late").unwrap();
+    store
+        .load_from_slice(
+            oxigraph::io::RdfParser::from_format(RdfFormat::Turtle).with_default_graph(g),
+            "<http://ex/late> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> \"Allotment waiting lists\" ."
+                .as_bytes(),
+        )
+        .unwrap();
+}
+
 #[test]
 fn open_repairs_an_index_that_fell_behind_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout::default();
+    let before = {
+        let graph = Graph::open(dir.path(), layout.clone()).unwrap();
+        load_demo(&graph, "northmoor", "northmoor.ttl");
+        graph.write_sequence().unwrap()
+    };
+    // A kill -9 after a write was begun and before it was finished: the sequence file says
+    // the next write is pending, the store holds it, the index does not.
+    write_behind_the_index(dir.path(), &layout);
+    std::fs::write(
+        dir.path().join("write-sequence"),
+        format!("{} pending\n", before + 1),
+    )
+    .unwrap();
+    let graph = Graph::open(dir.path(), layout).unwrap();
+    assert_eq!(graph.write_sequence().unwrap(), before + 1);
+    assert_eq!(graph.index_sequence().unwrap(), Some(before + 1));
+    assert_eq!(graph.search("allotment", 5).unwrap()[0].iri, "http://ex/late");
+    assert_eq!(graph.indexed_records(), 46);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("write-sequence"))
+            .unwrap()
+            .trim(),
+        (before + 1).to_string(),
+        "the repaired write is marked done"
+    );
+}
+
+#[test]
+fn the_write_sequence_is_no_part_of_the_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+    load_demo(&graph, "northmoor", "northmoor.ttl");
+    assert!(graph.write_sequence().unwrap() > 0);
+    let graphs = select_count(&graph, "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g {} }");
+    assert_eq!(graphs, 1, "only the source's graph");
+    graph.update("DROP ALL", &Default::default()).unwrap();
+    assert!(
+        graph.store().is_empty().unwrap(),
+        "DROP ALL leaves nothing behind"
+    );
+    let sequence = graph.write_sequence().unwrap();
+    drop(graph);
+    let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+    assert_eq!(graph.write_sequence().unwrap(), sequence, "kept across opening");
+    assert!(graph.store().is_empty().unwrap());
+}
+
+#[test]
+fn a_store_that_kept_its_sequence_inside_moves_it_out_at_open() {
     let dir = tempfile::tempdir().unwrap();
     let layout = Layout::default();
     {
         let graph = Graph::open(dir.path(), layout.clone()).unwrap();
         load_demo(&graph, "northmoor", "northmoor.ttl");
     }
-    // What a kill -9 between the store commit and the index commit leaves: a store write
-    // with its sequence bumped, and an index still at the previous sequence.
+    // What an older civicgraph left: the sequence as a triple in graph/system, no file.
+    std::fs::remove_file(dir.path().join("write-sequence")).unwrap();
     {
         let store = Store::open(dir.path().join("store")).unwrap();
-        let system = layout.system_graph();
-        let g = layout.source_graph("late").unwrap();
-        let mut t = store.start_transaction().unwrap();
-        t.load_from_slice(
-            RdfFormat::Turtle,
-            "<http://ex/late> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> \"Allotment waiting lists\" ."
-                .as_bytes(),
-        )
-        .unwrap();
-        // Move what was loaded into the source graph.
-        let quads: Vec<_> = t
-            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-            .collect::<Result<_, _>>()
+        let system = NamedNode::new(format!("{}graph/system", layout.base())).unwrap();
+        store
+            .insert(QuadRef::new(
+                &system,
+                civicgraph_vocab::cg::WRITE_SEQUENCE,
+                &Literal::new_typed_literal("1", oxigraph::model::vocab::xsd::INTEGER),
+                &system,
+            ))
             .unwrap();
-        for quad in quads {
-            t.remove(&quad);
-            t.insert(QuadRef::new(&quad.subject, &quad.predicate, &quad.object, &g));
-        }
-        t.clear_graph(&system).unwrap();
-        t.insert(QuadRef::new(
-            &system,
-            civicgraph_vocab::cg::WRITE_SEQUENCE,
-            &Literal::new_typed_literal("99", oxigraph::model::vocab::xsd::INTEGER),
-            &system,
-        ));
-        t.commit().unwrap();
     }
     let graph = Graph::open(dir.path(), layout).unwrap();
-    assert_eq!(graph.write_sequence().unwrap(), 99);
-    assert_eq!(graph.index_sequence().unwrap(), Some(99));
-    assert_eq!(graph.search("allotment", 5).unwrap()[0].iri, "http://ex/late");
-    assert_eq!(graph.indexed_records(), 46);
+    assert_eq!(graph.write_sequence().unwrap(), 1);
+    assert_eq!(graph.index_sequence().unwrap(), Some(1), "nothing to rebuild");
+    assert_eq!(
+        select_count(&graph, "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g {} }"),
+        1
+    );
 }
 
 #[test]
@@ -232,13 +282,7 @@ fn open_rebuilds_a_missing_index() {
 }
 
 fn canonical(graph: &Graph) -> Dataset {
-    let system = graph.layout().system_graph();
-    let mut dataset: Dataset = graph
-        .store()
-        .iter()
-        .map(Result::unwrap)
-        .filter(|q| q.graph_name.as_ref() != GraphNameRef::NamedNode(system.as_ref()))
-        .collect();
+    let mut dataset: Dataset = graph.store().iter().map(Result::unwrap).collect();
     dataset.canonicalize(CanonicalizationAlgorithm::Unstable);
     dataset
 }

@@ -5,11 +5,17 @@
 //! to one source are spaced by the politeness delay. A body is read in chunks and refused
 //! as soon as it passes the size limit, after gzip decompression, so neither a huge nor an
 //! endless response nor a gzip bomb can exhaust memory. Files are held to the same limit.
+//!
+//! With a [`PageCache`], a page fetched before is asked for conditionally (`If-None-Match`,
+//! `If-Modified-Since`) and a `304 Not Modified` is answered from the cache. What a source
+//! cost is counted ([`Transfer`]) and recorded with its run.
 
 use crate::config::HarvestSettings;
 use crate::error::{IngestError, Result};
 use crate::outbound::{Outbound, redact};
+use crate::page_cache::{CachedPage, PageCache};
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -36,6 +42,20 @@ pub struct Fetched {
     pub url: String,
     /// The target of a `Link: <...>; rel="next"` header, if any.
     pub next: Option<String>,
+    /// Whether the server answered `304 Not Modified` and the body came from the cache.
+    pub not_modified: bool,
+}
+
+/// What reading one source cost: requests sent, body bytes received, and how many were
+/// answered `304 Not Modified`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Transfer {
+    /// HTTP requests sent (retries included).
+    pub requests: u64,
+    /// Bytes of response bodies received (after decompression).
+    pub bytes: u64,
+    /// Requests answered `304 Not Modified`.
+    pub not_modified: u64,
 }
 
 /// An HTTP client for one source.
@@ -45,6 +65,10 @@ pub struct Fetcher {
     outbound: Outbound,
     settings: HarvestSettings,
     last_request: tokio::sync::Mutex<Option<Instant>>,
+    cache: Option<PageCache>,
+    requests: AtomicU64,
+    bytes: AtomicU64,
+    not_modified: AtomicU64,
 }
 
 impl Fetcher {
@@ -63,7 +87,31 @@ impl Fetcher {
             outbound,
             settings: settings.clone(),
             last_request: tokio::sync::Mutex::new(None),
+            cache: None,
+            requests: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            not_modified: AtomicU64::new(0),
         })
+    }
+
+    /// Asks for pages kept in `cache` conditionally, and keeps the pages fetched there.
+    pub fn with_cache(mut self, cache: PageCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// What the requests so far cost.
+    pub fn transfer(&self) -> Transfer {
+        Transfer {
+            requests: self.requests.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            not_modified: self.not_modified.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The run read its source whole: the cache keeps only the pages it read.
+    pub fn finish_run(&self) -> Result<()> {
+        self.cache.as_ref().map_or(Ok(()), PageCache::keep_only_used)
     }
 
     /// GETs `url` with `accept`, retrying as configured; a URL the outbound policy refuses
@@ -119,14 +167,41 @@ impl Fetcher {
             url: redact(url),
             message,
         };
-        let mut response = self
-            .client
-            .get(url)
-            .header(reqwest::header::ACCEPT, accept)
+        let cached = self.cache.as_ref().and_then(|cache| cache.validators(url));
+        let mut request = self.client.get(url).header(reqwest::header::ACCEPT, accept);
+        if let Some(cached) = &cached {
+            if let Some(etag) = &cached.etag {
+                request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = &cached.last_modified {
+                request = request.header(reqwest::header::IF_MODIFIED_SINCE, date);
+            }
+        }
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut response = request
             .send()
             .await
             .map_err(|e| (http(describe(&e)), None, !e.is_builder() && !e.is_redirect()))?;
         let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED
+            && let (Some(cache), Some(page)) = (&self.cache, cached)
+        {
+            self.not_modified.fetch_add(1, Ordering::Relaxed);
+            return match cache.body(url) {
+                Some(bytes) => Ok(Fetched {
+                    bytes,
+                    content_type: page.content_type,
+                    url: page.url,
+                    next: page.next,
+                    not_modified: true,
+                }),
+                // Gone since the request was sent: ask again, unconditionally.
+                None => {
+                    cache.forget(url);
+                    Err((http("304 Not Modified, but the kept page is gone".into()), Some(Duration::ZERO), true))
+                }
+            };
+        }
         if !status.is_success() {
             let retry_after = response
                 .headers()
@@ -156,6 +231,8 @@ impl Fetcher {
                 .map(str::to_owned)
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
+        let etag = header(reqwest::header::ETAG);
+        let last_modified = header(reqwest::header::LAST_MODIFIED);
         let next = header(reqwest::header::LINK).and_then(|l| next_link(&l));
         let final_url = redact(response.url().as_str());
         let mut bytes = Vec::new();
@@ -166,6 +243,7 @@ impl Fetcher {
                         return Err(too_large());
                     }
                     bytes.extend_from_slice(&chunk);
+                    self.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 }
                 Ok(None) => break,
                 Err(e) => return Err((http(format!("reading the body: {}", describe(&e))), None, true)),
@@ -178,11 +256,25 @@ impl Fetcher {
                 .ok()
                 .map(|u| u.to_string())
         });
+        if let Some(cache) = &self.cache {
+            let page = CachedPage {
+                etag,
+                last_modified,
+                content_type: content_type.clone(),
+                url: final_url.clone(),
+                next: next.clone(),
+            };
+            // A page that cannot be kept is downloaded again next time; this run has it.
+            if let Err(error) = cache.store(url, page, &bytes) {
+                tracing::warn!("{error}");
+            }
+        }
         Ok(Fetched {
             bytes,
             content_type,
             url: final_url,
             next,
+            not_modified: false,
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::error::{IngestError, Result};
 use crate::fetch::{Fetcher, file_base_iri, read_file};
 use crate::mint::Minter;
 use crate::outbound::Outbound;
+use crate::page_cache::PageCache;
 use crate::provenance::{self, RunStatus};
 use crate::records::{Changes, Partition, remove_records};
 use crate::report::{FinishOptions, Report, SourceOutput, finish};
@@ -275,15 +276,21 @@ async fn read_source(
         &source.allow_hosts,
         &settings.private_hosts,
     );
-    let fetcher = Fetcher::new(settings, outbound)?;
-    match source.kind {
+    let mut fetcher = Fetcher::new(settings, outbound)?;
+    // Documents are asked for conditionally; a CKAN portal is asked what changed instead.
+    if source.kind != SourceKind::Ckan
+        && let Some(dir) = graph.dir()
+    {
+        fetcher = fetcher.with_cache(PageCache::open(&dir.join("harvest-cache").join(&source.id)));
+    }
+    let (triples, mut report) = match source.kind {
         SourceKind::Dcat => {
             let triples = read_dcat(source, settings, &fetcher, minter, &mut report, progress).await?;
-            Ok((triples, report))
+            (triples, report)
         }
         SourceKind::Ckan => {
             let since = provenance::last_success(graph, &source.id)?;
-            read_ckan(source, settings, &fetcher, previous, since, &mut report, progress).await
+            read_ckan(source, settings, &fetcher, previous, since, &mut report, progress).await?
         }
         SourceKind::Datajson | SourceKind::CaseStudies => {
             let accept = if source.kind == SourceKind::Datajson {
@@ -299,9 +306,12 @@ async fn read_source(
                 _ => DocumentKind::CaseStudiesJson,
             };
             let triples = document::map(kind, &bytes, &name, None, None, None, "", minter, &mut report)?;
-            Ok((triples, report))
+            (triples, report)
         }
-    }
+    };
+    report.transfer = fetcher.transfer();
+    fetcher.finish_run()?;
+    Ok((triples, report))
 }
 
 /// One document from the source's `path` or `url`.

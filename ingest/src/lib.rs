@@ -12,6 +12,7 @@ pub mod harvest;
 pub mod link;
 pub mod mint;
 pub mod outbound;
+pub mod page_cache;
 pub mod parallel;
 pub mod pipeline;
 pub mod provenance;

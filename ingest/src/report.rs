@@ -44,6 +44,8 @@ pub struct Report {
     /// Of those, the ones of severity `sh:Violation`.
     #[serde(skip_serializing_if = "is_zero")]
     pub violations_total: usize,
+    /// What fetching the source cost (nothing for files).
+    pub transfer: crate::fetch::Transfer,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -8,6 +8,7 @@ use crate::auth::require_write;
 use crate::error::ApiError;
 use crate::negotiate::content_media_type;
 use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples};
+use crate::streamed::{self, ChannelWriter};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -15,11 +16,6 @@ use axum::response::{IntoResponse, Response};
 use civicgraph_graph::WriteBatch;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNodeRef, Triple};
-
-/// Which graph a request addresses.
-fn target(raw: Option<&str>) -> Result<GraphName, ApiError> {
-    addressed(raw)?.ok_or_else(unaddressed)
-}
 
 fn unaddressed() -> ApiError {
     ApiError::BadRequest("address a graph with ?default or ?graph=IRI".into())
@@ -71,14 +67,23 @@ fn not_found(graph: &GraphName) -> ApiError {
     ApiError::NotFound(format!("there is no graph {graph}"))
 }
 
+/// The syntaxes of a whole-store dump: they keep graph names.
+const DATASET_FORMATS: &[(&str, RdfFormat)] = &[
+    ("application/n-quads", RdfFormat::NQuads),
+    ("application/trig", RdfFormat::TriG),
+];
+
 /// GET and HEAD: the graph in the negotiated syntax; HEAD has the same headers, no body.
+/// With no graph addressed, the whole dataset ([`dump`]).
 pub async fn read(
     method: Method,
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let graph = target(raw.as_deref())?;
+    let Some(graph) = addressed(raw.as_deref())? else {
+        return dump(method, state, &headers).await;
+    };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = choose_format(accept, RDF_FORMATS)?;
     let work = state.work.clone();
@@ -115,6 +120,77 @@ pub async fn read(
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// `GET /store` with no graph: every quad of the store, as N-Quads or TriG, streamed from
+/// one snapshot of the store (a write made meanwhile is wholly in it or not at all): the
+/// online backup, which `civicgraph restore` reads back.
+///
+/// With a write token configured, only a client holding it may dump; the dump then runs on
+/// a thread of its own at the lowest priority, outside the query slots and without the
+/// query timeout, however long the store takes to read, until the client hangs up. With no
+/// token, the data is as public as through `/sparql`, and a dump is a query like any other:
+/// in a slot, under the query timeout. One dump runs at a time; another waits for it.
+async fn dump(method: Method, state: AppState, headers: &HeaderMap) -> Result<Response, ApiError> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = choose_format(accept, DATASET_FORMATS)?;
+    let protected = state.write_token.is_some();
+    if protected {
+        require_write(headers, state.write_token.as_deref())?;
+    }
+    let mut response = if method == Method::HEAD {
+        Body::empty().into_response()
+    } else {
+        let permit = if protected {
+            state.dumps.clone().acquire_owned().await
+        } else {
+            tokio::time::timeout(state.work.timeout(), state.dumps.clone().acquire_owned())
+                .await
+                .map_err(|_| ApiError::Timeout(state.work.timeout().as_secs()))?
+        }
+        .map_err(|_| ApiError::Stopped(crate::error::Stop::ShuttingDown))?;
+        let (sender, receiver) = streamed::channel();
+        let graph = state.graph.clone();
+        let failed = sender.clone();
+        let write = move |writer: ChannelWriter| {
+            let _permit = permit;
+            if let Err(error) = graph.dump(format, writer) {
+                tracing::warn!("a dump of the store ended early: {error}");
+                let _ = failed.blocking_send(Err(std::io::Error::other(error.to_string())));
+            }
+        };
+        if protected {
+            std::thread::Builder::new()
+                .name("civicgraph-dump".into())
+                .spawn(move || {
+                    crate::work::priority::lower(crate::work::priority::current_thread());
+                    write(ChannelWriter::new(sender));
+                })
+                .map_err(|e| ApiError::Internal(format!("could not start the dump's thread: {e}")))?;
+            streamed::body(receiver, ()).into_response()
+        } else {
+            let job = state.work.start().await?;
+            let running = job.running();
+            job.running()
+                .spawn(move || write(ChannelWriter::new(sender).stopping_with(running)))?;
+            streamed::body(receiver, job).into_response()
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type(format)).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(if format == RdfFormat::TriG {
+            "attachment; filename=\"civicgraph.trig\""
+        } else {
+            "attachment; filename=\"civicgraph.nq\""
+        }),
+    );
     Ok(response)
 }
 

@@ -22,6 +22,7 @@ mod record_page;
 pub mod result_cache;
 mod service_description;
 mod sparql;
+mod streamed;
 mod update;
 mod vocabulary;
 mod void;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Per-client token buckets (`[limits] client_requests_per_second`).
     pub quotas: Arc<quota::Quotas>,
+    /// One whole-store dump (`GET /store`) at a time: each reads the whole store.
+    pub dumps: Arc<tokio::sync::Semaphore>,
 }
 
 /// Shows whether a token is set, never the token.
@@ -100,6 +103,7 @@ impl AppState {
                 config_limits.client_burst,
                 config_limits.trust_forwarded_for,
             )),
+            dumps: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 

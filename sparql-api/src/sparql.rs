@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::negotiate::{content_media_type, negotiate};
 use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples_to};
 use crate::result_cache::{CacheKey, CachedAnswer};
+use crate::streamed::{self, ChannelWriter};
 use crate::work::{Job, Running};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -17,7 +18,7 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolutionIter, QueryTripleIter, Variable};
 use std::io::Write;
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 /// Formats for SELECT and ASK results, the server's preference first.
 const RESULT_FORMATS: &[(&str, QueryResultsFormat)] = &[
@@ -327,54 +328,6 @@ fn serialize(
     })
 }
 
-/// Writes into a streamed response body in chunks of 64 KiB. When the client goes away the
-/// receiver is gone, a write fails, and serialization (and so evaluation) stops.
-struct ChannelWriter {
-    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
-    buffer: Vec<u8>,
-    /// A copy of everything sent, for the result cache, while it stays under `keep`.
-    copy: Option<Vec<u8>>,
-    keep: usize,
-}
-
-impl ChannelWriter {
-    const CHUNK: usize = 64 * 1024;
-
-    fn send(&mut self) -> std::io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(
-            &mut self.buffer,
-            Vec::with_capacity(Self::CHUNK),
-        ));
-        self.sender
-            .blocking_send(Ok(chunk))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if let Some(copy) = &mut self.copy {
-            if copy.len() + bytes.len() > self.keep {
-                self.copy = None;
-            } else {
-                copy.extend_from_slice(bytes);
-            }
-        }
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= Self::CHUNK {
-            self.send()?;
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.send()
-    }
-}
-
 /// Evaluates the first solution or triple before anything is sent, so that the errors a
 /// query meets at once (a refused or failing `SERVICE`, a bad search block) are answered
 /// with their status rather than by a body cut short.
@@ -417,7 +370,7 @@ async fn stream(
     let keep = result_cache.entry_limit();
     let running = job.running();
     let (head_sender, head) = oneshot::channel::<Result<String, ApiError>>();
-    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let (sender, receiver) = streamed::channel();
     job.running().spawn(move || {
         let prepared = graph
             .query_guarded(&guarded, &options)
@@ -434,17 +387,15 @@ async fn stream(
         if head_sender.send(Ok(chosen.media_type())).is_err() {
             return;
         }
-        let writer = ChannelWriter {
-            sender: sender.clone(),
-            buffer: Vec::with_capacity(ChannelWriter::CHUNK),
-            copy: cache.is_some().then(Vec::new),
-            keep,
-        };
+        let mut writer = ChannelWriter::new(sender.clone());
+        if cache.is_some() {
+            writer = writer.keeping_copy(keep);
+        }
         match write_results(results, chosen, 0, writer, &running) {
             Ok((mut writer, _)) => {
                 if writer.flush().is_ok()
                     && !running.is_stopped()
-                    && let (Some((sequence, key)), Some(body)) = (cache, writer.copy.take())
+                    && let (Some((sequence, key)), Some(body)) = (cache, writer.take_copy())
                 {
                     let answer = CachedAnswer {
                         media_type: chosen.media_type(),
@@ -467,12 +418,8 @@ async fn stream(
         () = watched.until_stopped() => return Err(watched.stopped_error()),
     };
     // The job's guard goes with the body: a client that hangs up mid-answer drops it, which
-    // cancels the evaluation. The timeout still holds while the body streams. Fused: a body
-    // wrapper (compression) may poll once more after the end, which `unfold` alone panics on.
-    let body = Body::from_stream(futures_util::StreamExt::fuse(futures_util::stream::unfold(
-        (receiver, job),
-        |(mut receiver, job)| async move { receiver.recv().await.map(|item| (item, (receiver, job))) },
-    )));
+    // cancels the evaluation. The timeout still holds while the body streams.
+    let body = streamed::body(receiver, job);
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

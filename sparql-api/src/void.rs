@@ -27,15 +27,11 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         let root = NamedNode::new(format!("{origin}/.well-known/void#civicgraph"))
             .map_err(|e| ApiError::BadRequest(format!("bad Host header or public_url: {e}")))?;
         let endpoint = NamedNode::new_unchecked(format!("{origin}/sparql"));
-        let system = state.graph.layout().system_graph();
         let mut description = RdfGraph::new();
         description.insert(TripleRef::new(&root, rdf::TYPE, &void("Dataset")));
         description.insert(TripleRef::new(&root, &void("sparqlEndpoint"), &endpoint));
         // Kept between writes (`Graph::graph_counts`): a request does not count the store.
         for (graph, counts) in state.graph.graph_counts()? {
-            if graph == system {
-                continue;
-            }
             description.insert(TripleRef::new(&root, &void("subset"), &graph));
             description.insert(TripleRef::new(&graph, rdf::TYPE, &void("Dataset")));
             description.insert(TripleRef::new(&graph, &void("sparqlEndpoint"), &endpoint));

@@ -469,7 +469,7 @@ impl Work {
 
 /// Thread priorities, where the platform has them per thread (Linux); elsewhere jobs keep
 /// the priority they start with.
-mod priority {
+pub(crate) mod priority {
     /// The calling thread's id, to lower it later from another thread.
     #[cfg(target_os = "linux")]
     pub fn current_thread() -> Option<i32> {

@@ -181,3 +181,139 @@ fn a_load_killed_part_way_leaves_the_old_or_the_new_version_whole() {
         "{outcomes:?}"
     );
 }
+
+/// Quads per graph of the graph-store writes made while `dump` runs through the server.
+const PER_GRAPH: usize = 200;
+
+fn graph_body(round: usize) -> String {
+    (0..PER_GRAPH)
+        .map(|i| format!("<http://ex/backup/s{i}> <http://ex/backup/round> \"{round}\" .\n"))
+        .collect()
+}
+
+/// Per written graph, the rounds whose quads it holds and how many of each.
+fn rounds_per_graph(nquads: &[u8]) -> std::collections::BTreeMap<String, Vec<(String, usize)>> {
+    let mut counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>> =
+        Default::default();
+    for quad in oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NQuads).for_slice(nquads) {
+        let quad = quad.expect("the dump parses");
+        if let oxigraph::model::GraphName::NamedNode(g) = &quad.graph_name
+            && g.as_str().starts_with("http://ex/backup/")
+        {
+            *counts
+                .entry(g.as_str().to_owned())
+                .or_default()
+                .entry(quad.object.to_string())
+                .or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(g, rounds)| (g, rounds.into_iter().collect()))
+        .collect()
+}
+
+#[test]
+fn dump_while_a_server_holds_the_store_goes_through_it_and_matches_the_offline_dump() {
+    use civicgraph_tests::net::{free_port, http_status, wait_until_serving};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&run(BIN, &data, &["load", &demo("northmoor.ttl")]));
+    let port = free_port();
+    let mut server = command(
+        BIN,
+        &data,
+        &["serve", "--no-demo", "--bind", &format!("127.0.0.1:{port}")],
+    )
+    .env("CIVICGRAPH_UPDATE_TOKEN", "s3cret")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    wait_until_serving(port, Duration::from_secs(60));
+
+    // Graph-store writes, one graph replaced whole each time, for as long as dumps run.
+    let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let writer = {
+        let writing = writing.clone();
+        std::thread::spawn(move || {
+            let mut round = 0;
+            while writing.load(std::sync::atomic::Ordering::Relaxed) {
+                let path = format!("/store?graph=http%3A%2F%2Fex%2Fbackup%2F{}", round % 5);
+                let status = http_status(
+                    port,
+                    "PUT",
+                    &path,
+                    &[
+                        ("Authorization", "Bearer s3cret"),
+                        ("Content-Type", "application/n-triples"),
+                    ],
+                    graph_body(round).as_bytes(),
+                );
+                assert!(matches!(status, Some(201 | 204)), "PUT answered {status:?}");
+                round += 1;
+            }
+            round
+        })
+    };
+    let during = dir.path().join("during.nq");
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..4 {
+        let out = command(BIN, &data, &["dump", "-o", during.to_str().unwrap()])
+            .env("CIVICGRAPH_UPDATE_TOKEN", "s3cret")
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{log}");
+        assert!(log.contains("held by the server"), "{log}");
+        for (graph, rounds) in rounds_per_graph(&std::fs::read(&during).unwrap()) {
+            assert_eq!(rounds.len(), 1, "{graph} mixes writes: {rounds:?}");
+            assert_eq!(rounds[0].1, PER_GRAPH, "{graph} holds part of a write");
+            seen.insert(rounds[0].0.clone());
+        }
+    }
+    writing.store(false, std::sync::atomic::Ordering::Relaxed);
+    let rounds = writer.join().unwrap();
+    assert!(rounds > 1 && !seen.is_empty(), "{rounds} writes, seen {seen:?}");
+
+    // Without the token, the server refuses and the command says why.
+    let refused = command(BIN, &data, &["dump", "-o", during.to_str().unwrap()])
+        .env_remove("CIVICGRAPH_UPDATE_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("401"),
+        "{refused:?}"
+    );
+
+    // Quiescent: the dump through the server equals the one made once it has stopped.
+    let online = dir.path().join("online.nq");
+    let out = command(BIN, &data, &["dump", "-o", online.to_str().unwrap()])
+        .env("CIVICGRAPH_UPDATE_TOKEN", "s3cret")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    server.wait().unwrap();
+    assert!(
+        !data.join("serving").exists(),
+        "the announcement goes with the server"
+    );
+    let offline = dir.path().join("offline.nq");
+    let out = run(BIN, &data, &["dump", "-o", offline.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !log.contains("held by the server"),
+        "{log}"
+    );
+    assert_eq!(
+        std::fs::read(&online).unwrap(),
+        std::fs::read(&offline).unwrap(),
+        "online and offline dumps of a quiescent store are the same bytes"
+    );
+}

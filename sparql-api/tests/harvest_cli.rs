@@ -11,6 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use civicgraph_tests::cli::{self, kill_after, kill_points, ok};
+use civicgraph_tests::net::{free_port, wait_until_serving};
 
 /// `civicgraph --data DATA --config CONFIG ARGS...`, not yet run.
 fn command(data: &Path, config: &Path, args: &[&str]) -> Command {
@@ -274,29 +275,6 @@ fn a_harvest_killed_part_way_leaves_the_previous_version_whole() {
 }
 
 /// A free port on the loopback interface.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A raw HTTP GET, enough to poll `/healthz` without an HTTP client crate.
-fn http_ok(port: u16, path: &str) -> bool {
-    use std::io::Read;
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.starts_with("HTTP/1.1 200")
-}
-
 /// Dataset IRIs and titles, as N-Triples terms, in `triples`.
 fn titles(
     triples: impl Iterator<Item = oxigraph::model::Triple>,
@@ -330,14 +308,7 @@ fn one_instance_harvests_another_through_its_catalog() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    while !http_ok(port, "/healthz") {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the hub did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until_serving(port, Duration::from_secs(60));
     let cfg = dir.path().join("c.toml");
     std::fs::write(
         &cfg,

@@ -95,7 +95,8 @@ async fn bad_requests_get_400_415_406_401_and_403() {
     let state = demo_state().with_write_token(Some("s3cret"));
     let (response, _) = send(&state, request(Method::GET, "graph=relative%2Firi", None, "")).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let (response, _) = send(&state, request(Method::GET, "", None, "")).await;
+    // GET with no graph is the whole-store dump (`online_backup.rs`); a PUT must name one.
+    let (response, _) = send(&state, request(Method::PUT, "", Some("text/turtle"), TTL)).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let (response, _) = send(
         &state,

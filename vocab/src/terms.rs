@@ -87,6 +87,12 @@ namespace! {
         RECORDS_DELETED = "recordsDeleted",
         /// Records or documents not taken.
         RECORDS_REJECTED = "recordsRejected",
+        /// HTTP requests a run sent.
+        REQUESTS = "requests",
+        /// Bytes of response bodies a run received.
+        BYTES_FETCHED = "bytesFetched",
+        /// A run's requests answered `304 Not Modified`.
+        NOT_MODIFIED = "notModified",
         /// From a run to one of its rejections.
         REJECTION_PROPERTY = "rejection",
         /// From a run to a `sh:ValidationResult`.

@@ -155,6 +155,12 @@ fn print_outcome(outcome: &HarvestOutcome) {
             outcome.message.as_deref().unwrap_or("unknown error")
         ),
     }
+    if r.transfer.requests > 0 {
+        eprintln!(
+            "  fetched {} bytes in {} requests, {} not modified",
+            r.transfer.bytes, r.transfer.requests, r.transfer.not_modified
+        );
+    }
     for rejection in r.rejections.iter().take(20) {
         eprintln!(
             "  rejected {} at {}: {}",

@@ -9,6 +9,7 @@ pub mod load;
 pub mod query;
 pub mod search;
 pub mod serve;
+pub mod serving;
 pub mod stats;
 pub mod tag;
 pub mod validate;

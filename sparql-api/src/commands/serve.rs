@@ -29,6 +29,7 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
         tracing::info!(quads, "the store had no sources: loaded the bundled demo data");
     }
     let bind = context.config.bind;
+    let data_dir = context.config.data_dir.clone();
     let state = AppState::new(graph, context.config);
     let pipeline = Pipeline::new(
         state.graph.clone(),
@@ -55,6 +56,10 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
     let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind).await?;
         tracing::info!("civicgraph listening on http://{}/sparql", listener.local_addr()?);
+        // `civicgraph dump` on this data directory asks the server while it runs.
+        let _announced = super::serving::announce(&data_dir, listener.local_addr()?)
+            .map_err(|e| tracing::warn!("could not announce the server in {}: {e}", data_dir.display()))
+            .ok();
         // Streamed answers go out in several writes; without TCP_NODELAY the kernel holds a
         // small last write until the client acknowledges the first, which a client delays by
         // up to 40 ms: a small answer (an ASK, a DESCRIBE) would take 40 ms longer.
