@@ -15,8 +15,8 @@ use crate::error::{IngestError, Result};
 use crate::outbound::{Outbound, redact};
 use crate::page_cache::{CachedPage, PageCache};
 use std::io::Read;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The longest a harvest waits before retrying, whatever a server's `Retry-After` asks.
@@ -198,7 +198,11 @@ impl Fetcher {
                 // Gone since the request was sent: ask again, unconditionally.
                 None => {
                     cache.forget(url);
-                    Err((http("304 Not Modified, but the kept page is gone".into()), Some(Duration::ZERO), true))
+                    Err((
+                        http("304 Not Modified, but the kept page is gone".into()),
+                        Some(Duration::ZERO),
+                        true,
+                    ))
                 }
             };
         }

@@ -58,20 +58,31 @@ impl PageCache {
 
     /// The validators kept for `url`, if its body is still there.
     pub fn validators(&self, url: &str) -> Option<CachedPage> {
-        let page = self.pages.lock().unwrap_or_else(|e| e.into_inner()).get(url).cloned()?;
+        let page = self
+            .pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(url)
+            .cloned()?;
         self.body_file(url).exists().then_some(page)
     }
 
     /// The body kept for `url`, if it can be read.
     pub fn body(&self, url: &str) -> Option<Vec<u8>> {
         let body = std::fs::read(self.body_file(url)).ok()?;
-        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(url.to_owned());
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(url.to_owned());
         Some(body)
     }
 
     /// Keeps `body` for `url` when the server gave a validator; otherwise forgets `url`.
     pub fn store(&self, url: &str, page: CachedPage, body: &[u8]) -> Result<()> {
-        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(url.to_owned());
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(url.to_owned());
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         if page.etag.is_none() && page.last_modified.is_none() {
             if pages.remove(url).is_some() {
@@ -157,28 +168,49 @@ mod tests {
     fn a_page_with_a_validator_is_kept_across_runs_and_dropped_once_unused() {
         let dir = tempfile::tempdir().unwrap();
         let cache = PageCache::open(dir.path());
-        cache.store("https://x.org/catalog", page(Some("\"v1\"")), b"<a> <b> <c> .").unwrap();
-        cache.store("https://x.org/untagged", page(None), b"no validator").unwrap();
+        cache
+            .store("https://x.org/catalog", page(Some("\"v1\"")), b"<a> <b> <c> .")
+            .unwrap();
+        cache
+            .store("https://x.org/untagged", page(None), b"no validator")
+            .unwrap();
         cache.keep_only_used().unwrap();
 
         let next_run = PageCache::open(dir.path());
         assert_eq!(
-            next_run.validators("https://x.org/catalog").and_then(|p| p.etag).as_deref(),
+            next_run
+                .validators("https://x.org/catalog")
+                .and_then(|p| p.etag)
+                .as_deref(),
             Some("\"v1\"")
         );
-        assert_eq!(next_run.body("https://x.org/catalog").as_deref(), Some(&b"<a> <b> <c> ."[..]));
-        assert!(next_run.validators("https://x.org/untagged").is_none(), "nothing to ask with");
+        assert_eq!(
+            next_run.body("https://x.org/catalog").as_deref(),
+            Some(&b"<a> <b> <c> ."[..])
+        );
+        assert!(
+            next_run.validators("https://x.org/untagged").is_none(),
+            "nothing to ask with"
+        );
         next_run.keep_only_used().unwrap();
 
         let third_run = PageCache::open(dir.path());
         third_run.keep_only_used().unwrap();
-        assert!(PageCache::open(dir.path()).validators("https://x.org/catalog").is_none());
+        assert!(
+            PageCache::open(dir.path())
+                .validators("https://x.org/catalog")
+                .is_none()
+        );
     }
 
     #[test]
     fn a_damaged_index_is_an_empty_cache() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(INDEX), "{not json").unwrap();
-        assert!(PageCache::open(dir.path()).validators("https://x.org/catalog").is_none());
+        assert!(
+            PageCache::open(dir.path())
+                .validators("https://x.org/catalog")
+                .is_none()
+        );
     }
 }

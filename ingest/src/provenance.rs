@@ -100,9 +100,21 @@ pub fn finished(
     ];
     if report.transfer.requests > 0 {
         let transfer = report.transfer;
-        out.push(Triple::new(s.clone(), cg::REQUESTS, count(transfer.requests as usize)));
-        out.push(Triple::new(s.clone(), cg::BYTES_FETCHED, count(transfer.bytes as usize)));
-        out.push(Triple::new(s.clone(), cg::NOT_MODIFIED, count(transfer.not_modified as usize)));
+        out.push(Triple::new(
+            s.clone(),
+            cg::REQUESTS,
+            count(transfer.requests as usize),
+        ));
+        out.push(Triple::new(
+            s.clone(),
+            cg::BYTES_FETCHED,
+            count(transfer.bytes as usize),
+        ));
+        out.push(Triple::new(
+            s.clone(),
+            cg::NOT_MODIFIED,
+            count(transfer.not_modified as usize),
+        ));
     }
     if let Some(message) = message {
         out.push(Triple::new(s.clone(), cg::MESSAGE, text(message)));

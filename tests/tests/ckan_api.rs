@@ -262,7 +262,9 @@ async fn one_civicgraph_harvests_another_through_the_ckan_api() {
     };
     let quiet: harvest::Progress = Arc::new(|_: &str| {});
     let source = civicgraph_tests::sources::url_source("regional", SourceKind::Ckan, &url);
-    let run = harvest(hub.clone(), source, settings, quiet).await.unwrap();
+    let run = harvest(hub.clone(), source.clone(), settings.clone(), quiet.clone())
+        .await
+        .unwrap();
     assert_eq!(
         run.status,
         civicgraph_ingest::provenance::RunStatus::Succeeded,
@@ -270,6 +272,26 @@ async fn one_civicgraph_harvests_another_through_the_ckan_api() {
         run.message
     );
     assert_eq!(run.report.records_read as u64, datasets_in_demo());
+
+    // A re-harvest of the unchanged portal asks only for what changed since the first run,
+    // and for the ids, to find deletions: a small part of the first run's bytes.
+    let again = harvest(hub.clone(), source, settings, quiet).await.unwrap();
+    assert_eq!(
+        again.status,
+        civicgraph_ingest::provenance::RunStatus::Succeeded,
+        "{:?}",
+        again.message
+    );
+    assert_eq!(again.changes.unchanged as u64, datasets_in_demo());
+    assert_eq!(
+        again.changes.added + again.changes.changed + again.changes.deleted,
+        0
+    );
+    let (first, second) = (run.report.transfer.bytes, again.report.transfer.bytes);
+    assert!(
+        second * 20 < first,
+        "the re-harvest fetched {second} bytes, the first {first}: not under 5 %"
+    );
     let iris = |graph: &Graph| -> BTreeSet<String> {
         civicgraph_tests::sparql::select(
             graph,
