@@ -28,8 +28,8 @@ pub use query_guard::GuardedQuery;
 pub use records::{Agent, AgentRole, Distribution, Parts, Record, RecordKind, RecordReader, parse_date};
 pub use search::names;
 pub use search::{
-    FACETS, FacetCount, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage,
-    SearchRequest, SearchSort, permille,
+    FACETS, FacetCount, MAX_HARVEST_WINDOW, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit,
+    SearchPage, SearchRequest, SearchSort, permille,
 };
 pub use stats::Stats;
 pub use update::UpdateOptions;

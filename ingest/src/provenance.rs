@@ -77,6 +77,24 @@ pub fn started(run: &NamedNode, source: &str, location: &str, started: &Literal)
     ]
 }
 
+/// The record of a source written whole without a harvest (`civicgraph load`, the demo
+/// data): a run of `source` that read `location` and succeeded at once, so the source has
+/// a provenance like a harvested one (`/catalog` names it as the records' origin).
+pub fn loaded(layout: &Layout, source: &str, location: &str) -> Vec<Quad> {
+    let at = now();
+    let run = run_iri(layout, source, &at);
+    let mut triples = started(&run, source, location, &at);
+    triples.retain(|t| t.predicate != cg::STATUS);
+    triples.push(Triple::new(
+        run.clone(),
+        cg::STATUS,
+        Literal::new_simple_literal(RunStatus::Succeeded.as_str()),
+    ));
+    triples.push(Triple::new(run, prov::ENDED_AT_TIME, at));
+    let harvest = layout.harvest_graph();
+    triples.into_iter().map(|t| t.in_graph(harvest.clone())).collect()
+}
+
 /// The triples that finish a run: status, end time, counts, rejections, validation results.
 pub fn finished(
     run: &NamedNode,

@@ -52,12 +52,18 @@ pub fn load_demo(graph: &Graph) -> Result<usize, GraphError> {
     let mut quads = 0;
     for source in DEMO_SOURCES {
         let name = graph.layout().source_graph(source.id)?;
-        let batch = WriteBatch::replace_graph_from_reader(
+        let location = format!("datasets/demo/{}", source.file);
+        let mut batch = WriteBatch::replace_graph_from_reader(
             &name,
             RdfFormat::Turtle,
             source.turtle.as_bytes(),
-            &format!("datasets/demo/{}", source.file),
+            &location,
         )?;
+        batch.insert(civicgraph_ingest::provenance::loaded(
+            graph.layout(),
+            source.id,
+            &location,
+        ));
         quads += graph.commit(batch)?.inserted;
         tracing::info!(source = source.id, "loaded demo source");
     }

@@ -99,3 +99,123 @@ async fn an_allowed_peer_is_queried_and_joined() {
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY, "{body}");
     assert!(body.contains(&down), "{body}");
 }
+
+/// A regional civicgraph serving one demo catalogue, on a real socket; its base URL.
+async fn regional(region: &str) -> (String, usize) {
+    let text = std::fs::read_to_string(civicgraph_tests::demo::repo(&format!(
+        "datasets/demo/{region}.ttl"
+    )))
+    .unwrap();
+    let graph = civicgraph_tests::demo::graph_with_turtle(region, &text);
+    let datasets = civicgraph_tests::sparql::count(
+        &graph,
+        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }",
+    ) as usize;
+    let state = civicgraph_sparql_api::AppState::new(graph, Config::default());
+    (serve(app(state)).await, datasets)
+}
+
+fn titles(body: &str) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    json["results"]["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["title"]["value"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Two regional instances and a hub: the hub harvests their catalogues, which describe
+/// their SPARQL endpoints as data services, and with `from_catalogues` queries both live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_federates_the_endpoints_its_harvested_catalogues_describe() {
+    use civicgraph_ingest::{HarvestSettings, SourceKind, harvest};
+    let (north, north_datasets) = regional("northmoor").await;
+    let (south, south_datasets) = regional("southvale").await;
+    let hub =
+        std::sync::Arc::new(civicgraph_graph::Graph::in_memory(civicgraph_graph::Layout::default()).unwrap());
+    let settings = HarvestSettings {
+        delay_ms: 0,
+        retries: 0,
+        ..HarvestSettings::default()
+    };
+    let quiet: civicgraph_ingest::harvest::Progress = std::sync::Arc::new(|_: &str| {});
+    for (id, url) in [("north", &north), ("south", &south)] {
+        let source = civicgraph_tests::sources::url_source(id, SourceKind::Dcat, &format!("{url}/catalog"));
+        let run = harvest(hub.clone(), source, settings.clone(), quiet.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            run.status,
+            civicgraph_ingest::provenance::RunStatus::Succeeded,
+            "{:?}",
+            run.message
+        );
+    }
+    let hub = std::sync::Arc::into_inner(hub).expect("the harvests are done");
+    let policy = |hosts: &[&str], on: bool| Config {
+        federation: FederationConfig {
+            from_catalogues: on,
+            catalogue_hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            ..FederationConfig::default()
+        },
+        ..Config::default()
+    };
+    let state = civicgraph_sparql_api::AppState::new(hub, policy(&["127.0.0.1"], true));
+    let sparql = format!(
+        "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
+         SELECT ?title WHERE {{
+           {{ SERVICE <{north}/sparql> {{ ?d a dcat:Dataset ; dct:title ?title }} }}
+           UNION {{ SERVICE <{south}/sparql> {{ ?d a dcat:Dataset ; dct:title ?title }} }} }}"
+    );
+    let (response, body) = send(&state, query(&sparql)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    let found = titles(&body);
+    assert!(
+        found.len() >= north_datasets + south_datasets,
+        "{} titles for {north_datasets} + {south_datasets} datasets",
+        found.len()
+    );
+    assert!(found.iter().any(|t| t.contains("Northmoor")) && found.iter().any(|t| t.contains("Southvale")));
+
+    // The endpoints are found in the hub's own graph: the data services it harvested.
+    let (response, body) = send(
+        &state,
+        query(
+            "PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT ?title WHERE { ?s a dcat:DataService ; dcat:endpointURL ?title }",
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    let mut described = titles(&body);
+    described.sort();
+    assert_eq!(described, [format!("{north}/sparql"), format!("{south}/sparql")]);
+
+    // Not described by any catalogue, on an allowed host: refused without a connection.
+    let untouched = Untouched::new();
+    let (response, body) = send(
+        &state,
+        query(&format!(
+            "SELECT * {{ SERVICE <http://{}/sparql> {{ ?s ?p ?o }} }}",
+            untouched.address
+        )),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("from_catalogues"), "{body}");
+    untouched.assert_untouched("an endpoint no catalogue describes");
+
+    // The same hub without the policy, or with hosts that do not match: refused.
+    let one = format!("SELECT * {{ SERVICE <{north}/sparql> {{ ?s ?p ?o }} }} LIMIT 1");
+    for config in [
+        policy(&["127.0.0.1"], false),
+        policy(&["*"], true),
+        policy(&["*.example.org"], true),
+    ] {
+        let graph = state.graph.clone();
+        // A state over the same harvested graph with another policy.
+        let other = civicgraph_sparql_api::AppState::from_shared(graph, config.clone());
+        let (response, body) = send(&other, query(&one)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{config:?}: {body}");
+    }
+}

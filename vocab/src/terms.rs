@@ -368,6 +368,10 @@ pub mod ext {
             CENTROID = "centroid",
             /// A catalogue record.
             RECORD = "record",
+            /// A catalogue's entry for a resource (its record, not the resource).
+            CATALOG_RECORD = "CatalogRecord",
+            /// A catalogue's resource of any kind (DCAT 3).
+            RESOURCE = "resource",
             /// A theme taxonomy of a catalogue.
             THEME_TAXONOMY = "themeTaxonomy",
             /// The compression format of a distribution.
@@ -472,6 +476,8 @@ pub mod ext {
             PAGE = "page",
             /// An agent's e-mail address, as a `mailto:` IRI.
             MBOX = "mbox",
+            /// What a document (a catalogue record) is about.
+            PRIMARY_TOPIC = "primaryTopic",
         }
     }
     namespace! {
@@ -508,6 +514,8 @@ pub mod ext {
             WAS_GENERATED_BY = "wasGeneratedBy",
             /// An entity an activity used.
             USED = "used",
+            /// An entity another was derived from: a republished record's harvested one.
+            WAS_DERIVED_FROM = "wasDerivedFrom",
         }
     }
     namespace! {

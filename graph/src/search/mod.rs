@@ -15,6 +15,6 @@ mod request;
 pub(crate) mod service;
 
 pub use request::{
-    FACETS, FacetCount, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage,
-    SearchRequest, SearchSort, permille,
+    FACETS, FacetCount, MAX_HARVEST_WINDOW, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit,
+    SearchPage, SearchRequest, SearchSort, permille,
 };

@@ -61,6 +61,7 @@ impl SearchIndex {
             (f.group, &filter.groups),
             (f.tag, &filter.tags),
             (f.res_format, &filter.res_formats),
+            (f.graph, &filter.graphs),
         ] {
             if values.is_empty() {
                 continue;

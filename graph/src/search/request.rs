@@ -71,6 +71,8 @@ pub struct SearchFilter {
     pub res_formats: Vec<String>,
     /// Record keys ([`super::names::record_key`]): these records only.
     pub keys: Vec<u64>,
+    /// Named graphs (IRIs) the record is in: a source's graph, say.
+    pub graphs: Vec<String>,
     /// Modified (`dct:modified`, else issued) at or after, in seconds.
     pub modified_from: Option<i64>,
     /// Modified at or before, in seconds.
@@ -165,6 +167,11 @@ pub const MAX_SEARCH_NESTING: usize = 8;
 /// collector reserves room for every hit up to the end of the page, so an unbounded page
 /// number reserved terabytes. (The CLI and the library, which are trusted, may go deeper.)
 pub const MAX_RESULT_WINDOW: usize = 10_000;
+
+/// How deep a harvester may page a whole catalogue in key order (CKAN's `package_search`,
+/// `/catalog`): far deeper than the search window, for catalogues of two million records;
+/// the collector's memory grows with it (about 16 bytes a hit: 32 MB at the bound).
+pub const MAX_HARVEST_WINDOW: usize = 2_000_000;
 
 /// A page of results.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

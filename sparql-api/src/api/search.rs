@@ -148,6 +148,12 @@ fn bad(message: String) -> JsonError {
 
 /// The pattern IRI a `pattern` value names.
 fn pattern_iri(value: &str) -> Result<String, JsonError> {
+    parse_pattern(value).map_err(bad)
+}
+
+/// The pattern IRI a `pattern` parameter names: the IRI, its local name (`planning`), or
+/// the ODI's notation (`P2`, `2`); also read by `/catalog`.
+pub(crate) fn parse_pattern(value: &str) -> Result<String, String> {
     let ns = civicgraph_vocab::cgp::NAMESPACE;
     let local = match value.trim() {
         v if v.starts_with(ns) => v.trim_start_matches(ns).to_owned(),
@@ -159,9 +165,9 @@ fn pattern_iri(value: &str) -> Result<String, JsonError> {
         },
     };
     if !["access", "planning", "policy", "none"].contains(&local.as_str()) {
-        return Err(bad(format!(
+        return Err(format!(
             "pattern: {value:?} is not a pattern (access, planning, policy, none, or P1-P3)"
-        )));
+        ));
     }
     Ok(format!("{ns}{local}"))
 }

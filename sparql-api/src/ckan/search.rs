@@ -12,10 +12,8 @@ use std::collections::BTreeMap;
 
 /// The most packages one `package_search` answers (CKAN's own limit).
 pub const MAX_ROWS: usize = 1000;
-/// How deep `start` may page. Harvesters page through a whole portal in `id asc` order, so
-/// this is far deeper than the search API's window; the collector's memory grows with it
-/// (about 16 bytes a hit: 32 MB at the bound).
-pub const MAX_WINDOW: usize = 2_000_000;
+/// How deep `start` may page: harvesters page through a whole portal in `id asc` order.
+pub const MAX_WINDOW: usize = civicgraph_graph::MAX_HARVEST_WINDOW;
 
 /// A parameter's text: a string, or a number or boolean as JSON writes it.
 fn text<'a>(params: &'a BTreeMap<String, Value>, key: &str) -> Option<std::borrow::Cow<'a, str>> {

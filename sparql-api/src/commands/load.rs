@@ -60,6 +60,15 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
         }
         batch.read_into(Some(&target), format, reader, &name, Some(&base), !args.append)?;
         bar.finish_and_clear();
+        // A source's graph gets the record of a run, as a harvest would leave.
+        if let Some(source) = graph.layout().source_id(target.as_str()) {
+            let location = std::fs::canonicalize(path).map_or(name.clone(), |p| p.display().to_string());
+            batch.insert(civicgraph_ingest::provenance::loaded(
+                graph.layout(),
+                source,
+                &location,
+            ));
+        }
         let report = graph.commit(batch)?;
         eprintln!(
             "loaded {} quads from {} into <{}> (write {})",
