@@ -1,8 +1,9 @@
 //! `GET /catalog`: the merged catalogue as DCAT-AP 3, paged with hydra, in the RDF syntax
 //! the client asks for. This is what another hub harvests (as a `dcat` source).
 //!
-//! Each page is one `dcat:Catalog` (`{base}catalog`, with a title, description and
-//! publisher) listing up to `page_size` records of the source graphs: datasets
+//! Each page is one `dcat:Catalog` (`{base}catalog`, with a title, description,
+//! publisher, and its SPARQL endpoint as a `dcat:DataService`, which a hub harvesting it
+//! may federate) listing up to `page_size` records of the source graphs: datasets
 //! (`dcat:dataset`) and case studies (`dcat:resource`), each with its own triples and those
 //! of the nodes it points at that its graph describes (distributions, contact points,
 //! periods, publishers, places), and a `dcat:CatalogRecord` naming where it came from
@@ -313,6 +314,23 @@ fn page_triples(
         Triple::new(publisher.clone(), rdf::TYPE, foaf::AGENT),
         Triple::new(publisher, foaf::NAME, text("civicgraph")),
     ];
+    // The SPARQL endpoint, as a data service: what a hub that harvests this catalogue may
+    // federate (`[federation] from_catalogues`).
+    let endpoint = NamedNode::new(format!("{origin}/sparql"))
+        .map_err(|e| ApiError::BadRequest(format!("bad Host header or public_url: {e}")))?;
+    out.extend([
+        Triple::new(catalogue.clone(), dcat::SERVICE, endpoint.clone()),
+        Triple::new(endpoint.clone(), rdf::TYPE, dcat::DATA_SERVICE),
+        Triple::new(endpoint.clone(), dct::TITLE, text("civicgraph SPARQL endpoint")),
+        Triple::new(endpoint.clone(), dcat::ENDPOINT_URL, endpoint.clone()),
+        // GET /sparql with no query answers the SPARQL Service Description.
+        Triple::new(endpoint.clone(), dcat::ENDPOINT_DESCRIPTION, endpoint.clone()),
+        Triple::new(
+            endpoint,
+            dct::CONFORMS_TO,
+            NamedNode::new_unchecked("https://www.w3.org/TR/sparql11-protocol/"),
+        ),
+    ]);
     let records: Vec<(NamedNode, bool)> = listed
         .hits
         .iter()

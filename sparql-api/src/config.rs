@@ -242,6 +242,13 @@ impl Config {
 
     /// Checks what serde cannot.
     pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        if self.federation.from_catalogues && self.federation.catalogue_hosts.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                key: "federation.catalogue_hosts",
+                message: "from_catalogues needs the hosts catalogues' endpoints may be on (\"data.example.org\", \"*.example.org\", or \"*\" for any host name)".to_owned(),
+            });
+        }
         civicgraph_graph::Layout::new(&self.base_iri).map_err(|e| ConfigError::Invalid {
             path: path.to_owned(),
             key: "base_iri",

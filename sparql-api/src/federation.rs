@@ -7,11 +7,26 @@
 //! (POST `application/sparql-query`), with a timeout, no redirects (a redirect could lead
 //! off the list) and a response size limit. `SERVICE SILENT` keeps its standard meaning:
 //! Oxigraph turns any error of this handler into one empty solution.
+//!
+//! **Endpoints from the graph.** With `from_catalogues = true`, an endpoint is also allowed
+//! when a harvested catalogue describes it: it is the `dcat:endpointURL` of a
+//! `dcat:DataService` in a source graph, and its host matches one of `catalogue_hosts`.
+//! Catalogues are untrusted data, so the operator's host patterns decide where they may
+//! send the server: `data.example.org`, `*.example.org` (its subdomains) or `*` (any host
+//! name). An address or `localhost` must be listed as itself (never by a wildcard), because
+//! it is connected to without the resolver that refuses private addresses. Every other rule
+//! holds as for the allow-list: http and https only, no redirects, the timeout, the size
+//! limit, and host names that resolve to private addresses refused unless in
+//! `private_hosts`.
 
-use oxigraph::model::NamedNode;
+use civicgraph_graph::Graph;
+use civicgraph_vocab::ext::dcat;
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, QuadRef, TermRef};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
 use oxigraph::sparql::{DefaultServiceHandler, QueryEvaluationError, QuerySolutionIter};
 use spargebra::algebra::GraphPattern;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a `SERVICE` call failed.
@@ -19,7 +34,7 @@ use std::time::Duration;
 pub enum FederationError {
     /// The endpoint is not on the allow-list; nothing was sent.
     #[error(
-        "SERVICE <{0}> is not on the federation allow-list ([federation] allow in civicgraph.toml); no request was made"
+        "SERVICE <{0}> is not on the federation allow-list ([federation] allow in civicgraph.toml) nor the endpoint of a harvested data service that [federation] from_catalogues and catalogue_hosts allow; no request was made"
     )]
     NotAllowed(String),
     /// The endpoint failed, answered badly, or took too long.
@@ -45,6 +60,12 @@ pub struct FederationConfig {
     /// Hosts that may resolve to loopback, private or link-local addresses (an endpoint
     /// written with an address or `localhost` may always be reached).
     pub private_hosts: Vec<String>,
+    /// Also allow the `dcat:endpointURL`s of the data services harvested catalogues
+    /// describe, when their host matches `catalogue_hosts`.
+    pub from_catalogues: bool,
+    /// Host patterns for endpoints from catalogues: `data.example.org`, `*.example.org`,
+    /// or `*`; an address or `localhost` only as itself.
+    pub catalogue_hosts: Vec<String>,
 }
 
 impl Default for FederationConfig {
@@ -54,6 +75,8 @@ impl Default for FederationConfig {
             timeout_secs: 20,
             max_response_bytes: 32 * 1024 * 1024,
             private_hosts: Vec::new(),
+            from_catalogues: false,
+            catalogue_hosts: Vec::new(),
         }
     }
 }
@@ -65,6 +88,8 @@ pub struct Federation {
     timeout: Duration,
     max_bytes: usize,
     client: reqwest::Client,
+    /// With `from_catalogues`: the graph whose data services may be called, and the hosts.
+    catalogues: Option<(Arc<Graph>, Vec<String>)>,
 }
 
 fn normalise(url: &str) -> String {
@@ -98,14 +123,52 @@ impl Federation {
             timeout,
             max_bytes: config.max_response_bytes,
             client,
+            catalogues: None,
         }
+    }
+
+    /// Also allows the endpoints of the data services that `graph`'s harvested catalogues
+    /// describe, on the hosts `config` allows for them (nothing unless `from_catalogues`).
+    pub fn with_catalogues(mut self, config: &FederationConfig, graph: Arc<Graph>) -> Self {
+        if config.from_catalogues {
+            let hosts = config
+                .catalogue_hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect();
+            self.catalogues = Some((graph, hosts));
+        }
+        self
     }
 
     /// Whether `endpoint` may be called.
     pub fn allows(&self, endpoint: &str) -> bool {
         let endpoint = normalise(endpoint);
         (endpoint.starts_with("http://") || endpoint.starts_with("https://"))
-            && self.allow.contains(&endpoint)
+            && (self.allow.contains(&endpoint) || self.described_by_catalogue(&endpoint))
+    }
+
+    /// Whether `endpoint` is a harvested data service's, on a host the operator allows.
+    fn described_by_catalogue(&self, endpoint: &str) -> bool {
+        let Some((graph, hosts)) = &self.catalogues else {
+            return false;
+        };
+        let Some(host) = reqwest::Url::parse(endpoint)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+        else {
+            return false;
+        };
+        if !hosts.iter().any(|pattern| host_matches(&host, pattern)) {
+            return false;
+        }
+        // As written in the catalogue, with or without a trailing slash.
+        [endpoint.to_owned(), format!("{endpoint}/")]
+            .iter()
+            .any(|candidate| {
+                NamedNode::new(candidate.as_str())
+                    .is_ok_and(|iri| described_service(graph, iri.as_ref()).unwrap_or(false))
+            })
     }
 
     async fn call(&self, endpoint: &str, query: String) -> Result<(String, Vec<u8>), FederationError> {
@@ -199,6 +262,50 @@ impl Federation {
     }
 }
 
+/// Whether `host` matches the operator's `pattern`: itself, `*.suffix` for the suffix's
+/// subdomains, or `*` for any host name. An address or `localhost` matches only itself.
+fn host_matches(host: &str, pattern: &str) -> bool {
+    let literal = host == "localhost" || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok();
+    if host == pattern {
+        return true;
+    }
+    if literal {
+        return false;
+    }
+    pattern == "*"
+        || pattern
+            .strip_prefix("*.")
+            .is_some_and(|suffix| host.strip_suffix(suffix).is_some_and(|head| head.ends_with('.')))
+}
+
+/// Whether a source graph of `graph` describes a `dcat:DataService` whose endpoint is
+/// `endpoint`.
+fn described_service(
+    graph: &Graph,
+    endpoint: NamedNodeRef<'_>,
+) -> Result<bool, civicgraph_graph::GraphError> {
+    let layout = graph.layout();
+    let store = graph.store();
+    for quad in store.quads_for_pattern(None, Some(dcat::ENDPOINT_URL), Some(endpoint.into()), None) {
+        let quad = quad.map_err(civicgraph_graph::GraphError::from)?;
+        let GraphNameRef::NamedNode(source) = quad.graph_name.as_ref() else {
+            continue;
+        };
+        if layout.source_id(source.as_str()).is_none() {
+            continue;
+        }
+        let subject: NamedOrBlankNodeRef<'_> = quad.subject.as_ref();
+        let typed = QuadRef::new(subject, rdf::TYPE, TermRef::from(dcat::DATA_SERVICE), source);
+        if store
+            .contains(typed)
+            .map_err(civicgraph_graph::GraphError::from)?
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 impl DefaultServiceHandler for Federation {
     type Error = QueryEvaluationError;
 
@@ -246,5 +353,18 @@ mod tests {
         ] {
             assert!(!federation.allows(refused), "{refused}");
         }
+    }
+
+    #[test]
+    fn catalogue_hosts_match_themselves_subdomains_or_any_name_but_addresses_only_themselves() {
+        assert!(host_matches("data.example.org", "data.example.org"));
+        assert!(host_matches("a.data.example.org", "*.example.org"));
+        assert!(!host_matches("example.org", "*.example.org"));
+        assert!(!host_matches("evilexample.org", "*.example.org"));
+        assert!(host_matches("portal.gov.example", "*"));
+        for literal in ["127.0.0.1", "169.254.169.254", "localhost", "[::1]"] {
+            assert!(!host_matches(literal, "*"), "{literal}");
+        }
+        assert!(host_matches("127.0.0.1", "127.0.0.1"));
     }
 }

@@ -78,8 +78,16 @@ impl AppState {
     /// State over `graph` with `config`; the write token comes from the environment
     /// variable the config names.
     pub fn new(graph: Graph, config: Config) -> Self {
+        Self::from_shared(Arc::new(graph), config)
+    }
+
+    /// [`AppState::new`] over a graph shared with others (a harvest, another state).
+    pub fn from_shared(graph: Arc<Graph>, config: Config) -> Self {
         let write_token = config.write_token().map(Arc::from);
-        let federation = Arc::new(federation::Federation::new(&config.federation));
+        let federation = Arc::new(
+            federation::Federation::new(&config.federation)
+                .with_catalogues(&config.federation, graph.clone()),
+        );
         let cache = Arc::new(result_cache::ResultCache::new(config.query.cache_bytes));
         let work = work::Work::new(
             config.limits.query_workers(),
@@ -90,7 +98,7 @@ impl AppState {
         let requests = Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent_requests));
         let config_limits = config.limits.clone();
         Self {
-            graph: Arc::new(graph),
+            graph,
             config: Arc::new(config),
             write_token,
             federation,

@@ -321,9 +321,9 @@ fn one_instance_harvests_another_through_its_catalog() {
     hub.wait().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stderr}");
-    // 171 datasets and 36 case studies.
+    // 171 datasets, 36 case studies and the SPARQL endpoint as a data service.
     assert!(
-        stderr.contains("hub: read 207, kept 207, rejected 0 | added 207"),
+        stderr.contains("hub: read 208, kept 208, rejected 0 | added 208"),
         "{stderr}"
     );
     assert!(
