@@ -92,6 +92,11 @@ pub struct SourceConfig {
     /// API host). Nothing else is ever fetched for this source.
     #[serde(default)]
     pub allow_hosts: Vec<String>,
+    /// The validation profile its records are checked against: `dcat-ap-3` (the default),
+    /// `dcat-ap-hvd`, `dcat-ap-de`, `dcat-ap-de-conventions`, `dcat-ap-no`, or the path of
+    /// a Turtle file of SHACL shapes.
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 impl SourceConfig {
@@ -100,6 +105,12 @@ impl SourceConfig {
         civicgraph_graph::Layout::default()
             .source_graph(&self.id)
             .map_err(|e| IngestError::Config(format!("source {:?}: {e}", self.id)))?;
+        if let Some(profile) = &self.profile {
+            crate::validate::Shapes::profile(profile).map_err(|e| match e {
+                IngestError::Config(message) => IngestError::Config(format!("source {}: {message}", self.id)),
+                other => IngestError::Config(format!("source {}: profile {profile:?}: {other}", self.id)),
+            })?;
+        }
         match (&self.url, &self.path) {
             (Some(_), Some(_)) => Err(IngestError::Config(format!(
                 "source {}: give url or path, not both",

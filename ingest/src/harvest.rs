@@ -177,14 +177,24 @@ async fn read_and_swap(
         blocking(move || graph_triples(&graph, &target)).await?
     };
     let read_started = std::time::Instant::now();
-    let (raw, report) = read_source(&graph, source, settings, &minter, &previous, &progress).await?;
+    let (raw, mut report) = read_source(&graph, source, settings, &minter, &previous, &progress).await?;
     let mut timings = StageTimings {
         read_ms: read_started.elapsed().as_millis() as u64,
         ..StageTimings::default()
     };
     progress(&format!("validating {} triples", raw.len()));
     let validate_started = std::time::Instant::now();
+    let shapes = source
+        .profile
+        .as_deref()
+        .map(crate::validate::Shapes::profile)
+        .transpose()?;
+    if let Some(shapes) = &shapes {
+        // What the profile's files say that no SHACL validator reads (misspelt terms).
+        report.warnings.extend(shapes.warnings.iter().cloned());
+    }
     let options = FinishOptions {
+        shapes,
         strict: source.strict,
         skip_validation: source.kind == SourceKind::CaseStudies,
         read_counted: source.kind == SourceKind::Ckan,

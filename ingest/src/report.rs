@@ -107,8 +107,10 @@ pub struct SourceOutput {
 }
 
 /// Options that hold for every source kind.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FinishOptions {
+    /// The validation profile's shapes; `None`: DCAT-AP 3.0.1.
+    pub shapes: Option<std::sync::Arc<Shapes>>,
     /// Drop records with DCAT-AP violations (severity `sh:Violation`) instead of keeping and
     /// flagging them.
     pub strict: bool,
@@ -136,7 +138,8 @@ pub fn finish(
         report.records_read += partition.counted().count();
     }
     if !options.skip_validation {
-        report.violations = validate(Shapes::dcat_ap_3(), &triples);
+        let shapes = options.shapes.as_deref().unwrap_or_else(|| Shapes::dcat_ap_3());
+        report.violations = validate(shapes, &triples);
     }
     if options.strict {
         // The record each violating node belongs to.

@@ -8,9 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use civicgraph_graph::{Graph, Layout};
-use civicgraph_ingest::harvest::Progress;
 use civicgraph_ingest::provenance::RunStatus;
-use civicgraph_ingest::{HarvestSettings, SourceKind, harvest};
+use civicgraph_ingest::{SourceKind, harvest};
 use civicgraph_tests::demo::repo;
 use civicgraph_tests::net::serve;
 use civicgraph_tests::sources::url_source;
@@ -85,12 +84,8 @@ async fn unchanged_pages_are_not_downloaded_again_and_changed_ones_are() {
     let dir = tempfile::tempdir().unwrap();
     let graph = Arc::new(Graph::open(dir.path(), Layout::default()).unwrap());
     let source = url_source("regions", SourceKind::Dcat, &format!("{url}/page/1"));
-    let settings = HarvestSettings {
-        delay_ms: 0,
-        retries: 0,
-        ..HarvestSettings::default()
-    };
-    let quiet: Progress = Arc::new(|_: &str| {});
+    let settings = civicgraph_tests::sources::quick_settings();
+    let quiet = civicgraph_tests::sources::quiet();
     let run = || harvest(graph.clone(), source.clone(), settings.clone(), quiet.clone());
 
     let first = run().await.unwrap();

@@ -95,6 +95,7 @@ fn ingest(path: &Path, root: &Path) -> Row {
                 strict: false,
                 skip_validation: matches!(kind, DocumentKind::CaseStudiesCsv | DocumentKind::CaseStudiesJson),
                 read_counted: false,
+                shapes: None,
             };
             Ok(finish(triples, &minter, report, options).report)
         }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Independent checks with pySHACL (from PyPI): civicgraph's DCAT-AP verdicts against
+# Independent checks with pySHACL (from PyPI): civicgraph's verdicts against
 # pySHACL's on example catalogues, and every page of a running server's /catalog (the demo
 # data) against the SEMIC DCAT-AP 3.0.1 shapes, which must give 0 violations.
 set -euo pipefail

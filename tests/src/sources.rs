@@ -1,7 +1,8 @@
 //! Source configurations as tests write them: every field but the few a test cares about
 //! left at its default.
 
-use civicgraph_ingest::config::{SourceConfig, SourceKind};
+use civicgraph_ingest::config::{HarvestSettings, SourceConfig, SourceKind};
+use civicgraph_ingest::harvest::Progress;
 use std::path::Path;
 
 /// A source of `kind` read from the file at `path`.
@@ -33,5 +34,20 @@ fn source(id: &str, kind: SourceKind) -> SourceConfig {
         format: None,
         base: None,
         allow_hosts: Vec::new(),
+        profile: None,
     }
+}
+
+/// Harvest settings for a local test server: no politeness delay, no retries.
+pub fn quick_settings() -> HarvestSettings {
+    HarvestSettings {
+        delay_ms: 0,
+        retries: 0,
+        ..HarvestSettings::default()
+    }
+}
+
+/// Progress that goes nowhere.
+pub fn quiet() -> Progress {
+    std::sync::Arc::new(|_: &str| {})
 }

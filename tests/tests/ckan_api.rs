@@ -254,13 +254,10 @@ async fn one_civicgraph_harvests_another_through_the_ckan_api() {
     let url = civicgraph_tests::net::serve(civicgraph_sparql_api::app(state().clone())).await;
     let hub = Arc::new(Graph::in_memory(Layout::default()).unwrap());
     let settings = HarvestSettings {
-        delay_ms: 0,
-        retries: 0,
-        timeout_secs: 30,
         ckan_rows: 50,
-        ..HarvestSettings::default()
+        ..civicgraph_tests::sources::quick_settings()
     };
-    let quiet: harvest::Progress = Arc::new(|_: &str| {});
+    let quiet = civicgraph_tests::sources::quiet();
     let source = civicgraph_tests::sources::url_source("regional", SourceKind::Ckan, &url);
     let run = harvest(hub.clone(), source.clone(), settings.clone(), quiet.clone())
         .await

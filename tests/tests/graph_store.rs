@@ -191,3 +191,56 @@ async fn json_ld_bodies_are_graphs_and_their_named_graphs_are_refused() {
         "{body}"
     );
 }
+
+/// The store's bookkeeping is no part of the dataset a client sees: the named graphs are
+/// the ones written, and after `DROP ALL` the dataset is empty (as an empty Graph Store
+/// Protocol GET of the whole store and a SPARQL count both show).
+#[tokio::test]
+async fn after_drop_all_the_dataset_is_empty_and_lists_no_graph_nobody_wrote() {
+    let state = demo_state().with_write_token(Some("s3cret"));
+    let count = |sparql: &str| {
+        let state = state.clone();
+        let sparql = sparql.to_owned();
+        async move {
+            let (_, body) = send(
+                &state,
+                Request::get(format!("/sparql?query={}", urlencoding::encode(&sparql)))
+                    .header(header::ACCEPT, "text/csv")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            body.lines()
+                .nth(1)
+                .unwrap_or_default()
+                .trim()
+                .parse::<u64>()
+                .unwrap()
+        }
+    };
+    let graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { } }";
+    let written = count(graphs).await;
+    let demo_sources = 5;
+    let vocabulary = 1;
+    let harvest_record = 1;
+    assert_eq!(written, demo_sources + vocabulary + harvest_record);
+
+    let (response, body) = send(
+        &state,
+        Request::post("/update")
+            .header(header::AUTHORIZATION, "Bearer s3cret")
+            .header(header::CONTENT_TYPE, "application/sparql-update")
+            .body(Body::from("DROP ALL"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(count(graphs).await, 0);
+    assert_eq!(
+        count("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }").await,
+        0
+    );
+    let (response, dump) = send(&state, request(Method::GET, "", None, "")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(dump.is_empty(), "the whole-store dump is empty: {dump}");
+}

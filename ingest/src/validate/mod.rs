@@ -13,7 +13,7 @@ use oxigraph::model::{
     Graph, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple,
 };
 use shapes::{Constraint, Path, Shape, compact};
-pub use shapes::{Severity, Shapes};
+pub use shapes::{PROFILES, Profile, Severity, Shapes};
 use std::collections::{BTreeSet, HashSet};
 use std::str::FromStr;
 
@@ -42,19 +42,10 @@ pub fn validate(shapes: &Shapes, triples: &[Triple]) -> Vec<Violation> {
     let validator = Validator::new(shapes, &graph);
     let mut out = BTreeSet::new();
     for (index, shape) in shapes.shapes.iter().enumerate() {
-        if shape.target_classes.is_empty() || shape.deactivated {
+        if !shape.has_targets() || shape.deactivated {
             continue;
         }
-        let mut focus_nodes: Vec<Term> = Vec::new();
-        let mut seen: HashSet<Term> = HashSet::new();
-        for class in validator.with_subclasses(&shape.target_classes) {
-            for subject in graph.subjects_for_predicate_object(rdf::TYPE, &class) {
-                let term: Term = subject.into_owned().into();
-                if seen.insert(term.clone()) {
-                    focus_nodes.push(term);
-                }
-            }
-        }
+        let focus_nodes = validator.focus_nodes(shape);
         for focus in &focus_nodes {
             validator.check(index, focus.as_ref(), &mut Some(&mut out));
         }
@@ -77,6 +68,7 @@ pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
         let validator = Validator::new(shapes, &graph);
         for shape in &shapes.shapes {
             if shape.target_classes.is_empty() || shape.deactivated {
+                // Range types follow from class targets only.
                 continue;
             }
             let mut focus_nodes: Vec<NamedOrBlankNode> = Vec::new();
@@ -141,6 +133,36 @@ impl<'a> Validator<'a> {
 }
 
 impl Validator<'_> {
+    /// The focus nodes a shape's targets select, each once, in the order found.
+    fn focus_nodes(&self, shape: &Shape) -> Vec<Term> {
+        let mut focus_nodes: Vec<Term> = Vec::new();
+        let mut seen: HashSet<Term> = HashSet::new();
+        let mut add = |term: Term| {
+            if seen.insert(term.clone()) {
+                focus_nodes.push(term);
+            }
+        };
+        for class in self.with_subclasses(&shape.target_classes) {
+            for subject in self.graph.subjects_for_predicate_object(rdf::TYPE, &class) {
+                add(subject.into_owned().into());
+            }
+        }
+        for node in &shape.target_nodes {
+            add(node.clone());
+        }
+        for predicate in &shape.target_objects_of {
+            for t in self.graph.triples_for_predicate(predicate) {
+                add(t.object.into_owned());
+            }
+        }
+        for predicate in &shape.target_subjects_of {
+            for t in self.graph.triples_for_predicate(predicate) {
+                add(t.subject.into_owned().into());
+            }
+        }
+        focus_nodes
+    }
+
     /// The classes and every class declared (in the data) a subclass of one of them.
     fn with_subclasses(&self, classes: &[NamedNode]) -> Vec<NamedNode> {
         let mut all: Vec<NamedNode> = classes.to_vec();
@@ -185,8 +207,9 @@ impl Validator<'_> {
             .any(|t| matches!(t, TermRef::NamedNode(n) if accepted.iter().any(|c| c.as_ref() == n)))
     }
 
+    /// The value nodes of `path` from `focus`, each once.
     fn values(&self, focus: TermRef<'_>, path: &Path) -> Vec<Term> {
-        match path {
+        let mut out = match path {
             Path::Predicate(p) => match focus {
                 TermRef::NamedNode(n) => self
                     .graph
@@ -205,7 +228,21 @@ impl Validator<'_> {
                 .subjects_for_predicate_object(p, focus)
                 .map(|s| s.into_owned().into())
                 .collect(),
-        }
+            Path::Alternative(paths) => paths.iter().flat_map(|p| self.values(focus, p)).collect(),
+            Path::Sequence(paths) => {
+                let mut current = vec![focus.into_owned()];
+                for step in paths {
+                    current = current
+                        .iter()
+                        .flat_map(|node| self.values(node.as_ref(), step))
+                        .collect();
+                }
+                current
+            }
+        };
+        let mut seen = HashSet::new();
+        out.retain(|t| seen.insert(t.clone()));
+        out
     }
 
     /// Whether `focus` conforms to shape `index`; violations go to `out` when given.
@@ -237,6 +274,7 @@ impl Validator<'_> {
             }
         };
         let what = describe(shape);
+        let mut closed_broken = false;
         for constraint in &shape.constraints {
             match constraint {
                 Constraint::MinCount(n) if values.len() < *n => report(
@@ -328,18 +366,265 @@ impl Validator<'_> {
                         }
                     }
                 }
+                Constraint::And(members) => {
+                    for v in &values {
+                        if !members.iter().all(|m| self.check(*m, v.as_ref(), &mut None)) {
+                            report(
+                                Some(v),
+                                "And",
+                                format!("{what}: {} does not meet all the conditions", short(v)),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::Xone(members) => {
+                    for v in &values {
+                        let matching = members
+                            .iter()
+                            .filter(|m| self.check(**m, v.as_ref(), &mut None))
+                            .count();
+                        if matching != 1 {
+                            report(
+                                Some(v),
+                                "Xone",
+                                format!(
+                                    "{what}: {} matches {matching} of the alternatives, not exactly one",
+                                    short(v)
+                                ),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::Not(child) => {
+                    for v in &values {
+                        if self.check(*child, v.as_ref(), &mut None) {
+                            report(
+                                Some(v),
+                                "Not",
+                                format!(
+                                    "{what}: {} conforms to {}, which it must not",
+                                    short(v),
+                                    self.shapes.shapes[*child].id
+                                ),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::HasValue(expected) => {
+                    if !values.contains(expected) {
+                        report(
+                            None,
+                            "HasValue",
+                            format!("{what}: must have the value {}", short(expected)),
+                            out,
+                        );
+                    }
+                }
+                Constraint::In(allowed) => {
+                    for v in &values {
+                        if !allowed.contains(v) {
+                            report(
+                                Some(v),
+                                "In",
+                                format!("{what}: {} is not one of the values allowed", short(v)),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::Pattern(pattern) => {
+                    for v in &values {
+                        // A blank node has no string form to match.
+                        let text = match v {
+                            Term::NamedNode(n) => Some(n.as_str()),
+                            Term::Literal(l) => Some(l.value()),
+                            Term::BlankNode(_) => None,
+                        };
+                        if !text.is_some_and(|t| pattern.matches(t)) {
+                            report(
+                                Some(v),
+                                "Pattern",
+                                format!("{what}: {} does not match {:?}", short(v), pattern.source),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::MinLength(n) | Constraint::MaxLength(n) => {
+                    let min = matches!(constraint, Constraint::MinLength(_));
+                    for v in &values {
+                        let length = match v {
+                            Term::NamedNode(iri) => Some(iri.as_str().chars().count()),
+                            Term::Literal(l) => Some(l.value().chars().count()),
+                            Term::BlankNode(_) => None,
+                        };
+                        let fits = length.is_some_and(|l| if min { l >= *n } else { l <= *n });
+                        if !fits {
+                            report(
+                                Some(v),
+                                if min { "MinLength" } else { "MaxLength" },
+                                format!(
+                                    "{what}: {} is {} than {n} characters",
+                                    short(v),
+                                    if min { "shorter" } else { "longer" }
+                                ),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::LanguageIn(ranges) => {
+                    for v in &values {
+                        let tag = match v {
+                            Term::Literal(l) => l.language().map(str::to_ascii_lowercase),
+                            _ => None,
+                        };
+                        if !tag.as_deref().is_some_and(|tag| language_in(tag, ranges)) {
+                            report(
+                                Some(v),
+                                "LanguageIn",
+                                format!("{what}: {} is not in {}", short(v), ranges.join(", ")),
+                                out,
+                            );
+                        }
+                    }
+                }
+                Constraint::UniqueLang => {
+                    let mut tags: std::collections::BTreeMap<String, usize> = Default::default();
+                    for v in &values {
+                        if let Term::Literal(l) = v
+                            && let Some(tag) = l.language()
+                        {
+                            *tags.entry(tag.to_ascii_lowercase()).or_default() += 1;
+                        }
+                    }
+                    // One result per language used more than once, as SHACL says.
+                    for (tag, _) in tags.into_iter().filter(|(_, n)| *n > 1) {
+                        report(
+                            None,
+                            "UniqueLang",
+                            format!("{what}: more than one value in language {tag:?}"),
+                            out,
+                        );
+                    }
+                }
+                Constraint::Qualified {
+                    shape: child,
+                    min,
+                    max,
+                } => {
+                    let conforming = values
+                        .iter()
+                        .filter(|v| self.check(*child, v.as_ref(), &mut None))
+                        .count();
+                    if let Some(min) = min
+                        && conforming < *min
+                    {
+                        report(
+                            None,
+                            "QualifiedMinCount",
+                            format!(
+                                "{what}: at least {min} value{} must conform to {}, {conforming} do",
+                                plural(*min),
+                                self.shapes.shapes[*child].id
+                            ),
+                            out,
+                        );
+                    }
+                    if let Some(max) = max
+                        && conforming > *max
+                    {
+                        report(
+                            None,
+                            "QualifiedMaxCount",
+                            format!(
+                                "{what}: at most {max} value{} may conform to {}, {conforming} do",
+                                plural(*max),
+                                self.shapes.shapes[*child].id
+                            ),
+                            out,
+                        );
+                    }
+                }
+                Constraint::Closed(allowed) => {
+                    for v in &values {
+                        let subject = match v {
+                            Term::NamedNode(n) => NamedOrBlankNodeRef::from(n),
+                            Term::BlankNode(b) => NamedOrBlankNodeRef::from(b),
+                            Term::Literal(_) => continue,
+                        };
+                        for t in self.graph.triples_for_subject(subject) {
+                            if !allowed.iter().any(|p| p.as_ref() == t.predicate) {
+                                closed_report(shape, v, t.predicate, t.object, out);
+                                closed_broken = true;
+                            }
+                        }
+                    }
+                }
             }
         }
+        if closed_broken {
+            conforms = false;
+            if out.is_none() {
+                return false;
+            }
+        }
+        // A property shape's own property shapes apply to its value nodes (for a node shape
+        // the value node is the focus itself).
         for &property in &shape.properties {
-            if !self.check(property, focus, out) {
-                conforms = false;
-                if out.is_none() {
-                    return false;
+            for value in &values {
+                if !self.check(property, value.as_ref(), out) {
+                    conforms = false;
+                    if out.is_none() {
+                        return false;
+                    }
                 }
             }
         }
         conforms
     }
+}
+
+/// A value of a closed shape's focus through a property the shape does not allow: its own
+/// result, whose path is that property.
+fn closed_report(
+    shape: &Shape,
+    focus: &Term,
+    predicate: NamedNodeRef<'_>,
+    value: TermRef<'_>,
+    out: &mut Option<&mut BTreeSet<Violation>>,
+) {
+    if let Some(out) = out.as_deref_mut() {
+        out.insert(Violation {
+            focus: focus.to_string(),
+            path: Some(predicate.to_string()),
+            value: Some(value.to_string()),
+            message: shape.message.clone().unwrap_or_else(|| {
+                format!(
+                    "{}: {} is not among the properties this closed shape allows",
+                    describe(shape),
+                    compact(predicate)
+                )
+            }),
+            severity: shape.severity,
+            component: "sh:ClosedConstraintComponent".to_owned(),
+            shape: shape.id.clone(),
+        });
+    }
+}
+
+/// Whether language tag `tag` (lower-cased) falls in one of the basic language `ranges`.
+fn language_in(tag: &str, ranges: &[String]) -> bool {
+    ranges.iter().any(|range| {
+        range == "*"
+            || tag == range
+            || tag
+                .strip_prefix(range.as_str())
+                .is_some_and(|rest| rest.starts_with('-'))
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -349,8 +634,7 @@ fn plural(n: usize) -> &'static str {
 /// `title (dct:title)` or the path alone.
 fn describe(shape: &Shape) -> String {
     let path = match &shape.path {
-        Some(Path::Predicate(p)) => compact(p.as_ref()),
-        Some(Path::Inverse(p)) => format!("^{}", compact(p.as_ref())),
+        Some(path) => path.compact(),
         None => return shape.name.clone().unwrap_or_else(|| "node".to_owned()),
     };
     match &shape.name {

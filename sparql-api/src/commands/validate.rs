@@ -1,6 +1,7 @@
 //! `civicgraph validate FILE|URL`: reads a catalogue as a harvest would (any RDF syntax,
-//! `data.json`, or a CKAN `package_search` response) and prints its DCAT-AP 3.0.1 report
-//! without storing anything. Exits 1 when there are violations.
+//! `data.json`, or a CKAN `package_search` response) and prints its report against a
+//! validation profile (DCAT-AP 3.0.1 unless `--profile` names another) without storing
+//! anything. Exits 1 when there are violations.
 
 use super::Context;
 use anyhow::Context as _;
@@ -28,6 +29,10 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// The validation profile: dcat-ap-3 (the default), dcat-ap-hvd, dcat-ap-de,
+    /// dcat-ap-de-conventions, dcat-ap-no, or a Turtle file of SHACL shapes.
+    #[arg(long)]
+    profile: Option<String>,
     /// Validate the document exactly as parsed: no minted IRIs, no date repairs. This is what
     /// an independent SHACL validator sees, so the verdicts can be compared one to one.
     #[arg(long)]
@@ -36,6 +41,11 @@ pub struct Args {
 
 pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let settings = &context.config.harvest;
+    let shapes =
+        civicgraph_ingest::validate::Shapes::profile(args.profile.as_deref().unwrap_or("dcat-ap-3"))?;
+    for warning in &shapes.warnings {
+        eprintln!("warning: {warning}");
+    }
     let (bytes, name, content_type) = if args.target.starts_with("http://")
         || args.target.starts_with("https://")
     {
@@ -91,11 +101,14 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
             .counted()
             .count();
         report.records_kept = report.records_read;
-        report.violations =
-            civicgraph_ingest::validate::validate(civicgraph_ingest::validate::Shapes::dcat_ap_3(), &triples);
+        report.violations = civicgraph_ingest::validate::validate(&shapes, &triples);
         civicgraph_ingest::SourceOutput { triples, report }
     } else {
-        finish(triples, &minter, report, FinishOptions::default())
+        let options = FinishOptions {
+            shapes: Some(shapes),
+            ..FinishOptions::default()
+        };
+        finish(triples, &minter, report, options)
     };
     let report = &output.report;
     let mut text = String::new();
