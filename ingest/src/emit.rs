@@ -67,6 +67,38 @@ impl Emitter {
             .push(Triple::new(subject.into(), predicate.into_owned(), object.into()));
     }
 
+    /// Adds a link to `value`, an IRI this mapper chose (an EU authority table's format or
+    /// licence, a media type), typed with the class DCAT-AP gives the property's values:
+    /// the publisher gave a word, the mapping gives a described node, as ckanext-dcat does.
+    pub fn add_typed(
+        &mut self,
+        subject: &NamedOrBlankNode,
+        predicate: NamedNodeRef<'_>,
+        value: NamedNode,
+        class: NamedNodeRef<'_>,
+    ) {
+        self.add(value.clone(), rdf::TYPE, class.into_owned());
+        self.add(subject.clone(), predicate, value);
+    }
+
+    /// [`Emitter::link`], typing the linked page with `class` (a landing page or home page
+    /// is a `foaf:Document` in DCAT-AP); returns whether `value` was an IRI.
+    pub fn link_typed(
+        &mut self,
+        subject: &NamedOrBlankNode,
+        predicate: NamedNodeRef<'_>,
+        value: &str,
+        class: NamedNodeRef<'_>,
+    ) -> bool {
+        match absolute_iri(value) {
+            Some(iri) => {
+                self.add_typed(subject, predicate, iri, class);
+                true
+            }
+            None => self.link(subject, predicate, value),
+        }
+    }
+
     /// Adds `value` as a plain literal, trimmed; nothing if it is empty.
     pub fn text(&mut self, subject: &NamedOrBlankNode, predicate: NamedNodeRef<'_>, value: &str) {
         let value = value.trim();

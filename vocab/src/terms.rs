@@ -474,6 +474,8 @@ pub mod ext {
             HOMEPAGE = "homepage",
             /// A web page about the subject.
             PAGE = "page",
+            /// A document, such as a landing page or a home page.
+            DOCUMENT = "Document",
             /// An agent's e-mail address, as a `mailto:` IRI.
             MBOX = "mbox",
             /// What a document (a catalogue record) is about.

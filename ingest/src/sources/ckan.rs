@@ -207,11 +207,16 @@ pub fn map_package(
     out.text(&d, dct::IDENTIFIER, &identifier);
     match get("url") {
         Some(url) if absolute_iri(&url).is_some() => {
-            out.link(&d, dcat::LANDING_PAGE, &url);
+            out.link_typed(&d, dcat::LANDING_PAGE, &url, foaf::DOCUMENT);
         }
         _ => {
             if let Some(name) = get("name") {
-                out.link(&d, dcat::LANDING_PAGE, &format!("{portal}/dataset/{name}"));
+                out.link_typed(
+                    &d,
+                    dcat::LANDING_PAGE,
+                    &format!("{portal}/dataset/{name}"),
+                    foaf::DOCUMENT,
+                );
             }
         }
     }
@@ -319,7 +324,7 @@ fn map_publisher(package: &Value, portal: &str, d: &NamedOrBlankNode, out: &mut 
         out.text(&p, foaf::NAME, &name);
     }
     if let Some(url) = extra(package, "publisher_url") {
-        out.link(&p, foaf::HOMEPAGE, &url);
+        out.link_typed(&p, foaf::HOMEPAGE, &url, foaf::DOCUMENT);
     }
     if let Some(kind) = extra(package, "publisher_type") {
         out.link(&p, dct::TYPE, &kind);
@@ -412,7 +417,7 @@ fn map_extras(package: &Value, d: &NamedOrBlankNode, out: &mut Emitter) {
         out.text(&node, skos::NOTATION, &identifier);
     }
     for page in string_list(extra(package, "documentation").map(Value::String).as_ref(), true) {
-        out.link(d, foaf::PAGE, &page);
+        out.link_typed(d, foaf::PAGE, &page, foaf::DOCUMENT);
     }
     if let Some(notes) = extra(package, "version_notes") {
         out.text(d, adms::VERSION_NOTES, &notes);
@@ -480,12 +485,12 @@ fn map_resource(
     }
     if let Some(format) = get("format") {
         match authority::file_types().lookup(&format) {
-            Some(iri) => out.add(r.clone(), dct::FORMAT, iri),
+            Some(iri) => out.add_typed(&r, dct::FORMAT, iri, dct::MEDIA_TYPE_OR_EXTENT),
             None => out.text(&r, dct::FORMAT, &format),
         }
     }
     if let Some(media) = get("mimetype").and_then(|m| authority::media_type(&m)) {
-        out.add(r.clone(), dcat::MEDIA_TYPE, media);
+        out.add_typed(&r, dcat::MEDIA_TYPE, media, dct::MEDIA_TYPE);
     }
     if let Some(size) = get("size").filter(|s| s.bytes().all(|b| b.is_ascii_digit())) {
         out.typed(&r, dcat::BYTE_SIZE, &size, xsd::NON_NEGATIVE_INTEGER);
@@ -497,7 +502,7 @@ fn map_resource(
         out.text(&r, dct::MODIFIED, &modified);
     }
     if let Some(licence) = licence {
-        out.add(r.clone(), dct::LICENSE, licence.clone());
+        out.add_typed(&r, dct::LICENSE, licence.clone(), dct::LICENSE_DOCUMENT);
     }
 }
 
@@ -514,7 +519,7 @@ pub fn catalogue(portal: &str, title: &str, datasets: &[NamedNode], out: &mut Em
         dct::DESCRIPTION,
         &format!("Datasets harvested from the CKAN portal at {portal}"),
     );
-    out.link(&c, foaf::HOMEPAGE, portal);
+    out.link_typed(&c, foaf::HOMEPAGE, portal, foaf::DOCUMENT);
     for d in datasets {
         out.add(c.clone(), dcat::DATASET_PROPERTY, d.clone());
     }

@@ -183,7 +183,7 @@ fn map_dataset(
     out.text(&d, dct::MODIFIED, &text("modified").unwrap_or_default());
     out.text(&d, dct::ISSUED, &text("issued").unwrap_or_default());
     if let Some(page) = text("landingPage") {
-        out.link(&d, dcat::LANDING_PAGE, &page);
+        out.link_typed(&d, dcat::LANDING_PAGE, &page, foaf::DOCUMENT);
     }
     for reference in string_list(dataset.get("references"), false) {
         out.link(&d, dct::REFERENCES, &reference);
@@ -284,7 +284,7 @@ fn map_dataset(
         out.link_or_text(&d, dct::CONFORMS_TO, &standard);
     }
     if let Some(described) = text("describedBy") {
-        out.link(&d, foaf::PAGE, &described);
+        out.link_typed(&d, foaf::PAGE, &described, foaf::DOCUMENT);
     }
     if let Some(parent) = text("isPartOf") {
         let parent = absolute_iri(&parent).unwrap_or_else(|| minter.record("dataset", &parent));
@@ -321,11 +321,11 @@ fn map_dataset(
             out.link(&r, dcat::ACCESS_URL, &download);
         }
         if let Some(media) = get("mediaType").and_then(|m| authority::media_type(&m)) {
-            out.add(r.clone(), dcat::MEDIA_TYPE, media);
+            out.add_typed(&r, dcat::MEDIA_TYPE, media, dct::MEDIA_TYPE);
         }
         if let Some(format) = get("format") {
             match authority::file_types().lookup(&format) {
-                Some(iri) => out.add(r.clone(), dct::FORMAT, iri),
+                Some(iri) => out.add_typed(&r, dct::FORMAT, iri, dct::MEDIA_TYPE_OR_EXTENT),
                 None => out.text(&r, dct::FORMAT, &format),
             }
         }
@@ -335,7 +335,7 @@ fn map_dataset(
             out.link_or_text(&r, dct::CONFORMS_TO, &standard);
         }
         if let Some(licence) = &licence {
-            out.add(r.clone(), dct::LICENSE, licence.clone());
+            out.add_typed(&r, dct::LICENSE, licence.clone(), dct::LICENSE_DOCUMENT);
         }
     }
     if let Some(fields) = dataset.as_object() {
