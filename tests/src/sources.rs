@@ -51,3 +51,22 @@ pub fn quick_settings() -> HarvestSettings {
 pub fn quiet() -> Progress {
     std::sync::Arc::new(|_: &str| {})
 }
+
+/// Harvests `source` into `graph` with no progress output, and checks the run succeeded
+/// (else its message is shown).
+pub async fn harvest_ok(
+    graph: &std::sync::Arc<civicgraph_graph::Graph>,
+    source: SourceConfig,
+    settings: HarvestSettings,
+) -> civicgraph_ingest::harvest::HarvestOutcome {
+    let outcome = civicgraph_ingest::harvest(graph.clone(), source, settings, quiet())
+        .await
+        .expect("the source's configuration is valid");
+    assert_eq!(
+        outcome.status,
+        civicgraph_ingest::provenance::RunStatus::Succeeded,
+        "{:?}",
+        outcome.message
+    );
+    outcome
+}

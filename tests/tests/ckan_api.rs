@@ -250,35 +250,20 @@ async fn wrong_calls_get_ckan_errors_that_name_the_problem() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_civicgraph_harvests_another_through_the_ckan_api() {
     use civicgraph_graph::{Graph, Layout};
-    use civicgraph_ingest::{HarvestSettings, SourceKind, harvest};
+    use civicgraph_ingest::{HarvestSettings, SourceKind};
     let url = civicgraph_tests::net::serve(civicgraph_sparql_api::app(state().clone())).await;
     let hub = Arc::new(Graph::in_memory(Layout::default()).unwrap());
     let settings = HarvestSettings {
         ckan_rows: 50,
         ..civicgraph_tests::sources::quick_settings()
     };
-    let quiet = civicgraph_tests::sources::quiet();
     let source = civicgraph_tests::sources::url_source("regional", SourceKind::Ckan, &url);
-    let run = harvest(hub.clone(), source.clone(), settings.clone(), quiet.clone())
-        .await
-        .unwrap();
-    assert_eq!(
-        run.status,
-        civicgraph_ingest::provenance::RunStatus::Succeeded,
-        "{:?}",
-        run.message
-    );
+    let run = civicgraph_tests::sources::harvest_ok(&hub, source.clone(), settings.clone()).await;
     assert_eq!(run.report.records_read as u64, datasets_in_demo());
 
     // A re-harvest of the unchanged portal asks only for what changed since the first run,
     // and for the ids, to find deletions: a small part of the first run's bytes.
-    let again = harvest(hub.clone(), source, settings, quiet).await.unwrap();
-    assert_eq!(
-        again.status,
-        civicgraph_ingest::provenance::RunStatus::Succeeded,
-        "{:?}",
-        again.message
-    );
+    let again = civicgraph_tests::sources::harvest_ok(&hub, source, settings).await;
     assert_eq!(again.changes.unchanged as u64, datasets_in_demo());
     assert_eq!(
         again.changes.added + again.changes.changed + again.changes.deleted,

@@ -129,24 +129,15 @@ fn titles(body: &str) -> Vec<String> {
 /// their SPARQL endpoints as data services, and with `from_catalogues` queries both live.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_federates_the_endpoints_its_harvested_catalogues_describe() {
-    use civicgraph_ingest::{SourceKind, harvest};
+    use civicgraph_ingest::SourceKind;
     let (north, north_datasets) = regional("northmoor").await;
     let (south, south_datasets) = regional("southvale").await;
     let hub =
         std::sync::Arc::new(civicgraph_graph::Graph::in_memory(civicgraph_graph::Layout::default()).unwrap());
     let settings = civicgraph_tests::sources::quick_settings();
-    let quiet = civicgraph_tests::sources::quiet();
     for (id, url) in [("north", &north), ("south", &south)] {
         let source = civicgraph_tests::sources::url_source(id, SourceKind::Dcat, &format!("{url}/catalog"));
-        let run = harvest(hub.clone(), source, settings.clone(), quiet.clone())
-            .await
-            .unwrap();
-        assert_eq!(
-            run.status,
-            civicgraph_ingest::provenance::RunStatus::Succeeded,
-            "{:?}",
-            run.message
-        );
+        civicgraph_tests::sources::harvest_ok(&hub, source, settings.clone()).await;
     }
     let hub = std::sync::Arc::into_inner(hub).expect("the harvests are done");
     let policy = |hosts: &[&str], on: bool| Config {
