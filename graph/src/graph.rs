@@ -123,14 +123,10 @@ impl Graph {
             counts: KeptCounts::default(),
             sequence,
         };
-        let pending = match found {
-            Some(mark) => mark.pending,
-            None => {
-                graph.move_legacy_sequence()?;
-                false
-            }
-        };
-        graph.repair_index_at_open(pending)?;
+        if found.is_none() {
+            graph.move_legacy_sequence()?;
+        }
+        graph.repair_index()?;
         Ok(graph)
     }
 
@@ -212,20 +208,15 @@ impl Graph {
     }
 
     /// Rebuilds the index if it does not mirror the store's last write; returns whether it
-    /// had to.
+    /// had to. A write left pending (begun, never finished) is marked done once the index
+    /// holds it.
     pub fn repair_index(&self) -> Result<bool> {
-        self.repair_index_at_open(false)
-    }
-
-    /// [`Graph::repair_index`], also rebuilding when the last write was `pending`: begun
-    /// and never finished, so the store may hold it while the index does not.
-    fn repair_index_at_open(&self, pending: bool) -> Result<bool> {
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let store_sequence = self.write_sequence()?;
         let index_sequence = self.index.committed_sequence()?;
         // The index commits after the store: if it has the pending write, so has the store.
         if index_sequence == Some(store_sequence) {
-            if pending {
+            if self.sequence.pending() {
                 self.sequence.finish(store_sequence)?;
             }
             return Ok(false);
@@ -239,7 +230,7 @@ impl Graph {
         tracing::warn!(
             store_sequence,
             ?index_sequence,
-            pending,
+            pending = self.sequence.pending(),
             "search index does not mirror the store; rebuilding it"
         );
         self.rebuild_index(store_sequence, &mut |_| {})?;

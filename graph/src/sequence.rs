@@ -84,6 +84,11 @@ impl Sequence {
         self.mark.lock().unwrap_or_else(|e| e.into_inner()).number
     }
 
+    /// Whether the last write was begun and not finished.
+    pub fn pending(&self) -> bool {
+        self.mark.lock().unwrap_or_else(|e| e.into_inner()).pending
+    }
+
     /// Marks write `number` as begun: from here until [`Sequence::finish`], a crash leaves
     /// the index to be rebuilt.
     pub fn begin(&self, number: u64) -> Result<()> {

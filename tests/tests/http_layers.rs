@@ -80,11 +80,8 @@ async fn metrics_are_scraped_in_prometheus_format() {
             .unwrap()
             .starts_with("text/plain; version=0.0.4")
     );
-    let value = |series: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
-            .unwrap_or_else(|| panic!("no {series} in\n{text}"))
-    };
+    let value =
+        |series: &str| -> f64 { sample(&text, series).unwrap_or_else(|| panic!("no {series} in\n{text}")) };
     assert_eq!(
         value(r#"civicgraph_http_requests_total{method="GET",route="/api/search",status="200"}"#),
         2.0
@@ -137,4 +134,10 @@ async fn metrics_are_scraped_in_prometheus_format() {
     });
     let (response, _) = send(&off, get("/metrics")).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+/// The value of one series (name and labels, as written) in a Prometheus text scrape.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
 }
