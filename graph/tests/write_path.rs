@@ -514,10 +514,13 @@ fn a_large_restore_into_a_new_store_is_bulk_loaded_and_replacing_data_is_not() {
     assert!(report.bulk, "{report:?}");
     assert_eq!(canonical(&restored), original);
     assert_eq!(restored.indexed_records(), 5_000);
-    assert_eq!(
-        restored.search("gritting route 17", 5).unwrap(),
-        graph.search("gritting route 17", 5).unwrap()
-    );
+    // The same records found in the same order; the scores may differ in the last digit,
+    // since BM25's statistics are kept per segment and the two indexes were written apart.
+    let found = |graph: &Graph| -> Vec<(String, String)> {
+        let hits = graph.search("gritting route 17", 5).unwrap();
+        hits.into_iter().map(|h| (h.iri, h.title)).collect()
+    };
+    assert_eq!(found(&restored), found(&graph));
 
     // Replacing a store that holds data is one transaction: readers never see it half done.
     let report = restored

@@ -205,7 +205,7 @@ async fn read_and_swap(
         let mut raw = raw;
         describe_catalogues(&mut raw, &source2, &minter2);
         let output: SourceOutput = finish(raw, &minter2, report, options);
-        let changes = Changes::between(&Partition::of(&previous), &Partition::of(&output.triples));
+        let changes = Changes::between(&Partition::of(&previous), &output.partition);
         // Nothing changed at all: the stored version need not be rewritten.
         let identical = previous.len() == output.triples.len() && {
             let stored: HashSet<&Triple> = previous.iter().collect();
@@ -224,7 +224,9 @@ async fn read_and_swap(
     let SourceOutput {
         triples: stored,
         mut report,
+        partition,
     } = output;
+    drop(partition);
     // The run's record holds the counts and the results stored; the outcome need not hold more.
     report.keep_first_results(provenance::MAX_STORED_RESULTS);
     let written = blocking(move || {

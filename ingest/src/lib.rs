@@ -21,6 +21,7 @@ pub mod records;
 pub mod refresh;
 pub mod report;
 pub mod schedule;
+pub mod source_graph;
 pub mod sources;
 pub mod syntax;
 pub mod tag;

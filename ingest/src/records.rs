@@ -5,16 +5,23 @@
 //! `dcat:Catalog` or `cg:CaseStudy`. It owns its own triples and those of the nodes only it
 //! reaches through non-record nodes (its distributions, contact point, period, ...). Nodes
 //! reached from several records (a shared publisher, a licence) belong to none; they stay
-//! while any record points at them. A record's content hash is a SHA-256 of its owned
-//! triples as sorted N-Triples, so two harvests of the same record agree whatever the
-//! document order.
+//! while any record points at them.
+//!
+//! The walk runs on the terms' numbers in a [`SourceGraph`]. A record's content hash is the
+//! sum of a 128-bit hash of each triple it owns: a sum does not depend on the order the
+//! document gave, and the triples are distinct (a harvest removes repeats first), so two
+//! harvests of the same record agree and a change to any of its triples shows. The hashes
+//! are compared within one process (the stored version against the harvested one), so
+//! they are never written anywhere.
 
-use crate::mint::{canonical_lines, hex, record_kind};
+use crate::mint::record_kind;
+use crate::source_graph::{SourceGraph, TermId};
 use civicgraph_vocab::ext::dcat;
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{NamedOrBlankNode, Term, Triple};
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use oxigraph::model::{BlankNodeRef, NamedNodeRef, TermRef, Triple};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// One record and what it owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,10 +30,10 @@ pub struct RecordPart {
     pub subject: String,
     /// `dataset`, `service`, `catalogue` or `case-study`.
     pub kind: &'static str,
-    /// Indexes into the triples of the record's owned triples.
+    /// Indexes into the triples of the record's owned triples, in order.
     pub triples: Vec<usize>,
-    /// SHA-256 of the owned triples in canonical order.
-    pub hash: String,
+    /// The content hash of the owned triples (see the module docs).
+    pub hash: u128,
 }
 
 /// A source's triples cut into records.
@@ -38,99 +45,121 @@ pub struct Partition {
     pub shared: Vec<usize>,
 }
 
+/// Who reaches a non-record node: one record, or several.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    One(TermId),
+    Many,
+}
+
 impl Partition {
     /// Cuts `triples` into records.
     pub fn of(triples: &[Triple]) -> Self {
-        let mut by_subject: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut kinds: HashMap<String, &'static str> = HashMap::new();
-        for (i, t) in triples.iter().enumerate() {
-            let subject = t.subject.to_string();
-            if t.predicate == rdf::TYPE
-                && let Term::NamedNode(class) = &t.object
-                && let Some(kind) = record_kind(class.as_str())
-            {
-                // A catalogue that is also typed as a dataset stays a catalogue.
-                let entry = kinds.entry(subject.clone()).or_insert(kind);
-                if kind == "catalogue" {
-                    *entry = kind;
+        Self::of_graph(&SourceGraph::new(triples))
+    }
+
+    /// Cuts the triples of `graph` into records.
+    pub fn of_graph(graph: &SourceGraph<'_>) -> Self {
+        let mut kinds: FxHashMap<TermId, &'static str> = FxHashMap::default();
+        if let Some(type_id) = graph.id(TermRef::NamedNode(rdf::TYPE)) {
+            for &i in graph.with_predicate(type_id) {
+                let t = graph.triple(i);
+                if let TermRef::NamedNode(class) = t.object
+                    && let Some(kind) = record_kind(class.as_str())
+                {
+                    let [subject, _, _] = graph.encoded(i);
+                    // A catalogue that is also typed as a dataset stays a catalogue.
+                    let entry = kinds.entry(subject).or_insert(kind);
+                    if kind == "catalogue" {
+                        *entry = kind;
+                    }
                 }
             }
-            by_subject.entry(subject).or_default().push(i);
         }
+        // The catalogue links a catalogue's walk does not follow: it does not own its
+        // datasets' nodes.
+        let catalogue_links: Vec<TermId> = [dcat::DATASET_PROPERTY, dcat::SERVICE, dcat::RECORD]
+            .iter()
+            .filter_map(|p| graph.id(TermRef::NamedNode(*p)))
+            .collect();
         // Which records reach each non-record node, walking through non-record nodes only.
-        // Catalogues do not own their datasets' nodes: the walk from a catalogue stops at
-        // its `dcat:dataset`/`dcat:service`/`dcat:record` links.
-        let mut owners: HashMap<String, HashSet<&str>> = HashMap::new();
-        for record in kinds.keys() {
-            let mut seen: HashSet<String> = HashSet::new();
-            let mut queue = VecDeque::from([record.clone()]);
+        let mut owners: FxHashMap<TermId, Owner> = FxHashMap::default();
+        let mut seen: FxHashSet<TermId> = FxHashSet::default();
+        let mut queue: VecDeque<TermId> = VecDeque::new();
+        for (&record, &kind) in &kinds {
+            seen.clear();
+            queue.push_back(record);
             while let Some(node) = queue.pop_front() {
-                for &i in by_subject.get(&node).map(Vec::as_slice).unwrap_or_default() {
-                    let t = &triples[i];
-                    if node == *record
-                        && kinds[record] == "catalogue"
-                        && [dcat::DATASET_PROPERTY, dcat::SERVICE, dcat::RECORD]
-                            .contains(&t.predicate.as_ref())
+                for &i in graph.with_subject(node) {
+                    let [_, predicate, object] = graph.encoded(i);
+                    if node == record && kind == "catalogue" && catalogue_links.contains(&predicate) {
+                        continue;
+                    }
+                    if matches!(graph.term(object), TermRef::Literal(_))
+                        || kinds.contains_key(&object)
+                        || graph.with_subject(object).is_empty()
                     {
                         continue;
                     }
-                    let object = match &t.object {
-                        Term::NamedNode(n) => NamedOrBlankNode::from(n.clone()).to_string(),
-                        Term::BlankNode(b) => NamedOrBlankNode::from(b.clone()).to_string(),
-                        _ => continue,
-                    };
-                    if kinds.contains_key(&object) || !by_subject.contains_key(&object) {
-                        continue;
-                    }
-                    if seen.insert(object.clone()) {
-                        owners.entry(object.clone()).or_default().insert(record.as_str());
+                    if seen.insert(object) {
+                        owners
+                            .entry(object)
+                            .and_modify(|owner| {
+                                if *owner != Owner::One(record) {
+                                    *owner = Owner::Many;
+                                }
+                            })
+                            .or_insert(Owner::One(record));
                         queue.push_back(object);
                     }
                 }
             }
         }
-        let mut records: BTreeMap<String, RecordPart> = kinds
-            .iter()
-            .map(|(subject, kind)| {
-                (
-                    subject.clone(),
-                    RecordPart {
-                        subject: subject.clone(),
-                        kind,
-                        triples: by_subject.get(subject).cloned().unwrap_or_default(),
-                        hash: String::new(),
-                    },
-                )
+        let mut owned: FxHashMap<TermId, Vec<usize>> = kinds
+            .keys()
+            .map(|&record| {
+                let own = graph.with_subject(record).iter().map(|&i| i as usize).collect();
+                (record, own)
             })
             .collect();
         let mut shared = Vec::new();
-        let mut subjects: Vec<&String> = by_subject.keys().collect();
-        subjects.sort_unstable();
-        for subject in subjects {
-            if kinds.contains_key(subject) {
+        let mut i = 0;
+        let all = graph.with_subject_order();
+        while i < all.len() {
+            let subject = graph.encoded(all[i])[0];
+            let run = graph.with_subject(subject);
+            i += run.len();
+            if kinds.contains_key(&subject) {
                 continue;
             }
-            let indexes = &by_subject[subject];
-            match owners.get(subject) {
-                Some(set) if set.len() == 1 => {
-                    let owner = set.iter().next().copied().unwrap_or_default();
-                    if let Some(record) = records.get_mut(owner) {
-                        record.triples.extend(indexes);
+            match owners.get(&subject) {
+                Some(Owner::One(record)) => {
+                    if let Some(own) = owned.get_mut(record) {
+                        own.extend(run.iter().map(|&i| i as usize));
                     }
                 }
-                _ => shared.extend(indexes),
+                _ => shared.extend(run.iter().map(|&i| i as usize)),
             }
         }
-        for record in records.values_mut() {
-            record.triples.sort_unstable();
-            let owned: Vec<Triple> = record.triples.iter().map(|&i| triples[i].clone()).collect();
-            let mut hasher = Sha256::new();
-            for line in canonical_lines(&owned) {
-                hasher.update(line.as_bytes());
-                hasher.update(b"\n");
-            }
-            record.hash = hex(&hasher.finalize());
-        }
+        let hashes = TermHashes::of(graph);
+        let records = owned
+            .into_iter()
+            .map(|(record, mut triples)| {
+                triples.sort_unstable();
+                let hash = triples
+                    .iter()
+                    .map(|&i| hashes.triple(graph.encoded(i as u32)))
+                    .fold(0u128, u128::wrapping_add);
+                let subject = graph.term(record).to_string();
+                let part = RecordPart {
+                    subject: subject.clone(),
+                    kind: kinds[&record],
+                    triples,
+                    hash,
+                };
+                (subject, part)
+            })
+            .collect();
         shared.sort_unstable();
         Self { records, shared }
     }
@@ -139,6 +168,37 @@ impl Partition {
     pub fn counted(&self) -> impl Iterator<Item = &RecordPart> {
         self.records.values().filter(|r| r.kind != "catalogue")
     }
+}
+
+/// A 128-bit hash of each term of a graph, from its N-Triples form's parts, so that equal
+/// terms hash alike in any graph.
+struct TermHashes(Vec<u128>);
+
+impl TermHashes {
+    fn of(graph: &SourceGraph<'_>) -> Self {
+        Self(
+            (0..graph.term_count() as TermId)
+                .map(|id| wide_hash(&graph.term(id)))
+                .collect(),
+        )
+    }
+
+    /// A triple's hash: its terms' hashes in their places.
+    fn triple(&self, [s, p, o]: [TermId; 3]) -> u128 {
+        wide_hash(&(self.0[s as usize], self.0[p as usize], self.0[o as usize]))
+    }
+}
+
+/// Two 64-bit SipHash values of `value` under different prefixes. `DefaultHasher::new()`
+/// is keyed with fixed keys, so the value is the same in every run of one build.
+fn wide_hash(value: &impl Hash) -> u128 {
+    let half = |prefix: u8| {
+        let mut hasher = DefaultHasher::new();
+        prefix.hash(&mut hasher);
+        value.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
 /// How one version of a source differs from the previous one, by record.
@@ -179,30 +239,53 @@ pub fn remove_records(triples: Vec<Triple>, subjects: &HashSet<String>) -> Vec<T
     if subjects.is_empty() {
         return triples;
     }
-    let partition = Partition::of(&triples);
-    let mut drop: HashSet<usize> = HashSet::new();
-    for subject in subjects {
-        if let Some(record) = partition.records.get(subject) {
-            drop.extend(&record.triples);
+    let keep: Vec<bool> = {
+        let graph = SourceGraph::new(&triples);
+        let partition = Partition::of_graph(&graph);
+        let mut keep = vec![true; triples.len()];
+        let mut removed: FxHashSet<TermId> = FxHashSet::default();
+        for subject in subjects {
+            if let Some(record) = partition.records.get(subject) {
+                for &i in &record.triples {
+                    keep[i] = false;
+                }
+            }
+            if let Some(id) = subject_id(&graph, subject) {
+                removed.insert(id);
+            }
         }
-    }
-    let object_key = |t: &Triple| match &t.object {
-        Term::NamedNode(n) => Some(NamedOrBlankNode::from(n.clone()).to_string()),
-        Term::BlankNode(b) => Some(NamedOrBlankNode::from(b.clone()).to_string()),
-        _ => None,
+        for &id in &removed {
+            for &i in graph.with_object(id) {
+                keep[i as usize] = false;
+            }
+        }
+        // Shared nodes still referenced by what is kept stay.
+        let referenced: FxHashSet<TermId> = (0..triples.len())
+            .filter(|&i| keep[i])
+            .map(|i| graph.encoded(i as u32)[2])
+            .collect();
+        for &i in &partition.shared {
+            if keep[i] && !referenced.contains(&graph.encoded(i as u32)[0]) {
+                keep[i] = false;
+            }
+        }
+        keep
     };
-    let kept: Vec<(usize, &Triple)> = triples
-        .iter()
-        .enumerate()
-        .filter(|(i, t)| !drop.contains(i) && !object_key(t).is_some_and(|o| subjects.contains(&o)))
-        .collect();
-    // Shared nodes still referenced by what is kept stay.
-    let referenced: HashSet<String> = kept.iter().filter_map(|(_, t)| object_key(t)).collect();
-    let shared: HashSet<usize> = partition.shared.iter().copied().collect();
-    kept.into_iter()
-        .filter(|(i, t)| !shared.contains(i) || referenced.contains(&t.subject.to_string()))
-        .map(|(_, t)| t.clone())
+    triples
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(t, keep)| keep.then_some(t))
         .collect()
+}
+
+/// The number of a subject written as N-Triples (`<iri>` or `_:label`).
+fn subject_id(graph: &SourceGraph<'_>, subject: &str) -> Option<TermId> {
+    let term = if let Some(iri) = subject.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
+        TermRef::NamedNode(NamedNodeRef::new_unchecked(iri))
+    } else {
+        TermRef::BlankNode(BlankNodeRef::new_unchecked(subject.strip_prefix("_:")?))
+    };
+    graph.id(term)
 }
 
 #[cfg(test)]

@@ -7,8 +7,10 @@
 use crate::dates::{DATE_PROPERTIES, DateOutcome};
 use crate::mint::Minter;
 use crate::records::Partition;
-use crate::validate::{Severity, Shapes, Violation, validate};
+use crate::source_graph::SourceGraph;
+use crate::validate::{Severity, Shapes, Violation, validate_graph};
 use oxigraph::model::{Term, Triple};
+use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 
 /// A record or document that could not be taken.
@@ -104,6 +106,8 @@ pub struct SourceOutput {
     pub triples: Vec<Triple>,
     /// What happened.
     pub report: Report,
+    /// The triples cut into records.
+    pub partition: Partition,
 }
 
 /// Options that hold for every source kind.
@@ -130,17 +134,34 @@ pub fn finish(
 ) -> SourceOutput {
     let mut triples = minter.skolemize(triples);
     normalise_dates(&mut triples, &mut report);
-    let mut seen: HashSet<Triple> = HashSet::with_capacity(triples.len());
-    triples.retain(|t| seen.insert(t.clone()));
-    drop(seen);
-    let partition = Partition::of(&triples);
+    let first: Vec<bool> = {
+        let mut seen: FxHashSet<&Triple> = FxHashSet::default();
+        seen.reserve(triples.len());
+        triples.iter().map(|t| seen.insert(t)).collect()
+    };
+    if first.contains(&false) {
+        triples = triples
+            .into_iter()
+            .zip(first)
+            .filter_map(|(t, first)| first.then_some(t))
+            .collect();
+    }
+    // One interned graph for cutting into records and validating.
+    let (mut partition, violations) = {
+        let graph = SourceGraph::new(&triples);
+        let partition = Partition::of_graph(&graph);
+        let violations = if options.skip_validation {
+            Vec::new()
+        } else {
+            let shapes = options.shapes.as_deref().unwrap_or_else(|| Shapes::dcat_ap_3());
+            validate_graph(shapes, &graph)
+        };
+        (partition, violations)
+    };
     if !options.read_counted {
         report.records_read += partition.counted().count();
     }
-    if !options.skip_validation {
-        let shapes = options.shapes.as_deref().unwrap_or_else(|| Shapes::dcat_ap_3());
-        report.violations = validate(shapes, &triples);
-    }
+    report.violations = violations;
     if options.strict {
         // The record each violating node belongs to.
         let mut owner_of: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
@@ -166,12 +187,18 @@ pub fn finish(
         report
             .violations
             .retain(|v| owner_of.get(&v.focus).is_none_or(|r| !dropped.contains(*r)));
-        triples = crate::records::remove_records(triples, &dropped);
-        report.records_kept = Partition::of(&triples).counted().count();
-    } else {
-        report.records_kept = partition.counted().count();
+        drop(owner_of);
+        if !dropped.is_empty() {
+            triples = crate::records::remove_records(triples, &dropped);
+            partition = Partition::of(&triples);
+        }
     }
-    SourceOutput { triples, report }
+    report.records_kept = partition.counted().count();
+    SourceOutput {
+        triples,
+        report,
+        partition,
+    }
 }
 
 fn normalise_dates(triples: &mut [Triple], report: &mut Report) {

@@ -391,3 +391,49 @@ fn patterns_reach_a_copy_found_by_the_linker_in_the_same_refresh() {
     let copy = stored_assignments(&graph, &node("http://example.org/b/sensors-copy")).unwrap();
     assert!(copy.contains_key("policy"), "{copy:?}");
 }
+
+/// A case study whose patterns are inferred, not stated, passes them to the dataset it used
+/// in the same tagging run (case studies are tagged first), so the first run already gives
+/// what every later run gives: a second run over the unchanged graph writes nothing.
+#[test]
+fn inferred_patterns_of_a_case_study_reach_its_dataset_in_the_first_run() {
+    let cases = r#"
+        @prefix cg: <https://w3id.org/civicgraph/ns#> . @prefix dct: <http://purl.org/dc/terms/> .
+        <http://example.org/case/chatbot> a cg:CaseStudy ;
+            dct:title "A chatbot answers citizens' questions about council services" ;
+            dct:description "Residents ask the virtual assistant where to find services online." ;
+            cg:usesDataset <http://example.org/a/services> ."#;
+    let catalogue = r#"
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        <http://example.org/a/services> a dcat:Dataset ; dct:title "Council services directory" ."#;
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    for (id, turtle) in [("cases", cases), ("catalogue", catalogue)] {
+        let source = graph.layout().source_graph(id).unwrap();
+        let batch =
+            WriteBatch::replace_graph_from_reader(&source, RdfFormat::Turtle, turtle.as_bytes(), id).unwrap();
+        graph.commit(batch).unwrap();
+    }
+    let first = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    let case = stored_assignments(&graph, &node("http://example.org/case/chatbot")).unwrap();
+    let case_patterns: Vec<&String> = case.keys().filter(|p| *p != "none").collect();
+    assert!(
+        !case_patterns.is_empty(),
+        "the case study shows a pattern: {case:?}"
+    );
+    assert!(case.values().all(|a| a.method == Method::Inferred), "{case:?}");
+    let used = stored_assignments(&graph, &node("http://example.org/a/services")).unwrap();
+    assert_eq!(used.keys().collect::<Vec<_>>(), case_patterns, "{used:?}");
+    assert!(
+        used.values().all(|a| a
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("used by: A chatbot answers") && e.ends_with(", inferred"))),
+        "{used:?}"
+    );
+    let second = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    assert_eq!(
+        (second.added, second.removed),
+        (0, 0),
+        "{first:?} then {second:?}"
+    );
+}

@@ -8,7 +8,9 @@
 //! Records are compared a step at a time, each with the tags it holds, so memory follows the
 //! size of the change rather than of the graph.
 
-use super::{Assignment, Method, TagSettings, Tagger, records_in};
+use super::{
+    Assignment, CaseStudyPatterns, Method, TagSettings, Tagger, is_case_study, records_in, use_patterns,
+};
 use crate::error::Result;
 use crate::mint::hex;
 use crate::provenance;
@@ -56,6 +58,8 @@ const RECORDS_PER_STEP: usize = 20_000;
 struct RecordTags {
     /// The method and pattern of its first assignment, for the summary.
     first: Option<(Method, String)>,
+    /// Its patterns, as a dataset it used takes them.
+    patterns: Vec<(String, Method)>,
     /// Wanted triples by subject (the record, then its assignment nodes), apart from
     /// `prov:wasGeneratedBy`.
     wanted: Vec<(NamedOrBlankNode, HashSet<Triple>)>,
@@ -108,24 +112,46 @@ pub fn tag_graph(
     // the sources, runs apart) is removed at the end.
     let mut visited: HashSet<NamedOrBlankNode> = HashSet::new();
     let mut done = 0;
-    for step in records.chunks(RECORDS_PER_STEP) {
+    // Case studies first: a dataset takes the patterns this run gives the case studies
+    // that used it.
+    let mut case_studies = Vec::new();
+    let mut others = Vec::new();
+    for record in records {
+        if is_case_study(store, &record, &derived)? {
+            case_studies.push(record);
+        } else {
+            others.push(record);
+        }
+    }
+    let mut fresh = CaseStudyPatterns::new();
+    let steps = case_studies
+        .chunks(RECORDS_PER_STEP)
+        .map(|step| (true, step))
+        .chain(others.chunks(RECORDS_PER_STEP).map(|step| (false, step)));
+    for (of_case_studies, step) in steps {
         let computed = crate::parallel::map_in_order(step, |record| {
             // A reader per record: the labels it resolves are cached by the graph.
             let mut reader = RecordReader::new(graph.labels(), layout).with_parts(Parts::OWN);
-            record_tags(
-                &mut reader,
-                &tagger,
-                layout.base(),
-                &tags,
+            let run = TagRun {
+                tagger: &tagger,
+                base: layout.base(),
+                tags: &tags,
                 tags_empty,
-                record,
-                &derived,
-            )
+                derived: &derived,
+                fresh: &fresh,
+            };
+            record_tags(&mut reader, &run, record)
         })?;
+        if of_case_studies {
+            for (record, tags) in step.iter().zip(&computed) {
+                fresh.insert(record.clone(), tags.patterns.clone());
+            }
+        }
         for RecordTags {
             first,
             wanted,
             mut held,
+            ..
         } in computed
         {
             match first.as_ref().map(|(m, p)| (*m, p.as_str())) {
@@ -255,17 +281,32 @@ impl Changes {
     }
 }
 
-/// The tags `record` should have, and those it has (unless the tags graph is empty).
-fn record_tags(
-    reader: &mut RecordReader<'_>,
-    tagger: &Tagger,
-    base: &str,
-    tags: &NamedNode,
+/// What every record of one tagging run is tagged with and against.
+struct TagRun<'a> {
+    tagger: &'a Tagger,
+    /// The base IRI assignment IRIs are minted under.
+    base: &'a str,
+    /// The tags graph.
+    tags: &'a NamedNode,
+    /// Whether the tags graph held nothing when the run began (then nothing is read back).
     tags_empty: bool,
-    record: &NamedNode,
-    derived: &[NamedNode],
-) -> Result<RecordTags> {
-    let assignments = tagger.assign(reader, record, derived)?;
+    /// The graphs civicgraph derives, whose statements are not a source's.
+    derived: &'a [NamedNode],
+    /// The patterns this run gave the case studies.
+    fresh: &'a CaseStudyPatterns,
+}
+
+/// The tags `record` should have, and those it has (unless the tags graph is empty).
+fn record_tags(reader: &mut RecordReader<'_>, run: &TagRun<'_>, record: &NamedNode) -> Result<RecordTags> {
+    let TagRun {
+        tagger,
+        base,
+        tags,
+        tags_empty,
+        derived,
+        fresh,
+    } = *run;
+    let assignments = tagger.assign(reader, record, derived, fresh)?;
     let store = reader.store();
     let record_subject: NamedOrBlankNode = record.clone().into();
     let mut wanted: Vec<(NamedOrBlankNode, HashSet<Triple>)> = vec![(record_subject.clone(), HashSet::new())];
@@ -306,6 +347,7 @@ fn record_tags(
     }
     Ok(RecordTags {
         first: assignments.first().map(|a| (a.method, a.pattern.clone())),
+        patterns: use_patterns(&assignments),
         wanted,
         held,
     })

@@ -2,7 +2,7 @@
 //! with every pattern's score and the evidence, computed by the same code that tags the
 //! graph, so a case-study file explained here gets the tags a harvest of it gets.
 
-use super::{Assignment, Tagger, map_document};
+use super::{Assignment, CaseStudyPatterns, Tagger, is_case_study, map_document, use_patterns};
 use crate::error::{IngestError, Result};
 use civicgraph_graph::{Graph, LabelCache, Labels, Layout, Record, RecordReader};
 use oxigraph::model::NamedNode;
@@ -114,9 +114,18 @@ pub fn explain_document(
     let (store, records) = map_document(bytes, name, base)?;
     let cache = LabelCache::default();
     let mut reader = RecordReader::new(Labels::new(&store, &cache), &Layout::default());
+    // As a harvest's tagging does: the document's case studies first, so that a dataset
+    // they used takes the patterns they are given.
+    let mut fresh = CaseStudyPatterns::new();
+    for record in &records {
+        if is_case_study(&store, record, &[])? {
+            let assigned = tagger.assign(&mut reader, record, &[], &fresh)?;
+            fresh.insert(record.clone(), use_patterns(&assigned));
+        }
+    }
     records
         .iter()
-        .map(|record| explain_in(tagger, &mut reader, record, &[]))
+        .map(|record| explain_in(tagger, &mut reader, record, &[], &fresh))
         .collect()
 }
 
@@ -136,6 +145,7 @@ pub fn explain_record(tagger: &Tagger, graph: &Graph, iri: &str) -> Result<Expla
         &mut RecordReader::new(graph.labels(), layout),
         &record,
         &derived,
+        &CaseStudyPatterns::new(),
     )
 }
 
@@ -144,9 +154,10 @@ fn explain_in(
     reader: &mut RecordReader<'_>,
     record: &NamedNode,
     ignore: &[NamedNode],
+    fresh: &CaseStudyPatterns,
 ) -> Result<Explanation> {
     let input = reader.read(record.as_ref())?.unwrap_or_default();
-    let assignments = tagger.assign(reader, record, ignore)?;
+    let assignments = tagger.assign(reader, record, ignore, fresh)?;
     Ok(Explanation::new(
         tagger,
         record.as_str().to_owned(),

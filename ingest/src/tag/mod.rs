@@ -27,7 +27,7 @@ use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 pub use apply::{TagSummary, tag_graph};
@@ -237,11 +237,15 @@ impl Tagger {
 
     /// The assignments of `record` in `reader`'s store: the curated ones if any graph
     /// other than `ignore` states patterns for it, else the inferred ones.
+    ///
+    /// A dataset takes the patterns of the case studies that used it: those in `fresh` as
+    /// this run assigns them, the others as the store holds them.
     pub fn assign(
         &self,
         reader: &mut RecordReader<'_>,
         record: &NamedNode,
         ignore: &[NamedNode],
+        fresh: &CaseStudyPatterns,
     ) -> Result<Vec<Assignment>> {
         let store = reader.store();
         let mut curated: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -290,7 +294,7 @@ impl Tagger {
         if !is_dataset {
             return Ok(inferred);
         }
-        Ok(self.for_dataset(usage(store, record, ignore)?, inferred))
+        Ok(self.for_dataset(usage(store, record, ignore, fresh)?, inferred))
     }
 
     /// A dataset's assignments: the patterns of the case studies that used it, weighed
@@ -370,6 +374,36 @@ fn pattern_code(pattern: &str) -> &str {
     }
 }
 
+/// The patterns a tagging run assigned to case studies, by IRI, NONE left out: a run tags
+/// case studies before datasets, so that a dataset takes the patterns its users have now,
+/// not those of the last run (which a first run has not got).
+pub type CaseStudyPatterns = HashMap<NamedNode, Vec<(String, Method)>>;
+
+/// The patterns of `assignments` as a dataset that was used takes them.
+pub fn use_patterns(assignments: &[Assignment]) -> Vec<(String, Method)> {
+    assignments
+        .iter()
+        .filter(|a| a.pattern != "none")
+        .map(|a| (a.pattern.clone(), a.method))
+        .collect()
+}
+
+/// Whether `record` is typed a case study outside the `ignore` graphs.
+pub fn is_case_study(store: &Store, record: &NamedNode, ignore: &[NamedNode]) -> Result<bool> {
+    for quad in store.quads_for_pattern(
+        Some(record.as_ref().into()),
+        Some(rdf::TYPE),
+        Some(cg::CASE_STUDY.into()),
+        None,
+    ) {
+        match quad?.graph_name {
+            GraphName::NamedNode(g) if ignore.contains(&g) => {}
+            _ => return Ok(true),
+        }
+    }
+    Ok(false)
+}
+
 /// A case study that used a dataset (or another member of its cluster).
 #[derive(Debug)]
 struct Use {
@@ -381,7 +415,12 @@ struct Use {
 
 /// The case studies that used `record`, through `cg:usesDataset` to it or to another member
 /// of its `cg:cluster` (the same dataset in another catalogue).
-fn usage(store: &Store, record: &NamedNode, derived: &[NamedNode]) -> Result<Vec<Use>> {
+fn usage(
+    store: &Store,
+    record: &NamedNode,
+    derived: &[NamedNode],
+    fresh: &CaseStudyPatterns,
+) -> Result<Vec<Use>> {
     let mut members = vec![record.clone()];
     for quad in store.quads_for_pattern(Some(record.into()), Some(cg::CLUSTER), None, None) {
         if let Term::NamedNode(cluster) = quad?.object {
@@ -440,6 +479,9 @@ fn usage(store: &Store, record: &NamedNode, derived: &[NamedNode]) -> Result<Vec
         // Curated patterns, when the case study has any, are its patterns.
         if patterns.iter().any(|(_, m)| *m == Method::Curated) {
             patterns.retain(|(_, m)| *m == Method::Curated);
+        }
+        if let Some(assigned) = fresh.get(&case) {
+            patterns.clone_from(assigned);
         }
         if !patterns.is_empty() {
             uses.push(Use {

@@ -8,9 +8,10 @@
 
 pub mod shapes;
 
+use crate::source_graph::SourceGraph;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{
-    Graph, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple,
+    NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple,
 };
 use shapes::{Constraint, Path, Shape, compact};
 pub use shapes::{PROFILES, Profile, Severity, Shapes};
@@ -38,8 +39,12 @@ pub struct Violation {
 
 /// Checks `triples` against `shapes`.
 pub fn validate(shapes: &Shapes, triples: &[Triple]) -> Vec<Violation> {
-    let graph: Graph = triples.iter().cloned().collect();
-    let validator = Validator::new(shapes, &graph);
+    validate_graph(shapes, &SourceGraph::new(triples))
+}
+
+/// Checks the triples of `graph` against `shapes`.
+pub fn validate_graph(shapes: &Shapes, graph: &SourceGraph<'_>) -> Vec<Violation> {
+    let validator = Validator::new(shapes, graph);
     let mut out = BTreeSet::new();
     for (index, shape) in shapes.shapes.iter().enumerate() {
         if !shape.has_targets() || shape.deactivated {
@@ -61,9 +66,10 @@ pub fn validate(shapes: &Shapes, triples: &[Triple]) -> Vec<Violation> {
 /// republished catalogue is self-contained; literal values are not touched. Repeats until
 /// nothing is added, since a newly typed value may be the focus of further shapes.
 pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
-    let mut graph: Graph = triples.iter().cloned().collect();
-    let mut added = Vec::new();
+    let mut added: Vec<Triple> = Vec::new();
     for _ in 0..4 {
+        let all: Vec<Triple> = triples.iter().chain(&added).cloned().collect();
+        let graph = SourceGraph::new(&all);
         let mut round = Vec::new();
         let validator = Validator::new(shapes, &graph);
         for shape in &shapes.shapes {
@@ -107,9 +113,6 @@ pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
         if round.is_empty() {
             break;
         }
-        for t in &round {
-            graph.insert(t);
-        }
         added.extend(round);
     }
     added
@@ -117,13 +120,13 @@ pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
 
 struct Validator<'a> {
     shapes: &'a Shapes,
-    graph: &'a Graph,
+    graph: &'a SourceGraph<'a>,
     /// Each class with its subclasses (declared in the data), computed once per class.
     subclasses: std::cell::RefCell<std::collections::HashMap<NamedNode, std::rc::Rc<Vec<NamedNode>>>>,
 }
 
 impl<'a> Validator<'a> {
-    fn new(shapes: &'a Shapes, graph: &'a Graph) -> Self {
+    fn new(shapes: &'a Shapes, graph: &'a SourceGraph<'a>) -> Self {
         Self {
             shapes,
             graph,

@@ -97,12 +97,17 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     )?;
     let output = if args.raw {
         let mut report = report;
-        report.records_read = civicgraph_ingest::records::Partition::of(&triples)
-            .counted()
-            .count();
+        let graph = civicgraph_ingest::source_graph::SourceGraph::new(&triples);
+        let partition = civicgraph_ingest::records::Partition::of_graph(&graph);
+        report.records_read = partition.counted().count();
         report.records_kept = report.records_read;
-        report.violations = civicgraph_ingest::validate::validate(&shapes, &triples);
-        civicgraph_ingest::SourceOutput { triples, report }
+        report.violations = civicgraph_ingest::validate::validate_graph(&shapes, &graph);
+        drop(graph);
+        civicgraph_ingest::SourceOutput {
+            triples,
+            report,
+            partition,
+        }
     } else {
         let options = FinishOptions {
             shapes: Some(shapes),

@@ -1,0 +1,302 @@
+//! One source's triples, interned and indexed in memory: the one structure a harvest reads
+//! them through while it cuts them into records ([`crate::records::Partition`]) and
+//! validates them ([`crate::validate`]).
+//!
+//! Each distinct term gets a number once, and the triples are kept as three numbers, with
+//! three sorted orders of them (subject, predicate and object first), so that every lookup
+//! is a binary search and every comparison an integer one. The terms are borrowed from the
+//! harvested triples, never copied: a source of a million triples costs its triples plus
+//! about 40 bytes a triple here, where an `oxrdf::Graph` built from them copied every term
+//! and a string-keyed partition formatted every subject again.
+
+use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, TermRef, Triple, TripleRef};
+use rustc_hash::FxHashMap;
+
+/// A term's number within one [`SourceGraph`].
+pub type TermId = u32;
+
+/// The triples of one source, interned and indexed. See the module docs.
+#[derive(Debug)]
+pub struct SourceGraph<'a> {
+    triples: &'a [Triple],
+    terms: Vec<TermRef<'a>>,
+    ids: FxHashMap<TermRef<'a>, TermId>,
+    /// Per triple, in input order: subject, predicate and object numbers.
+    encoded: Vec<[TermId; 3]>,
+    /// Triple indexes sorted by subject, predicate, object.
+    spo: Vec<u32>,
+    /// Triple indexes sorted by predicate, object, subject.
+    pos: Vec<u32>,
+    /// Triple indexes sorted by object, predicate, subject.
+    ops: Vec<u32>,
+}
+
+impl<'a> SourceGraph<'a> {
+    /// Interns and indexes `triples`. A repeated triple is kept (and found) once per copy:
+    /// [`crate::report::finish`] removes repeats first.
+    pub fn new(triples: &'a [Triple]) -> Self {
+        let mut graph = Self {
+            triples,
+            terms: Vec::new(),
+            ids: FxHashMap::default(),
+            encoded: Vec::with_capacity(triples.len()),
+            spo: Vec::new(),
+            pos: Vec::new(),
+            ops: Vec::new(),
+        };
+        for t in triples {
+            let s = graph.intern(subject_term(t.subject.as_ref()));
+            let p = graph.intern(TermRef::NamedNode(t.predicate.as_ref()));
+            let o = graph.intern(t.object.as_ref());
+            graph.encoded.push([s, p, o]);
+        }
+        let order = |key: fn([TermId; 3]) -> [TermId; 3], encoded: &[[TermId; 3]]| {
+            let mut indexes: Vec<u32> = (0..encoded.len() as u32).collect();
+            indexes.sort_unstable_by_key(|&i| key(encoded[i as usize]));
+            indexes
+        };
+        graph.spo = order(|[s, p, o]| [s, p, o], &graph.encoded);
+        graph.pos = order(|[s, p, o]| [p, o, s], &graph.encoded);
+        graph.ops = order(|[s, p, o]| [o, p, s], &graph.encoded);
+        graph
+    }
+
+    fn intern(&mut self, term: TermRef<'a>) -> TermId {
+        if let Some(&id) = self.ids.get(&term) {
+            return id;
+        }
+        let id = self.terms.len() as TermId;
+        self.terms.push(term);
+        self.ids.insert(term, id);
+        id
+    }
+
+    /// How many triples it holds.
+    pub fn len(&self) -> usize {
+        self.encoded.len()
+    }
+
+    /// Whether it holds no triple.
+    pub fn is_empty(&self) -> bool {
+        self.encoded.is_empty()
+    }
+
+    /// How many distinct terms it uses.
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Every triple index, by subject, predicate and object: each subject's triples are
+    /// one run.
+    pub fn with_subject_order(&self) -> &[u32] {
+        &self.spo
+    }
+
+    /// The triples it was built from, in their order.
+    pub fn triples(&self) -> &'a [Triple] {
+        self.triples
+    }
+
+    /// The number of a term, if the graph uses it.
+    pub fn id(&self, term: TermRef<'_>) -> Option<TermId> {
+        self.ids.get(&term).copied()
+    }
+
+    /// The term with number `id`.
+    pub fn term(&self, id: TermId) -> TermRef<'a> {
+        self.terms[id as usize]
+    }
+
+    /// Triple `index`'s subject, predicate and object numbers.
+    pub fn encoded(&self, index: u32) -> [TermId; 3] {
+        self.encoded[index as usize]
+    }
+
+    /// Triple `index`.
+    pub fn triple(&self, index: u32) -> TripleRef<'a> {
+        self.triples[index as usize].as_ref()
+    }
+
+    /// The indexes of the triples whose subject is `subject`, by predicate and object.
+    pub fn with_subject(&self, subject: TermId) -> &[u32] {
+        self.range(&self.spo, |[s, _, _]| [s], [subject])
+    }
+
+    /// The indexes of the triples with this subject and predicate.
+    pub fn with_subject_predicate(&self, subject: TermId, predicate: TermId) -> &[u32] {
+        self.range(&self.spo, |[s, p, _]| [s, p], [subject, predicate])
+    }
+
+    /// The indexes of the triples with this predicate.
+    pub fn with_predicate(&self, predicate: TermId) -> &[u32] {
+        self.range(&self.pos, |[_, p, _]| [p], [predicate])
+    }
+
+    /// The indexes of the triples with this predicate and object.
+    pub fn with_predicate_object(&self, predicate: TermId, object: TermId) -> &[u32] {
+        self.range(&self.pos, |[_, p, o]| [p, o], [predicate, object])
+    }
+
+    /// The indexes of the triples whose object is `object`.
+    pub fn with_object(&self, object: TermId) -> &[u32] {
+        self.range(&self.ops, |[_, _, o]| [o], [object])
+    }
+
+    /// The run of `order` whose key is `wanted`.
+    fn range<'s, const N: usize>(
+        &'s self,
+        order: &'s [u32],
+        key: fn([TermId; 3]) -> [TermId; N],
+        wanted: [TermId; N],
+    ) -> &'s [u32] {
+        let encoded = &self.encoded;
+        let start = order.partition_point(|&i| key(encoded[i as usize]) < wanted);
+        let len = order[start..].partition_point(|&i| key(encoded[i as usize]) == wanted);
+        &order[start..start + len]
+    }
+
+    /// The objects of `subject`'s `predicate`.
+    pub fn objects_for_subject_predicate<'s>(
+        &'s self,
+        subject: impl Into<NamedOrBlankNodeRef<'s>>,
+        predicate: impl Into<NamedNodeRef<'s>>,
+    ) -> impl Iterator<Item = TermRef<'a>> + 's {
+        let found = match (
+            self.id(subject_term(subject.into())),
+            self.id(TermRef::NamedNode(predicate.into())),
+        ) {
+            (Some(s), Some(p)) => self.with_subject_predicate(s, p),
+            _ => &[],
+        };
+        found.iter().map(|&i| self.term(self.encoded(i)[2]))
+    }
+
+    /// The first object of `subject`'s `predicate`, in term order.
+    pub fn object_for_subject_predicate<'s>(
+        &'s self,
+        subject: impl Into<NamedOrBlankNodeRef<'s>>,
+        predicate: impl Into<NamedNodeRef<'s>>,
+    ) -> Option<TermRef<'a>> {
+        self.objects_for_subject_predicate(subject, predicate).next()
+    }
+
+    /// The subjects with `predicate` `object`.
+    pub fn subjects_for_predicate_object<'s>(
+        &'s self,
+        predicate: impl Into<NamedNodeRef<'s>>,
+        object: impl Into<TermRef<'s>>,
+    ) -> impl Iterator<Item = NamedOrBlankNodeRef<'a>> + 's {
+        let found = match (
+            self.id(TermRef::NamedNode(predicate.into())),
+            self.id(object.into()),
+        ) {
+            (Some(p), Some(o)) => self.with_predicate_object(p, o),
+            _ => &[],
+        };
+        found.iter().map(|&i| self.triple(i).subject)
+    }
+
+    /// The triples with `predicate`.
+    pub fn triples_for_predicate<'s>(
+        &'s self,
+        predicate: impl Into<NamedNodeRef<'s>>,
+    ) -> impl Iterator<Item = TripleRef<'a>> + 's {
+        let found = match self.id(TermRef::NamedNode(predicate.into())) {
+            Some(p) => self.with_predicate(p),
+            None => &[],
+        };
+        found.iter().map(|&i| self.triple(i))
+    }
+
+    /// The triples of `subject`.
+    pub fn triples_for_subject<'s>(
+        &'s self,
+        subject: impl Into<NamedOrBlankNodeRef<'s>>,
+    ) -> impl Iterator<Item = TripleRef<'a>> + 's {
+        let found = match self.id(subject_term(subject.into())) {
+            Some(s) => self.with_subject(s),
+            None => &[],
+        };
+        found.iter().map(|&i| self.triple(i))
+    }
+}
+
+/// A subject as the term it is when it is an object, so that both share one number.
+pub fn subject_term(subject: NamedOrBlankNodeRef<'_>) -> TermRef<'_> {
+    match subject {
+        NamedOrBlankNodeRef::NamedNode(n) => TermRef::NamedNode(n),
+        NamedOrBlankNodeRef::BlankNode(b) => TermRef::BlankNode(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rdf_document::parse;
+    use oxigraph::io::RdfFormat;
+    use oxigraph::model::vocab::rdf;
+    use oxigraph::model::{Graph, NamedNode};
+
+    const DOC: &str = r#"
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        <http://c> a dcat:Catalog ; dcat:dataset <http://d1>, <http://d2> .
+        <http://d1> a dcat:Dataset ; dct:title "One", "Uno"@es ; dct:publisher <http://org> ;
+            dcat:distribution [ dcat:accessURL <http://x/1.csv> ] .
+        <http://d2> a dcat:Dataset ; dct:title "Two" ; dct:publisher <http://org> .
+        <http://org> dct:title "Council" .
+    "#;
+
+    fn sorted<T: ToString>(items: impl Iterator<Item = T>) -> Vec<String> {
+        let mut out: Vec<String> = items.map(|t| t.to_string()).collect();
+        out.sort();
+        out
+    }
+
+    /// Every lookup answers as `oxrdf::Graph`'s of the same name, for every subject,
+    /// predicate and object the document uses (and one it does not).
+    #[test]
+    fn lookups_answer_as_an_oxrdf_graph_does() {
+        let triples = parse(DOC.as_bytes(), RdfFormat::Turtle, None, "t").unwrap();
+        let ours = SourceGraph::new(&triples);
+        let theirs: Graph = triples.iter().cloned().collect();
+        assert_eq!(ours.len(), theirs.len());
+        let absent = NamedNode::new_unchecked("http://absent");
+        let mut subjects: Vec<_> = triples.iter().map(|t| t.subject.clone()).collect();
+        subjects.push(absent.clone().into());
+        let mut predicates: Vec<_> = triples.iter().map(|t| t.predicate.clone()).collect();
+        predicates.push(absent.clone());
+        let mut objects: Vec<_> = triples.iter().map(|t| t.object.clone()).collect();
+        objects.push(absent.clone().into());
+        for s in &subjects {
+            assert_eq!(
+                sorted(ours.triples_for_subject(s)),
+                sorted(theirs.triples_for_subject(s))
+            );
+            for p in &predicates {
+                assert_eq!(
+                    sorted(ours.objects_for_subject_predicate(s, p)),
+                    sorted(theirs.objects_for_subject_predicate(s, p)),
+                );
+            }
+        }
+        for p in &predicates {
+            assert_eq!(
+                sorted(ours.triples_for_predicate(p)),
+                sorted(theirs.triples_for_predicate(p))
+            );
+            for o in &objects {
+                assert_eq!(
+                    sorted(ours.subjects_for_predicate_object(p, o)),
+                    sorted(theirs.subjects_for_predicate_object(p, o)),
+                );
+            }
+        }
+        let org = ours
+            .id(TermRef::NamedNode(NamedNodeRef::new_unchecked("http://org")))
+            .unwrap();
+        assert_eq!(ours.with_object(org).len(), 2, "two datasets name the publisher");
+        assert_eq!(ours.with_subject(org).len(), 1);
+        let kind = ours.id(TermRef::NamedNode(rdf::TYPE)).unwrap();
+        assert_eq!(ours.with_predicate(kind).len(), 3);
+    }
+}
