@@ -3,6 +3,16 @@
 
 mod commands;
 
+/// mimalloc instead of glibc's allocator. A harvest allocates and frees a source's triples
+/// on several threads at once; glibc keeps a heap per thread and returns little of it, so
+/// the process held the memory of every large source it had read (BENCHMARKS.md, session
+/// 13). mimalloc returns freed pages and is faster. It also replaces `malloc` and `free`
+/// (the `override` feature) for the C++ of RocksDB: Oxigraph takes RocksDB's error
+/// messages, allocated with `malloc`, as `CString`s that Rust frees, which only works when
+/// both sides share one allocator (without it, any RocksDB error crashed the process).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
