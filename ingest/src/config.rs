@@ -106,7 +106,7 @@ impl SourceConfig {
             .source_graph(&self.id)
             .map_err(|e| IngestError::Config(format!("source {:?}: {e}", self.id)))?;
         if let Some(profile) = &self.profile {
-            crate::validate::Shapes::profile(profile).map_err(|e| match e {
+            crate::shacl::Shapes::profile(profile).map_err(|e| match e {
                 IngestError::Config(message) => IngestError::Config(format!("source {}: {message}", self.id)),
                 other => IngestError::Config(format!("source {}: profile {profile:?}: {other}", self.id)),
             })?;

@@ -187,7 +187,7 @@ async fn read_and_swap(
     let shapes = source
         .profile
         .as_deref()
-        .map(crate::validate::Shapes::profile)
+        .map(crate::shacl::Shapes::profile)
         .transpose()?;
     if let Some(shapes) = &shapes {
         // What the profile's files say that no SHACL validator reads (misspelt terms).

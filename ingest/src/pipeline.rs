@@ -18,12 +18,12 @@
 //! `civicgraph tag` and `link` run one step alone (`tag_graph`, `link_graph`).
 
 use crate::config::{HarvestSettings, SourceConfig};
+use crate::enrich::link::LinkSettings;
+use crate::enrich::tag::TagSettings;
+use crate::enrich::{Refreshed, after_harvest};
 use crate::error::Result;
 use crate::harvest::{HarvestOutcome, Progress, blocking, harvest, recover_interrupted};
-use crate::link::LinkSettings;
 use crate::provenance::RunStatus;
-use crate::refresh::{Refreshed, after_harvest};
-use crate::tag::TagSettings;
 use civicgraph_graph::Graph;
 use std::sync::Arc;
 

@@ -7,8 +7,8 @@
 use crate::dates::{DATE_PROPERTIES, DateOutcome};
 use crate::mint::Minter;
 use crate::records::Partition;
+use crate::shacl::{Severity, Shapes, Violation, validate_graph};
 use crate::source_graph::SourceGraph;
-use crate::validate::{Severity, Shapes, Violation, validate_graph};
 use oxigraph::model::{Term, Triple};
 use rustc_hash::FxHashSet;
 use std::collections::HashSet;

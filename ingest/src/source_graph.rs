@@ -1,6 +1,6 @@
 //! One source's triples, interned and indexed in memory: the one structure a harvest reads
 //! them through while it cuts them into records ([`crate::records::Partition`]) and
-//! validates them ([`crate::validate`]).
+//! validates them ([`crate::shacl`]).
 //!
 //! Each distinct term gets a number once, and the triples are kept as three numbers, with
 //! three sorted orders of them (subject, predicate and object first), so that every lookup

@@ -4,9 +4,9 @@
 //! catalogue exports with planted copies.
 
 use civicgraph_graph::WriteBatch;
-use civicgraph_ingest::link::eval::evaluate;
-use civicgraph_ingest::link::read::document_datasets;
-use civicgraph_ingest::link::{LinkRecord, LinkSettings, link_graph};
+use civicgraph_ingest::enrich::link::read::document_datasets;
+use civicgraph_ingest::enrich::link::{LinkRecord, LinkSettings, link_graph};
+use civicgraph_ingest::tools::link_eval::evaluate;
 use civicgraph_tests::demo::{demo_catalogues, repo};
 use civicgraph_tests::sparql::select;
 use std::path::PathBuf;
@@ -156,7 +156,7 @@ fn planted_copies_are_found_with_high_precision_and_recall() {
 /// URLs the originals share, or their identifiers.
 #[test]
 fn datasets_are_found_again_in_a_later_snapshot_republished_elsewhere() {
-    use civicgraph_ingest::link::snapshots::{TruthKey, evaluate};
+    use civicgraph_ingest::tools::snapshots::{TruthKey, evaluate};
     let pairs = [
         ("dhs/2025-02-01_dd2190ff.json", "dhs/3d7f54ca.json", (1093, 1224)),
         ("dol/dd2190ff.json", "dol/1c63b052.json", (465, 453)),

@@ -4,10 +4,10 @@
 //! to be harvested by hand.
 
 use civicgraph_graph::{Graph, Layout};
-use civicgraph_ingest::link::LinkSettings;
+use civicgraph_ingest::enrich::link::LinkSettings;
+use civicgraph_ingest::enrich::tag::TagSettings;
 use civicgraph_ingest::provenance::list_runs;
 use civicgraph_ingest::schedule::{due_in, run};
-use civicgraph_ingest::tag::TagSettings;
 use civicgraph_ingest::{HarvestSettings, Pipeline, SourceConfig, SourceKind};
 use civicgraph_tests::sources::file_source;
 use civicgraph_tests::sparql::ask;

@@ -3,14 +3,14 @@
 //! re-harvest re-tags, and a case-study file explained gets the tags its harvest gets.
 
 use civicgraph_graph::{Graph, Layout, WriteBatch};
-use civicgraph_ingest::link::LinkSettings;
+use civicgraph_ingest::enrich::after_harvest;
+use civicgraph_ingest::enrich::link::LinkSettings;
+use civicgraph_ingest::enrich::tag::apply::stored_assignments;
+use civicgraph_ingest::enrich::tag::features::Featurizer;
+use civicgraph_ingest::enrich::tag::model::{Model, TrainOptions};
+use civicgraph_ingest::enrich::tag::{Method, TagSettings, Tagger, explain_document, tag_graph};
 use civicgraph_ingest::pipeline::silent;
-use civicgraph_ingest::refresh::after_harvest;
-use civicgraph_ingest::tag::apply::stored_assignments;
-use civicgraph_ingest::tag::features::Featurizer;
-use civicgraph_ingest::tag::model::{Model, TrainOptions};
-use civicgraph_ingest::tag::train::{LabelledSet, train};
-use civicgraph_ingest::tag::{Method, TagSettings, Tagger, explain_document, tag_graph};
+use civicgraph_ingest::tools::train::{LabelledSet, train};
 use civicgraph_ingest::{HarvestSettings, Pipeline, SourceKind};
 use civicgraph_tests::demo::graph_with_turtle;
 use civicgraph_tests::sources::file_source;

@@ -13,7 +13,7 @@
 //! filter still selects by them. A `hydra:PartialCollectionView`
 //! gives `first`, `last`, `previous`, `next` and `totalItems`. IRI values that DCAT-AP's
 //! ranges imply a class for but that the data left untyped (a licence IRI, a theme concept)
-//! are typed (see [`civicgraph_ingest::validate::implied_types`]), so every page is
+//! are typed (see [`civicgraph_ingest::shacl::implied_types`]), so every page is
 //! self-contained and passes the SEMIC shapes on its own when the records do.
 //!
 //! **Filters**: `source` (a source id), `region` (as the region facet names it), `pattern`
@@ -40,7 +40,7 @@ use axum::response::Response;
 use civicgraph_graph::{
     GraphError, Labels, MAX_HARVEST_WINDOW, QueryOptions, SearchFilter, SearchRequest, SearchSort,
 };
-use civicgraph_ingest::validate::{Shapes, implied_types};
+use civicgraph_ingest::shacl::{Shapes, implied_types};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{dcat, dct, foaf, hydra, prov, skos};
 use oxigraph::model::vocab::{rdf, xsd};

@@ -33,9 +33,9 @@ pub struct Config {
     /// Which remote endpoints `SERVICE` may call.
     pub federation: crate::federation::FederationConfig,
     /// Pattern tagging: thresholds and the model file.
-    pub tagging: civicgraph_ingest::tag::TagSettings,
+    pub tagging: civicgraph_ingest::enrich::tag::TagSettings,
     /// Cross-catalogue linking: scores and limits.
-    pub linking: civicgraph_ingest::link::LinkSettings,
+    pub linking: civicgraph_ingest::enrich::link::LinkSettings,
     /// The sources to harvest: `[[source]]` entries.
     #[serde(rename = "source")]
     pub sources: Vec<civicgraph_ingest::SourceConfig>,
@@ -174,8 +174,8 @@ impl Default for Config {
             http: HttpConfig::default(),
             harvest: civicgraph_ingest::HarvestSettings::default(),
             federation: crate::federation::FederationConfig::default(),
-            tagging: civicgraph_ingest::tag::TagSettings::default(),
-            linking: civicgraph_ingest::link::LinkSettings::default(),
+            tagging: civicgraph_ingest::enrich::tag::TagSettings::default(),
+            linking: civicgraph_ingest::enrich::link::LinkSettings::default(),
             sources: Vec::new(),
         }
     }

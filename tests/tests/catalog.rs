@@ -3,8 +3,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use civicgraph_ingest::shacl::{Severity, Shapes, validate};
 use civicgraph_ingest::sources::dcat::read_page;
-use civicgraph_ingest::validate::{Severity, Shapes, validate};
 use civicgraph_tests::{demo_state, send};
 use oxigraph::io::RdfFormat;
 

@@ -36,19 +36,21 @@ pub fn pattern_tags(
 ) -> Result<Vec<PatternTag>, super::JsonError> {
     let node = oxigraph::model::NamedNode::new(record)
         .map_err(|e| super::JsonError(crate::error::ApiError::Internal(format!("{record}: {e}"))))?;
-    Ok(civicgraph_ingest::tag::apply::stored_assignments(graph, &node)?
-        .into_values()
-        .map(|a| PatternTag {
-            label: labels.of_value(&format!("{}{}", civicgraph_vocab::cgp::NAMESPACE, a.pattern)),
-            pattern: a.pattern,
-            method: match a.method {
-                civicgraph_ingest::tag::Method::Curated => "curated".into(),
-                civicgraph_ingest::tag::Method::Inferred => "inferred".into(),
-            },
-            confidence: a.confidence,
-            evidence: a.evidence,
-        })
-        .collect())
+    Ok(
+        civicgraph_ingest::enrich::tag::apply::stored_assignments(graph, &node)?
+            .into_values()
+            .map(|a| PatternTag {
+                label: labels.of_value(&format!("{}{}", civicgraph_vocab::cgp::NAMESPACE, a.pattern)),
+                pattern: a.pattern,
+                method: match a.method {
+                    civicgraph_ingest::enrich::tag::Method::Curated => "curated".into(),
+                    civicgraph_ingest::enrich::tag::Method::Inferred => "inferred".into(),
+                },
+                confidence: a.confidence,
+                evidence: a.evidence,
+            })
+            .collect(),
+    )
 }
 
 /// `value` with its label.

@@ -1,8 +1,8 @@
 //! `civicgraph gen`: writes generated regional catalogues, case studies and the duplicates'
-//! ground truth for the benchmarks (see `civicgraph_ingest::generate`).
+//! ground truth for the benchmarks (see `civicgraph_ingest::tools::generate`).
 
 use anyhow::Context as _;
-use civicgraph_ingest::generate::{GenSettings, generate};
+use civicgraph_ingest::tools::generate::{GenSettings, generate};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]

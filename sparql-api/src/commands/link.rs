@@ -2,10 +2,10 @@
 
 use super::{Context, print_out};
 use anyhow::Context as _;
+use civicgraph_ingest::enrich::link::read::document_datasets;
+use civicgraph_ingest::enrich::link::{LinkRecord, link_graph};
 use civicgraph_ingest::fetch::file_base_iri;
-use civicgraph_ingest::link::eval::evaluate;
-use civicgraph_ingest::link::read::document_datasets;
-use civicgraph_ingest::link::{LinkRecord, link_graph};
+use civicgraph_ingest::tools::link_eval::evaluate;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -41,7 +41,7 @@ pub struct EvalArgs {
     /// With `--snapshots`: what says two datasets are the same, `urls` (landing pages and
     /// download URLs) or `identifiers`.
     #[arg(long, default_value = "urls")]
-    truth: civicgraph_ingest::link::snapshots::TruthKey,
+    truth: civicgraph_ingest::tools::snapshots::TruthKey,
     /// Print JSON instead of Markdown.
     #[arg(long)]
     json: bool,
@@ -71,8 +71,12 @@ fn read_file(file: &std::path::Path) -> anyhow::Result<Vec<LinkRecord>> {
 pub fn evaluate_linker(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     if let Some([older, newer]) = args.snapshots.as_deref() {
         let (older, newer) = (read_file(older)?, read_file(newer)?);
-        let evaluation =
-            civicgraph_ingest::link::snapshots::evaluate(&older, &newer, args.truth, &context.config.linking);
+        let evaluation = civicgraph_ingest::tools::snapshots::evaluate(
+            &older,
+            &newer,
+            args.truth,
+            &context.config.linking,
+        );
         return if args.json {
             print_out(&(serde_json::to_string_pretty(&evaluation)? + "\n"))
         } else {
@@ -81,7 +85,7 @@ pub fn evaluate_linker(context: &Context, args: EvalArgs) -> anyhow::Result<()> 
     }
     let mut real: Vec<LinkRecord> = Vec::new();
     if let Some(n) = args.synthetic {
-        real = civicgraph_ingest::link::perturb::synthetic(n, 10, args.seed);
+        real = civicgraph_ingest::tools::perturb::synthetic(n, 10, args.seed);
     }
     for file in args.files.iter().filter(|_| args.synthetic.is_none()) {
         real.extend(read_file(file)?);

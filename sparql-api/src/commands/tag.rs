@@ -2,12 +2,12 @@
 
 use super::{Context, print_out};
 use anyhow::Context as _;
+use civicgraph_ingest::enrich::tag::features::Featurizer;
+use civicgraph_ingest::enrich::tag::model::TrainOptions;
+use civicgraph_ingest::enrich::tag::{Tagger, explain_document, explain_record, explain_text, tag_graph};
 use civicgraph_ingest::fetch::file_base_iri;
-use civicgraph_ingest::tag::eval::{cross_validate, held_out, learning_curve};
-use civicgraph_ingest::tag::features::Featurizer;
-use civicgraph_ingest::tag::model::TrainOptions;
-use civicgraph_ingest::tag::train::{LabelledSet, train};
-use civicgraph_ingest::tag::{Tagger, explain_document, explain_record, explain_text, tag_graph};
+use civicgraph_ingest::tools::tag_eval::{cross_validate, held_out, learning_curve};
+use civicgraph_ingest::tools::train::{LabelledSet, train};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 

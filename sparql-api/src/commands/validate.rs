@@ -41,8 +41,7 @@ pub struct Args {
 
 pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let settings = &context.config.harvest;
-    let shapes =
-        civicgraph_ingest::validate::Shapes::profile(args.profile.as_deref().unwrap_or("dcat-ap-3"))?;
+    let shapes = civicgraph_ingest::shacl::Shapes::profile(args.profile.as_deref().unwrap_or("dcat-ap-3"))?;
     for warning in &shapes.warnings {
         eprintln!("warning: {warning}");
     }
@@ -101,7 +100,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
         let partition = civicgraph_ingest::records::Partition::of_graph(&graph);
         report.records_read = partition.counted().count();
         report.records_kept = report.records_read;
-        report.violations = civicgraph_ingest::validate::validate_graph(&shapes, &graph);
+        report.violations = civicgraph_ingest::shacl::validate_graph(&shapes, &graph);
         drop(graph);
         civicgraph_ingest::SourceOutput {
             triples,

@@ -1,7 +1,7 @@
 //! Measures the linker on two real snapshots of one catalogue, the later republished as an
 //! aggregator would (`civicgraph eval-linker --snapshots OLDER NEWER`).
 //!
-//! The planted copies of [`super::eval`] change what a copy looks like the ways this project
+//! The planted copies of [`crate::tools::link_eval`] change what a copy looks like the ways this project
 //! thought of. Real churn changes it in ways nobody planned: a ministry renamed, a
 //! description rewritten, datasets split, series extended. So the truth here comes from the
 //! catalogue itself: a dataset of the older snapshot and one of the newer are the same when
@@ -11,8 +11,8 @@
 //! signals the truth was drawn from; what it keeps is what an aggregator keeps: titles,
 //! descriptions, the publisher's name, its e-mail and home page.
 
-use super::eval::{count_signals, precision_recall, signal_table};
-use super::{LinkRecord, LinkSettings, find_links, normalise};
+use crate::enrich::link::{LinkRecord, LinkSettings, find_links, normalise};
+use crate::tools::link_eval::{count_signals, precision_recall, signal_table};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 

@@ -1,9 +1,9 @@
-//! Measures the linker on real datasets and planted copies ([`super::perturb`]): every copy
+//! Measures the linker on real datasets and planted copies ([`crate::tools::perturb`]): every copy
 //! should be linked to its original (recall) and every link should join a copy to its
 //! original (precision); siblings (next editions) must stay unlinked.
 
-use super::perturb::{Rng, copy, sibling};
-use super::{LinkRecord, LinkSettings, find_links};
+use crate::enrich::link::{LinkRecord, LinkSettings, find_links};
+use crate::tools::perturb::{Rng, copy, sibling};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
@@ -150,7 +150,7 @@ pub fn evaluate(
 }
 
 /// Precision TP / (TP + FP) and recall TP / (TP + FN), 0 where undefined.
-pub(super) fn precision_recall(
+pub(crate) fn precision_recall(
     true_positives: usize,
     false_positives: usize,
     false_negatives: usize,
@@ -163,14 +163,14 @@ pub(super) fn precision_recall(
 }
 
 /// Counts a right link under each signal that found it.
-pub(super) fn count_signals(by_signal: &mut BTreeMap<String, usize>, link: &super::Link) {
+pub(crate) fn count_signals(by_signal: &mut BTreeMap<String, usize>, link: &crate::enrich::link::Link) {
     for evidence in &link.evidence {
         *by_signal.entry(evidence.signal.as_str().to_owned()).or_default() += 1;
     }
 }
 
 /// The table of right links by signal, in Markdown.
-pub(super) fn signal_table(out: &mut String, by_signal: &BTreeMap<String, usize>) {
+pub(crate) fn signal_table(out: &mut String, by_signal: &BTreeMap<String, usize>) {
     let _ = writeln!(
         out,
         "Right links by signal (a link can have several):\n\n| signal | links |\n|---|---:|"

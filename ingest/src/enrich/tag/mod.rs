@@ -9,11 +9,9 @@
 //! assignments into the tags graph; [`explain`] shows them for an IRI, a file or text.
 
 pub mod apply;
-pub mod eval;
 pub mod explain;
 pub mod features;
 pub mod model;
-pub mod train;
 
 use crate::document::{self, DocumentKind};
 use crate::error::{IngestError, Result};

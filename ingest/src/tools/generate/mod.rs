@@ -9,7 +9,7 @@
 //!   Publishers form a hierarchy (`org:subOrganizationOf`): a regional authority, its towns,
 //!   and the departments of each.
 //! - a share of the datasets republished by the next region's catalogue, perturbed the ways
-//!   aggregators change records ([`crate::link::perturb::copy`]: case, punctuation and
+//!   aggregators change records ([`crate::tools::perturb::copy`]: case, punctuation and
 //!   spelling of the title, new identifiers, edited descriptions, rewritten or dropped
 //!   URLs), and `duplicates.tsv`, the ground truth (copy, original) for the linker;
 //! - `case-studies.json`: case studies that cite datasets (`datasets` field), about one per
@@ -20,9 +20,9 @@
 
 pub mod words;
 
+use crate::enrich::link::LinkRecord;
 use crate::error::{IngestError, Result};
-use crate::link::LinkRecord;
-use crate::link::perturb::{Rng, copy};
+use crate::tools::perturb::{Rng, copy};
 use civicgraph_graph::names::slug;
 use std::collections::HashSet;
 use std::fmt::Write as _;

@@ -10,7 +10,7 @@
 //! A *sibling* is the hard negative: the next edition of a series (another year in the
 //! title and description, its own identifier and pages), which must not be linked.
 
-use super::LinkRecord;
+use crate::enrich::link::LinkRecord;
 
 /// A seeded generator (SplitMix64): the same seed gives the same copies everywhere.
 #[derive(Debug, Clone)]
@@ -263,8 +263,8 @@ mod tests {
         assert_ne!(a, record);
         let s = sibling(&record, "copies", "http://c/2", &mut Rng::new(7));
         assert_ne!(
-            super::super::normalise::numbers(&s.titles[0]),
-            super::super::normalise::numbers("Air quality")
+            crate::enrich::link::normalise::numbers(&s.titles[0]),
+            crate::enrich::link::normalise::numbers("Air quality")
         );
     }
 }

@@ -5,17 +5,14 @@
 //! the same labelled set always gives the same `model.json`, byte for byte. The six
 //! classifiers are independent and train on threads of their own.
 
-use super::features::{Features, Featurizer};
-use super::model::{Model, PatternModel, TrainOptions, sigmoid};
+use crate::enrich::tag::features::{Features, Featurizer};
+use crate::enrich::tag::model::{MODEL_FORMAT, Model, PatternModel, TrainOptions, sigmoid};
 use crate::error::{IngestError, Position, Result};
 use crate::mint::hex;
 use civicgraph_vocab::ODI_PATTERNS;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// The model file's format; see [`Model::format`].
-pub const MODEL_FORMAT: u32 = 2;
 
 /// One labelled case.
 #[derive(Debug, Clone)]
@@ -65,7 +62,7 @@ impl LabelledSet {
         hasher.update(&cases_bytes);
         let hash = hex(&hasher.finalize());
 
-        let inputs = super::inputs_from_document(&cases_bytes, &cases_name)?;
+        let inputs = crate::enrich::tag::inputs_from_document(&cases_bytes, &cases_name)?;
         let by_id: BTreeMap<&str, &civicgraph_graph::Record> =
             inputs.iter().map(|r| (r.id.as_str(), &r.input)).collect();
         let text = String::from_utf8(labels_bytes)
@@ -112,7 +109,7 @@ impl LabelledSet {
             examples.push(Example {
                 id: id.to_owned(),
                 features: featurizer.features(input),
-                characters: super::features::characters(input),
+                characters: crate::enrich::tag::features::characters(input),
                 patterns: labels,
                 rationale: rationale.to_owned(),
             });

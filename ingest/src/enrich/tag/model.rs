@@ -24,8 +24,11 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+/// The model file's format; see [`Model::format`].
+pub const MODEL_FORMAT: u32 = 2;
+
 /// The model file compiled into the binary: the one trained on `datasets/tagger`.
-pub const BUNDLED_MODEL: &str = include_str!("../../tagger/model.json");
+pub const BUNDLED_MODEL: &str = include_str!("../../../tagger/model.json");
 
 /// How many features a tag's evidence lists.
 pub const EVIDENCE_FEATURES: usize = 6;
@@ -142,13 +145,13 @@ impl Model {
             format: Option<u64>,
         }
         if let Ok(FormatOnly { format: Some(format) }) = serde_json::from_str::<FormatOnly>(text)
-            && format != u64::from(super::train::MODEL_FORMAT)
+            && format != u64::from(MODEL_FORMAT)
         {
             return Err(IngestError::shape(
                 document,
                 format!(
                     "the model is of format {format}; this tagger reads format {}: retrain it with `civicgraph train-tagger`",
-                    super::train::MODEL_FORMAT
+                    MODEL_FORMAT
                 ),
             ));
         }

@@ -19,12 +19,9 @@
 //! dataset.
 
 pub mod apply;
-pub mod eval;
 pub mod minhash;
 pub mod normalise;
-pub mod perturb;
 pub mod read;
-pub mod snapshots;
 
 use minhash::{Signature, candidate_pairs, shingles, signature, similarity};
 use serde::{Deserialize, Serialize};

@@ -1,10 +1,14 @@
-//! What runs after harvests (and by `civicgraph tag` / `link` on demand): re-linking and
+//! Enrichment: pattern tagging ([`tag`]) and cross-catalogue linking ([`link`]), and what
+//! runs after harvests (and by `civicgraph tag` / `link` on demand): re-linking and
 //! re-tagging the whole graph. Both write only what changed, so a harvest that changed
 //! nothing costs a read of the graph and no write.
 
+pub mod link;
+pub mod tag;
+
+use crate::enrich::link::{LinkSettings, LinkSummary, link_graph};
+use crate::enrich::tag::{TagSettings, TagSummary, tag_graph};
 use crate::error::Result;
-use crate::link::{LinkSettings, LinkSummary, link_graph};
-use crate::tag::{TagSettings, TagSummary, tag_graph};
 use civicgraph_graph::Graph;
 
 /// What [`after_harvest`] did, and how long each step took.

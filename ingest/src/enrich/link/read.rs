@@ -42,7 +42,7 @@ pub fn read_datasets(labels: Labels<'_>, layout: &Layout, ignore: &[NamedNode]) 
 /// The datasets of a document (any kind a harvest reads), mapped as a harvest maps it, as
 /// one source named `name`. `base` resolves relative IRIs in RDF.
 pub fn document_datasets(bytes: &[u8], name: &str, base: Option<&str>) -> Result<Vec<LinkRecord>> {
-    let (store, _) = crate::tag::map_document(bytes, name, base)?;
+    let (store, _) = crate::enrich::tag::map_document(bytes, name, base)?;
     let cache = LabelCache::default();
     let mut records = read_datasets(Labels::new(&store, &cache), &Layout::default(), &[])?;
     for record in &mut records {

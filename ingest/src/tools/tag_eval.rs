@@ -4,10 +4,10 @@
 //! matrix and a calibration table (how often a tag with a given confidence is right).
 //! `civicgraph eval-tagger` prints them; `docs/TAGGING.md` keeps them.
 
-use super::TagSettings;
-use super::model::TrainOptions;
-use super::train::{Example, train};
+use crate::enrich::tag::TagSettings;
+use crate::enrich::tag::model::TrainOptions;
 use crate::mint::hex;
+use crate::tools::train::{Example, train};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -149,7 +149,7 @@ pub fn cross_validate(
             next += 1;
         }
     }
-    let mut predictions: Vec<Option<Vec<super::model::Score>>> = vec![None; examples.len()];
+    let mut predictions: Vec<Option<Vec<crate::enrich::tag::model::Score>>> = vec![None; examples.len()];
     for fold in 0..folds {
         let training: Vec<&Example> = examples
             .iter()
@@ -185,7 +185,7 @@ fn measure(
     what: String,
     folds: usize,
     examples: &[&Example],
-    predictions: &[Vec<super::model::Score>],
+    predictions: &[Vec<crate::enrich::tag::model::Score>],
     settings: &TagSettings,
 ) -> Evaluation {
     let labels_order = [

@@ -1,0 +1,13 @@
+//! Tools beside the harvest, outside the library's harvest API: they are behind the
+//! `tools` feature, which the `civicgraph` binary turns on for `gen`, `train-tagger`,
+//! `eval-tagger` and `eval-linker`. The generator of the benchmarks' catalogues
+//! ([`generate`]), the planted copies ([`perturb`]) and the linker's evaluation on them
+//! ([`link_eval`]) and on real snapshots ([`snapshots`]), and the tagger's training
+//! ([`train`]) and evaluation ([`tag_eval`]).
+
+pub mod generate;
+pub mod link_eval;
+pub mod perturb;
+pub mod snapshots;
+pub mod tag_eval;
+pub mod train;
