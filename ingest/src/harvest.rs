@@ -1,6 +1,6 @@
-//! Harvesting one configured source into its named graph: read it whole, map it, validate
-//! it, compare it with the version in the store, and swap it in atomically together with
-//! the record of the run.
+//! Harvesting one configured source into its named graph: read it whole (each source kind
+//! reads and pages itself, [`crate::sources`]), map it, validate it, compare it with the
+//! version in the store, and swap it in atomically together with the record of the run.
 //!
 //! A failure anywhere before the swap leaves the previous version in place and records the
 //! run as `failed` with the reason. The previous version is only read, never changed, until
@@ -8,27 +8,21 @@
 
 use crate::config::{HarvestSettings, SourceConfig, SourceKind};
 use crate::document::{self, DocumentKind};
-use crate::emit::Emitter;
 use crate::error::{IngestError, Result};
-use crate::fetch::{Fetcher, file_base_iri, read_file};
+use crate::fetch::Fetcher;
 use crate::mint::Minter;
 use crate::outbound::Outbound;
 use crate::page_cache::PageCache;
 use crate::provenance::{self, RunStatus};
-use crate::records::{Changes, Partition, remove_records};
+use crate::records::{Changes, Partition};
 use crate::report::{FinishOptions, Report, SourceOutput, finish};
 use crate::sources::{ckan, dcat};
-use crate::syntax;
 use civicgraph_graph::{Graph, WriteBatch};
-use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{dcat as dcat_terms, dct, skos};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use std::collections::HashSet;
 use std::sync::Arc;
-
-/// What the RDF `Accept` header asks for, best first.
-const RDF_ACCEPT: &str = "text/turtle, application/n-triples;q=0.9, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-quads;q=0.7, application/trig;q=0.7, */*;q=0.1";
 
 /// Receives progress messages ("page 3: 300 records").
 pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
@@ -297,12 +291,12 @@ async fn read_source(
     }
     let (triples, mut report) = match source.kind {
         SourceKind::Dcat => {
-            let triples = read_dcat(source, settings, &fetcher, minter, &mut report, progress).await?;
+            let triples = dcat::read(source, settings, &fetcher, minter, &mut report, progress).await?;
             (triples, report)
         }
         SourceKind::Ckan => {
             let since = provenance::last_success(graph, &source.id)?;
-            read_ckan(source, settings, &fetcher, previous, since, &mut report, progress).await?
+            ckan::read(source, settings, &fetcher, previous, since, &mut report, progress).await?
         }
         SourceKind::Datajson | SourceKind::CaseStudies => {
             let accept = if source.kind == SourceKind::Datajson {
@@ -310,7 +304,7 @@ async fn read_source(
             } else {
                 "application/json, text/csv;q=0.9"
             };
-            let (bytes, name) = read_document(source, settings, &fetcher, accept).await?;
+            let (bytes, name) = crate::sources::read_document(source, settings, &fetcher, accept).await?;
             report.documents.push(name.clone());
             let kind = match source.kind {
                 SourceKind::Datajson => DocumentKind::Datajson,
@@ -324,215 +318,6 @@ async fn read_source(
     report.transfer = fetcher.transfer();
     fetcher.finish_run()?;
     Ok((triples, report))
-}
-
-/// One document from the source's `path` or `url`.
-async fn read_document(
-    source: &SourceConfig,
-    settings: &HarvestSettings,
-    fetcher: &Fetcher,
-    accept: &str,
-) -> Result<(Vec<u8>, String)> {
-    match (&source.path, &source.url) {
-        (Some(path), _) => Ok((
-            read_file(path, settings.max_response_bytes)?,
-            path.display().to_string(),
-        )),
-        (None, Some(url)) => {
-            let fetched = fetcher.get(url, accept).await?;
-            Ok((fetched.bytes, fetched.url))
-        }
-        (None, None) => Err(IngestError::Config(format!(
-            "source {}: give url or path",
-            source.id
-        ))),
-    }
-}
-
-async fn read_dcat(
-    source: &SourceConfig,
-    settings: &HarvestSettings,
-    fetcher: &Fetcher,
-    minter: &Minter,
-    report: &mut Report,
-    progress: &Progress,
-) -> Result<Vec<Triple>> {
-    if let Some(path) = &source.path {
-        let name = path.display().to_string();
-        let bytes = read_file(path, settings.max_response_bytes)?;
-        let base = match &source.base {
-            Some(base) => base.clone(),
-            None => file_base_iri(path)?,
-        };
-        report.documents.push(name.clone());
-        return document::map(
-            DocumentKind::Dcat,
-            &bytes,
-            &name,
-            source.format.as_deref(),
-            None,
-            Some(&base),
-            "",
-            minter,
-            report,
-        );
-    }
-    let mut url = source
-        .url
-        .clone()
-        .ok_or_else(|| IngestError::Config(format!("source {}: give url or path", source.id)))?;
-    let mut seen = HashSet::new();
-    let mut triples = Vec::new();
-    for page in 1.. {
-        if page > settings.max_pages {
-            return Err(IngestError::Http {
-                url,
-                message: format!(
-                    "more than {} pages; raise harvest.max_pages if this is right",
-                    settings.max_pages
-                ),
-            });
-        }
-        seen.insert(url.clone());
-        let fetched = fetcher.get(&url, RDF_ACCEPT).await?;
-        let format = syntax::detect(
-            source.format.as_deref(),
-            fetched.content_type.as_deref(),
-            Some(&fetched.url),
-        )?;
-        let parsed = dcat::read_page(&fetched.bytes, format, Some(&fetched.url), &fetched.url)?;
-        report.documents.push(fetched.url.clone());
-        triples.extend(parsed.triples);
-        progress(&format!("page {page}: {} triples", triples.len()));
-        match parsed.next.or(fetched.next) {
-            Some(next) if !seen.contains(&next) => url = next,
-            _ => break,
-        }
-    }
-    Ok(triples)
-}
-
-/// Reads a CKAN portal: everything on the first run, and afterwards only the packages
-/// modified since the last successful run, plus the list of ids to find deletions.
-async fn read_ckan(
-    source: &SourceConfig,
-    settings: &HarvestSettings,
-    fetcher: &Fetcher,
-    previous: &[Triple],
-    since: Option<String>,
-    report: &mut Report,
-    progress: &Progress,
-) -> Result<(Vec<Triple>, Report)> {
-    let portal = source
-        .url
-        .clone()
-        .ok_or_else(|| IngestError::Config(format!("source {}: a ckan source needs a url", source.id)))?;
-    let portal = portal.trim_end_matches('/').to_owned();
-    let api = format!("{portal}/api/3/action/package_search");
-    // Old records by CKAN id.
-    let mut old_by_id: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for t in previous {
-        if t.predicate == cg::SOURCE_RECORD_ID
-            && let Term::Literal(id) = &t.object
-        {
-            old_by_id.insert(id.value().to_owned(), t.subject.to_string());
-        }
-    }
-    let incremental = since.is_some() && !old_by_id.is_empty();
-    let rows = settings.ckan_rows.clamp(1, 1000);
-    let filter = match (&since, incremental) {
-        (Some(since), true) => format!(
-            "&fq={}",
-            urlencode(&format!("metadata_modified:[{} TO *]", since))
-        ),
-        _ => String::new(),
-    };
-    let mut out = Emitter::default();
-    let mut mapped: Vec<NamedNode> = Vec::new();
-    let mut fetched_ids: HashSet<String> = HashSet::new();
-    let mut start = 0u64;
-    for page in 1.. {
-        if page > settings.max_pages {
-            return Err(IngestError::Http {
-                url: api,
-                message: format!("more than {} pages", settings.max_pages),
-            });
-        }
-        let url = format!(
-            "{api}?rows={rows}&start={start}&sort={}{filter}",
-            urlencode("id asc")
-        );
-        let fetched = fetcher.get(&url, "application/json").await?;
-        let search = ckan::parse_search(&fetched.bytes, &url)?;
-        report.documents.push(url.clone());
-        for (i, package) in search.packages.iter().enumerate() {
-            match ckan::map_package(package, &portal, &mut out) {
-                Ok(iri) => {
-                    if let Some(id) = ckan::package_id(package) {
-                        fetched_ids.insert(id.to_owned());
-                    }
-                    mapped.push(iri);
-                }
-                Err(reason) => {
-                    let record = package
-                        .get("name")
-                        .or_else(|| package.get("title"))
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("a package")
-                        .to_owned();
-                    report.reject(record, format!("{url}: result {}", start as usize + i), reason);
-                }
-            }
-        }
-        start += search.packages.len() as u64;
-        progress(&format!("page {page}: {start}/{} packages", search.count));
-        if search.packages.is_empty() || start >= search.count {
-            break;
-        }
-    }
-    report.records_read = mapped.len();
-    ckan::catalogue(
-        &portal,
-        source.title.as_deref().unwrap_or(&portal),
-        &mapped,
-        &mut out,
-    );
-    if !incremental {
-        return Ok((out.triples, std::mem::take(report)));
-    }
-    // Incremental: which packages still exist?
-    let mut current: HashSet<String> = HashSet::new();
-    let mut start = 0u64;
-    for page in 1.. {
-        if page > settings.max_pages {
-            break;
-        }
-        let url = format!("{api}?rows=1000&start={start}&fl=id&sort={}", urlencode("id asc"));
-        let fetched = fetcher.get(&url, "application/json").await?;
-        let search = ckan::parse_search(&fetched.bytes, &url)?;
-        for package in &search.packages {
-            if let Some(id) = ckan::package_id(package) {
-                current.insert(id.to_owned());
-            }
-        }
-        start += search.packages.len() as u64;
-        if search.packages.is_empty() || start >= search.count {
-            break;
-        }
-    }
-    let gone: HashSet<String> = old_by_id
-        .iter()
-        .filter(|(id, _)| !current.contains(*id) || fetched_ids.contains(*id))
-        .map(|(_, subject)| subject.clone())
-        .collect();
-    let mut triples = remove_records(previous.to_vec(), &gone);
-    // The catalogue lists what was kept plus what was fetched.
-    triples.extend(out.triples);
-    Ok((triples, std::mem::take(report)))
-}
-
-fn urlencode(text: &str) -> String {
-    crate::mint::encode(text)
 }
 
 /// Gives every catalogue of the source its region, and a source without a catalogue one.

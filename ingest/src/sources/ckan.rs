@@ -21,14 +21,21 @@
 //! | `url`, `download_url`, `format`, `mimetype`, `size`, `name`, `description`, `created`, `last_modified` | `dcat:accessURL`, `dcat:downloadURL`, `dct:format`, `dcat:mediaType`, `dcat:byteSize`, `dct:title`, `dct:description`, `dct:issued`, `dct:modified` |
 //! | `license_url`/`license_id` | `dct:license` on every distribution (EU licence table where it maps) |
 
+use crate::config::{HarvestSettings, SourceConfig};
 use crate::emit::{Emitter, absolute_iri, scalar_text, string_list};
 use crate::error::{IngestError, Result};
+use crate::fetch::Fetcher;
+use crate::harvest::Progress;
+use crate::records::remove_records;
+use crate::report::Report;
 use civicgraph_vocab::authority;
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{adms, dcat, dct, foaf, skos, vcard};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
+use oxigraph::model::{Term, Triple};
 use serde_json::Value;
+use std::collections::HashSet;
 
 const LOCN_GEOMETRY: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("http://www.w3.org/ns/locn#geometry");
@@ -523,6 +530,129 @@ pub fn catalogue(portal: &str, title: &str, datasets: &[NamedNode], out: &mut Em
     for d in datasets {
         out.add(c.clone(), dcat::DATASET_PROPERTY, d.clone());
     }
+}
+
+/// Reads a CKAN portal: everything on the first run, and afterwards only the packages
+/// modified since the last successful run, plus the list of ids to find deletions.
+pub(crate) async fn read(
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    fetcher: &Fetcher,
+    previous: &[Triple],
+    since: Option<String>,
+    report: &mut Report,
+    progress: &Progress,
+) -> Result<(Vec<Triple>, Report)> {
+    let portal = source
+        .url
+        .clone()
+        .ok_or_else(|| IngestError::Config(format!("source {}: a ckan source needs a url", source.id)))?;
+    let portal = portal.trim_end_matches('/').to_owned();
+    let api = format!("{portal}/api/3/action/package_search");
+    // Old records by CKAN id.
+    let mut old_by_id: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for t in previous {
+        if t.predicate == cg::SOURCE_RECORD_ID
+            && let Term::Literal(id) = &t.object
+        {
+            old_by_id.insert(id.value().to_owned(), t.subject.to_string());
+        }
+    }
+    let incremental = since.is_some() && !old_by_id.is_empty();
+    let rows = settings.ckan_rows.clamp(1, 1000);
+    let filter = match (&since, incremental) {
+        (Some(since), true) => format!(
+            "&fq={}",
+            urlencode(&format!("metadata_modified:[{} TO *]", since))
+        ),
+        _ => String::new(),
+    };
+    let mut out = Emitter::default();
+    let mut mapped: Vec<NamedNode> = Vec::new();
+    let mut fetched_ids: HashSet<String> = HashSet::new();
+    let mut start = 0u64;
+    for page in 1.. {
+        if page > settings.max_pages {
+            return Err(IngestError::Http {
+                url: api,
+                message: format!("more than {} pages", settings.max_pages),
+            });
+        }
+        let url = format!(
+            "{api}?rows={rows}&start={start}&sort={}{filter}",
+            urlencode("id asc")
+        );
+        let fetched = fetcher.get(&url, "application/json").await?;
+        let search = parse_search(&fetched.bytes, &url)?;
+        report.documents.push(url.clone());
+        for (i, package) in search.packages.iter().enumerate() {
+            match map_package(package, &portal, &mut out) {
+                Ok(iri) => {
+                    if let Some(id) = package_id(package) {
+                        fetched_ids.insert(id.to_owned());
+                    }
+                    mapped.push(iri);
+                }
+                Err(reason) => {
+                    let record = package
+                        .get("name")
+                        .or_else(|| package.get("title"))
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("a package")
+                        .to_owned();
+                    report.reject(record, format!("{url}: result {}", start as usize + i), reason);
+                }
+            }
+        }
+        start += search.packages.len() as u64;
+        progress(&format!("page {page}: {start}/{} packages", search.count));
+        if search.packages.is_empty() || start >= search.count {
+            break;
+        }
+    }
+    report.records_read = mapped.len();
+    catalogue(
+        &portal,
+        source.title.as_deref().unwrap_or(&portal),
+        &mapped,
+        &mut out,
+    );
+    if !incremental {
+        return Ok((out.triples, std::mem::take(report)));
+    }
+    // Incremental: which packages still exist?
+    let mut current: HashSet<String> = HashSet::new();
+    let mut start = 0u64;
+    for page in 1.. {
+        if page > settings.max_pages {
+            break;
+        }
+        let url = format!("{api}?rows=1000&start={start}&fl=id&sort={}", urlencode("id asc"));
+        let fetched = fetcher.get(&url, "application/json").await?;
+        let search = parse_search(&fetched.bytes, &url)?;
+        for package in &search.packages {
+            if let Some(id) = package_id(package) {
+                current.insert(id.to_owned());
+            }
+        }
+        start += search.packages.len() as u64;
+        if search.packages.is_empty() || start >= search.count {
+            break;
+        }
+    }
+    let gone: HashSet<String> = old_by_id
+        .iter()
+        .filter(|(id, _)| !current.contains(*id) || fetched_ids.contains(*id))
+        .map(|(_, subject)| subject.clone())
+        .collect();
+    let mut triples = remove_records(previous.to_vec(), &gone);
+    // The catalogue lists what was kept plus what was fetched.
+    triples.extend(out.triples);
+    Ok((triples, std::mem::take(report)))
+}
+
+fn urlencode(text: &str) -> String {
+    crate::mint::encode(text)
 }
 
 #[cfg(test)]

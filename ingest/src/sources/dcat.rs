@@ -6,9 +6,20 @@
 //! controls: the hydra view (`hydra:PartialCollectionView`, or the older
 //! `hydra:PagedCollection`) of each page, whose `hydra:next`/`hydra:nextPage` says where the
 //! next page is; they describe the page, not the catalogue, and would churn on every run.
+//!
+//! [`read`] owns the reading: a file whole, or a URL page by page, following each page's
+//! hydra `next` or HTTP `Link: rel="next"` until none is left (at most `max_pages`, each
+//! page once).
 
-use crate::error::Result;
+use crate::config::{HarvestSettings, SourceConfig};
+use crate::document::{self, DocumentKind};
+use crate::error::{IngestError, Result};
+use crate::fetch::{Fetcher, file_base_iri, read_file};
+use crate::harvest::Progress;
+use crate::mint::Minter;
 use crate::rdf_document;
+use crate::report::Report;
+use crate::syntax;
 use civicgraph_vocab::ext::hydra;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::rdf;
@@ -61,6 +72,73 @@ pub fn split_paging(triples: Vec<Triple>) -> Page {
         kept.push(t);
     }
     Page { triples: kept, next }
+}
+
+/// What the RDF `Accept` header asks for, best first.
+pub(crate) const RDF_ACCEPT: &str = "text/turtle, application/n-triples;q=0.9, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-quads;q=0.7, application/trig;q=0.7, */*;q=0.1";
+
+/// Reads the whole catalogue of a `dcat` source: its file, or every page from its URL.
+pub(crate) async fn read(
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    fetcher: &Fetcher,
+    minter: &Minter,
+    report: &mut Report,
+    progress: &Progress,
+) -> Result<Vec<Triple>> {
+    if let Some(path) = &source.path {
+        let name = path.display().to_string();
+        let bytes = read_file(path, settings.max_response_bytes)?;
+        let base = match &source.base {
+            Some(base) => base.clone(),
+            None => file_base_iri(path)?,
+        };
+        report.documents.push(name.clone());
+        return document::map(
+            DocumentKind::Dcat,
+            &bytes,
+            &name,
+            source.format.as_deref(),
+            None,
+            Some(&base),
+            "",
+            minter,
+            report,
+        );
+    }
+    let mut url = source
+        .url
+        .clone()
+        .ok_or_else(|| IngestError::Config(format!("source {}: give url or path", source.id)))?;
+    let mut seen = HashSet::new();
+    let mut triples = Vec::new();
+    for page in 1.. {
+        if page > settings.max_pages {
+            return Err(IngestError::Http {
+                url,
+                message: format!(
+                    "more than {} pages; raise harvest.max_pages if this is right",
+                    settings.max_pages
+                ),
+            });
+        }
+        seen.insert(url.clone());
+        let fetched = fetcher.get(&url, RDF_ACCEPT).await?;
+        let format = syntax::detect(
+            source.format.as_deref(),
+            fetched.content_type.as_deref(),
+            Some(&fetched.url),
+        )?;
+        let parsed = read_page(&fetched.bytes, format, Some(&fetched.url), &fetched.url)?;
+        report.documents.push(fetched.url.clone());
+        triples.extend(parsed.triples);
+        progress(&format!("page {page}: {} triples", triples.len()));
+        match parsed.next.or(fetched.next) {
+            Some(next) if !seen.contains(&next) => url = next,
+            _ => break,
+        }
+    }
+    Ok(triples)
 }
 
 #[cfg(test)]

@@ -1,8 +1,38 @@
-//! The source kinds: one module each, every one a pure transform from the bytes of a
-//! document (or page) to triples and a report. Fetching, paging and storing are in
-//! [`crate::harvest`]; the rules common to all kinds are in [`crate::report::finish`].
+//! The source kinds, one module each. Each owns its reading (a file, or its pages through
+//! the harvest's [`Fetcher`], which keeps to the outbound policy, the size limits and the
+//! politeness delay) and its mapping, a pure transform from the bytes of a document or
+//! page to triples and a report. Storing is the harvest's ([`crate::harvest`]); the rules
+//! common to all kinds are in [`crate::report::finish`].
 
 pub mod case_studies;
 pub mod ckan;
 pub mod datajson;
 pub mod dcat;
+
+use crate::config::{HarvestSettings, SourceConfig};
+use crate::error::{IngestError, Result};
+use crate::fetch::{Fetcher, read_file};
+
+/// One document from the source's `path` or `url`: what a `datajson` or `case-studies`
+/// source reads.
+pub(crate) async fn read_document(
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    fetcher: &Fetcher,
+    accept: &str,
+) -> Result<(Vec<u8>, String)> {
+    match (&source.path, &source.url) {
+        (Some(path), _) => Ok((
+            read_file(path, settings.max_response_bytes)?,
+            path.display().to_string(),
+        )),
+        (None, Some(url)) => {
+            let fetched = fetcher.get(url, accept).await?;
+            Ok((fetched.bytes, fetched.url))
+        }
+        (None, None) => Err(IngestError::Config(format!(
+            "source {}: give url or path",
+            source.id
+        ))),
+    }
+}
