@@ -218,9 +218,8 @@ async fn read_and_swap(
     let SourceOutput {
         triples: stored,
         mut report,
-        partition,
+        partition: _,
     } = output;
-    drop(partition);
     // The run's record holds the counts and the results stored; the outcome need not hold more.
     report.keep_first_results(provenance::MAX_STORED_RESULTS);
     let written = blocking(move || {

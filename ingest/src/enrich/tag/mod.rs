@@ -561,21 +561,32 @@ pub fn map_document(bytes: &[u8], name: &str, base: Option<&str>) -> Result<(Sto
 
 /// The datasets and case studies of `store`, outside the `ignore` graphs, in IRI order.
 pub fn records_in(store: &Store, ignore: &[NamedNode]) -> Result<Vec<NamedNode>> {
-    let mut records = std::collections::BTreeSet::new();
-    for class in [dcat::DATASET, cg::CASE_STUDY] {
-        for quad in store.quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None) {
-            let quad = quad?;
-            if let GraphName::NamedNode(g) = &quad.graph_name
-                && ignore.contains(g)
-            {
-                continue;
-            }
-            if let NamedOrBlankNode::NamedNode(node) = quad.subject {
-                records.insert(node);
-            }
+    let mut records = records_of_class(store, dcat::DATASET, ignore)?;
+    records.extend(records_of_class(store, cg::CASE_STUDY, ignore)?);
+    let mut records: Vec<NamedNode> = records.into_iter().collect();
+    records.sort();
+    Ok(records)
+}
+
+/// The IRIs typed `class` in a graph other than the `ignore` ones.
+pub fn records_of_class(
+    store: &Store,
+    class: oxigraph::model::NamedNodeRef<'_>,
+    ignore: &[NamedNode],
+) -> Result<std::collections::HashSet<NamedNode>> {
+    let mut records = std::collections::HashSet::new();
+    for quad in store.quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None) {
+        let quad = quad?;
+        if let GraphName::NamedNode(g) = &quad.graph_name
+            && ignore.contains(g)
+        {
+            continue;
+        }
+        if let NamedOrBlankNode::NamedNode(node) = quad.subject {
+            records.insert(node);
         }
     }
-    Ok(records.into_iter().collect())
+    Ok(records)
 }
 
 /// Whether `record` is a dataset or case study outside the `ignore` graphs.
