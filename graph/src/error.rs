@@ -48,6 +48,12 @@ pub enum GraphError {
         /// What the IRI parser said.
         message: String,
     },
+    /// A streamed write was given a quad for a graph it did not find empty at its start.
+    #[error("a streamed write cannot add to graph {graph}: it only writes the graphs it began with")]
+    BulkOutsideGraphs {
+        /// The quad's graph.
+        graph: String,
+    },
     /// A source id has characters that cannot appear in a graph IRI path segment.
     #[error("source id {0:?} must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")]
     InvalidSourceId(String),

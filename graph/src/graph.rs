@@ -34,7 +34,7 @@ pub struct Graph {
     /// While set ([`Graph::defer_index`]), what the index has yet to catch up with.
     deferred: Mutex<Option<DeferredIndex>>,
     /// Labels resolved since the last write.
-    labels: LabelCache,
+    pub(crate) labels: LabelCache,
     /// Each named graph's size, kept between writes.
     pub(crate) counts: KeptCounts,
     /// The number of the last committed write, kept beside the store.
@@ -407,7 +407,7 @@ impl Graph {
     }
 
     /// Whether every graph in `graphs` is empty.
-    fn all_empty(&self, graphs: &[GraphName]) -> Result<bool> {
+    pub(crate) fn all_empty(&self, graphs: &[GraphName]) -> Result<bool> {
         for graph in graphs {
             if self
                 .store

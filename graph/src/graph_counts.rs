@@ -159,6 +159,14 @@ impl KeptCounts {
         kept.stale.extend(touched);
     }
 
+    /// Takes note of a write into `graphs` whose quads were not kept: they are counted
+    /// again when asked for.
+    pub(crate) fn note_touched(&self, graphs: impl IntoIterator<Item = NamedNode>) {
+        let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        kept.generation += 1;
+        kept.stale.extend(graphs);
+    }
+
     /// Forgets everything: after a write whose graphs are not known.
     pub(crate) fn invalidate_all(&self) {
         let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());

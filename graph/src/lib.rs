@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod batch;
+mod bulk_write;
 mod dump;
 mod error;
 mod graph;
@@ -18,6 +19,7 @@ mod update;
 pub mod xml_entities;
 
 pub use batch::WriteBatch;
+pub use bulk_write::BulkWrite;
 pub use error::GraphError;
 pub use graph::{BULK_MIN_QUADS, Graph, WriteReport};
 pub use graph_counts::GraphCounts;

@@ -14,8 +14,8 @@ LABELS = PATS + ["NONE"]
 def fold_accents(s):
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)).lower()
 
-# stop words copied from ingest/src/tag/features.rs
-_SW_SRC = (ROOT / "ingest/src/tag/features.rs").read_text()
+# stop words copied from ingest/src/enrich/tag/features.rs
+_SW_SRC = (ROOT / "ingest/src/enrich/tag/features.rs").read_text()
 def _stop_lists():
     out = {}
     for lang in ["En", "Es", "De", "It", "Fr"]:
@@ -71,7 +71,7 @@ def Y_of(recs):
     return np.array([[p in r["labels"] for p in PATS] for r in recs], dtype=int)
 
 def folds_of(recs, k=5):
-    """Stratified by label set, ordered by sha256 of the id (as ingest/src/tag/eval.rs)."""
+    """Stratified by label set, ordered by sha256 of the id (as ingest/src/tools/tag_eval.rs)."""
     groups = defaultdict(list)
     for i, r in enumerate(recs):
         groups[" ".join(sorted(r["labels"]))].append(i)

@@ -4,8 +4,8 @@
 //! member. Only the difference from what the graph holds is written, in one commit, so a
 //! re-link of an unchanged graph writes nothing.
 
-use super::read::read_datasets;
-use super::{LinkSettings, clusters, find_links};
+use super::read::{read_dataset, read_rows};
+use super::{LinkSettings, clusters, find_in_rows};
 use crate::error::Result;
 use crate::mint::hex;
 use civicgraph_graph::{Graph, WriteBatch};
@@ -41,12 +41,18 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
     let layout = graph.layout();
     let links_graph = layout.links_graph();
     let derived = layout.derived_graphs();
-    let records = read_datasets(graph.labels(), layout, &derived)?;
-    let links = find_links(&records, settings);
+    let (rows, sources) = read_rows(graph.labels(), layout, &derived)?;
+    let found = find_in_rows(&rows, settings);
+    // The evidence quotes the matched keys, which the rows keep only as hashes: the linked
+    // datasets (a few in a hundred) are read again.
+    let links = crate::parallel::map_in_order(&found, |found| {
+        let a = read_dataset(graph.labels(), layout, &rows[found.a as usize].iri)?;
+        Ok::<_, crate::IngestError>(found.clone().into_link(&rows, &a))
+    })?;
     let groups = clusters(&links);
-    let source_of: HashMap<&str, &str> = records
+    let source_of: HashMap<&str, &str> = rows
         .iter()
-        .map(|r| (r.iri.as_str(), r.source.as_str()))
+        .map(|r| (&*r.iri, sources[r.source as usize].as_str()))
         .collect();
 
     let mut wanted: HashSet<Triple> = HashSet::new();
@@ -121,7 +127,7 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
     remove.sort_by_key(ToString::to_string);
     insert.sort_by_key(ToString::to_string);
     let summary = LinkSummary {
-        datasets: records.len(),
+        datasets: rows.len(),
         links: links.len(),
         clusters: groups.len(),
         added: insert.len(),

@@ -79,7 +79,7 @@ pub fn similarity(a: &Signature, b: &Signature) -> f64 {
 /// Pairs `(i, j)`, `i < j`, of signatures that agree on at least one band. Buckets holding
 /// more than `max_bucket` signatures are boilerplate shared by many datasets (a template
 /// description), not duplicates, and are skipped so that they cannot make the work quadratic.
-pub fn candidate_pairs(signatures: &[Option<Signature>], max_bucket: usize) -> Vec<(u32, u32)> {
+pub fn candidate_pairs(signatures: &[Option<&Signature>], max_bucket: usize) -> Vec<(u32, u32)> {
     let mut pairs = Vec::new();
     let mut keys: Vec<(u64, u32)> = Vec::with_capacity(signatures.len());
     for band in 0..BANDS {
@@ -153,9 +153,11 @@ mod tests {
             "hourly air quality readings from the city monitoring stations nitrogen dioxide levels",
             "register of licensed taxi drivers and vehicles with licence numbers",
         ];
-        let signatures: Vec<Option<Signature>> = texts.iter().map(|t| Some(sig(t))).collect();
+        let signatures: Vec<Signature> = texts.iter().map(|t| sig(t)).collect();
+        let signatures: Vec<Option<&Signature>> = signatures.iter().map(Some).collect();
         assert_eq!(candidate_pairs(&signatures, 10), [(0, 1)]);
-        let same: Vec<Option<Signature>> = (0..5).map(|_| Some(sig(texts[2]))).collect();
+        let same = sig(texts[2]);
+        let same: Vec<Option<&Signature>> = (0..5).map(|_| Some(&same)).collect();
         assert_eq!(candidate_pairs(&same, 10).len(), 10);
         assert!(candidate_pairs(&same, 4).is_empty());
     }

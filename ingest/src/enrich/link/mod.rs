@@ -22,8 +22,10 @@ pub mod apply;
 pub mod minhash;
 pub mod normalise;
 pub mod read;
+pub mod row;
 
-use minhash::{Signature, candidate_pairs, shingles, signature, similarity};
+use minhash::{Signature, candidate_pairs, similarity};
+use row::{EXACT, LinkRow, Sources, key_hash, key_texts};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -102,20 +104,6 @@ pub struct LinkRecord {
     pub description: String,
 }
 
-/// Every key that names `record`'s publisher: its normalised name and its ids. Two
-/// datasets have the same publisher when they share one.
-fn publisher_keys(record: &LinkRecord) -> Vec<String> {
-    record
-        .publisher
-        .as_deref()
-        .map(normalise::text)
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("name:{p}"))
-        .into_iter()
-        .chain(record.publisher_ids.iter().cloned())
-        .collect()
-}
-
 /// A kind of evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -169,148 +157,154 @@ pub struct Link {
     pub evidence: Vec<Evidence>,
 }
 
-/// The keys of one exact signal for a record.
-type KeysOf = Box<dyn Fn(&LinkRecord) -> Vec<String>>;
-
-/// Finds the links among `records`.
+/// Finds the links among `records` (all held in memory: the evaluations and tests). A
+/// harvest's linking reads rows instead and keeps no text ([`apply::link_graph`]).
 pub fn find_links(records: &[LinkRecord], settings: &LinkSettings) -> Vec<Link> {
-    let mut found: HashMap<(u32, u32), Vec<Evidence>> = HashMap::new();
-    let mut add = |i: u32, j: u32, evidence: Evidence| {
-        let key = if records[i as usize].iri <= records[j as usize].iri {
+    let sources = Sources::default();
+    let Ok(rows) = crate::parallel::map_in_order(records, |record| {
+        Ok::<_, std::convert::Infallible>(LinkRow::of(record, sources.id(&record.source)))
+    });
+    find_in_rows(&rows, settings)
+        .into_iter()
+        .map(|found| {
+            let a = &records[found.a as usize];
+            found.into_link(&rows, a)
+        })
+        .collect()
+}
+
+/// A link found among rows, before its evidence quotes the keys that matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The row of the dataset with the smaller IRI.
+    pub a: u32,
+    /// The other.
+    pub b: u32,
+    /// `1 − Π(1 − evidence score)`, to three decimals.
+    pub score: f64,
+    evidence: Vec<Matching>,
+}
+
+/// One signal of a found link: its kind, its score and what matched.
+type Matching = (Signal, f64, Matched);
+
+/// What matched, before it is put in words.
+#[derive(Debug, Clone, PartialEq)]
+enum Matched {
+    /// Keys of the exact signal at this index of [`row::EXACT`], by hash.
+    Keys(usize, Vec<u64>),
+    /// The MinHash estimate of the texts' similarity.
+    Similarity(f64),
+}
+
+impl Found {
+    /// The link, its evidence naming the smallest matched key of each exact signal, read
+    /// from `a`, the record of row `self.a`.
+    pub fn into_link(self, rows: &[LinkRow], a: &LinkRecord) -> Link {
+        let evidence = self
+            .evidence
+            .into_iter()
+            .map(|(signal, score, matched)| {
+                let detail = match matched {
+                    Matched::Keys(index, hashes) => {
+                        let key = key_texts(a, index)
+                            .into_iter()
+                            .find(|text| hashes.contains(&key_hash(text)))
+                            .unwrap_or_default();
+                        format!("{}: {key}", EXACT[index].2)
+                    }
+                    Matched::Similarity(estimate) => {
+                        format!("near-duplicate title and description: similarity {estimate:.2}")
+                    }
+                };
+                Evidence {
+                    signal,
+                    detail,
+                    score,
+                }
+            })
+            .collect();
+        Link {
+            a: rows[self.a as usize].iri.to_string(),
+            b: rows[self.b as usize].iri.to_string(),
+            score: self.score,
+            evidence,
+        }
+    }
+}
+
+/// Finds the links among `rows`, sorted by their datasets' IRIs.
+pub fn find_in_rows(rows: &[LinkRow], settings: &LinkSettings) -> Vec<Found> {
+    let mut found: HashMap<(u32, u32), Vec<Matching>> = HashMap::new();
+    let mut add = |i: u32, j: u32, signal: Signal, score: f64, matched: Matched| {
+        let key = if rows[i as usize].iri <= rows[j as usize].iri {
             (i, j)
         } else {
             (j, i)
         };
         let list = found.entry(key).or_default();
-        if !list.iter().any(|e| e.signal == evidence.signal) {
-            list.push(evidence);
+        match list.iter_mut().find(|(s, _, _)| *s == signal) {
+            // Two keys of one signal shared: the evidence quotes the smaller.
+            Some((_, _, Matched::Keys(_, hashes))) => {
+                if let Matched::Keys(_, more) = matched {
+                    hashes.extend(more);
+                }
+            }
+            Some(_) => {}
+            None => list.push((signal, score, matched)),
         }
     };
 
-    let keyed: [(Signal, f64, &str, KeysOf); 4] = [
-        (
-            Signal::Identifier,
-            0.95,
-            "same identifier",
-            Box::new(|r| {
-                r.identifiers
-                    .iter()
-                    .filter_map(|i| normalise::identifier(i))
-                    .collect()
-            }),
-        ),
-        (
-            Signal::LandingPage,
-            0.90,
-            "same landing page",
-            Box::new(|r| r.landing_pages.iter().filter_map(|u| normalise::url(u)).collect()),
-        ),
-        (
-            Signal::DistributionUrl,
-            0.85,
-            "same distribution URL",
-            Box::new(|r| {
-                r.distribution_urls
-                    .iter()
-                    .filter_map(|u| normalise::url(u))
-                    .collect()
-            }),
-        ),
-        (
-            Signal::TitlePublisher,
-            0.85,
-            "same title and publisher",
-            Box::new(|r| {
-                let publishers = publisher_keys(r);
-                r.titles
-                    .iter()
-                    .map(|t| normalise::text(t))
-                    .filter(|t| t.contains(' ') || t.len() >= 12)
-                    .flat_map(|t| publishers.iter().map(move |p| format!("{t} / {p}")))
-                    .collect()
-            }),
-        ),
-    ];
-    for (signal, score, label, keys_of) in &keyed {
-        let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
-        for (i, record) in records.iter().enumerate() {
-            let mut keys = keys_of(record);
-            keys.sort();
-            keys.dedup();
-            for key in keys {
-                groups.entry(key).or_default().push(i as u32);
-            }
-        }
-        let mut keys: Vec<&String> = groups.keys().collect();
-        keys.sort();
-        for key in keys {
-            let members = &groups[key];
-            if members.len() < 2 || members.len() > settings.max_group {
+    for (index, (signal, score, _)) in EXACT.iter().enumerate() {
+        let mut keyed: Vec<(u64, u32)> = rows
+            .iter()
+            .enumerate()
+            .flat_map(|(i, row)| row.keys[index].iter().map(move |&key| (key, i as u32)))
+            .collect();
+        keyed.sort_unstable();
+        for group in keyed.chunk_by(|x, y| x.0 == y.0) {
+            if group.len() < 2 || group.len() > settings.max_group {
                 continue;
             }
-            let mut per_source: BTreeMap<&str, usize> = BTreeMap::new();
-            for &m in members {
-                *per_source.entry(records[m as usize].source.as_str()).or_default() += 1;
+            let mut per_source: BTreeMap<u32, usize> = BTreeMap::new();
+            for &(_, m) in group {
+                *per_source.entry(rows[m as usize].source).or_default() += 1;
             }
             if per_source.len() < 2 || per_source.values().any(|&n| n > 1) {
                 continue;
             }
-            for (x, &i) in members.iter().enumerate() {
-                for &j in &members[x + 1..] {
-                    add(
-                        i,
-                        j,
-                        Evidence {
-                            signal: *signal,
-                            detail: format!("{label}: {key}"),
-                            score: *score,
-                        },
-                    );
+            for (x, &(key, i)) in group.iter().enumerate() {
+                for &(_, j) in &group[x + 1..] {
+                    add(i, j, *signal, *score, Matched::Keys(index, vec![key]));
                 }
             }
         }
     }
 
     // Near-duplicates.
-    // One MinHash signature per record, on all cores: at a million records hashing the
-    // shingles is the linker's largest cost.
-    let Ok(signatures) = crate::parallel::map_in_order(records, |r| {
-        let title = r.titles.first().map(String::as_str).unwrap_or("");
-        let text = normalise::text(&format!("{title} {}", normalise::strip_markup(&r.description)));
-        Ok::<Option<Signature>, std::convert::Infallible>(if text.split(' ').count() >= 3 {
-            signature(&shingles(&text))
-        } else {
-            None
-        })
-    });
+    let signatures: Vec<Option<&Signature>> = rows.iter().map(|r| r.signature.as_deref()).collect();
     let mut near: Vec<(u32, u32, f64)> = Vec::new();
     for (i, j) in candidate_pairs(&signatures, 50) {
-        let (a, b) = (&records[i as usize], &records[j as usize]);
+        let (a, b) = (&rows[i as usize], &rows[j as usize]);
         if a.source == b.source || a.iri == b.iri {
             continue;
         }
-        let (Some(sa), Some(sb)) = (&signatures[i as usize], &signatures[j as usize]) else {
+        let (Some(sa), Some(sb)) = (&a.signature, &b.signature) else {
             continue;
         };
         let estimate = similarity(sa, sb);
-        if estimate < settings.near_duplicate {
+        if estimate < settings.near_duplicate || a.numbers != b.numbers {
             continue;
         }
-        let numbers = |r: &LinkRecord| normalise::numbers(r.titles.first().map(String::as_str).unwrap_or(""));
-        if numbers(a) != numbers(b) {
-            continue;
-        }
-        let (pa, pb) = (publisher_keys(a), publisher_keys(b));
-        let known = |keys: &Vec<String>| (!keys.is_empty()).then_some(());
-        match (known(&pa), known(&pb)) {
-            (Some(()), Some(())) if !pa.iter().any(|k| pb.contains(k)) => continue,
+        let same_title = a.titles.iter().any(|t| b.titles.contains(t));
+        match (a.publishers.is_empty(), b.publishers.is_empty()) {
+            (false, false) if !a.publishers.iter().any(|k| b.publishers.contains(k)) => continue,
             // Regional catalogues describe their own copies of one kind of dataset with one
             // template; without a publisher to tell them apart, only a very close text counts.
             // Equal titles are the exception: a template gives each council's copy its
             // own place name, a copy keeps the title.
-            (None, _) | (_, None)
-                if estimate < UNKNOWN_PUBLISHER_SIMILARITY.max(settings.near_duplicate)
-                    && !same_title(a, b) =>
+            (true, _) | (_, true)
+                if estimate < UNKNOWN_PUBLISHER_SIMILARITY.max(settings.near_duplicate) && !same_title =>
             {
                 continue;
             }
@@ -321,55 +315,47 @@ pub fn find_links(records: &[LinkRecord], settings: &LinkSettings) -> Vec<Link> 
     // Like an exact key, a near-duplicate must be unambiguous: when a dataset is as close to
     // two datasets of one other source (a series whose descriptions differ in a code), it
     // cannot tell which one it copies.
-    let mut matches: HashMap<(u32, &str), usize> = HashMap::new();
+    let mut matches: HashMap<(u32, u32), usize> = HashMap::new();
     for &(i, j, _) in &near {
-        *matches
-            .entry((i, records[j as usize].source.as_str()))
-            .or_default() += 1;
-        *matches
-            .entry((j, records[i as usize].source.as_str()))
-            .or_default() += 1;
+        *matches.entry((i, rows[j as usize].source)).or_default() += 1;
+        *matches.entry((j, rows[i as usize].source)).or_default() += 1;
     }
     for (i, j, estimate) in near {
-        let unique = matches[&(i, records[j as usize].source.as_str())] == 1
-            && matches[&(j, records[i as usize].source.as_str())] == 1;
+        let unique =
+            matches[&(i, rows[j as usize].source)] == 1 && matches[&(j, rows[i as usize].source)] == 1;
         if unique {
             add(
                 i,
                 j,
-                Evidence {
-                    signal: Signal::NearDuplicate,
-                    detail: format!("near-duplicate title and description: similarity {estimate:.2}"),
-                    score: 0.9 * estimate,
-                },
+                Signal::NearDuplicate,
+                0.9 * estimate,
+                Matched::Similarity(estimate),
             );
         }
     }
 
-    let mut links: Vec<Link> = found
+    let mut links: Vec<Found> = found
         .into_iter()
-        .filter(|((i, j), _)| records[*i as usize].source != records[*j as usize].source)
-        .map(|((i, j), mut evidence)| {
-            evidence.sort_by_key(|x| x.signal);
-            let miss: f64 = evidence.iter().map(|e| 1.0 - e.score).product();
-            Link {
-                a: records[i as usize].iri.clone(),
-                b: records[j as usize].iri.clone(),
+        .filter(|((i, j), _)| rows[*i as usize].source != rows[*j as usize].source)
+        .map(|((a, b), mut evidence)| {
+            evidence.sort_by_key(|(signal, _, _)| *signal);
+            let miss: f64 = evidence.iter().map(|(_, score, _)| 1.0 - score).product();
+            Found {
+                a,
+                b,
                 score: ((1.0 - miss) * 1000.0).round() / 1000.0,
                 evidence,
             }
         })
-        .filter(|link| link.score >= settings.min_score && link.a != link.b)
+        .filter(|link| {
+            link.score >= settings.min_score && rows[link.a as usize].iri != rows[link.b as usize].iri
+        })
         .collect();
-    links.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    links.sort_by(|x, y| {
+        (&rows[x.a as usize].iri, &rows[x.b as usize].iri)
+            .cmp(&(&rows[y.a as usize].iri, &rows[y.b as usize].iri))
+    });
     links
-}
-
-/// Whether two datasets have a normalised title in common.
-fn same_title(a: &LinkRecord, b: &LinkRecord) -> bool {
-    a.titles
-        .iter()
-        .any(|x| b.titles.iter().any(|y| normalise::text(x) == normalise::text(y)))
 }
 
 /// The clusters of `links`: groups of datasets joined by links, each sorted, largest first

@@ -1,6 +1,7 @@
 //! The linker's view of a dataset, taken from the one record view: what it compares of
 //! each dataset, normalised once.
 
+use super::row::{LinkRow, Sources};
 use super::{LinkRecord, normalise};
 use crate::error::Result;
 use civicgraph_graph::{LabelCache, Labels, Layout, Parts, Record, RecordReader};
@@ -9,12 +10,14 @@ use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use std::collections::BTreeSet;
 
-/// Every `dcat:Dataset` outside the `ignore` graphs of the store `labels` reads, laid out as
-/// `layout` says, in IRI order.
-pub fn read_datasets(labels: Labels<'_>, layout: &Layout, ignore: &[NamedNode]) -> Result<Vec<LinkRecord>> {
-    let store = labels.store();
+/// Every `dcat:Dataset` outside the `ignore` graphs of the store `labels` reads, in IRI
+/// order.
+fn dataset_iris(labels: Labels<'_>, ignore: &[NamedNode]) -> Result<Vec<NamedNode>> {
     let mut datasets: BTreeSet<NamedNode> = BTreeSet::new();
-    for quad in store.quads_for_pattern(None, Some(rdf::TYPE), Some(dcat::DATASET.into()), None) {
+    for quad in labels
+        .store()
+        .quads_for_pattern(None, Some(rdf::TYPE), Some(dcat::DATASET.into()), None)
+    {
         let quad = quad?;
         if matches!(&quad.graph_name, GraphName::NamedNode(g) if ignore.contains(g)) {
             continue;
@@ -23,20 +26,46 @@ pub fn read_datasets(labels: Labels<'_>, layout: &Layout, ignore: &[NamedNode]) 
             datasets.insert(node);
         }
     }
-    let datasets: Vec<NamedNode> = datasets.into_iter().collect();
-    crate::parallel::map_in_order(&datasets, |iri| {
-        let parts = Parts {
-            distributions: true,
-            ..Parts::OWN
-        };
-        let record = RecordReader::new(labels, layout)
-            .with_parts(parts)
-            .read(iri.as_ref())?;
-        Ok(LinkRecord::from_record(&record.unwrap_or_else(|| Record {
-            iri: iri.as_str().to_owned(),
-            ..Record::default()
-        })))
-    })
+    Ok(datasets.into_iter().collect())
+}
+
+/// What the linker compares of the dataset `iri`, read from the store `labels` reads.
+pub fn read_dataset(labels: Labels<'_>, layout: &Layout, iri: &str) -> Result<LinkRecord> {
+    let parts = Parts {
+        distributions: true,
+        ..Parts::OWN
+    };
+    let record = RecordReader::new(labels, layout)
+        .with_parts(parts)
+        .read(NamedNode::new_unchecked(iri).as_ref())?;
+    Ok(LinkRecord::from_record(&record.unwrap_or_else(|| Record {
+        iri: iri.to_owned(),
+        ..Record::default()
+    })))
+}
+
+/// Every `dcat:Dataset` outside the `ignore` graphs of the store `labels` reads, laid out as
+/// `layout` says, in IRI order.
+pub fn read_datasets(labels: Labels<'_>, layout: &Layout, ignore: &[NamedNode]) -> Result<Vec<LinkRecord>> {
+    let datasets = dataset_iris(labels, ignore)?;
+    crate::parallel::map_in_order(&datasets, |iri| read_dataset(labels, layout, iri.as_str()))
+}
+
+/// The signature table of every `dcat:Dataset` outside the `ignore` graphs, in IRI order,
+/// and the names of their sources by number: each dataset read, reduced to its row and
+/// its text dropped.
+pub fn read_rows(
+    labels: Labels<'_>,
+    layout: &Layout,
+    ignore: &[NamedNode],
+) -> Result<(Vec<LinkRow>, Vec<String>)> {
+    let datasets = dataset_iris(labels, ignore)?;
+    let sources = Sources::default();
+    let rows = crate::parallel::map_in_order(&datasets, |iri| {
+        let record = read_dataset(labels, layout, iri.as_str())?;
+        Ok::<_, crate::IngestError>(LinkRow::of(&record, sources.id(&record.source)))
+    })?;
+    Ok((rows, sources.into_names()))
 }
 
 /// The datasets of a document (any kind a harvest reads), mapped as a harvest maps it, as

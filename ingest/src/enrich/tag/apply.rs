@@ -88,10 +88,11 @@ pub fn tag_graph(
         model: tagger.model().version(),
         ..TagSummary::default()
     };
-    let tags_empty = store
-        .quads_for_pattern(None, None, None, Some(tags.as_ref().into()))
-        .next()
-        .is_none();
+    // A first tagging (the tags graph empty) streams each step's assignments into the bulk
+    // loader: gathered for one commit, a million records' seven million quads were the
+    // ingest's peak memory. The open write keeps other writers out until it commits.
+    let mut bulk = graph.begin_bulk(std::slice::from_ref(&tags))?;
+    let tags_empty = bulk.is_some();
 
     let started = provenance::now();
     let stamp: String = started
@@ -179,6 +180,9 @@ pub fn tag_graph(
                 }
             }
         }
+        if let Some(bulk) = &mut bulk {
+            bulk.insert(std::mem::take(&mut changes.insert))?;
+        }
         done += step.len();
         progress(done);
     }
@@ -191,14 +195,25 @@ pub fn tag_graph(
     if !tags_empty {
         sweep(store, &tags, &visited, &is_assignment, &mut remove, &mut summary)?;
     }
+    let run_quads = || {
+        run_triples(&run, &started, &summary)
+            .into_iter()
+            .map(|t| t.in_graph(tags.clone()))
+            .collect::<Vec<_>>()
+    };
+    if let Some(mut bulk) = bulk {
+        if bulk.inserted() == 0 {
+            return Ok(summary);
+        }
+        bulk.insert(run_quads())?;
+        bulk.commit()?;
+        summary.run = Some(run.as_str().to_owned());
+        return Ok(summary);
+    }
     if insert.is_empty() && remove.is_empty() {
         return Ok(summary);
     }
-    insert.extend(
-        run_triples(&run, &started, &summary)
-            .into_iter()
-            .map(|t| t.in_graph(tags.clone())),
-    );
+    insert.extend(run_quads());
     let mut batch = WriteBatch::new();
     batch.remove(remove);
     batch.insert(insert);

@@ -1,0 +1,228 @@
+//! [`BulkWrite`]: a first write into empty graphs too large to gather before committing,
+//! streamed a step at a time into Oxigraph's bulk loader and made visible by its one commit.
+//!
+//! The first tagging of a million records writes about seven million quads. Gathered into
+//! one [`WriteBatch`](crate::WriteBatch) they were the ingest's peak memory; streamed, each
+//! step's quads go to the loader's sorted files as they are made, and readers still see all
+//! of them or none, as with [`Graph::commit`].
+
+use crate::error::{GraphError, Result};
+use crate::graph::{Graph, WriteReport};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::store::BulkLoader;
+use std::collections::HashSet;
+use std::sync::MutexGuard;
+use std::time::Instant;
+
+/// An open streamed write (see the module). It holds the graph's write lock from
+/// [`Graph::begin_bulk`] to [`BulkWrite::commit`], so no other write can fill the graphs it
+/// found empty; dropped without committing, it writes nothing.
+pub struct BulkWrite<'g> {
+    graph: &'g Graph,
+    _lock: MutexGuard<'g, ()>,
+    loader: BulkLoader<'g>,
+    /// The graphs written into, which were empty.
+    graphs: Vec<NamedNode>,
+    /// The subjects written, until they are half the index: then the index is rebuilt
+    /// rather than followed record by record, and they are no longer kept.
+    affected: Option<HashSet<NamedNode>>,
+    inserted: usize,
+    started: Instant,
+}
+
+impl std::fmt::Debug for BulkWrite<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkWrite")
+            .field("graphs", &self.graphs)
+            .field("inserted", &self.inserted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Graph {
+    /// Starts a streamed write into `graphs`, or returns `None` when one of them is not
+    /// empty (then the write must go through [`Graph::commit`], which can replace).
+    ///
+    /// Until the write is committed or dropped, other writers wait.
+    pub fn begin_bulk(&self, graphs: &[NamedNode]) -> Result<Option<BulkWrite<'_>>> {
+        let lock = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let names: Vec<GraphName> = graphs.iter().cloned().map(GraphName::from).collect();
+        if !self.all_empty(&names)? {
+            return Ok(None);
+        }
+        Ok(Some(BulkWrite {
+            graph: self,
+            _lock: lock,
+            loader: self.store.bulk_loader(),
+            graphs: graphs.to_vec(),
+            affected: Some(HashSet::new()),
+            inserted: 0,
+            started: Instant::now(),
+        }))
+    }
+}
+
+impl BulkWrite<'_> {
+    /// Adds `quads`, each into one of the write's graphs; readers see none of them before
+    /// [`BulkWrite::commit`].
+    pub fn insert(&mut self, quads: Vec<Quad>) -> Result<()> {
+        for quad in &quads {
+            match &quad.graph_name {
+                GraphName::NamedNode(graph) if self.graphs.contains(graph) => {}
+                other => {
+                    return Err(GraphError::BulkOutsideGraphs {
+                        graph: other.to_string(),
+                    });
+                }
+            }
+        }
+        if let Some(affected) = &mut self.affected {
+            for quad in &quads {
+                if let NamedOrBlankNode::NamedNode(node) = &quad.subject {
+                    affected.insert(node.clone());
+                }
+                if let Term::NamedNode(node) = &quad.object
+                    && quad.predicate.as_ref() == civicgraph_vocab::ext::dcat::DATASET_PROPERTY
+                {
+                    affected.insert(node.clone());
+                }
+            }
+            if affected.len() as u64 * 2 >= self.graph.indexed_records().max(1) {
+                self.affected = None;
+            }
+        }
+        self.inserted += quads.len();
+        self.loader.load_quads(quads)?;
+        Ok(())
+    }
+
+    /// How many quads were added so far.
+    pub fn inserted(&self) -> usize {
+        self.inserted
+    }
+
+    /// Makes every quad added visible at once, then brings the index up to date (or notes
+    /// what it must catch up with, while deferred), as [`Graph::commit`] does. A write that
+    /// added nothing changes nothing.
+    pub fn commit(self) -> Result<WriteReport> {
+        let BulkWrite {
+            graph,
+            _lock,
+            loader,
+            graphs,
+            affected,
+            inserted,
+            started,
+        } = self;
+        let previous = graph.write_sequence()?;
+        if inserted == 0 {
+            return Ok(WriteReport {
+                sequence: previous,
+                ..WriteReport::default()
+            });
+        }
+        let sequence = previous + 1;
+        let prepared = started.elapsed();
+        // From here until it is finished, a crash leaves the index to be rebuilt at open.
+        graph.sequence.begin(sequence)?;
+        if let Err(error) = loader.commit() {
+            graph.counts.invalidate_all();
+            graph.labels.invalidate();
+            return Err(error.into());
+        }
+        let stored = started.elapsed();
+        graph.counts.note_touched(graphs);
+        let everything = affected.is_none();
+        let reindexed = graph
+            .follow_or_defer(everything, affected.unwrap_or_default(), sequence)
+            .map_err(|source| GraphError::IndexBehind {
+                sequence,
+                source: Box::new(source),
+            })?;
+        graph.sequence.finish(sequence)?;
+        let report = WriteReport {
+            sequence,
+            inserted,
+            reindexed,
+            prepare_ms: prepared.as_millis() as u64,
+            store_ms: (stored - prepared).as_millis() as u64,
+            index_ms: (started.elapsed() - stored).as_millis() as u64,
+            bulk: true,
+        };
+        tracing::info!(
+            sequence,
+            quads = inserted,
+            records = reindexed,
+            store_ms = report.store_ms,
+            index_ms = report.index_ms,
+            "committed a streamed write"
+        );
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Graph, Layout, WriteBatch};
+    use oxigraph::model::{GraphNameRef, Literal, NamedNode, Quad};
+
+    fn quads(graph: &NamedNode, from: usize, to: usize) -> Vec<Quad> {
+        (from..to)
+            .map(|i| {
+                Quad::new(
+                    NamedNode::new_unchecked(format!("https://example.org/tag/{i}")),
+                    NamedNode::new_unchecked("https://example.org/p"),
+                    Literal::from(i as i64),
+                    graph.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn count(graph: &Graph, name: &NamedNode) -> usize {
+        graph
+            .store()
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref())))
+            .count()
+    }
+
+    #[test]
+    fn streamed_steps_become_visible_together_at_the_commit() {
+        let graph = Graph::in_memory(Layout::default()).unwrap();
+        let tags = NamedNode::new_unchecked("https://example.org/graph/tags");
+        let before = graph.write_sequence().unwrap();
+        let mut write = graph.begin_bulk(std::slice::from_ref(&tags)).unwrap().unwrap();
+        write.insert(quads(&tags, 0, 600)).unwrap();
+        write.insert(quads(&tags, 600, 1000)).unwrap();
+        assert_eq!(count(&graph, &tags), 0, "nothing is visible before the commit");
+        let report = write.commit().unwrap();
+        assert_eq!(report.inserted, 1000);
+        assert!(report.bulk);
+        assert_eq!(report.sequence, before + 1);
+        assert_eq!(count(&graph, &tags), 1000);
+        assert_eq!(graph.graph_counts().unwrap()[&tags].triples, 1000);
+    }
+
+    #[test]
+    fn a_graph_holding_quads_or_a_quad_elsewhere_is_refused_and_a_drop_writes_nothing() {
+        let graph = Graph::in_memory(Layout::default()).unwrap();
+        let tags = NamedNode::new_unchecked("https://example.org/graph/tags");
+        let other = NamedNode::new_unchecked("https://example.org/graph/other");
+        let mut write = graph.begin_bulk(std::slice::from_ref(&tags)).unwrap().unwrap();
+        assert!(write.insert(quads(&other, 0, 3)).is_err());
+        write.insert(quads(&tags, 0, 3)).unwrap();
+        drop(write);
+        assert_eq!(count(&graph, &tags), 0);
+        let mut batch = WriteBatch::new();
+        batch.insert(quads(&tags, 0, 1));
+        graph.commit(batch).unwrap();
+        assert!(graph.begin_bulk(std::slice::from_ref(&tags)).unwrap().is_none());
+        let sequence = graph.write_sequence().unwrap();
+        let empty = graph.begin_bulk(std::slice::from_ref(&other)).unwrap().unwrap();
+        assert_eq!(
+            empty.commit().unwrap().sequence,
+            sequence,
+            "an empty write bumps nothing"
+        );
+    }
+}

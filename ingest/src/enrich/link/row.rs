@@ -1,0 +1,208 @@
+//! The linker's signature table: per dataset, a row of hashes of the keys it is matched on
+//! and its MinHash signature, instead of its text.
+//!
+//! At a million datasets, the text the linker compares (descriptions, every distribution
+//! URL, titles, publisher names and addresses) was most of a harvest's memory while linking.
+//! A row keeps what matching needs: a 64-bit hash per key (two different keys share one
+//! with odds of about 10⁻⁷ at two million datasets), the source as a number, and the
+//! signature. The text of a matched key, which a link's evidence quotes, is read again
+//! only for the datasets that were linked ([`key_texts`]).
+
+use super::minhash::{Signature, shingles, signature};
+use super::{LinkRecord, Signal, normalise};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+
+/// The exact signals, in the order they are matched, with their score and the words their
+/// evidence starts with.
+pub const EXACT: [(Signal, f64, &str); 4] = [
+    (Signal::Identifier, 0.95, "same identifier"),
+    (Signal::LandingPage, 0.90, "same landing page"),
+    (Signal::DistributionUrl, 0.85, "same distribution URL"),
+    (Signal::TitlePublisher, 0.85, "same title and publisher"),
+];
+
+/// What the linker compares of one dataset (see the module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRow {
+    /// The dataset's IRI.
+    pub iri: Box<str>,
+    /// The source holding it, as numbered by a [`Sources`] table.
+    pub source: u32,
+    /// Per signal of [`EXACT`], the hashes of its keys, sorted, without repeats.
+    pub keys: [Box<[u64]>; 4],
+    /// Hashes of every key naming its publisher (name, IRI, home page, addresses).
+    pub publishers: Box<[u64]>,
+    /// Hashes of its normalised titles.
+    pub titles: Box<[u64]>,
+    /// A hash of the numbers in its first title: editions of a series differ in them.
+    pub numbers: u64,
+    /// The MinHash signature of its first title and description, when they have at least
+    /// three words.
+    pub signature: Option<Box<Signature>>,
+}
+
+/// Source names numbered in the order first met, shared by the threads reading rows.
+#[derive(Debug, Default)]
+pub struct Sources {
+    names: Mutex<(Vec<String>, HashMap<String, u32>)>,
+}
+
+impl Sources {
+    /// The number of `name`, given one if it has none.
+    pub fn id(&self, name: &str) -> u32 {
+        let mut guard = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        let (names, ids) = &mut *guard;
+        if let Some(&id) = ids.get(name) {
+            return id;
+        }
+        let id = names.len() as u32;
+        names.push(name.to_owned());
+        ids.insert(name.to_owned(), id);
+        id
+    }
+
+    /// The names, by number.
+    pub fn into_names(self) -> Vec<String> {
+        self.names.into_inner().unwrap_or_else(|e| e.into_inner()).0
+    }
+}
+
+/// A fixed 64-bit hash of a key (SipHash with zero keys: the same in every run of one
+/// build, which is all a row needs, since rows are never stored).
+pub fn key_hash(text: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Every key that names `record`'s publisher: its normalised name and its ids. Two
+/// datasets have the same publisher when they share one.
+pub fn publisher_keys(record: &LinkRecord) -> Vec<String> {
+    record
+        .publisher
+        .as_deref()
+        .map(normalise::text)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("name:{p}"))
+        .into_iter()
+        .chain(record.publisher_ids.iter().cloned())
+        .collect()
+}
+
+/// The keys of `record` for the exact signal at `index` of [`EXACT`], normalised: what
+/// two copies of a dataset share.
+pub fn key_texts(record: &LinkRecord, index: usize) -> Vec<String> {
+    let mut keys: Vec<String> = match EXACT[index].0 {
+        Signal::Identifier => record
+            .identifiers
+            .iter()
+            .filter_map(|i| normalise::identifier(i))
+            .collect(),
+        Signal::LandingPage => record
+            .landing_pages
+            .iter()
+            .filter_map(|u| normalise::url(u))
+            .collect(),
+        Signal::DistributionUrl => record
+            .distribution_urls
+            .iter()
+            .filter_map(|u| normalise::url(u))
+            .collect(),
+        Signal::TitlePublisher => {
+            let publishers = publisher_keys(record);
+            record
+                .titles
+                .iter()
+                .map(|t| normalise::text(t))
+                .filter(|t| t.contains(' ') || t.len() >= 12)
+                .flat_map(|t| publishers.iter().map(move |p| format!("{t} / {p}")))
+                .collect()
+        }
+        Signal::NearDuplicate => Vec::new(),
+    };
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn hashes(texts: impl IntoIterator<Item = String>) -> Box<[u64]> {
+    let mut hashes: Vec<u64> = texts.into_iter().map(|t| key_hash(&t)).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.into_boxed_slice()
+}
+
+impl LinkRow {
+    /// The row of `record`, whose source has number `source`.
+    pub fn of(record: &LinkRecord, source: u32) -> Self {
+        let title = record.titles.first().map(String::as_str).unwrap_or("");
+        let text = normalise::text(&format!(
+            "{title} {}",
+            normalise::strip_markup(&record.description)
+        ));
+        let signature = if text.split(' ').count() >= 3 {
+            signature(&shingles(&text)).map(Box::new)
+        } else {
+            None
+        };
+        Self {
+            iri: record.iri.as_str().into(),
+            source,
+            keys: std::array::from_fn(|index| hashes(key_texts(record, index))),
+            publishers: hashes(publisher_keys(record)),
+            titles: hashes(record.titles.iter().map(|t| normalise::text(t))),
+            numbers: key_hash(&normalise::numbers(title).join(" ")),
+            signature,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_keeps_hashes_of_normalised_keys_and_drops_the_text() {
+        let record = LinkRecord {
+            iri: "http://a/1".into(),
+            source: "A".into(),
+            identifiers: vec!["WS-AQ-0001".into()],
+            landing_pages: vec!["http://westshire.gov.uk/air/".into()],
+            titles: vec!["Air quality readings 2021".into()],
+            publisher: Some("Westshire Council".into()),
+            description: "Hourly readings of nitrogen dioxide from roadside stations.".into(),
+            ..LinkRecord::default()
+        };
+        let row = LinkRow::of(&record, 7);
+        assert_eq!(row.source, 7);
+        assert_eq!(&*row.keys[0], [key_hash("ws-aq-0001")]);
+        assert_eq!(key_texts(&record, 1), ["westshire.gov.uk/air"]);
+        assert_eq!(
+            key_texts(&record, 3),
+            ["air quality readings 2021 / name:westshire council"]
+        );
+        assert!(row.keys[2].is_empty());
+        assert_eq!(&*row.publishers, [key_hash("name:westshire council")]);
+        assert!(row.signature.is_some());
+        assert_ne!(
+            row.numbers,
+            LinkRow::of(
+                &LinkRecord {
+                    titles: vec!["Air quality readings 2022".into()],
+                    ..record.clone()
+                },
+                7
+            )
+            .numbers
+        );
+    }
+
+    #[test]
+    fn sources_are_numbered_once() {
+        let sources = Sources::default();
+        assert_eq!((sources.id("a"), sources.id("b"), sources.id("a")), (0, 1, 0));
+        assert_eq!(sources.into_names(), ["a", "b"]);
+    }
+}
