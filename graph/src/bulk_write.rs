@@ -7,7 +7,7 @@
 //! of them or none, as with [`Graph::commit`].
 
 use crate::error::{GraphError, Result};
-use crate::graph::{Graph, WriteReport};
+use crate::graph::{Graph, WriteReport, Written};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::BulkLoader;
 use std::collections::HashSet;
@@ -132,32 +132,18 @@ impl BulkWrite<'_> {
         }
         let stored = started.elapsed();
         graph.counts.note_touched(graphs);
-        let everything = affected.is_none();
-        let reindexed = graph
-            .follow_or_defer(everything, affected.unwrap_or_default(), sequence)
-            .map_err(|source| GraphError::IndexBehind {
+        graph.finish_write(
+            Written {
                 sequence,
-                source: Box::new(source),
-            })?;
-        graph.sequence.finish(sequence)?;
-        let report = WriteReport {
-            sequence,
-            inserted,
-            reindexed,
-            prepare_ms: prepared.as_millis() as u64,
-            store_ms: (stored - prepared).as_millis() as u64,
-            index_ms: (started.elapsed() - stored).as_millis() as u64,
-            bulk: true,
-        };
-        tracing::info!(
-            sequence,
-            quads = inserted,
-            records = reindexed,
-            store_ms = report.store_ms,
-            index_ms = report.index_ms,
-            "committed a streamed write"
-        );
-        Ok(report)
+                everything: affected.is_none(),
+                affected: affected.unwrap_or_default(),
+                inserted,
+                bulk: true,
+            },
+            started,
+            prepared,
+            stored,
+        )
     }
 }
 

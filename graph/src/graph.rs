@@ -69,6 +69,20 @@ impl DeferredIndex {
 /// write, which a transaction holds in memory, key by key, until it commits.
 pub const BULK_MIN_QUADS: usize = 10_000;
 
+/// A write the store holds, as [`Graph::finish_write`] completes it.
+pub(crate) struct Written {
+    /// Its number.
+    pub sequence: u64,
+    /// Whether it may have touched any record (the index is rebuilt).
+    pub everything: bool,
+    /// Otherwise, the subjects whose index documents it may have changed.
+    pub affected: HashSet<NamedNode>,
+    /// Quads inserted.
+    pub inserted: usize,
+    /// Whether the bulk loader wrote it.
+    pub bulk: bool,
+}
+
 impl std::fmt::Debug for Graph {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Graph")
@@ -376,9 +390,40 @@ impl Graph {
         }
         let stored_at = started.elapsed();
         self.counts.note(&batch);
+        self.finish_write(
+            Written {
+                sequence,
+                everything: batch.clear_all,
+                affected,
+                inserted: batch.insert.len(),
+                bulk,
+            },
+            started,
+            affected_at,
+            stored_at,
+        )
+    }
 
+    /// The end of every write once the store holds it: the index follows (or notes what to
+    /// catch up with, while deferred), the write's number is marked done, and the write is
+    /// reported. `prepared` and `stored` are the times since `started` at which the write
+    /// was ready and then stored.
+    pub(crate) fn finish_write(
+        &self,
+        written: Written,
+        started: std::time::Instant,
+        prepared: std::time::Duration,
+        stored: std::time::Duration,
+    ) -> Result<WriteReport> {
+        let Written {
+            sequence,
+            everything,
+            affected,
+            inserted,
+            bulk,
+        } = written;
         let reindexed = self
-            .follow_or_defer(batch.clear_all, affected, sequence)
+            .follow_or_defer(everything, affected, sequence)
             .map_err(|source| GraphError::IndexBehind {
                 sequence,
                 source: Box::new(source),
@@ -386,11 +431,11 @@ impl Graph {
         self.sequence.finish(sequence)?;
         let report = WriteReport {
             sequence,
-            inserted: batch.insert.len(),
+            inserted,
             reindexed,
-            prepare_ms: affected_at.as_millis() as u64,
-            store_ms: (stored_at - affected_at).as_millis() as u64,
-            index_ms: (started.elapsed() - stored_at).as_millis() as u64,
+            prepare_ms: prepared.as_millis() as u64,
+            store_ms: (stored - prepared).as_millis() as u64,
+            index_ms: (started.elapsed() - stored).as_millis() as u64,
             bulk,
         };
         tracing::info!(

@@ -11,7 +11,7 @@
 //! signals the truth was drawn from; what it keeps is what an aggregator keeps: titles,
 //! descriptions, the publisher's name, its e-mail and home page.
 
-use crate::enrich::link::{LinkRecord, LinkSettings, find_links, normalise};
+use crate::enrich::link::{LinkRecord, LinkSettings, Signal, find_links, normalise, row};
 use crate::tools::link_eval::{count_signals, precision_recall, signal_table};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -85,20 +85,16 @@ impl std::str::FromStr for TruthKey {
 }
 
 impl TruthKey {
+    /// The keys, normalised as the linker normalises them for its exact signals.
     fn keys(self, record: &LinkRecord) -> HashSet<String> {
-        match self {
-            Self::Urls => record
-                .landing_pages
-                .iter()
-                .chain(&record.distribution_urls)
-                .filter_map(|url| normalise::url(url))
-                .collect(),
-            Self::Identifiers => record
-                .identifiers
-                .iter()
-                .filter_map(|id| normalise::identifier(id))
-                .collect(),
-        }
+        let signals: &[Signal] = match self {
+            Self::Urls => &[Signal::LandingPage, Signal::DistributionUrl],
+            Self::Identifiers => &[Signal::Identifier],
+        };
+        signals
+            .iter()
+            .flat_map(|&signal| row::key_texts(record, signal))
+            .collect()
     }
 }
 

@@ -76,11 +76,18 @@ pub fn similarity(a: &Signature, b: &Signature) -> f64 {
     a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / HASHES as f64
 }
 
-/// Pairs `(i, j)`, `i < j`, of signatures that agree on at least one band. Buckets holding
-/// more than `max_bucket` signatures are boilerplate shared by many datasets (a template
-/// description), not duplicates, and are skipped so that they cannot make the work quadratic.
-pub fn candidate_pairs(signatures: &[Option<&Signature>], max_bucket: usize) -> Vec<(u32, u32)> {
-    let mut pairs = Vec::new();
+/// Visits pairs `(i, j)`, `i < j`, of signatures that agree on at least one band: a pair
+/// agreeing on several bands is visited once per band. Buckets holding more than
+/// `max_bucket` signatures are boilerplate shared by many datasets (a template
+/// description), not duplicates, and are skipped so that they cannot make the work
+/// quadratic. Nothing is gathered: at a million datasets the candidates of all bands,
+/// gathered to remove repeats, were linking's peak memory, while the pairs that pass the
+/// caller's checks are few.
+pub fn for_each_candidate(
+    signatures: &[Option<&Signature>],
+    max_bucket: usize,
+    mut visit: impl FnMut(u32, u32),
+) {
     let mut keys: Vec<(u64, u32)> = Vec::with_capacity(signatures.len());
     for band in 0..BANDS {
         keys.clear();
@@ -98,14 +105,11 @@ pub fn candidate_pairs(signatures: &[Option<&Signature>], max_bucket: usize) -> 
             }
             for (x, a) in bucket.iter().enumerate() {
                 for b in &bucket[x + 1..] {
-                    pairs.push((a.1.min(b.1), a.1.max(b.1)));
+                    visit(a.1.min(b.1), a.1.max(b.1));
                 }
             }
         }
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    pairs
 }
 
 /// Fixed seeds, one per hash function.
@@ -148,6 +152,13 @@ mod tests {
 
     #[test]
     fn near_duplicates_become_candidates_and_boilerplate_buckets_are_skipped() {
+        let candidates = |signatures: &[Option<&Signature>], max_bucket: usize| {
+            let mut pairs = Vec::new();
+            for_each_candidate(signatures, max_bucket, |i, j| pairs.push((i, j)));
+            pairs.sort_unstable();
+            pairs.dedup();
+            pairs
+        };
         let texts = [
             "hourly air quality readings from the city monitoring stations nitrogen dioxide",
             "hourly air quality readings from the city monitoring stations nitrogen dioxide levels",
@@ -155,10 +166,10 @@ mod tests {
         ];
         let signatures: Vec<Signature> = texts.iter().map(|t| sig(t)).collect();
         let signatures: Vec<Option<&Signature>> = signatures.iter().map(Some).collect();
-        assert_eq!(candidate_pairs(&signatures, 10), [(0, 1)]);
+        assert_eq!(candidates(&signatures, 10), [(0, 1)]);
         let same = sig(texts[2]);
         let same: Vec<Option<&Signature>> = (0..5).map(|_| Some(&same)).collect();
-        assert_eq!(candidate_pairs(&same, 10).len(), 10);
-        assert!(candidate_pairs(&same, 4).is_empty());
+        assert_eq!(candidates(&same, 10).len(), 10);
+        assert!(candidates(&same, 4).is_empty());
     }
 }

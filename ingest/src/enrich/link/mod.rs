@@ -24,7 +24,7 @@ pub mod normalise;
 pub mod read;
 pub mod row;
 
-use minhash::{Signature, candidate_pairs, similarity};
+use minhash::{Signature, for_each_candidate, similarity};
 use row::{EXACT, LinkRow, Sources, key_hash, key_texts};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -207,7 +207,7 @@ impl Found {
             .map(|(signal, score, matched)| {
                 let detail = match matched {
                     Matched::Keys(index, hashes) => {
-                        let key = key_texts(a, index)
+                        let key = key_texts(a, EXACT[index].0)
                             .into_iter()
                             .find(|text| hashes.contains(&key_hash(text)))
                             .unwrap_or_default();
@@ -284,34 +284,35 @@ pub fn find_in_rows(rows: &[LinkRow], settings: &LinkSettings) -> Vec<Found> {
     // Near-duplicates.
     let signatures: Vec<Option<&Signature>> = rows.iter().map(|r| r.signature.as_deref()).collect();
     let mut near: Vec<(u32, u32, f64)> = Vec::new();
-    for (i, j) in candidate_pairs(&signatures, 50) {
+    for_each_candidate(&signatures, 50, |i, j| {
         let (a, b) = (&rows[i as usize], &rows[j as usize]);
         if a.source == b.source || a.iri == b.iri {
-            continue;
+            return;
         }
         let (Some(sa), Some(sb)) = (&a.signature, &b.signature) else {
-            continue;
+            return;
         };
         let estimate = similarity(sa, sb);
         if estimate < settings.near_duplicate || a.numbers != b.numbers {
-            continue;
+            return;
         }
         let same_title = a.titles.iter().any(|t| b.titles.contains(t));
-        match (a.publishers.is_empty(), b.publishers.is_empty()) {
-            (false, false) if !a.publishers.iter().any(|k| b.publishers.contains(k)) => continue,
-            // Regional catalogues describe their own copies of one kind of dataset with one
-            // template; without a publisher to tell them apart, only a very close text counts.
-            // Equal titles are the exception: a template gives each council's copy its
-            // own place name, a copy keeps the title.
-            (true, _) | (_, true)
-                if estimate < UNKNOWN_PUBLISHER_SIMILARITY.max(settings.near_duplicate) && !same_title =>
-            {
-                continue;
-            }
-            _ => {}
+        let unknown = a.publishers.is_empty() || b.publishers.is_empty();
+        if !unknown && !a.publishers.iter().any(|k| b.publishers.contains(k)) {
+            return;
+        }
+        // Regional catalogues describe their own copies of one kind of dataset with one
+        // template; without a publisher to tell them apart, only a very close text counts.
+        // Equal titles are the exception: a template gives each council's copy its own
+        // place name, a copy keeps the title.
+        if unknown && estimate < UNKNOWN_PUBLISHER_SIMILARITY.max(settings.near_duplicate) && !same_title {
+            return;
         }
         near.push((i, j, estimate));
-    }
+    });
+    // A pair agreeing on several bands was met once per band.
+    near.sort_unstable_by_key(|&(i, j, _)| (i, j));
+    near.dedup_by_key(|&mut (i, j, _)| (i, j));
     // Like an exact key, a near-duplicate must be unambiguous: when a dataset is as close to
     // two datasets of one other source (a series whose descriptions differ in a code), it
     // cannot tell which one it copies.

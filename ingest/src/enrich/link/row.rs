@@ -91,10 +91,10 @@ pub fn publisher_keys(record: &LinkRecord) -> Vec<String> {
         .collect()
 }
 
-/// The keys of `record` for the exact signal at `index` of [`EXACT`], normalised: what
-/// two copies of a dataset share.
-pub fn key_texts(record: &LinkRecord, index: usize) -> Vec<String> {
-    let mut keys: Vec<String> = match EXACT[index].0 {
+/// The keys of `record` for an exact `signal` (one of [`EXACT`]), normalised: what two
+/// copies of a dataset share.
+pub fn key_texts(record: &LinkRecord, signal: Signal) -> Vec<String> {
+    let mut keys: Vec<String> = match signal {
         Signal::Identifier => record
             .identifiers
             .iter()
@@ -150,7 +150,7 @@ impl LinkRow {
         Self {
             iri: record.iri.as_str().into(),
             source,
-            keys: std::array::from_fn(|index| hashes(key_texts(record, index))),
+            keys: std::array::from_fn(|index| hashes(key_texts(record, EXACT[index].0))),
             publishers: hashes(publisher_keys(record)),
             titles: hashes(record.titles.iter().map(|t| normalise::text(t))),
             numbers: key_hash(&normalise::numbers(title).join(" ")),
@@ -178,9 +178,9 @@ mod tests {
         let row = LinkRow::of(&record, 7);
         assert_eq!(row.source, 7);
         assert_eq!(&*row.keys[0], [key_hash("ws-aq-0001")]);
-        assert_eq!(key_texts(&record, 1), ["westshire.gov.uk/air"]);
+        assert_eq!(key_texts(&record, Signal::LandingPage), ["westshire.gov.uk/air"]);
         assert_eq!(
-            key_texts(&record, 3),
+            key_texts(&record, Signal::TitlePublisher),
             ["air quality readings 2021 / name:westshire council"]
         );
         assert!(row.keys[2].is_empty());
