@@ -7,8 +7,8 @@
 //! of them or none, as with [`Graph::commit`].
 
 use crate::error::{GraphError, Result};
-use crate::graph::{Graph, WriteReport, Written};
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
+use crate::graph::{Graph, WriteReport, Written, note_affected};
+use oxigraph::model::{GraphName, NamedNode, Quad};
 use oxigraph::store::BulkLoader;
 use std::collections::HashSet;
 use std::sync::MutexGuard;
@@ -78,14 +78,7 @@ impl BulkWrite<'_> {
         }
         if let Some(affected) = &mut self.affected {
             for quad in &quads {
-                if let NamedOrBlankNode::NamedNode(node) = &quad.subject {
-                    affected.insert(node.clone());
-                }
-                if let Term::NamedNode(node) = &quad.object
-                    && quad.predicate.as_ref() == civicgraph_vocab::ext::dcat::DATASET_PROPERTY
-                {
-                    affected.insert(node.clone());
-                }
+                note_affected(affected, &quad.subject, &quad.predicate, &quad.object);
             }
             if affected.len() as u64 * 2 >= self.graph.indexed_records().max(1) {
                 self.affected = None;

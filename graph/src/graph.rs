@@ -598,14 +598,7 @@ impl Graph {
     fn affected_subjects(&self, batch: &WriteBatch) -> Result<HashSet<NamedNode>> {
         let mut affected = HashSet::new();
         let mut note = |subject: &NamedOrBlankNode, predicate: &NamedNode, object: &Term| {
-            if let NamedOrBlankNode::NamedNode(node) = subject {
-                affected.insert(node.clone());
-            }
-            if predicate.as_ref() == dcat::DATASET_PROPERTY
-                && let Term::NamedNode(node) = object
-            {
-                affected.insert(node.clone());
-            }
+            note_affected(&mut affected, subject, predicate, object);
         };
         for graph in &batch.replace {
             for quad in self
@@ -672,5 +665,23 @@ impl Graph {
 fn remove_all(transaction: &mut Transaction<'_>, quads: &[Quad]) {
     for quad in quads {
         transaction.remove(quad.as_ref());
+    }
+}
+
+/// Notes the records whose index documents a statement may change: its subject, and the
+/// dataset a catalogue lists (the listing is part of the dataset's document).
+pub(crate) fn note_affected(
+    affected: &mut HashSet<NamedNode>,
+    subject: &NamedOrBlankNode,
+    predicate: &NamedNode,
+    object: &Term,
+) {
+    if let NamedOrBlankNode::NamedNode(node) = subject {
+        affected.insert(node.clone());
+    }
+    if predicate.as_ref() == dcat::DATASET_PROPERTY
+        && let Term::NamedNode(node) = object
+    {
+        affected.insert(node.clone());
     }
 }
