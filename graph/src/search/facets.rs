@@ -1,82 +1,45 @@
-//! Facet counts for a search: how many matching records have each value of each facet.
+//! Facet counts for a search: how many matching records have each value of each facet of
+//! [`FACETS`].
 //!
-//! A tantivy collector that counts term ordinals of the facets' columnar (fast) fields into
-//! one array per facet and segment, and turns only the top ordinals back into strings. It
-//! replaces tantivy's terms aggregations, which build a general bucket tree per request and
-//! per facet: on the benchmark's searches they were most of `/api/search`'s time. Counts are
+//! A tantivy collector that counts each match's values from its segment's
+//! [`FacetTable`](super::segment_table::FacetTable) into one counter per value, and names only the counted values at the
+//! end. It replaced tantivy's terms aggregations, which build a general bucket tree per
+//! request and per facet, and then a read of every facet's column per match. Counts are
 //! exact (no shard-size cut), and a record counts once per value however often it lists it.
 
+use super::request::FACETS;
+use super::segment_table::{FacetTable, SegmentTables};
 use std::collections::HashMap;
+use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-/// A facet and the index field behind it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FacetField {
-    /// The API's name for it.
-    pub name: &'static str,
-    /// The fast field counted.
-    pub field: &'static str,
-    /// Whether the field is a `u64` column (the year) rather than strings.
-    pub numeric: bool,
-}
-
-/// Counts the values of `facets` over the matching documents, keeping the `size` most
+/// Counts the values of every facet over the matching documents, keeping the `size` most
 /// frequent of each (ties in value order).
-pub(crate) struct FacetCollector {
-    pub facets: Vec<FacetField>,
+pub(crate) struct FacetCollector<'a> {
+    pub tables: &'a SegmentTables,
     pub size: usize,
 }
 
-/// Counted values per facet, in the collector's facet order: `(value, count)`, most
-/// frequent first.
+/// Counted values per facet, in the order of [`FACETS`]: `(value, count)`, most frequent
+/// first.
 pub(crate) type FacetCounts = Vec<Vec<(String, u64)>>;
 
-/// One segment's column of one facet.
-enum SegmentColumn {
-    Text(StrColumn),
-    Number(Column<u64>),
-    /// The segment holds no value of the facet.
-    Absent,
-}
-
 pub(crate) struct FacetSegmentCollector {
-    columns: Vec<SegmentColumn>,
-    /// Per facet: documents counted per term ordinal (strings) or per value (numbers).
-    text_counts: Vec<Vec<u64>>,
-    number_counts: Vec<HashMap<u64, u64>>,
-    /// The ordinals of the current document, to count each once.
-    seen: Vec<u64>,
+    table: Arc<FacetTable>,
+    /// Documents counted per slot of the table.
+    counts: Vec<u32>,
 }
 
-impl Collector for FacetCollector {
+impl Collector for FacetCollector<'_> {
     type Fruit = FacetCounts;
     type Child = FacetSegmentCollector;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let fast = segment.fast_fields();
-        let mut columns = Vec::with_capacity(self.facets.len());
-        let mut text_counts = Vec::with_capacity(self.facets.len());
-        for facet in &self.facets {
-            let column = if facet.numeric {
-                fast.column_opt::<u64>(facet.field)?
-                    .map_or(SegmentColumn::Absent, SegmentColumn::Number)
-            } else {
-                fast.str(facet.field)?
-                    .map_or(SegmentColumn::Absent, SegmentColumn::Text)
-            };
-            text_counts.push(match &column {
-                SegmentColumn::Text(column) => vec![0; column.num_terms()],
-                _ => Vec::new(),
-            });
-            columns.push(column);
-        }
+        let table = self.tables.facets(segment)?;
         Ok(FacetSegmentCollector {
-            number_counts: vec![HashMap::new(); columns.len()],
-            columns,
-            text_counts,
-            seen: Vec::new(),
+            counts: vec![0; table.num_slots()],
+            table,
         })
     }
 
@@ -85,98 +48,67 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, segments: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<FacetCounts> {
-        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.facets.len()];
-        for segment in segments {
-            for (into, counts) in merged.iter_mut().zip(segment) {
-                for (value, count) in counts {
-                    *into.entry(value).or_default() += count;
-                }
-            }
-        }
-        Ok(merged
-            .into_iter()
-            .map(|counts| {
-                let mut values: Vec<(String, u64)> = counts.into_iter().collect();
-                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                values.truncate(self.size);
-                values
-            })
-            .collect())
+        Ok(merge(segments, self.size))
     }
 }
 
 impl SegmentCollector for FacetSegmentCollector {
-    /// Per facet, value to count. Only values a document had are present, at most the
-    /// number of distinct values the segment holds.
+    /// Per facet, value to count, for the values the matches had.
     type Fruit = Vec<HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (i, column) in self.columns.iter().enumerate() {
-            match column {
-                SegmentColumn::Text(column) => {
-                    distinct(&mut self.seen, column.term_ords(doc));
-                    for &ord in &self.seen {
-                        self.text_counts[i][ord as usize] += 1;
-                    }
-                }
-                SegmentColumn::Number(column) => {
-                    distinct(&mut self.seen, column.values_for_doc(doc));
-                    for &value in &self.seen {
-                        *self.number_counts[i].entry(value).or_default() += 1;
-                    }
-                }
-                SegmentColumn::Absent => {}
-            }
+        self.table.count(doc, &mut self.counts);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        for &doc in docs {
+            self.table.count(doc, &mut self.counts);
         }
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut out = Vec::with_capacity(self.columns.len());
-        for ((column, text_counts), number_counts) in
-            self.columns.iter().zip(self.text_counts).zip(self.number_counts)
-        {
-            let mut counts = HashMap::new();
-            match column {
-                SegmentColumn::Text(column) => {
-                    let ords: Vec<u64> = (0..text_counts.len() as u64)
-                        .filter(|&ord| text_counts[ord as usize] > 0)
-                        .collect();
-                    let mut names = Vec::with_capacity(ords.len());
-                    // One pass over the dictionary for all counted ordinals, in order. Should
-                    // it fail part way (a corrupt segment), the values it did not give back
-                    // are left out rather than the whole search failed.
-                    let _ = column
-                        .dictionary()
-                        .sorted_ords_to_term_cb(ords.iter().copied(), |bytes| {
-                            names.push(String::from_utf8_lossy(bytes).into_owned());
-                            Ok(())
-                        });
-                    counts.extend(
-                        names
-                            .into_iter()
-                            .zip(&ords)
-                            .map(|(name, &ord)| (name, text_counts[ord as usize])),
-                    );
-                }
-                SegmentColumn::Number(_) => {
-                    counts.extend(number_counts.into_iter().map(|(v, n)| (v.to_string(), n)));
-                }
-                SegmentColumn::Absent => {}
-            }
-            out.push(counts);
-        }
-        out
+        self.table.values(&self.counts)
     }
 }
 
-/// Fills `into` with `values` without repeats: a record counts once per value.
-fn distinct(into: &mut Vec<u64>, values: impl Iterator<Item = u64>) {
-    into.clear();
-    into.extend(values);
-    if into.len() > 1 {
-        into.sort_unstable();
-        into.dedup();
+/// The facet counts over every record of `searcher`, with no text and no filter: the sum
+/// of each segment's kept counts, without visiting a record.
+pub(crate) fn count_everything(
+    tables: &SegmentTables,
+    searcher: &Searcher,
+    size: usize,
+) -> tantivy::Result<FacetCounts> {
+    let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+    for segment in searcher.segment_readers() {
+        let table = tables.facets(segment)?;
+        segments.push(table.values(&table.everything(segment)));
     }
+    Ok(merge(segments, size))
+}
+
+/// Adds up the segments' counts per facet and keeps each facet's `size` most frequent values.
+fn merge(segments: Vec<Vec<HashMap<String, u64>>>, size: usize) -> FacetCounts {
+    let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); FACETS.len()];
+    for segment in segments {
+        for (into, counts) in merged.iter_mut().zip(segment) {
+            if into.is_empty() {
+                *into = counts;
+                continue;
+            }
+            for (value, count) in counts {
+                *into.entry(value).or_default() += count;
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|counts| {
+            let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            values.truncate(size);
+            values
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -185,6 +117,10 @@ mod tests {
     use tantivy::query::{AllQuery, TermQuery};
     use tantivy::schema::{FAST, INDEXED, IndexRecordOption, STRING, Schema};
     use tantivy::{Index, TantivyDocument, Term};
+
+    fn facet(name: &str) -> usize {
+        FACETS.iter().position(|f| *f == name).unwrap()
+    }
 
     #[test]
     fn counts_each_record_once_per_value_most_frequent_first_over_segments() {
@@ -213,19 +149,9 @@ mod tests {
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
+        let tables = SegmentTables::default();
         let collector = |size| FacetCollector {
-            facets: vec![
-                FacetField {
-                    name: "theme",
-                    field: "theme",
-                    numeric: false,
-                },
-                FacetField {
-                    name: "year",
-                    field: "year",
-                    numeric: true,
-                },
-            ],
+            tables: &tables,
             size,
         };
         let owned = |values: &[(&str, u64)]| -> Vec<(String, u64)> {
@@ -234,16 +160,25 @@ mod tests {
 
         let counts = searcher.search(&AllQuery, &collector(10)).unwrap();
         assert_eq!(
-            counts[0],
+            counts[facet("theme")],
             owned(&[("health", 3), ("environment", 2), ("transport", 1)]),
             "transport counts once for the record listing it twice"
         );
-        assert_eq!(counts[1], owned(&[("2024", 3), ("2023", 1)]));
+        assert_eq!(counts[facet("year")], owned(&[("2024", 3), ("2023", 1)]));
+        assert!(counts[facet("pattern")].is_empty());
+        assert_eq!(
+            count_everything(&tables, &searcher, 10).unwrap(),
+            counts,
+            "the kept counts of every record are those of a search for everything"
+        );
 
         // Only matching records count; the size keeps the most frequent, ties by value.
         let health = TermQuery::new(Term::from_field_text(theme, "health"), IndexRecordOption::Basic);
         let counts = searcher.search(&health, &collector(2)).unwrap();
-        assert_eq!(counts[0], owned(&[("health", 3), ("environment", 1)]));
-        assert_eq!(counts[1], owned(&[("2024", 2), ("2023", 1)]));
+        assert_eq!(
+            counts[facet("theme")],
+            owned(&[("health", 3), ("environment", 1)])
+        );
+        assert_eq!(counts[facet("year")], owned(&[("2024", 2), ("2023", 1)]));
     }
 }

@@ -2,6 +2,7 @@
 //! which store write it mirrors.
 
 use super::counts::CountCache;
+use super::segment_table::SegmentTables;
 use crate::error::{GraphError, Result};
 use crate::records::Record;
 use std::path::Path;
@@ -132,6 +133,8 @@ pub(crate) struct SearchIndex {
     pub(crate) fields: Fields,
     /// Totals and facet counts of recent searches on the current searcher.
     pub(crate) counts: CountCache,
+    /// Per segment, every record's facet values and the records newest first.
+    pub(crate) segment_tables: SegmentTables,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -191,6 +194,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             counts: CountCache::default(),
+            segment_tables: SegmentTables::default(),
         })
     }
 

@@ -1,10 +1,12 @@
 //! Full-text search over the records: the tantivy index and its schema (`index`), what a
 //! search asks and answers (`request`), running one with its filters, snippets, sorting and
-//! paging (`query`), counting facets (`facets`) and keeping the counts until the index
-//! changes (`counts`), and search inside SPARQL (`service`).
+//! paging (`query`), what is kept per segment (`segment_table`: every record's facet values,
+//! and the records newest first), counting facets from it (`facets`), keeping the counts
+//! until the index changes (`counts`), and search inside SPARQL (`service`).
 //!
-//! Dependencies point one way: `request` depends on nothing here; `counts` on `request` and
-//! `facets`; `index` on `counts`; `query` and `service` on `index` and `request`.
+//! Dependencies point one way: `request` depends on nothing here; `segment_table` on
+//! `request`; `facets` on `segment_table`; `counts` on `request` and `facets`; `index` on
+//! `counts` and `segment_table`; `query` and `service` on `index` and `request`.
 
 mod counts;
 mod facets;
@@ -12,6 +14,7 @@ pub(crate) mod index;
 pub mod names;
 mod query;
 mod request;
+mod segment_table;
 pub(crate) mod service;
 
 pub use request::{

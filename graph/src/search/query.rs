@@ -5,7 +5,7 @@
 //! again, in another order or at another page, only finds its hits.
 
 use super::counts::{CountKey, Counts};
-use super::facets::{FacetCollector, FacetField};
+use super::facets::{FacetCollector, count_everything};
 use super::index::{SearchIndex, confidence_term};
 use super::request::{
     FACETS, FacetCount, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage, SearchRequest, SearchSort,
@@ -154,21 +154,13 @@ impl SearchIndex {
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let by_date = request.sort == SearchSort::Date
             || (request.sort == SearchSort::Relevance && request.text.trim().is_empty());
-        let facet_fields: Vec<FacetField> = if request.facets {
-            FACETS
-                .iter()
-                .map(|&name| FacetField {
-                    name,
-                    field: facet_field_name(name),
-                    numeric: name == "year",
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let facet_names: Vec<&str> = facet_fields.iter().map(|f| f.name).collect();
         let generation = searcher.generation().generation_id();
         let key = CountKey::of(request);
+        // No text and no filter: the web page's opening view, and CKAN's bare package_search.
+        let everything = request.text.trim().is_empty() && request.filter == SearchFilter::default();
+        if everything {
+            self.segment_tables.prune(&searcher);
+        }
         // The page of hits alone: in relevance order it skips most matches (block-max WAND).
         let addresses: Vec<(f32, DocAddress)> = if request.sort == SearchSort::Key {
             let top = searcher.search(&query, &top.order_by_fast_field::<u64>("key", Order::Asc))?;
@@ -176,22 +168,44 @@ impl SearchIndex {
         } else if request.sort == SearchSort::Modified {
             let top = searcher.search(&query, &top.order_by_fast_field::<i64>("modified", Order::Desc))?;
             top.into_iter().map(|(_, a)| (0.0, a)).collect()
+        } else if by_date && everything {
+            self.segment_tables
+                .newest_first(&searcher, "sort_date", request.offset, limit)?
+                .into_iter()
+                .map(|a| (0.0, a))
+                .collect()
         } else if by_date {
             let top = searcher.search(&query, &top.order_by_fast_field::<i64>("sort_date", Order::Desc))?;
             top.into_iter().map(|(_, a)| (0.0, a)).collect()
         } else {
             searcher.search(&query, &top)?
         };
-        // The counts visit every match, without scoring, unless kept from before.
+        // The counts visit every match, without scoring, unless kept from before; with no
+        // text and no filter, they are the segments' kept counts of all their records.
         let counts = match self.counts.get(generation, &key) {
             Some(counts) => counts,
             None => {
-                let collector = FacetCollector {
-                    facets: facet_fields,
-                    size: request.facet_size.max(1),
+                let size = request.facet_size.max(1);
+                let counted = if !request.facets {
+                    Counts {
+                        total: searcher.search(&query, &Count)?,
+                        facets: Vec::new(),
+                    }
+                } else if everything {
+                    Counts {
+                        total: searcher.num_docs() as usize,
+                        facets: count_everything(&self.segment_tables, &searcher, size)?,
+                    }
+                } else {
+                    self.segment_tables.prune(&searcher);
+                    let collector = FacetCollector {
+                        tables: &self.segment_tables,
+                        size,
+                    };
+                    let (total, facets) = searcher.search(&query, &(Count, collector))?;
+                    Counts { total, facets }
                 };
-                let (total, facets) = searcher.search(&query, &(Count, collector))?;
-                self.counts.put(generation, key, Counts { total, facets })
+                self.counts.put(generation, key, counted)
             }
         };
 
@@ -227,7 +241,7 @@ impl SearchIndex {
             });
         }
 
-        let facets = facet_names
+        let facets = FACETS
             .into_iter()
             .zip(&counts.facets)
             .map(|(name, values)| {
@@ -266,15 +280,6 @@ impl SearchIndex {
             facet_size: 0,
         };
         Ok(self.search_page(&request)?.hits)
-    }
-}
-
-/// The index field behind a facet.
-fn facet_field_name(facet: &'static str) -> &'static str {
-    match facet {
-        "type" => "kind",
-        "publisher" => "publisher_name",
-        other => other,
     }
 }
 
