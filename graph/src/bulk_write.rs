@@ -7,7 +7,7 @@
 //! of them or none, as with [`Graph::commit`].
 
 use crate::error::{GraphError, Result};
-use crate::graph::{Graph, WriteReport, Written, note_affected};
+use crate::graph::{Graph, WriteReport, Written, note_affected, rebuild_rather_than_follow};
 use oxigraph::model::{GraphName, NamedNode, Quad};
 use oxigraph::store::BulkLoader;
 use std::collections::HashSet;
@@ -23,8 +23,8 @@ pub struct BulkWrite<'g> {
     loader: BulkLoader<'g>,
     /// The graphs written into, which were empty.
     graphs: Vec<NamedNode>,
-    /// The subjects written, until they are half the index: then the index is rebuilt
-    /// rather than followed record by record, and they are no longer kept.
+    /// The subjects written, until a rebuild of the index is worth more than following them
+    /// ([`rebuild_rather_than_follow`]): then they are no longer kept.
     affected: Option<HashSet<NamedNode>>,
     inserted: usize,
     started: Instant,
@@ -80,7 +80,7 @@ impl BulkWrite<'_> {
             for quad in &quads {
                 note_affected(affected, &quad.subject, &quad.predicate, &quad.object);
             }
-            if affected.len() as u64 * 2 >= self.graph.indexed_records().max(1) {
+            if rebuild_rather_than_follow(affected.len(), self.graph.indexed_records()) {
                 self.affected = None;
             }
         }

@@ -56,11 +56,18 @@ impl DeferredIndex {
         if !self.everything && !everything {
             self.affected.extend(affected);
         }
-        if everything || self.affected.len() as u64 * 2 >= indexed.max(1) {
+        if everything || rebuild_rather_than_follow(self.affected.len(), indexed) {
             self.everything = true;
             self.affected = HashSet::new();
         }
     }
+}
+
+/// Whether writes that touched `affected` records of the `indexed` ones are better caught
+/// up by rebuilding the whole index than record by record: from half of them on, reading
+/// every record in one ordered pass costs less, and their IRIs need not be kept.
+pub(crate) fn rebuild_rather_than_follow(affected: usize, indexed: u64) -> bool {
+    affected as u64 * 2 >= indexed.max(1)
 }
 
 /// A batch inserting at least this many quads into graphs that are empty goes through
@@ -653,6 +660,13 @@ impl Graph {
     /// One page of a faceted search.
     pub fn search_page(&self, request: &SearchRequest) -> Result<SearchPage> {
         self.index.search_page(request)
+    }
+
+    /// Builds what searches keep per index segment (facet tables, date orders) for the
+    /// current segments, which the first counted search would otherwise build: a server
+    /// calls it beside serving at start-up. Returns how many segments were prepared.
+    pub fn warm_search(&self) -> Result<usize> {
+        self.index.warm()
     }
 
     /// How many records the index holds.

@@ -2,7 +2,7 @@
 //! which store write it mirrors.
 
 use super::counts::CountCache;
-use super::segment_table::SegmentTables;
+use super::segment_table::{DATE_FIELD, SegmentTables};
 use crate::error::{GraphError, Result};
 use crate::records::Record;
 use std::path::Path;
@@ -104,7 +104,7 @@ fn schema() -> (Schema, Fields) {
             DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
         ),
         year: builder.add_u64_field("year", INDEXED | STORED | FAST),
-        sort_date: builder.add_i64_field("sort_date", FAST),
+        sort_date: builder.add_i64_field(DATE_FIELD, FAST),
         key: builder.add_u64_field("key", INDEXED | FAST),
         modified: builder.add_i64_field("modified", INDEXED | FAST),
         organization: builder.add_text_field("organization", STRING),

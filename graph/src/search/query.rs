@@ -10,6 +10,7 @@ use super::index::{SearchIndex, confidence_term};
 use super::request::{
     FACETS, FacetCount, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage, SearchRequest, SearchSort,
 };
+use super::segment_table::DATE_FIELD;
 use crate::error::{GraphError, Result};
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
@@ -170,12 +171,12 @@ impl SearchIndex {
             top.into_iter().map(|(_, a)| (0.0, a)).collect()
         } else if by_date && everything {
             self.segment_tables
-                .newest_first(&searcher, "sort_date", request.offset, limit)?
+                .newest_first(&searcher, request.offset, limit)?
                 .into_iter()
                 .map(|a| (0.0, a))
                 .collect()
         } else if by_date {
-            let top = searcher.search(&query, &top.order_by_fast_field::<i64>("sort_date", Order::Desc))?;
+            let top = searcher.search(&query, &top.order_by_fast_field::<i64>(DATE_FIELD, Order::Desc))?;
             top.into_iter().map(|(_, a)| (0.0, a)).collect()
         } else {
             searcher.search(&query, &top)?
@@ -260,6 +261,17 @@ impl SearchIndex {
             hits,
             facets,
         })
+    }
+
+    /// Builds the segment tables of the current searcher: see [`crate::Graph::warm_search`].
+    pub(crate) fn warm(&self) -> Result<usize> {
+        let searcher = self.reader.searcher();
+        self.segment_tables.prune(&searcher);
+        for segment in searcher.segment_readers() {
+            self.segment_tables.facets(segment)?;
+            self.segment_tables.date_order(segment)?;
+        }
+        Ok(searcher.segment_readers().len())
     }
 
     /// Full-text search over titles, descriptions, keywords and publishers. The query

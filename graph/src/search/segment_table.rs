@@ -35,6 +35,10 @@ pub(crate) fn facet_field(facet: &str) -> &str {
 /// The facet whose values are numbers (a `u64` column) rather than strings.
 const NUMERIC_FACET: &str = "year";
 
+/// The `i64` fast field that orders records by date, newest first (undated records hold
+/// `i64::MIN`), which the index writes and searches sort by.
+pub(crate) const DATE_FIELD: &str = "sort_date";
+
 /// A segment's documents by date, newest first, ties in document order: `(date, document)`,
 /// live or not.
 type DateOrder = Arc<Vec<(Option<i64>, DocId)>>;
@@ -61,12 +65,12 @@ impl SegmentTable {
             .clone()
     }
 
-    /// The documents of `segment` by the `i64` date column `field`, newest first; a
-    /// document without a date comes last, as in tantivy's sort by a fast field.
-    fn newest_first(&self, segment: &SegmentReader, field: &str) -> tantivy::Result<DateOrder> {
+    /// The documents of `segment` by [`DATE_FIELD`], newest first; a document without a
+    /// value comes last, as in tantivy's sort by a fast field.
+    fn newest_first(&self, segment: &SegmentReader) -> tantivy::Result<DateOrder> {
         self.newest_first
             .get_or_init(|| {
-                let column = segment.fast_fields().column_opt::<i64>(field)?;
+                let column = segment.fast_fields().column_opt::<i64>(DATE_FIELD)?;
                 let mut order: Vec<(Option<i64>, DocId)> = (0..segment.max_doc())
                     .map(|doc| (column.as_ref().and_then(|c| c.first(doc)), doc))
                     .collect();
@@ -293,13 +297,17 @@ impl SegmentTables {
         self.table(segment).facets(segment)
     }
 
-    /// The live documents of `searcher` by the `i64` date column `field`, newest first,
-    /// from `offset` for `limit`: the order and ties of tantivy's descending sort by that
-    /// fast field, reading each segment's kept order only as far as the page ends.
+    /// The documents of `segment` by [`DATE_FIELD`], newest first.
+    pub(crate) fn date_order(&self, segment: &SegmentReader) -> tantivy::Result<DateOrder> {
+        self.table(segment).newest_first(segment)
+    }
+
+    /// The live documents of `searcher` by [`DATE_FIELD`], newest first, from `offset` for
+    /// `limit`: the order and ties of tantivy's descending sort by that fast field, reading
+    /// each segment's kept order only as far as the page ends.
     pub(crate) fn newest_first(
         &self,
         searcher: &Searcher,
-        field: &str,
         offset: usize,
         limit: usize,
     ) -> tantivy::Result<Vec<DocAddress>> {
@@ -330,7 +338,7 @@ impl SegmentTables {
             cursors.push(Cursor {
                 segment,
                 ord: ord as u32,
-                order: self.table(segment).newest_first(segment, field)?,
+                order: self.date_order(segment)?,
                 at: 0,
             });
         }
@@ -460,7 +468,7 @@ mod tests {
 
         let mut schema = Schema::builder();
         let key = schema.add_u64_field("key", INDEXED);
-        let date = schema.add_i64_field("sort_date", FAST);
+        let date = schema.add_i64_field(DATE_FIELD, FAST);
         let index = Index::create_in_ram(schema.build());
         let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
         // Three segments with shared dates (ties), negative dates and undated records' MIN.
@@ -491,15 +499,13 @@ mod tests {
                     &AllQuery,
                     &TopDocs::with_limit(limit)
                         .and_offset(offset)
-                        .order_by_fast_field::<i64>("sort_date", Order::Desc),
+                        .order_by_fast_field::<i64>(DATE_FIELD, Order::Desc),
                 )
                 .unwrap()
                 .into_iter()
                 .map(|(_, address)| address)
                 .collect();
-            let kept = tables
-                .newest_first(&searcher, "sort_date", offset, limit)
-                .unwrap();
+            let kept = tables.newest_first(&searcher, offset, limit).unwrap();
             assert_eq!(kept, tantivy_order, "offset {offset}, limit {limit}");
         }
     }

@@ -4,6 +4,7 @@
 //! nothing costs a read of the graph and no write.
 
 pub mod link;
+pub mod mapped_document;
 pub mod tag;
 
 use crate::enrich::link::{LinkSettings, LinkSummary, link_graph};

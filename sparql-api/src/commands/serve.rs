@@ -41,6 +41,20 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
         // The demo data, like a harvest, is linked and tagged before it is served.
         pipeline.refresh()?;
     }
+    // The first counted search would build the search's per-segment tables (a few hundred
+    // ms at a million records); they are built beside serving instead.
+    let warmed = state.graph.clone();
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        match warmed.warm_search() {
+            Ok(segments) => tracing::info!(
+                segments,
+                ms = started.elapsed().as_millis() as u64,
+                "search tables built"
+            ),
+            Err(error) => tracing::warn!("could not build the search tables ahead of searches: {error}"),
+        }
+    });
     // Deeply nested queries recurse in the parser and the evaluator; nesting is capped
     // (`query_guard::MAX_NESTING`), and the threads get room for that cap several times over.
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -3,8 +3,9 @@
 
 use super::row::{LinkRow, Sources};
 use super::{LinkRecord, normalise};
+use crate::enrich::mapped_document::MappedDocument;
 use crate::error::Result;
-use civicgraph_graph::{LabelCache, Labels, Layout, Parts, Record, RecordReader};
+use civicgraph_graph::{Labels, Layout, Parts, Record, RecordReader};
 use civicgraph_vocab::ext::dcat;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
@@ -71,9 +72,8 @@ pub fn read_rows(
 /// The datasets of a document (any kind a harvest reads), mapped as a harvest maps it, as
 /// one source named `name`. `base` resolves relative IRIs in RDF.
 pub fn document_datasets(bytes: &[u8], name: &str, base: Option<&str>) -> Result<Vec<LinkRecord>> {
-    let (store, _) = crate::enrich::tag::map_document(bytes, name, base)?;
-    let cache = LabelCache::default();
-    let mut records = read_datasets(Labels::new(&store, &cache), &Layout::default(), &[])?;
+    let document = MappedDocument::map(bytes, name, base)?;
+    let mut records = read_datasets(document.labels(), document.layout(), &[])?;
     for record in &mut records {
         name.clone_into(&mut record.source);
     }

@@ -2,9 +2,10 @@
 //! with every pattern's score and the evidence, computed by the same code that tags the
 //! graph, so a case-study file explained here gets the tags a harvest of it gets.
 
-use super::{Assignment, CaseStudyPatterns, Tagger, is_case_study, map_document, use_patterns};
+use super::{Assignment, CaseStudyPatterns, Tagger, is_case_study, use_patterns};
+use crate::enrich::mapped_document::MappedDocument;
 use crate::error::{IngestError, Result};
-use civicgraph_graph::{Graph, LabelCache, Labels, Layout, Record, RecordReader};
+use civicgraph_graph::{Graph, Record, RecordReader};
 use oxigraph::model::NamedNode;
 
 /// The tags of one record and why.
@@ -111,14 +112,14 @@ pub fn explain_document(
     name: &str,
     base: Option<&str>,
 ) -> Result<Vec<Explanation>> {
-    let (store, records) = map_document(bytes, name, base)?;
-    let cache = LabelCache::default();
-    let mut reader = RecordReader::new(Labels::new(&store, &cache), &Layout::default());
+    let document = MappedDocument::map(bytes, name, base)?;
+    let (store, records) = (document.store(), &document.records);
+    let mut reader = document.reader();
     // As a harvest's tagging does: the document's case studies first, so that a dataset
     // they used takes the patterns they are given.
     let mut fresh = CaseStudyPatterns::new();
-    for record in &records {
-        if is_case_study(&store, record, &[])? {
+    for record in records {
+        if is_case_study(store, record, &[])? {
             let assigned = tagger.assign(&mut reader, record, &[], &fresh)?;
             fresh.insert(record.clone(), use_patterns(&assigned));
         }

@@ -13,16 +13,14 @@ pub mod explain;
 pub mod features;
 pub mod model;
 
-use crate::document::{self, DocumentKind};
+use crate::enrich::mapped_document::MappedDocument;
 use crate::error::{IngestError, Result};
-use crate::mint::Minter;
-use crate::report::{FinishOptions, Report, finish};
-use civicgraph_graph::{LabelCache, Labels, Layout, Parts, Record, RecordReader};
+use civicgraph_graph::{Parts, Record, RecordReader};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
 use model::{Model, Score};
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -524,41 +522,6 @@ pub struct DocumentRecord {
     pub input: Record,
 }
 
-/// Maps a document (any kind a harvest reads) exactly as a harvest would, into a store of its
-/// own, and returns that store with the datasets and case studies it holds. `base` resolves
-/// relative IRIs in RDF (for a file, [`crate::fetch::file_base_iri`]).
-pub fn map_document(bytes: &[u8], name: &str, base: Option<&str>) -> Result<(Store, Vec<NamedNode>)> {
-    let kind = DocumentKind::guess(name, bytes).ok_or_else(|| {
-        IngestError::shape(
-            name,
-            "not a case-study file, CKAN response, data.json or RDF document",
-        )
-    })?;
-    let layout = Layout::default();
-    let minter = Minter::new(&layout, "explain")?;
-    let mut report = Report::default();
-    let triples = document::map(kind, bytes, name, None, None, base, name, &minter, &mut report)?;
-    let output = finish(
-        triples,
-        &minter,
-        report,
-        FinishOptions {
-            skip_validation: true,
-            ..FinishOptions::default()
-        },
-    );
-    let store = Store::new()?;
-    let graph = layout.source_graph("explain")?;
-    store.extend(
-        output
-            .triples
-            .into_iter()
-            .map(|t| Quad::new(t.subject, t.predicate, t.object, graph.clone())),
-    )?;
-    let records = records_in(&store, &[])?;
-    Ok((store, records))
-}
-
 /// The datasets and case studies of `store`, outside the `ignore` graphs, in IRI order.
 pub fn records_in(store: &Store, ignore: &[NamedNode]) -> Result<Vec<NamedNode>> {
     let mut records = records_of_class(store, dcat::DATASET, ignore)?;
@@ -609,12 +572,13 @@ pub fn records_in_subject(store: &Store, record: &NamedNode, ignore: &[NamedNode
 
 /// The records of a document with their tagger inputs and identifiers.
 pub fn inputs_from_document(bytes: &[u8], name: &str) -> Result<Vec<DocumentRecord>> {
-    let (store, records) = map_document(bytes, name, None)?;
-    let cache = LabelCache::default();
-    let mut reader =
-        RecordReader::new(Labels::new(&store, &cache), &Layout::default()).with_parts(Parts::OWN);
-    records
-        .into_iter()
+    let document = MappedDocument::map(bytes, name, None)?;
+    let store = document.store();
+    let mut reader = document.reader().with_parts(Parts::OWN);
+    document
+        .records
+        .iter()
+        .cloned()
         .map(|iri| {
             let mut id = None;
             for property in [cg::SOURCE_RECORD_ID, civicgraph_vocab::ext::dct::IDENTIFIER] {
