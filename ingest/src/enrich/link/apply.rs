@@ -5,14 +5,14 @@
 //! re-link of an unchanged graph writes nothing.
 
 use super::read::{read_dataset, read_rows};
-use super::{LinkSettings, clusters, find_in_rows};
+use super::{Link, LinkSettings, clusters, find_in_rows};
 use crate::error::Result;
 use crate::mint::hex;
 use civicgraph_graph::{Graph, WriteBatch};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::owl;
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{Literal, NamedNode, Triple};
+use oxigraph::model::{Literal, NamedNode, Quad, Triple};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -49,72 +49,65 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
         let a = read_dataset(graph.labels(), layout, &rows[found.a as usize].iri)?;
         Ok::<_, crate::IngestError>(found.clone().into_link(&rows, &a))
     })?;
-    let groups = clusters(&links);
-    let source_of: HashMap<&str, &str> = rows
+    let datasets = rows.len();
+    // Of the rows, only the linked datasets' sources are needed (for the clusters'
+    // catalogue counts): at 2M datasets the rows with their signatures were 1.5 GB, held
+    // until the end of the write, the ingest's peak.
+    let source_of: HashMap<String, &str> = found
         .iter()
-        .map(|r| (&*r.iri, sources[r.source as usize].as_str()))
+        .flat_map(|found| [found.a, found.b])
+        .map(|row| {
+            let row = &rows[row as usize];
+            (row.iri.to_string(), sources[row.source as usize].as_str())
+        })
         .collect();
+    drop(found);
+    drop(rows);
+    let groups = clusters(&links);
+    let mut summary = LinkSummary {
+        datasets,
+        links: links.len(),
+        clusters: groups.len(),
+        added: 0,
+        removed: 0,
+    };
+    let triples = |into: &mut Vec<Triple>, item: Item<'_>| match item {
+        Item::Link(link) => link_triples(into, layout.base(), link),
+        Item::Cluster(members) => cluster_triples(into, layout.base(), members, &source_of),
+    };
+    let items = links
+        .iter()
+        .map(Item::Link)
+        .chain(groups.iter().map(|members| Item::Cluster(members)));
 
+    // A first linking (the links graph empty) streams its statements into the bulk loader
+    // step by step, as a first tagging does, instead of gathering millions for one commit.
+    if let Some(mut bulk) = graph.begin_bulk(std::slice::from_ref(&links_graph))? {
+        let mut step: Vec<Triple> = Vec::new();
+        let mut mine: Vec<Triple> = Vec::new();
+        for item in items {
+            mine.clear();
+            triples(&mut mine, item);
+            step.append(&mut mine);
+            if step.len() >= BULK_STEP {
+                summary.added += step.len();
+                bulk.insert(in_graph(std::mem::take(&mut step), &links_graph))?;
+            }
+        }
+        summary.added += step.len();
+        bulk.insert(in_graph(step, &links_graph))?;
+        bulk.commit()?;
+        return Ok(summary);
+    }
+
+    // A re-link writes only the difference from what the graph holds.
     let mut wanted: HashSet<Triple> = HashSet::new();
-    let decimal = crate::emit::decimal;
-    for link in &links {
-        let (a, b) = (
-            NamedNode::new_unchecked(&link.a),
-            NamedNode::new_unchecked(&link.b),
-        );
-        let node = NamedNode::new_unchecked(format!(
-            "{}link/{}",
-            layout.base(),
-            short_hash(&format!("{} {}", link.a, link.b))
-        ));
-        wanted.insert(Triple::new(a.clone(), owl::SAME_AS, b.clone()));
-        wanted.insert(Triple::new(node.clone(), rdf::TYPE, cg::DATASET_LINK));
-        wanted.insert(Triple::new(node.clone(), cg::LINKED_DATASET, a));
-        wanted.insert(Triple::new(node.clone(), cg::LINKED_DATASET, b));
-        wanted.insert(Triple::new(node.clone(), cg::SCORE, decimal(link.score)));
-        for evidence in &link.evidence {
-            wanted.insert(Triple::new(
-                node.clone(),
-                cg::SIGNAL,
-                Literal::new_simple_literal(evidence.signal.as_str()),
-            ));
-            wanted.insert(Triple::new(
-                node.clone(),
-                cg::EVIDENCE,
-                Literal::new_simple_literal(&evidence.detail),
-            ));
-        }
+    let mut mine: Vec<Triple> = Vec::new();
+    for item in items {
+        mine.clear();
+        triples(&mut mine, item);
+        wanted.extend(mine.drain(..));
     }
-    for members in &groups {
-        let cluster = NamedNode::new_unchecked(format!(
-            "{}dataset-cluster/{}",
-            layout.base(),
-            short_hash(&members[0])
-        ));
-        let sources: BTreeSet<&str> = members
-            .iter()
-            .filter_map(|m| source_of.get(m.as_str()).copied())
-            .collect();
-        wanted.insert(Triple::new(cluster.clone(), rdf::TYPE, cg::DATASET_CLUSTER));
-        wanted.insert(Triple::new(
-            cluster.clone(),
-            cg::MEMBER_COUNT,
-            Literal::new_typed_literal(members.len().to_string(), xsd::INTEGER),
-        ));
-        wanted.insert(Triple::new(
-            cluster.clone(),
-            cg::CATALOGUE_COUNT,
-            Literal::new_typed_literal(sources.len().to_string(), xsd::INTEGER),
-        ));
-        for member in members {
-            wanted.insert(Triple::new(
-                NamedNode::new_unchecked(member),
-                cg::CLUSTER,
-                cluster.clone(),
-            ));
-        }
-    }
-
     let mut held: HashSet<Triple> = HashSet::new();
     for quad in graph
         .store()
@@ -122,22 +115,106 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
     {
         held.insert(Triple::from(quad?));
     }
-    let mut remove: Vec<Triple> = held.iter().filter(|t| !wanted.contains(*t)).cloned().collect();
-    let mut insert: Vec<Triple> = wanted.iter().filter(|t| !held.contains(*t)).cloned().collect();
-    remove.sort_by_key(ToString::to_string);
-    insert.sort_by_key(ToString::to_string);
-    let summary = LinkSummary {
-        datasets: rows.len(),
-        links: links.len(),
-        clusters: groups.len(),
-        added: insert.len(),
-        removed: remove.len(),
-    };
+    let remove: Vec<Triple> = held.iter().filter(|t| !wanted.contains(*t)).cloned().collect();
+    let insert: Vec<Triple> = wanted.into_iter().filter(|t| !held.contains(t)).collect();
+    summary.added = insert.len();
+    summary.removed = remove.len();
     if !insert.is_empty() || !remove.is_empty() {
         let mut batch = WriteBatch::new();
-        batch.remove(remove.into_iter().map(|t| t.in_graph(links_graph.clone())));
-        batch.insert(insert.into_iter().map(|t| t.in_graph(links_graph.clone())));
+        batch.remove(in_graph(remove, &links_graph));
+        batch.insert(in_graph(insert, &links_graph));
         graph.commit(batch)?;
     }
     Ok(summary)
+}
+
+/// Statements a first linking hands the bulk loader at a time.
+const BULK_STEP: usize = 100_000;
+
+/// What the links graph says something about.
+enum Item<'a> {
+    Link(&'a Link),
+    Cluster(&'a [String]),
+}
+
+fn in_graph(triples: Vec<Triple>, graph: &NamedNode) -> Vec<Quad> {
+    triples.into_iter().map(|t| t.in_graph(graph.clone())).collect()
+}
+
+/// Adds `triple` to `into` unless it is there: one link's statements, a few (two signals
+/// may quote the same evidence).
+fn push_once(into: &mut Vec<Triple>, triple: Triple) {
+    if !into.contains(&triple) {
+        into.push(triple);
+    }
+}
+
+/// A link's statements: `owl:sameAs`, and its `cg:DatasetLink` node with the two
+/// datasets, the score and each signal with its evidence.
+fn link_triples(into: &mut Vec<Triple>, base: &str, link: &Link) {
+    let decimal = crate::emit::decimal;
+    let (a, b) = (
+        NamedNode::new_unchecked(&link.a),
+        NamedNode::new_unchecked(&link.b),
+    );
+    let node = NamedNode::new_unchecked(format!(
+        "{base}link/{}",
+        short_hash(&format!("{} {}", link.a, link.b))
+    ));
+    push_once(into, Triple::new(a.clone(), owl::SAME_AS, b.clone()));
+    push_once(into, Triple::new(node.clone(), rdf::TYPE, cg::DATASET_LINK));
+    push_once(into, Triple::new(node.clone(), cg::LINKED_DATASET, a));
+    push_once(into, Triple::new(node.clone(), cg::LINKED_DATASET, b));
+    push_once(into, Triple::new(node.clone(), cg::SCORE, decimal(link.score)));
+    for evidence in &link.evidence {
+        push_once(
+            into,
+            Triple::new(
+                node.clone(),
+                cg::SIGNAL,
+                Literal::new_simple_literal(evidence.signal.as_str()),
+            ),
+        );
+        push_once(
+            into,
+            Triple::new(
+                node.clone(),
+                cg::EVIDENCE,
+                Literal::new_simple_literal(&evidence.detail),
+            ),
+        );
+    }
+}
+
+/// A cluster's statements: its type, member and catalogue counts, and `cg:cluster` from
+/// each member (once each: a dataset is in one cluster).
+fn cluster_triples(
+    into: &mut Vec<Triple>,
+    base: &str,
+    members: &[String],
+    source_of: &HashMap<String, &str>,
+) {
+    let cluster = NamedNode::new_unchecked(format!("{base}dataset-cluster/{}", short_hash(&members[0])));
+    let sources: BTreeSet<&str> = members
+        .iter()
+        .filter_map(|m| source_of.get(m.as_str()).copied())
+        .collect();
+    into.push(Triple::new(cluster.clone(), rdf::TYPE, cg::DATASET_CLUSTER));
+    into.push(Triple::new(
+        cluster.clone(),
+        cg::MEMBER_COUNT,
+        Literal::new_typed_literal(members.len().to_string(), xsd::INTEGER),
+    ));
+    into.push(Triple::new(
+        cluster.clone(),
+        cg::CATALOGUE_COUNT,
+        Literal::new_typed_literal(sources.len().to_string(), xsd::INTEGER),
+    ));
+    for member in members {
+        into.push(Triple::new(
+            NamedNode::new_unchecked(member),
+            cg::CLUSTER,
+            cluster.clone(),
+        ));
+    }
 }
