@@ -209,7 +209,7 @@ for q, row in (latency["civicgraph"] or {}).items():
     w(f"| {q} | {cells[0]} | {cells[1]} | {cells[2]} | {'–' if rr is None else f'{rr:.2f}'} | {agree} ({row['size']}) |")
 if mix_ox:
     w(f"| **sum of p50s (queries all ran)** | **{ms(mix_cg)}** | **{ms(mix_ox)}** | | **{mix_cg / mix_ox:.2f}** | |")
-w("\n**/api/search** (all nine facets, 20 hits with snippets; ms. `first`: the search's first request after start-up, "
+w("\n**/api/search** (every facet, 20 hits with snippets; ms. `first`: the search's first request after start-up, "
   "caches cold; `counted`: p50 of requests that count every match again, caches warm; p50 / p95: the same request "
   "repeated, answered with the counts kept until the index changes)\n")
 w("| request | first | counted | p50 | p95 | hits |")

@@ -162,7 +162,9 @@ impl SearchIndex {
         if everything {
             self.segment_tables.prune(&searcher);
         }
-        // The page of hits alone: in relevance order it skips most matches (block-max WAND).
+        // The page of hits alone. In relevance order a one-word search (a disjunction of
+        // the word in each text field) skips most matches with block-max WAND; a search of
+        // several words (a conjunction of such disjunctions) scores every match.
         let addresses: Vec<(f32, DocAddress)> = if request.sort == SearchSort::Key {
             let top = searcher.search(&query, &top.order_by_fast_field::<u64>("key", Order::Asc))?;
             top.into_iter().map(|(_, a)| (0.0, a)).collect()
