@@ -174,10 +174,11 @@ w(f"### {n:,} datasets ({len(gen['regions'])} regional catalogues, {gen['case_st
   f"{triples:,} generated triples; civicgraph {profile} build)\n")
 w("**Ingest**" + (" (reused from an earlier KEEP=1 run of the same files: `REUSE=1`; the tables after it are this run's)"
                   if ingest["reused"] else "") + "\n")
+stored = f"{dump['quads']:,}" if dump["quads"] else "– (no dump)"
 w("| system | what | wall | records/s | input triples/s | quads stored | peak RSS | on disk |")
 w("|---|---|---:|---:|---:|---:|---:|---:|")
 w(f"| civicgraph | harvest: parse, map, validate, store, index, tag, link | {ingest['wall_s']:.1f} s | "
-  f"{ingest['records_per_s']:,.0f} | {ingest['triples_per_s']:,.0f} | {dump['quads'] or 0:,} | {gb(ingest['peak_rss_kb'])} | "
+  f"{ingest['records_per_s']:,.0f} | {ingest['triples_per_s']:,.0f} | {stored} | {gb(ingest['peak_rss_kb'])} | "
   f"{mb_bytes(ingest['store_bytes'])} |")
 for name, p in peers.items():
     w(f"| {name.split(' (')[0]} | {name.split(' (')[1][:-1]} | {p['wall_s']:.1f} s | – | {p['per_s']:,.0f} | "
