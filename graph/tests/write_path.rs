@@ -529,3 +529,78 @@ fn a_large_restore_into_a_new_store_is_bulk_loaded_and_replacing_data_is_not() {
     assert!(!report.bulk, "{report:?}");
     assert_eq!(canonical(&restored), original);
 }
+
+/// The opening view (no text, no filter) is answered from what each index segment keeps:
+/// its counts of all records and its records newest first. After each write it must equal
+/// the same view searched the general way (a filter every record passes).
+#[test]
+fn the_opening_view_from_kept_segment_tables_follows_every_write() {
+    use civicgraph_graph::{SearchRequest, SearchSort};
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    let opening = SearchRequest {
+        facets: true,
+        facet_size: 50,
+        limit: 10,
+        ..SearchRequest::default()
+    };
+    let mut general = opening.clone();
+    general.filter.kinds = ["dataset", "case-study", "catalogue"].map(str::to_owned).to_vec();
+    let check = |total: usize| {
+        for (offset, sort) in [
+            (0, SearchSort::Relevance),
+            (7, SearchSort::Date),
+            (40, SearchSort::Date),
+        ] {
+            let kept = graph
+                .search_page(&SearchRequest {
+                    offset,
+                    sort,
+                    ..opening.clone()
+                })
+                .unwrap();
+            let searched = graph
+                .search_page(&SearchRequest {
+                    offset,
+                    sort,
+                    ..general.clone()
+                })
+                .unwrap();
+            assert_eq!(kept.total, total);
+            assert_eq!(kept, searched, "offset {offset}, {sort:?}");
+        }
+    };
+
+    // Three sources indexed in one pass: their records share a segment.
+    graph.defer_index();
+    load_demo(&graph, "northmoor", "northmoor.ttl");
+    load_demo(&graph, "westshire", "westshire.ttl");
+    load_demo(&graph, "uk", "uk-datasets.ttl");
+    graph.catch_up_index().unwrap();
+    assert!(
+        graph.warm_search().unwrap() >= 1,
+        "the tables of the index's segments"
+    );
+    let all = graph.indexed_records() as usize;
+    assert!(all > 45 + 43);
+    check(all);
+    let page = graph.search_page(&opening).unwrap();
+    let types: Vec<(&str, u64)> = page.facets["type"]
+        .iter()
+        .map(|c| (c.value.as_str(), c.count))
+        .collect();
+    assert_eq!(types, [("dataset", all as u64 - 3), ("catalogue", 3)]);
+
+    // The small source replaced by one dataset: few records touched, so the index follows
+    // them, deleting theirs from the shared segment, whose kept counts are taken again.
+    let uk = graph.layout().source_graph("uk").unwrap();
+    let before = all;
+    let ttl = "<http://ex/d> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> \"Gritting routes\" .";
+    graph
+        .commit(
+            WriteBatch::replace_graph_from_reader(&uk, RdfFormat::Turtle, ttl.as_bytes(), "v2.ttl").unwrap(),
+        )
+        .unwrap();
+    let after = graph.indexed_records() as usize;
+    assert!(after < before, "{after} records after, {before} before");
+    check(after);
+}
