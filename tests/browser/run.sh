@@ -21,10 +21,17 @@ trap cleanup EXIT
 # A CKAN portal: package_search answers with the recorded Birmingham response.
 mkdir -p "$work/portal/api/3/action"
 cp ../shared/data/ckan-api-responses/data-birmingham-gov-uk/package_search.json "$work/portal/api/3/action/package_search"
-portal_port=$((20000 + RANDOM % 20000))
-python3 -m http.server "$portal_port" --bind 127.0.0.1 --directory "$work/portal" >/dev/null 2>&1 &
+# On a port the system gives (a port picked at random could be held by a client
+# connection), read back from the line the server prints when it listens.
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/portal" > "$work/portal.log" 2>&1 &
 portal_pid=$!
-sleep 1
+portal_port=""
+for _ in $(seq 1 100); do
+    portal_port=$(sed -n 's/^Serving HTTP on .* port \([0-9][0-9]*\) .*/\1/p' "$work/portal.log")
+    [ -n "$portal_port" ] && break
+    sleep 0.1
+done
+[ -n "$portal_port" ] || { echo "the portal did not start: $(cat "$work/portal.log")" >&2; exit 1; }
 
 root=$(pwd)
 cat > "$work/civicgraph.toml" <<TOML
