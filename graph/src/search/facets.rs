@@ -60,12 +60,6 @@ impl SegmentCollector for FacetSegmentCollector {
         self.table.count(doc, &mut self.counts);
     }
 
-    fn collect_block(&mut self, docs: &[DocId]) {
-        for &doc in docs {
-            self.table.count(doc, &mut self.counts);
-        }
-    }
-
     fn harvest(self) -> Self::Fruit {
         self.table.values(&self.counts)
     }

@@ -159,9 +159,8 @@ impl SearchIndex {
         let key = CountKey::of(request);
         // No text and no filter: the web page's opening view, and CKAN's bare package_search.
         let everything = request.text.trim().is_empty() && request.filter == SearchFilter::default();
-        if everything {
-            self.segment_tables.prune(&searcher);
-        }
+        // The segment tables follow the searcher: those of segments it no longer has go.
+        self.segment_tables.prune(&searcher);
         // The page of hits alone. In relevance order a one-word search (a disjunction of
         // the word in each text field) skips most matches with block-max WAND; a search of
         // several words (a conjunction of such disjunctions) scores every match.
@@ -200,7 +199,6 @@ impl SearchIndex {
                         facets: count_everything(&self.segment_tables, &searcher, size)?,
                     }
                 } else {
-                    self.segment_tables.prune(&searcher);
                     let collector = FacetCollector {
                         tables: &self.segment_tables,
                         size,

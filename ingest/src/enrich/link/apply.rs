@@ -84,11 +84,8 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
     // step by step, as a first tagging does, instead of gathering millions for one commit.
     if let Some(mut bulk) = graph.begin_bulk(std::slice::from_ref(&links_graph))? {
         let mut step: Vec<Triple> = Vec::new();
-        let mut mine: Vec<Triple> = Vec::new();
         for item in items {
-            mine.clear();
-            triples(&mut mine, item);
-            step.append(&mut mine);
+            triples(&mut step, item);
             if step.len() >= BULK_STEP {
                 summary.added += step.len();
                 bulk.insert(in_graph(std::mem::take(&mut step), &links_graph))?;
@@ -104,7 +101,6 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
     let mut wanted: HashSet<Triple> = HashSet::new();
     let mut mine: Vec<Triple> = Vec::new();
     for item in items {
-        mine.clear();
         triples(&mut mine, item);
         wanted.extend(mine.drain(..));
     }
@@ -141,18 +137,19 @@ fn in_graph(triples: Vec<Triple>, graph: &NamedNode) -> Vec<Quad> {
     triples.into_iter().map(|t| t.in_graph(graph.clone())).collect()
 }
 
-/// Adds `triple` to `into` unless it is there: one link's statements, a few (two signals
-/// may quote the same evidence).
-fn push_once(into: &mut Vec<Triple>, triple: Triple) {
-    if !into.contains(&triple) {
+/// Adds `triple` to `into` unless `into[from..]`, the statements of the link being added
+/// (a few), holds it: two signals may name the same signal kind or quote the same evidence.
+fn push_once(into: &mut Vec<Triple>, from: usize, triple: Triple) {
+    if !into[from..].contains(&triple) {
         into.push(triple);
     }
 }
 
-/// A link's statements: `owl:sameAs`, and its `cg:DatasetLink` node with the two
+/// Adds a link's statements to `into`: `owl:sameAs`, and its `cg:DatasetLink` node with the two
 /// datasets, the score and each signal with its evidence.
 fn link_triples(into: &mut Vec<Triple>, base: &str, link: &Link) {
     let decimal = crate::emit::decimal;
+    let from = into.len();
     let (a, b) = (
         NamedNode::new_unchecked(&link.a),
         NamedNode::new_unchecked(&link.b),
@@ -161,14 +158,15 @@ fn link_triples(into: &mut Vec<Triple>, base: &str, link: &Link) {
         "{base}link/{}",
         short_hash(&format!("{} {}", link.a, link.b))
     ));
-    push_once(into, Triple::new(a.clone(), owl::SAME_AS, b.clone()));
-    push_once(into, Triple::new(node.clone(), rdf::TYPE, cg::DATASET_LINK));
-    push_once(into, Triple::new(node.clone(), cg::LINKED_DATASET, a));
-    push_once(into, Triple::new(node.clone(), cg::LINKED_DATASET, b));
-    push_once(into, Triple::new(node.clone(), cg::SCORE, decimal(link.score)));
+    into.push(Triple::new(a.clone(), owl::SAME_AS, b.clone()));
+    into.push(Triple::new(node.clone(), rdf::TYPE, cg::DATASET_LINK));
+    into.push(Triple::new(node.clone(), cg::LINKED_DATASET, a));
+    into.push(Triple::new(node.clone(), cg::LINKED_DATASET, b));
+    into.push(Triple::new(node.clone(), cg::SCORE, decimal(link.score)));
     for evidence in &link.evidence {
         push_once(
             into,
+            from,
             Triple::new(
                 node.clone(),
                 cg::SIGNAL,
@@ -177,6 +175,7 @@ fn link_triples(into: &mut Vec<Triple>, base: &str, link: &Link) {
         );
         push_once(
             into,
+            from,
             Triple::new(
                 node.clone(),
                 cg::EVIDENCE,
@@ -186,7 +185,7 @@ fn link_triples(into: &mut Vec<Triple>, base: &str, link: &Link) {
     }
 }
 
-/// A cluster's statements: its type, member and catalogue counts, and `cg:cluster` from
+/// Adds a cluster's statements to `into`: its type, member and catalogue counts, and `cg:cluster` from
 /// each member (once each: a dataset is in one cluster).
 fn cluster_triples(
     into: &mut Vec<Triple>,
