@@ -16,6 +16,7 @@ use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 /// Counts the values of every facet over the matching documents, keeping the `size` most
 /// frequent of each (ties in value order).
+#[derive(Clone, Copy)]
 pub(crate) struct FacetCollector<'a> {
     pub tables: &'a SegmentTables,
     pub size: usize,

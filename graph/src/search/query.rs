@@ -13,11 +13,11 @@ use super::request::{
 use super::segment_table::DATE_FIELD;
 use crate::error::{GraphError, Result};
 use std::ops::Bound;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 impl SearchIndex {
     fn query(&self, request: &SearchRequest) -> Result<Box<dyn Query>> {
@@ -161,50 +161,69 @@ impl SearchIndex {
         let everything = request.text.trim().is_empty() && request.filter == SearchFilter::default();
         // The segment tables follow the searcher: those of segments it no longer has go.
         self.segment_tables.prune(&searcher);
-        // The page of hits alone. In relevance order a one-word search (a disjunction of
-        // the word in each text field) skips most matches with block-max WAND; a search of
-        // several words (a conjunction of such disjunctions) scores every match.
-        let addresses: Vec<(f32, DocAddress)> = if request.sort == SearchSort::Key {
-            let top = searcher.search(&query, &top.order_by_fast_field::<u64>("key", Order::Asc))?;
-            top.into_iter().map(|(_, a)| (0.0, a)).collect()
-        } else if request.sort == SearchSort::Modified {
-            let top = searcher.search(&query, &top.order_by_fast_field::<i64>("modified", Order::Desc))?;
-            top.into_iter().map(|(_, a)| (0.0, a)).collect()
-        } else if by_date && everything {
-            self.segment_tables
-                .newest_first(&searcher, request.offset, limit)?
-                .into_iter()
-                .map(|a| (0.0, a))
-                .collect()
-        } else if by_date {
-            let top = searcher.search(&query, &top.order_by_fast_field::<i64>(DATE_FIELD, Order::Desc))?;
-            top.into_iter().map(|(_, a)| (0.0, a)).collect()
-        } else {
-            searcher.search(&query, &top)?
+        let kept = self.counts.get(generation, &key);
+        // Counting visits every match; with no text and no filter the counts are the
+        // segments' kept counts of all their records instead.
+        let counting = kept.is_none() && !everything;
+        let size = request.facet_size.max(1);
+        let counter = Counter {
+            facets: request.facets.then_some(FacetCollector {
+                tables: &self.segment_tables,
+                size,
+            }),
         };
-        // The counts visit every match, without scoring, unless kept from before; with no
-        // text and no filter, they are the segments' kept counts of all their records.
-        let counts = match self.counts.get(generation, &key) {
-            Some(counts) => counts,
-            None => {
-                let size = request.facet_size.max(1);
-                let counted = if !request.facets {
-                    Counts {
-                        total: searcher.search(&query, &Count)?,
-                        facets: Vec::new(),
-                    }
-                } else if everything {
-                    Counts {
-                        total: searcher.num_docs() as usize,
-                        facets: count_everything(&self.segment_tables, &searcher, size)?,
-                    }
-                } else {
-                    let collector = FacetCollector {
-                        tables: &self.segment_tables,
-                        size,
-                    };
-                    let (total, facets) = searcher.search(&query, &(Count, collector))?;
-                    Counts { total, facets }
+        // The page of hits, and the counts in the same pass over the matches when they are
+        // not kept. Alone, a one-word search in relevance order (a disjunction of the word
+        // in each text field) skips most matches with block-max WAND; counting visits them
+        // all anyway, and one pass that scores them costs less than two passes, one scoring
+        // and one counting (a search of several words scores every match in either case).
+        let (addresses, counted): (Vec<(f32, DocAddress)>, Option<Counts>) =
+            if request.sort == SearchSort::Key {
+                let (top, counted) = counter.search(
+                    &searcher,
+                    &query,
+                    top.order_by_fast_field::<u64>("key", Order::Asc),
+                    counting,
+                )?;
+                (top.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
+            } else if request.sort == SearchSort::Modified {
+                let (top, counted) = counter.search(
+                    &searcher,
+                    &query,
+                    top.order_by_fast_field::<i64>("modified", Order::Desc),
+                    counting,
+                )?;
+                (top.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
+            } else if by_date && everything {
+                let page = self
+                    .segment_tables
+                    .newest_first(&searcher, request.offset, limit)?
+                    .into_iter()
+                    .map(|a| (0.0, a))
+                    .collect();
+                (page, None)
+            } else if by_date {
+                let (top, counted) = counter.search(
+                    &searcher,
+                    &query,
+                    top.order_by_fast_field::<i64>(DATE_FIELD, Order::Desc),
+                    counting,
+                )?;
+                (top.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
+            } else {
+                counter.search(&searcher, &query, top, counting)?
+            };
+        let counts = match (kept, counted) {
+            (Some(counts), _) => counts,
+            (None, Some(counted)) => self.counts.put(generation, key, counted),
+            (None, None) => {
+                let counted = Counts {
+                    total: searcher.num_docs() as usize,
+                    facets: if request.facets {
+                        count_everything(&self.segment_tables, &searcher, size)?
+                    } else {
+                        Vec::new()
+                    },
                 };
                 self.counts.put(generation, key, counted)
             }
@@ -292,6 +311,43 @@ impl SearchIndex {
             facet_size: 0,
         };
         Ok(self.search_page(&request)?.hits)
+    }
+}
+
+/// What a pass over the matches counts besides finding its page of hits: the total, and
+/// the facets when asked for.
+struct Counter<'a> {
+    facets: Option<FacetCollector<'a>>,
+}
+
+impl Counter<'_> {
+    /// The page `top` finds, and the counts when `counting`, in one pass over the matches.
+    fn search<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        top: C,
+        counting: bool,
+    ) -> tantivy::Result<(C::Fruit, Option<Counts>)> {
+        if !counting {
+            return Ok((searcher.search(query, &top)?, None));
+        }
+        Ok(match &self.facets {
+            Some(facets) => {
+                let (page, total, facets) = searcher.search(query, &(top, Count, *facets))?;
+                (page, Some(Counts { total, facets }))
+            }
+            None => {
+                let (page, total) = searcher.search(query, &(top, Count))?;
+                (
+                    page,
+                    Some(Counts {
+                        total,
+                        facets: Vec::new(),
+                    }),
+                )
+            }
+        })
     }
 }
 
