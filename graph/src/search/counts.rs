@@ -1,9 +1,9 @@
 //! The totals and facet counts of recent searches, kept until the index next changes.
 //!
-//! Counting visits every match: 34,000 for a two-word query over a million records, all of
-//! them for the web page's opening view with no text. The page of hits needs only the best
-//! few, which tantivy finds for a one-word search while skipping most matches (block-max
-//! WAND; a search of several words scores every match, but counts nothing). So a repeated
+//! Counting visits every match: 34,000 for a two-word query over a million records. The
+//! page of hits needs only the best few, which tantivy finds for a one-word search while
+//! skipping most matches (block-max WAND; a search of several words scores every match,
+//! but then counts nothing more than its page needs). So a repeated
 //! search, or the next page of one, or the same search in another order, reuses the counts
 //! and only finds its hits, as Elasticsearch's shard request cache keeps aggregations until
 //! the next refresh. Entries belong to one searcher generation: the first lookup after a

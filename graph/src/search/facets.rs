@@ -2,14 +2,15 @@
 //! [`FACETS`].
 //!
 //! A tantivy collector that counts each match's values from its segment's
-//! [`FacetTable`](super::segment_table::FacetTable) into one counter per value, and names only the counted values at the
-//! end. It replaced tantivy's terms aggregations, which build a general bucket tree per
+//! [`FacetTable`](super::segment_table::FacetTable) into one counter per value. The
+//! segments' counts are added up by merging each facet's values in value order, and only
+//! the values kept are named: a search matching tens of thousands of publishers hashes and
+//! copies none of their names. It replaced tantivy's terms aggregations, which build a general bucket tree per
 //! request and per facet, and then a read of every facet's column per match. Counts are
 //! exact (no shard-size cut), and a record counts once per value however often it lists it.
 
 use super::request::FACETS;
 use super::segment_table::{FacetTable, SegmentTables};
-use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
@@ -32,6 +33,12 @@ pub(crate) struct FacetSegmentCollector {
     counts: Vec<u32>,
 }
 
+/// One segment's counts per slot, with the table that names the slots.
+pub(crate) struct SegmentCounts {
+    table: Arc<FacetTable>,
+    counts: Arc<Vec<u32>>,
+}
+
 impl Collector for FacetCollector<'_> {
     type Fruit = FacetCounts;
     type Child = FacetSegmentCollector;
@@ -48,21 +55,23 @@ impl Collector for FacetCollector<'_> {
         false
     }
 
-    fn merge_fruits(&self, segments: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<FacetCounts> {
-        Ok(merge(segments, self.size))
+    fn merge_fruits(&self, segments: Vec<SegmentCounts>) -> tantivy::Result<FacetCounts> {
+        Ok(merge(&segments, self.size))
     }
 }
 
 impl SegmentCollector for FacetSegmentCollector {
-    /// Per facet, value to count, for the values the matches had.
-    type Fruit = Vec<HashMap<String, u64>>;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         self.table.count(doc, &mut self.counts);
     }
 
     fn harvest(self) -> Self::Fruit {
-        self.table.values(&self.counts)
+        SegmentCounts {
+            table: self.table,
+            counts: Arc::new(self.counts),
+        }
     }
 }
 
@@ -76,32 +85,51 @@ pub(crate) fn count_everything(
     let mut segments = Vec::with_capacity(searcher.segment_readers().len());
     for segment in searcher.segment_readers() {
         let table = tables.facets(segment)?;
-        segments.push(table.values(&table.everything(segment)));
+        segments.push(SegmentCounts {
+            counts: table.everything(segment),
+            table,
+        });
     }
-    Ok(merge(segments, size))
+    Ok(merge(&segments, size))
 }
 
 /// Adds up the segments' counts per facet and keeps each facet's `size` most frequent values.
-fn merge(segments: Vec<Vec<HashMap<String, u64>>>, size: usize) -> FacetCounts {
-    let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); FACETS.len()];
-    for segment in segments {
-        for (into, counts) in merged.iter_mut().zip(segment) {
-            if into.is_empty() {
-                *into = counts;
-                continue;
+fn merge(segments: &[SegmentCounts], size: usize) -> FacetCounts {
+    (0..FACETS.len())
+        .map(|facet| {
+            // Each segment's counted values of the facet, in value order: the runs merge
+            // by taking the least value at their heads and adding up its counts.
+            let mut runs: Vec<_> = segments
+                .iter()
+                .map(|segment| segment.table.counted(facet, &segment.counts).peekable())
+                .collect();
+            let mut totals: Vec<(&str, u64)> = Vec::new();
+            while let Some(least) = runs
+                .iter_mut()
+                .filter_map(|run| run.peek().map(|&(v, _)| v))
+                .min()
+            {
+                let mut total = 0;
+                for run in &mut runs {
+                    if let Some(&(value, count)) = run.peek()
+                        && value == least
+                    {
+                        total += u64::from(count);
+                        run.next();
+                    }
+                }
+                totals.push((least, total));
             }
-            for (value, count) in counts {
-                *into.entry(value).or_default() += count;
+            let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+            if totals.len() > size {
+                totals.select_nth_unstable_by(size, order);
+                totals.truncate(size);
             }
-        }
-    }
-    merged
-        .into_iter()
-        .map(|counts| {
-            let mut values: Vec<(String, u64)> = counts.into_iter().collect();
-            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            values.truncate(size);
-            values
+            totals.sort_unstable_by(order);
+            totals
+                .into_iter()
+                .map(|(value, count)| (value.to_owned(), count))
+                .collect()
         })
         .collect()
 }

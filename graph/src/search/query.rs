@@ -1,8 +1,8 @@
 //! Searching the index: the query language, filters, facet counts, snippets, sorting and
-//! paging. The page of hits and the counts are two passes: the hits in relevance order skip
-//! most matches; the total and facet counts ([`super::facets`], over columnar fields) visit
-//! every match without scoring, and are kept ([`super::counts`]), so the same search
-//! again, in another order or at another page, only finds its hits.
+//! paging. A search that must count finds its page of hits and its total and facet counts
+//! ([`super::facets`], from the segment tables) in one pass over the matches. The counts are
+//! kept ([`super::counts`]), so the same search again, in another order or at another page,
+//! only finds its hits, which in relevance order skips most matches of a one-word search.
 
 use super::counts::{CountKey, Counts};
 use super::facets::{FacetCollector, count_everything};

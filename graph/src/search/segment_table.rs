@@ -83,10 +83,11 @@ impl SegmentTable {
 
 /// One segment's facet values.
 pub(crate) struct FacetTable {
-    /// Per slot, the facet it belongs to, as an index into [`FACETS`].
-    slot_facet: Vec<u8>,
     /// Per slot, the value as the API shows it.
     slot_value: Vec<String>,
+    /// Per facet of [`FACETS`], its slots in the order of their values, so that counts of
+    /// several segments add up by merging sorted runs, naming no value twice.
+    facet_slots: Vec<Vec<u32>>,
     /// Document `d`'s slots are `slots[doc_starts[d]..doc_starts[d + 1]]`, each once.
     doc_starts: Vec<u64>,
     slots: Vec<u32>,
@@ -110,6 +111,7 @@ enum Source {
 impl FacetTable {
     fn build(segment: &SegmentReader) -> tantivy::Result<Self> {
         let fast = segment.fast_fields();
+        // Per slot, the facet it belongs to, as an index into [`FACETS`].
         let mut slot_facet: Vec<u8> = Vec::new();
         let mut slot_value: Vec<String> = Vec::new();
         let mut sources = Vec::with_capacity(FACETS.len());
@@ -189,9 +191,18 @@ impl FacetTable {
             doc_starts.push(slots.len() as u64);
         }
         slots.shrink_to_fit();
+        let mut facet_slots = vec![Vec::new(); FACETS.len()];
+        for (slot, &facet) in slot_facet.iter().enumerate() {
+            facet_slots[facet as usize].push(slot as u32);
+        }
+        // A text facet's slots are already in its dictionary's order (the stable sort finds
+        // them sorted); the numeric facet's came in the order its values were met.
+        for of_facet in &mut facet_slots {
+            of_facet.sort_by(|a, b| slot_value[*a as usize].cmp(&slot_value[*b as usize]));
+        }
         Ok(Self {
-            slot_facet,
             slot_value,
+            facet_slots,
             doc_starts,
             slots,
             everything: Mutex::new(None),
@@ -235,15 +246,29 @@ impl FacetTable {
         counts
     }
 
+    /// The values of facet `facet` (an index into [`FACETS`]) counted in `counts`, with
+    /// their counts, in value order.
+    pub(crate) fn counted<'a>(
+        &'a self,
+        facet: usize,
+        counts: &'a [u32],
+    ) -> impl Iterator<Item = (&'a str, u32)> + 'a {
+        self.facet_slots[facet].iter().filter_map(move |&slot| {
+            let count = counts[slot as usize];
+            (count > 0).then(|| (self.slot_value[slot as usize].as_str(), count))
+        })
+    }
+
     /// Per facet of [`FACETS`], the values counted in `counts` with their counts.
-    pub(crate) fn values(&self, counts: &[u32]) -> Vec<HashMap<String, u64>> {
-        let mut out = vec![HashMap::new(); FACETS.len()];
-        for (slot, &count) in counts.iter().enumerate() {
-            if count > 0 {
-                out[self.slot_facet[slot] as usize].insert(self.slot_value[slot].clone(), u64::from(count));
-            }
-        }
-        out
+    #[cfg(test)]
+    fn values(&self, counts: &[u32]) -> Vec<HashMap<String, u64>> {
+        (0..FACETS.len())
+            .map(|facet| {
+                self.counted(facet, counts)
+                    .map(|(value, count)| (value.to_owned(), u64::from(count)))
+                    .collect()
+            })
+            .collect()
     }
 }
 
