@@ -150,7 +150,8 @@ tp = results["throughput"]
 targets = [
     ("end-to-end ingest ≥ 0.5 × oxigraph load (triples/s)",
      ratio(ingest["triples_per_s"], peers.get("oxigraph load (generated files)", {}).get("per_s")), lambda r: r >= 0.5, "{:.2f}×"),
-    ("1M datasets ingested in < 10 min", ingest["wall_s"] if n >= 1_000_000 else None, lambda s: s < 600, "{:.0f} s"),
+    # The target names 1M; at another size it is not judged.
+    ("1M datasets ingested in < 10 min", ingest["wall_s"] if n == 1_000_000 else None, lambda s: s < 600, "{:.0f} s"),
     # Judged on requests that count every match, not on repeats answered from kept counts.
     ("/api/search p50 ≤ 5 ms (at 1M), counting every match", (results["search"] or {}).get("all", {}).get("counted_p50_ms"), lambda v: v <= 5, "{:.1f} ms"),
     ("/api/search p50 ≤ 5 ms (at 1M), repeated requests", (results["search"] or {}).get("all", {}).get("p50_ms"), lambda v: v <= 5, "{:.1f} ms"),

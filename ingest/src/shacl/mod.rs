@@ -243,8 +243,19 @@ impl Validator<'_> {
                 current
             }
         };
-        let mut seen = HashSet::new();
-        out.retain(|t| seen.insert(t.clone()));
+        // Most paths give one or two values: compared in place, without a set.
+        if out.len() > 16 {
+            let mut seen = HashSet::new();
+            out.retain(|t| seen.insert(t.clone()));
+        } else if out.len() > 1 {
+            let mut kept: Vec<Term> = Vec::with_capacity(out.len());
+            for t in out {
+                if !kept.contains(&t) {
+                    kept.push(t);
+                }
+            }
+            out = kept;
+        }
         out
     }
 
@@ -258,46 +269,55 @@ impl Validator<'_> {
             Some(path) => self.values(focus, path),
             None => vec![focus.into_owned()],
         };
-        let mut conforms = true;
-        let mut report = |value: Option<&Term>,
-                          component: &str,
-                          message: String,
-                          out: &mut Option<&mut BTreeSet<Violation>>| {
-            conforms = false;
+        // Nested checks (`out` is `None`) only ask whether the focus conforms: they stop at
+        // the first broken rule and never word a message.
+        let conforms = std::cell::Cell::new(true);
+        let report = |value: Option<&Term>,
+                      component: &str,
+                      message: &dyn Fn() -> String,
+                      out: &mut Option<&mut BTreeSet<Violation>>| {
+            conforms.set(false);
             if let Some(out) = out.as_deref_mut() {
                 out.insert(Violation {
                     focus: focus.to_string(),
                     path: shape.path.as_ref().map(Path::display),
                     value: value.map(ToString::to_string),
-                    message: shape.message.clone().unwrap_or(message),
+                    message: shape.message.clone().unwrap_or_else(message),
                     severity: shape.severity,
                     component: format!("sh:{component}ConstraintComponent"),
                     shape: shape.id.clone(),
                 });
             }
         };
-        let what = describe(shape);
+        let what = What(shape);
         let mut closed_broken = false;
         for constraint in &shape.constraints {
+            if !conforms.get() && out.is_none() {
+                return false;
+            }
             match constraint {
                 Constraint::MinCount(n) if values.len() < *n => report(
                     None,
                     "MinCount",
-                    format!(
-                        "{what}: at least {n} value{} required, {} found",
-                        plural(*n),
-                        values.len()
-                    ),
+                    &|| {
+                        format!(
+                            "{what}: at least {n} value{} required, {} found",
+                            plural(*n),
+                            values.len()
+                        )
+                    },
                     out,
                 ),
                 Constraint::MaxCount(n) if values.len() > *n => report(
                     None,
                     "MaxCount",
-                    format!(
-                        "{what}: at most {n} value{} allowed, {} found",
-                        plural(*n),
-                        values.len()
-                    ),
+                    &|| {
+                        format!(
+                            "{what}: at most {n} value{} allowed, {} found",
+                            plural(*n),
+                            values.len()
+                        )
+                    },
                     out,
                 ),
                 Constraint::MinCount(_) | Constraint::MaxCount(_) => {}
@@ -307,7 +327,7 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "Class",
-                                format!("{what}: {} is not a {}", short(v), compact(class.as_ref())),
+                                &|| format!("{what}: {} is not a {}", short(v), compact(class.as_ref())),
                                 out,
                             );
                         }
@@ -319,11 +339,13 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "Datatype",
-                                format!(
-                                    "{what}: {} is not a well-formed {}",
-                                    short(v),
-                                    compact(datatype.as_ref())
-                                ),
+                                &|| {
+                                    format!(
+                                        "{what}: {} is not a well-formed {}",
+                                        short(v),
+                                        compact(datatype.as_ref())
+                                    )
+                                },
                                 out,
                             );
                         }
@@ -335,7 +357,7 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "NodeKind",
-                                format!("{what}: {} is not a {}", short(v), kind.name()),
+                                &|| format!("{what}: {} is not a {}", short(v), kind.name()),
                                 out,
                             );
                         }
@@ -347,11 +369,13 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "Node",
-                                format!(
-                                    "{what}: {} does not conform to {}",
-                                    short(v),
-                                    self.shapes.shapes[*child].id
-                                ),
+                                &|| {
+                                    format!(
+                                        "{what}: {} does not conform to {}",
+                                        short(v),
+                                        self.shapes.shapes[*child].id
+                                    )
+                                },
                                 out,
                             );
                         }
@@ -363,7 +387,7 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "Or",
-                                format!("{what}: {} matches none of the alternatives", short(v)),
+                                &|| format!("{what}: {} matches none of the alternatives", short(v)),
                                 out,
                             );
                         }
@@ -375,7 +399,7 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "And",
-                                format!("{what}: {} does not meet all the conditions", short(v)),
+                                &|| format!("{what}: {} does not meet all the conditions", short(v)),
                                 out,
                             );
                         }
@@ -391,10 +415,12 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "Xone",
-                                format!(
-                                    "{what}: {} matches {matching} of the alternatives, not exactly one",
-                                    short(v)
-                                ),
+                                &|| {
+                                    format!(
+                                        "{what}: {} matches {matching} of the alternatives, not exactly one",
+                                        short(v)
+                                    )
+                                },
                                 out,
                             );
                         }
@@ -406,11 +432,13 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "Not",
-                                format!(
-                                    "{what}: {} conforms to {}, which it must not",
-                                    short(v),
-                                    self.shapes.shapes[*child].id
-                                ),
+                                &|| {
+                                    format!(
+                                        "{what}: {} conforms to {}, which it must not",
+                                        short(v),
+                                        self.shapes.shapes[*child].id
+                                    )
+                                },
                                 out,
                             );
                         }
@@ -421,7 +449,7 @@ impl Validator<'_> {
                         report(
                             None,
                             "HasValue",
-                            format!("{what}: must have the value {}", short(expected)),
+                            &|| format!("{what}: must have the value {}", short(expected)),
                             out,
                         );
                     }
@@ -432,7 +460,7 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "In",
-                                format!("{what}: {} is not one of the values allowed", short(v)),
+                                &|| format!("{what}: {} is not one of the values allowed", short(v)),
                                 out,
                             );
                         }
@@ -450,7 +478,7 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "Pattern",
-                                format!("{what}: {} does not match {:?}", short(v), pattern.source),
+                                &|| format!("{what}: {} does not match {:?}", short(v), pattern.source),
                                 out,
                             );
                         }
@@ -469,11 +497,13 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 if min { "MinLength" } else { "MaxLength" },
-                                format!(
-                                    "{what}: {} is {} than {n} characters",
-                                    short(v),
-                                    if min { "shorter" } else { "longer" }
-                                ),
+                                &|| {
+                                    format!(
+                                        "{what}: {} is {} than {n} characters",
+                                        short(v),
+                                        if min { "shorter" } else { "longer" }
+                                    )
+                                },
                                 out,
                             );
                         }
@@ -489,7 +519,7 @@ impl Validator<'_> {
                             report(
                                 Some(v),
                                 "LanguageIn",
-                                format!("{what}: {} is not in {}", short(v), ranges.join(", ")),
+                                &|| format!("{what}: {} is not in {}", short(v), ranges.join(", ")),
                                 out,
                             );
                         }
@@ -509,7 +539,7 @@ impl Validator<'_> {
                         report(
                             None,
                             "UniqueLang",
-                            format!("{what}: more than one value in language {tag:?}"),
+                            &|| format!("{what}: more than one value in language {tag:?}"),
                             out,
                         );
                     }
@@ -529,11 +559,13 @@ impl Validator<'_> {
                         report(
                             None,
                             "QualifiedMinCount",
-                            format!(
-                                "{what}: at least {min} value{} must conform to {}, {conforming} do",
-                                plural(*min),
-                                self.shapes.shapes[*child].id
-                            ),
+                            &|| {
+                                format!(
+                                    "{what}: at least {min} value{} must conform to {}, {conforming} do",
+                                    plural(*min),
+                                    self.shapes.shapes[*child].id
+                                )
+                            },
                             out,
                         );
                     }
@@ -543,11 +575,13 @@ impl Validator<'_> {
                         report(
                             None,
                             "QualifiedMaxCount",
-                            format!(
-                                "{what}: at most {max} value{} may conform to {}, {conforming} do",
-                                plural(*max),
-                                self.shapes.shapes[*child].id
-                            ),
+                            &|| {
+                                format!(
+                                    "{what}: at most {max} value{} may conform to {}, {conforming} do",
+                                    plural(*max),
+                                    self.shapes.shapes[*child].id
+                                )
+                            },
                             out,
                         );
                     }
@@ -570,7 +604,7 @@ impl Validator<'_> {
             }
         }
         if closed_broken {
-            conforms = false;
+            conforms.set(false);
             if out.is_none() {
                 return false;
             }
@@ -580,14 +614,14 @@ impl Validator<'_> {
         for &property in &shape.properties {
             for value in &values {
                 if !self.check(property, value.as_ref(), out) {
-                    conforms = false;
+                    conforms.set(false);
                     if out.is_none() {
                         return false;
                     }
                 }
             }
         }
-        conforms
+        conforms.get()
     }
 }
 
@@ -608,7 +642,7 @@ fn closed_report(
             message: shape.message.clone().unwrap_or_else(|| {
                 format!(
                     "{}: {} is not among the properties this closed shape allows",
-                    describe(shape),
+                    What(shape),
                     compact(predicate)
                 )
             }),
@@ -634,15 +668,18 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// `title (dct:title)` or the path alone.
-fn describe(shape: &Shape) -> String {
-    let path = match &shape.path {
-        Some(path) => path.compact(),
-        None => return shape.name.clone().unwrap_or_else(|| "node".to_owned()),
-    };
-    match &shape.name {
-        Some(name) => format!("{name} ({path})"),
-        None => path,
+/// A shape as messages name it: `title (dct:title)`, or the path alone. Written only when
+/// a message is.
+struct What<'a>(&'a Shape);
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shape = self.0;
+        match (&shape.path, &shape.name) {
+            (None, name) => f.write_str(name.as_deref().unwrap_or("node")),
+            (Some(path), Some(name)) => write!(f, "{name} ({})", path.compact()),
+            (Some(path), None) => f.write_str(&path.compact()),
+        }
     }
 }
 
