@@ -290,9 +290,9 @@ impl Validator<'_> {
             }
         };
         let what = What(shape);
-        let mut closed_broken = false;
+        let nested = out.is_none();
         for constraint in &shape.constraints {
-            if !conforms.get() && out.is_none() {
+            if nested && !conforms.get() {
                 return false;
             }
             match constraint {
@@ -596,18 +596,15 @@ impl Validator<'_> {
                         for t in self.graph.triples_for_subject(subject) {
                             if !allowed.iter().any(|p| p.as_ref() == t.predicate) {
                                 closed_report(shape, v, t.predicate, t.object, out);
-                                closed_broken = true;
+                                conforms.set(false);
                             }
                         }
                     }
                 }
             }
         }
-        if closed_broken {
-            conforms.set(false);
-            if out.is_none() {
-                return false;
-            }
+        if nested && !conforms.get() {
+            return false;
         }
         // A property shape's own property shapes apply to its value nodes (for a node shape
         // the value node is the focus itself).
@@ -615,7 +612,7 @@ impl Validator<'_> {
             for value in &values {
                 if !self.check(property, value.as_ref(), out) {
                     conforms.set(false);
-                    if out.is_none() {
+                    if nested {
                         return false;
                     }
                 }
