@@ -108,6 +108,15 @@ pub enum GraphError {
         /// How many quads the store holds.
         quads: usize,
     },
+    /// The patterns the index stored beside a record's document do not read back: the
+    /// index is damaged; `reindex` rebuilds it.
+    #[error("the search index's stored patterns of {record} do not read ({message}); run `reindex`")]
+    StoredAssignments {
+        /// The record's IRI.
+        record: String,
+        /// What the reader said.
+        message: String,
+    },
     /// A store write committed but the index could not follow; `open` or `reindex` repairs it.
     #[error(
         "the store committed write {sequence} but the index did not follow ({source}); run `reindex` or reopen to repair"

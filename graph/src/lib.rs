@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod assignment;
 mod batch;
 mod bulk_write;
 mod dump;
@@ -18,6 +19,7 @@ mod stats;
 mod update;
 pub mod xml_entities;
 
+pub use assignment::{Assignment, Method, order_evidence};
 pub use batch::WriteBatch;
 pub use bulk_write::BulkWrite;
 pub use error::GraphError;

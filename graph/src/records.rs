@@ -7,6 +7,7 @@
 //! from civicgraph's tags and links: another source cannot add titles, pages or types to a
 //! record it does not hold.
 
+use crate::assignment::Assignment;
 use crate::error::Result;
 use crate::labels::{Labels, local_name};
 use civicgraph_vocab::cg;
@@ -101,13 +102,9 @@ pub struct Record {
     pub channels: Vec<String>,
     /// `cg:benefit`s, benefits of co-creation, by IRI.
     pub benefits: Vec<String>,
-    /// How its patterns were assigned, `curated` or `inferred` (NONE counts as neither):
-    /// read with [`Parts::assignments`].
-    pub methods: Vec<String>,
-    /// Per pattern IRI, the highest confidence of the assignments that give it (a curated
-    /// one without `cg:confidence` counts 1, as the vocabulary defines); NONE is not listed.
-    /// Read with [`Parts::assignments`].
-    pub confidences: Vec<(String, f64)>,
+    /// Its pattern assignments (`cg:patternAssignment`), NONE included, by pattern and the
+    /// strongest first: read with [`Parts::assignments`].
+    pub assignments: Vec<Assignment>,
     /// `cg:usePattern`s, by IRI: stated by the source or assigned by the tagger.
     pub patterns: Vec<String>,
     /// `dct:identifier` values (text or IRI) and `adms:identifier` notations.
@@ -209,6 +206,30 @@ impl Record {
         )
     }
 
+    /// How its patterns were assigned, `curated` or `inferred`; an assignment of NONE
+    /// counts as neither.
+    pub fn methods(&self) -> Vec<String> {
+        let mut methods = Vec::new();
+        for a in self.assignments.iter().filter(|a| a.pattern != "none") {
+            push_unique(&mut methods, a.method.as_str().to_owned());
+        }
+        methods
+    }
+
+    /// Per ODI pattern IRI, the highest confidence of the assignments that give it; NONE is
+    /// not listed.
+    pub fn confidences(&self) -> Vec<(String, f64)> {
+        let mut best: Vec<(String, f64)> = Vec::new();
+        for a in self.assignments.iter().filter(|a| a.pattern != "none") {
+            let iri = a.pattern_iri();
+            match best.iter_mut().find(|(p, _)| *p == iri) {
+                Some((_, c)) => *c = c.max(a.confidence),
+                None => best.push((iri, a.confidence)),
+            }
+        }
+        best
+    }
+
     /// Its publishers (`dct:publisher`).
     pub fn publishers(&self) -> impl Iterator<Item = &Agent> {
         self.agents
@@ -239,7 +260,7 @@ pub struct Parts {
     /// `catalogues`, and the places of the catalogues in `regions`: a reverse lookup, and
     /// one per catalogue.
     pub catalogues: bool,
-    /// `methods`: one lookup per pattern assignment.
+    /// `assignments`: one lookup per pattern assignment.
     pub assignments: bool,
 }
 
@@ -371,15 +392,7 @@ impl<'a> RecordReader<'a> {
             } else if p == cg::BENEFIT {
                 push_iri(&mut record.benefits, o);
             } else if p == cg::PATTERN_ASSIGNMENT_PROPERTY && self.parts.assignments {
-                if let Some(assignment) = read_assignment(store, o)? {
-                    push_unique(&mut record.methods, assignment.method.to_owned());
-                    for pattern in assignment.patterns {
-                        match record.confidences.iter_mut().find(|(p, _)| *p == pattern) {
-                            Some((_, best)) => *best = best.max(assignment.confidence),
-                            None => record.confidences.push((pattern, assignment.confidence)),
-                        }
-                    }
-                }
+                record.assignments.extend(crate::assignment::read(store, o)?);
             } else if p == cg::USE_PATTERN {
                 push_iri(&mut record.patterns, o);
             } else if p == dct::IDENTIFIER {
@@ -445,6 +458,7 @@ impl<'a> RecordReader<'a> {
         record.modified = modified.into_iter().next();
         record.outcome = outcomes.into_iter().next();
         record.distributions.sort_by(|a, b| a.iri.cmp(&b.iri));
+        crate::assignment::sort(&mut record.assignments);
         if self.parts.catalogues {
             self.read_catalogues(iri, &mut record)?;
         }
@@ -683,66 +697,6 @@ fn countries_of(store: &Store, place: TermRef<'_>) -> Result<Vec<String>> {
             _ => None,
         })
         .collect())
-}
-
-/// What the record view keeps of one pattern assignment.
-struct Assignment {
-    /// `curated` or `inferred`.
-    method: &'static str,
-    /// The ODI patterns it gives, by IRI.
-    patterns: Vec<String>,
-    /// Its `cg:confidence`; 1 for a curated assignment that states none, 0 for an inferred
-    /// one that states none (nothing vouches for it).
-    confidence: f64,
-}
-
-/// One pattern assignment, unless it assigns only NONE or names no method.
-fn read_assignment(store: &Store, assignment: TermRef<'_>) -> Result<Option<Assignment>> {
-    let patterns: Vec<String> = objects(store, assignment, cg::PATTERN)?
-        .into_iter()
-        .filter_map(|p| match p {
-            Term::NamedNode(n) if n.as_ref() != civicgraph_vocab::cgp::NONE => Some(n.into_string()),
-            _ => None,
-        })
-        .collect();
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    let Some(method) = objects(store, assignment, cg::METHOD)?
-        .iter()
-        .find_map(|method| match method {
-            Term::NamedNode(n) => method_name(n.as_ref()),
-            _ => None,
-        })
-    else {
-        return Ok(None);
-    };
-    let stated = objects(store, assignment, cg::CONFIDENCE)?
-        .into_iter()
-        .find_map(|c| match c {
-            Term::Literal(l) => l.value().trim().parse::<f64>().ok().filter(|c| c.is_finite()),
-            _ => None,
-        });
-    let confidence = stated
-        .unwrap_or(if method == "curated" { 1.0 } else { 0.0 })
-        .clamp(0.0, 1.0);
-    Ok(Some(Assignment {
-        method,
-        patterns,
-        confidence,
-    }))
-}
-
-/// The name the index and the API give an assignment method: `curated` for `cg:Curated`,
-/// `inferred` for `cg:Inferred`.
-pub(crate) fn method_name(method: NamedNodeRef<'_>) -> Option<&'static str> {
-    if method == cg::CURATED {
-        Some("curated")
-    } else if method == cg::INFERRED {
-        Some("inferred")
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]

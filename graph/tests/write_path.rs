@@ -96,6 +96,76 @@ fn tags_written_to_another_graph_reach_the_record_in_the_index() {
     );
 }
 
+/// The tagger's assignment of `pattern` to `record`, as Turtle in the tags graph.
+fn tag_turtle(record: &str, pattern: &str, confidence: &str, evidence: &[&str]) -> String {
+    let evidence: String = evidence.iter().map(|e| format!(" ; cg:evidence {e:?}")).collect();
+    format!(
+        "@prefix cg: <https://w3id.org/civicgraph/ns#> .
+         <{record}> cg:patternAssignment <{record}#tag-{pattern}> ;
+           cg:usePattern <https://w3id.org/civicgraph/pattern/{pattern}> .
+         <{record}#tag-{pattern}> a cg:PatternAssignment ;
+           cg:pattern <https://w3id.org/civicgraph/pattern/{pattern}> ;
+           cg:method cg:Inferred ; cg:confidence {confidence}{evidence} ."
+    )
+}
+
+#[test]
+fn a_hit_shows_its_current_assignments_and_their_evidence_from_the_index() {
+    use civicgraph_graph::{Assignment, Method};
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    load_demo(&graph, "southvale", "southvale.ttl");
+    let dataset = "https://data.southvale.example.gov.uk/id/dataset/bus-stops";
+    let tags = graph.layout().tags_graph();
+    let retag = |turtle: String| {
+        let batch =
+            WriteBatch::replace_graph_from_reader(&tags, RdfFormat::Turtle, turtle.as_bytes(), "tags.ttl")
+                .unwrap();
+        graph.commit(batch).unwrap();
+    };
+    retag(tag_turtle(
+        dataset,
+        "access",
+        "0.91",
+        &[
+            "\"find a stop\" (access rule: \"find\") (+0.40)",
+            "\"bus stops\" (access rule: \"stops\") (+1.20)",
+        ],
+    ));
+    let hit = graph.search("bus stops", 1).unwrap().remove(0);
+    assert_eq!(hit.iri, dataset);
+    assert_eq!(
+        hit.assignments,
+        [Assignment {
+            pattern: "access".into(),
+            method: Method::Inferred,
+            confidence: 0.91,
+            // Strongest first, whatever order the store keeps them in.
+            evidence: vec![
+                "\"bus stops\" (access rule: \"stops\") (+1.20)".into(),
+                "\"find a stop\" (access rule: \"find\") (+0.40)".into(),
+            ],
+        }]
+    );
+
+    // Tagged anew, the hit shows the new assignment, not the one indexed before.
+    retag(tag_turtle(
+        dataset,
+        "planning",
+        "0.85",
+        &["\"timetable\" (+0.70)"],
+    ));
+    let hit = graph.search("bus stops", 1).unwrap().remove(0);
+    let shown: Vec<(&str, f64, &[String])> = hit
+        .assignments
+        .iter()
+        .map(|a| (a.pattern.as_str(), a.confidence, a.evidence.as_slice()))
+        .collect();
+    assert_eq!(
+        shown,
+        [("planning", 0.85, &["\"timetable\" (+0.70)".to_owned()][..])]
+    );
+}
+
 #[test]
 fn a_reader_during_a_replace_sees_the_old_or_the_new_version_never_a_mix() {
     let dir = tempfile::tempdir().unwrap();

@@ -273,6 +273,11 @@ async fn search_finds_highlights_and_counts_facets() {
         for badge in hit["patterns"].as_array().unwrap() {
             assert!(["curated", "inferred"].contains(&badge["method"].as_str().unwrap()));
         }
+        // The hit's patterns come from the index, the record page's from the store: the
+        // same assignments, with the same evidence.
+        let iri = urlencoding::encode(hit["iri"].as_str().unwrap()).into_owned();
+        let (_, record) = get(&format!("/api/records/{iri}")).await;
+        assert_eq!(hit["patterns"], record["patterns"], "{iri}");
     }
     assert_eq!(planning["filters"]["pattern"], serde_json::json!(["P2"]));
     let pattern_facet = planning["facets"]["pattern"].as_array().unwrap();

@@ -20,7 +20,7 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 /// The analyzer for English free text: lower-cased, accent-folded, stop words removed, stemmed.
 const ANALYZER: &str = "civic_en";
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
-const SCHEMA_VERSION: &str = "6";
+const SCHEMA_VERSION: &str = "7";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -49,6 +49,9 @@ pub(crate) struct Fields {
     /// Per ODI pattern, the confidence it is given with (see [`confidence_term`]), for the
     /// minimum-confidence filter.
     pub(crate) confidence: Field,
+    /// The record's pattern assignments with their evidence, stored only (see
+    /// [`crate::assignment::encode`]): a hit shows them without reading the store.
+    pub(crate) assignments: Field,
     pub(crate) graph: Field,
     pub(crate) date: Field,
     /// The record's year, for the year facet and range filter.
@@ -98,6 +101,7 @@ fn schema() -> (Schema, Fields) {
         country: builder.add_text_field("country", STRING | STORED | FAST),
         method: builder.add_text_field("method", STRING | STORED | FAST),
         confidence: builder.add_u64_field("confidence", INDEXED),
+        assignments: builder.add_text_field("assignments", STORED),
         graph: builder.add_text_field("graph", STRING | STORED),
         date: builder.add_date_field(
             "date",
@@ -261,6 +265,7 @@ impl SearchIndex {
         let publishers = record.agent_names();
         let formats = record.formats();
         let licences = record.all_licences();
+        let methods = record.methods();
         for (field, values) in [
             (f.title, &record.titles),
             (f.description, &record.descriptions),
@@ -279,7 +284,7 @@ impl SearchIndex {
             (f.channel, &record.channels),
             (f.benefit, &record.benefits),
             (f.country, &record.countries),
-            (f.method, &record.methods),
+            (f.method, &methods),
             (f.graph, &record.graphs),
         ] {
             for value in values {
@@ -319,10 +324,13 @@ impl SearchIndex {
         for (field, name) in names {
             doc.add_text(field, &name);
         }
-        for (pattern, confidence) in &record.confidences {
-            if let Some(value) = confidence_term(pattern, super::request::permille(*confidence)) {
+        for (pattern, confidence) in record.confidences() {
+            if let Some(value) = confidence_term(&pattern, super::request::permille(confidence)) {
                 doc.add_u64(f.confidence, value);
             }
+        }
+        if !record.assignments.is_empty() {
+            doc.add_text(f.assignments, crate::assignment::encode(&record.assignments));
         }
         doc
     }

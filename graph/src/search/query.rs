@@ -246,13 +246,19 @@ impl SearchIndex {
                 let description = all(f.description).into_iter().next().unwrap_or_default();
                 snippet = escape(&description.chars().take(240).collect::<String>());
             }
+            let iri = all(f.iri).into_iter().next().unwrap_or_default();
+            let assignments = match doc.get_first(f.assignments).and_then(|v| v.as_str()) {
+                Some(stored) => crate::assignment::decode(&iri, stored)?,
+                None => Vec::new(),
+            };
             hits.push(SearchHit {
-                iri: all(f.iri).into_iter().next().unwrap_or_default(),
+                iri,
                 kind: all(f.kind).into_iter().next().unwrap_or_default(),
                 title: all(f.title).into_iter().next().unwrap_or_default(),
                 score,
                 snippet,
                 patterns: all(f.pattern),
+                assignments,
                 publishers: all(f.publisher_name),
                 catalogues: all(f.catalogue),
                 themes: all(f.theme),

@@ -138,6 +138,9 @@ pub struct SearchHit {
     pub snippet: String,
     /// The record's pattern IRIs.
     pub patterns: Vec<String>,
+    /// Its pattern assignments, NONE included, by pattern and the strongest first: how
+    /// each was assigned and why.
+    pub assignments: Vec<crate::Assignment>,
     /// Its publishers' names.
     pub publishers: Vec<String>,
     /// The catalogues listing it.

@@ -135,8 +135,8 @@ fn parse(pattern: &GraphPattern) -> Result<Request, GraphError> {
 }
 
 fn method_of(method: &NamedNode) -> Result<String, GraphError> {
-    crate::records::method_name(method.as_ref())
-        .map(str::to_owned)
+    crate::assignment::Method::of(method.as_ref())
+        .map(|m| m.as_str().to_owned())
         .ok_or_else(|| {
             invalid(format!(
                 "cgs:method <{}> is neither cg:Curated nor cg:Inferred",

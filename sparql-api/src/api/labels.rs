@@ -2,7 +2,7 @@
 //! or publisher) and for a record's patterns. The labels themselves come from the one label
 //! resolution, [`civicgraph_graph::Labels`].
 
-use civicgraph_graph::{Graph, Labels};
+use civicgraph_graph::{Assignment, Labels};
 
 /// A value with its label.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -28,29 +28,23 @@ pub struct PatternTag {
     pub evidence: Vec<String>,
 }
 
-/// The stored patterns of `record`, labelled.
-pub fn pattern_tags(
-    graph: &Graph,
-    labels: &Labels<'_>,
-    record: &str,
-) -> Result<Vec<PatternTag>, super::JsonError> {
-    let node = oxigraph::model::NamedNode::new(record)
-        .map_err(|e| super::JsonError(crate::error::ApiError::Internal(format!("{record}: {e}"))))?;
-    Ok(
-        civicgraph_ingest::enrich::tag::apply::stored_assignments(graph, &node)?
-            .into_values()
-            .map(|a| PatternTag {
-                label: labels.of_value(&format!("{}{}", civicgraph_vocab::cgp::NAMESPACE, a.pattern)),
-                pattern: a.pattern,
-                method: match a.method {
-                    civicgraph_ingest::enrich::tag::Method::Curated => "curated".into(),
-                    civicgraph_ingest::enrich::tag::Method::Inferred => "inferred".into(),
-                },
-                confidence: a.confidence,
-                evidence: a.evidence,
-            })
-            .collect(),
-    )
+/// A record's patterns, labelled: the strongest assignment of each pattern, as the record
+/// view and the search index keep them (by pattern, the strongest first).
+pub fn pattern_tags(labels: &Labels<'_>, assignments: &[Assignment]) -> Vec<PatternTag> {
+    let mut tags: Vec<PatternTag> = Vec::new();
+    for a in assignments {
+        if tags.last().is_some_and(|t| t.pattern == a.pattern) {
+            continue;
+        }
+        tags.push(PatternTag {
+            label: labels.of_value(&a.pattern_iri()),
+            pattern: a.pattern.clone(),
+            method: a.method.as_str().to_owned(),
+            confidence: a.confidence,
+            evidence: a.evidence.clone(),
+        });
+    }
+    tags
 }
 
 /// `value` with its label.

@@ -259,7 +259,7 @@ pub(crate) fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError>
         })
         .collect();
 
-    let patterns = pattern_tags(graph, &labels, node.as_str())?;
+    let patterns = pattern_tags(&labels, &record.assignments);
 
     // The cluster: this dataset and its copies.
     let mut members: BTreeSet<NamedNode> = BTreeSet::from([node.clone()]);

@@ -331,10 +331,9 @@ pub async fn get(
         let labels = graph.labels();
         let mut hits = Vec::with_capacity(result.hits.len());
         for hit in result.hits {
-            let patterns = pattern_tags(&graph, &labels, &hit.iri)?;
             hits.push(Hit {
                 page: format!("{origin}{}", crate::record_page::page_path(&hit.iri)),
-                patterns,
+                patterns: pattern_tags(&labels, &hit.assignments),
                 catalogues: hit.catalogues.iter().map(|c| labelled(&labels, c)).collect(),
                 themes: hit.themes.iter().map(|t| labelled(&labels, t)).collect(),
                 iri: hit.iri,

@@ -411,14 +411,7 @@ fn assignment_triples(record: &NamedNode, node: &NamedNode, assignment: &Assignm
         Triple::new(record.clone(), cg::PATTERN_ASSIGNMENT_PROPERTY, node.clone()),
         Triple::new(subject.clone(), rdf::TYPE, cg::PATTERN_ASSIGNMENT),
         Triple::new(subject.clone(), cg::PATTERN, pattern.clone()),
-        Triple::new(
-            subject.clone(),
-            cg::METHOD,
-            match assignment.method {
-                Method::Curated => cg::CURATED,
-                Method::Inferred => cg::INFERRED,
-            },
-        ),
+        Triple::new(subject.clone(), cg::METHOD, assignment.method.iri()),
         Triple::new(
             subject.clone(),
             cg::CONFIDENCE,
@@ -454,47 +447,22 @@ fn run_triples(run: &NamedNode, started: &Literal, summary: &TagSummary) -> Vec<
     ]
 }
 
-/// The assignments stored for `record`, by pattern: what the API and `explain` show.
+/// The assignments stored for `record`, by pattern, the strongest of each: what a search
+/// hit and the record page show, read through the one record view.
 pub fn stored_assignments(graph: &Graph, record: &NamedNode) -> Result<BTreeMap<String, Assignment>> {
-    let store = graph.store();
-    let tags = graph.layout().tags_graph();
+    let parts = Parts {
+        assignments: true,
+        ..Parts::OWN
+    };
+    let mut reader = RecordReader::new(graph.labels(), graph.layout()).with_parts(parts);
     let mut out = BTreeMap::new();
-    for quad in store.quads_for_pattern(
-        Some(record.as_ref().into()),
-        Some(cg::PATTERN_ASSIGNMENT_PROPERTY),
-        None,
-        Some(tags.as_ref().into()),
-    ) {
-        let Term::NamedNode(node) = quad?.object else {
-            continue;
-        };
-        let mut assignment = Assignment {
-            pattern: String::new(),
-            method: Method::Inferred,
-            confidence: 0.0,
-            evidence: Vec::new(),
-        };
-        for quad in
-            store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(tags.as_ref().into()))
-        {
-            let quad = quad?;
-            match (&quad.predicate, &quad.object) {
-                (p, Term::NamedNode(o)) if *p == cg::PATTERN => {
-                    assignment.pattern = o.as_str().rsplit('/').next().unwrap_or_default().to_owned();
-                }
-                (p, Term::NamedNode(o)) if *p == cg::METHOD && *o == cg::CURATED => {
-                    assignment.method = Method::Curated
-                }
-                (p, Term::Literal(l)) if *p == cg::CONFIDENCE => {
-                    assignment.confidence = l.value().parse().unwrap_or(0.0)
-                }
-                (p, Term::Literal(l)) if *p == cg::EVIDENCE => assignment.evidence.push(l.value().to_owned()),
-                _ => {}
-            }
-        }
-        // Strongest first, as the tagger listed them.
-        super::order_evidence(&mut assignment.evidence);
-        out.insert(assignment.pattern.clone(), assignment);
+    for assignment in reader
+        .read(record.as_ref())?
+        .map(|r| r.assignments)
+        .unwrap_or_default()
+    {
+        // Kept strongest first: the first of each pattern stays.
+        out.entry(assignment.pattern.clone()).or_insert(assignment);
     }
     Ok(out)
 }

@@ -131,29 +131,8 @@ impl TagSettings {
     }
 }
 
-/// How an assignment was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// Stated by the source.
-    Curated,
-    /// Inferred by the model.
-    Inferred,
-}
-
-/// One pattern assigned to one record (`none` for NONE).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Assignment {
-    /// `access`, `planning`, `policy` or `none`.
-    pub pattern: String,
-    /// Curated or inferred.
-    pub method: Method,
-    /// 1 for curated; the model's probability for inferred; for NONE, the probability
-    /// that no pattern applies.
-    pub confidence: f64,
-    /// What drove it: features with their weight, or the graph that stated it.
-    pub evidence: Vec<String>,
-}
+/// What the tagger assigns and the record view reads back: one type, in the graph crate.
+pub use civicgraph_graph::{Assignment, Method};
 
 /// The tagger: a model, its featurizer and the thresholds.
 #[derive(Debug)]
@@ -224,7 +203,7 @@ impl Tagger {
                             format!("{} (+{weight:.2})", self.featurizer.explain_in(&prepared, name))
                         })
                         .collect();
-                    order_evidence(&mut lines);
+                    civicgraph_graph::order_evidence(&mut lines);
                     lines
                 },
             })
@@ -488,23 +467,6 @@ fn usage(
     }
     uses.sort_by(|a, b| a.title.cmp(&b.title));
     Ok(uses)
-}
-
-/// Strongest first, then alphabetically: the one order of evidence lines, as the tagger
-/// gives them and as they are read back from the store.
-pub(crate) fn order_evidence(lines: &mut [String]) {
-    lines.sort_by(|a, b| {
-        evidence_weight(b)
-            .total_cmp(&evidence_weight(a))
-            .then_with(|| a.cmp(b))
-    });
-}
-
-/// The weight in an evidence line such as `"…" (planning rule: "inspections") (+1.21)`.
-fn evidence_weight(line: &str) -> f64 {
-    line.rsplit_once("(+")
-        .and_then(|(_, w)| w.trim_end_matches(')').parse().ok())
-        .unwrap_or(0.0)
 }
 
 fn round3(x: f64) -> f64 {
