@@ -19,8 +19,9 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 
 /// The analyzer for English free text: lower-cased, accent-folded, stop words removed, stemmed.
 const ANALYZER: &str = "civic_en";
+
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
-const SCHEMA_VERSION: &str = "7";
+const SCHEMA_VERSION: &str = "8";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -30,6 +31,9 @@ pub(crate) struct Fields {
     pub(crate) description: Field,
     pub(crate) keywords: Field,
     pub(crate) publisher: Field,
+    /// What a query's words match: the title three times, the keywords twice, the
+    /// descriptions and publishers once (see `document`). Indexed only.
+    pub(crate) text: Field,
     /// The publisher's name as one term, for facets and filters.
     pub(crate) publisher_name: Field,
     pub(crate) theme: Field,
@@ -85,7 +89,15 @@ fn schema() -> (Schema, Fields) {
         title: builder.add_text_field("title", text.clone()),
         description: builder.add_text_field("description", text.clone()),
         keywords: builder.add_text_field("keywords", text.clone()),
-        publisher: builder.add_text_field("publisher", text),
+        publisher: builder.add_text_field("publisher", text.clone()),
+        text: builder.add_text_field(
+            "text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(ANALYZER)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        ),
         publisher_name: builder.add_text_field("publisher_name", STRING | STORED | FAST),
         theme: builder.add_text_field("theme", STRING | STORED | FAST),
         pattern: builder.add_text_field("pattern", STRING | STORED | FAST),
@@ -289,6 +301,25 @@ impl SearchIndex {
         ] {
             for value in values {
                 doc.add_text(field, value);
+            }
+        }
+        // The one field a query's words match holds each text field as often as the field
+        // counts (BM25F-like): the title three times, the keywords twice, the descriptions
+        // and publishers once. A search of two words is then a conjunction of two posting
+        // lists; over four fields it was a conjunction of two four-way unions, which
+        // tantivy scores match by match (3.4 ms for 34,000 matches at 1M). Copies are
+        // separate values, and tantivy leaves a position between values, so no phrase
+        // spans two copies.
+        for (values, copies) in [
+            (&record.titles, 3),
+            (&record.keywords, 2),
+            (&record.descriptions, 1),
+            (&publishers, 1),
+        ] {
+            for _ in 0..copies {
+                for value in values {
+                    doc.add_text(f.text, value);
+                }
             }
         }
         if let Some(seconds) = record.date {

@@ -28,11 +28,9 @@ impl SearchIndex {
         let text_query: Box<dyn Query> = if request.text.trim().is_empty() {
             Box::new(AllQuery)
         } else {
-            let mut parser =
-                QueryParser::for_index(&self.index, vec![f.title, f.description, f.keywords, f.publisher]);
+            // Words match the one weighted text field; `title:word` and the like, their field.
+            let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
             parser.set_conjunction_by_default();
-            parser.set_field_boost(f.title, 3.0);
-            parser.set_field_boost(f.keywords, 2.0);
             parser
                 .parse_query(&request.text)
                 .map_err(|e| GraphError::SearchSyntax {
@@ -230,8 +228,7 @@ impl SearchIndex {
         };
 
         let f = self.fields;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.description)?;
-        snippets.set_max_num_chars(240);
+        let snippets = self.snippets(&searcher, &*query)?;
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -286,6 +283,30 @@ impl SearchIndex {
             hits,
             facets,
         })
+    }
+
+    /// What highlights a hit's description: the words the query looks for in the text
+    /// field (which holds the description) or in the description itself, the rarer in
+    /// descriptions the stronger, as tantivy's own `SnippetGenerator::create` weighs them.
+    fn snippets(&self, searcher: &Searcher, query: &dyn Query) -> Result<SnippetGenerator> {
+        let f = self.fields;
+        let mut words = std::collections::BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if (term.field() == f.text || term.field() == f.description)
+                && let Some(word) = term.value().as_str()
+            {
+                words.insert(word.to_owned());
+            }
+        });
+        let mut weighted = std::collections::BTreeMap::new();
+        for word in words {
+            let doc_freq = searcher.doc_freq(&Term::from_field_text(f.description, &word))?;
+            if doc_freq > 0 {
+                weighted.insert(word, 1.0 / (1.0 + doc_freq as f32));
+            }
+        }
+        let analyzer = self.index.tokenizer_for_field(f.description)?;
+        Ok(SnippetGenerator::new(weighted, analyzer, f.description, 240))
     }
 
     /// Builds the segment tables of the current searcher: see [`crate::Graph::warm_search`].
