@@ -155,6 +155,16 @@ pub(crate) fn sort(assignments: &mut [Assignment]) {
     });
 }
 
+/// The assignment to show of each pattern: the first, in the order [`sort`] keeps them in
+/// (a record's and a hit's), is the strongest.
+pub fn strongest(assignments: &[Assignment]) -> impl Iterator<Item = &Assignment> {
+    assignments
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| *i == 0 || assignments[i - 1].pattern != a.pattern)
+        .map(|(_, a)| a)
+}
+
 /// The assignments as the index stores them beside a document.
 pub(crate) fn encode(assignments: &[Assignment]) -> String {
     serde_json::to_string(assignments).expect("assignments are plain data")
@@ -207,7 +217,7 @@ mod tests {
     }
 
     #[test]
-    fn the_strongest_assignment_of_each_pattern_comes_first() {
+    fn the_strongest_assignment_of_each_pattern_comes_first_and_is_the_one_shown() {
         let a = |pattern: &str, method, confidence| Assignment {
             pattern: pattern.into(),
             method,
@@ -221,6 +231,16 @@ mod tests {
             a("policy", Method::Inferred, 0.95),
         ];
         sort(&mut list);
+        let shown: Vec<(&str, Method, f64)> = strongest(&list)
+            .map(|x| (x.pattern.as_str(), x.method, x.confidence))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("access", Method::Curated, 1.0),
+                ("policy", Method::Inferred, 0.95)
+            ]
+        );
         let order: Vec<(&str, Method, f64)> = list
             .iter()
             .map(|x| (x.pattern.as_str(), x.method, x.confidence))

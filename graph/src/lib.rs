@@ -19,7 +19,7 @@ mod stats;
 mod update;
 pub mod xml_entities;
 
-pub use assignment::{Assignment, Method, order_evidence};
+pub use assignment::{Assignment, Method, order_evidence, strongest};
 pub use batch::WriteBatch;
 pub use bulk_write::BulkWrite;
 pub use error::GraphError;

@@ -75,10 +75,26 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", message(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each once: most of the project's errors already name their
+/// cause ("catalog.ttl: No such file or directory"), and a cause their text ends with is
+/// not repeated after it.
+fn message(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.is_empty() {
+            message = text;
+        } else if !message.ends_with(&text) {
+            message = format!("{message}: {text}");
+        }
+    }
+    message
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -101,5 +117,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Link(args) => commands::link::run(&context, args),
         Command::EvalLinker(args) => commands::link::evaluate_linker(&context, args),
         Command::Gen(args) => commands::generate::run(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    #[test]
+    fn a_cause_the_error_already_names_is_said_once() {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let error = anyhow::Error::new(missing).context("catalog.ttl: No such file or directory");
+        assert_eq!(message(&error), "catalog.ttl: No such file or directory");
+        let error = anyhow::anyhow!("connection refused").context("harvest of source birmingham");
+        assert_eq!(
+            message(&error),
+            "harvest of source birmingham: connection refused"
+        );
     }
 }

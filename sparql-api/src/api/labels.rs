@@ -31,20 +31,15 @@ pub struct PatternTag {
 /// A record's patterns, labelled: the strongest assignment of each pattern, as the record
 /// view and the search index keep them (by pattern, the strongest first).
 pub fn pattern_tags(labels: &Labels<'_>, assignments: &[Assignment]) -> Vec<PatternTag> {
-    let mut tags: Vec<PatternTag> = Vec::new();
-    for a in assignments {
-        if tags.last().is_some_and(|t| t.pattern == a.pattern) {
-            continue;
-        }
-        tags.push(PatternTag {
+    civicgraph_graph::strongest(assignments)
+        .map(|a| PatternTag {
             label: labels.of_value(&a.pattern_iri()),
             pattern: a.pattern.clone(),
             method: a.method.as_str().to_owned(),
             confidence: a.confidence,
             evidence: a.evidence.clone(),
-        });
-    }
-    tags
+        })
+        .collect()
 }
 
 /// `value` with its label.

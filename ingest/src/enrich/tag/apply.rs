@@ -455,14 +455,11 @@ pub fn stored_assignments(graph: &Graph, record: &NamedNode) -> Result<BTreeMap<
         ..Parts::OWN
     };
     let mut reader = RecordReader::new(graph.labels(), graph.layout()).with_parts(parts);
-    let mut out = BTreeMap::new();
-    for assignment in reader
+    let assignments = reader
         .read(record.as_ref())?
         .map(|r| r.assignments)
-        .unwrap_or_default()
-    {
-        // Kept strongest first: the first of each pattern stays.
-        out.entry(assignment.pattern.clone()).or_insert(assignment);
-    }
-    Ok(out)
+        .unwrap_or_default();
+    Ok(civicgraph_graph::strongest(&assignments)
+        .map(|a| (a.pattern.clone(), a.clone()))
+        .collect())
 }
