@@ -14,3 +14,12 @@ else
 fi
 source tests/start-server.sh
 python3 tests/hostile/check.py "http://127.0.0.1:$port" "$server"
+# The last check stopped the server with SIGTERM while a heavy query ran: it must have
+# exited 0, not aborted on its way out.
+status=0
+wait "$server" || status=$?
+if [ "$status" -ne 0 ]; then
+    echo "FAIL the server exited with status $status after SIGTERM (134: aborted)" >&2
+    exit 1
+fi
+echo "ok   the server exited 0 after SIGTERM"

@@ -62,6 +62,7 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
         .thread_stack_size(16 << 20)
         .build()?;
     let work = state.work.clone();
+    let jobs = state.work.clone();
     civicgraph_sparql_api::memory::watch(&work, state.config.limits.query_memory_bytes);
     let scheduler = runtime.spawn(civicgraph_ingest::schedule::run(
         pipeline,
@@ -107,6 +108,21 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
     // A thread still evaluating (one that has not yet noticed its cancellation) does not
     // keep the process alive.
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    // Jobs run on threads of their own, which the runtime does not wait for. A job still
+    // running when `main` returns meets the process's exit, which destroys RocksDB's
+    // static state under it: the process then aborted ("pthread lock: Invalid argument")
+    // instead of exiting 0. A stopped job notices within milliseconds; wait for that.
+    let deadline = std::time::Instant::now() + SHUTDOWN_GRACE;
+    while jobs.running_count() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    if jobs.running_count() > 0 {
+        tracing::warn!(
+            jobs = jobs.running_count(),
+            "jobs still running {} s after they were stopped",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
     served
 }
 
