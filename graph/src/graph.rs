@@ -588,14 +588,43 @@ impl Graph {
         }
         let mut reader = RecordReader::new(self.labels(), &self.layout);
         let mut records = Vec::new();
+        // A record's document also holds what its pattern assignments and distributions
+        // say: a write to one of those alone (`DELETE DATA` of an assignment's evidence)
+        // re-reads the records that hold it.
+        let mut holders: Vec<NamedNode> = Vec::new();
         for subject in affected {
-            if let Some(record) = reader.read(subject.as_ref())? {
+            match reader.read(subject.as_ref())? {
+                Some(record) => records.push(record),
+                None => {
+                    for property in [cg::PATTERN_ASSIGNMENT_PROPERTY, dcat::DISTRIBUTION_PROPERTY] {
+                        for quad in self.store.quads_for_pattern(
+                            None,
+                            Some(property),
+                            Some(subject.as_ref().into()),
+                            None,
+                        ) {
+                            if let NamedOrBlankNode::NamedNode(holder) = quad?.subject
+                                && !affected.contains(&holder)
+                                && !holders.contains(&holder)
+                            {
+                                holders.push(holder);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for holder in &holders {
+            if let Some(record) = reader.read(holder.as_ref())? {
                 records.push(record);
             }
         }
         let count = records.len();
-        self.index
-            .update(affected.iter().map(NamedNode::as_str), records, sequence)?;
+        self.index.update(
+            affected.iter().chain(&holders).map(NamedNode::as_str),
+            records,
+            sequence,
+        )?;
         Ok(count)
     }
 

@@ -110,7 +110,7 @@ fn tag_turtle(record: &str, pattern: &str, confidence: &str, evidence: &[&str]) 
 }
 
 #[test]
-fn a_hit_shows_its_current_assignments_and_their_evidence_from_the_index() {
+fn a_hit_shows_its_current_assignments_and_their_evidence_from_the_index_after_any_write() {
     use civicgraph_graph::{Assignment, Method};
     let graph = Graph::in_memory(Layout::default()).unwrap();
     load_demo(&graph, "southvale", "southvale.ttl");
@@ -164,6 +164,19 @@ fn a_hit_shows_its_current_assignments_and_their_evidence_from_the_index() {
         shown,
         [("planning", 0.85, &["\"timetable\" (+0.70)".to_owned()][..])]
     );
+
+    // An update of the assignment node alone reaches the record that holds it.
+    let evidence = "https://w3id.org/civicgraph/ns#evidence";
+    let update = format!(
+        r#"DELETE DATA {{ GRAPH <{tags}> {{ <{dataset}#tag-planning> <{evidence}> "\"timetable\" (+0.70)" }} }} ;
+           INSERT DATA {{ GRAPH <{tags}> {{ <{dataset}#tag-planning> <{evidence}> "checked by hand" }} }}"#,
+        tags = tags.as_str()
+    );
+    graph
+        .update(&update, &civicgraph_graph::UpdateOptions::default())
+        .unwrap();
+    let hit = graph.search("bus stops", 1).unwrap().remove(0);
+    assert_eq!(hit.assignments[0].evidence, ["checked by hand"]);
 }
 
 #[test]
