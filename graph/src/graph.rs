@@ -588,15 +588,16 @@ impl Graph {
         }
         let mut reader = RecordReader::new(self.labels(), &self.layout);
         let mut records = Vec::new();
-        // A record's document also holds what its pattern assignments and distributions
-        // say: a write to one of those alone (`DELETE DATA` of an assignment's evidence)
-        // re-reads the records that hold it.
+        // A record's document also holds what the nodes it points to say (its assignments,
+        // distributions, publisher, places, themes): a write to one of those alone
+        // (`DELETE DATA` of an assignment's evidence, a publisher renamed) re-reads the
+        // records that point to it.
         let mut holders: Vec<NamedNode> = Vec::new();
         for subject in affected {
             match reader.read(subject.as_ref())? {
                 Some(record) => records.push(record),
                 None => {
-                    for property in [cg::PATTERN_ASSIGNMENT_PROPERTY, dcat::DISTRIBUTION_PROPERTY] {
+                    for property in crate::records::FOLLOWED {
                         for quad in self.store.quads_for_pattern(
                             None,
                             Some(property),

@@ -239,6 +239,23 @@ impl Record {
     }
 }
 
+/// The properties through which a record's document reads another node: its pattern
+/// assignments, distributions, agents, contact points, places, identifiers and themes. A
+/// write to such a node alone (a publisher renamed by `INSERT DATA`) re-reads the records
+/// that point to it through one of these ([`crate::Graph`]'s index following).
+pub(crate) const FOLLOWED: [NamedNodeRef<'static>; 10] = [
+    cg::PATTERN_ASSIGNMENT_PROPERTY,
+    dcat::DISTRIBUTION_PROPERTY,
+    dct::PUBLISHER,
+    dct::CREATOR,
+    dct::CONTRIBUTOR,
+    dcat::CONTACT_POINT,
+    dct::SPATIAL,
+    schema::SPATIAL_COVERAGE,
+    adms::IDENTIFIER,
+    dcat::THEME,
+];
+
 /// Reads records, remembering the agents they point to in the graph's label cache: a
 /// catalogue has a few hundred publishers for many thousands of records, so a rebuild of
 /// the index, a tagging or a linking looks each one up once, not once per record.

@@ -180,6 +180,54 @@ fn a_hit_shows_its_current_assignments_and_their_evidence_from_the_index_after_a
 }
 
 #[test]
+fn renaming_a_publisher_or_a_place_by_update_reaches_every_hit_that_names_it() {
+    let graph = Graph::in_memory(Layout::default()).unwrap();
+    load_demo(&graph, "southvale", "southvale.ttl");
+    let source = graph.layout().source_graph("southvale").unwrap();
+    let publishers_and_regions = |q: &str| {
+        let hits = graph.search(q, 100).unwrap();
+        assert!(hits.len() > 1, "{hits:?}");
+        hits.into_iter()
+            .filter(|h| h.kind == "dataset")
+            .map(|h| (h.publishers, h.regions))
+            .collect::<Vec<_>>()
+    };
+    let before = publishers_and_regions("southvale");
+    assert!(
+        before
+            .iter()
+            .all(|(p, r)| p == &["Southvale City Council"] && r == &["Southvale"]),
+        "{before:?}"
+    );
+    let update = format!(
+        r#"PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+           PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+           DELETE DATA {{ GRAPH <{g}> {{
+             <https://data.southvale.example.gov.uk/id/org/council> foaf:name "Southvale City Council"@en .
+             <https://data.southvale.example.gov.uk/id/place/southvale> skos:prefLabel "Southvale"@en .
+           }} }} ;
+           INSERT DATA {{ GRAPH <{g}> {{
+             <https://data.southvale.example.gov.uk/id/org/council> foaf:name "Southvale Unitary Authority"@en .
+             <https://data.southvale.example.gov.uk/id/place/southvale> skos:prefLabel "Southvale and Harbour"@en .
+           }} }}"#,
+        g = source.as_str()
+    );
+    graph
+        .update(&update, &civicgraph_graph::UpdateOptions::default())
+        .unwrap();
+    // Every dataset that names the two nodes, not only those the update touched.
+    let after = publishers_and_regions("southvale");
+    assert_eq!(after.len(), before.len());
+    assert!(
+        after
+            .iter()
+            .all(|(p, r)| p == &["Southvale Unitary Authority"] && r == &["Southvale and Harbour"]),
+        "{after:?}"
+    );
+    assert!(!graph.search("\"Unitary Authority\"", 100).unwrap().is_empty());
+}
+
+#[test]
 fn a_reader_during_a_replace_sees_the_old_or_the_new_version_never_a_mix() {
     let dir = tempfile::tempdir().unwrap();
     let graph = Arc::new(Graph::open(dir.path(), Layout::default()).unwrap());
