@@ -29,6 +29,18 @@ impl WriteBatch {
         Self::default()
     }
 
+    /// Every graph the batch writes: those it replaces and those of the quads it adds or
+    /// removes (repeats included).
+    pub(crate) fn graphs(&self) -> impl Iterator<Item = oxigraph::model::GraphNameRef<'_>> {
+        self.replace.iter().map(GraphName::as_ref).chain(
+            self.remove
+                .iter()
+                .chain(&self.insert)
+                .chain(&self.tidy)
+                .map(|q| q.graph_name.as_ref()),
+        )
+    }
+
     /// Replaces `graph` whole with `triples`: afterwards it holds exactly these.
     pub fn replace_graph(graph: &NamedNode, triples: impl IntoIterator<Item = Triple>) -> Self {
         let mut batch = Self::new();

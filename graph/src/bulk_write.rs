@@ -8,7 +8,7 @@
 
 use crate::error::{GraphError, Result};
 use crate::graph::{Graph, WriteReport, Written, note_affected, rebuild_rather_than_follow};
-use oxigraph::model::{GraphName, NamedNode, Quad};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad};
 use oxigraph::store::BulkLoader;
 use std::collections::HashSet;
 use std::sync::MutexGuard;
@@ -124,6 +124,12 @@ impl BulkWrite<'_> {
             return Err(error.into());
         }
         let stored = started.elapsed();
+        if graphs
+            .iter()
+            .any(|g| graph.is_source_data(GraphNameRef::NamedNode(g.as_ref())))
+        {
+            graph.note_source_write();
+        }
         graph.counts.note_touched(graphs);
         graph.finish_write(
             Written {

@@ -39,6 +39,9 @@ pub struct Graph {
     pub(crate) counts: KeptCounts,
     /// The number of the last committed write, kept beside the store.
     pub(crate) sequence: Sequence,
+    /// Writes this process made to the graphs tagging and linking read: see
+    /// [`Graph::source_writes`].
+    source_writes: std::sync::atomic::AtomicU64,
 }
 
 /// The records written since [`Graph::defer_index`].
@@ -142,6 +145,7 @@ impl Graph {
             deferred: Mutex::new(None),
             labels: LabelCache::default(),
             counts: KeptCounts::default(),
+            source_writes: Default::default(),
             sequence,
         };
         if found.is_none() {
@@ -186,6 +190,7 @@ impl Graph {
             deferred: Mutex::new(None),
             labels: LabelCache::default(),
             counts: KeptCounts::default(),
+            source_writes: Default::default(),
             sequence: Sequence::in_memory(),
         })
     }
@@ -397,6 +402,9 @@ impl Graph {
         }
         let stored_at = started.elapsed();
         self.counts.note(&batch);
+        if batch.clear_all || batch.graphs().any(|g| self.is_source_data(g)) {
+            self.note_source_write();
+        }
         self.finish_write(
             Written {
                 sequence,
@@ -409,6 +417,33 @@ impl Graph {
             affected_at,
             stored_at,
         )
+    }
+
+    /// How many writes this process has made to graphs other than civicgraph's own (tags,
+    /// links, harvest records, vocabulary): to what tagging and linking read. A harvest of
+    /// a source that came back the same writes only its run's record, so a pipeline that
+    /// sees the same number as at its last refresh knows a refresh would change nothing.
+    /// A SPARQL update counts whatever it touched.
+    pub fn source_writes(&self) -> u64 {
+        self.source_writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub(crate) fn note_source_write(&self) {
+        self.source_writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether `graph` holds what a source said (or a client wrote), not what civicgraph
+    /// derived or recorded.
+    pub(crate) fn is_source_data(&self, graph: GraphNameRef<'_>) -> bool {
+        match graph {
+            GraphNameRef::NamedNode(node) => !self
+                .layout
+                .derived_graphs()
+                .iter()
+                .any(|derived| derived.as_ref() == node),
+            _ => true,
+        }
     }
 
     /// The end of every write once the store holds it: the index follows (or notes what to

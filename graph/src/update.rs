@@ -57,6 +57,7 @@ impl Graph {
         }
         // Which graphs an update changed is only known by running it.
         self.counts.invalidate_all();
+        self.note_source_write();
         // `INSERT DATA` and `DELETE DATA` name every subject they touch, so only those
         // records are re-read into the index; any other update may touch anything.
         let reindexed = self

@@ -44,6 +44,12 @@ pub struct HarvestOutcome {
     pub report: Report,
     /// Triples now in the source's graph.
     pub triples: usize,
+    /// Whether the run wrote the source's graph: false when it came back the same (or the
+    /// run failed).
+    pub rewritten: bool,
+    /// The records the previous version held and this one lacks: their tags must go.
+    #[serde(skip)]
+    pub deleted_records: Vec<NamedNode>,
     /// Where the time went.
     pub timings: StageTimings,
 }
@@ -139,6 +145,8 @@ pub async fn harvest(
                 changes: Changes::default(),
                 report,
                 triples: 0,
+                rewritten: false,
+                deleted_records: Vec::new(),
                 timings: StageTimings::default(),
             })
         }
@@ -195,17 +203,19 @@ async fn read_and_swap(
     };
     let source2 = source.clone();
     let minter2 = minter.clone();
-    let (output, changes, identical) = blocking(move || {
+    let (output, changes, identical, deleted_records) = blocking(move || {
         let mut raw = raw;
         describe_catalogues(&mut raw, &source2, &minter2);
         let output: SourceOutput = finish(raw, &minter2, report, options);
-        let changes = Changes::between(&Partition::of(&previous), &output.partition);
+        let before = Partition::of(&previous);
+        let changes = Changes::between(&before, &output.partition);
+        let deleted_records = crate::records::deleted_records(&before, &output.partition);
         // Nothing changed at all: the stored version need not be rewritten.
         let identical = previous.len() == output.triples.len() && {
             let stored: HashSet<&Triple> = previous.iter().collect();
             output.triples.iter().all(|t| stored.contains(t))
         };
-        Ok((output, changes, identical))
+        Ok((output, changes, identical, deleted_records))
     })
     .await?;
     timings.validate_ms = validate_started.elapsed().as_millis() as u64;
@@ -249,6 +259,8 @@ async fn read_and_swap(
         changes,
         report,
         triples,
+        rewritten: !identical,
+        deleted_records,
         timings,
     })
 }

@@ -5,9 +5,14 @@
 //!    closed as interrupted ([`Pipeline::recover`]);
 //! 2. each source is harvested (read, mapped, validated, compared, swapped in whole), at
 //!    most `parallel` at once;
-//! 3. if any source changed the graph, every dataset is linked, then every record tagged
-//!    (linking first: a dataset takes the patterns of the case studies that used a copy of
-//!    it, and a copy found in this run must count in it);
+//! 3. if anything tagging and linking read was written since this pipeline's last refresh
+//!    (a source that changed, a SPARQL update; always on a pipeline's first run), every
+//!    dataset is linked, then the records tagged (linking first: a dataset takes the
+//!    patterns of the case studies that used a copy of it, and a copy found in this run
+//!    must count in it). A scheduled run whose sources all came back the same reads
+//!    nothing back: at a million records a refresh reads every one of them twice. When
+//!    only this run's harvests wrote since the last refresh, only what they can have
+//!    changed is tagged ([`TagScope::Sources`]); else every record;
 //! 4. an index deferred by the caller ([`Graph::defer_index`]) catches up in one pass;
 //! 5. the store is compacted, which merges the files the run's writes left.
 //!
@@ -19,7 +24,7 @@
 
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::enrich::link::LinkSettings;
-use crate::enrich::tag::TagSettings;
+use crate::enrich::tag::{TagScope, TagSettings};
 use crate::enrich::{Refreshed, after_harvest};
 use crate::error::Result;
 use crate::harvest::{HarvestOutcome, Progress, blocking, harvest, recover_interrupted};
@@ -71,6 +76,9 @@ pub struct Pipeline {
     harvest: HarvestSettings,
     tagging: TagSettings,
     linking: LinkSettings,
+    /// [`Graph::source_writes`] when this pipeline's last refresh started: if it has not
+    /// moved since, a refresh would find what the last one found.
+    refreshed_at: Arc<std::sync::Mutex<Option<u64>>>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -96,6 +104,7 @@ impl Pipeline {
             harvest,
             tagging,
             linking,
+            refreshed_at: Arc::default(),
         }
     }
 
@@ -112,19 +121,51 @@ impl Pipeline {
         blocking(move || recover_interrupted(&graph)).await
     }
 
-    /// Harvests `sources`, then links, tags, catches the index up and compacts if any
-    /// changed the graph; `progress` reports each source's harvest.
+    /// Harvests `sources`, then links, tags, catches the index up and compacts if what
+    /// linking and tagging read changed since this pipeline last did (always the first
+    /// time); `progress` reports each source's harvest.
     pub async fn run(&self, sources: Vec<SourceConfig>, progress: ProgressFor) -> Result<PipelineReport> {
         let (outcomes, errors) = self.harvest_all(sources, progress).await;
         let this = self.clone();
-        let changed = outcomes.iter().any(|o| o.status == RunStatus::Succeeded);
-        blocking(move || this.finish(outcomes, errors, changed)).await
+        let scope = self.scope(&outcomes);
+        blocking(move || this.finish(outcomes, errors, scope)).await
+    }
+
+    /// What the refresh after `outcomes` must tag, if anything.
+    fn scope(&self, outcomes: &[HarvestOutcome]) -> Option<TagScope> {
+        let writes = self.graph.source_writes();
+        let Some(last) = *self.refreshed_at.lock().unwrap_or_else(|e| e.into_inner()) else {
+            return Some(TagScope::All);
+        };
+        if writes == last {
+            return None;
+        }
+        // Each rewritten source is one write; any other (an update) may have touched anything.
+        let rewritten: Vec<&HarvestOutcome> = outcomes.iter().filter(|o| o.rewritten).collect();
+        if writes - last != rewritten.len() as u64 {
+            return Some(TagScope::All);
+        }
+        let layout = self.graph.layout();
+        let mut graphs = Vec::new();
+        for outcome in rewritten {
+            match layout.source_graph(&outcome.source) {
+                Ok(graph) => graphs.push(graph),
+                Err(_) => return Some(TagScope::All),
+            }
+        }
+        Some(TagScope::Sources {
+            graphs,
+            records: outcomes
+                .iter()
+                .flat_map(|o| o.deleted_records.iter().cloned())
+                .collect(),
+        })
     }
 
     /// Steps 3 to 5 after a change made outside a harvest (`serve` loading the demo data):
     /// link, tag, catch the index up, compact.
     pub fn refresh(&self) -> Result<PipelineReport> {
-        self.finish(Vec::new(), Vec::new(), true)
+        self.finish(Vec::new(), Vec::new(), Some(TagScope::All))
     }
 
     async fn harvest_all(
@@ -174,10 +215,15 @@ impl Pipeline {
         &self,
         outcomes: Vec<HarvestOutcome>,
         errors: Vec<String>,
-        changed: bool,
+        scope: Option<TagScope>,
     ) -> Result<PipelineReport> {
-        let refreshed = if changed {
-            Some(after_harvest(&self.graph, &self.tagging, &self.linking)?)
+        let changed = scope.is_some();
+        let refreshed = if let Some(scope) = scope {
+            // Read before refreshing: a write made while it runs may come too late for it.
+            let writes = self.graph.source_writes();
+            let refreshed = after_harvest(&self.graph, &self.tagging, &self.linking, &scope)?;
+            *self.refreshed_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(writes);
+            Some(refreshed)
         } else {
             None
         };

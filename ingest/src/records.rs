@@ -233,6 +233,19 @@ impl Changes {
     }
 }
 
+/// The IRIs of the records (catalogues too) `previous` held and `next` lacks.
+pub fn deleted_records(previous: &Partition, next: &Partition) -> Vec<oxigraph::model::NamedNode> {
+    previous
+        .records
+        .keys()
+        .filter(|subject| !next.records.contains_key(*subject))
+        .filter_map(|subject| {
+            let iri = subject.strip_prefix('<')?.strip_suffix('>')?;
+            oxigraph::model::NamedNode::new(iri).ok()
+        })
+        .collect()
+}
+
 /// Removes the given records (by subject) from `triples`: their owned triples, and every
 /// triple pointing at them. Shared nodes no remaining triple points at are removed too.
 pub fn remove_records(triples: Vec<Triple>, subjects: &HashSet<String>) -> Vec<Triple> {

@@ -387,7 +387,13 @@ fn patterns_reach_a_copy_found_by_the_linker_in_the_same_refresh() {
             WriteBatch::replace_graph_from_reader(&source, RdfFormat::Turtle, turtle.as_bytes(), id).unwrap();
         graph.commit(batch).unwrap();
     }
-    after_harvest(&graph, &TagSettings::default(), &Default::default()).unwrap();
+    after_harvest(
+        &graph,
+        &TagSettings::default(),
+        &Default::default(),
+        &Default::default(),
+    )
+    .unwrap();
     let copy = stored_assignments(&graph, &node("http://example.org/b/sensors-copy")).unwrap();
     assert!(copy.contains_key("policy"), "{copy:?}");
 }
@@ -436,4 +442,170 @@ fn inferred_patterns_of_a_case_study_reach_its_dataset_in_the_first_run() {
         (0, 0),
         "{first:?} then {second:?}"
     );
+}
+
+#[tokio::test]
+async fn a_run_whose_sources_came_back_the_same_does_not_link_or_tag_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cases.json");
+    let write = |cases: serde_json::Value| std::fs::write(&file, cases.to_string()).unwrap();
+    write(serde_json::json!([
+        {"id": "a", "title": "A chatbot answers citizens' questions", "description": "Residents find council services online with a virtual assistant."},
+        {"id": "b", "title": "Inspections prioritised by predicted risk", "description": "Inspectors are sent first where the model predicts violations, saving staff time."}
+    ]));
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let pipeline = Pipeline::new(
+        graph.clone(),
+        HarvestSettings::default(),
+        TagSettings::default(),
+        LinkSettings::default(),
+    );
+    let source = file_source("cases", SourceKind::CaseStudies, &file);
+    let run = || async { pipeline.run(vec![source.clone()], silent()).await.unwrap() };
+    let iri = |id: &str| node(&format!("{}source/cases/case-study/{id}", Layout::DEFAULT_BASE));
+    let patterns = |id: &str| {
+        stored_assignments(&graph, &iri(id))
+            .unwrap()
+            .into_keys()
+            .collect::<Vec<_>>()
+    };
+
+    assert!(
+        run().await.refreshed.is_some(),
+        "a pipeline's first run refreshes"
+    );
+    assert_eq!(patterns("a"), ["access"]);
+
+    // The same file again: the run is recorded, nothing is read back or re-tagged.
+    let again = run().await;
+    assert_eq!(again.outcomes[0].changes.unchanged, 2);
+    assert!(again.refreshed.is_none(), "{:?}", again.refreshed);
+    assert_eq!(again.compact_ms, None);
+    assert_eq!(patterns("a"), ["access"]);
+
+    // A SPARQL update of a source's graph is read by the next run.
+    let cases = graph.layout().source_graph("cases").unwrap();
+    graph
+        .update(
+            &format!(
+                "INSERT DATA {{ GRAPH <{}> {{ <{}> <http://purl.org/dc/terms/subject> \"transport\" }} }}",
+                cases.as_str(),
+                iri("a").as_str()
+            ),
+            &civicgraph_graph::UpdateOptions::default(),
+        )
+        .unwrap();
+    assert!(run().await.refreshed.is_some(), "refreshed after an update");
+    assert!(run().await.refreshed.is_none(), "and once only");
+
+    // A changed source is re-tagged.
+    write(serde_json::json!([
+        {"id": "a", "title": "Caseworkers' workload forecast", "description": "Managers allocate staff and resources by predicted demand, making delivery more efficient."},
+        {"id": "b", "title": "Inspections prioritised by predicted risk", "description": "Inspectors are sent first where the model predicts violations, saving staff time."}
+    ]));
+    let changed = run().await;
+    assert_eq!(changed.outcomes[0].changes.changed, 1);
+    assert!(changed.refreshed.is_some());
+    assert_eq!(patterns("a"), ["planning"]);
+
+    // Another process (a new pipeline) refreshes on its first run: its model or settings
+    // may differ from those that made the stored tags.
+    let fresh = Pipeline::new(
+        graph.clone(),
+        HarvestSettings::default(),
+        TagSettings::default(),
+        LinkSettings::default(),
+    );
+    let first = fresh.run(vec![source.clone()], silent()).await.unwrap();
+    assert!(first.refreshed.is_some());
+}
+
+#[tokio::test]
+async fn a_refresh_after_some_sources_changed_tags_what_they_can_have_changed_as_a_full_re_tag_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let (catalogue, cases) = (dir.path().join("region.ttl"), dir.path().join("cases.json"));
+    let write_catalogue = |datasets: &[(&str, &str)]| {
+        let mut ttl = String::from(
+            "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n",
+        );
+        for (id, title) in datasets {
+            ttl.push_str(&format!(
+                "<https://data.example.gov/d/{id}> a dcat:Dataset ; dct:title \"{title}\" ; \
+                 dcat:landingPage <https://data.example.gov/page/{id}> .\n"
+            ));
+        }
+        std::fs::write(&catalogue, ttl).unwrap();
+    };
+    let all = [
+        ("air", "Air quality sensor readings"),
+        ("grit", "Gritting routes"),
+        ("bins", "Bin collection days"),
+        ("trees", "Street trees"),
+        ("toilets", "Public toilets"),
+    ];
+    write_catalogue(&all);
+    let write_cases = |cites_air: bool| {
+        let datasets = if cites_air {
+            serde_json::json!([{"title": "Air quality sensor readings", "landing_page": "https://data.example.gov/page/air"}])
+        } else {
+            serde_json::json!([])
+        };
+        std::fs::write(
+            &cases,
+            serde_json::json!([{
+                "id": "breathe", "title": "Street-level air quality informs the clean air zone",
+                "description": "The council used sensor readings to set its clean air policy.",
+                "patterns": ["policy"], "datasets": datasets
+            }])
+            .to_string(),
+        )
+        .unwrap();
+    };
+    write_cases(true);
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let pipeline = Pipeline::new(
+        graph.clone(),
+        HarvestSettings::default(),
+        TagSettings::default(),
+        LinkSettings::default(),
+    );
+    let sources = vec![
+        file_source("region", SourceKind::Dcat, &catalogue),
+        file_source("cases", SourceKind::CaseStudies, &cases),
+    ];
+    let run = || async { pipeline.run(sources.clone(), silent()).await.unwrap() };
+    let patterns = |iri: &str| {
+        stored_assignments(&graph, &node(iri))
+            .unwrap()
+            .into_keys()
+            .collect::<Vec<_>>()
+    };
+    let air = "https://data.example.gov/d/air";
+    let grit = "https://data.example.gov/d/grit";
+    let first = run().await.refreshed.unwrap();
+    assert_eq!(patterns(air), ["policy"], "used by the case study");
+    assert_eq!(patterns(grit), ["none"]);
+
+    // The case study no longer cites the dataset: only the case-study source was rewritten,
+    // and the dataset that held its pattern is re-tagged without reading the others.
+    write_cases(false);
+    let second = run().await.refreshed.unwrap();
+    assert_eq!(patterns(air), ["none"]);
+    assert!(
+        second.tags.records < first.tags.records,
+        "read {} records of {}",
+        second.tags.records,
+        first.tags.records
+    );
+
+    // A dataset dropped by its source loses its tags.
+    write_catalogue(&all[..4]);
+    write_cases(true);
+    run().await.refreshed.unwrap();
+    assert_eq!(patterns(air), ["policy"]);
+    assert!(patterns("https://data.example.gov/d/toilets").is_empty());
+
+    // Whatever the scoped runs did, a full re-tag finds nothing to change.
+    let full = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    assert_eq!((full.added, full.removed), (0, 0), "{full:?}");
 }

@@ -1,14 +1,14 @@
 //! Enrichment: pattern tagging ([`tag`]) and cross-catalogue linking ([`link`]), and what
-//! runs after harvests (and by `civicgraph tag` / `link` on demand): re-linking and
-//! re-tagging the whole graph. Both write only what changed, so a harvest that changed
-//! nothing costs a read of the graph and no write.
+//! runs after harvests (and by `civicgraph tag` / `link` on demand): re-linking the whole
+//! graph and re-tagging it, or only what the harvested sources can have changed
+//! ([`tag::TagScope`]). Both write only what changed.
 
 pub mod link;
 pub mod mapped_document;
 pub mod tag;
 
 use crate::enrich::link::{LinkSettings, LinkSummary, link_graph};
-use crate::enrich::tag::{TagSettings, TagSummary, tag_graph};
+use crate::enrich::tag::{TagScope, TagSettings, TagSummary, tag_scope};
 use crate::error::Result;
 use civicgraph_graph::Graph;
 
@@ -28,7 +28,14 @@ pub struct Refreshed {
 /// Links, then tags, every record of `graph`. Linking comes first because tagging reads its
 /// clusters: a dataset takes the patterns of the case studies that used any member of its
 /// `cg:cluster`, and a cluster found in this refresh must count in this refresh.
-pub fn after_harvest(graph: &Graph, tagging: &TagSettings, linking: &LinkSettings) -> Result<Refreshed> {
+///
+/// Tagging reads the records of `scope` (linking reads every dataset).
+pub fn after_harvest(
+    graph: &Graph,
+    tagging: &TagSettings,
+    linking: &LinkSettings,
+    scope: &TagScope,
+) -> Result<Refreshed> {
     let started = std::time::Instant::now();
     let links = link_graph(graph, linking)?;
     let link_ms = started.elapsed().as_millis() as u64;
@@ -39,7 +46,7 @@ pub fn after_harvest(graph: &Graph, tagging: &TagSettings, linking: &LinkSetting
         "re-linked after harvest"
     );
     let started = std::time::Instant::now();
-    let tags = tag_graph(graph, tagging, &mut |_| {})?;
+    let tags = tag_scope(graph, tagging, scope, &mut |_| {})?;
     let tag_ms = started.elapsed().as_millis() as u64;
     tracing::info!(
         records = tags.records,

@@ -15,13 +15,15 @@ use crate::error::Result;
 use crate::mint::hex;
 use crate::provenance;
 use civicgraph_graph::{Graph, Parts, RecordReader, WriteBatch};
-use civicgraph_vocab::ext::prov;
+use civicgraph_vocab::ext::{dcat, prov};
 use civicgraph_vocab::{cg, cgp};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, Triple};
+use oxigraph::model::{
+    GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, TermRef, Triple,
+};
 use oxigraph::store::Store;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// What a tagging run did.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -68,6 +70,30 @@ struct RecordTags {
     held: HashMap<NamedOrBlankNode, Vec<Triple>>,
 }
 
+/// Which records a tagging run reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TagScope {
+    /// Every dataset and case study; the tags of records gone from every source are swept.
+    #[default]
+    All,
+    /// What a harvest of some sources can have changed, when nothing else was written:
+    /// - the records of `graphs` (the sources rewritten) and those they state patterns for;
+    /// - `records` (those the sources dropped: re-tagged if another source holds them, else
+    ///   their tags removed);
+    /// - every dataset whose tags a case study can give: the datasets case studies use, the
+    ///   members of those datasets' clusters, and the datasets holding a pattern taken from
+    ///   a case study (the case study may be gone).
+    ///
+    /// A record's tags depend on its own statements and, for a dataset, on the case studies
+    /// that use it or a copy of it, so nothing outside this set can change.
+    Sources {
+        /// The source graphs written.
+        graphs: Vec<NamedNode>,
+        /// Records the sources no longer hold.
+        records: Vec<NamedNode>,
+    },
+}
+
 /// Re-tags every dataset and case study in `graph`.
 ///
 /// Records are read and compared with the tags they hold [`RECORDS_PER_STEP`] at a time;
@@ -77,12 +103,26 @@ pub fn tag_graph(
     settings: &TagSettings,
     progress: &mut dyn FnMut(usize),
 ) -> Result<TagSummary> {
+    tag_scope(graph, settings, &TagScope::All, progress)
+}
+
+/// Re-tags the records of `scope` in `graph`, as [`tag_graph`] does every record.
+pub fn tag_scope(
+    graph: &Graph,
+    settings: &TagSettings,
+    scope: &TagScope,
+    progress: &mut dyn FnMut(usize),
+) -> Result<TagSummary> {
     let tagger = Tagger::new(settings)?;
     let layout = graph.layout();
     let tags = layout.tags_graph();
     let derived = layout.derived_graphs();
     let store = graph.store();
-    let records = records_in(store, &derived)?;
+    let records = match scope {
+        TagScope::All => records_in(store, &derived)?,
+        TagScope::Sources { graphs, records } => scoped_records(graph, graphs, records)?,
+    };
+    let whole = *scope == TagScope::All;
     let mut summary = TagSummary {
         records: records.len(),
         model: tagger.model().version(),
@@ -135,6 +175,7 @@ pub fn tag_graph(
                 tags_empty,
                 derived: &derived,
                 fresh: &fresh,
+                may_be_gone: !whole,
             };
             record_tags(&mut reader, &run, record)
         })?;
@@ -153,7 +194,9 @@ pub fn tag_graph(
             match first.as_ref().map(|(m, p)| (*m, p.as_str())) {
                 Some((Method::Curated, _)) => summary.curated += 1,
                 Some((Method::Inferred, "none")) => summary.none += 1,
-                _ => summary.inferred += 1,
+                Some(_) => summary.inferred += 1,
+                // Gone from every source: its tags are removed.
+                None => {}
             }
             let mut subjects: Vec<(NamedOrBlankNode, Option<HashSet<Triple>>)> =
                 wanted.into_iter().map(|(s, w)| (s, Some(w))).collect();
@@ -192,7 +235,7 @@ pub fn tag_graph(
         ..
     } = changes;
 
-    if !tags_empty {
+    if !tags_empty && whole {
         sweep(store, &tags, &visited, &is_assignment, &mut remove, &mut summary)?;
     }
     let run_quads = || {
@@ -304,6 +347,8 @@ struct TagRun<'a> {
     derived: &'a [NamedNode],
     /// The patterns this run gave the case studies.
     fresh: &'a CaseStudyPatterns,
+    /// Whether a record asked for may no longer be one (a scoped run's dropped records).
+    may_be_gone: bool,
 }
 
 /// The tags `record` should have, and those it has (unless the tags graph is empty).
@@ -315,8 +360,14 @@ fn record_tags(reader: &mut RecordReader<'_>, run: &TagRun<'_>, record: &NamedNo
         tags_empty,
         derived,
         fresh,
+        may_be_gone,
     } = *run;
-    let assignments = tagger.assign(reader, record, derived, fresh)?;
+    let gone = may_be_gone && !super::records_in_subject(reader.store(), record, derived)?;
+    let assignments = if gone {
+        Vec::new()
+    } else {
+        tagger.assign(reader, record, derived, fresh)?
+    };
     let store = reader.store();
     let record_subject: NamedOrBlankNode = record.clone().into();
     let mut wanted: Vec<(NamedOrBlankNode, HashSet<Triple>)> = vec![(record_subject.clone(), HashSet::new())];
@@ -361,6 +412,73 @@ fn record_tags(reader: &mut RecordReader<'_>, run: &TagRun<'_>, record: &NamedNo
         wanted,
         held,
     })
+}
+
+/// The records a [`TagScope::Sources`] run reads, in IRI order.
+fn scoped_records(graph: &Graph, graphs: &[NamedNode], dropped: &[NamedNode]) -> Result<Vec<NamedNode>> {
+    let store = graph.store();
+    let layout = graph.layout();
+    let (tags, links) = (layout.tags_graph(), layout.links_graph());
+    let subjects = |predicate, object: Option<TermRef<'_>>, graph: Option<GraphNameRef<'_>>| {
+        store
+            .quads_for_pattern(None, Some(predicate), object, graph)
+            .filter_map(|quad| match quad {
+                Ok(Quad {
+                    subject: NamedOrBlankNode::NamedNode(node),
+                    ..
+                }) => Some(Ok(node)),
+                Ok(_) => None,
+                Err(error) => Some(Err(error)),
+            })
+            .collect::<std::result::Result<Vec<NamedNode>, _>>()
+    };
+    let mut records: BTreeSet<NamedNode> = dropped.iter().cloned().collect();
+    for source in graphs {
+        let source = Some(GraphNameRef::from(source.as_ref()));
+        for class in [dcat::DATASET, cg::CASE_STUDY] {
+            records.extend(subjects(rdf::TYPE, Some(class.into()), source)?);
+        }
+        records.extend(subjects(cg::USE_PATTERN, None, source)?);
+    }
+    // Datasets a case study uses, and the other members of their clusters.
+    let mut used: BTreeSet<NamedNode> = BTreeSet::new();
+    for quad in store.quads_for_pattern(None, Some(cg::USES_DATASET), None, None) {
+        if let Term::NamedNode(dataset) = quad?.object {
+            used.insert(dataset);
+        }
+    }
+    let mut members = Vec::new();
+    for dataset in &used {
+        for quad in store.quads_for_pattern(
+            Some(dataset.as_ref().into()),
+            Some(cg::CLUSTER),
+            None,
+            Some(links.as_ref().into()),
+        ) {
+            let cluster = quad?.object;
+            members.extend(subjects(
+                cg::CLUSTER,
+                Some(cluster.as_ref()),
+                Some(links.as_ref().into()),
+            )?);
+        }
+    }
+    records.extend(used);
+    records.extend(members);
+    // Datasets holding a pattern a case study gave them: it may no longer.
+    for quad in store.quads_for_pattern(None, Some(cg::EVIDENCE), None, Some(tags.as_ref().into())) {
+        let quad = quad?;
+        if let Term::Literal(evidence) = &quad.object
+            && evidence.value().starts_with(super::USED_BY)
+        {
+            records.extend(subjects(
+                cg::PATTERN_ASSIGNMENT_PROPERTY,
+                Some(quad.subject.as_ref().into()),
+                Some(tags.as_ref().into()),
+            )?);
+        }
+    }
+    Ok(records.into_iter().collect())
 }
 
 /// Removes what the tags graph holds about subjects no record accounts for: the tags of

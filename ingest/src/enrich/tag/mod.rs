@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-pub use apply::{TagSummary, tag_graph};
+pub use apply::{TagScope, TagSummary, tag_graph, tag_scope};
 pub use explain::{Explanation, explain_document, explain_record, explain_text};
 
 /// The `[tagging]` settings.
@@ -285,7 +285,7 @@ impl Tagger {
                     PROPAGATED_INFERRED
                 };
                 let line = format!(
-                    "used by: {}: {}, {}",
+                    "{USED_BY}{}: {}, {}",
                     used.title,
                     pattern_code(pattern),
                     if *method == Method::Curated {
@@ -333,6 +333,9 @@ impl Tagger {
         by_pattern.into_values().collect()
     }
 }
+
+/// How the evidence of a pattern a dataset takes from a case study begins.
+pub const USED_BY: &str = "used by: ";
 
 /// The confidence of a pattern a dataset takes from a case study that used it, when the
 /// case study's pattern is curated or itself inferred.
