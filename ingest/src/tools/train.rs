@@ -1,12 +1,13 @@
 //! The labelled set in `datasets/tagger` and training on it.
 //!
 //! Training is plain batch gradient descent on the L2-penalised log loss, one classifier per
-//! pattern and reader, over features in a fixed (sorted) order: no randomness anywhere, so
-//! the same labelled set always gives the same `model.json`, byte for byte. The six
-//! classifiers are independent and train on threads of their own.
+//! pattern and reader, and per reader one for the gate (any pattern against NONE), over
+//! features in a fixed (sorted) order: no randomness anywhere, so the same labelled set
+//! always gives the same `model.json`, byte for byte. The eight classifiers are
+//! independent and train on threads of their own.
 
 use crate::enrich::tag::features::{Features, Featurizer};
-use crate::enrich::tag::model::{MODEL_FORMAT, Model, PatternModel, TrainOptions, sigmoid};
+use crate::enrich::tag::model::{GATE, MODEL_FORMAT, Model, PatternModel, TrainOptions, sigmoid};
 use crate::error::{IngestError, Position, Result};
 use crate::mint::hex;
 use civicgraph_vocab::ODI_PATTERNS;
@@ -241,7 +242,14 @@ fn classifiers(
     let fit = |local: &str| {
         let targets: Vec<f64> = examples
             .iter()
-            .map(|e| if e.patterns.contains(local) { 1.0 } else { 0.0 })
+            .map(|e| {
+                let shows = if local == GATE {
+                    !e.patterns.is_empty()
+                } else {
+                    e.patterns.contains(local)
+                };
+                if shows { 1.0 } else { 0.0 }
+            })
             .collect();
         let (bias, weights) = descend(&rows, &targets, names.len(), options);
         PatternModel {
@@ -258,6 +266,7 @@ fn classifiers(
     let locals: Vec<&str> = ODI_PATTERNS
         .iter()
         .map(|pattern| pattern.as_str().rsplit('/').next().unwrap_or_default())
+        .chain([GATE])
         .collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = locals.iter().map(|local| scope.spawn(|| fit(local))).collect();

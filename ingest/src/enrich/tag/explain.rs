@@ -21,20 +21,22 @@ pub struct Explanation {
     pub scores: Vec<PatternScore>,
 }
 
-/// One pattern's score: the two readers' probabilities, their mean (which decides) and
-/// the lower of them (the confidence a tag reports).
+/// One pattern's score: the two readers' probabilities, their mean (which decides), the
+/// gate's probability and the lowest of the three (the confidence a tag reports).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PatternScore {
     /// `access`, `planning` or `policy`.
     pub pattern: String,
     /// The mean of the two: what the thresholds apply to.
     pub score: f64,
-    /// The lower of the two.
+    /// The lowest of the two and the gate.
     pub confidence: f64,
     /// The word reader's probability.
     pub words: f64,
     /// The character reader's probability.
     pub characters: f64,
+    /// The gate's probability that the record shows any pattern.
+    pub gate: f64,
 }
 
 impl Explanation {
@@ -52,6 +54,7 @@ impl Explanation {
                     confidence: round3(s.confidence),
                     words: round3(s.words),
                     characters: round3(s.characters),
+                    gate: round3(s.gate),
                 })
                 .collect(),
         }
@@ -91,6 +94,9 @@ impl Explanation {
             })
             .collect();
         let _ = writeln!(out, "  scores: {}", scores.join(", "));
+        if let Some(gate) = self.scores.first().map(|s| s.gate) {
+            let _ = writeln!(out, "  any pattern (the gate): {gate:.3}");
+        }
         out
     }
 }

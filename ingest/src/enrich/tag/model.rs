@@ -9,11 +9,16 @@
 //!   ([`super::features::character_grams`]): inflections, compounds and words the word
 //!   reader never saw.
 //!
-//! A pattern is assigned on the mean of the two probabilities (its score), and reports the
-//! lower of them as its confidence: a tag is as sure as the less sure reader. Measured by
-//! cross-validation on the training split, the mean decides a little better than either
-//! reader alone, and tags at confidence 0.8 or above are right 94 % of the time, against
-//! 90 % for the word reader alone (`docs/TAGGING.md`).
+//! Each reader also has a fourth classifier, the **gate** ([`GATE`]): does the case show
+//! any pattern at all? It is the guidelines' first question (is there a public service or a
+//! public policy in it?), asked apart from which pattern.
+//!
+//! A pattern is assigned on the mean of the two readers' probabilities (its score), and
+//! reports as its confidence the lowest of the two and of the gate's (the mean of the two
+//! readers' gate probabilities): a tag is as sure as the least sure of them. The gate
+//! changes no decision. Measured by cross-validation on the training split, the mean
+//! decides a little better than either reader alone, and the gate removes some confident
+//! tags of cases with no public service in them (`docs/TAGGING.md`).
 
 use super::features::Features;
 use crate::error::{IngestError, Result};
@@ -25,7 +30,13 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The model file's format; see [`Model::format`].
-pub const MODEL_FORMAT: u32 = 2;
+pub const MODEL_FORMAT: u32 = 3;
+
+/// The name of each reader's fourth classifier: whether a case shows any pattern.
+pub const GATE: &str = "any";
+
+/// The classifiers of each reader, in order: the three patterns, then the gate.
+pub const CLASSIFIERS: [&str; 4] = ["access", "planning", "policy", GATE];
 
 /// The model file compiled into the binary: the one trained on `datasets/tagger`.
 pub const BUNDLED_MODEL: &str = include_str!("../../../tagger/model.json");
@@ -45,12 +56,12 @@ pub struct Model {
     pub examples: usize,
     /// The training settings, so that a retrain can reproduce the file.
     pub options: TrainOptions,
-    /// The word reader: one classifier per pattern, in order P1, P2, P3.
+    /// The word reader: one classifier per pattern, in order P1, P2, P3, then the gate.
     pub patterns: Vec<PatternModel>,
     /// The character reader's training settings.
     pub character_options: TrainOptions,
     /// The character reader: one classifier per pattern over character n-grams, in order
-    /// P1, P2, P3.
+    /// P1, P2, P3, then the gate.
     pub characters: Vec<PatternModel>,
 }
 
@@ -93,11 +104,11 @@ impl TrainOptions {
     }
 }
 
-/// The classifier of one pattern.
+/// The classifier of one pattern, or the gate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatternModel {
-    /// The pattern's local name: `access`, `planning` or `policy`.
+    /// The pattern's local name (`access`, `planning`, `policy`), or [`GATE`].
     pub pattern: String,
     /// The intercept.
     pub bias: f64,
@@ -113,13 +124,16 @@ pub struct Score {
     /// What decides: the mean of the two readers' probabilities that the record shows the
     /// pattern.
     pub score: f64,
-    /// What a tag reports: the lower of the two readers' probabilities. A tag is as sure
-    /// as the less sure reader.
+    /// What a tag reports: the lowest of the two readers' probabilities and the gate's. A
+    /// tag is as sure as the least sure of them.
     pub confidence: f64,
     /// The word reader's probability.
     pub words: f64,
     /// The character reader's probability.
     pub characters: f64,
+    /// The gate's probability that the record shows any pattern: the mean of the two
+    /// readers' gate classifiers (the same for every pattern of a record).
+    pub gate: f64,
     /// The features that raised the score most, with their contributions, largest first.
     pub evidence: Vec<(String, f64)>,
     /// What the record's features add to the model's prior (the logit minus the bias): a
@@ -171,11 +185,11 @@ impl Model {
         })?;
         for (reader, classifiers) in [("word", &model.patterns), ("character", &model.characters)] {
             let names: Vec<&str> = classifiers.iter().map(|p| p.pattern.as_str()).collect();
-            if names != ["access", "planning", "policy"] {
+            if names != CLASSIFIERS {
                 return Err(IngestError::shape(
                     document,
                     format!(
-                        "the {reader} reader must have classifiers for access, planning and policy in that order, not {names:?}"
+                        "the {reader} reader must have classifiers for access, planning, policy and {GATE} in that order, not {names:?}"
                     ),
                 ));
             }
@@ -204,14 +218,14 @@ impl Model {
 }
 
 /// A model's weights in hash tables, one lookup giving a feature's weight for all three
-/// patterns: tagging a million records looks up thousands of features each.
+/// patterns and the gate: tagging a million records looks up thousands of features each.
 #[derive(Debug, Clone)]
 pub struct Scorer {
     patterns: Vec<String>,
     word_bias: Vec<f64>,
-    words: FxHashMap<String, [f64; 3]>,
+    words: FxHashMap<String, [f64; 4]>,
     character_bias: Vec<f64>,
-    characters: FxHashMap<String, [f64; 3]>,
+    characters: FxHashMap<String, [f64; 4]>,
 }
 
 /// The character reader's logits for one record, summed gram by gram
@@ -220,19 +234,25 @@ pub struct Scorer {
 pub struct CharacterLogits(Vec<f64>);
 
 impl Scorer {
-    /// `model` has three classifiers per reader: [`Model::parse`] and training make sure.
+    /// `model` has four classifiers per reader, the gate last: [`Model::parse`] and
+    /// training make sure.
     fn new(model: &Model) -> Self {
         let table = |classifiers: &[PatternModel]| {
-            let mut table: FxHashMap<String, [f64; 3]> = FxHashMap::default();
+            let mut table: FxHashMap<String, [f64; 4]> = FxHashMap::default();
             for (index, classifier) in classifiers.iter().enumerate() {
                 for (name, weight) in &classifier.weights {
-                    table.entry(name.clone()).or_insert([0.0; 3])[index] = *weight;
+                    table.entry(name.clone()).or_insert([0.0; 4])[index] = *weight;
                 }
             }
             table
         };
         Self {
-            patterns: model.patterns.iter().map(|p| p.pattern.clone()).collect(),
+            patterns: model
+                .patterns
+                .iter()
+                .filter(|p| p.pattern != GATE)
+                .map(|p| p.pattern.clone())
+                .collect(),
             word_bias: model.patterns.iter().map(|p| p.bias).collect(),
             words: table(&model.patterns),
             character_bias: model.characters.iter().map(|p| p.bias).collect(),
@@ -263,12 +283,16 @@ impl Scorer {
                 for (index, weight) in weights.iter().enumerate() {
                     let contribution = weight * value;
                     logits[index] += contribution;
-                    if contribution > 0.0 {
-                        contributions[index].push((name.clone(), contribution));
+                    if contribution > 0.0
+                        && let Some(evidence) = contributions.get_mut(index)
+                    {
+                        evidence.push((name.clone(), contribution));
                     }
                 }
             }
         }
+        let gate_index = self.patterns.len();
+        let gate = (sigmoid(logits[gate_index]) + sigmoid(characters.0[gate_index])) / 2.0;
         // Largest first as shown (two decimals), then by name, so that the order read back
         // from the store is the order given here.
         let shown = |x: f64| (x * 100.0).round() as i64;
@@ -286,9 +310,10 @@ impl Scorer {
                 Score {
                     pattern: pattern.clone(),
                     score: (words + characters) / 2.0,
-                    confidence: words.min(characters),
+                    confidence: words.min(characters).min(gate),
                     words,
                     characters,
+                    gate,
                     evidence,
                     net: logit - bias,
                 }
@@ -319,7 +344,7 @@ mod tests {
     #[test]
     fn the_bundled_model_parses_and_has_a_stable_version() {
         let model = Model::bundled();
-        assert_eq!(model.patterns.len(), 3);
+        assert_eq!(model.patterns.len(), 4);
         assert!(model.examples >= 200, "trained on {} cases", model.examples);
         assert_eq!(
             model.version(),
@@ -333,10 +358,10 @@ mod tests {
         model.patterns.swap(0, 1);
         let error = Model::parse(&model.to_json(), "m.json").unwrap_err().to_string();
         assert!(
-            error.contains("m.json") && error.contains("access, planning and policy"),
+            error.contains("m.json") && error.contains("access, planning, policy and any"),
             "{error}"
         );
-        let error = Model::parse("{\"format\": 2,\n \"x\": 2}", "m.json")
+        let error = Model::parse("{\"format\": 3,\n \"x\": 2}", "m.json")
             .unwrap_err()
             .to_string();
         assert!(
@@ -355,7 +380,7 @@ mod tests {
     }
 
     #[test]
-    fn confidence_is_the_lower_of_the_two_readers() {
+    fn confidence_is_the_lowest_of_the_two_readers_and_the_gate() {
         let model = Model::bundled();
         let scorer = model.scorer();
         let input = civicgraph_graph::Record::from_text(
@@ -368,11 +393,19 @@ mod tests {
         );
         assert_eq!(scores.len(), 3);
         for score in &scores {
-            assert_eq!(score.confidence, score.words.min(score.characters), "{score:?}");
+            assert_eq!(
+                score.confidence,
+                score.words.min(score.characters).min(score.gate),
+                "{score:?}"
+            );
+            assert_eq!(score.gate, scores[0].gate, "one gate per record");
             assert_eq!(score.score, (score.words + score.characters) / 2.0, "{score:?}");
         }
         let access = &scores[0];
-        assert!(access.words > 0.5 && access.characters > 0.5, "{access:?}");
+        assert!(
+            access.words > 0.5 && access.characters > 0.5 && access.gate > 0.5,
+            "{access:?}"
+        );
         assert!(
             access.evidence.iter().any(|(name, _)| name.starts_with("cue:")),
             "{access:?}"
