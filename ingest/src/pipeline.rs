@@ -12,7 +12,7 @@
 //!    must count in it). A scheduled run whose sources all came back the same reads
 //!    nothing back: at a million records a refresh reads every one of them twice. When
 //!    only this run's harvests wrote since the last refresh, only what they can have
-//!    changed is tagged ([`TagScope::Sources`]); else every record;
+//!    changed is tagged ([`Scope::Sources`]); else every record;
 //! 4. an index deferred by the caller ([`Graph::defer_index`]) catches up in one pass;
 //! 5. the store is compacted, which merges the files the run's writes left.
 //!
@@ -24,8 +24,9 @@
 
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::enrich::link::LinkSettings;
-use crate::enrich::tag::{TagScope, TagSettings};
-use crate::enrich::{Refreshed, after_harvest};
+use crate::enrich::link::kept::KeptRows;
+use crate::enrich::tag::TagSettings;
+use crate::enrich::{Refreshed, Scope, after_harvest};
 use crate::error::Result;
 use crate::harvest::{HarvestOutcome, Progress, blocking, harvest, recover_interrupted};
 use crate::provenance::RunStatus;
@@ -79,6 +80,10 @@ pub struct Pipeline {
     /// [`Graph::source_writes`] when this pipeline's last refresh started: if it has not
     /// moved since, a refresh would find what the last one found.
     refreshed_at: Arc<std::sync::Mutex<Option<u64>>>,
+    /// The linker's signature table from the last refresh, when the pipeline keeps it
+    /// ([`Pipeline::keep_link_rows`]): a refresh after some sources changed reads only
+    /// their datasets.
+    kept: Option<Arc<std::sync::Mutex<KeptRows>>>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -105,7 +110,16 @@ impl Pipeline {
             tagging,
             linking,
             refreshed_at: Arc::default(),
+            kept: None,
         }
+    }
+
+    /// This pipeline, keeping the linker's signature table between its refreshes (in the
+    /// data directory, about 700 bytes a dataset): for one that runs again, the server's
+    /// scheduler. A one-shot harvest would write it for nobody.
+    pub fn keep_link_rows(mut self) -> Self {
+        self.kept = Some(Arc::new(std::sync::Mutex::new(KeptRows::new(self.graph.dir()))));
+        self
     }
 
     /// The graph it writes.
@@ -132,10 +146,10 @@ impl Pipeline {
     }
 
     /// What the refresh after `outcomes` must tag, if anything.
-    fn scope(&self, outcomes: &[HarvestOutcome]) -> Option<TagScope> {
+    fn scope(&self, outcomes: &[HarvestOutcome]) -> Option<Scope> {
         let writes = self.graph.source_writes();
         let Some(last) = *self.refreshed_at.lock().unwrap_or_else(|e| e.into_inner()) else {
-            return Some(TagScope::All);
+            return Some(Scope::All);
         };
         if writes == last {
             return None;
@@ -143,17 +157,17 @@ impl Pipeline {
         // Each rewritten source is one write; any other (an update) may have touched anything.
         let rewritten: Vec<&HarvestOutcome> = outcomes.iter().filter(|o| o.rewritten).collect();
         if writes - last != rewritten.len() as u64 {
-            return Some(TagScope::All);
+            return Some(Scope::All);
         }
         let layout = self.graph.layout();
         let mut graphs = Vec::new();
         for outcome in rewritten {
             match layout.source_graph(&outcome.source) {
                 Ok(graph) => graphs.push(graph),
-                Err(_) => return Some(TagScope::All),
+                Err(_) => return Some(Scope::All),
             }
         }
-        Some(TagScope::Sources {
+        Some(Scope::Sources {
             graphs,
             records: outcomes
                 .iter()
@@ -165,7 +179,7 @@ impl Pipeline {
     /// Steps 3 to 5 after a change made outside a harvest (`serve` loading the demo data):
     /// link, tag, catch the index up, compact.
     pub fn refresh(&self) -> Result<PipelineReport> {
-        self.finish(Vec::new(), Vec::new(), Some(TagScope::All))
+        self.finish(Vec::new(), Vec::new(), Some(Scope::All))
     }
 
     async fn harvest_all(
@@ -215,13 +229,23 @@ impl Pipeline {
         &self,
         outcomes: Vec<HarvestOutcome>,
         errors: Vec<String>,
-        scope: Option<TagScope>,
+        scope: Option<Scope>,
     ) -> Result<PipelineReport> {
         let changed = scope.is_some();
         let refreshed = if let Some(scope) = scope {
             // Read before refreshing: a write made while it runs may come too late for it.
             let writes = self.graph.source_writes();
-            let refreshed = after_harvest(&self.graph, &self.tagging, &self.linking, &scope)?;
+            let mut kept = self
+                .kept
+                .as_ref()
+                .map(|kept| kept.lock().unwrap_or_else(|e| e.into_inner()));
+            let refreshed = after_harvest(
+                &self.graph,
+                &self.tagging,
+                &self.linking,
+                &scope,
+                kept.as_deref_mut(),
+            )?;
             *self.refreshed_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(writes);
             Some(refreshed)
         } else {

@@ -4,7 +4,7 @@
 
 use civicgraph_graph::{Graph, Layout, WriteBatch};
 use civicgraph_ingest::enrich::after_harvest;
-use civicgraph_ingest::enrich::link::LinkSettings;
+use civicgraph_ingest::enrich::link::{LinkSettings, link_graph};
 use civicgraph_ingest::enrich::tag::apply::stored_assignments;
 use civicgraph_ingest::enrich::tag::features::Featurizer;
 use civicgraph_ingest::enrich::tag::model::{Model, TrainOptions};
@@ -392,6 +392,7 @@ fn patterns_reach_a_copy_found_by_the_linker_in_the_same_refresh() {
         &TagSettings::default(),
         &Default::default(),
         &Default::default(),
+        None,
     )
     .unwrap();
     let copy = stored_assignments(&graph, &node("http://example.org/b/sensors-copy")).unwrap();
@@ -562,13 +563,15 @@ async fn a_refresh_after_some_sources_changed_tags_what_they_can_have_changed_as
         .unwrap();
     };
     write_cases(true);
-    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    // On disk: the linker's kept rows are a file of the data directory.
+    let graph = Arc::new(Graph::open(&dir.path().join("data"), Layout::default()).unwrap());
     let pipeline = Pipeline::new(
         graph.clone(),
         HarvestSettings::default(),
         TagSettings::default(),
         LinkSettings::default(),
-    );
+    )
+    .keep_link_rows();
     let sources = vec![
         file_source("region", SourceKind::Dcat, &catalogue),
         file_source("cases", SourceKind::CaseStudies, &cases),
@@ -597,6 +600,10 @@ async fn a_refresh_after_some_sources_changed_tags_what_they_can_have_changed_as
         second.tags.records,
         first.tags.records
     );
+    // The linker read the case study's datasets only, and compared them with every other.
+    assert_eq!(first.links.read, first.links.datasets);
+    assert_eq!(second.links.datasets, 5, "{:?}", second.links);
+    assert_eq!(second.links.read, 0, "{:?}", second.links);
 
     // A dataset dropped by its source loses its tags.
     write_catalogue(&all[..4]);
@@ -605,7 +612,9 @@ async fn a_refresh_after_some_sources_changed_tags_what_they_can_have_changed_as
     assert_eq!(patterns(air), ["policy"]);
     assert!(patterns("https://data.example.gov/d/toilets").is_empty());
 
-    // Whatever the scoped runs did, a full re-tag finds nothing to change.
+    // Whatever the scoped runs did, a full re-link and re-tag find nothing to change.
+    let links = link_graph(&graph, &LinkSettings::default()).unwrap();
+    assert_eq!((links.added, links.removed), (0, 0), "{links:?}");
     let full = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
     assert_eq!((full.added, full.removed), (0, 0), "{full:?}");
 }

@@ -1,16 +1,44 @@
 //! Enrichment: pattern tagging ([`tag`]) and cross-catalogue linking ([`link`]), and what
 //! runs after harvests (and by `civicgraph tag` / `link` on demand): re-linking the whole
 //! graph and re-tagging it, or only what the harvested sources can have changed
-//! ([`tag::TagScope`]). Both write only what changed.
+//! ([`Scope`]). Both write only what changed.
 
 pub mod link;
 pub mod mapped_document;
 pub mod tag;
 
-use crate::enrich::link::{LinkSettings, LinkSummary, link_graph};
-use crate::enrich::tag::{TagScope, TagSettings, TagSummary, tag_scope};
+use crate::enrich::link::kept::KeptRows;
+use crate::enrich::link::{LinkSettings, LinkSummary, link_scope};
+use crate::enrich::tag::{TagSettings, TagSummary, tag_scope};
 use crate::error::Result;
 use civicgraph_graph::Graph;
+use oxigraph::model::NamedNode;
+
+/// What a refresh reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything; tags of records gone from every source are swept.
+    #[default]
+    All,
+    /// What a harvest of some sources can have changed, when nothing else was written.
+    /// Linking re-reads the datasets of `graphs` and of `records` and keeps the signature
+    /// rows of the others from the last refresh; tagging reads:
+    /// - the records of `graphs` (the sources rewritten) and those they state patterns for;
+    /// - `records` (those the sources dropped: re-tagged if another source holds them, else
+    ///   their tags removed);
+    /// - every dataset whose tags a case study can give: the datasets case studies use, the
+    ///   members of those datasets' clusters, and the datasets holding a pattern taken from
+    ///   a case study (the case study may be gone).
+    ///
+    /// A record's tags depend on its own statements and, for a dataset, on the case studies
+    /// that use it or a copy of it, so nothing outside this set can change.
+    Sources {
+        /// The source graphs written.
+        graphs: Vec<NamedNode>,
+        /// Records the sources no longer hold.
+        records: Vec<NamedNode>,
+    },
+}
 
 /// What [`after_harvest`] did, and how long each step took.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -29,18 +57,23 @@ pub struct Refreshed {
 /// clusters: a dataset takes the patterns of the case studies that used any member of its
 /// `cg:cluster`, and a cluster found in this refresh must count in this refresh.
 ///
-/// Tagging reads the records of `scope` (linking reads every dataset).
+/// Tagging reads the records of `scope`; linking reads the datasets of `scope` and takes
+/// the others' rows from `kept` when it holds the last refresh's (every dataset else), and
+/// leaves this refresh's rows there.
 pub fn after_harvest(
     graph: &Graph,
     tagging: &TagSettings,
     linking: &LinkSettings,
-    scope: &TagScope,
+    scope: &Scope,
+    kept: Option<&mut KeptRows>,
 ) -> Result<Refreshed> {
     let started = std::time::Instant::now();
-    let links = link_graph(graph, linking)?;
+    let links = link_scope(graph, linking, scope, kept)?;
     let link_ms = started.elapsed().as_millis() as u64;
     tracing::info!(
         datasets = links.datasets,
+        read = links.read,
+        link_ms,
         links = links.links,
         clusters = links.clusters,
         "re-linked after harvest"
@@ -50,6 +83,7 @@ pub fn after_harvest(
     let tag_ms = started.elapsed().as_millis() as u64;
     tracing::info!(
         records = tags.records,
+        tag_ms,
         added = tags.added,
         removed = tags.removed,
         "re-tagged after harvest"

@@ -36,7 +36,10 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
         state.config.harvest.clone(),
         state.config.tagging.clone(),
         state.config.linking.clone(),
-    );
+    )
+    // The scheduler runs it again and again: a refresh after some sources changed reads
+    // only their datasets for linking.
+    .keep_link_rows();
     if first_start {
         // The demo data, like a harvest, is linked and tagged before it is served.
         pipeline.refresh()?;

@@ -4,8 +4,11 @@
 //! member. Only the difference from what the graph holds is written, in one commit, so a
 //! re-link of an unchanged graph writes nothing.
 
-use super::read::{read_dataset, read_rows};
+use super::kept::{KeptRows, Table};
+use super::read::{datasets_in, read_dataset, read_rows, read_rows_of};
+use super::row::{LinkRow, Sources};
 use super::{Link, LinkSettings, clusters, find_in_rows};
+use crate::enrich::Scope;
 use crate::error::Result;
 use crate::mint::hex;
 use civicgraph_graph::{Graph, WriteBatch};
@@ -21,6 +24,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 pub struct LinkSummary {
     /// Datasets compared.
     pub datasets: usize,
+    /// Datasets read from the store: all of them, unless the rows of the others were kept
+    /// from the last refresh.
+    pub read: usize,
     /// Links found.
     pub links: usize,
     /// Clusters (real-world datasets held by more than one source).
@@ -31,17 +37,81 @@ pub struct LinkSummary {
     pub removed: usize,
 }
 
+/// Every dataset's row, read from the store, and how many were read.
+fn read_all(graph: &Graph) -> Result<(Vec<LinkRow>, Vec<String>, usize)> {
+    let (rows, sources) = read_rows(graph.labels(), graph.layout(), &graph.layout().derived_graphs())?;
+    let read = rows.len();
+    Ok((rows, sources, read))
+}
+
+/// The kept `table` with the rows of the datasets of `graphs` and of `records` read anew
+/// (those no longer datasets dropped), in IRI order as [`read_rows`] gives them.
+fn update_rows(
+    graph: &Graph,
+    (mut rows, names): Table,
+    graphs: &[NamedNode],
+    records: &[NamedNode],
+) -> Result<(Vec<LinkRow>, Vec<String>, usize)> {
+    let mut again: BTreeSet<NamedNode> = records.iter().cloned().collect();
+    for source in graphs {
+        again.extend(datasets_in(graph.labels(), source)?);
+    }
+    let rewritten: HashSet<&str> = graphs.iter().map(NamedNode::as_str).collect();
+    let again: Vec<NamedNode> = again.into_iter().collect();
+    let again_iris: HashSet<&str> = again.iter().map(NamedNode::as_str).collect();
+    // A row from a rewritten source whose dataset is no longer there is one it dropped.
+    rows.retain(|row| {
+        !again_iris.contains(&*row.iri) && !rewritten.contains(names[row.source as usize].as_str())
+    });
+    let sources = Sources::from_names(names);
+    let fresh = read_rows_of(graph.labels(), graph.layout(), &again, &sources)?;
+    let read = fresh.len();
+    rows.extend(fresh);
+    rows.sort_by(|a, b| a.iri.cmp(&b.iri));
+    Ok((rows, sources.into_names(), read))
+}
+
 fn short_hash(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))[..24].to_owned()
 }
 
 /// Re-links every dataset in `graph`.
 pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary> {
+    link_scope(graph, settings, &Scope::All, None)
+}
+
+/// Re-links every dataset in `graph`, reading from the store only those `scope` names when
+/// `kept` holds the rows of the last refresh (every dataset otherwise), and keeping this
+/// run's rows in `kept` for the next.
+pub fn link_scope(
+    graph: &Graph,
+    settings: &LinkSettings,
+    scope: &Scope,
+    kept: Option<&mut KeptRows>,
+) -> Result<LinkSummary> {
     settings.check()?;
     let layout = graph.layout();
     let links_graph = layout.links_graph();
-    let derived = layout.derived_graphs();
-    let (rows, sources) = read_rows(graph.labels(), layout, &derived)?;
+    let (rows, sources, read) = match (scope, kept) {
+        (Scope::Sources { graphs, records }, Some(kept)) => {
+            let taken = kept.take().unwrap_or_else(|error| {
+                tracing::warn!("the kept signature table is unreadable, so every dataset is read: {error}");
+                None
+            });
+            let table = match taken {
+                Some(table) => update_rows(graph, table, graphs, records)?,
+                None => read_all(graph)?,
+            };
+            kept.keep(&table.0, &table.1)?;
+            table
+        }
+        (_, Some(kept)) => {
+            let table = read_all(graph)?;
+            kept.keep(&table.0, &table.1)?;
+            table
+        }
+        (_, None) => read_all(graph)?,
+    };
     let found = find_in_rows(&rows, settings);
     // The evidence quotes the matched keys, which the rows keep only as hashes: the linked
     // datasets (a few in a hundred) are read again.
@@ -66,6 +136,7 @@ pub fn link_graph(graph: &Graph, settings: &LinkSettings) -> Result<LinkSummary>
     let groups = clusters(&links);
     let mut summary = LinkSummary {
         datasets,
+        read,
         links: links.len(),
         clusters: groups.len(),
         added: 0,

@@ -69,6 +69,50 @@ pub fn read_rows(
     Ok((rows, sources.into_names()))
 }
 
+/// The rows of those of `iris` that are datasets outside the `ignore` graphs now, their
+/// sources numbered by `sources`, in the order given.
+pub fn read_rows_of(
+    labels: Labels<'_>,
+    layout: &Layout,
+    iris: &[NamedNode],
+    sources: &Sources,
+) -> Result<Vec<LinkRow>> {
+    let parts = Parts {
+        distributions: true,
+        ..Parts::OWN
+    };
+    let rows = crate::parallel::map_in_order(iris, |iri| {
+        let record = RecordReader::new(labels, layout)
+            .with_parts(parts)
+            .read(iri.as_ref())?;
+        Ok::<_, crate::IngestError>(
+            record
+                .filter(|r| r.kind == Some(civicgraph_graph::RecordKind::Dataset))
+                .map(|r| {
+                    let record = LinkRecord::from_record(&r);
+                    LinkRow::of(&record, sources.id(&record.source))
+                }),
+        )
+    })?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// The datasets typed in `graph`, in IRI order.
+pub fn datasets_in(labels: Labels<'_>, graph: &NamedNode) -> Result<Vec<NamedNode>> {
+    let mut datasets: BTreeSet<NamedNode> = BTreeSet::new();
+    for quad in labels.store().quads_for_pattern(
+        None,
+        Some(rdf::TYPE),
+        Some(dcat::DATASET.into()),
+        Some(graph.as_ref().into()),
+    ) {
+        if let NamedOrBlankNode::NamedNode(node) = quad?.subject {
+            datasets.insert(node);
+        }
+    }
+    Ok(datasets.into_iter().collect())
+}
+
 /// The datasets of a document (any kind a harvest reads), mapped as a harvest maps it, as
 /// one source named `name`. `base` resolves relative IRIs in RDF.
 pub fn document_datasets(bytes: &[u8], name: &str, base: Option<&str>) -> Result<Vec<LinkRecord>> {

@@ -63,6 +63,18 @@ impl Sources {
         id
     }
 
+    /// A table numbering `names` in their order, as a kept table had them.
+    pub fn from_names(names: Vec<String>) -> Self {
+        let ids = names
+            .iter()
+            .enumerate()
+            .map(|(id, name)| (name.clone(), id as u32))
+            .collect();
+        Self {
+            names: Mutex::new((names, ids)),
+        }
+    }
+
     /// The names, by number.
     pub fn into_names(self) -> Vec<String> {
         self.names.into_inner().unwrap_or_else(|e| e.into_inner()).0

@@ -11,6 +11,7 @@
 use super::{
     Assignment, CaseStudyPatterns, Method, TagSettings, Tagger, records_in, records_of_class, use_patterns,
 };
+use crate::enrich::Scope;
 use crate::error::Result;
 use crate::mint::hex;
 use crate::provenance;
@@ -70,30 +71,6 @@ struct RecordTags {
     held: HashMap<NamedOrBlankNode, Vec<Triple>>,
 }
 
-/// Which records a tagging run reads.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum TagScope {
-    /// Every dataset and case study; the tags of records gone from every source are swept.
-    #[default]
-    All,
-    /// What a harvest of some sources can have changed, when nothing else was written:
-    /// - the records of `graphs` (the sources rewritten) and those they state patterns for;
-    /// - `records` (those the sources dropped: re-tagged if another source holds them, else
-    ///   their tags removed);
-    /// - every dataset whose tags a case study can give: the datasets case studies use, the
-    ///   members of those datasets' clusters, and the datasets holding a pattern taken from
-    ///   a case study (the case study may be gone).
-    ///
-    /// A record's tags depend on its own statements and, for a dataset, on the case studies
-    /// that use it or a copy of it, so nothing outside this set can change.
-    Sources {
-        /// The source graphs written.
-        graphs: Vec<NamedNode>,
-        /// Records the sources no longer hold.
-        records: Vec<NamedNode>,
-    },
-}
-
 /// Re-tags every dataset and case study in `graph`.
 ///
 /// Records are read and compared with the tags they hold [`RECORDS_PER_STEP`] at a time;
@@ -103,14 +80,14 @@ pub fn tag_graph(
     settings: &TagSettings,
     progress: &mut dyn FnMut(usize),
 ) -> Result<TagSummary> {
-    tag_scope(graph, settings, &TagScope::All, progress)
+    tag_scope(graph, settings, &Scope::All, progress)
 }
 
 /// Re-tags the records of `scope` in `graph`, as [`tag_graph`] does every record.
 pub fn tag_scope(
     graph: &Graph,
     settings: &TagSettings,
-    scope: &TagScope,
+    scope: &Scope,
     progress: &mut dyn FnMut(usize),
 ) -> Result<TagSummary> {
     let tagger = Tagger::new(settings)?;
@@ -119,10 +96,10 @@ pub fn tag_scope(
     let derived = layout.derived_graphs();
     let store = graph.store();
     let records = match scope {
-        TagScope::All => records_in(store, &derived)?,
-        TagScope::Sources { graphs, records } => scoped_records(graph, graphs, records)?,
+        Scope::All => records_in(store, &derived)?,
+        Scope::Sources { graphs, records } => scoped_records(graph, graphs, records)?,
     };
-    let whole = *scope == TagScope::All;
+    let whole = *scope == Scope::All;
     let mut summary = TagSummary {
         records: records.len(),
         model: tagger.model().version(),
@@ -414,7 +391,7 @@ fn record_tags(reader: &mut RecordReader<'_>, run: &TagRun<'_>, record: &NamedNo
     })
 }
 
-/// The records a [`TagScope::Sources`] run reads, in IRI order.
+/// The records a [`Scope::Sources`] run reads, in IRI order.
 fn scoped_records(graph: &Graph, graphs: &[NamedNode], dropped: &[NamedNode]) -> Result<Vec<NamedNode>> {
     let store = graph.store();
     let layout = graph.layout();

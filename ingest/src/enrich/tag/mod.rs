@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-pub use apply::{TagScope, TagSummary, tag_graph, tag_scope};
+pub use apply::{TagSummary, tag_graph, tag_scope};
 pub use explain::{Explanation, explain_document, explain_record, explain_text};
 
 /// The `[tagging]` settings.
