@@ -206,15 +206,41 @@ fn training_on_the_labelled_set_reproduces_the_bundled_model() {
     );
 }
 
-/// Harvests the case-study file at `path` as source `cases`, then links and tags, as a
-/// harvest does.
-async fn harvest_and_refresh(graph: &Arc<Graph>, path: &Path) {
-    let pipeline = Pipeline::new(
+/// The patterns stored for `iri`: the strongest assignment of each.
+fn patterns_of(graph: &Graph, iri: &str) -> Vec<String> {
+    stored_assignments(graph, &node(iri))
+        .unwrap()
+        .into_keys()
+        .collect()
+}
+
+/// The IRI of case study `id` of the source `cases`.
+fn case_iri(id: &str) -> String {
+    format!("{}source/cases/case-study/{id}", Layout::DEFAULT_BASE)
+}
+
+/// A pipeline into `graph` with the default settings.
+fn pipeline_of(graph: &Arc<Graph>) -> Pipeline {
+    Pipeline::new(
         graph.clone(),
         HarvestSettings::default(),
         TagSettings::default(),
         LinkSettings::default(),
-    );
+    )
+}
+
+/// A case study a citizen uses (P1) and one that plans inspections (P2).
+fn chatbot_and_inspections() -> [serde_json::Value; 2] {
+    [
+        serde_json::json!({"id": "a", "title": "A chatbot answers citizens' questions", "description": "Residents find council services online with a virtual assistant."}),
+        serde_json::json!({"id": "b", "title": "Inspections prioritised by predicted risk", "description": "Inspectors are sent first where the model predicts violations, saving staff time."}),
+    ]
+}
+
+/// Harvests the case-study file at `path` as source `cases`, then links and tags, as a
+/// harvest does.
+async fn harvest_and_refresh(graph: &Arc<Graph>, path: &Path) {
+    let pipeline = pipeline_of(graph);
     let source = file_source("cases", SourceKind::CaseStudies, path);
     let report = pipeline.run(vec![source], silent()).await.unwrap();
     assert_eq!(report.outcomes[0].message, None);
@@ -226,20 +252,16 @@ async fn a_re_harvest_re_tags_changed_and_deleted_records() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cases.json");
     let write = |cases: serde_json::Value| std::fs::write(&file, cases.to_string()).unwrap();
+    let [chatbot, inspections] = chatbot_and_inspections();
     write(serde_json::json!([
-        {"id": "a", "title": "A chatbot answers citizens' questions", "description": "Residents find council services online with a virtual assistant."},
-        {"id": "b", "title": "Inspections prioritised by predicted risk", "description": "Inspectors are sent first where the model predicts violations, saving staff time."},
+        chatbot,
+        inspections,
         {"id": "c", "title": "Parliament debates open budget data", "description": "Policymakers and elected representatives use spending analysis to set policy."}
     ]));
     let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
     harvest_and_refresh(&graph, &file).await;
-    let iri = |id: &str| node(&format!("{}source/cases/case-study/{id}", Layout::DEFAULT_BASE));
-    let patterns = |id: &str| {
-        stored_assignments(&graph, &iri(id))
-            .unwrap()
-            .into_keys()
-            .collect::<Vec<_>>()
-    };
+    let iri = |id: &str| node(&case_iri(id));
+    let patterns = |id: &str| patterns_of(&graph, &case_iri(id));
     assert_eq!(patterns("a"), ["access"]);
     assert_eq!(patterns("b"), ["planning"]);
     assert_eq!(patterns("c"), ["policy"]);
@@ -450,26 +472,13 @@ async fn a_run_whose_sources_came_back_the_same_does_not_link_or_tag_again() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cases.json");
     let write = |cases: serde_json::Value| std::fs::write(&file, cases.to_string()).unwrap();
-    write(serde_json::json!([
-        {"id": "a", "title": "A chatbot answers citizens' questions", "description": "Residents find council services online with a virtual assistant."},
-        {"id": "b", "title": "Inspections prioritised by predicted risk", "description": "Inspectors are sent first where the model predicts violations, saving staff time."}
-    ]));
+    write(serde_json::json!(chatbot_and_inspections()));
     let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
-    let pipeline = Pipeline::new(
-        graph.clone(),
-        HarvestSettings::default(),
-        TagSettings::default(),
-        LinkSettings::default(),
-    );
+    let pipeline = pipeline_of(&graph);
     let source = file_source("cases", SourceKind::CaseStudies, &file);
     let run = || async { pipeline.run(vec![source.clone()], silent()).await.unwrap() };
-    let iri = |id: &str| node(&format!("{}source/cases/case-study/{id}", Layout::DEFAULT_BASE));
-    let patterns = |id: &str| {
-        stored_assignments(&graph, &iri(id))
-            .unwrap()
-            .into_keys()
-            .collect::<Vec<_>>()
-    };
+    let iri = |id: &str| node(&case_iri(id));
+    let patterns = |id: &str| patterns_of(&graph, &case_iri(id));
 
     assert!(
         run().await.refreshed.is_some(),
@@ -502,7 +511,7 @@ async fn a_run_whose_sources_came_back_the_same_does_not_link_or_tag_again() {
     // A changed source is re-tagged.
     write(serde_json::json!([
         {"id": "a", "title": "Caseworkers' workload forecast", "description": "Managers allocate staff and resources by predicted demand, making delivery more efficient."},
-        {"id": "b", "title": "Inspections prioritised by predicted risk", "description": "Inspectors are sent first where the model predicts violations, saving staff time."}
+        chatbot_and_inspections()[1]
     ]));
     let changed = run().await;
     assert_eq!(changed.outcomes[0].changes.changed, 1);
@@ -511,12 +520,7 @@ async fn a_run_whose_sources_came_back_the_same_does_not_link_or_tag_again() {
 
     // Another process (a new pipeline) refreshes on its first run: its model or settings
     // may differ from those that made the stored tags.
-    let fresh = Pipeline::new(
-        graph.clone(),
-        HarvestSettings::default(),
-        TagSettings::default(),
-        LinkSettings::default(),
-    );
+    let fresh = pipeline_of(&graph);
     let first = fresh.run(vec![source.clone()], silent()).await.unwrap();
     assert!(first.refreshed.is_some());
 }
@@ -565,24 +569,13 @@ async fn a_refresh_after_some_sources_changed_tags_what_they_can_have_changed_as
     write_cases(true);
     // On disk: the linker's kept rows are a file of the data directory.
     let graph = Arc::new(Graph::open(&dir.path().join("data"), Layout::default()).unwrap());
-    let pipeline = Pipeline::new(
-        graph.clone(),
-        HarvestSettings::default(),
-        TagSettings::default(),
-        LinkSettings::default(),
-    )
-    .keep_link_rows();
+    let pipeline = pipeline_of(&graph).keep_link_rows();
     let sources = vec![
         file_source("region", SourceKind::Dcat, &catalogue),
         file_source("cases", SourceKind::CaseStudies, &cases),
     ];
     let run = || async { pipeline.run(sources.clone(), silent()).await.unwrap() };
-    let patterns = |iri: &str| {
-        stored_assignments(&graph, &node(iri))
-            .unwrap()
-            .into_keys()
-            .collect::<Vec<_>>()
-    };
+    let patterns = |iri: &str| patterns_of(&graph, iri);
     let air = "https://data.example.gov/d/air";
     let grit = "https://data.example.gov/d/grit";
     let first = run().await.refreshed.unwrap();
