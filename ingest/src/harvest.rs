@@ -1,6 +1,7 @@
 //! Harvesting one configured source into its named graph: read it whole (each source kind
 //! reads and pages itself, [`crate::sources`]), map it, validate it, compare it with the
-//! version in the store, and swap it in atomically together with the record of the run.
+//! version in the store, and write the difference atomically together with the record of
+//! the run (a first harvest is written whole, through the bulk loader).
 //!
 //! A failure anywhere before the swap leaves the previous version in place and records the
 //! run as `failed` with the reason. The previous version is only read, never changed, until
@@ -203,19 +204,34 @@ async fn read_and_swap(
     };
     let source2 = source.clone();
     let minter2 = minter.clone();
-    let (output, changes, identical, deleted_records) = blocking(move || {
+    let (output, changes, difference, deleted_records) = blocking(move || {
         let mut raw = raw;
         describe_catalogues(&mut raw, &source2, &minter2);
         let output: SourceOutput = finish(raw, &minter2, report, options);
         let before = Partition::of(&previous);
         let changes = Changes::between(&before, &output.partition);
         let deleted_records = crate::records::deleted_records(&before, &output.partition);
-        // Nothing changed at all: the stored version need not be rewritten.
-        let identical = previous.len() == output.triples.len() && {
+        // What the store must lose and gain: written as such, a change of one record is a
+        // change of its triples, not a rewrite of the source (at a million quads that took
+        // minutes and held both versions in memory). A first harvest is written whole,
+        // through the bulk loader.
+        let difference = (!previous.is_empty()).then(|| {
             let stored: HashSet<&Triple> = previous.iter().collect();
-            output.triples.iter().all(|t| stored.contains(t))
-        };
-        Ok((output, changes, identical, deleted_records))
+            let harvested: HashSet<&Triple> = output.triples.iter().collect();
+            let gone: Vec<Triple> = previous
+                .iter()
+                .filter(|t| !harvested.contains(t))
+                .cloned()
+                .collect();
+            let new: Vec<Triple> = output
+                .triples
+                .iter()
+                .filter(|t| !stored.contains(t))
+                .cloned()
+                .collect();
+            (gone, new)
+        });
+        Ok((output, changes, difference, deleted_records))
     })
     .await?;
     timings.validate_ms = validate_started.elapsed().as_millis() as u64;
@@ -232,12 +248,21 @@ async fn read_and_swap(
     } = output;
     // The run's record holds the counts and the results stored; the outcome need not hold more.
     report.keep_first_results(provenance::MAX_STORED_RESULTS);
+    // Nothing changed at all: the stored version need not be rewritten.
+    let identical = match &difference {
+        Some((gone, new)) => gone.is_empty() && new.is_empty(),
+        None => triples == 0,
+    };
     let written = blocking(move || {
         let harvest_graph = graph2.layout().harvest_graph();
-        let mut batch = if identical {
-            WriteBatch::new()
-        } else {
-            WriteBatch::replace_graph(&target, stored)
+        let mut batch = match difference {
+            Some((gone, new)) => {
+                let mut batch = WriteBatch::new();
+                batch.remove(gone.into_iter().map(|t| t.in_graph(target.clone())));
+                batch.insert(new.into_iter().map(|t| t.in_graph(target.clone())));
+                batch
+            }
+            None => WriteBatch::replace_graph(&target, stored),
         };
         // The `running` status and earlier runs' results go just after the new version is
         // visible, so that a first harvest (into an empty graph) is bulk-loaded; a reader in
