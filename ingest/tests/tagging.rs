@@ -516,6 +516,8 @@ async fn a_run_whose_sources_came_back_the_same_does_not_link_or_tag_again() {
     let changed = run().await;
     assert_eq!(changed.outcomes[0].changes.changed, 1);
     assert!(changed.refreshed.is_some());
+    // Its difference was written, not bulk-loaded: the store's own compaction will do.
+    assert_eq!(changed.compact_ms, None);
     assert_eq!(patterns("a"), ["planning"]);
 
     // Another process (a new pipeline) refreshes on its first run: its model or settings
