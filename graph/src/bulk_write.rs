@@ -124,10 +124,7 @@ impl BulkWrite<'_> {
             return Err(error.into());
         }
         let stored = started.elapsed();
-        if graphs
-            .iter()
-            .any(|g| graph.is_source_data(GraphNameRef::NamedNode(g.as_ref())))
-        {
+        if graph.writes_source_data(graphs.iter().map(|g| GraphNameRef::NamedNode(g.as_ref()))) {
             graph.note_source_write();
         }
         graph.counts.note_touched(graphs);

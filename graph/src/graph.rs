@@ -402,7 +402,7 @@ impl Graph {
         }
         let stored_at = started.elapsed();
         self.counts.note(&batch);
-        if batch.clear_all || batch.graphs().any(|g| self.is_source_data(g)) {
+        if batch.clear_all || self.writes_source_data(batch.graphs()) {
             self.note_source_write();
         }
         self.finish_write(
@@ -433,17 +433,15 @@ impl Graph {
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// Whether `graph` holds what a source said (or a client wrote), not what civicgraph
-    /// derived or recorded.
-    pub(crate) fn is_source_data(&self, graph: GraphNameRef<'_>) -> bool {
-        match graph {
-            GraphNameRef::NamedNode(node) => !self
-                .layout
-                .derived_graphs()
-                .iter()
-                .any(|derived| derived.as_ref() == node),
+    /// Whether any of `graphs` holds what a source said (or a client wrote), not what
+    /// civicgraph derived or recorded. A batch names a graph per quad: the derived graphs'
+    /// names are made once, not per quad.
+    pub(crate) fn writes_source_data<'a>(&self, graphs: impl IntoIterator<Item = GraphNameRef<'a>>) -> bool {
+        let derived = self.layout.derived_graphs();
+        graphs.into_iter().any(|graph| match graph {
+            GraphNameRef::NamedNode(node) => !derived.iter().any(|d| d.as_ref() == node),
             _ => true,
-        }
+        })
     }
 
     /// The end of every write once the store holds it: the index follows (or notes what to
@@ -627,7 +625,7 @@ impl Graph {
         // distributions, publisher, places, themes): a write to one of those alone
         // (`DELETE DATA` of an assignment's evidence, a publisher renamed) re-reads the
         // records that point to it.
-        let mut holders: Vec<NamedNode> = Vec::new();
+        let mut holders: HashSet<NamedNode> = HashSet::new();
         for subject in affected {
             match reader.read(subject.as_ref())? {
                 Some(record) => records.push(record),
@@ -641,9 +639,8 @@ impl Graph {
                         ) {
                             if let NamedOrBlankNode::NamedNode(holder) = quad?.subject
                                 && !affected.contains(&holder)
-                                && !holders.contains(&holder)
                             {
-                                holders.push(holder);
+                                holders.insert(holder);
                             }
                         }
                     }

@@ -3,8 +3,8 @@
 //!
 //! 1. once per process, before its first run: runs a previous process left `running` are
 //!    closed as interrupted ([`Pipeline::recover`]);
-//! 2. each source is harvested (read, mapped, validated, compared, swapped in whole), at
-//!    most `parallel` at once;
+//! 2. each source is harvested (read, mapped, validated, compared with the stored version,
+//!    the difference written in one write), at most `parallel` at once;
 //! 3. if anything tagging and linking read was written since this pipeline's last refresh
 //!    (a source that changed, a SPARQL update; always on a pipeline's first run), every
 //!    dataset is linked, then the records tagged (linking first: a dataset takes the

@@ -5,7 +5,7 @@
 //! re-link of an unchanged graph writes nothing.
 
 use super::kept::{KeptRows, Table};
-use super::read::{datasets_in, read_dataset, read_rows, read_rows_of};
+use super::read::{dataset_iris, read_dataset, read_rows, read_rows_of};
 use super::row::{LinkRow, Sources};
 use super::{Link, LinkSettings, clusters, find_in_rows};
 use crate::enrich::Scope;
@@ -54,7 +54,7 @@ fn update_rows(
 ) -> Result<(Vec<LinkRow>, Vec<String>, usize)> {
     let mut again: BTreeSet<NamedNode> = records.iter().cloned().collect();
     for source in graphs {
-        again.extend(datasets_in(graph.labels(), source)?);
+        again.extend(dataset_iris(graph.labels(), Some(source), &[])?);
     }
     let rewritten: HashSet<&str> = graphs.iter().map(NamedNode::as_str).collect();
     let again: Vec<NamedNode> = again.into_iter().collect();
@@ -92,25 +92,27 @@ pub fn link_scope(
     settings.check()?;
     let layout = graph.layout();
     let links_graph = layout.links_graph();
-    let (rows, sources, read) = match (scope, kept) {
-        (Scope::Sources { graphs, records }, Some(kept)) => {
-            let taken = kept.take().unwrap_or_else(|error| {
-                tracing::warn!("the kept signature table is unreadable, so every dataset is read: {error}");
-                None
-            });
-            let table = match taken {
-                Some(table) => update_rows(graph, table, graphs, records)?,
-                None => read_all(graph)?,
+    let (rows, sources, read) = match kept {
+        None => read_all(graph)?,
+        Some(kept) => {
+            let last = match scope {
+                Scope::All => None,
+                Scope::Sources { .. } => kept.take().unwrap_or_else(|error| {
+                    tracing::warn!(
+                        "the kept signature table is unreadable, so every dataset is read: {error}"
+                    );
+                    None
+                }),
+            };
+            let table = match (scope, last) {
+                (Scope::Sources { graphs, records }, Some(last)) => {
+                    update_rows(graph, last, graphs, records)?
+                }
+                _ => read_all(graph)?,
             };
             kept.keep(&table.0, &table.1)?;
             table
         }
-        (_, Some(kept)) => {
-            let table = read_all(graph)?;
-            kept.keep(&table.0, &table.1)?;
-            table
-        }
-        (_, None) => read_all(graph)?,
     };
     let found = find_in_rows(&rows, settings);
     // The evidence quotes the matched keys, which the rows keep only as hashes: the linked

@@ -5,20 +5,26 @@ use super::row::{LinkRow, Sources};
 use super::{LinkRecord, normalise};
 use crate::enrich::mapped_document::MappedDocument;
 use crate::error::Result;
-use civicgraph_graph::{Labels, Layout, Parts, Record, RecordReader};
+use civicgraph_graph::{Labels, Layout, Parts, Record, RecordKind, RecordReader};
 use civicgraph_vocab::ext::dcat;
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode};
 use std::collections::BTreeSet;
 
-/// Every `dcat:Dataset` outside the `ignore` graphs of the store `labels` reads, in IRI
-/// order.
-fn dataset_iris(labels: Labels<'_>, ignore: &[NamedNode]) -> Result<Vec<NamedNode>> {
+/// Every `dcat:Dataset` of the store `labels` reads, typed in `graph` if given, outside the
+/// `ignore` graphs, in IRI order.
+pub fn dataset_iris(
+    labels: Labels<'_>,
+    graph: Option<&NamedNode>,
+    ignore: &[NamedNode],
+) -> Result<Vec<NamedNode>> {
     let mut datasets: BTreeSet<NamedNode> = BTreeSet::new();
-    for quad in labels
-        .store()
-        .quads_for_pattern(None, Some(rdf::TYPE), Some(dcat::DATASET.into()), None)
-    {
+    for quad in labels.store().quads_for_pattern(
+        None,
+        Some(rdf::TYPE),
+        Some(dcat::DATASET.into()),
+        graph.map(|g| g.as_ref().into()),
+    ) {
         let quad = quad?;
         if matches!(&quad.graph_name, GraphName::NamedNode(g) if ignore.contains(g)) {
             continue;
@@ -30,25 +36,36 @@ fn dataset_iris(labels: Labels<'_>, ignore: &[NamedNode]) -> Result<Vec<NamedNod
     Ok(datasets.into_iter().collect())
 }
 
-/// What the linker compares of the dataset `iri`, read from the store `labels` reads.
-pub fn read_dataset(labels: Labels<'_>, layout: &Layout, iri: &str) -> Result<LinkRecord> {
+/// What the linker compares of `iri`, read from the store `labels` reads, if it is a
+/// dataset there.
+fn link_record(labels: Labels<'_>, layout: &Layout, iri: NamedNodeRef<'_>) -> Result<Option<LinkRecord>> {
     let parts = Parts {
         distributions: true,
         ..Parts::OWN
     };
-    let record = RecordReader::new(labels, layout)
-        .with_parts(parts)
-        .read(NamedNode::new_unchecked(iri).as_ref())?;
-    Ok(LinkRecord::from_record(&record.unwrap_or_else(|| Record {
-        iri: iri.to_owned(),
-        ..Record::default()
-    })))
+    let record = RecordReader::new(labels, layout).with_parts(parts).read(iri)?;
+    Ok(record
+        .filter(|r| r.kind == Some(RecordKind::Dataset))
+        .map(|r| LinkRecord::from_record(&r)))
+}
+
+/// What the linker compares of the dataset `iri`, read from the store `labels` reads
+/// (only its IRI when it is not one).
+pub fn read_dataset(labels: Labels<'_>, layout: &Layout, iri: &str) -> Result<LinkRecord> {
+    Ok(
+        link_record(labels, layout, NamedNode::new_unchecked(iri).as_ref())?.unwrap_or_else(|| {
+            LinkRecord::from_record(&Record {
+                iri: iri.to_owned(),
+                ..Record::default()
+            })
+        }),
+    )
 }
 
 /// Every `dcat:Dataset` outside the `ignore` graphs of the store `labels` reads, laid out as
 /// `layout` says, in IRI order.
 pub fn read_datasets(labels: Labels<'_>, layout: &Layout, ignore: &[NamedNode]) -> Result<Vec<LinkRecord>> {
-    let datasets = dataset_iris(labels, ignore)?;
+    let datasets = dataset_iris(labels, None, ignore)?;
     crate::parallel::map_in_order(&datasets, |iri| read_dataset(labels, layout, iri.as_str()))
 }
 
@@ -60,57 +77,27 @@ pub fn read_rows(
     layout: &Layout,
     ignore: &[NamedNode],
 ) -> Result<(Vec<LinkRow>, Vec<String>)> {
-    let datasets = dataset_iris(labels, ignore)?;
+    let datasets = dataset_iris(labels, None, ignore)?;
     let sources = Sources::default();
-    let rows = crate::parallel::map_in_order(&datasets, |iri| {
-        let record = read_dataset(labels, layout, iri.as_str())?;
-        Ok::<_, crate::IngestError>(LinkRow::of(&record, sources.id(&record.source)))
-    })?;
+    let rows = read_rows_of(labels, layout, &datasets, &sources)?;
     Ok((rows, sources.into_names()))
 }
 
-/// The rows of those of `iris` that are datasets outside the `ignore` graphs now, their
-/// sources numbered by `sources`, in the order given.
+/// The rows of those of `iris` that are datasets now, their sources numbered by `sources`,
+/// in the order given.
 pub fn read_rows_of(
     labels: Labels<'_>,
     layout: &Layout,
     iris: &[NamedNode],
     sources: &Sources,
 ) -> Result<Vec<LinkRow>> {
-    let parts = Parts {
-        distributions: true,
-        ..Parts::OWN
-    };
     let rows = crate::parallel::map_in_order(iris, |iri| {
-        let record = RecordReader::new(labels, layout)
-            .with_parts(parts)
-            .read(iri.as_ref())?;
         Ok::<_, crate::IngestError>(
-            record
-                .filter(|r| r.kind == Some(civicgraph_graph::RecordKind::Dataset))
-                .map(|r| {
-                    let record = LinkRecord::from_record(&r);
-                    LinkRow::of(&record, sources.id(&record.source))
-                }),
+            link_record(labels, layout, iri.as_ref())?
+                .map(|record| LinkRow::of(&record, sources.id(&record.source))),
         )
     })?;
     Ok(rows.into_iter().flatten().collect())
-}
-
-/// The datasets typed in `graph`, in IRI order.
-pub fn datasets_in(labels: Labels<'_>, graph: &NamedNode) -> Result<Vec<NamedNode>> {
-    let mut datasets: BTreeSet<NamedNode> = BTreeSet::new();
-    for quad in labels.store().quads_for_pattern(
-        None,
-        Some(rdf::TYPE),
-        Some(dcat::DATASET.into()),
-        Some(graph.as_ref().into()),
-    ) {
-        if let NamedOrBlankNode::NamedNode(node) = quad?.subject {
-            datasets.insert(node);
-        }
-    }
-    Ok(datasets.into_iter().collect())
 }
 
 /// The datasets of a document (any kind a harvest reads), mapped as a harvest maps it, as
