@@ -9,6 +9,7 @@ pub mod enrich;
 mod error;
 pub mod fetch;
 pub mod harvest;
+pub mod literals;
 pub mod mint;
 pub mod outbound;
 pub mod page_cache;

@@ -125,7 +125,8 @@ pub struct FinishOptions {
     pub read_counted: bool,
 }
 
-/// Mints IRIs, normalises dates, validates, and (strict) drops violating records.
+/// Mints IRIs, normalises dates, writes typed values as the store keeps them, validates,
+/// and (strict) drops violating records.
 pub fn finish(
     triples: Vec<Triple>,
     minter: &Minter,
@@ -134,6 +135,8 @@ pub fn finish(
 ) -> SourceOutput {
     let mut triples = minter.skolemize(triples);
     normalise_dates(&mut triples, &mut report);
+    // In the form the store gives back, so that a harvest of the same source compares equal.
+    crate::literals::make_canonical(&mut triples);
     let first: Vec<bool> = {
         let mut seen: FxHashSet<&Triple> = FxHashSet::default();
         seen.reserve(triples.len());

@@ -1,9 +1,11 @@
 //! A re-harvest writes what changed: the source's graph ends as a first harvest of the new
 //! version would leave it, the search index follows the changed, added and dropped records,
-//! and a publisher renamed in the source reaches every record it published.
+//! and a publisher renamed in the source reaches every record it published; a real
+//! catalogue harvested again unchanged reads as unchanged.
 
 use civicgraph_graph::{Graph, Layout};
 use civicgraph_ingest::{HarvestSettings, SourceKind};
+use civicgraph_tests::demo::repo;
 use civicgraph_tests::sources::{file_source, harvest_ok};
 use oxigraph::model::Triple;
 use std::collections::HashSet;
@@ -93,4 +95,23 @@ async fn a_re_harvest_leaves_what_a_first_harvest_of_the_new_version_would() {
     let bins = graph.search("bin collection", 1).unwrap().remove(0);
     assert_eq!(bins.publishers, ["Northmoor Unitary Authority"]);
     assert!(titles("\"Northmoor Council\"").is_empty());
+}
+
+#[tokio::test]
+async fn a_real_catalogue_harvested_again_unchanged_reads_as_unchanged() {
+    // The 2015 public.opendatasoft.com export writes its dates with `+00:00`; the store
+    // gives them back with `Z`. Before the harvest wrote them as the store keeps them,
+    // every one of its 186 datasets read as changed at every harvest.
+    let file = repo("../shared/data/catalog-exports-real/public-opendatasoft-com-2015/catalog.ttl");
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let source = || file_source("ods", SourceKind::Dcat, &file);
+    let first = harvest_ok(&graph, source(), HarvestSettings::default()).await;
+    assert_eq!(first.changes.added, 186);
+    let stored = source_triples(&graph, "ods");
+    let again = harvest_ok(&graph, source(), HarvestSettings::default()).await;
+    assert_eq!(
+        (again.changes.changed, again.changes.unchanged, again.rewritten),
+        (0, 186, false)
+    );
+    assert_eq!(source_triples(&graph, "ods"), stored);
 }
