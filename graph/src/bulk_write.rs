@@ -8,6 +8,8 @@
 
 use crate::error::{GraphError, Result};
 use crate::graph::{Graph, WriteReport, Written, note_affected, rebuild_rather_than_follow};
+use crate::records::Record;
+use crate::search::index::IndexRebuild;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad};
 use oxigraph::store::BulkLoader;
 use std::collections::HashSet;
@@ -28,6 +30,8 @@ pub struct BulkWrite<'g> {
     affected: Option<HashSet<NamedNode>>,
     inserted: usize,
     started: Instant,
+    /// The whole index anew, when the writer gives it every record ([`BulkWrite::rebuild_index`]).
+    index: Option<IndexRebuild<'g>>,
 }
 
 impl std::fmt::Debug for BulkWrite<'_> {
@@ -58,11 +62,32 @@ impl Graph {
             affected: Some(HashSet::new()),
             inserted: 0,
             started: Instant::now(),
+            index: None,
         }))
     }
 }
 
 impl BulkWrite<'_> {
+    /// Makes this write replace the whole index at its commit with the records given to
+    /// [`BulkWrite::index`], instead of re-reading from the store what it touched: for a
+    /// writer that reads every record anyway (a first refresh reads each once, for the
+    /// tagger, the linker and the index alike). The writer must give every record the store
+    /// will hold once this write commits, as it will read then; until then searches answer
+    /// from the index as it was.
+    pub fn rebuild_index(&mut self) -> Result<()> {
+        self.index = Some(self.graph.index.begin_rebuild()?);
+        self.affected = None;
+        Ok(())
+    }
+
+    /// Adds `record`'s document to the index this write rebuilds ([`BulkWrite::rebuild_index`]).
+    pub fn index(&mut self, record: &Record) -> Result<()> {
+        match &mut self.index {
+            Some(index) => index.add(record),
+            None => Err(GraphError::NoIndexRebuild),
+        }
+    }
+
     /// Adds `quads`, each into one of the write's graphs; readers see none of them before
     /// [`BulkWrite::commit`].
     pub fn insert(&mut self, quads: Vec<Quad>) -> Result<()> {
@@ -77,8 +102,11 @@ impl BulkWrite<'_> {
             }
         }
         if let Some(affected) = &mut self.affected {
+            let not_indexed = self.graph.not_indexed();
             for quad in &quads {
-                note_affected(affected, &quad.subject, &quad.predicate, &quad.object);
+                if quad.graph_name != not_indexed {
+                    note_affected(affected, &quad.subject, &quad.predicate, &quad.object);
+                }
             }
             if rebuild_rather_than_follow(affected.len(), self.graph.indexed_records()) {
                 self.affected = None;
@@ -106,9 +134,13 @@ impl BulkWrite<'_> {
             affected,
             inserted,
             started,
+            index,
         } = self;
         let previous = graph.write_sequence()?;
         if inserted == 0 {
+            // An index rebuild given nothing to store with is dropped: the index stays as it
+            // was, and a deferred index still catches up with what it has not seen.
+            drop(index);
             return Ok(WriteReport {
                 sequence: previous,
                 ..WriteReport::default()
@@ -128,6 +160,9 @@ impl BulkWrite<'_> {
             graph.note_source_write();
         }
         graph.counts.note_touched(graphs);
+        if let Some(index) = index {
+            return graph.finish_rebuilt_write(index, sequence, inserted, started, prepared, stored);
+        }
         graph.finish_write(
             Written {
                 sequence,

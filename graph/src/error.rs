@@ -54,6 +54,9 @@ pub enum GraphError {
         /// The quad's graph.
         graph: String,
     },
+    /// A record was given to a bulk write that does not rebuild the index.
+    #[error("a record's index document was given to a bulk write that does not rebuild the index")]
+    NoIndexRebuild,
     /// A source id has characters that cannot appear in a graph IRI path segment.
     #[error("source id {0:?} must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")]
     InvalidSourceId(String),

@@ -6,7 +6,7 @@ use crate::graph_counts::{GraphCounts, KeptCounts};
 use crate::labels::{LabelCache, Labels};
 use crate::layout::Layout;
 use crate::records::{Record, RecordKind, RecordReader};
-use crate::search::index::SearchIndex;
+use crate::search::index::{IndexRebuild, SearchIndex};
 use crate::search::{SearchFilter, SearchHit, SearchPage, SearchRequest};
 use crate::sequence::Sequence;
 use civicgraph_vocab::cg;
@@ -316,8 +316,9 @@ impl Graph {
         Ok(count)
     }
 
-    /// Every IRI typed as a dataset, case study or catalogue, in any graph.
-    fn record_subjects(&self) -> Result<BTreeSet<NamedNode>> {
+    /// Every IRI typed as a dataset, case study or catalogue, in any graph: the records the
+    /// index holds.
+    pub fn record_subjects(&self) -> Result<BTreeSet<NamedNode>> {
         let mut subjects = BTreeSet::new();
         for (_, class) in RecordKind::ALL {
             for quad in self
@@ -489,6 +490,54 @@ impl Graph {
             "committed"
         );
         Ok(report)
+    }
+
+    /// The end of a bulk write that rebuilt the whole index beside it
+    /// ([`crate::BulkWrite::rebuild_index`]): the new index is committed as this write, and
+    /// a deferred index has nothing left to catch up with.
+    pub(crate) fn finish_rebuilt_write(
+        &self,
+        index: IndexRebuild<'_>,
+        sequence: u64,
+        inserted: usize,
+        started: std::time::Instant,
+        prepared: std::time::Duration,
+        stored: std::time::Duration,
+    ) -> Result<WriteReport> {
+        self.labels.invalidate();
+        let reindexed = index.commit(sequence).map_err(|source| GraphError::IndexBehind {
+            sequence,
+            source: Box::new(source),
+        })?;
+        if let Some(deferred) = self.deferred.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            *deferred = DeferredIndex::default();
+        }
+        self.sequence.finish(sequence)?;
+        let report = WriteReport {
+            sequence,
+            inserted,
+            reindexed,
+            prepare_ms: prepared.as_millis() as u64,
+            store_ms: (stored - prepared).as_millis() as u64,
+            index_ms: (started.elapsed() - stored).as_millis() as u64,
+            bulk: true,
+        };
+        tracing::info!(
+            sequence,
+            quads = inserted,
+            records = reindexed,
+            store_ms = report.store_ms,
+            "committed, with the index rebuilt beside it"
+        );
+        Ok(report)
+    }
+
+    /// The graph whose statements no index document shows: the links graph's
+    /// (`owl:sameAs`, clusters, link nodes) are shown on record pages, read from the store,
+    /// but no document holds them, so a write there re-reads no record (a first linking of
+    /// a million datasets would otherwise re-read the hundred thousand it clusters).
+    pub(crate) fn not_indexed(&self) -> GraphName {
+        self.layout.links_graph().into()
     }
 
     /// Whether every graph in `graphs` is empty.
@@ -669,7 +718,11 @@ impl Graph {
         let mut note = |subject: &NamedOrBlankNode, predicate: &NamedNode, object: &Term| {
             note_affected(&mut affected, subject, predicate, object);
         };
+        let not_indexed = self.not_indexed();
         for graph in &batch.replace {
+            if *graph == not_indexed {
+                continue;
+            }
             for quad in self
                 .store
                 .quads_for_pattern(None, None, None, Some(graph.as_ref()))
@@ -679,7 +732,9 @@ impl Graph {
             }
         }
         for quad in batch.insert.iter().chain(&batch.remove).chain(&batch.tidy) {
-            note(&quad.subject, &quad.predicate, &quad.object);
+            if quad.graph_name != not_indexed {
+                note(&quad.subject, &quad.predicate, &quad.object);
+            }
         }
         Ok(affected)
     }

@@ -105,7 +105,7 @@ pub struct Record {
     /// Its pattern assignments (`cg:patternAssignment`), NONE included, by pattern and the
     /// strongest first: read with [`Parts::assignments`].
     pub assignments: Vec<Assignment>,
-    /// `cg:usePattern`s, by IRI: stated by the source or assigned by the tagger.
+    /// `cg:usePattern`s, by IRI, in IRI order: stated by the source or assigned by the tagger.
     pub patterns: Vec<String>,
     /// `dct:identifier` values (text or IRI) and `adms:identifier` notations.
     pub identifiers: Vec<String>,
@@ -160,6 +160,34 @@ pub struct Distribution {
 }
 
 impl Record {
+    /// This record as it reads once `assignments` are written as its tags, when it held
+    /// none: a pass that tags what it read indexes the record without reading it again.
+    /// Each assignment's pattern becomes a `cg:usePattern` (NONE does not), its confidence
+    /// is kept to three decimals and its evidence as a set, in the one order, as the tags
+    /// graph gives them back.
+    pub fn add_tags(&mut self, assignments: &[Assignment]) {
+        for assignment in assignments {
+            if assignment.pattern != "none" {
+                push_unique(&mut self.patterns, assignment.pattern_iri());
+            }
+            let mut evidence = assignment.evidence.clone();
+            evidence.sort();
+            evidence.dedup();
+            crate::assignment::order_evidence(&mut evidence);
+            self.patterns.sort();
+            self.assignments.push(Assignment {
+                pattern: assignment.pattern.clone(),
+                method: assignment.method,
+                confidence: format!("{:.3}", assignment.confidence)
+                    .parse::<f64>()
+                    .unwrap_or(assignment.confidence)
+                    .clamp(0.0, 1.0),
+                evidence,
+            });
+        }
+        crate::assignment::sort(&mut self.assignments);
+    }
+
     /// A record that is only `text`, taken as a description: what `tag --explain` judges
     /// when given words rather than a record.
     pub fn from_text(text: &str) -> Self {
@@ -475,6 +503,8 @@ impl<'a> RecordReader<'a> {
         record.modified = modified.into_iter().next();
         record.outcome = outcomes.into_iter().next();
         record.distributions.sort_by(|a, b| a.iri.cmp(&b.iri));
+        // In the patterns' order (access, planning, policy), not the store's.
+        record.patterns.sort();
         crate::assignment::sort(&mut record.assignments);
         if self.parts.catalogues {
             self.read_catalogues(iri, &mut record)?;

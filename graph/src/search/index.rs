@@ -153,6 +153,41 @@ pub(crate) struct SearchIndex {
     pub(crate) segment_tables: SegmentTables,
 }
 
+/// A replacement of the whole index, fed a record at a time ([`SearchIndex::begin_rebuild`]).
+pub(crate) struct IndexRebuild<'i> {
+    index: &'i SearchIndex,
+    writer: std::sync::MutexGuard<'i, IndexWriter<TantivyDocument>>,
+    added: usize,
+    committed: bool,
+}
+
+impl IndexRebuild<'_> {
+    /// Adds `record`'s document.
+    pub(crate) fn add(&mut self, record: &Record) -> Result<()> {
+        self.writer.add_document(self.index.document(record))?;
+        self.added += 1;
+        Ok(())
+    }
+
+    /// Makes the documents added the whole index, as mirroring store write `sequence`;
+    /// returns how many there are.
+    pub(crate) fn commit(mut self, sequence: u64) -> Result<usize> {
+        self.index.commit(&mut self.writer, sequence)?;
+        self.committed = true;
+        Ok(self.added)
+    }
+}
+
+impl Drop for IndexRebuild<'_> {
+    fn drop(&mut self) {
+        if !self.committed
+            && let Err(error) = self.writer.rollback()
+        {
+            tracing::warn!("an abandoned index rebuild could not be rolled back: {error}");
+        }
+    }
+}
+
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchIndex")
@@ -234,6 +269,20 @@ impl SearchIndex {
             writer.add_document(self.document(&record))?;
         }
         self.commit(&mut writer, sequence)
+    }
+
+    /// Starts replacing every document: searches see the index as it was until
+    /// [`IndexRebuild::commit`]; dropped before it, nothing changes. Holds the writer, so
+    /// no other write of the index interleaves.
+    pub(crate) fn begin_rebuild(&self) -> Result<IndexRebuild<'_>> {
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.delete_all_documents()?;
+        Ok(IndexRebuild {
+            index: self,
+            writer,
+            added: 0,
+            committed: false,
+        })
     }
 
     /// Replaces every document with `records`, committing as `sequence`. The first error

@@ -3,6 +3,7 @@
 //! graph and re-tagging it, or only what the harvested sources can have changed
 //! ([`Scope`]). Both write only what changed.
 
+mod first;
 pub mod link;
 pub mod mapped_document;
 pub mod tag;
@@ -55,7 +56,9 @@ pub struct Refreshed {
 
 /// Links, then tags, every record of `graph`. Linking comes first because tagging reads its
 /// clusters: a dataset takes the patterns of the case studies that used any member of its
-/// `cg:cluster`, and a cluster found in this refresh must count in this refresh.
+/// `cg:cluster`, and a cluster found in this refresh must count in this refresh. A graph
+/// holding no tags and no links yet is refreshed by [`first`], which reads each record
+/// once for all three (and rebuilds the index as it goes).
 ///
 /// Tagging reads the records of `scope`; linking reads the datasets of `scope` and takes
 /// the others' rows from `kept` when it holds the last refresh's (every dataset else), and
@@ -65,8 +68,13 @@ pub fn after_harvest(
     tagging: &TagSettings,
     linking: &LinkSettings,
     scope: &Scope,
-    kept: Option<&mut KeptRows>,
+    mut kept: Option<&mut KeptRows>,
 ) -> Result<Refreshed> {
+    if *scope == Scope::All
+        && let Some(refreshed) = first::first_refresh(graph, tagging, linking, kept.as_deref_mut())?
+    {
+        return Ok(refreshed);
+    }
     let started = std::time::Instant::now();
     let links = link_scope(graph, linking, scope, kept)?;
     let link_ms = started.elapsed().as_millis() as u64;

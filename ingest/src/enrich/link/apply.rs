@@ -90,8 +90,6 @@ pub fn link_scope(
     kept: Option<&mut KeptRows>,
 ) -> Result<LinkSummary> {
     settings.check()?;
-    let layout = graph.layout();
-    let links_graph = layout.links_graph();
     let (rows, sources, read) = match kept {
         None => read_all(graph)?,
         Some(kept) => {
@@ -114,6 +112,22 @@ pub fn link_scope(
             table
         }
     };
+    link_rows(graph, settings, rows, &sources, read)
+}
+
+/// Links the datasets of `rows` (every dataset of `graph`, in IRI order, their sources
+/// numbered in `sources`), of which `read` were read from the store this run, and writes
+/// what changed.
+pub fn link_rows(
+    graph: &Graph,
+    settings: &LinkSettings,
+    rows: Vec<LinkRow>,
+    sources: &[String],
+    read: usize,
+) -> Result<LinkSummary> {
+    settings.check()?;
+    let layout = graph.layout();
+    let links_graph = layout.links_graph();
     let found = find_in_rows(&rows, settings);
     // The evidence quotes the matched keys, which the rows keep only as hashes: the linked
     // datasets (a few in a hundred) are read again.

@@ -30,7 +30,7 @@ use row::{EXACT, LinkRow, Sources, key_hash, key_texts};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-pub use apply::{LinkSummary, link_graph, link_scope};
+pub use apply::{LinkSummary, link_graph, link_rows, link_scope};
 
 /// The similarity a near-duplicate needs when either dataset has no publisher.
 pub const UNKNOWN_PUBLISHER_SIMILARITY: f64 = 0.9;

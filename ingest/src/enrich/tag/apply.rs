@@ -47,6 +47,52 @@ pub struct TagSummary {
     pub model: String,
 }
 
+/// How a tagged record counts in a [`TagSummary`]: by its first assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counted {
+    Curated,
+    Inferred,
+    None,
+}
+
+impl Counted {
+    /// How a record whose first assignment has `method` and `pattern` counts.
+    pub(crate) fn of(method: Method, pattern: &str) -> Self {
+        match (method, pattern) {
+            (Method::Curated, _) => Counted::Curated,
+            (Method::Inferred, "none") => Counted::None,
+            _ => Counted::Inferred,
+        }
+    }
+}
+
+impl TagSummary {
+    /// Adds `by` (1, or -1 for a record counted before and tagged again) records counted
+    /// as `counted`.
+    pub(crate) fn count(&mut self, counted: Counted, by: isize) {
+        let total = match counted {
+            Counted::Curated => &mut self.curated,
+            Counted::Inferred => &mut self.inferred,
+            Counted::None => &mut self.none,
+        };
+        *total = total.saturating_add_signed(by);
+    }
+}
+
+/// A new tagging run's IRI and start time.
+pub(crate) fn new_run(base: &str) -> (NamedNode, Literal) {
+    let started = provenance::now();
+    let stamp: String = started
+        .value()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    (
+        NamedNode::new_unchecked(format!("{base}tagging/{stamp}")),
+        started,
+    )
+}
+
 /// The IRI of the assignment of `pattern` to `record`.
 pub fn assignment_iri(base: &str, record: &str, pattern: &str) -> NamedNode {
     let digest = hex(&Sha256::digest(record.as_bytes()));
@@ -55,7 +101,7 @@ pub fn assignment_iri(base: &str, record: &str, pattern: &str) -> NamedNode {
 
 /// Records tagged per step: their assignments and the tags they hold are in memory one
 /// step at a time, so that tagging a million records needs no more than the change itself.
-const RECORDS_PER_STEP: usize = 20_000;
+pub(crate) const RECORDS_PER_STEP: usize = 20_000;
 
 /// What one record should have in the tags graph, and what it has.
 struct RecordTags {
@@ -90,6 +136,18 @@ pub fn tag_scope(
     scope: &Scope,
     progress: &mut dyn FnMut(usize),
 ) -> Result<TagSummary> {
+    tag_scope_noting(graph, settings, scope, progress, &mut |_, _| {})
+}
+
+/// [`tag_scope`], telling `note` each record's new first assignment (`None` for a record
+/// gone), as the summary counts it.
+pub(crate) fn tag_scope_noting(
+    graph: &Graph,
+    settings: &TagSettings,
+    scope: &Scope,
+    progress: &mut dyn FnMut(usize),
+    note: &mut dyn FnMut(&NamedNode, Option<Counted>),
+) -> Result<TagSummary> {
     let tagger = Tagger::new(settings)?;
     let layout = graph.layout();
     let tags = layout.tags_graph();
@@ -111,13 +169,7 @@ pub fn tag_scope(
     let mut bulk = graph.begin_bulk(std::slice::from_ref(&tags))?;
     let tags_empty = bulk.is_some();
 
-    let started = provenance::now();
-    let stamp: String = started
-        .value()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
-    let run = NamedNode::new_unchecked(format!("{}tagging/{stamp}", layout.base()));
+    let (run, started) = new_run(layout.base());
     let assignment_prefix = format!("{}tag/", layout.base());
     let is_assignment = |s: &NamedOrBlankNode| matches!(s, NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(&assignment_prefix));
     let mut changes = Changes {
@@ -161,20 +213,22 @@ pub fn tag_scope(
                 fresh.insert(record.clone(), tags.patterns.clone());
             }
         }
-        for RecordTags {
-            first,
-            wanted,
-            mut held,
-            ..
-        } in computed
+        for (
+            record,
+            RecordTags {
+                first,
+                wanted,
+                mut held,
+                ..
+            },
+        ) in step.iter().zip(computed)
         {
-            match first.as_ref().map(|(m, p)| (*m, p.as_str())) {
-                Some((Method::Curated, _)) => summary.curated += 1,
-                Some((Method::Inferred, "none")) => summary.none += 1,
-                Some(_) => summary.inferred += 1,
-                // Gone from every source: its tags are removed.
-                None => {}
+            let counted = first.as_ref().map(|(m, p)| Counted::of(*m, p));
+            // Gone from every source (`None`): its tags are removed.
+            if let Some(counted) = counted {
+                summary.count(counted, 1);
             }
+            note(record, counted);
             let mut subjects: Vec<(NamedOrBlankNode, Option<HashSet<Triple>>)> =
                 wanted.into_iter().map(|(s, w)| (s, Some(w))).collect();
             let mut stale: Vec<NamedOrBlankNode> = held
@@ -499,7 +553,11 @@ fn sweep(
     Ok(())
 }
 
-fn assignment_triples(record: &NamedNode, node: &NamedNode, assignment: &Assignment) -> Vec<Triple> {
+pub(crate) fn assignment_triples(
+    record: &NamedNode,
+    node: &NamedNode,
+    assignment: &Assignment,
+) -> Vec<Triple> {
     let pattern = NamedNode::new_unchecked(format!("{}{}", cgp::NAMESPACE, assignment.pattern));
     let subject: NamedOrBlankNode = node.clone().into();
     let mut triples = vec![
@@ -526,7 +584,7 @@ fn assignment_triples(record: &NamedNode, node: &NamedNode, assignment: &Assignm
     triples
 }
 
-fn run_triples(run: &NamedNode, started: &Literal, summary: &TagSummary) -> Vec<Triple> {
+pub(crate) fn run_triples(run: &NamedNode, started: &Literal, summary: &TagSummary) -> Vec<Triple> {
     let count = |n: usize| Literal::new_typed_literal(n.to_string(), xsd::INTEGER);
     vec![
         Triple::new(run.clone(), rdf::TYPE, cg::TAGGING_RUN),

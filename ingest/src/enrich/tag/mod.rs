@@ -222,7 +222,20 @@ impl Tagger {
         ignore: &[NamedNode],
         fresh: &CaseStudyPatterns,
     ) -> Result<Vec<Assignment>> {
-        let store = reader.store();
+        let read = reader.read(record.as_ref())?.unwrap_or_default();
+        self.assign_read(reader.store(), record, &read, ignore, fresh)
+    }
+
+    /// [`Tagger::assign`] for a record already read from `store` (`read`, its view there):
+    /// a pass that reads each record once for several consumers tags what it read.
+    pub fn assign_read(
+        &self,
+        store: &Store,
+        record: &NamedNode,
+        read: &Record,
+        ignore: &[NamedNode],
+        fresh: &CaseStudyPatterns,
+    ) -> Result<Vec<Assignment>> {
         let mut curated: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for quad in store.quads_for_pattern(Some(record.into()), Some(cg::USE_PATTERN), None, None) {
             let quad = quad?;
@@ -256,7 +269,7 @@ impl Tagger {
                 })
                 .collect());
         }
-        let inferred = self.infer(&reader.read(record.as_ref())?.unwrap_or_default());
+        let inferred = self.infer(read);
         let is_dataset = store
             .quads_for_pattern(
                 Some(record.into()),

@@ -1,0 +1,213 @@
+//! The first refresh of a graph that holds no tags and no links yet: a new data directory's
+//! first harvest, `serve`'s first start on the demo data. Every record is read from the
+//! store once, and that one read gives the tagger its text, the linker its signature row
+//! and the index its document; a refresh of a graph already tagged reads them apart
+//! ([`super::after_harvest`]), once each.
+//!
+//! At a million datasets the three reads were most of the ingest: the store is decoded term
+//! by term, a few lookups per record, once for linking, once for tagging and once to
+//! rebuild the index after both.
+//!
+//! 1. One bulk write into the tags graph, which also rebuilds the index
+//!    ([`civicgraph_graph::BulkWrite::rebuild_index`]). Case studies first, then the other
+//!    records, a step at a time: each record is read whole, tagged (a dataset takes the
+//!    patterns this run gave the case studies that used it), given its tags as the store
+//!    will hold them ([`civicgraph_graph::Record::add_tags`]) and indexed; a dataset's row
+//!    is kept for the linker. Its commit makes the tags and the new index visible together.
+//! 2. The rows are linked ([`link_rows`]); the links graph holds nothing an index document
+//!    shows, so its write re-reads no record.
+//! 3. A dataset also takes the patterns of the case studies that used another member of its
+//!    cluster, and the clusters were found in step 2: the datasets whose tags a case study
+//!    can give are tagged again ([`Scope::Sources`] with no source: the datasets case
+//!    studies use and the other members of their clusters), which writes, and re-indexes,
+//!    those that changed.
+//!
+//! The outcome is the one the separate link, tag and index rebuild give (a test compares
+//! them).
+
+use super::Refreshed;
+use crate::enrich::Scope;
+use crate::enrich::link::kept::KeptRows;
+use crate::enrich::link::row::{LinkRow, Sources};
+use crate::enrich::link::{LinkRecord, LinkSettings, link_rows};
+use crate::enrich::tag::apply::{
+    Counted, RECORDS_PER_STEP, TagSummary, assignment_iri, assignment_triples, new_run, run_triples,
+    tag_scope_noting,
+};
+use crate::enrich::tag::{
+    CaseStudyPatterns, TagSettings, Tagger, records_in, records_of_class, use_patterns,
+};
+use crate::error::Result;
+use civicgraph_graph::{Graph, RecordKind, RecordReader};
+use civicgraph_vocab::cg;
+use civicgraph_vocab::ext::prov;
+use oxigraph::model::{GraphNameRef, NamedNode, Quad};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault};
+
+/// Links and tags a graph holding no tags and no links, reading each record once, and
+/// rebuilds the index beside the tags' write. `None` when the graph holds tags or links
+/// (then [`super::after_harvest`] refreshes it), having written nothing.
+pub(crate) fn first_refresh(
+    graph: &Graph,
+    tagging: &TagSettings,
+    linking: &LinkSettings,
+    kept: Option<&mut KeptRows>,
+) -> Result<Option<Refreshed>> {
+    let started = std::time::Instant::now();
+    let layout = graph.layout();
+    let (tags, links) = (layout.tags_graph(), layout.links_graph());
+    let tagger = Tagger::new(tagging)?;
+    linking.check()?;
+    // The open write holds the writer's lock: nothing fills either graph while this runs.
+    let Some(mut write) = graph.begin_bulk(std::slice::from_ref(&tags))? else {
+        return Ok(None);
+    };
+    let store = graph.store();
+    if store
+        .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(links.as_ref())))
+        .next()
+        .is_some()
+    {
+        return Ok(None);
+    }
+    write.rebuild_index()?;
+    let derived = layout.derived_graphs();
+    let tagged: HashSet<NamedNode> = records_in(store, &derived)?.into_iter().collect();
+    let case_studies = records_of_class(store, cg::CASE_STUDY, &derived)?;
+    // Case studies first: a dataset takes the patterns this run gives the case studies that
+    // used it. Then every other record the index holds (catalogues are indexed, not tagged).
+    let (first, rest): (Vec<NamedNode>, Vec<NamedNode>) = graph
+        .record_subjects()?
+        .into_iter()
+        .partition(|record| case_studies.contains(record) && tagged.contains(record));
+    let steps = first
+        .chunks(RECORDS_PER_STEP)
+        .map(|step| (true, step))
+        .chain(rest.chunks(RECORDS_PER_STEP).map(|step| (false, step)));
+
+    let (run, run_started) = new_run(layout.base());
+    let mut summary = TagSummary {
+        records: tagged.len(),
+        model: tagger.model().version(),
+        ..TagSummary::default()
+    };
+    // How each dataset counted, by a hash of its IRI, for when step 3 tags it again.
+    let hasher = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+    let mut counted: HashMap<u64, Counted> = HashMap::new();
+    let mut fresh = CaseStudyPatterns::new();
+    let sources = Sources::default();
+    let mut rows: Vec<LinkRow> = Vec::new();
+    for (of_case_studies, step) in steps {
+        let read = crate::parallel::map_in_order(step, |iri| {
+            // A reader per record: the labels it resolves are cached by the graph.
+            let mut reader = RecordReader::new(graph.labels(), layout);
+            let Some(record) = reader.read(iri.as_ref())? else {
+                return Ok::<_, crate::IngestError>(None);
+            };
+            let assignments = if tagged.contains(iri) {
+                Some(tagger.assign_read(store, iri, &record, &derived, &fresh)?)
+            } else {
+                None
+            };
+            Ok(Some((record, assignments)))
+        })?;
+        let mut quads = Vec::new();
+        for (iri, read) in step.iter().zip(read) {
+            let Some((mut record, assignments)) = read else {
+                continue;
+            };
+            if record.kind == Some(RecordKind::Dataset) {
+                let linked = LinkRecord::from_record(&record);
+                rows.push(LinkRow::of(&linked, sources.id(&linked.source)));
+            }
+            if let Some(assignments) = assignments {
+                if let Some(first) = assignments.first() {
+                    let counts = Counted::of(first.method, &first.pattern);
+                    summary.count(counts, 1);
+                    if record.kind == Some(RecordKind::Dataset) {
+                        counted.insert(hasher.hash_one(iri.as_str()), counts);
+                    }
+                }
+                if of_case_studies {
+                    fresh.insert(iri.clone(), use_patterns(&assignments));
+                }
+                for assignment in &assignments {
+                    let node = assignment_iri(layout.base(), iri.as_str(), &assignment.pattern);
+                    quads.extend(
+                        assignment_triples(iri, &node, assignment)
+                            .into_iter()
+                            .map(|t| t.in_graph(tags.clone())),
+                    );
+                    quads.push(Quad::new(node, prov::WAS_GENERATED_BY, run.clone(), tags.clone()));
+                }
+                summary.added += assignments.len();
+                record.add_tags(&assignments);
+            }
+            write.index(&record)?;
+        }
+        write.insert(quads)?;
+    }
+    if write.inserted() > 0 {
+        write.insert(
+            run_triples(&run, &run_started, &summary)
+                .into_iter()
+                .map(|t| t.in_graph(tags.clone()))
+                .collect(),
+        )?;
+        summary.run = Some(run.as_str().to_owned());
+    }
+    write.commit()?;
+    drop(fresh);
+    let mut tag_ms = started.elapsed().as_millis() as u64;
+
+    let started = std::time::Instant::now();
+    rows.sort_by(|a, b| a.iri.cmp(&b.iri));
+    let names = sources.into_names();
+    if let Some(kept) = kept {
+        kept.keep(&rows, &names)?;
+    }
+    let read = rows.len();
+    let links = link_rows(graph, linking, rows, &names, read)?;
+    let link_ms = started.elapsed().as_millis() as u64;
+
+    let started = std::time::Instant::now();
+    let again = tag_scope_noting(
+        graph,
+        tagging,
+        &Scope::Sources {
+            graphs: Vec::new(),
+            records: Vec::new(),
+        },
+        &mut |_| {},
+        &mut |record, now| {
+            if let Some(before) = counted.get(&hasher.hash_one(record.as_str())) {
+                summary.count(*before, -1);
+            }
+            if let Some(now) = now {
+                summary.count(now, 1);
+            }
+        },
+    )?;
+    summary.added += again.added;
+    summary.removed += again.removed;
+    if again.run.is_some() {
+        summary.run = again.run;
+    }
+    tag_ms += started.elapsed().as_millis() as u64;
+    tracing::info!(
+        records = summary.records,
+        datasets = links.datasets,
+        links = links.links,
+        tagged_again = again.records,
+        tag_ms,
+        link_ms,
+        "first refresh: every record read once for tagging, linking and the index"
+    );
+    Ok(Some(Refreshed {
+        tags: summary,
+        links,
+        tag_ms,
+        link_ms,
+    }))
+}
