@@ -110,17 +110,20 @@ pub(crate) fn first_refresh(
             } else {
                 None
             };
-            Ok(Some((record, assignments)))
+            // The row's signature is most of the linker's work per dataset: made here, on
+            // every thread.
+            let row = (record.kind == Some(RecordKind::Dataset)).then(|| {
+                let linked = LinkRecord::from_record(&record);
+                LinkRow::of(&linked, sources.id(&linked.source))
+            });
+            Ok(Some((record, assignments, row)))
         })?;
         let mut quads = Vec::new();
         for (iri, read) in step.iter().zip(read) {
-            let Some((mut record, assignments)) = read else {
+            let Some((mut record, assignments, row)) = read else {
                 continue;
             };
-            if record.kind == Some(RecordKind::Dataset) {
-                let linked = LinkRecord::from_record(&record);
-                rows.push(LinkRow::of(&linked, sources.id(&linked.source)));
-            }
+            rows.extend(row);
             if let Some(assignments) = assignments {
                 if let Some(first) = assignments.first() {
                     let counts = Counted::of(first.method, &first.pattern);
