@@ -12,7 +12,9 @@
 //!    must count in it). A scheduled run whose sources all came back the same reads
 //!    nothing back: at a million records a refresh reads every one of them twice. When
 //!    only this run's harvests wrote since the last refresh, only what they can have
-//!    changed is tagged ([`Scope::Sources`]); else every record;
+//!    changed is tagged ([`Scope::Sources`]); else every record. A graph holding no tags
+//!    and no links yet reads each record once for all three of tagging, linking and the
+//!    index (`enrich::first`);
 //! 4. an index deferred by the caller ([`Graph::defer_index`]) catches up in one pass;
 //! 5. after a full refresh or a bulk-loaded harvest, the store is compacted, which merges the
 //!    files the bulk loader left.
