@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod provenance;
 pub mod rdf_document;
 pub mod records;
+mod refresh_state;
 pub mod report;
 pub mod schedule;
 pub mod shacl;

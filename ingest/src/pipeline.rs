@@ -6,7 +6,9 @@
 //! 2. each source is harvested (read, mapped, validated, compared with the stored version,
 //!    the difference written in one write), at most `parallel` at once;
 //! 3. if anything tagging and linking read was written since this pipeline's last refresh
-//!    (a source that changed, a SPARQL update; always on a pipeline's first run), every
+//!    (a source that changed, a SPARQL update; on a pipeline's first run, unless the data
+//!    directory's `refreshed.json` says the store is as the last refresh left it with the
+//!    same model and settings: [`crate::refresh_state`]), every
 //!    dataset is linked, then the records tagged (linking first: a dataset takes the
 //!    patterns of the case studies that used a copy of it, and a copy found in this run
 //!    must count in it). A scheduled run whose sources all came back the same reads
@@ -33,6 +35,7 @@ use crate::enrich::{Refreshed, Scope, after_harvest};
 use crate::error::Result;
 use crate::harvest::{HarvestOutcome, Progress, blocking, harvest, recover_interrupted};
 use crate::provenance::RunStatus;
+use crate::refresh_state;
 use civicgraph_graph::Graph;
 use std::sync::Arc;
 
@@ -87,6 +90,9 @@ pub struct Pipeline {
     /// ([`Pipeline::keep_link_rows`]): a refresh after some sources changed reads only
     /// their datasets.
     kept: Option<Arc<std::sync::Mutex<KeptRows>>>,
+    /// What the tags and links depend on besides the store, for a graph kept on disk: noted
+    /// beside the store after each refresh ([`crate::refresh_state`]).
+    fingerprint: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -107,13 +113,25 @@ impl Pipeline {
         tagging: TagSettings,
         linking: LinkSettings,
     ) -> Self {
+        let fingerprint: Option<Arc<str>> = graph
+            .dir()
+            .and_then(|_| refresh_state::fingerprint(&tagging, &linking))
+            .map(Arc::from);
+        // A store left as the last refresh (by another process, with the same model and
+        // settings) left it counts as refreshed by this pipeline: the next cron harvest
+        // refreshes only what its sources changed.
+        let refreshed_at = fingerprint
+            .as_deref()
+            .filter(|fingerprint| refresh_state::unchanged_since_refresh(&graph, fingerprint))
+            .map(|_| graph.source_writes());
         Self {
             graph,
             harvest,
             tagging,
             linking,
-            refreshed_at: Arc::default(),
+            refreshed_at: Arc::new(std::sync::Mutex::new(refreshed_at)),
             kept: None,
+            fingerprint,
         }
     }
 
@@ -272,6 +290,11 @@ impl Pipeline {
         } else {
             None
         };
+        if let Some(fingerprint) = &self.fingerprint
+            && let Err(error) = refresh_state::note_refreshed(&self.graph, fingerprint)
+        {
+            tracing::warn!("the next process will refresh every record: {error}");
+        }
         Ok(PipelineReport {
             outcomes,
             errors,

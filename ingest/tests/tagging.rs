@@ -527,6 +527,85 @@ async fn a_run_whose_sources_came_back_the_same_does_not_link_or_tag_again() {
     assert!(first.refreshed.is_some());
 }
 
+/// `civicgraph harvest` from cron is a new process each time. On a data directory the last
+/// refresh left as it is, with the same model and settings, its run refreshes only what its
+/// sources changed; a write made since, or other settings, make it refresh everything.
+#[tokio::test]
+async fn a_new_process_on_a_data_directory_refreshes_only_what_changed_since_the_last_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cases, catalogue) = (dir.path().join("cases.json"), dir.path().join("region.ttl"));
+    let data = dir.path().join("data");
+    let write_cases = |cases_json: serde_json::Value| std::fs::write(&cases, cases_json.to_string()).unwrap();
+    write_cases(serde_json::json!(chatbot_and_inspections()));
+    std::fs::write(
+        &catalogue,
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n\
+         <https://data.example.gov/d/grit> a dcat:Dataset ; dct:title \"Gritting routes\" .\n\
+         <https://data.example.gov/d/bins> a dcat:Dataset ; dct:title \"Bin collection days\" .\n",
+    )
+    .unwrap();
+    let sources = vec![
+        file_source("cases", SourceKind::CaseStudies, &cases),
+        file_source("region", SourceKind::Dcat, &catalogue),
+    ];
+    // One process: opens the data directory, runs once, closes it.
+    let process = |tagging: TagSettings| {
+        let (sources, data) = (sources.clone(), data.clone());
+        async move {
+            let graph = Arc::new(Graph::open(&data, Layout::default()).unwrap());
+            let pipeline = Pipeline::new(
+                graph,
+                HarvestSettings::default(),
+                tagging,
+                LinkSettings::default(),
+            );
+            pipeline.recover().await.unwrap();
+            pipeline.run(sources, silent()).await.unwrap()
+        }
+    };
+    let everything = process(TagSettings::default()).await.refreshed.unwrap();
+    assert_eq!(everything.tags.records, 4, "{everything:?}");
+
+    let same = process(TagSettings::default()).await;
+    assert!(same.refreshed.is_none(), "nothing changed: {:?}", same.refreshed);
+
+    write_cases(serde_json::json!([
+        {"id": "a", "title": "Caseworkers' workload forecast", "description": "Managers allocate staff and resources by predicted demand, making delivery more efficient."},
+        chatbot_and_inspections()[1]
+    ]));
+    let changed = process(TagSettings::default()).await.refreshed.unwrap();
+    assert_eq!(
+        changed.tags.records, 2,
+        "the case studies' source only: {changed:?}"
+    );
+
+    // A write by another process since (here, `civicgraph tag`-like: straight to the store).
+    {
+        let graph = Graph::open(&data, Layout::default()).unwrap();
+        let region = graph.layout().source_graph("region").unwrap();
+        let mut batch = WriteBatch::new();
+        batch.insert([oxigraph::model::Quad::new(
+            node("https://data.example.gov/d/grit"),
+            node("http://purl.org/dc/terms/subject"),
+            oxigraph::model::Literal::new_simple_literal("winter"),
+            region,
+        )]);
+        graph.commit(batch).unwrap();
+    }
+    let after_write = process(TagSettings::default()).await.refreshed.unwrap();
+    assert_eq!(after_write.tags.records, 4, "{after_write:?}");
+    assert!(process(TagSettings::default()).await.refreshed.is_none());
+
+    // Other settings: the stored tags are not theirs.
+    let stricter = TagSettings {
+        dataset_threshold: 0.9,
+        ..TagSettings::default()
+    };
+    let other = process(stricter.clone()).await.refreshed.unwrap();
+    assert_eq!(other.tags.records, 4, "{other:?}");
+    assert!(process(stricter).await.refreshed.is_none());
+}
+
 #[tokio::test]
 async fn a_refresh_after_some_sources_changed_tags_what_they_can_have_changed_as_a_full_re_tag_would() {
     let dir = tempfile::tempdir().unwrap();
