@@ -160,9 +160,6 @@ impl BulkWrite<'_> {
             graph.note_source_write();
         }
         graph.counts.note_touched(graphs);
-        if let Some(index) = index {
-            return graph.finish_rebuilt_write(index, sequence, inserted, started, prepared, stored);
-        }
         graph.finish_write(
             Written {
                 sequence,
@@ -171,6 +168,7 @@ impl BulkWrite<'_> {
                 inserted,
                 bulk: true,
             },
+            index,
             started,
             prepared,
             stored,

@@ -414,6 +414,7 @@ impl Graph {
                 inserted: batch.insert.len(),
                 bulk,
             },
+            None,
             started,
             affected_at,
             stored_at,
@@ -448,10 +449,13 @@ impl Graph {
     /// The end of every write once the store holds it: the index follows (or notes what to
     /// catch up with, while deferred), the write's number is marked done, and the write is
     /// reported. `prepared` and `stored` are the times since `started` at which the write
-    /// was ready and then stored.
+    /// was ready and then stored. A write that `rebuilt` the whole index beside it
+    /// ([`crate::BulkWrite::rebuild_index`]) commits that index as this write instead, and
+    /// a deferred index has nothing left to catch up with.
     pub(crate) fn finish_write(
         &self,
         written: Written,
+        rebuilt: Option<IndexRebuild<'_>>,
         started: std::time::Instant,
         prepared: std::time::Duration,
         stored: std::time::Duration,
@@ -463,12 +467,23 @@ impl Graph {
             inserted,
             bulk,
         } = written;
-        let reindexed = self
-            .follow_or_defer(everything, affected, sequence)
-            .map_err(|source| GraphError::IndexBehind {
-                sequence,
-                source: Box::new(source),
-            })?;
+        let reindexed = match rebuilt {
+            None => self.follow_or_defer(everything, affected, sequence),
+            Some(index) => {
+                self.labels.invalidate();
+                let count = index.commit(sequence);
+                if count.is_ok()
+                    && let Some(deferred) = self.deferred.lock().unwrap_or_else(|e| e.into_inner()).as_mut()
+                {
+                    *deferred = DeferredIndex::default();
+                }
+                count
+            }
+        }
+        .map_err(|source| GraphError::IndexBehind {
+            sequence,
+            source: Box::new(source),
+        })?;
         self.sequence.finish(sequence)?;
         let report = WriteReport {
             sequence,
@@ -488,46 +503,6 @@ impl Graph {
             store_ms = report.store_ms,
             index_ms = report.index_ms,
             "committed"
-        );
-        Ok(report)
-    }
-
-    /// The end of a bulk write that rebuilt the whole index beside it
-    /// ([`crate::BulkWrite::rebuild_index`]): the new index is committed as this write, and
-    /// a deferred index has nothing left to catch up with.
-    pub(crate) fn finish_rebuilt_write(
-        &self,
-        index: IndexRebuild<'_>,
-        sequence: u64,
-        inserted: usize,
-        started: std::time::Instant,
-        prepared: std::time::Duration,
-        stored: std::time::Duration,
-    ) -> Result<WriteReport> {
-        self.labels.invalidate();
-        let reindexed = index.commit(sequence).map_err(|source| GraphError::IndexBehind {
-            sequence,
-            source: Box::new(source),
-        })?;
-        if let Some(deferred) = self.deferred.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            *deferred = DeferredIndex::default();
-        }
-        self.sequence.finish(sequence)?;
-        let report = WriteReport {
-            sequence,
-            inserted,
-            reindexed,
-            prepare_ms: prepared.as_millis() as u64,
-            store_ms: (stored - prepared).as_millis() as u64,
-            index_ms: (started.elapsed() - stored).as_millis() as u64,
-            bulk: true,
-        };
-        tracing::info!(
-            sequence,
-            quads = inserted,
-            records = reindexed,
-            store_ms = report.store_ms,
-            "committed, with the index rebuilt beside it"
         );
         Ok(report)
     }
