@@ -735,3 +735,22 @@ fn the_opening_view_from_kept_segment_tables_follows_every_write() {
     assert!(after < before, "{after} records after, {before} before");
     check(after);
 }
+
+/// A store opened again loads nothing: the vocabulary (whose files hold blank nodes, named
+/// anew by each parse) is the one it holds, so a restart writes nothing and leaves the write
+/// sequence where the last refresh left it.
+#[test]
+fn opening_a_store_again_does_not_rewrite_the_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let sequence = {
+        let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+        assert!(
+            graph.ensure_vocabulary().unwrap(),
+            "a new store gets the vocabulary"
+        );
+        graph.write_sequence().unwrap()
+    };
+    let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+    assert!(!graph.ensure_vocabulary().unwrap());
+    assert_eq!(graph.write_sequence().unwrap(), sequence);
+}
