@@ -47,17 +47,6 @@ struct CacheState {
     generation: u64,
     labels: HashMap<Term, Option<String>>,
     agents: HashMap<Term, Agent>,
-    shared: HashMap<(Shared, Term), Vec<String>>,
-}
-
-/// What the record view reads of a node many records point to, kept like a label: the same
-/// few catalogues and places for a million datasets were two store lookups per record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Shared {
-    /// A place's countries, as codes.
-    Countries,
-    /// The names of a catalogue's places.
-    CataloguePlaces,
 }
 
 impl LabelCache {
@@ -67,7 +56,6 @@ impl LabelCache {
         state.generation += 1;
         state.labels = HashMap::new();
         state.agents = HashMap::new();
-        state.shared = HashMap::new();
     }
 
     /// How many labels are cached.
@@ -97,22 +85,6 @@ impl LabelCache {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if state.generation == generation && state.agents.len() < CACHE_CAPACITY {
             state.agents.insert(term, agent);
-        }
-    }
-
-    /// What was read of the shared node `term`, if it was since the last write, and the
-    /// generation to keep one read now under.
-    pub(crate) fn shared(&self, what: Shared, term: &Term) -> (u64, Option<Vec<String>>) {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        (state.generation, state.shared.get(&(what, term.clone())).cloned())
-    }
-
-    /// Keeps `values`, read of the shared node `term` at `generation`, unless a write came
-    /// since.
-    pub(crate) fn keep_shared(&self, generation: u64, what: Shared, term: Term, values: Vec<String>) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.generation == generation && state.shared.len() < CACHE_CAPACITY {
-            state.shared.insert((what, term), values);
         }
     }
 

@@ -9,7 +9,7 @@
 
 use crate::assignment::Assignment;
 use crate::error::Result;
-use crate::labels::{Labels, Shared, local_name};
+use crate::labels::{Labels, local_name};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{adms, dcat, dct, foaf, schema, skos, vcard};
 use oxigraph::model::vocab::{rdf, rdfs};
@@ -465,7 +465,7 @@ impl<'a> RecordReader<'a> {
                 if let Some(name) = self.labels.name(o)? {
                     push_unique(&mut record.regions, name);
                 }
-                for country in self.shared(Shared::Countries, o, |store| countries_of(store, o))? {
+                for country in countries_of(store, o)? {
                     push_unique(&mut record.countries, country);
                 }
             } else if let Some(rank) = [dct::ISSUED, schema::DATE_PUBLISHED, dct::DATE]
@@ -520,44 +520,14 @@ impl<'a> RecordReader<'a> {
             if let NamedOrBlankNodeRef::NamedNode(node) = catalogue.as_ref() {
                 push_unique(&mut record.catalogues, node.as_str().to_owned());
             }
-            let labels = self.labels;
-            let term: Term = catalogue.clone().into();
-            let places = self.shared(Shared::CataloguePlaces, term.as_ref(), |store| {
-                let mut names = Vec::new();
-                for spatial in
-                    store.quads_for_pattern(Some(catalogue.as_ref()), Some(dct::SPATIAL), None, None)
-                {
-                    if let Some(name) = labels.name(spatial?.object.as_ref())? {
-                        push_unique(&mut names, name);
-                    }
+            for spatial in store.quads_for_pattern(Some(catalogue.as_ref()), Some(dct::SPATIAL), None, None) {
+                if let Some(name) = self.labels.name(spatial?.object.as_ref())? {
+                    push_unique(&mut record.regions, name);
                 }
-                Ok(names)
-            })?;
-            for name in places {
-                push_unique(&mut record.regions, name);
             }
         }
         record.catalogues.sort();
         Ok(())
-    }
-
-    /// What `read` gives of the node `term` many records share, remembered until the next
-    /// write.
-    fn shared(
-        &self,
-        what: Shared,
-        term: TermRef<'_>,
-        read: impl FnOnce(&Store) -> Result<Vec<String>>,
-    ) -> Result<Vec<String>> {
-        let key = term.into_owned();
-        let cache = self.labels.cache();
-        let (generation, cached) = cache.shared(what, &key);
-        if let Some(values) = cached {
-            return Ok(values);
-        }
-        let values = read(self.labels.store())?;
-        cache.keep_shared(generation, what, key, values.clone());
-        Ok(values)
     }
 
     /// The agent `term` names, remembered.
