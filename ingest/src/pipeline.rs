@@ -93,6 +93,9 @@ pub struct Pipeline {
     /// What the tags and links depend on besides the store, for a graph kept on disk: noted
     /// beside the store after each refresh ([`crate::refresh_state`]).
     fingerprint: Option<Arc<str>>,
+    /// Whether the last refresh (by another process) left a signature table this pipeline
+    /// can start from.
+    rows_left: bool,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -120,10 +123,10 @@ impl Pipeline {
         // A store left as the last refresh (by another process, with the same model and
         // settings) left it counts as refreshed by this pipeline: the next cron harvest
         // refreshes only what its sources changed.
-        let refreshed_at = fingerprint
+        let last = fingerprint
             .as_deref()
-            .filter(|fingerprint| refresh_state::unchanged_since_refresh(&graph, fingerprint))
-            .map(|_| graph.source_writes());
+            .and_then(|fingerprint| refresh_state::unchanged_since_refresh(&graph, fingerprint));
+        let refreshed_at = last.map(|_| graph.source_writes());
         Self {
             graph,
             harvest,
@@ -132,14 +135,19 @@ impl Pipeline {
             refreshed_at: Arc::new(std::sync::Mutex::new(refreshed_at)),
             kept: None,
             fingerprint,
+            rows_left: last.is_some_and(|last| last.link_rows),
         }
     }
 
     /// This pipeline, keeping the linker's signature table between its refreshes (in the
-    /// data directory, about 700 bytes a dataset): for one that runs again, the server's
-    /// scheduler. A one-shot harvest would write it for nobody.
+    /// data directory, about 700 bytes a dataset), and starting from the one the last
+    /// refresh left when nothing was written since: for one that runs again, the server's
+    /// scheduler, or the next `civicgraph harvest`.
     pub fn keep_link_rows(mut self) -> Self {
-        self.kept = Some(Arc::new(std::sync::Mutex::new(KeptRows::new(self.graph.dir()))));
+        self.kept = Some(Arc::new(std::sync::Mutex::new(KeptRows::in_dir(
+            self.graph.dir(),
+            self.rows_left,
+        ))));
         self
     }
 
@@ -291,7 +299,7 @@ impl Pipeline {
             None
         };
         if let Some(fingerprint) = &self.fingerprint
-            && let Err(error) = refresh_state::note_refreshed(&self.graph, fingerprint)
+            && let Err(error) = refresh_state::note_refreshed(&self.graph, fingerprint, self.kept.is_some())
         {
             tracing::warn!("the next process will refresh every record: {error}");
         }

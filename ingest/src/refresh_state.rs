@@ -30,6 +30,9 @@ struct RefreshState {
     sequence: u64,
     /// [`fingerprint`] of what made the tags and links.
     settings: String,
+    /// Whether the linker's signature table in the data directory is this refresh's
+    /// ([`crate::enrich::link::kept`]).
+    link_rows: bool,
 }
 
 /// What tags and links depend on besides the store: the tagger's model and the tagging and
@@ -45,31 +48,40 @@ fn path(graph: &Graph) -> Option<PathBuf> {
     graph.dir().map(|dir| dir.join(FILE))
 }
 
-/// Whether `graph` is as the last refresh made with `settings` left it: nothing written since.
-/// A missing, unreadable or other file says no.
-pub(crate) fn unchanged_since_refresh(graph: &Graph, settings: &str) -> bool {
-    let Some(path) = path(graph) else {
-        return false;
-    };
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return false;
-    };
-    let Ok(state) = serde_json::from_str::<RefreshState>(&text) else {
-        tracing::warn!(path = %path.display(), "the last refresh's state is unreadable: every record will be refreshed");
-        return false;
-    };
-    state.settings == settings && graph.write_sequence().is_ok_and(|now| now == state.sequence)
+/// How the last refresh left a store that nothing was written to since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LastRefresh {
+    /// Whether it kept the linker's signature table in the data directory.
+    pub link_rows: bool,
 }
 
-/// Notes that `graph`, as it is now, is refreshed with `settings`. Written whole or not at
-/// all (a temporary file renamed over the last).
-pub(crate) fn note_refreshed(graph: &Graph, settings: &str) -> Result<()> {
+/// How the last refresh made with `settings` left `graph`, when nothing was written since;
+/// `None` for a missing, unreadable or other file, or a store written since.
+pub(crate) fn unchanged_since_refresh(graph: &Graph, settings: &str) -> Option<LastRefresh> {
+    let path = path(graph)?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    let Ok(state) = serde_json::from_str::<RefreshState>(&text) else {
+        tracing::warn!(path = %path.display(), "the last refresh's state is unreadable: every record will be refreshed");
+        return None;
+    };
+    (state.settings == settings && graph.write_sequence().is_ok_and(|now| now == state.sequence)).then_some(
+        LastRefresh {
+            link_rows: state.link_rows,
+        },
+    )
+}
+
+/// Notes that `graph`, as it is now, is refreshed with `settings`, and whether the linker's
+/// table in its data directory is this refresh's. Written whole or not at all (a temporary
+/// file renamed over the last).
+pub(crate) fn note_refreshed(graph: &Graph, settings: &str, link_rows: bool) -> Result<()> {
     let Some(path) = path(graph) else {
         return Ok(());
     };
     let state = RefreshState {
         sequence: graph.write_sequence()?,
         settings: settings.to_owned(),
+        link_rows,
     };
     let text = serde_json::to_string(&state).expect("plain data");
     let temporary = path.with_extension("json.tmp");

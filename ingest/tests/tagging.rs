@@ -553,12 +553,14 @@ async fn a_new_process_on_a_data_directory_refreshes_only_what_changed_since_the
         let (sources, data) = (sources.clone(), data.clone());
         async move {
             let graph = Arc::new(Graph::open(&data, Layout::default()).unwrap());
+            // As `civicgraph harvest` runs it.
             let pipeline = Pipeline::new(
                 graph,
                 HarvestSettings::default(),
                 tagging,
                 LinkSettings::default(),
-            );
+            )
+            .keep_link_rows();
             pipeline.recover().await.unwrap();
             pipeline.run(sources, silent()).await.unwrap()
         }
@@ -578,6 +580,14 @@ async fn a_new_process_on_a_data_directory_refreshes_only_what_changed_since_the
         changed.tags.records, 2,
         "the case studies' source only: {changed:?}"
     );
+    // The linker read the changed source's datasets (none) and took the others' rows from
+    // the table the last process left.
+    assert_eq!(
+        (changed.links.datasets, changed.links.read),
+        (2, 0),
+        "{:?}",
+        changed.links
+    );
 
     // A write by another process since (here, `civicgraph tag`-like: straight to the store).
     {
@@ -594,6 +604,10 @@ async fn a_new_process_on_a_data_directory_refreshes_only_what_changed_since_the
     }
     let after_write = process(TagSettings::default()).await.refreshed.unwrap();
     assert_eq!(after_write.tags.records, 4, "{after_write:?}");
+    assert_eq!(
+        after_write.links.read, 2,
+        "the table is not trusted after another write"
+    );
     assert!(process(TagSettings::default()).await.refreshed.is_none());
 
     // Other settings: the stored tags are not theirs.

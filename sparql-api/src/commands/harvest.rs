@@ -59,12 +59,15 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     // One index pass after every source, the tags and the links, not one per write: this
     // process is the only one with the store open, so nobody searches meanwhile.
     graph.defer_index();
+    // The linker's table is kept for the next harvest (cron): it then reads only the changed
+    // sources' datasets.
     let pipeline = Pipeline::new(
         graph,
         context.config.harvest.clone(),
         context.config.tagging.clone(),
         context.config.linking.clone(),
-    );
+    )
+    .keep_link_rows();
     let bars = MultiProgress::new();
     let progress: ProgressFor = Arc::new(move |source: &SourceConfig| -> Progress {
         let bar = bars.add(

@@ -5,9 +5,10 @@
 //! At a million datasets the rows are about 700 MB (most of it the MinHash signatures), too
 //! much to hold in a server between refreshes: a graph on disk keeps them in a file of the
 //! data directory, read back whole by the next refresh and rewritten by it. A graph in
-//! memory keeps them in memory. The table is only ever read by the process that wrote it,
-//! after a refresh of its own: a pipeline's first refresh reads every dataset and writes
-//! it anew, so a file left by another process is never trusted.
+//! memory keeps them in memory. A file left by another process is read only when the data
+//! directory's `refreshed.json` says the last refresh kept it and nothing was written since
+//! ([`crate::refresh_state`]): the next `civicgraph harvest` from cron then reads only its
+//! changed sources' datasets too. Otherwise it is removed unread.
 
 use super::minhash::HASHES;
 use super::row::LinkRow;
@@ -37,10 +38,18 @@ impl KeptRows {
     /// A table for a graph whose data directory is `dir` (in memory when `None`). A file
     /// left by an earlier process is removed: it may describe another graph.
     pub fn new(dir: Option<&std::path::Path>) -> Self {
+        Self::in_dir(dir, false)
+    }
+
+    /// [`KeptRows::new`], keeping the file an earlier process left when `trusted` (the last
+    /// refresh kept it, and nothing was written since).
+    pub fn in_dir(dir: Option<&std::path::Path>, trusted: bool) -> Self {
         match dir {
             Some(dir) => {
                 let path = dir.join(FILE_NAME);
-                let _ = std::fs::remove_file(&path);
+                if !trusted {
+                    let _ = std::fs::remove_file(&path);
+                }
                 Self::File(path)
             }
             None => Self::Memory(None),
@@ -90,15 +99,6 @@ impl KeptRows {
                 let _ = std::fs::remove_file(&*path);
                 table.map(Some)
             }
-        }
-    }
-}
-
-impl Drop for KeptRows {
-    /// A table is of use to its process only: none is left behind.
-    fn drop(&mut self) {
-        if let Self::File(path) = self {
-            let _ = std::fs::remove_file(&*path);
         }
     }
 }
@@ -283,12 +283,14 @@ mod tests {
         std::fs::write(&path, b"something else entirely").unwrap();
         let error = kept.take().unwrap_err().to_string();
         assert!(error.contains("not a civicgraph signature table"), "{error}");
-        // A file an earlier process left is not read, and none is left behind.
+        // A file an earlier process left is read only when trusted.
         kept.keep(&rows(), &["a".to_owned(), "b".to_owned()]).unwrap();
-        assert_eq!(KeptRows::new(Some(dir.path())).take().unwrap(), None);
-        kept.keep(&rows(), &["a".to_owned(), "b".to_owned()]).unwrap();
-        assert!(path.exists());
         drop(kept);
-        assert!(!path.exists());
+        assert!(path.exists(), "left for the next process");
+        assert!(KeptRows::in_dir(Some(dir.path()), true).take().unwrap().is_some());
+        KeptRows::new(Some(dir.path()))
+            .keep(&rows(), &["a".to_owned()])
+            .unwrap();
+        assert_eq!(KeptRows::new(Some(dir.path())).take().unwrap(), None);
     }
 }
