@@ -174,7 +174,6 @@ impl Record {
             evidence.sort();
             evidence.dedup();
             crate::assignment::order_evidence(&mut evidence);
-            self.patterns.sort();
             self.assignments.push(Assignment {
                 pattern: assignment.pattern.clone(),
                 method: assignment.method,
@@ -185,6 +184,7 @@ impl Record {
                 evidence,
             });
         }
+        self.patterns.sort();
         crate::assignment::sort(&mut self.assignments);
     }
 

@@ -35,12 +35,8 @@ pub fn absolute_iri(text: &str) -> Option<NamedNode> {
 /// An `xsd:decimal` literal of `x` to three places, in the canonical form the store gives
 /// back (`1.0`, not `1.000`), so that a value written and read again compares equal.
 pub fn decimal(x: f64) -> Literal {
-    let text = format!("{x:.3}");
-    let canonical = text
-        .parse::<oxsdatatypes::Decimal>()
-        .map(|d| d.to_string())
-        .unwrap_or(text);
-    Literal::new_typed_literal(canonical, xsd::DECIMAL)
+    let literal = Literal::new_typed_literal(format!("{x:.3}"), xsd::DECIMAL);
+    crate::literals::canonical(&literal).unwrap_or(literal)
 }
 
 /// Collects triples for one mapped document.

@@ -38,7 +38,7 @@ struct RefreshState {
 /// What tags and links depend on besides the store: the tagger's model and the tagging and
 /// linking settings. `None` when the model cannot be read (tagging will say why).
 pub(crate) fn fingerprint(tagging: &TagSettings, linking: &LinkSettings) -> Option<String> {
-    let model = tagging.load_model().ok()?.version();
+    let model = tagging.model_version().ok()?;
     let settings = serde_json::to_string(&(tagging, linking)).ok()?;
     let digest = Sha256::digest(format!("{model}\n{settings}").as_bytes());
     Some(crate::mint::hex(&digest))

@@ -116,6 +116,16 @@ impl TagSettings {
             .collect()
     }
 
+    /// The version of the model these settings name ([`Model::version`]), the bundled
+    /// one's worked out once per process: it hashes the whole 5 MB model.
+    pub fn model_version(&self) -> Result<String> {
+        static BUNDLED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        match &self.model {
+            None => Ok(BUNDLED.get_or_init(|| Model::bundled().version()).clone()),
+            Some(_) => Ok(self.load_model()?.version()),
+        }
+    }
+
     /// The model these settings name: the bundled one unless a file is given.
     pub fn load_model(&self) -> Result<Model> {
         match &self.model {
