@@ -5,7 +5,8 @@
   from the case as the rationale): the 2,011 cases of pool.jsonl labelled by the written
   guidelines (labels-pool.tsv, see GUIDELINES.md) and the demo case studies (demo-labels.tsv).
 - cases.json: their text in civicgraph's case-study format, so a case is read exactly as a
-  harvest reads it. The organisation type the source gives becomes the case's `actors`.
+  harvest reads it, with the organisation type the source gives (the mapper says who acts
+  from it).
 - split.tsv: which cases are the held-out test split (20 %, stratified by label set). It is
   written once and never changed: a case already in it keeps its side, so the test split
   is never used to train, select features or tune thresholds.
@@ -21,30 +22,6 @@ HERE = pathlib.Path(__file__).resolve().parent
 DEMO = HERE.parent / "demo/case-studies.json"
 TEST_SHARE = 0.2
 
-ACTORS = {
-    "For-profit": "industry",
-    "Private sector": "industry",
-    "Nonprofit": "civil-society",
-    "Developer group": "civil-society",
-    "Non-governmental": "civil-society",
-    "Association": "civil-society",
-    "Asssociation": "civil-society",
-    "Charity": "civil-society",
-    "Community": "civil-society",
-    "Community led": "civil-society",
-    "Society": "civil-society",
-    "Central-Government": "public-sector",
-    "Local Government": "public-sector",
-    "Regional Government": "public-sector",
-    "Governmental": "public-sector",
-    "State Owned": "public-sector",
-    "Govt-owned": "public-sector",
-    "Academic-Research": "academia",
-    "Academic": "academia",
-    "Academic Institution": "academia",
-    "Academic Institutions": "academia",
-    "University": "academia",
-}
 
 
 def read_labels(path):
@@ -67,13 +44,20 @@ def main():
         case["id"] = c["case"]
         if c.get("country"):
             case["country"] = c["country"]
-        actor = ACTORS.get(c.get("organisation_type", ""))
-        if actor:
-            case["actors"] = [actor]
+        # The case-study mapper says who acts from the organisation type
+        # (ORGANISATION_TYPES in ingest/src/sources/case_studies.rs), as it does for a raw
+        # collection file a harvest reads.
+        if c.get("organisation_type"):
+            case["organisation_type"] = c["organisation_type"]
         cases.append(case)
     for case_id, c in demo.items():
+        if case_id not in labels:
+            continue  # a demo case study added after labelling (its patterns are curated)
         c = dict(c)
-        for key in ("patterns", "beneficiaries", "enablers", "actors", "channels", "datasets"):
+        # Only the text as labelled: the curated fields would give the answer away, and the
+        # themes and benefits the demo file gained later were never part of the set.
+        for key in ("patterns", "beneficiaries", "enablers", "actors", "channels", "datasets",
+                    "themes", "benefits"):
             c.pop(key, None)
         c["id"] = case_id
         cases.append(c)

@@ -14,7 +14,7 @@
 //!
 //! [[source]]
 //! id = "leeds"              # names the graph {base}graph/source/leeds
-//! kind = "ckan"             # dcat | ckan | datajson | case-studies
+//! kind = "ckan"             # dcat | ckan | datajson | case-studies | csw
 //! url = "https://datamillnorth.org"   # or path = "exports/leeds.ttl"
 //! title = "Data Mill North"
 //! region = "Leeds"
@@ -40,6 +40,8 @@ pub enum SourceKind {
     Datajson,
     /// Case studies in JSON or CSV.
     CaseStudies,
+    /// An OGC Catalogue Service (GeoNetwork, pycsw), asked for DCAT.
+    Csw,
 }
 
 impl SourceKind {
@@ -50,6 +52,7 @@ impl SourceKind {
             Self::Ckan => "ckan",
             Self::Datajson => "datajson",
             Self::CaseStudies => "case-studies",
+            Self::Csw => "csw",
         }
     }
 }

@@ -5,9 +5,10 @@ use crate::emit::Emitter;
 use crate::error::{IngestError, Result};
 use crate::mint::Minter;
 use crate::report::Report;
-use crate::sources::{case_studies, ckan, datajson, dcat};
+use crate::sources::{case_studies, ckan, csw, datajson, dcat};
 use crate::syntax;
 use oxigraph::model::Triple;
+use serde_json::Value;
 
 /// What a document holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub enum DocumentKind {
     CaseStudiesJson,
     /// Case studies as CSV.
     CaseStudiesCsv,
+    /// A CSW `GetRecords` response with DCAT records.
+    Csw,
 }
 
 impl DocumentKind {
@@ -38,29 +41,36 @@ impl DocumentKind {
             return Some(Self::Datajson);
         }
         if lower.ends_with(".json") {
-            let json: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+            let json: Value = serde_json::from_slice(bytes).ok()?;
             return Some(match &json {
                 v if v.pointer("/result/results").is_some() => Self::CkanSearch,
-                v if v.get("result").is_some_and(serde_json::Value::is_array) => Self::CkanSearch,
-                v if v.pointer("/result/id").is_some() => Self::CkanPackage,
-                v if v.get("dataset").is_some_and(serde_json::Value::is_array) => Self::Datajson,
-                v if (v.get("id").is_some() || v.get("name").is_some())
-                    && ["resources", "notes", "tags", "extras"]
-                        .iter()
-                        .any(|k| v.get(k).is_some()) =>
+                // A bare list is a package list only if it holds packages: CKAN's
+                // `license_list`, `organization_list` and `package_list` answer lists too.
+                v if v
+                    .get("result")
+                    .and_then(Value::as_array)
+                    .is_some_and(|list| list.is_empty() || list.iter().any(ckan::looks_like_package)) =>
+                {
+                    Self::CkanSearch
+                }
+                v if v.pointer("/result/id").is_some()
+                    && v.get("result").is_some_and(ckan::looks_like_package) =>
                 {
                     Self::CkanPackage
                 }
-                v if v.get("title").is_some()
-                    && (v.get("distribution").is_some() || v.get("identifier").is_some()) =>
-                {
-                    Self::Datajson
-                }
+                v if v.get("dataset").is_some_and(Value::is_array) => Self::Datajson,
+                v if ckan::looks_like_package(v) => Self::CkanPackage,
+                v if datajson::looks_like_dataset(v) => Self::Datajson,
                 v if v.get("@context").is_some() || v.get("@graph").is_some() => Self::Dcat,
-                serde_json::Value::Array(_) => Self::CaseStudiesJson,
+                // ckanext-dcat's dataset lists are bare arrays of DCAT-US datasets.
+                Value::Array(items) if items.iter().any(datajson::looks_like_dataset) => Self::Datajson,
+                Value::Array(items) if items.iter().any(Value::is_object) => Self::CaseStudiesJson,
                 v if v.get("case_studies").is_some() => Self::CaseStudiesJson,
                 _ => return None,
             });
+        }
+        if lower.ends_with(".xml") && csw::is_response(bytes) {
+            return Some(Self::Csw);
         }
         syntax::detect(None, None, Some(name)).ok().map(|_| Self::Dcat)
     }
@@ -84,7 +94,16 @@ pub fn map(
     match kind {
         DocumentKind::Dcat => {
             let syntax = syntax::detect(format, content_type, Some(name))?;
-            return Ok(dcat::read_page(bytes, syntax, base, name)?.triples);
+            if syntax == oxigraph::io::RdfFormat::RdfXml && csw::is_response(bytes) {
+                report.warnings.push(format!(
+                    "{name}: a CSW GetRecords response, not RDF/XML: its DCAT records are read; \
+                     a source of kind \"csw\" pages through the whole service"
+                ));
+                let page = csw::read_response(bytes, base, name)?;
+                report.warnings.extend(page.warnings);
+                return Ok(page.triples);
+            }
+            return Ok(dcat::read_page(bytes, syntax, base, name, report)?.triples);
         }
         DocumentKind::Datajson => datajson::map_catalogue(bytes, name, minter, &mut out, report)?,
         DocumentKind::CkanSearch => {
@@ -107,6 +126,75 @@ pub fn map(
         }
         DocumentKind::CaseStudiesJson => case_studies::map_json(bytes, name, minter, &mut out, report)?,
         DocumentKind::CaseStudiesCsv => case_studies::map_csv(bytes, name, minter, &mut out, report)?,
+        DocumentKind::Csw => {
+            let page = csw::read_response(bytes, base, name)?;
+            report.warnings.extend(page.warnings);
+            return Ok(page.triples);
+        }
     }
     Ok(out.triples)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guess(json: &str) -> Option<DocumentKind> {
+        DocumentKind::guess("response.json", json.as_bytes())
+    }
+
+    #[test]
+    fn ckan_lists_of_licenses_organizations_or_names_are_not_package_lists() {
+        let packages = r#"{"success": true, "result": [{"name": "bins", "title": "Bins", "resources": []}]}"#;
+        assert_eq!(guess(packages), Some(DocumentKind::CkanSearch));
+        for other in [
+            r#"{"success": true, "result": [{"id": "cc-by", "title": "Creative Commons Attribution", "url": "", "status": "active", "maintainer": ""}]}"#,
+            r#"{"success": true, "result": ["bins", "roads"]}"#,
+            r#"{"success": true, "result": [{"name": "leeds", "title": "Leeds", "is_organization": true, "extras": [], "package_count": 3}]}"#,
+            r#"{"success": true, "result": {"id": "leeds", "name": "leeds", "type": "organization", "extras": []}}"#,
+        ] {
+            assert_eq!(guess(other), None, "{other}");
+        }
+        let error = ckan::parse_search(br#"{"result": ["bins"]}"#, "names.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("names.json") && error.contains("no CKAN packages"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_bare_array_of_dcat_us_datasets_is_a_data_json_catalogue() {
+        let list = r#"[{"title": "Dataset 1", "identifier": "https://data.some.org/1", "distribution": []}]"#;
+        assert_eq!(guess(list), Some(DocumentKind::Datajson));
+        let minter = Minter::new(&civicgraph_graph::Layout::default(), "list").unwrap();
+        let mut report = Report::default();
+        let triples = map(
+            DocumentKind::Datajson,
+            list.as_bytes(),
+            "list.json",
+            None,
+            None,
+            None,
+            "",
+            &minter,
+            &mut report,
+        )
+        .unwrap();
+        assert!(
+            triples.iter().any(|t| t.to_string().contains("\"Dataset 1\"")),
+            "{triples:#?}"
+        );
+        // Case studies have titles too, but none of a dataset's fields.
+        assert_eq!(
+            guess(r#"[{"title": "Bin day finder", "patterns": ["access"]}]"#),
+            Some(DocumentKind::CaseStudiesJson)
+        );
+        // A table of arrays (CKAN's resource_formats.json) is neither.
+        assert_eq!(
+            guess(r#"[["CSV", "Comma separated values", "text/csv", []]]"#),
+            None
+        );
+    }
 }

@@ -330,6 +330,11 @@ async fn read_source(
             let triples = dcat::read(source, settings, &fetcher, minter, &mut report, progress).await?;
             (triples, report)
         }
+        SourceKind::Csw => {
+            let triples =
+                crate::sources::csw::read(source, settings, &fetcher, &mut report, progress).await?;
+            (triples, report)
+        }
         SourceKind::Ckan => {
             let since = provenance::last_success(graph, &source.id)?;
             ckan::read(source, settings, &fetcher, previous, since, &mut report, progress).await?

@@ -75,6 +75,91 @@ pub fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str
     Ok(triples)
 }
 
+/// Parses like [`parse`], except for two faults real exports carry, which are read past
+/// with a note saying what was done (refusing the whole document would lose every good
+/// record in it); any other fault is the first parse's error:
+///
+/// - N-Triples that break the syntax only in ways Turtle allows are read as Turtle:
+///   data.europa.eu's N-Triples name contact points by relative IRIs
+///   (`<ca9c22b8875e3f9776da6033e6fe29af>`), which N-Triples forbids and Turtle resolves
+///   against the document's URL. Without a `base` there is nothing to resolve against.
+/// - RDF/XML property elements with both an `rdf:resource` and text, as GeoNetwork writes
+///   its licences and access rights, keep the resource and lose the text.
+pub fn parse_leniently(
+    bytes: &[u8],
+    format: RdfFormat,
+    base: Option<&str>,
+    document: &str,
+) -> Result<(Vec<Triple>, Option<String>)> {
+    match parse(bytes, format, base, document) {
+        Ok(triples) => Ok((triples, None)),
+        Err(error) if format == RdfFormat::RdfXml => match without_text_beside_resources(bytes) {
+            Some(repaired) => match parse(&repaired, format, base, document) {
+                Ok(triples) => Ok((
+                    triples,
+                    Some(format!(
+                        "{error}; read again without the text of property elements that also name an \
+                         rdf:resource (the resource is kept)"
+                    )),
+                )),
+                Err(_) => Err(error),
+            },
+            None => Err(error),
+        },
+        Err(error) if format == RdfFormat::NTriples && base.is_some() => {
+            match parse(bytes, RdfFormat::Turtle, base, document) {
+                Ok(triples) => Ok((
+                    triples,
+                    Some(format!(
+                        "{error}; read as Turtle instead, which resolves relative IRIs against {}",
+                        base.unwrap_or_default()
+                    )),
+                )),
+                Err(_) => Err(error),
+            }
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The RDF/XML document without the text of property elements that carry an
+/// `rdf:resource` too (`<dct:accessRights rdf:resource="…/noLimitations">Pas de
+/// restriction</dct:accessRights>`), which RDF/XML forbids and GeoNetwork's DCAT output
+/// writes; `None` when there is no such text, or the XML is not well-formed.
+fn without_text_beside_resources(bytes: &[u8]) -> Option<Vec<u8>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(bytes.len()));
+    let (mut depth, mut inside, mut changed) = (0usize, None, false);
+    loop {
+        let event = reader.read_event().ok()?;
+        match event {
+            Event::Start(start) => {
+                depth += 1;
+                let names_resource = start
+                    .attributes()
+                    .flatten()
+                    .any(|a| a.key.local_name().as_ref() == b"resource" && a.key.prefix().is_some());
+                if inside.is_none() && names_resource {
+                    inside = Some(depth);
+                }
+                writer.write_event(Event::Start(start)).ok()?;
+            }
+            Event::Text(_) | Event::CData(_) if inside == Some(depth) => changed = true,
+            Event::End(end) => {
+                if inside == Some(depth) {
+                    inside = None;
+                }
+                depth = depth.saturating_sub(1);
+                writer.write_event(Event::End(end)).ok()?;
+            }
+            Event::Eof => break,
+            other => writer.write_event(other).ok()?,
+        }
+    }
+    changed.then(|| writer.into_inner())
+}
+
 /// Refuses the XML entity tricks the RDF/XML parser would otherwise expand
 /// ([`civicgraph_graph::xml_entities`]), naming where in the document.
 fn check_xml_entities(bytes: &[u8], document: &str) -> Result<()> {
@@ -246,6 +331,71 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn n_triples_with_relative_iris_are_read_as_turtle_with_a_note() {
+        let text = b"<https://data.example.eu/set/1> <http://www.w3.org/ns/dcat#contactPoint> <ca9c22b8> .\n";
+        let (triples, note) = parse_leniently(
+            text,
+            RdfFormat::NTriples,
+            Some("https://data.example.eu/export.nt"),
+            "export.nt",
+        )
+        .unwrap();
+        assert_eq!(
+            triples[0].object.to_string(),
+            "<https://data.example.eu/ca9c22b8>"
+        );
+        let note = note.unwrap();
+        assert!(
+            note.contains("export.nt") && note.contains("line 1") && note.contains("read as Turtle"),
+            "{note}"
+        );
+        // Valid N-Triples carry no note; without a base the error stands; broken Turtle too.
+        let valid = b"<http://a> <http://b> <http://c> .";
+        assert_eq!(
+            parse_leniently(valid, RdfFormat::NTriples, Some("https://x/"), "v.nt")
+                .unwrap()
+                .1,
+            None
+        );
+        assert!(parse_leniently(text, RdfFormat::NTriples, None, "export.nt").is_err());
+        let broken = b"<http://a> <http://b> \"open .";
+        let error = parse_leniently(broken, RdfFormat::NTriples, Some("https://x/"), "b.nt")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("b.nt"), "{error}");
+    }
+
+    #[test]
+    fn rdf_xml_text_beside_a_resource_is_dropped_with_a_note_and_the_resource_kept() {
+        let text = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/">
+  <rdf:Description rdf:about="https://geo.example.fr/d/1">
+    <dct:accessRights rdf:resource="http://inspire.ec.europa.eu/noLimitations">Pas de restriction d&#8217;acc&#232;s</dct:accessRights>
+    <dct:title>Communes &amp; cantons</dct:title>
+  </rdf:Description>
+</rdf:RDF>"#;
+        let (triples, note) = parse_leniently(text.as_bytes(), RdfFormat::RdfXml, None, "page.xml").unwrap();
+        let lines: Vec<String> = triples.iter().map(ToString::to_string).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.ends_with("<http://inspire.ec.europa.eu/noLimitations>")),
+            "{lines:#?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.contains("\"Communes & cantons\"")),
+            "{lines:#?}"
+        );
+        let note = note.unwrap();
+        assert!(
+            note.contains("page.xml") && note.contains("rdf:resource"),
+            "{note}"
+        );
+        // Any other fault stands.
+        let broken = text.replace("</dct:title>", "</dct:titel>");
+        assert!(parse_leniently(broken.as_bytes(), RdfFormat::RdfXml, None, "page.xml").is_err());
     }
 
     #[test]

@@ -171,7 +171,7 @@ proptest! {
         let prefixed = format!("@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n{body}");
         for format in [RdfFormat::Turtle, RdfFormat::RdfXml, RdfFormat::NTriples, RdfFormat::JsonLd { profile: Default::default() }] {
             for bytes in [prefixed.as_bytes(), body.as_bytes(), raw.as_slice()] {
-                match dcat::read_page(bytes, format, Some("https://cat.example.org/"), "doc") {
+                match dcat::read_page(bytes, format, Some("https://cat.example.org/"), "doc", &mut Report::default()) {
                     Ok(page) => survives_finishing(Emitter { triples: page.triples }, Report::default()),
                     Err(e) => prop_assert!(e.to_string().starts_with("doc")),
                 }

@@ -35,7 +35,14 @@ async fn every_page_is_dcat_ap_with_no_violations_and_links_to_the_next() {
         );
         pages += 1;
         let base = format!("http://hub.example.org{url}");
-        let page = read_page(body.as_bytes(), RdfFormat::Turtle, Some(&base), "catalog").unwrap();
+        let page = read_page(
+            body.as_bytes(),
+            RdfFormat::Turtle,
+            Some(&base),
+            "catalog",
+            &mut Default::default(),
+        )
+        .unwrap();
         let violations: Vec<String> = validate(Shapes::dcat_ap_3(), &page.triples)
             .into_iter()
             .filter(|v| v.severity == Severity::Violation)
@@ -87,7 +94,14 @@ async fn all_pages(
         let (response, body) = send(state, get(&url, "text/turtle")).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}: {body}");
         let base = format!("http://hub.example.org{url}");
-        let page = read_page(body.as_bytes(), RdfFormat::Turtle, Some(&base), "catalog").unwrap();
+        let page = read_page(
+            body.as_bytes(),
+            RdfFormat::Turtle,
+            Some(&base),
+            "catalog",
+            &mut Default::default(),
+        )
+        .unwrap();
         for t in &page.triples {
             if [
                 "http://www.w3.org/ns/dcat#dataset",

@@ -10,19 +10,28 @@
 //! | field (aliases) | RDF |
 //! |---|---|
 //! | `iri` | the case's IRI, if absolute; else minted from `id` |
-//! | `id` (`cid`) | `dct:identifier`, `cg:sourceRecordId` |
-//! | `title` (`name`) | `dct:title` |
+//! | `id` (`cid`, `profile_id`) | `dct:identifier`, `cg:sourceRecordId` |
+//! | `title` (`name`, `org_name`) | `dct:title` |
 //! | `summary` | `schema:abstract` |
 //! | `description` | `dct:description` |
-//! | `place` (`geocoverage`, `city`), `country` (`geocoverage_codes`) | `dct:spatial` → `dct:Location` |
+//! | `place` (`geocoverage`, `city`, `org_hq_country`), `country` (`geocoverage_codes`) | `dct:spatial` → `dct:Location` |
 //! | `year` (`start_date`) | `dct:date` (`xsd:gYear`) |
-//! | `organisations` (`lead_organisation_name`, `lead_organisation.name`) | `dct:contributor` → `foaf:Agent` |
+//! | `organisations` (`lead_organisation_name`, `lead_organisation.name`, `org_name`) | `dct:contributor` → `foaf:Agent` |
+//! | `organisation_type` (`lead_organisation_category`, `lead_organisation.category`, `org_type`) | `cg:actor`, by [`ORGANISATION_TYPES`]; another type stays a `schema:additionalProperty` |
 //! | `themes` (EU data-theme codes `TRAN`, names "Transport", or IRIs) | `dcat:theme` |
 //! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels`, `benefits` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel`, `cg:benefit` |
 //! | `datasets` (IRIs, or objects with `iri` or `landing_page`, `title`, `publisher`) | `cg:usesDataset` |
 //! | `outcome` | `cg:outcome` |
-//! | `sources` (`url`) | `dct:source` |
+//! | `sources` (`url`, `org_url`) | `dct:source` |
 //! | any other field | `schema:additionalProperty` |
+//!
+//! The Open Data Impact Map's organisation profiles (`org_profiles.json`: an organisation
+//! and what it does with open data) read as case studies too: the description is the
+//! organisation's own (`org_description`), its greatest impact in its words, each kind of
+//! use it ticked with its description ("Products and services: …", from `use_prod_srvc` and
+//! `use_prod_srvc_desc`, and likewise advocacy, research, optimising its own work and other
+//! uses) and the kinds of data it uses: the same text the labelled set was built from
+//! (`datasets/tagger/build_pool.py`), so a profile harvested is tagged as it was learnt.
 //!
 //! Concept values are the local names of the civicgraph schemes (`access`, `planning`,
 //! `policy`; patterns also as `P1`–`P3` or `1`–`3`) or their IRIs. An unknown value is left
@@ -46,11 +55,11 @@ pub const MAX_COLUMNS: usize = 512;
 /// Field names and their aliases; the first is the documented name.
 const FIELDS: &[&[&str]] = &[
     &["iri"],
-    &["id", "cid"],
-    &["title", "name"],
+    &["id", "cid", "profile_id"],
+    &["title", "name", "org_name"],
     &["summary"],
     &["description"],
-    &["place", "geocoverage", "city"],
+    &["place", "geocoverage", "city", "org_hq_country"],
     &["country", "geocoverage_codes"],
     &["year", "start_date"],
     &[
@@ -58,7 +67,9 @@ const FIELDS: &[&[&str]] = &[
         "lead_organisation_name",
         "lead_organisation",
         "lead_organisation:name",
+        "org_name",
     ],
+    &["organisation_type", "lead_organisation_category", "org_type"],
     &["themes"],
     &["patterns"],
     &["beneficiaries"],
@@ -68,7 +79,53 @@ const FIELDS: &[&[&str]] = &[
     &["benefits"],
     &["datasets"],
     &["outcome"],
-    &["sources", "url"],
+    &["sources", "url", "org_url"],
+];
+
+/// Organisation types as the case collections name them (the JRC's lead-organisation
+/// categories, the Open Data Impact Map's organisation types), and who acts
+/// (`cga:`) each says. A type not listed here is kept as a property, not guessed.
+pub const ORGANISATION_TYPES: &[(&str, &str)] = &[
+    ("For-profit", "industry"),
+    ("Private sector", "industry"),
+    ("Nonprofit", "civil-society"),
+    ("Developer group", "civil-society"),
+    ("Non-governmental", "civil-society"),
+    ("Association", "civil-society"),
+    ("Asssociation", "civil-society"),
+    ("Charity", "civil-society"),
+    ("Community", "civil-society"),
+    ("Community led", "civil-society"),
+    ("Society", "civil-society"),
+    ("Central-Government", "public-sector"),
+    ("Local Government", "public-sector"),
+    ("Regional Government", "public-sector"),
+    ("Governmental", "public-sector"),
+    ("State Owned", "public-sector"),
+    ("Govt-owned", "public-sector"),
+    ("Academic-Research", "academia"),
+    ("Academic", "academia"),
+    ("Academic Institution", "academia"),
+    ("Academic Institutions", "academia"),
+    ("University", "academia"),
+];
+
+/// The Open Data Impact Map's kinds of use: each a flag, its description field and the words
+/// that introduce it in the description.
+const IMPACT_MAP_USES: &[(&str, &str)] = &[
+    ("use_prod_srvc", "Products and services"),
+    ("use_advocacy", "Advocacy"),
+    ("use_research", "Research"),
+    ("use_org_opt", "Optimising its own work"),
+    ("use_other", "Other use"),
+];
+
+/// The Open Data Impact Map fields that go into a profile's description.
+const IMPACT_MAP_TEXT: &[&str] = &[
+    "org_description",
+    "org_greatest_impact_detail",
+    "data_use_type",
+    "org_type_other",
 ];
 
 /// Maps a JSON file of case studies.
@@ -219,10 +276,13 @@ fn field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
         .iter()
         .find_map(|alias| fields.get(*alias))
         .or_else(|| {
-            // `lead_organisation` is an object with a `name` in the JRC JSON.
-            (name == "organisations")
-                .then(|| fields.get("lead_organisation").and_then(|o| o.get("name")))
-                .flatten()
+            // `lead_organisation` is an object with a `name` and a `category` in the JRC JSON.
+            let inner = match name {
+                "organisations" => "name",
+                "organisation_type" => "category",
+                _ => return None,
+            };
+            fields.get("lead_organisation").and_then(|o| o.get(inner))
         })
         .filter(|v| !v.is_null())
 }
@@ -251,11 +311,12 @@ fn map_case(
     position: &str,
 ) {
     let one = |name: &str| texts(field(fields, name)).into_iter().next();
-    let Some(title) = one("title") else {
+    let Some(title) = one("title").or_else(|| named_like(fields, &["_title", "_name"]).into_iter().next())
+    else {
         report.reject(
             one("id").unwrap_or_else(|| position.to_owned()),
             position,
-            "a case study needs a title (or name)",
+            "a case study needs a title (a field `title`, `name` or one whose name ends in `_title` or `_name`)",
         );
         return;
     };
@@ -274,8 +335,24 @@ fn map_case(
     if let Some(summary) = one("summary") {
         out.lang_text(&c, schema::ABSTRACT, &summary, "en");
     }
-    if let Some(description) = one("description") {
+    let description = one("description")
+        .or_else(|| impact_map_description(fields))
+        .or_else(|| {
+            Some(named_like(fields, &["_description", "_desc", "_summary"]).join(" "))
+                .filter(|d| !d.is_empty())
+        });
+    if let Some(description) = description {
         out.lang_text(&c, dct::DESCRIPTION, &description, "en");
+    }
+    if let Some(kind) = organisation_type(fields) {
+        match ORGANISATION_TYPES.iter().find(|(name, _)| *name == kind) {
+            Some((_, actor)) => {
+                let actor = concept(actor, cga::ALL)
+                    .expect("every organisation type names an actor of the vocabulary");
+                out.add(c.clone(), cg::ACTOR, actor);
+            }
+            None => out.additional_property(&c, "organisation_type", &kind),
+        }
     }
     let countries = texts(field(fields, "country"));
     for (i, place) in texts(field(fields, "place")).into_iter().enumerate() {
@@ -350,15 +427,109 @@ fn map_case(
             ));
         }
     }
-    let known: Vec<&str> = FIELDS.iter().flat_map(|f| f.iter().copied()).collect();
+    let known: Vec<&str> = FIELDS
+        .iter()
+        .flat_map(|f| f.iter().copied())
+        .chain(IMPACT_MAP_TEXT.iter().copied())
+        .collect();
     for (key, value) in fields {
-        if known.contains(&key.as_str()) || key == "lead_organisation" {
+        let impact_map_use = IMPACT_MAP_USES
+            .iter()
+            .any(|(flag, _)| key == flag || key.strip_suffix("_desc") == Some(flag));
+        if known.contains(&key.as_str()) || key == "lead_organisation" || impact_map_use {
             continue;
         }
         for value in texts(Some(value)) {
             out.additional_property(&c, key, &value);
         }
     }
+}
+
+/// The texts of the fields whose names end with one of `suffixes` (the first suffix's
+/// fields first): how a collection with field names of its own (`use_case_title`,
+/// `project_description`) still gives a case its title and description.
+fn named_like(fields: &Map<String, Value>, suffixes: &[&str]) -> Vec<String> {
+    suffixes
+        .iter()
+        .flat_map(|suffix| {
+            fields
+                .iter()
+                .filter(move |(key, _)| key.to_ascii_lowercase().ends_with(suffix))
+                .filter_map(|(_, value)| value.as_str().map(collapse))
+        })
+        .filter(|text| !text.is_empty())
+        .collect()
+}
+
+/// Whitespace runs collapsed to one space, ends trimmed: how the labelled set's text was
+/// cleaned.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A field's text, collapsed, if it is not empty.
+fn prose(fields: &Map<String, Value>, key: &str) -> Option<String> {
+    fields
+        .get(key)
+        .and_then(scalar_text)
+        .map(|t| collapse(&t))
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether a flag field is set: JSON `true`, or `true`/`yes`/`1` as text (CSV).
+fn flag(fields: &Map<String, Value>, key: &str) -> bool {
+    match fields.get(key) {
+        Some(Value::Bool(set)) => *set,
+        Some(Value::String(text)) => {
+            ["true", "yes", "1"].contains(&text.trim().to_ascii_lowercase().as_str())
+        }
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
+        _ => false,
+    }
+}
+
+/// The description of an Open Data Impact Map organisation profile (see the module docs),
+/// or `None` when the record has none of its fields.
+fn impact_map_description(fields: &Map<String, Value>) -> Option<String> {
+    let mut parts: Vec<String> = ["org_description", "org_greatest_impact_detail"]
+        .iter()
+        .filter_map(|key| prose(fields, key))
+        .collect();
+    for (key, label) in IMPACT_MAP_USES {
+        if flag(fields, key) {
+            parts.push(match prose(fields, &format!("{key}_desc")) {
+                Some(description) => format!("{label}: {description}"),
+                None => format!("{label}."),
+            });
+        }
+    }
+    let kinds = texts_untrimmed(fields.get("data_use_type")).join(", ");
+    if !kinds.is_empty() {
+        parts.push(format!("Open data used: {kinds}."));
+    }
+    let description = parts.join(" ");
+    (!description.is_empty()).then_some(description)
+}
+
+/// The items of a list field as given, empty ones included (they count in a joined list).
+fn texts_untrimmed(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items.iter().filter_map(scalar_text).collect(),
+        Some(v) => scalar_text(v).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The type of the organisation behind a case, as its source names it; the Open Data
+/// Impact Map's `Other` is the type it spells out in `org_type_other`.
+fn organisation_type(fields: &Map<String, Value>) -> Option<String> {
+    let kind = texts(field(fields, "organisation_type")).into_iter().next()?;
+    if kind == "Other"
+        && let Some(other) = prose(fields, "org_type_other")
+    {
+        return Some(other);
+    }
+    Some(collapse(&kind))
 }
 
 fn map_dataset(
@@ -490,6 +661,68 @@ mod tests {
             report.warnings
         );
         assert_eq!(report.warnings.len(), 3, "{:#?}", report.warnings);
+    }
+
+    #[test]
+    fn an_impact_map_profile_reads_its_uses_and_its_organisation_type() {
+        let json = br#"[{"profile_id": "963", "org_name": "Transit Apps Ltd", "org_type": "For-profit",
+            "org_description": "We build  apps.", "org_greatest_impact_detail": "Riders find buses.",
+            "use_prod_srvc": true, "use_prod_srvc_desc": "A journey planner on the city's feed.",
+            "use_advocacy": false, "use_advocacy_desc": "unused", "use_research": "True",
+            "data_use_type": ["Transportation", "Geospatial/mapping"], "org_hq_country": "United Kingdom",
+            "org_url": "https://transit.example.com", "industry_id": "Transportation and logistics"},
+           {"profile_id": "7", "org_name": "Lab", "org_type": "Other", "org_type_other": "Academic Institution",
+            "org_description": "Studies cities."},
+           {"profile_id": "8", "org_name": "Mystery", "org_type": "Other", "org_description": "Does things."}]"#;
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_json(json, "org_profiles.json", &minter(), &mut out, &mut report).unwrap();
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        let has = |s: &str| lines.iter().any(|l| l.contains(s));
+        assert!(has("\"Transit Apps Ltd\"@en"), "{lines:#?}");
+        assert!(
+            has(
+                "\"We build apps. Riders find buses. Products and services: A journey planner on the city's feed. \
+                 Research. Open data used: Transportation, Geospatial/mapping.\"@en"
+            ),
+            "{lines:#?}"
+        );
+        assert!(!has("unused"), "an unticked use says nothing: {lines:#?}");
+        assert!(has("<https://w3id.org/civicgraph/actor/industry>"), "{lines:#?}");
+        assert!(has("<https://w3id.org/civicgraph/actor/academia>"), "{lines:#?}");
+        assert!(
+            has("\"Transportation and logistics\""),
+            "other fields are kept: {lines:#?}"
+        );
+        assert!(
+            has("\"Other\""),
+            "an unknown type is kept, not guessed: {lines:#?}"
+        );
+        assert_eq!(report.rejections.len(), 0, "{:#?}", report.rejections);
+    }
+
+    #[test]
+    fn a_collection_with_its_own_field_names_still_gives_title_and_description() {
+        let json = br#"[{"use_case_id": "u1", "use_case_title": "Flood alerts by text message",
+            "project_description": "The council texts residents.", "impact_summary": "Fewer losses."}]"#;
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_json(json, "cases.json", &minter(), &mut out, &mut report).unwrap();
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        let has = |s: &str| lines.iter().any(|l| l.contains(s));
+        assert!(
+            has("<http://purl.org/dc/terms/title> \"Flood alerts by text message\"@en"),
+            "{lines:#?}"
+        );
+        assert!(
+            has("<http://purl.org/dc/terms/description> \"The council texts residents. Fewer losses.\"@en"),
+            "{lines:#?}"
+        );
+        let untitled = br#"[{"notes": "no title anywhere"}]"#;
+        map_json(untitled, "cases.json", &minter(), &mut out, &mut report).unwrap();
+        assert!(
+            report.rejections.iter().any(|r| r.reason.contains("_title")),
+            "{:#?}",
+            report.rejections
+        );
     }
 
     #[test]

@@ -72,6 +72,16 @@ pub fn parse_search(bytes: &[u8], document: &str) -> Result<SearchPage> {
         .ok_or_else(|| IngestError::shape(document, "not a CKAN Action API response: no \"result\""))?;
     // DKAN and old CKAN answer package_show with a bare list of packages.
     if let Some(packages) = result.as_array() {
+        if !packages.is_empty() && !packages.iter().any(looks_like_package) {
+            return Err(IngestError::shape(
+                document,
+                format!(
+                    "the \"result\" list holds no CKAN packages (its first item is {}): \
+                     a license, organization or name list, not datasets",
+                    first_item(&packages[0])
+                ),
+            ));
+        }
         return Ok(SearchPage {
             count: packages.len() as u64,
             packages: packages.clone(),
@@ -87,6 +97,61 @@ pub fn parse_search(bytes: &[u8], document: &str) -> Result<SearchPage> {
         .cloned()
         .ok_or_else(|| IngestError::shape(document, "package_search result has no \"results\" array"))?;
     Ok(SearchPage { count, packages })
+}
+
+/// Whether a JSON value is a CKAN package dict: it has a `name` (or an `id`) and at least
+/// one field only packages carry, and is not an organization or group (whose dicts share
+/// `name`, `title` and `extras`). License, organization and name lists are not packages.
+pub fn looks_like_package(value: &Value) -> bool {
+    let Some(fields) = value.as_object() else {
+        return false;
+    };
+    let named = ["name", "id"]
+        .iter()
+        .any(|k| fields.get(*k).is_some_and(Value::is_string));
+    let group = fields.get("is_organization") == Some(&Value::Bool(true))
+        || fields
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t == "organization" || t == "group");
+    named
+        && !group
+        && [
+            "resources",
+            "notes",
+            "tags",
+            "extras",
+            "metadata_modified",
+            "num_resources",
+            "owner_org",
+        ]
+        .iter()
+        .any(|k| fields.contains_key(*k))
+}
+
+/// A short picture of a JSON value for an error: a string itself, else its kind and keys.
+fn first_item(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("the string {:?}", s.chars().take(60).collect::<String>()),
+        Value::Object(fields) => format!(
+            "an object with {}",
+            fields
+                .keys()
+                .take(6)
+                .map(|k| format!("{k:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => format!(
+            "a JSON {}",
+            match other {
+                Value::Array(_) => "array",
+                Value::Number(_) => "number",
+                Value::Bool(_) => "boolean",
+                _ => "null",
+            }
+        ),
+    }
 }
 
 /// Parses JSON with a depth limit, naming the line and column of a syntax error.

@@ -65,6 +65,21 @@ const MAPPED: &[&str] = &[
     "distribution",
 ];
 
+/// Whether a JSON value is one DCAT-US dataset: a `title` and a field only datasets carry
+/// (case studies, which also have titles, carry none of these).
+pub fn looks_like_dataset(value: &Value) -> bool {
+    value.get("title").is_some()
+        && [
+            "distribution",
+            "identifier",
+            "accessLevel",
+            "landingPage",
+            "contactPoint",
+        ]
+        .iter()
+        .any(|k| value.get(*k).is_some())
+}
+
 /// Maps a whole `data.json` document.
 pub fn map_catalogue(
     bytes: &[u8],
@@ -74,10 +89,17 @@ pub fn map_catalogue(
     report: &mut Report,
 ) -> Result<()> {
     let json = super::ckan::parse_json(bytes, document)?;
-    // A single DCAT-US dataset object reads as a catalogue of one.
+    // A single DCAT-US dataset object reads as a catalogue of one, and a bare array of them
+    // (ckanext-dcat's dataset lists) as a catalogue of those.
     let single;
     let datasets = match json.get("dataset").and_then(Value::as_array) {
         Some(datasets) => datasets,
+        None if json
+            .as_array()
+            .is_some_and(|items| items.iter().any(looks_like_dataset)) =>
+        {
+            json.as_array().expect("checked to be an array")
+        }
         None if json.get("title").is_some() && json.get("dataset").is_none() => {
             single = vec![json.clone()];
             &single

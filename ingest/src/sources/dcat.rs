@@ -36,9 +36,17 @@ pub struct Page {
 }
 
 /// Parses one page. `base` is the document's URL (for relative IRIs); `document` names it
-/// in errors.
-pub fn read_page(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str) -> Result<Page> {
-    let triples = rdf_document::parse(bytes, format, base, document)?;
+/// in errors. N-Triples that only Turtle reads are read as Turtle, with a warning in `report`
+/// ([`rdf_document::parse_leniently`]).
+pub fn read_page(
+    bytes: &[u8],
+    format: RdfFormat,
+    base: Option<&str>,
+    document: &str,
+    report: &mut Report,
+) -> Result<Page> {
+    let (triples, note) = rdf_document::parse_leniently(bytes, format, base, document)?;
+    report.warnings.extend(note);
     Ok(split_paging(triples))
 }
 
@@ -129,7 +137,7 @@ pub(crate) async fn read(
             fetched.content_type.as_deref(),
             Some(&fetched.url),
         )?;
-        let parsed = read_page(&fetched.bytes, format, Some(&fetched.url), &fetched.url)?;
+        let parsed = read_page(&fetched.bytes, format, Some(&fetched.url), &fetched.url, report)?;
         report.documents.push(fetched.url.clone());
         triples.extend(parsed.triples);
         progress(&format!("page {page}: {} triples", triples.len()));
@@ -159,6 +167,7 @@ mod tests {
             RdfFormat::Turtle,
             Some("https://hub.example.org/catalog?page=1"),
             "p1",
+            &mut Report::default(),
         )
         .unwrap();
         assert_eq!(

@@ -6,6 +6,7 @@
 
 pub mod case_studies;
 pub mod ckan;
+pub mod csw;
 pub mod datajson;
 pub mod dcat;
 

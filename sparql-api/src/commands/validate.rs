@@ -16,7 +16,8 @@ use std::path::Path;
 pub struct Args {
     /// A file or an http(s) URL.
     target: String,
-    /// What it is: dcat (any RDF syntax), datajson or ckan (a package_search response).
+    /// What it is: dcat (any RDF syntax), datajson, ckan (a package_search response),
+    /// case-studies or csw (a CSW GetRecords response); auto tells from the name and content.
     #[arg(long, default_value = "auto")]
     kind: String,
     /// The RDF syntax, when the extension or Content-Type does not tell.
@@ -76,7 +77,8 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
         "datajson" => DocumentKind::Datajson,
         "ckan" => DocumentKind::CkanSearch,
         "case-studies" => DocumentKind::CaseStudiesJson,
-        other => anyhow::bail!("--kind {other:?}: use dcat, datajson, ckan or case-studies"),
+        "csw" => DocumentKind::Csw,
+        other => anyhow::bail!("--kind {other:?}: use dcat, datajson, ckan, case-studies or csw"),
     };
     let base = match args.base {
         Some(base) => base,

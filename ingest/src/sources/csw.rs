@@ -1,0 +1,458 @@
+//! The `csw` source kind: an OGC Catalogue Service (CSW 2.0.2), as GeoNetwork and pycsw
+//! serve the geoportals of Europe's regions, asked for its records as DCAT.
+//!
+//! A harvest pages through `GetRecords` with `outputSchema=http://www.w3.org/ns/dcat#` (a
+//! source's `format = "geodcat-ap"` asks for GeoDCAT-AP, `http://data.europa.eu/930/`,
+//! instead), `maxRecords` 100 at a time, following `nextRecord` until it is 0 or past
+//! `numberOfRecordsMatched`. Each response is an XML envelope, not RDF/XML: the records
+//! are `rdf:RDF` elements inside `csw:SearchResults`. Each is read as an RDF/XML document of
+//! its own, with the namespace declarations of the envelope around it, and its triples
+//! join the source's. A file of one response (a `GetRecordsResponse` saved to disk) reads
+//! the same way.
+//!
+//! ISO 19139 records (`gmd:MD_Metadata`), which a CSW answers when asked for its default
+//! schema, are refused with the request to make instead: mapping ISO 19139 to DCAT-AP is
+//! GeoDCAT-AP's XSLT, which civicgraph does not carry. A CSW exception report is an error
+//! carrying the service's own message.
+
+use crate::config::{HarvestSettings, SourceConfig};
+use crate::error::{IngestError, Result};
+use crate::fetch::{Fetcher, file_base_iri, read_file};
+use crate::harvest::Progress;
+use crate::rdf_document;
+use crate::report::Report;
+use oxigraph::io::RdfFormat;
+use oxigraph::model::Triple;
+use quick_xml::events::Event;
+use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::reader::NsReader;
+
+const RDF_NS: &[u8] = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const CSW_NS: &[u8] = b"http://www.opengis.net/cat/csw/2.0.2";
+const GMD_NS: &[u8] = b"http://www.isotc211.org/2005/gmd";
+const OWS_NS: &[&[u8]] = &[b"http://www.opengis.net/ows", b"http://www.opengis.net/ows/1.1"];
+
+/// The output schema a harvest asks for: DCAT, or GeoDCAT-AP when the source says so.
+pub fn output_schema(format: Option<&str>) -> &'static str {
+    match format.map(str::to_ascii_lowercase).as_deref() {
+        Some("geodcat-ap" | "geodcatap" | "http://data.europa.eu/930/") => "http://data.europa.eu/930/",
+        _ => "http://www.w3.org/ns/dcat#",
+    }
+}
+
+/// One `GetRecords` response.
+#[derive(Debug, Default)]
+pub struct CswPage {
+    /// The triples of every record in it.
+    pub triples: Vec<Triple>,
+    /// `nextRecord`, when there are more records to ask for.
+    pub next_record: Option<u64>,
+    /// `numberOfRecordsMatched`.
+    pub matched: Option<u64>,
+    /// `numberOfRecordsReturned`.
+    pub returned: Option<u64>,
+    /// What was repaired to read a record ([`rdf_document::parse_leniently`]).
+    pub warnings: Vec<String>,
+}
+
+/// Whether `bytes` look like a CSW response (its root element is in the CSW namespace): how
+/// a file's kind is told apart from plain RDF/XML.
+pub fn is_response(bytes: &[u8]) -> bool {
+    let mut reader = NsReader::from_reader(bytes);
+    loop {
+        match reader.read_resolved_event() {
+            Ok((ns, Event::Start(_) | Event::Empty(_))) => {
+                return matches!(ns, ResolveResult::Bound(Namespace(n)) if n == CSW_NS);
+            }
+            Ok((_, Event::Eof)) | Err(_) => return false,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Reads one `GetRecords` response. `base` resolves relative IRIs in its records;
+/// `document` names it in errors.
+pub fn read_response(bytes: &[u8], base: Option<&str>, document: &str) -> Result<CswPage> {
+    if let Some((offset, why)) = civicgraph_graph::xml_entities::refusal(bytes) {
+        return Err(IngestError::shape(document, format!("at byte {offset}: {why}")));
+    }
+    let mut reader = NsReader::from_reader(bytes);
+    let xml_error = |e: quick_xml::Error, at: u64| {
+        IngestError::shape(document, format!("not well-formed XML at byte {at}: {e}"))
+    };
+    let mut page = CswPage::default();
+    // The namespace declarations of the open elements, outermost first.
+    let mut scopes: Vec<Vec<(String, String)>> = Vec::new();
+    let mut exception: Option<String> = None;
+    let mut in_exception_text = false;
+    // The root element's namespace and name.
+    let mut root: Option<(Vec<u8>, Vec<u8>)> = None;
+    loop {
+        let before = reader.buffer_position();
+        let (ns, event) = reader.read_resolved_event().map_err(|e| xml_error(e, before))?;
+        let bound = |n: &[u8]| matches!(ns, ResolveResult::Bound(Namespace(b)) if b == n);
+        match event {
+            Event::Start(start) => {
+                let local = start.local_name().as_ref().to_vec();
+                if root.is_none() {
+                    let namespace = match &ns {
+                        ResolveResult::Bound(Namespace(n)) => n.to_vec(),
+                        _ => Vec::new(),
+                    };
+                    root = Some((namespace, local.clone()));
+                }
+                if bound(RDF_NS) && local == b"RDF" {
+                    let name = start.name().as_ref().to_vec();
+                    reader
+                        .read_to_end(quick_xml::name::QName(&name))
+                        .map_err(|e| xml_error(e, before))?;
+                    let end = reader.buffer_position();
+                    let record = &bytes[before as usize..end as usize];
+                    let standalone = with_namespaces(record, &name, &scopes);
+                    let at = format!("{document} (record at byte {before})");
+                    let (triples, note) =
+                        rdf_document::parse_leniently(&standalone, RdfFormat::RdfXml, base, &at)?;
+                    page.triples.extend(triples);
+                    page.warnings.extend(note);
+                    continue;
+                }
+                if bound(GMD_NS) && local == b"MD_Metadata" {
+                    return Err(IngestError::shape(
+                        document,
+                        "the catalogue answered with ISO 19139 records (gmd:MD_Metadata), which civicgraph does not map; \
+                         ask it for DCAT: outputSchema=http://www.w3.org/ns/dcat# (a csw source does)",
+                    ));
+                }
+                if local == b"SearchResults" && bound(CSW_NS) {
+                    for attribute in start.attributes().flatten() {
+                        let value = String::from_utf8_lossy(&attribute.value)
+                            .trim()
+                            .parse::<u64>()
+                            .ok();
+                        match attribute.key.as_ref() {
+                            b"nextRecord" => page.next_record = value,
+                            b"numberOfRecordsMatched" => page.matched = value,
+                            b"numberOfRecordsReturned" => page.returned = value,
+                            _ => {}
+                        }
+                    }
+                }
+                in_exception_text = local == b"ExceptionText" && OWS_NS.iter().any(|n| bound(n));
+                if local == b"ExceptionReport" && OWS_NS.iter().any(|n| bound(n)) {
+                    exception.get_or_insert_with(String::new);
+                }
+                scopes.push(declarations(&start));
+            }
+            Event::Empty(start) => {
+                if root.is_none() {
+                    let namespace = match &ns {
+                        ResolveResult::Bound(Namespace(n)) => n.to_vec(),
+                        _ => Vec::new(),
+                    };
+                    root = Some((namespace, start.local_name().as_ref().to_vec()));
+                }
+                if bound(GMD_NS) && start.local_name().as_ref() == b"MD_Metadata" {
+                    return Err(IngestError::shape(
+                        document,
+                        "the catalogue answered with ISO 19139 records",
+                    ));
+                }
+            }
+            Event::Text(text) if in_exception_text => {
+                if let (Some(message), Ok(text)) = (exception.as_mut(), text.unescape()) {
+                    message.push_str(text.trim());
+                }
+            }
+            Event::End(_) => {
+                scopes.pop();
+                in_exception_text = false;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if let Some(message) = exception {
+        return Err(IngestError::shape(
+            document,
+            format!(
+                "the catalogue service answered with an exception: {}",
+                if message.is_empty() {
+                    "no message"
+                } else {
+                    &message
+                }
+            ),
+        ));
+    }
+    match &root {
+        Some((namespace, _)) if namespace == CSW_NS => {}
+        Some((_, name)) => {
+            return Err(IngestError::shape(
+                document,
+                format!(
+                    "not a CSW GetRecords response: its root element is {}",
+                    String::from_utf8_lossy(name)
+                ),
+            ));
+        }
+        None => {
+            return Err(IngestError::shape(
+                document,
+                "not a CSW GetRecords response: no element",
+            ));
+        }
+    }
+    // nextRecord 0, or past the last match, means this was the last page.
+    if page.next_record == Some(0) || matches!((page.next_record, page.matched), (Some(n), Some(m)) if n > m)
+    {
+        page.next_record = None;
+    }
+    Ok(page)
+}
+
+/// The `xmlns` declarations of an element, as (attribute name, value).
+fn declarations(start: &quick_xml::events::BytesStart<'_>) -> Vec<(String, String)> {
+    start
+        .attributes()
+        .flatten()
+        .filter(|a| a.key.as_ref() == b"xmlns" || a.key.as_ref().starts_with(b"xmlns:"))
+        .map(|a| {
+            (
+                String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                String::from_utf8_lossy(&a.value).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// `record` (an `rdf:RDF` element cut from the envelope) as a document of its own: the
+/// namespaces the envelope declared around it are declared on it, unless it declares
+/// them itself.
+fn with_namespaces(record: &[u8], name: &[u8], scopes: &[Vec<(String, String)>]) -> Vec<u8> {
+    let head_end = record.iter().position(|b| *b == b'>').unwrap_or(record.len());
+    let head = String::from_utf8_lossy(&record[..head_end]);
+    let mut inserted = String::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (key, value) in scopes.iter().rev().flatten() {
+        if seen.contains(&key.as_str()) {
+            continue;
+        }
+        seen.push(key);
+        let declared = head
+            .split_whitespace()
+            .any(|part| part.starts_with(&format!("{key}=")));
+        if !declared {
+            let value = value.replace('"', "&quot;");
+            inserted.push_str(&format!(" {key}=\"{value}\""));
+        }
+    }
+    let split = 1 + name.len();
+    let mut out = Vec::with_capacity(record.len() + inserted.len());
+    out.extend_from_slice(&record[..split]);
+    out.extend_from_slice(inserted.as_bytes());
+    out.extend_from_slice(&record[split..]);
+    out
+}
+
+/// How many records a harvest asks for at once.
+const PAGE_SIZE: u64 = 100;
+
+/// The `GetRecords` request for the records from `start` (1-based).
+fn request_url(endpoint: &str, schema: &str, start: u64) -> Result<String> {
+    let mut url = url::Url::parse(endpoint)
+        .map_err(|e| IngestError::Config(format!("CSW endpoint {endpoint:?}: {e}")))?;
+    let keep: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| {
+            ![
+                "service",
+                "version",
+                "request",
+                "typenames",
+                "resulttype",
+                "elementsetname",
+                "outputschema",
+                "startposition",
+                "maxrecords",
+            ]
+            .contains(&k.to_ascii_lowercase().as_str())
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(keep)
+        .append_pair("service", "CSW")
+        .append_pair("version", "2.0.2")
+        .append_pair("request", "GetRecords")
+        .append_pair("typeNames", "csw:Record")
+        .append_pair("resultType", "results")
+        .append_pair("elementSetName", "full")
+        .append_pair("outputSchema", schema)
+        .append_pair("startPosition", &start.to_string())
+        .append_pair("maxRecords", &PAGE_SIZE.to_string());
+    Ok(url.into())
+}
+
+/// Reads the whole catalogue of a `csw` source: its file (one saved response), or every
+/// page of `GetRecords` from its endpoint.
+pub(crate) async fn read(
+    source: &SourceConfig,
+    settings: &HarvestSettings,
+    fetcher: &Fetcher,
+    report: &mut Report,
+    progress: &Progress,
+) -> Result<Vec<Triple>> {
+    if let Some(path) = &source.path {
+        let name = path.display().to_string();
+        let bytes = read_file(path, settings.max_response_bytes)?;
+        let base = match &source.base {
+            Some(base) => base.clone(),
+            None => file_base_iri(path)?,
+        };
+        report.documents.push(name.clone());
+        let page = read_response(&bytes, Some(&base), &name)?;
+        report.warnings.extend(page.warnings);
+        return Ok(page.triples);
+    }
+    let endpoint = source
+        .url
+        .clone()
+        .ok_or_else(|| IngestError::Config(format!("source {}: give url or path", source.id)))?;
+    let schema = output_schema(source.format.as_deref());
+    let mut triples = Vec::new();
+    let mut start = 1;
+    for page in 1.. {
+        if page > settings.max_pages {
+            return Err(IngestError::Http {
+                url: endpoint,
+                message: format!(
+                    "more than {} pages; raise harvest.max_pages if this is right",
+                    settings.max_pages
+                ),
+            });
+        }
+        let url = request_url(&endpoint, schema, start)?;
+        let fetched = fetcher
+            .get(&url, "application/xml, text/xml;q=0.9, */*;q=0.1")
+            .await?;
+        let parsed = read_response(&fetched.bytes, Some(&fetched.url), &fetched.url)?;
+        report.documents.push(fetched.url.clone());
+        report.warnings.extend(parsed.warnings);
+        triples.extend(parsed.triples);
+        progress(&format!(
+            "page {page}: {} triples, {} of {} records",
+            triples.len(),
+            (start - 1 + parsed.returned.unwrap_or(0)),
+            parsed.matched.map_or("?".to_owned(), |m| m.to_string())
+        ));
+        match parsed.next_record {
+            // A service that does not move forward would be asked the same page forever.
+            Some(next) if next > start => start = next,
+            _ => break,
+        }
+    }
+    Ok(triples)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RESPONSE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:dct="http://purl.org/dc/terms/">
+  <csw:SearchResults numberOfRecordsMatched="3" numberOfRecordsReturned="2" nextRecord="3">
+    <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#">
+      <dcat:Dataset rdf:about="https://geo.example.eu/d/1"><dct:title>Flood zones</dct:title></dcat:Dataset>
+    </rdf:RDF>
+    <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#">
+      <dcat:Dataset rdf:about="d/2"><dct:title>Bus stops</dct:title></dcat:Dataset>
+    </rdf:RDF>
+  </csw:SearchResults>
+</csw:GetRecordsResponse>"#;
+
+    #[test]
+    fn each_record_of_a_response_is_read_with_the_envelopes_namespaces() {
+        assert!(is_response(RESPONSE.as_bytes()));
+        let page = read_response(RESPONSE.as_bytes(), Some("https://geo.example.eu/csw"), "page1").unwrap();
+        let lines: Vec<String> = page.triples.iter().map(ToString::to_string).collect();
+        // dct: is declared only on the envelope; the relative IRI resolves against the page.
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("<http://purl.org/dc/terms/title> \"Flood zones\"")),
+            "{lines:#?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("<https://geo.example.eu/d/2>")),
+            "{lines:#?}"
+        );
+        assert_eq!(
+            (page.next_record, page.matched, page.returned),
+            (Some(3), Some(3), Some(2))
+        );
+        let last = RESPONSE.replace("nextRecord=\"3\"", "nextRecord=\"0\"");
+        assert_eq!(
+            read_response(last.as_bytes(), Some("https://geo.example.eu/csw"), "p")
+                .unwrap()
+                .next_record,
+            None
+        );
+    }
+
+    #[test]
+    fn iso_records_and_exceptions_are_refused_with_what_to_do() {
+        let iso = r#"<csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"><csw:SearchResults>
+            <gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd"/></csw:SearchResults></csw:GetRecordsResponse>"#;
+        let error = read_response(iso.as_bytes(), None, "iso.xml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("iso.xml") && error.contains("ISO 19139"),
+            "{error}"
+        );
+        let exception = r#"<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows"><ows:Exception exceptionCode="InvalidParameterValue">
+            <ows:ExceptionText>Invalid outputSchema</ows:ExceptionText></ows:Exception></ows:ExceptionReport>"#;
+        let error = read_response(exception.as_bytes(), None, "csw")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("Invalid outputSchema"), "{error}");
+        let error = read_response(
+            b"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>",
+            None,
+            "plain.rdf",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("plain.rdf") && error.contains("root element is RDF"),
+            "{error}"
+        );
+        let error = read_response(b"<a><b></a>", None, "bad.xml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("bad.xml") && error.contains("byte"), "{error}");
+    }
+
+    #[test]
+    fn requests_ask_for_dcat_a_page_at_a_time_and_keep_the_endpoints_own_parameters() {
+        let url = request_url(
+            "https://geo.example.eu/geonetwork/srv/fre/csw?REQUEST=GetCapabilities&portal=x",
+            "http://www.w3.org/ns/dcat#",
+            101,
+        )
+        .unwrap();
+        assert!(
+            url.contains("portal=x") && !url.contains("GetCapabilities"),
+            "{url}"
+        );
+        assert!(
+            url.contains("outputSchema=http%3A%2F%2Fwww.w3.org%2Fns%2Fdcat%23")
+                && url.contains("startPosition=101"),
+            "{url}"
+        );
+        assert_eq!(output_schema(Some("GeoDCAT-AP")), "http://data.europa.eu/930/");
+    }
+}
