@@ -55,6 +55,51 @@ pub fn make_canonical(triples: &mut [Triple]) {
     }
 }
 
+/// The literal a plain string spells, when its text is itself a serialised literal:
+/// data.europa.eu's exports of 2020 wrote machine translations as
+/// `"\"Kortos sluoksnio cinko įkrova …\n\"@lt-t-de-t0-mtec"` and keywords as
+/// `"\"bodenbelastung\"^^http://www.w3.org/2001/XMLSchema#string"`: a title shown with its
+/// quotes and language tag, in no language. Only a quoted text followed by a valid language
+/// tag or datatype IRI is read so; a title that merely starts with a quote is left alone.
+pub fn spelled(literal: &Literal) -> Option<Literal> {
+    if literal.datatype() != xsd::STRING || literal.language().is_some() {
+        return None;
+    }
+    let text = literal.value().strip_prefix('"')?;
+    let close = text.rfind('"')?;
+    let (inner, rest) = (text[..close].trim(), text[close + 1..].trim());
+    if let Some(language) = rest.strip_prefix('@') {
+        return Literal::new_language_tagged_literal(inner, language).ok();
+    }
+    let datatype = rest.strip_prefix("^^")?;
+    let datatype = datatype
+        .strip_prefix('<')
+        .and_then(|d| d.strip_suffix('>'))
+        .unwrap_or(datatype);
+    let datatype = oxigraph::model::NamedNode::new(datatype).ok()?;
+    Some(if datatype.as_ref() == xsd::STRING {
+        Literal::new_simple_literal(inner)
+    } else {
+        Literal::new_typed_literal(inner, datatype)
+    })
+}
+
+/// Reads every literal object of `triples` that spells another literal as that literal
+/// ([`spelled`]); gives how many, and the first one's subject and predicate.
+pub fn unwrap_spelled(triples: &mut [Triple]) -> (usize, Option<String>) {
+    let (mut count, mut first) = (0, None);
+    for triple in triples {
+        if let Term::Literal(literal) = &triple.object
+            && let Some(meant) = spelled(literal)
+        {
+            first.get_or_insert_with(|| format!("{} {}", triple.subject, triple.predicate));
+            triple.object = meant.into();
+            count += 1;
+        }
+    }
+    (count, first)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +139,39 @@ mod tests {
             let ours = canonical(&literal).unwrap_or(literal);
             assert_eq!(ours, stored(text, datatype), "{text}");
         }
+    }
+
+    #[test]
+    fn literals_spelled_inside_strings_are_read_as_what_they_spell() {
+        let title = Literal::new_simple_literal("\"Kortos sluoksnio cinko įkrova\n\"@lt-t-de-t0-mtec");
+        assert_eq!(
+            spelled(&title),
+            Some(
+                Literal::new_language_tagged_literal("Kortos sluoksnio cinko įkrova", "lt-t-de-t0-mtec")
+                    .unwrap()
+            )
+        );
+        let keyword =
+            Literal::new_simple_literal("\"bodenbelastung\"^^http://www.w3.org/2001/XMLSchema#string");
+        assert_eq!(
+            spelled(&keyword),
+            Some(Literal::new_simple_literal("bodenbelastung"))
+        );
+        let count = Literal::new_simple_literal("\"12\"^^<http://www.w3.org/2001/XMLSchema#integer>");
+        assert_eq!(
+            spelled(&count),
+            Some(Literal::new_typed_literal("12", xsd::INTEGER))
+        );
+        for plain in [
+            "\"Quoted\" titles stay",
+            "\"Quoted\"",
+            "\"x\"@not a tag",
+            "no quotes",
+        ] {
+            assert_eq!(spelled(&Literal::new_simple_literal(plain)), None, "{plain}");
+        }
+        let tagged = Literal::new_language_tagged_literal("\"x\"@en", "en").unwrap();
+        assert_eq!(spelled(&tagged), None, "only plain strings are read again");
     }
 
     #[test]

@@ -134,6 +134,13 @@ pub fn finish(
     options: FinishOptions,
 ) -> SourceOutput {
     let mut triples = minter.skolemize(triples);
+    let (spelled, first) = crate::literals::unwrap_spelled(&mut triples);
+    if let Some(first) = first {
+        report.warnings.push(format!(
+            "{spelled} literal(s) held another literal's syntax as their text (\"\\\"text\\\"@lang\", first at {first}): \
+             read as the literals they spell"
+        ));
+    }
     normalise_dates(&mut triples, &mut report);
     // In the form the store gives back, so that a harvest of the same source compares equal.
     crate::literals::make_canonical(&mut triples);

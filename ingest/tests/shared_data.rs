@@ -211,6 +211,15 @@ fn the_deliberately_broken_files_are_refused_with_a_position_or_repaired() {
             "{file}: {:#?}",
             report.warnings
         );
+        // Their machine-translated titles are literals spelled inside strings.
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains("read as the literals they spell")),
+            "{file}: {:#?}",
+            report.warnings
+        );
     }
     // JSON-LD with a remote context that is not bundled: refused, naming the context.
     let row = outcome_of("ckanext-dcat/examples/croissant/full_croissant_dataset.jsonld").unwrap();
