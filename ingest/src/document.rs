@@ -99,9 +99,7 @@ pub fn map(
                     "{name}: a CSW GetRecords response, not RDF/XML: its DCAT records are read; \
                      a source of kind \"csw\" pages through the whole service"
                 ));
-                let page = csw::read_response(bytes, base, name)?;
-                report.warnings.extend(page.warnings);
-                return Ok(page.triples);
+                return Ok(csw::read_response(bytes, base, name, minter, report)?.triples);
             }
             return Ok(dcat::read_page(bytes, syntax, base, name, report)?.triples);
         }
@@ -127,9 +125,7 @@ pub fn map(
         DocumentKind::CaseStudiesJson => case_studies::map_json(bytes, name, minter, &mut out, report)?,
         DocumentKind::CaseStudiesCsv => case_studies::map_csv(bytes, name, minter, &mut out, report)?,
         DocumentKind::Csw => {
-            let page = csw::read_response(bytes, base, name)?;
-            report.warnings.extend(page.warnings);
-            return Ok(page.triples);
+            return Ok(csw::read_response(bytes, base, name, minter, report)?.triples);
         }
     }
     Ok(out.triples)

@@ -332,7 +332,7 @@ async fn read_source(
         }
         SourceKind::Csw => {
             let triples =
-                crate::sources::csw::read(source, settings, &fetcher, &mut report, progress).await?;
+                crate::sources::csw::read(source, settings, &fetcher, minter, &mut report, progress).await?;
             (triples, report)
         }
         SourceKind::Ckan => {

@@ -123,36 +123,50 @@ async fn a_catalogue_service_is_harvested_page_by_page_as_dcat() {
     assert_eq!(last["outputSchema"], "http://data.europa.eu/930/");
 }
 
-#[tokio::test]
-async fn iso_records_fail_the_run_with_what_to_ask_for_and_keep_the_stored_version() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iso_19139_records_are_mapped_to_dcat_whether_asked_for_or_answered() {
     let Some(dir) = fixtures() else {
         return;
     };
+    // A source that asks for ISO 19139 (for services with no DCAT output) pages through it.
+    let (url, service) = serve_service(dir.clone()).await;
     let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
-    harvest_ok(
-        &graph,
-        file_source("geo", SourceKind::Csw, &dir.join("geonetwork-dcat-page-1.xml")),
-        quick_settings(),
-    )
-    .await;
-    assert_eq!(datasets(&graph, "geo"), 2);
-    let iso = file_source(
+    harvest_ok(&graph, csw_source(&url, Some("iso19139")), quick_settings()).await;
+    assert_eq!(datasets(&graph, "geo2france"), 6);
+    let last = service.lock().unwrap().requests.last().cloned().unwrap();
+    assert_eq!(last["outputSchema"], "http://www.isotc211.org/2005/gmd");
+    // Titles, keywords, contact points and download links come from the ISO elements.
+    for (what, query) in [
+        (
+            "titles",
+            "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> ?t }",
+        ),
+        (
+            "keywords",
+            "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d <http://www.w3.org/ns/dcat#keyword> ?k }",
+        ),
+        (
+            "contacts",
+            "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { { ?d <http://www.w3.org/ns/dcat#contactPoint>/<http://www.w3.org/2006/vcard/ns#hasEmail> ?e } UNION { ?d (<http://purl.org/dc/terms/publisher>|<http://purl.org/dc/terms/rightsHolder>)/<http://xmlns.com/foaf/0.1/mbox> ?e } }",
+        ),
+        (
+            "access URLs",
+            "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d <http://www.w3.org/ns/dcat#distribution>/<http://www.w3.org/ns/dcat#accessURL> ?u }",
+        ),
+    ] {
+        assert_eq!(count(&graph, query), 6, "{what}");
+    }
+
+    // A file of ISO records (a saved response) reads the same way.
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let file = file_source(
         "geo",
         SourceKind::Csw,
-        &dir.join("geonetwork-iso19139-page-1.xml"),
+        &dir.join("geoplateforme-iso19139-IGNF_RPG.xml"),
     );
-    let outcome = harvest(graph.clone(), iso, quick_settings(), quiet())
+    let outcome = harvest(graph.clone(), file, quick_settings(), quiet())
         .await
         .unwrap();
-    assert_eq!(outcome.status, RunStatus::Failed);
-    let message = outcome.message.unwrap_or_default();
-    assert!(
-        message.contains("ISO 19139") && message.contains("outputSchema=http://www.w3.org/ns/dcat#"),
-        "{message}"
-    );
-    assert_eq!(
-        datasets(&graph, "geo"),
-        2,
-        "the failed run left the stored version"
-    );
+    assert_eq!(outcome.status, RunStatus::Succeeded, "{:?}", outcome.message);
+    assert_eq!(datasets(&graph, "geo"), 1);
 }

@@ -443,6 +443,14 @@ pub mod ext {
             LINGUISTIC_SYSTEM = "LinguisticSystem",
             /// A rights statement (class).
             RIGHTS_STATEMENT = "RightsStatement",
+            /// Who holds the rights.
+            RIGHTS_HOLDER = "rightsHolder",
+            /// A subject (a code-list concept).
+            SUBJECT = "subject",
+            /// How the record came to be.
+            PROVENANCE = "provenance",
+            /// A statement of provenance (class).
+            PROVENANCE_STATEMENT = "ProvenanceStatement",
             /// A date the record was created.
             CREATED = "created",
             /// A part of the record.

@@ -11,16 +11,19 @@
 //! the same way.
 //!
 //! ISO 19139 records (`gmd:MD_Metadata`), which a CSW answers when asked for its default
-//! schema, are refused with the request to make instead: mapping ISO 19139 to DCAT-AP is
-//! GeoDCAT-AP's XSLT, which civicgraph does not carry. A CSW exception report is an error
-//! carrying the service's own message.
+//! schema (and which a source asks for with `format = "iso19139"`, for services such as
+//! pycsw that serve no DCAT), are mapped by [`super::iso19139`]. A CSW exception report is
+//! an error carrying the service's own message.
 
 use crate::config::{HarvestSettings, SourceConfig};
+use crate::emit::Emitter;
 use crate::error::{IngestError, Result};
 use crate::fetch::{Fetcher, file_base_iri, read_file};
 use crate::harvest::Progress;
+use crate::mint::Minter;
 use crate::rdf_document;
 use crate::report::Report;
+use crate::sources::iso19139;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::Triple;
 use quick_xml::events::Event;
@@ -32,10 +35,14 @@ const CSW_NS: &[u8] = b"http://www.opengis.net/cat/csw/2.0.2";
 const GMD_NS: &[u8] = b"http://www.isotc211.org/2005/gmd";
 const OWS_NS: &[&[u8]] = &[b"http://www.opengis.net/ows", b"http://www.opengis.net/ows/1.1"];
 
-/// The output schema a harvest asks for: DCAT, or GeoDCAT-AP when the source says so.
+/// The output schema a harvest asks for: DCAT, or GeoDCAT-AP or ISO 19139 when the source
+/// says so.
 pub fn output_schema(format: Option<&str>) -> &'static str {
     match format.map(str::to_ascii_lowercase).as_deref() {
         Some("geodcat-ap" | "geodcatap" | "http://data.europa.eu/930/") => "http://data.europa.eu/930/",
+        Some("iso19139" | "iso" | "gmd" | "http://www.isotc211.org/2005/gmd") => {
+            "http://www.isotc211.org/2005/gmd"
+        }
         _ => "http://www.w3.org/ns/dcat#",
     }
 }
@@ -51,18 +58,23 @@ pub struct CswPage {
     pub matched: Option<u64>,
     /// `numberOfRecordsReturned`.
     pub returned: Option<u64>,
-    /// What was repaired to read a record ([`rdf_document::parse_leniently`]).
-    pub warnings: Vec<String>,
 }
 
-/// Whether `bytes` look like a CSW response (its root element is in the CSW namespace): how
-/// a file's kind is told apart from plain RDF/XML.
+/// Whether `bytes` look like a CSW response (its root element is in the CSW namespace) or
+/// an ISO 19139 record (`gmd:MD_Metadata`): how a file's kind is told apart from plain
+/// RDF/XML.
 pub fn is_response(bytes: &[u8]) -> bool {
     let mut reader = NsReader::from_reader(bytes);
     loop {
         match reader.read_resolved_event() {
-            Ok((ns, Event::Start(_) | Event::Empty(_))) => {
-                return matches!(ns, ResolveResult::Bound(Namespace(n)) if n == CSW_NS);
+            Ok((ns, Event::Start(start) | Event::Empty(start))) => {
+                return match ns {
+                    ResolveResult::Bound(Namespace(n)) if n == CSW_NS => true,
+                    ResolveResult::Bound(Namespace(n)) if n == GMD_NS => {
+                        start.local_name().as_ref() == b"MD_Metadata"
+                    }
+                    _ => false,
+                };
             }
             Ok((_, Event::Eof)) | Err(_) => return false,
             Ok(_) => {}
@@ -70,9 +82,16 @@ pub fn is_response(bytes: &[u8]) -> bool {
     }
 }
 
-/// Reads one `GetRecords` response. `base` resolves relative IRIs in its records;
-/// `document` names it in errors.
-pub fn read_response(bytes: &[u8], base: Option<&str>, document: &str) -> Result<CswPage> {
+/// Reads one `GetRecords` response (or one ISO 19139 record on its own). `base` resolves
+/// relative IRIs in its records; `document` names it in errors; what was repaired or
+/// rejected goes to `report`.
+pub fn read_response(
+    bytes: &[u8],
+    base: Option<&str>,
+    document: &str,
+    minter: &Minter,
+    report: &mut Report,
+) -> Result<CswPage> {
     if let Some((offset, why)) = civicgraph_graph::xml_entities::refusal(bytes) {
         return Err(IngestError::shape(document, format!("at byte {offset}: {why}")));
     }
@@ -87,6 +106,7 @@ pub fn read_response(bytes: &[u8], base: Option<&str>, document: &str) -> Result
     let mut in_exception_text = false;
     // The root element's namespace and name.
     let mut root: Option<(Vec<u8>, Vec<u8>)> = None;
+    let mut iso = Vec::new();
     loop {
         let before = reader.buffer_position();
         let (ns, event) = reader.read_resolved_event().map_err(|e| xml_error(e, before))?;
@@ -113,15 +133,21 @@ pub fn read_response(bytes: &[u8], base: Option<&str>, document: &str) -> Result
                     let (triples, note) =
                         rdf_document::parse_leniently(&standalone, RdfFormat::RdfXml, base, &at)?;
                     page.triples.extend(triples);
-                    page.warnings.extend(note);
+                    report.warnings.extend(note);
                     continue;
                 }
                 if bound(GMD_NS) && local == b"MD_Metadata" {
-                    return Err(IngestError::shape(
-                        document,
-                        "the catalogue answered with ISO 19139 records (gmd:MD_Metadata), which civicgraph does not map; \
-                         ask it for DCAT: outputSchema=http://www.w3.org/ns/dcat# (a csw source does)",
-                    ));
+                    let name = start.name().as_ref().to_vec();
+                    reader
+                        .read_to_end(quick_xml::name::QName(&name))
+                        .map_err(|e| xml_error(e, before))?;
+                    let end = reader.buffer_position();
+                    let record =
+                        iso19139::Element::parse(&bytes[before as usize..end as usize]).map_err(|e| {
+                            IngestError::shape(document, format!("ISO 19139 record at byte {before}: {e}"))
+                        })?;
+                    iso.push(record);
+                    continue;
                 }
                 if local == b"SearchResults" && bound(CSW_NS) {
                     for attribute in start.attributes().flatten() {
@@ -143,20 +169,12 @@ pub fn read_response(bytes: &[u8], base: Option<&str>, document: &str) -> Result
                 }
                 scopes.push(declarations(&start));
             }
-            Event::Empty(start) => {
-                if root.is_none() {
-                    let namespace = match &ns {
-                        ResolveResult::Bound(Namespace(n)) => n.to_vec(),
-                        _ => Vec::new(),
-                    };
-                    root = Some((namespace, start.local_name().as_ref().to_vec()));
-                }
-                if bound(GMD_NS) && start.local_name().as_ref() == b"MD_Metadata" {
-                    return Err(IngestError::shape(
-                        document,
-                        "the catalogue answered with ISO 19139 records",
-                    ));
-                }
+            Event::Empty(start) if root.is_none() => {
+                let namespace = match &ns {
+                    ResolveResult::Bound(Namespace(n)) => n.to_vec(),
+                    _ => Vec::new(),
+                };
+                root = Some((namespace, start.local_name().as_ref().to_vec()));
             }
             Event::Text(text) if in_exception_text => {
                 if let (Some(message), Ok(text)) = (exception.as_mut(), text.unescape()) {
@@ -186,6 +204,7 @@ pub fn read_response(bytes: &[u8], base: Option<&str>, document: &str) -> Result
     }
     match &root {
         Some((namespace, _)) if namespace == CSW_NS => {}
+        Some((namespace, name)) if namespace == GMD_NS && name == b"MD_Metadata" => {}
         Some((_, name)) => {
             return Err(IngestError::shape(
                 document,
@@ -202,6 +221,9 @@ pub fn read_response(bytes: &[u8], base: Option<&str>, document: &str) -> Result
             ));
         }
     }
+    let mut out = Emitter::default();
+    iso19139::map_records(&iso, document, minter, &mut out, report);
+    page.triples.extend(out.triples);
     // nextRecord 0, or past the last match, means this was the last page.
     if page.next_record == Some(0) || matches!((page.next_record, page.matched), (Some(n), Some(m)) if n > m)
     {
@@ -300,6 +322,7 @@ pub(crate) async fn read(
     source: &SourceConfig,
     settings: &HarvestSettings,
     fetcher: &Fetcher,
+    minter: &Minter,
     report: &mut Report,
     progress: &Progress,
 ) -> Result<Vec<Triple>> {
@@ -311,9 +334,7 @@ pub(crate) async fn read(
             None => file_base_iri(path)?,
         };
         report.documents.push(name.clone());
-        let page = read_response(&bytes, Some(&base), &name)?;
-        report.warnings.extend(page.warnings);
-        return Ok(page.triples);
+        return Ok(read_response(&bytes, Some(&base), &name, minter, report)?.triples);
     }
     let endpoint = source
         .url
@@ -336,9 +357,8 @@ pub(crate) async fn read(
         let fetched = fetcher
             .get(&url, "application/xml, text/xml;q=0.9, */*;q=0.1")
             .await?;
-        let parsed = read_response(&fetched.bytes, Some(&fetched.url), &fetched.url)?;
+        let parsed = read_response(&fetched.bytes, Some(&fetched.url), &fetched.url, minter, report)?;
         report.documents.push(fetched.url.clone());
-        report.warnings.extend(parsed.warnings);
         triples.extend(parsed.triples);
         progress(&format!(
             "page {page}: {} triples, {} of {} records",
@@ -358,6 +378,12 @@ pub(crate) async fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use civicgraph_graph::Layout;
+
+    fn read(bytes: &[u8], base: Option<&str>, document: &str) -> Result<CswPage> {
+        let minter = Minter::new(&Layout::default(), "geo").unwrap();
+        read_response(bytes, base, document, &minter, &mut Report::default())
+    }
 
     const RESPONSE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:dct="http://purl.org/dc/terms/">
@@ -374,7 +400,7 @@ mod tests {
     #[test]
     fn each_record_of_a_response_is_read_with_the_envelopes_namespaces() {
         assert!(is_response(RESPONSE.as_bytes()));
-        let page = read_response(RESPONSE.as_bytes(), Some("https://geo.example.eu/csw"), "page1").unwrap();
+        let page = read(RESPONSE.as_bytes(), Some("https://geo.example.eu/csw"), "page1").unwrap();
         let lines: Vec<String> = page.triples.iter().map(ToString::to_string).collect();
         // dct: is declared only on the envelope; the relative IRI resolves against the page.
         assert!(
@@ -395,7 +421,7 @@ mod tests {
         );
         let last = RESPONSE.replace("nextRecord=\"3\"", "nextRecord=\"0\"");
         assert_eq!(
-            read_response(last.as_bytes(), Some("https://geo.example.eu/csw"), "p")
+            read(last.as_bytes(), Some("https://geo.example.eu/csw"), "p")
                 .unwrap()
                 .next_record,
             None
@@ -403,23 +429,12 @@ mod tests {
     }
 
     #[test]
-    fn iso_records_and_exceptions_are_refused_with_what_to_do() {
-        let iso = r#"<csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"><csw:SearchResults>
-            <gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd"/></csw:SearchResults></csw:GetRecordsResponse>"#;
-        let error = read_response(iso.as_bytes(), None, "iso.xml")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("iso.xml") && error.contains("ISO 19139"),
-            "{error}"
-        );
+    fn exceptions_and_other_documents_are_refused_with_what_they_are() {
         let exception = r#"<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows"><ows:Exception exceptionCode="InvalidParameterValue">
             <ows:ExceptionText>Invalid outputSchema</ows:ExceptionText></ows:Exception></ows:ExceptionReport>"#;
-        let error = read_response(exception.as_bytes(), None, "csw")
-            .unwrap_err()
-            .to_string();
+        let error = read(exception.as_bytes(), None, "csw").unwrap_err().to_string();
         assert!(error.contains("Invalid outputSchema"), "{error}");
-        let error = read_response(
+        let error = read(
             b"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>",
             None,
             "plain.rdf",
@@ -430,9 +445,7 @@ mod tests {
             error.contains("plain.rdf") && error.contains("root element is RDF"),
             "{error}"
         );
-        let error = read_response(b"<a><b></a>", None, "bad.xml")
-            .unwrap_err()
-            .to_string();
+        let error = read(b"<a><b></a>", None, "bad.xml").unwrap_err().to_string();
         assert!(error.contains("bad.xml") && error.contains("byte"), "{error}");
     }
 

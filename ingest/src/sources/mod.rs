@@ -9,6 +9,7 @@ pub mod ckan;
 pub mod csw;
 pub mod datajson;
 pub mod dcat;
+pub mod iso19139;
 
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::error::{IngestError, Result};
