@@ -18,7 +18,7 @@
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::emit::Emitter;
 use crate::error::{IngestError, Result};
-use crate::fetch::{Fetcher, file_base_iri, read_file};
+use crate::fetch::Fetcher;
 use crate::harvest::Progress;
 use crate::mint::Minter;
 use crate::rdf_document;
@@ -114,20 +114,17 @@ pub fn read_response(
         match event {
             Event::Start(start) => {
                 let local = start.local_name().as_ref().to_vec();
-                if root.is_none() {
-                    let namespace = match &ns {
-                        ResolveResult::Bound(Namespace(n)) => n.to_vec(),
-                        _ => Vec::new(),
-                    };
-                    root = Some((namespace, local.clone()));
-                }
-                if bound(RDF_NS) && local == b"RDF" {
-                    let name = start.name().as_ref().to_vec();
+                root.get_or_insert_with(|| (namespace_of(&ns), local.clone()));
+                let name = start.name().as_ref().to_vec();
+                // The whole element, from its start tag to its end tag.
+                let element = |reader: &mut NsReader<&[u8]>| {
                     reader
                         .read_to_end(quick_xml::name::QName(&name))
-                        .map_err(|e| xml_error(e, before))?;
-                    let end = reader.buffer_position();
-                    let record = &bytes[before as usize..end as usize];
+                        .map(|_| &bytes[before as usize..reader.buffer_position() as usize])
+                        .map_err(|e| xml_error(e, before))
+                };
+                if bound(RDF_NS) && local == b"RDF" {
+                    let record = element(&mut reader)?;
                     let standalone = with_namespaces(record, &name, &scopes);
                     let at = format!("{document} (record at byte {before})");
                     let (triples, note) =
@@ -137,15 +134,9 @@ pub fn read_response(
                     continue;
                 }
                 if bound(GMD_NS) && local == b"MD_Metadata" {
-                    let name = start.name().as_ref().to_vec();
-                    reader
-                        .read_to_end(quick_xml::name::QName(&name))
-                        .map_err(|e| xml_error(e, before))?;
-                    let end = reader.buffer_position();
-                    let record =
-                        iso19139::Element::parse(&bytes[before as usize..end as usize]).map_err(|e| {
-                            IngestError::shape(document, format!("ISO 19139 record at byte {before}: {e}"))
-                        })?;
+                    let record = iso19139::Element::parse(element(&mut reader)?).map_err(|e| {
+                        IngestError::shape(document, format!("ISO 19139 record at byte {before}: {e}"))
+                    })?;
                     iso.push(record);
                     continue;
                 }
@@ -170,11 +161,7 @@ pub fn read_response(
                 scopes.push(declarations(&start));
             }
             Event::Empty(start) if root.is_none() => {
-                let namespace = match &ns {
-                    ResolveResult::Bound(Namespace(n)) => n.to_vec(),
-                    _ => Vec::new(),
-                };
-                root = Some((namespace, start.local_name().as_ref().to_vec()));
+                root = Some((namespace_of(&ns), start.local_name().as_ref().to_vec()));
             }
             Event::Text(text) if in_exception_text => {
                 if let (Some(message), Ok(text)) = (exception.as_mut(), text.unescape()) {
@@ -230,6 +217,14 @@ pub fn read_response(
         page.next_record = None;
     }
     Ok(page)
+}
+
+/// The namespace an element's name resolved to (empty when unbound).
+fn namespace_of(ns: &ResolveResult<'_>) -> Vec<u8> {
+    match ns {
+        ResolveResult::Bound(Namespace(n)) => n.to_vec(),
+        _ => Vec::new(),
+    }
 }
 
 /// The `xmlns` declarations of an element, as (attribute name, value).
@@ -327,12 +322,7 @@ pub(crate) async fn read(
     progress: &Progress,
 ) -> Result<Vec<Triple>> {
     if let Some(path) = &source.path {
-        let name = path.display().to_string();
-        let bytes = read_file(path, settings.max_response_bytes)?;
-        let base = match &source.base {
-            Some(base) => base.clone(),
-            None => file_base_iri(path)?,
-        };
+        let (bytes, name, base) = super::read_source_file(source, path, settings)?;
         report.documents.push(name.clone());
         return Ok(read_response(&bytes, Some(&base), &name, minter, report)?.triples);
     }

@@ -14,7 +14,7 @@
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::document::{self, DocumentKind};
 use crate::error::{IngestError, Result};
-use crate::fetch::{Fetcher, file_base_iri, read_file};
+use crate::fetch::Fetcher;
 use crate::harvest::Progress;
 use crate::mint::Minter;
 use crate::rdf_document;
@@ -95,12 +95,7 @@ pub(crate) async fn read(
     progress: &Progress,
 ) -> Result<Vec<Triple>> {
     if let Some(path) = &source.path {
-        let name = path.display().to_string();
-        let bytes = read_file(path, settings.max_response_bytes)?;
-        let base = match &source.base {
-            Some(base) => base.clone(),
-            None => file_base_iri(path)?,
-        };
+        let (bytes, name, base) = super::read_source_file(source, path, settings)?;
         report.documents.push(name.clone());
         return document::map(
             DocumentKind::Dcat,

@@ -13,7 +13,23 @@ pub mod iso19139;
 
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::error::{IngestError, Result};
-use crate::fetch::{Fetcher, read_file};
+use crate::fetch::{Fetcher, file_base_iri, read_file};
+use std::path::Path;
+
+/// A source's file: its bytes, its name for messages and reports, and the IRI its relative
+/// IRIs resolve against (the source's `base`, else the file's own `file://` URL).
+pub(crate) fn read_source_file(
+    source: &SourceConfig,
+    path: &Path,
+    settings: &HarvestSettings,
+) -> Result<(Vec<u8>, String, String)> {
+    let bytes = read_file(path, settings.max_response_bytes)?;
+    let base = match &source.base {
+        Some(base) => base.clone(),
+        None => file_base_iri(path)?,
+    };
+    Ok((bytes, path.display().to_string(), base))
+}
 
 /// One document from the source's `path` or `url`: what a `datajson` or `case-studies`
 /// source reads.
