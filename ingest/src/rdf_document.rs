@@ -93,13 +93,14 @@ pub fn parse_leniently(
 ) -> Result<(Vec<Triple>, Option<String>)> {
     match parse(bytes, format, base, document) {
         Ok(triples) => Ok((triples, None)),
-        Err(error) if format == RdfFormat::RdfXml => match without_text_beside_resources(bytes) {
+        Err(error) if format == RdfFormat::RdfXml => match repaired_rdf_xml(bytes) {
             Some(repaired) => match parse(&repaired, format, base, document) {
                 Ok(triples) => Ok((
                     triples,
                     Some(format!(
-                        "{error}; read again without the text of property elements that also name an \
-                         rdf:resource (the resource is kept)"
+                        "{error}; read again with spaces and other characters IRIs may not hold \
+                         percent-encoded in rdf:about, rdf:resource and rdf:datatype, and without the \
+                         text of property elements that also name an rdf:resource (the resource is kept)"
                     )),
                 )),
                 Err(_) => Err(error),
@@ -122,12 +123,50 @@ pub fn parse_leniently(
     }
 }
 
-/// The RDF/XML document without the text of property elements that carry an
-/// `rdf:resource` too (`<dct:accessRights rdf:resource="…/noLimitations">Pas de
-/// restriction</dct:accessRights>`), which RDF/XML forbids and GeoNetwork's DCAT output
-/// writes; `None` when there is no such text, or the XML is not well-formed.
-fn without_text_beside_resources(bytes: &[u8]) -> Option<Vec<u8>> {
-    use quick_xml::events::Event;
+/// The RDF/XML document with two faults GeoNetwork's DCAT output writes repaired: the text
+/// of property elements that carry an `rdf:resource` too (`<dct:accessRights
+/// rdf:resource="…/noLimitations">Pas de restriction</dct:accessRights>`) is dropped, and
+/// spaces and the other characters IRIs may not hold are percent-encoded in `rdf:about`,
+/// `rdf:resource` and `rdf:datatype`; `None` when there is nothing to repair, or the XML
+/// is not well-formed.
+fn repaired_rdf_xml(bytes: &[u8]) -> Option<Vec<u8>> {
+    use quick_xml::events::{BytesStart, Event};
+    /// The element with its IRI attributes encoded, if any needed it.
+    fn encoded(start: &BytesStart<'_>) -> Option<BytesStart<'static>> {
+        let iri_attribute = |key: &[u8]| {
+            key.strip_prefix(b"rdf:")
+                .is_some_and(|local| [&b"about"[..], b"resource", b"datatype"].contains(&local))
+        };
+        let needs = start
+            .attributes()
+            .flatten()
+            .any(|a| iri_attribute(a.key.as_ref()) && a.value.iter().any(|b| b" <>\"{}|^`\\".contains(b)));
+        if !needs {
+            return None;
+        }
+        let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+        let mut out = BytesStart::new(name);
+        for attribute in start.attributes().flatten() {
+            let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
+            let value = attribute.unescape_value().ok()?.into_owned();
+            let value = if iri_attribute(key.as_bytes()) {
+                value
+                    .trim()
+                    .chars()
+                    .map(|c| match c {
+                        ' ' | '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\' => {
+                            format!("%{:02X}", c as u32)
+                        }
+                        c => c.to_string(),
+                    })
+                    .collect()
+            } else {
+                value
+            };
+            out.push_attribute((key.as_str(), value.as_str()));
+        }
+        Some(out)
+    }
     let mut reader = quick_xml::Reader::from_reader(bytes);
     let mut writer = quick_xml::Writer::new(Vec::with_capacity(bytes.len()));
     let (mut depth, mut inside, mut changed) = (0usize, None, false);
@@ -143,8 +182,21 @@ fn without_text_beside_resources(bytes: &[u8]) -> Option<Vec<u8>> {
                 if inside.is_none() && names_resource {
                     inside = Some(depth);
                 }
-                writer.write_event(Event::Start(start)).ok()?;
+                match encoded(&start) {
+                    Some(fixed) => {
+                        changed = true;
+                        writer.write_event(Event::Start(fixed)).ok()?;
+                    }
+                    None => writer.write_event(Event::Start(start)).ok()?,
+                }
             }
+            Event::Empty(start) => match encoded(&start) {
+                Some(fixed) => {
+                    changed = true;
+                    writer.write_event(Event::Empty(fixed)).ok()?;
+                }
+                None => writer.write_event(Event::Empty(start)).ok()?,
+            },
             Event::Text(_) | Event::CData(_) if inside == Some(depth) => changed = true,
             Event::End(end) => {
                 if inside == Some(depth) {
@@ -396,6 +448,30 @@ mod tests {
         // Any other fault stands.
         let broken = text.replace("</dct:title>", "</dct:titel>");
         assert!(parse_leniently(broken.as_bytes(), RdfFormat::RdfXml, None, "page.xml").is_err());
+    }
+
+    #[test]
+    fn rdf_xml_iris_with_spaces_are_percent_encoded_with_a_note() {
+        let text = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#">
+  <dcat:Dataset rdf:about="https://sig.example.fr/resources/0c45 https://sig.example.fr/x"><dcat:keyword>eau</dcat:keyword></dcat:Dataset>
+  <dcat:Dataset rdf:about="https://sig.example.fr/ok"><dcat:landingPage rdf:resource="https://sig.example.fr/a b"/></dcat:Dataset>
+</rdf:RDF>"#;
+        let (triples, note) =
+            parse_leniently(text.as_bytes(), RdfFormat::RdfXml, None, "geonetwork.xml").unwrap();
+        let lines: Vec<String> = triples.iter().map(ToString::to_string).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("<https://sig.example.fr/resources/0c45%20https://sig.example.fr/x>")),
+            "{lines:#?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.ends_with("<https://sig.example.fr/a%20b>")),
+            "{lines:#?}"
+        );
+        assert!(note.unwrap().contains("percent-encoded"));
     }
 
     #[test]
