@@ -1,5 +1,5 @@
 //! Property tests (the fuzzing of the mappers): arbitrary JSON, CSV and bytes thrown at the
-//! CKAN, data.json, case-study and DCAT mappers must give triples or an error that names the
+//! CKAN, data.json, case-study, DCAT and CSW (DCAT and ISO 19139) mappers must give triples or an error that names the
 //! document, never a panic, and the output always survives finishing (minting, dates,
 //! validation).
 //!
@@ -11,7 +11,7 @@ use civicgraph_graph::Layout;
 use civicgraph_ingest::emit::Emitter;
 use civicgraph_ingest::mint::Minter;
 use civicgraph_ingest::report::{FinishOptions, Report, finish};
-use civicgraph_ingest::sources::{case_studies, ckan, datajson, dcat};
+use civicgraph_ingest::sources::{case_studies, ckan, csw, datajson, dcat};
 use oxigraph::io::RdfFormat;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -175,6 +175,60 @@ proptest! {
                     Ok(page) => survives_finishing(Emitter { triples: page.triples }, Report::default()),
                     Err(e) => prop_assert!(e.to_string().starts_with("doc")),
                 }
+            }
+        }
+    }
+    /// A CSW envelope around generated elements: RDF/XML records, ISO 19139 fragments and
+    /// stray markup, so the envelope reader, the namespace carrying and the ISO mapping are
+    /// all reached.
+    #[test]
+    fn csw_responses_never_panic(
+        parts in prop::collection::vec(prop::sample::select(vec![
+            "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">",
+            "</rdf:RDF>",
+            "<dcat:Dataset rdf:about=\"d/1\">", "</dcat:Dataset>", "<dct:title>T</dct:title>",
+            "<gmd:MD_Metadata xmlns:gmd=\"http://www.isotc211.org/2005/gmd\">", "</gmd:MD_Metadata>",
+            "<gmd:identificationInfo><gmd:MD_DataIdentification><gmd:citation><gmd:CI_Citation>",
+            "</gmd:CI_Citation></gmd:citation></gmd:MD_DataIdentification></gmd:identificationInfo>",
+            "<gmd:title><gco:CharacterString>x</gco:CharacterString></gmd:title>",
+            "<gmd:westBoundLongitude>1e999</gmd:westBoundLongitude>",
+            "<gmd:URL>http://x/ a</gmd:URL>", "&amp;", "&bogus;", "<![CDATA[<]]>", "<a>", "</a>", "<b/>", "text",
+        ]), 0..24),
+        raw in prop::collection::vec(any::<u8>(), 0..200),
+        fields in prop::collection::vec((0usize..8, "[ -~]{0,24}"), 0..12),
+    ) {
+        // A well-formed ISO record whose elements and values vary, so the mapping itself runs.
+        const ISO: [&str; 8] = [
+            "<gmd:title><gco:CharacterString>{}</gco:CharacterString></gmd:title>",
+            "<gmd:date><gmd:CI_Date><gmd:date><gco:Date>{}</gco:Date></gmd:date><gmd:dateType><gmd:CI_DateTypeCode codeListValue=\"revision\"/></gmd:dateType></gmd:CI_Date></gmd:date>",
+            "<gmd:identifier><gmd:RS_Identifier><gmd:code><gco:CharacterString>{}</gco:CharacterString></gmd:code></gmd:RS_Identifier></gmd:identifier>",
+            "<gmd:title><gmx:Anchor xlink:href=\"{}\">a</gmx:Anchor></gmd:title>",
+            "<gmd:date>{}</gmd:date>",
+            "<gmd:identifier><gmd:MD_Identifier><gmd:code>{}</gmd:code></gmd:MD_Identifier></gmd:identifier>",
+            "<gmd:title/>",
+            "<gmd:other>{}</gmd:other>",
+        ];
+        let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+        let citation: String = fields.iter().map(|(i, t)| ISO[*i].replace("{}", &escape(t))).collect();
+        let language = fields.first().map(|(_, t)| escape(t)).unwrap_or_default();
+        let iso = format!(
+            "<gmd:MD_Metadata xmlns:gmd=\"http://www.isotc211.org/2005/gmd\" xmlns:gco=\"http://www.isotc211.org/2005/gco\" \
+             xmlns:gmx=\"http://www.isotc211.org/2005/gmx\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">\
+             <gmd:language><gmd:LanguageCode codeListValue=\"{language}\"/></gmd:language>\
+             <gmd:identificationInfo><gmd:MD_DataIdentification><gmd:citation><gmd:CI_Citation>{citation}\
+             </gmd:CI_Citation></gmd:citation></gmd:MD_DataIdentification></gmd:identificationInfo></gmd:MD_Metadata>"
+        );
+        let body = format!(
+            "<csw:GetRecordsResponse xmlns:csw=\"http://www.opengis.net/cat/csw/2.0.2\" xmlns:dcat=\"http://www.w3.org/ns/dcat#\" \
+             xmlns:dct=\"http://purl.org/dc/terms/\" xmlns:gco=\"http://www.isotc211.org/2005/gco\"><csw:SearchResults nextRecord=\"3\">{}\
+             </csw:SearchResults></csw:GetRecordsResponse>",
+            parts.concat()
+        );
+        for bytes in [body.as_bytes(), iso.as_bytes(), raw.as_slice()] {
+            let mut report = Report::default();
+            match csw::read_response(bytes, Some("https://geo.example.org/csw"), "doc", &minter(), &mut report) {
+                Ok(page) => survives_finishing(Emitter { triples: page.triples }, report),
+                Err(e) => prop_assert!(e.to_string().starts_with("doc")),
             }
         }
     }
