@@ -421,6 +421,11 @@ fn map_case(
         out.lang_text(&c, cg::OUTCOME, &outcome, "en");
     }
     for source in texts(field(fields, "sources")) {
+        // Collections write web addresses without their scheme ("www.axesat.mx").
+        let source = match source.strip_prefix("www.") {
+            Some(_) if !source.contains(char::is_whitespace) => format!("http://{source}"),
+            _ => source,
+        };
         if !out.link(&c, dct::SOURCE, &source) {
             report.warnings.push(format!(
                 "{position}: source {source:?} is not an absolute http(s) IRI; left out"
@@ -671,7 +676,7 @@ mod tests {
             "use_advocacy": false, "use_advocacy_desc": "unused", "use_research": "True",
             "data_use_type": ["Transportation", "Geospatial/mapping"], "org_hq_country": "United Kingdom",
             "org_url": "https://transit.example.com", "industry_id": "Transportation and logistics"},
-           {"profile_id": "7", "org_name": "Lab", "org_type": "Other", "org_type_other": "Academic Institution",
+           {"profile_id": "7", "org_name": "Lab", "org_type": "Other", "org_type_other": "Academic Institution", "org_url": "www.lab.example.ac.uk",
             "org_description": "Studies cities."},
            {"profile_id": "8", "org_name": "Mystery", "org_type": "Other", "org_description": "Does things."}]"#;
         let (mut out, mut report) = (Emitter::default(), Report::default());
@@ -689,6 +694,14 @@ mod tests {
         assert!(!has("unused"), "an unticked use says nothing: {lines:#?}");
         assert!(has("<https://w3id.org/civicgraph/actor/industry>"), "{lines:#?}");
         assert!(has("<https://w3id.org/civicgraph/actor/academia>"), "{lines:#?}");
+        assert!(
+            has("<http://purl.org/dc/terms/source> <https://transit.example.com>"),
+            "{lines:#?}"
+        );
+        assert!(
+            has("<http://purl.org/dc/terms/source> <http://www.lab.example.ac.uk>"),
+            "a web address without its scheme: {lines:#?}"
+        );
         assert!(
             has("\"Transportation and logistics\""),
             "other fields are kept: {lines:#?}"
