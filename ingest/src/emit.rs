@@ -39,6 +39,12 @@ pub fn decimal(x: f64) -> Literal {
     crate::literals::canonical(&literal).unwrap_or(literal)
 }
 
+/// Whitespace runs collapsed to one space, ends trimmed: how free text from a document's
+/// markup or a collection's fields (line breaks, indentation) is kept.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Collects triples for one mapped document.
 #[derive(Debug, Default)]
 pub struct Emitter {
@@ -147,6 +153,13 @@ impl Emitter {
             }
             None => false,
         }
+    }
+
+    /// A `mailto:` link to `address` (given with or without its scheme); false when it
+    /// makes no IRI.
+    pub fn email(&mut self, subject: &NamedOrBlankNode, predicate: NamedNodeRef<'_>, address: &str) -> bool {
+        let address = address.trim().trim_start_matches("mailto:");
+        self.link(subject, predicate, &format!("mailto:{address}"))
     }
 
     /// Keeps a field the mapping does not understand, as schema.org's key/value pattern:

@@ -75,16 +75,17 @@ pub fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str
     Ok(triples)
 }
 
-/// Parses like [`parse`], except for two faults real exports carry, which are read past
-/// with a note saying what was done (refusing the whole document would lose every good
-/// record in it); any other fault is the first parse's error:
+/// Parses like [`parse`], except for faults real exports carry, which are read past with a
+/// note saying what was done (refusing the whole document would lose every good record in
+/// it); any other fault is the first parse's error:
 ///
 /// - N-Triples that break the syntax only in ways Turtle allows are read as Turtle:
 ///   data.europa.eu's N-Triples name contact points by relative IRIs
 ///   (`<ca9c22b8875e3f9776da6033e6fe29af>`), which N-Triples forbids and Turtle resolves
 ///   against the document's URL. Without a `base` there is nothing to resolve against.
-/// - RDF/XML property elements with both an `rdf:resource` and text, as GeoNetwork writes
-///   its licences and access rights, keep the resource and lose the text.
+/// - RDF/XML as GeoNetwork writes it ([`repaired_rdf_xml`]): property elements with both an
+///   `rdf:resource` and text keep the resource and lose the text, and spaces inside
+///   `rdf:about`/`rdf:resource` are percent-encoded.
 pub fn parse_leniently(
     bytes: &[u8],
     format: RdfFormat,
@@ -131,12 +132,14 @@ pub fn parse_leniently(
 /// is not well-formed.
 fn repaired_rdf_xml(bytes: &[u8]) -> Option<Vec<u8>> {
     use quick_xml::events::{BytesStart, Event};
-    /// The element with its IRI attributes encoded, if any needed it.
+    /// Whether an attribute is one of RDF's that hold an IRI.
+    fn iri_attribute(key: &[u8]) -> bool {
+        key.strip_prefix(b"rdf:")
+            .is_some_and(|local| [&b"about"[..], b"resource", b"datatype"].contains(&local))
+    }
+    /// The element with its IRI attributes encoded, if any needed it. Only the characters
+    /// an IRI may not hold are encoded (not all non-ASCII, as a URL encoder would).
     fn encoded(start: &BytesStart<'_>) -> Option<BytesStart<'static>> {
-        let iri_attribute = |key: &[u8]| {
-            key.strip_prefix(b"rdf:")
-                .is_some_and(|local| [&b"about"[..], b"resource", b"datatype"].contains(&local))
-        };
         let needs = start
             .attributes()
             .flatten()
@@ -167,6 +170,13 @@ fn repaired_rdf_xml(bytes: &[u8]) -> Option<Vec<u8>> {
         }
         Some(out)
     }
+    /// The element, with its IRI attributes encoded if any needed it, and whether they did.
+    fn with_encoded_iris(start: BytesStart<'_>) -> (BytesStart<'_>, bool) {
+        match encoded(&start) {
+            Some(fixed) => (fixed, true),
+            None => (start, false),
+        }
+    }
     let mut reader = quick_xml::Reader::from_reader(bytes);
     let mut writer = quick_xml::Writer::new(Vec::with_capacity(bytes.len()));
     let (mut depth, mut inside, mut changed) = (0usize, None, false);
@@ -182,21 +192,15 @@ fn repaired_rdf_xml(bytes: &[u8]) -> Option<Vec<u8>> {
                 if inside.is_none() && names_resource {
                     inside = Some(depth);
                 }
-                match encoded(&start) {
-                    Some(fixed) => {
-                        changed = true;
-                        writer.write_event(Event::Start(fixed)).ok()?;
-                    }
-                    None => writer.write_event(Event::Start(start)).ok()?,
-                }
+                let (start, encoded) = with_encoded_iris(start);
+                changed |= encoded;
+                writer.write_event(Event::Start(start)).ok()?;
             }
-            Event::Empty(start) => match encoded(&start) {
-                Some(fixed) => {
-                    changed = true;
-                    writer.write_event(Event::Empty(fixed)).ok()?;
-                }
-                None => writer.write_event(Event::Empty(start)).ok()?,
-            },
+            Event::Empty(start) => {
+                let (start, encoded) = with_encoded_iris(start);
+                changed |= encoded;
+                writer.write_event(Event::Empty(start)).ok()?;
+            }
             Event::Text(_) | Event::CData(_) if inside == Some(depth) => changed = true,
             Event::End(end) => {
                 if inside == Some(depth) {

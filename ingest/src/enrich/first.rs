@@ -89,7 +89,7 @@ pub(crate) fn first_refresh(
     let (run, run_started) = new_run(layout.base());
     let mut summary = TagSummary {
         records: tagged.len(),
-        model: tagger.model().version(),
+        model: tagger.version().to_owned(),
         ..TagSummary::default()
     };
     // How each dataset counted, by a hash of its IRI, for when step 3 tags it again.

@@ -37,7 +37,7 @@
 //! `policy`; patterns also as `P1`–`P3` or `1`–`3`) or their IRIs. An unknown value is left
 //! out with a warning, never guessed.
 
-use crate::emit::{Emitter, absolute_iri, scalar_text};
+use crate::emit::{Emitter, absolute_iri, collapse_whitespace, scalar_text};
 use crate::error::{IngestError, Result};
 use crate::mint::Minter;
 use crate::report::Report;
@@ -460,16 +460,10 @@ fn named_like(fields: &Map<String, Value>, suffixes: &[&str]) -> Vec<String> {
             fields
                 .iter()
                 .filter(move |(key, _)| key.to_ascii_lowercase().ends_with(suffix))
-                .filter_map(|(_, value)| value.as_str().map(collapse))
+                .filter_map(|(_, value)| value.as_str().map(collapse_whitespace))
         })
         .filter(|text| !text.is_empty())
         .collect()
-}
-
-/// Whitespace runs collapsed to one space, ends trimmed: how the labelled set's text was
-/// cleaned.
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A field's text, collapsed, if it is not empty.
@@ -477,7 +471,7 @@ fn prose(fields: &Map<String, Value>, key: &str) -> Option<String> {
     fields
         .get(key)
         .and_then(scalar_text)
-        .map(|t| collapse(&t))
+        .map(|t| collapse_whitespace(&t))
         .filter(|t| !t.is_empty())
 }
 
@@ -534,7 +528,7 @@ fn organisation_type(fields: &Map<String, Value>) -> Option<String> {
     {
         return Some(other);
     }
-    Some(collapse(&kind))
+    Some(collapse_whitespace(&kind))
 }
 
 fn map_dataset(
@@ -711,6 +705,13 @@ mod tests {
             "an unknown type is kept, not guessed: {lines:#?}"
         );
         assert_eq!(report.rejections.len(), 0, "{:#?}", report.rejections);
+    }
+
+    #[test]
+    fn every_organisation_type_names_an_actor_of_the_vocabulary() {
+        for (kind, actor) in ORGANISATION_TYPES {
+            assert!(concept(actor, cga::ALL).is_some(), "{kind}: {actor}");
+        }
     }
 
     #[test]

@@ -430,8 +430,7 @@ fn map_contact(package: &Value, d: &NamedOrBlankNode, out: &mut Emitter) {
         out.text(&c, vcard::FN, &name);
     }
     if let Some(email) = email {
-        let email = email.trim().trim_start_matches("mailto:");
-        out.link(&c, vcard::HAS_EMAIL, &format!("mailto:{email}"));
+        out.email(&c, vcard::HAS_EMAIL, &email);
     }
 }
 

@@ -276,7 +276,7 @@ const PAGE_SIZE: u64 = 100;
 
 /// The `GetRecords` request for the records from `start` (1-based).
 fn request_url(endpoint: &str, schema: &str, start: u64) -> Result<String> {
-    let mut url = url::Url::parse(endpoint)
+    let mut url = reqwest::Url::parse(endpoint)
         .map_err(|e| IngestError::Config(format!("CSW endpoint {endpoint:?}: {e}")))?;
     let keep: Vec<(String, String)> = url
         .query_pairs()

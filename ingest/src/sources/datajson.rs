@@ -92,14 +92,12 @@ pub fn map_catalogue(
     // A single DCAT-US dataset object reads as a catalogue of one, and a bare array of them
     // (ckanext-dcat's dataset lists) as a catalogue of those.
     let single;
-    let datasets = match json.get("dataset").and_then(Value::as_array) {
+    let listed = json.get("dataset").and_then(Value::as_array).or_else(|| {
+        json.as_array()
+            .filter(|items| items.iter().any(looks_like_dataset))
+    });
+    let datasets = match listed {
         Some(datasets) => datasets,
-        None if json
-            .as_array()
-            .is_some_and(|items| items.iter().any(looks_like_dataset)) =>
-        {
-            json.as_array().expect("checked to be an array")
-        }
         None if json.get("title").is_some() && json.get("dataset").is_none() => {
             single = vec![json.clone()];
             &single
@@ -224,8 +222,7 @@ fn map_dataset(
             &contact.get("fn").and_then(scalar_text).unwrap_or_default(),
         );
         if let Some(email) = contact.get("hasEmail").and_then(Value::as_str) {
-            let email = email.trim().trim_start_matches("mailto:");
-            out.link(&c, vcard::HAS_EMAIL, &format!("mailto:{email}"));
+            out.email(&c, vcard::HAS_EMAIL, email);
         }
     }
     if let Some(level) = text("accessLevel") {

@@ -36,8 +36,8 @@ pub struct Page {
 }
 
 /// Parses one page. `base` is the document's URL (for relative IRIs); `document` names it
-/// in errors. N-Triples that only Turtle reads are read as Turtle, with a warning in `report`
-/// ([`rdf_document::parse_leniently`]).
+/// in errors. The faults real exports carry that [`rdf_document::parse_leniently`] reads
+/// past are read past, with a warning in `report`.
 pub fn read_page(
     bytes: &[u8],
     format: RdfFormat,

@@ -21,12 +21,12 @@
 //! their local names (`gmd:`, `gco:`, `gmx:` and `srv:` names do not clash), so ISO 19115-3
 //! records that keep the same names read too.
 
-use crate::emit::{Emitter, absolute_iri};
+use crate::emit::{Emitter, absolute_iri, collapse_whitespace};
 use crate::mint::Minter;
 use crate::report::Report;
 use civicgraph_vocab::authority;
 use civicgraph_vocab::ext::{dcat, dct, foaf, vcard};
-use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
 use quick_xml::events::Event;
 
@@ -135,12 +135,12 @@ impl Element {
     /// The text an ISO property holds: its `gco:CharacterString`, `gmx:Anchor`, `gco:Date`,
     /// URL or other value child, or its own text; whitespace collapsed.
     fn value(&self) -> Option<String> {
-        let own = collapse(&self.text);
+        let own = collapse_whitespace(&self.text);
         if !own.is_empty() {
             return Some(own);
         }
         self.children.iter().find_map(|c| {
-            let text = collapse(&c.text);
+            let text = collapse_whitespace(&c.text);
             (!text.is_empty()).then_some(text)
         })
     }
@@ -165,10 +165,6 @@ impl Element {
 fn local(name: &[u8]) -> String {
     let name = String::from_utf8_lossy(name);
     name.rsplit(':').next().unwrap_or_default().to_owned()
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// ISO 639-2 codes (bibliographic and terminology) and the ISO 639-1 tags of the
@@ -353,6 +349,8 @@ fn map_record(m: &Element, minter: &Minter, out: &mut Emitter) -> Result<NamedNo
     Ok(iri)
 }
 
+/// The record's dates, as text: the harvest's finishing types them
+/// ([`crate::dates::normalise`]), as it does every source's dates.
 fn map_dates(m: &Element, citation: &Element, d: &NamedOrBlankNode, out: &mut Emitter) {
     let mut modified = false;
     for date in citation.find_all(&["date", "CI_Date"]) {
@@ -371,28 +369,10 @@ fn map_dates(m: &Element, citation: &Element, d: &NamedOrBlankNode, out: &mut Em
             "creation" => dct::CREATED,
             _ => continue,
         };
-        out.typed(
-            d,
-            property,
-            &value,
-            if value.contains('T') {
-                xsd::DATE_TIME
-            } else {
-                xsd::DATE
-            },
-        );
+        out.text(d, property, &value);
     }
     if !modified && let Some(stamp) = m.find(&["dateStamp"]).and_then(Element::value) {
-        out.typed(
-            d,
-            dct::MODIFIED,
-            &stamp,
-            if stamp.contains('T') {
-                xsd::DATE_TIME
-            } else {
-                xsd::DATE
-            },
-        );
+        out.text(d, dct::MODIFIED, &stamp);
     }
 }
 
@@ -430,11 +410,7 @@ fn map_party(party: &Element, d: &NamedOrBlankNode, minter: &Minter, out: &mut E
                 out.text(&a, foaf::NAME, name);
             }
             if let Some(email) = &email {
-                out.link(
-                    &a,
-                    foaf::MBOX,
-                    &format!("mailto:{}", email.trim_start_matches("mailto:")),
-                );
+                out.email(&a, foaf::MBOX, email);
             }
         }
         None => {
@@ -448,11 +424,7 @@ fn map_party(party: &Element, d: &NamedOrBlankNode, minter: &Minter, out: &mut E
                 out.text(&contact, vcard::FN, name);
             }
             if let Some(email) = &email {
-                out.link(
-                    &contact,
-                    vcard::HAS_EMAIL,
-                    &format!("mailto:{}", email.trim_start_matches("mailto:")),
-                );
+                out.email(&contact, vcard::HAS_EMAIL, email);
             }
         }
     }
@@ -612,12 +584,21 @@ mod tests {
       </gmd:MD_DigitalTransferOptions></gmd:transferOptions></gmd:MD_Distribution></gmd:distributionInfo>
     </gmd:MD_Metadata>"#;
 
+    /// A record mapped and finished as a harvest stores it.
     fn mapped(xml: &str) -> (Vec<String>, Report) {
         let minter = Minter::new(&Layout::default(), "geo").unwrap();
         let (mut out, mut report) = (Emitter::default(), Report::default());
         let record = Element::parse(xml.as_bytes()).unwrap();
         map_records(&[record], "csw", &minter, &mut out, &mut report);
-        (out.triples.iter().map(ToString::to_string).collect(), report)
+        let options = crate::report::FinishOptions {
+            skip_validation: true,
+            ..Default::default()
+        };
+        let output = crate::report::finish(out.triples, &minter, report, options);
+        (
+            output.triples.iter().map(ToString::to_string).collect(),
+            output.report,
+        )
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub(crate) fn tag_scope_noting(
     let whole = *scope == Scope::All;
     let mut summary = TagSummary {
         records: records.len(),
-        model: tagger.model().version(),
+        model: tagger.version().to_owned(),
         ..TagSummary::default()
     };
     // A first tagging (the tags graph empty) streams each step's assignments into the bulk

@@ -116,12 +116,10 @@ impl TagSettings {
             .collect()
     }
 
-    /// The version of the model these settings name ([`Model::version`]), the bundled
-    /// one's worked out once per process: it hashes the whole 5 MB model.
+    /// The version of the model these settings name ([`Model::version`]).
     pub fn model_version(&self) -> Result<String> {
-        static BUNDLED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         match &self.model {
-            None => Ok(BUNDLED.get_or_init(|| Model::bundled().version()).clone()),
+            None => Ok(Model::bundled_version().to_owned()),
             Some(_) => Ok(self.load_model()?.version()),
         }
     }
@@ -148,6 +146,8 @@ pub use civicgraph_graph::{Assignment, Method};
 #[derive(Debug)]
 pub struct Tagger {
     model: Model,
+    /// [`Model::version`], worked out once: what every tagging run records.
+    version: String,
     scorer: model::Scorer,
     featurizer: features::Featurizer,
     settings: TagSettings,
@@ -158,7 +158,12 @@ impl Tagger {
     pub fn new(settings: &TagSettings) -> Result<Self> {
         settings.check()?;
         let model = settings.load_model()?;
+        let version = match &settings.model {
+            None => Model::bundled_version().to_owned(),
+            Some(_) => model.version(),
+        };
         Ok(Self {
+            version,
             scorer: model.scorer(),
             model,
             featurizer: features::Featurizer::from_vocabulary(),
@@ -169,6 +174,11 @@ impl Tagger {
     /// The model in use.
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// The model's version ([`Model::version`]).
+    pub fn version(&self) -> &str {
+        &self.version
     }
 
     /// Every pattern's score for `input`.

@@ -150,6 +150,13 @@ impl Model {
         })
     }
 
+    /// The bundled model's [`Model::version`], worked out once per process: it hashes the
+    /// whole 5 MB model, and every tagging run and pipeline records it.
+    pub fn bundled_version() -> &'static str {
+        static VERSION: OnceLock<String> = OnceLock::new();
+        VERSION.get_or_init(|| Model::bundled().version())
+    }
+
     /// Reads a model file. A file of an older format is refused by name: its readers are
     /// not the ones this tagger combines.
     pub fn parse(text: &str, document: &str) -> Result<Self> {
