@@ -103,6 +103,10 @@ async fn a_real_catalogue_harvested_again_unchanged_reads_as_unchanged() {
     // gives them back with `Z`. Before the harvest wrote them as the store keeps them,
     // every one of its 186 datasets read as changed at every harvest.
     let file = repo("../shared/data/catalog-exports-real/public-opendatasoft-com-2015/catalog.ttl");
+    if !file.is_file() {
+        eprintln!("../shared/data is absent; skipped");
+        return;
+    }
     let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
     let source = || file_source("ods", SourceKind::Dcat, &file);
     let first = harvest_ok(&graph, source(), HarvestSettings::default()).await;
