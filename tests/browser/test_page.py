@@ -9,6 +9,7 @@ becomes a link. Also: the bookmark of a search reproduces it, the page works fro
 keyboard and at phone width, and the sources page shows the harvested CKAN portal.
 """
 import json
+import os
 import sys
 import urllib.parse
 import urllib.request
@@ -255,11 +256,14 @@ try:
     check("still no alert", no_alert(driver))
     shot(driver, "9-hostile-record")
 
-    # Sources: the CKAN portal was harvested.
+    # Sources: the CKAN portal was harvested (when ../shared/data held its recording).
     driver.get(BASE + "/#/sources")
     table = wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "main table")))
-    check("the sources page shows the harvested CKAN portal",
-          "Birmingham Data Factory (recorded)" in table.text and "succeeded" in table.text, table.text[:300])
+    if os.environ.get("CKAN_PORTAL", "recorded") == "recorded":
+        check("the sources page shows the harvested CKAN portal",
+              "Birmingham Data Factory (recorded)" in table.text and "succeeded" in table.text, table.text[:300])
+    else:
+        print("skip the sources page shows the harvested CKAN portal (no recording in ../shared/data)")
     shot(driver, "10-sources")
 
     # Keyboard: the first Tab reaches the skip link, and it moves focus to the content.
