@@ -4,8 +4,7 @@
 
 use crate::error::{GraphError, Result};
 use civicgraph_vocab::{cg, cgp};
-use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef};
-use oxigraph::store::Store;
+use oxigraph::model::{NamedNodeRef, Term, TermRef};
 use serde::{Deserialize, Serialize};
 
 /// How an assignment was made.
@@ -89,18 +88,18 @@ fn evidence_weight(line: &str) -> f64 {
 /// The assignments one `cg:PatternAssignment` node states: one per ODI pattern it gives
 /// (most give one), none when it names no method, since then nothing vouches for it.
 /// One scan of the node's statements.
-pub(crate) fn read(store: &Store, node: TermRef<'_>) -> Result<Vec<Assignment>> {
-    let subject: NamedOrBlankNodeRef<'_> = match node {
-        TermRef::NamedNode(node) => node.into(),
-        TermRef::BlankNode(node) => node.into(),
-        _ => return Ok(Vec::new()),
+pub(crate) fn read(
+    statements: &dyn crate::statements::Statements,
+    node: TermRef<'_>,
+) -> Result<Vec<Assignment>> {
+    let Some(subject) = crate::statements::as_subject(node) else {
+        return Ok(Vec::new());
     };
     let mut patterns = Vec::new();
     let mut method = None;
     let mut stated = None;
     let mut evidence = Vec::new();
-    for quad in store.quads_for_pattern(Some(subject), None, None, None) {
-        let quad = quad?;
+    for quad in statements.about(subject, None)? {
         match (quad.predicate.as_ref(), quad.object) {
             (p, Term::NamedNode(pattern)) if p == cg::PATTERN => {
                 if let Some(local) = pattern.as_str().strip_prefix(cgp::NAMESPACE)

@@ -228,6 +228,12 @@ impl Graph {
         Ok(self.sequence.current())
     }
 
+    /// The number of the last write known to be in the store: a write in progress is not.
+    /// A reader that starts after it sees every write up to it.
+    pub fn finished_write(&self) -> u64 {
+        self.sequence.finished()
+    }
+
     /// The write sequence the index mirrors, if it has committed at all.
     pub fn index_sequence(&self) -> Result<Option<u64>> {
         self.index.committed_sequence()

@@ -11,10 +11,11 @@
 
 use crate::error::Result;
 use crate::records::Agent;
+use crate::statements::Statements;
 use civicgraph_vocab::ext::{dct, foaf, schema, skos};
 use civicgraph_vocab::{PATTERNS, authority, cgp};
 use oxigraph::model::vocab::rdfs;
-use oxigraph::model::{NamedOrBlankNodeRef, Term, TermRef};
+use oxigraph::model::{Term, TermRef};
 use oxigraph::store::Store;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -101,6 +102,8 @@ impl LabelCache {
 #[derive(Clone, Copy)]
 pub struct Labels<'a> {
     store: &'a Store,
+    /// Where labels are read: the store, or a source's triples over it ([`crate::Pending`]).
+    statements: &'a dyn Statements,
     cache: &'a LabelCache,
 }
 
@@ -115,12 +118,32 @@ impl std::fmt::Debug for Labels<'_> {
 impl<'a> Labels<'a> {
     /// Labels of `store`'s terms, cached in `cache`.
     pub fn new(store: &'a Store, cache: &'a LabelCache) -> Self {
-        Self { store, cache }
+        Self {
+            store,
+            statements: store,
+            cache,
+        }
+    }
+
+    /// Labels of what `statements` say, over `store`, cached in `cache`: a harvest reading
+    /// its records from its own triples gives them a cache of their own, since what they
+    /// say is not the store's until they are written.
+    pub fn over(statements: &'a dyn Statements, store: &'a Store, cache: &'a LabelCache) -> Self {
+        Self {
+            store,
+            statements,
+            cache,
+        }
     }
 
     /// The store the labels come from.
     pub fn store(&self) -> &'a Store {
         self.store
+    }
+
+    /// What the labels are read from.
+    pub fn statements(&self) -> &'a dyn Statements {
+        self.statements
     }
 
     /// The cache the labels are kept in.
@@ -143,7 +166,7 @@ impl<'a> Labels<'a> {
         if let Some(label) = cached {
             return Ok(label);
         }
-        let label = stored_label(self.store, term)?;
+        let label = stored_label(self.statements, term)?;
         self.cache.put(generation, key, label.clone());
         Ok(label)
     }
@@ -202,24 +225,27 @@ fn fixed_label(iri: &str) -> Option<String> {
 }
 
 /// The first name property with a value: its English or untagged value, else any other.
-fn stored_label(store: &Store, term: TermRef<'_>) -> Result<Option<String>> {
-    let subject: NamedOrBlankNodeRef<'_> = match term {
-        TermRef::NamedNode(node) => node.into(),
-        TermRef::BlankNode(node) => node.into(),
-        _ => return Ok(None),
+/// The first property of [`NAME_PROPERTIES`] that names `term`, English or untagged values
+/// first; of several, the least in code-point order, so that the label does not depend on
+/// the order a store keeps values in.
+fn stored_label(statements: &dyn Statements, term: TermRef<'_>) -> Result<Option<String>> {
+    let Some(subject) = crate::statements::as_subject(term) else {
+        return Ok(None);
     };
     for property in NAME_PROPERTIES {
-        let mut fallback: Option<String> = None;
-        for quad in store.quads_for_pattern(Some(subject), Some(property), None, None) {
-            if let Term::Literal(literal) = quad?.object {
-                if matches!(literal.language(), None | Some("en")) {
-                    return Ok(Some(literal.value().to_owned()));
-                }
-                fallback.get_or_insert_with(|| literal.value().to_owned());
-            }
-        }
-        if fallback.is_some() {
-            return Ok(fallback);
+        let best = statements
+            .about(subject, Some(property))?
+            .into_iter()
+            .filter_map(|quad| match quad.object {
+                Term::Literal(literal) => Some((
+                    !matches!(literal.language(), None | Some("en")),
+                    literal.value().to_owned(),
+                )),
+                _ => None,
+            })
+            .min();
+        if let Some((_, label)) = best {
+            return Ok(Some(label));
         }
     }
     Ok(None)

@@ -15,6 +15,7 @@ pub mod query_guard;
 mod records;
 mod search;
 mod sequence;
+mod statements;
 mod stats;
 mod update;
 pub mod xml_entities;
@@ -35,5 +36,6 @@ pub use search::{
     FACETS, FacetCount, MAX_HARVEST_WINDOW, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit,
     SearchPage, SearchRequest, SearchSort, permille,
 };
+pub use statements::{Statements, node_hash};
 pub use stats::Stats;
 pub use update::UpdateOptions;

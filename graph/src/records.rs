@@ -10,14 +10,14 @@
 use crate::assignment::Assignment;
 use crate::error::Result;
 use crate::labels::{Labels, local_name};
+use crate::statements::{Statements, objects};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{adms, dcat, dct, foaf, schema, skos, vcard};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{GraphName, NamedNodeRef, NamedOrBlankNodeRef, Quad, Term, TermRef};
-use oxigraph::store::Store;
 
 /// The kinds of record the search index holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RecordKind {
     /// A `dcat:Dataset`.
     Dataset,
@@ -46,7 +46,7 @@ impl RecordKind {
 }
 
 /// How an agent is related to a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AgentRole {
     /// `dct:publisher`.
     Publisher,
@@ -56,7 +56,7 @@ pub enum AgentRole {
 
 /// A publisher or creator of a record, with what identifies it besides its name: a ministry
 /// renamed between two harvests keeps its IRI, home page or e-mail address.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Agent {
     /// Its name (a literal publisher's text, else its label, else its IRI).
     pub name: Option<String>,
@@ -71,7 +71,7 @@ pub struct Agent {
 }
 
 /// Everything civicgraph reads of one record.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Record {
     /// The record's IRI.
     pub iri: String,
@@ -143,7 +143,7 @@ pub struct Record {
 }
 
 /// A distribution of a dataset.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Distribution {
     /// Its IRI, or its blank node as N-Triples.
     pub iri: String,
@@ -186,6 +186,43 @@ impl Record {
         }
         self.patterns.sort();
         crate::assignment::sort(&mut self.assignments);
+    }
+
+    /// Puts every list of values in one order, whatever order the statements came in: a
+    /// record read from a harvest's own triples ([`crate::Pending`]) is then the record the
+    /// store gives. Titles and descriptions keep their ranks (the first is what a page
+    /// shows); publishers stay before creators.
+    fn sort_values(&mut self) {
+        for values in [
+            &mut self.keywords,
+            &mut self.contact_emails,
+            &mut self.themes,
+            &mut self.theme_labels,
+            &mut self.beneficiaries,
+            &mut self.actors,
+            &mut self.enablers,
+            &mut self.channels,
+            &mut self.benefits,
+            &mut self.identifiers,
+            &mut self.landing_pages,
+            &mut self.sources,
+            &mut self.places,
+            &mut self.regions,
+            &mut self.countries,
+            &mut self.licences,
+            &mut self.graphs,
+            &mut self.uses_datasets,
+            &mut self.clusters,
+        ] {
+            values.sort();
+        }
+        self.agents.sort_by(|(role_a, a), (role_b, b)| {
+            (*role_a != AgentRole::Publisher, &a.name, &a.iri).cmp(&(
+                *role_b != AgentRole::Publisher,
+                &b.name,
+                &b.iri,
+            ))
+        });
     }
 
     /// A record that is only `text`, taken as a description: what `tag --explain` judges
@@ -350,14 +387,14 @@ impl<'a> RecordReader<'a> {
     }
 
     /// The store it reads.
-    pub fn store(&self) -> &'a Store {
+    pub fn store(&self) -> &'a oxigraph::store::Store {
         self.labels.store()
     }
 
     /// Reads the record at `iri`, or `None` when it is not a dataset, case study or
     /// catalogue.
     pub fn read(&mut self, iri: NamedNodeRef<'_>) -> Result<Option<Record>> {
-        let store = self.labels.store();
+        let statements = self.labels.statements();
         let mut record = Record {
             iri: iri.as_str().to_owned(),
             ..Record::default()
@@ -370,9 +407,7 @@ impl<'a> RecordReader<'a> {
         let mut outcomes = Vec::new();
         // A record held by several sources names its agents and distributions in each.
         let mut agents_seen: Vec<(AgentRole, Term)> = Vec::new();
-        let quads: Vec<Quad> = store
-            .quads_for_pattern(Some(iri.into()), None, None, None)
-            .collect::<std::result::Result<_, _>>()?;
+        let quads: Vec<Quad> = statements.about(iri.into(), None)?;
         let owners: Vec<GraphName> = quads
             .iter()
             .filter(|q| q.predicate.as_ref() == rdf::TYPE)
@@ -437,13 +472,13 @@ impl<'a> RecordReader<'a> {
             } else if p == cg::BENEFIT {
                 push_iri(&mut record.benefits, o);
             } else if p == cg::PATTERN_ASSIGNMENT_PROPERTY && self.parts.assignments {
-                record.assignments.extend(crate::assignment::read(store, o)?);
+                record.assignments.extend(crate::assignment::read(statements, o)?);
             } else if p == cg::USE_PATTERN {
                 push_iri(&mut record.patterns, o);
             } else if p == dct::IDENTIFIER {
                 push_term(&mut record.identifiers, o);
             } else if p == adms::IDENTIFIER {
-                for notation in objects(store, o, skos::NOTATION)? {
+                for notation in objects(statements, o, skos::NOTATION)? {
                     push_literal(&mut record.identifiers, notation.as_ref());
                 }
             } else if p == dcat::LANDING_PAGE {
@@ -457,7 +492,7 @@ impl<'a> RecordReader<'a> {
             } else if p == cg::CLUSTER {
                 push_iri(&mut record.clusters, o);
             } else if p == dcat::CONTACT_POINT {
-                for email in objects(store, o, vcard::HAS_EMAIL)? {
+                for email in objects(statements, o, vcard::HAS_EMAIL)? {
                     push_term(&mut record.contact_emails, email.as_ref());
                 }
             } else if p == dct::SPATIAL || p == schema::SPATIAL_COVERAGE {
@@ -465,7 +500,7 @@ impl<'a> RecordReader<'a> {
                 if let Some(name) = self.labels.name(o)? {
                     push_unique(&mut record.regions, name);
                 }
-                for country in countries_of(store, o)? {
+                for country in countries_of(statements, o)? {
                     push_unique(&mut record.countries, country);
                 }
             } else if let Some(rank) = [dct::ISSUED, schema::DATE_PUBLISHED, dct::DATE]
@@ -479,7 +514,7 @@ impl<'a> RecordReader<'a> {
                 push_term(&mut record.licences, o);
             } else if p == dcat::DISTRIBUTION_PROPERTY
                 && self.parts.distributions
-                && let Some(distribution) = read_distribution(store, o)?
+                && let Some(distribution) = read_distribution(statements, o)?
                 && !record.distributions.iter().any(|d| d.iri == distribution.iri)
             {
                 record.distributions.push(distribution);
@@ -509,19 +544,19 @@ impl<'a> RecordReader<'a> {
         if self.parts.catalogues {
             self.read_catalogues(iri, &mut record)?;
         }
+        record.sort_values();
         Ok(Some(record))
     }
 
     /// The catalogues listing `iri`, and their places.
     fn read_catalogues(&mut self, iri: NamedNodeRef<'_>, record: &mut Record) -> Result<()> {
-        let store = self.labels.store();
-        for quad in store.quads_for_pattern(None, Some(dcat::DATASET_PROPERTY), Some(iri.into()), None) {
-            let catalogue = quad?.subject;
+        let statements = self.labels.statements();
+        for catalogue in statements.stating(dcat::DATASET_PROPERTY, iri.into())? {
             if let NamedOrBlankNodeRef::NamedNode(node) = catalogue.as_ref() {
                 push_unique(&mut record.catalogues, node.as_str().to_owned());
             }
-            for spatial in store.quads_for_pattern(Some(catalogue.as_ref()), Some(dct::SPATIAL), None, None) {
-                if let Some(name) = self.labels.name(spatial?.object.as_ref())? {
+            for spatial in statements.about(catalogue.as_ref(), Some(dct::SPATIAL))? {
+                if let Some(name) = self.labels.name(spatial.object.as_ref())? {
                     push_unique(&mut record.regions, name);
                 }
             }
@@ -546,21 +581,25 @@ impl<'a> RecordReader<'a> {
             },
             ..Agent::default()
         };
-        for home in objects(self.labels.store(), term, foaf::HOMEPAGE)? {
+        let statements = self.labels.statements();
+        for home in objects(statements, term, foaf::HOMEPAGE)? {
             push_term(&mut agent.homepages, home.as_ref());
         }
         for property in [foaf::MBOX, vcard::HAS_EMAIL] {
-            for email in objects(self.labels.store(), term, property)? {
+            for email in objects(statements, term, property)? {
                 push_term(&mut agent.emails, email.as_ref());
             }
         }
-        for kind in objects(self.labels.store(), term, dct::TYPE)? {
+        for kind in objects(statements, term, dct::TYPE)? {
             match kind {
                 Term::NamedNode(node) => push_unique(&mut agent.kinds, local_name(node.as_str()).to_owned()),
                 Term::Literal(literal) => push_unique(&mut agent.kinds, literal.value().to_owned()),
                 Term::BlankNode(_) => {}
             }
         }
+        agent.homepages.sort();
+        agent.emails.sort();
+        agent.kinds.sort();
         cache.keep_agent(generation, key, agent.clone());
         Ok(agent)
     }
@@ -576,7 +615,7 @@ fn graph_iri(graph: &GraphName) -> String {
 }
 
 /// A distribution: its title, formats, licences and URLs.
-fn read_distribution(store: &Store, term: TermRef<'_>) -> Result<Option<Distribution>> {
+fn read_distribution(statements: &dyn Statements, term: TermRef<'_>) -> Result<Option<Distribution>> {
     let (subject, iri): (NamedOrBlankNodeRef<'_>, String) = match term {
         TermRef::NamedNode(node) => (node.into(), node.as_str().to_owned()),
         TermRef::BlankNode(node) => (node.into(), node.to_string()),
@@ -587,8 +626,7 @@ fn read_distribution(store: &Store, term: TermRef<'_>) -> Result<Option<Distribu
         ..Distribution::default()
     };
     let mut titles = Vec::new();
-    for quad in store.quads_for_pattern(Some(subject), None, None, None) {
-        let quad = quad?;
+    for quad in statements.about(subject, None)? {
         let p = quad.predicate.as_ref();
         let o = quad.object.as_ref();
         if p == dct::FORMAT || p == dcat::MEDIA_TYPE {
@@ -605,6 +643,14 @@ fn read_distribution(store: &Store, term: TermRef<'_>) -> Result<Option<Distribu
     }
     titles.sort();
     distribution.title = titles.into_iter().next();
+    for values in [
+        &mut distribution.formats,
+        &mut distribution.licences,
+        &mut distribution.access_urls,
+        &mut distribution.download_urls,
+    ] {
+        values.sort();
+    }
     Ok(Some(distribution))
 }
 
@@ -614,19 +660,6 @@ fn rank(kind: RecordKind) -> usize {
         .iter()
         .position(|(k, _)| *k == kind)
         .unwrap_or(usize::MAX)
-}
-
-/// The objects of `subject`'s `predicate`, in any graph.
-fn objects(store: &Store, subject: TermRef<'_>, predicate: NamedNodeRef<'_>) -> Result<Vec<Term>> {
-    let subject: NamedOrBlankNodeRef<'_> = match subject {
-        TermRef::NamedNode(node) => node.into(),
-        TermRef::BlankNode(node) => node.into(),
-        _ => return Ok(Vec::new()),
-    };
-    store
-        .quads_for_pattern(Some(subject), Some(predicate), None, None)
-        .map(|quad| Ok(quad?.object))
-        .collect()
 }
 
 /// An IRI as it is, a literal by its value.
@@ -730,14 +763,14 @@ const EU_COUNTRY: &str = "http://publications.europa.eu/resource/authority/count
 
 /// The country codes of a place: the place itself when it is an EU authority country IRI,
 /// else its `schema:addressCountry`s.
-fn countries_of(store: &Store, place: TermRef<'_>) -> Result<Vec<String>> {
+fn countries_of(statements: &dyn Statements, place: TermRef<'_>) -> Result<Vec<String>> {
     if let TermRef::NamedNode(iri) = place
         && let Some(code) = iri.as_str().strip_prefix(EU_COUNTRY)
         && !code.is_empty()
     {
         return Ok(vec![code.to_ascii_uppercase()]);
     }
-    Ok(objects(store, place, schema::ADDRESS_COUNTRY)?
+    Ok(objects(statements, place, schema::ADDRESS_COUNTRY)?
         .into_iter()
         .filter_map(|term| match term {
             Term::Literal(l) if !l.value().trim().is_empty() => Some(l.value().trim().to_ascii_uppercase()),
@@ -753,7 +786,7 @@ mod tests {
     #[test]
     fn the_first_title_is_dct_title_and_a_record_in_two_sources_lists_its_agents_once() {
         use oxigraph::model::{GraphNameRef as G, Literal, NamedNodeRef as N, QuadRef};
-        let store = Store::new().unwrap();
+        let store = oxigraph::store::Store::new().unwrap();
         let record = N::new("https://example.org/d/1").unwrap();
         let publisher = N::new("https://example.org/org/1").unwrap();
         let distribution = N::new("https://example.org/d/1/csv").unwrap();

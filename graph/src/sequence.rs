@@ -84,6 +84,17 @@ impl Sequence {
         self.mark.lock().unwrap_or_else(|e| e.into_inner()).number
     }
 
+    /// The last write's number if it finished, else the one before: every write up to it
+    /// is in the store.
+    pub fn finished(&self) -> u64 {
+        let mark = self.mark.lock().unwrap_or_else(|e| e.into_inner());
+        if mark.pending {
+            mark.number.saturating_sub(1)
+        } else {
+            mark.number
+        }
+    }
+
     /// Whether the last write was begun and not finished.
     pub fn pending(&self) -> bool {
         self.mark.lock().unwrap_or_else(|e| e.into_inner()).pending

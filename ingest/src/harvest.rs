@@ -9,6 +9,7 @@
 
 use crate::config::{HarvestSettings, SourceConfig, SourceKind};
 use crate::document::{self, DocumentKind};
+use crate::enrich::harvested::HarvestedRecords;
 use crate::error::{IngestError, Result};
 use crate::fetch::Fetcher;
 use crate::mint::Minter;
@@ -66,6 +67,9 @@ pub struct StageTimings {
     pub store_ms: u64,
     /// Updating the search index (0 while the index is deferred).
     pub index_ms: u64,
+    /// Reading its records from its own triples for the first refresh
+    /// ([`crate::enrich::harvested`]; 0 when they are read from the store).
+    pub records_ms: u64,
     /// Whether the store write went through the bulk loader.
     pub bulk: bool,
 }
@@ -91,6 +95,18 @@ pub async fn harvest(
     settings: HarvestSettings,
     progress: Progress,
 ) -> Result<HarvestOutcome> {
+    harvest_keeping(graph, source, settings, progress, None).await
+}
+
+/// [`harvest`], keeping the source's records in `harvested` when this is its first
+/// version, for the pipeline's first refresh.
+pub(crate) async fn harvest_keeping(
+    graph: Arc<Graph>,
+    source: SourceConfig,
+    settings: HarvestSettings,
+    progress: Progress,
+    harvested: Option<Arc<HarvestedRecords>>,
+) -> Result<HarvestOutcome> {
     source.check()?;
     let layout = graph.layout().clone();
     let started = provenance::now();
@@ -103,7 +119,7 @@ pub async fn harvest(
         blocking(move || graph.commit(batch).map_err(IngestError::from)).await?;
     }
     tracing::info!(source = %source.id, run = %run.as_str(), "harvest started");
-    let result = read_and_swap(graph.clone(), &source, &settings, &run, progress).await;
+    let result = read_and_swap(graph.clone(), &source, &settings, &run, progress, harvested).await;
     match result {
         Ok(outcome) => {
             tracing::info!(
@@ -170,6 +186,7 @@ async fn read_and_swap(
     settings: &HarvestSettings,
     run: &NamedNode,
     progress: Progress,
+    harvested: Option<Arc<HarvestedRecords>>,
 ) -> Result<HarvestOutcome> {
     let layout = graph.layout().clone();
     let target = layout.source_graph(&source.id)?;
@@ -204,7 +221,8 @@ async fn read_and_swap(
     };
     let source2 = source.clone();
     let minter2 = minter.clone();
-    let (output, changes, difference, deleted_records) = blocking(move || {
+    let previous_was_empty = previous.is_empty();
+    let (mut output, changes, difference, deleted_records) = blocking(move || {
         let mut raw = raw;
         describe_catalogues(&mut raw, &source2, &minter2);
         let output: SourceOutput = finish(raw, &minter2, report, options);
@@ -235,6 +253,30 @@ async fn read_and_swap(
     })
     .await?;
     timings.validate_ms = validate_started.elapsed().as_millis() as u64;
+    // A first version's records, read from its own triples while they are at hand, spare
+    // the first refresh reading them back from the store.
+    let kept = match harvested.clone().filter(|_| previous_was_empty) {
+        Some(harvested) => {
+            progress("reading its records");
+            let started = std::time::Instant::now();
+            let (graph, target, triples) = (graph.clone(), target.clone(), output.triples);
+            let (triples, kept) = blocking(move || {
+                let kept = harvested.read(&graph, &target, &triples);
+                Ok((triples, kept))
+            })
+            .await?;
+            output.triples = triples;
+            timings.records_ms = started.elapsed().as_millis() as u64;
+            match kept {
+                Ok(kept) => Some(kept),
+                Err(error) => {
+                    tracing::warn!(source = %source.id, "its records will be read from the store: {error}");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     progress(&format!("storing {} triples", output.triples.len()));
     let finished = provenance::finished(run, RunStatus::Succeeded, None, &changes, &output.report);
     let triples = output.triples.len();
@@ -273,6 +315,9 @@ async fn read_and_swap(
         graph2.commit(batch).map_err(IngestError::from)
     })
     .await?;
+    if let (Some(harvested), Some(kept)) = (harvested, kept) {
+        harvested.add(kept, written.sequence);
+    }
     timings.store_ms = written.prepare_ms + written.store_ms;
     timings.index_ms = written.index_ms;
     timings.bulk = written.bulk;

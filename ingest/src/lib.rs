@@ -14,6 +14,7 @@ pub mod mint;
 pub mod outbound;
 pub mod page_cache;
 pub mod parallel;
+pub mod pending;
 pub mod pipeline;
 pub mod provenance;
 pub mod rdf_document;

@@ -16,7 +16,9 @@
 //!    only this run's harvests wrote since the last refresh, only what they can have
 //!    changed is tagged ([`Scope::Sources`]); else every record. A graph holding no tags
 //!    and no links yet reads each record once for all three of tagging, linking and the
-//!    index (`enrich::first`);
+//!    index (`enrich::first`), and when the run began on a store holding no record, not
+//!    even once: each harvest kept its records as it read them from its own triples
+//!    (`enrich::harvested`);
 //! 4. an index deferred by the caller ([`Graph::defer_index`]) catches up in one pass;
 //! 5. after a full refresh or a bulk-loaded harvest, the store is compacted, which merges the
 //!    files the bulk loader left.
@@ -28,12 +30,13 @@
 //! `civicgraph tag` and `link` run one step alone (`tag_graph`, `link_graph`).
 
 use crate::config::{HarvestSettings, SourceConfig};
+use crate::enrich::harvested::{HarvestedRecords, Usable};
 use crate::enrich::link::LinkSettings;
 use crate::enrich::link::kept::KeptRows;
 use crate::enrich::tag::TagSettings;
 use crate::enrich::{Refreshed, Scope, after_harvest};
 use crate::error::Result;
-use crate::harvest::{HarvestOutcome, Progress, blocking, harvest, recover_interrupted};
+use crate::harvest::{HarvestOutcome, Progress, blocking, harvest_keeping, recover_interrupted};
 use crate::provenance::RunStatus;
 use crate::refresh_state;
 use civicgraph_graph::Graph;
@@ -168,10 +171,28 @@ impl Pipeline {
     /// linking and tagging read changed since this pipeline last did (always the first
     /// time); `progress` reports each source's harvest.
     pub async fn run(&self, sources: Vec<SourceConfig>, progress: ProgressFor) -> Result<PipelineReport> {
-        let (outcomes, errors) = self.harvest_all(sources, progress).await;
+        // A store holding no record yet: each harvest keeps its records for the first
+        // refresh, which then reads none back.
+        let harvested = {
+            let graph = self.graph.clone();
+            blocking(move || HarvestedRecords::for_run(&graph))
+                .await?
+                .map(Arc::new)
+        };
+        let (outcomes, errors) = self.harvest_all(sources, progress, harvested.clone()).await;
         let this = self.clone();
         let scope = self.scope(&outcomes);
-        blocking(move || this.finish(outcomes, errors, scope)).await
+        blocking(move || {
+            let usable = match harvested {
+                Some(harvested) => {
+                    let rewritten = outcomes.iter().filter(|o| o.rewritten).count();
+                    harvested.usable(&this.graph, rewritten)?
+                }
+                None => None,
+            };
+            this.finish(outcomes, errors, scope, usable.as_ref())
+        })
+        .await
     }
 
     /// What the refresh after `outcomes` must tag, if anything.
@@ -208,22 +229,24 @@ impl Pipeline {
     /// Steps 3 to 5 after a change made outside a harvest (`serve` loading the demo data):
     /// link, tag, catch the index up, compact.
     pub fn refresh(&self) -> Result<PipelineReport> {
-        self.finish(Vec::new(), Vec::new(), Some(Scope::All))
+        self.finish(Vec::new(), Vec::new(), Some(Scope::All), None)
     }
 
     async fn harvest_all(
         &self,
         sources: Vec<SourceConfig>,
         progress: ProgressFor,
+        harvested: Option<Arc<HarvestedRecords>>,
     ) -> (Vec<HarvestOutcome>, Vec<String>) {
         let limit = Arc::new(tokio::sync::Semaphore::new(self.harvest.parallel.max(1)));
         let mut tasks = Vec::new();
         for source in sources {
-            let (graph, settings, limit, progress) = (
+            let (graph, settings, limit, progress, harvested) = (
                 self.graph.clone(),
                 self.harvest.clone(),
                 limit.clone(),
                 progress.clone(),
+                harvested.clone(),
             );
             let id = source.id.clone();
             tasks.push((
@@ -231,7 +254,7 @@ impl Pipeline {
                 tokio::spawn(async move {
                     let _permit = limit.acquire_owned().await;
                     let progress = progress(&source);
-                    let outcome = harvest(graph, source, settings, progress.clone()).await;
+                    let outcome = harvest_keeping(graph, source, settings, progress.clone(), harvested).await;
                     progress(FINISHED);
                     outcome
                 }),
@@ -259,6 +282,7 @@ impl Pipeline {
         outcomes: Vec<HarvestOutcome>,
         errors: Vec<String>,
         scope: Option<Scope>,
+        harvested: Option<&Usable>,
     ) -> Result<PipelineReport> {
         // The bulk loader's files (a first harvest, a first tagging or linking after a full
         // refresh) are what compaction merges; a run that wrote differences leaves that to
@@ -277,6 +301,7 @@ impl Pipeline {
                 &self.linking,
                 &scope,
                 kept.as_deref_mut(),
+                harvested,
             )?;
             *self.refreshed_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(writes);
             Some(refreshed)

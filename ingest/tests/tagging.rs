@@ -415,6 +415,7 @@ fn patterns_reach_a_copy_found_by_the_linker_in_the_same_refresh() {
         &Default::default(),
         &Default::default(),
         None,
+        None,
     )
     .unwrap();
     let copy = stored_assignments(&graph, &node("http://example.org/b/sensors-copy")).unwrap();

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod demo;
 pub mod net;
+pub mod search;
 pub mod server;
 pub mod sources;
 pub mod sparql;

@@ -2,31 +2,13 @@
 //! index together: what it leaves is what linking, tagging and rebuilding the index apart
 //! leave.
 
-use civicgraph_graph::{Graph, Layout, SearchPage, SearchRequest, SearchSort};
+use civicgraph_graph::{Graph, Layout};
 use civicgraph_ingest::Pipeline;
 use civicgraph_ingest::enrich::link::{LinkSettings, link_graph};
 use civicgraph_ingest::enrich::tag::{TagSettings, tag_graph};
 use civicgraph_sparql_api::demo;
+use civicgraph_tests::search::everything;
 use std::sync::Arc;
-
-/// Every record the index holds, with every facet, in key order; scores left out (they
-/// depend on the index's segments, not on what it holds).
-fn everything(graph: &Graph) -> SearchPage {
-    let mut page = graph
-        .search_page(&SearchRequest {
-            sort: SearchSort::Key,
-            limit: 10_000,
-            facets: true,
-            facet_size: 10_000,
-            ..SearchRequest::default()
-        })
-        .unwrap();
-    for hit in &mut page.hits {
-        hit.score = 0.0;
-    }
-    page.hits.sort_by(|a, b| a.iri.cmp(&b.iri));
-    page
-}
 
 #[test]
 fn a_first_refresh_leaves_what_linking_tagging_and_reindexing_apart_leave() {

@@ -27,6 +27,7 @@
 
 use super::Refreshed;
 use crate::enrich::Scope;
+use crate::enrich::harvested::Usable;
 use crate::enrich::link::kept::KeptRows;
 use crate::enrich::link::row::{LinkRow, Sources};
 use crate::enrich::link::{LinkRecord, LinkSettings, link_rows};
@@ -53,6 +54,7 @@ pub(crate) fn first_refresh(
     tagging: &TagSettings,
     linking: &LinkSettings,
     kept: Option<&mut KeptRows>,
+    harvested: Option<&Usable>,
 ) -> Result<Option<Refreshed>> {
     let started = std::time::Instant::now();
     let layout = graph.layout();
@@ -98,11 +100,18 @@ pub(crate) fn first_refresh(
     let mut fresh = CaseStudyPatterns::new();
     let sources = Sources::default();
     let mut rows: Vec<LinkRow> = Vec::new();
+    let from_harvests = std::sync::atomic::AtomicUsize::new(0);
     for (of_case_studies, step) in steps {
         let read = crate::parallel::map_in_order(step, |iri| {
-            // A reader per record: the labels it resolves are cached by the graph.
-            let mut reader = RecordReader::new(graph.labels(), layout);
-            let Some(record) = reader.read(iri.as_ref())? else {
+            let record = match harvested.map(|h| h.get(iri)).transpose()?.flatten() {
+                Some(record) => {
+                    from_harvests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    Some(record)
+                }
+                // A reader per record: the labels it resolves are cached by the graph.
+                None => RecordReader::new(graph.labels(), layout).read(iri.as_ref())?,
+            };
+            let Some(record) = record else {
                 return Ok::<_, crate::IngestError>(None);
             };
             let assignments = if tagged.contains(iri) {
@@ -198,8 +207,10 @@ pub(crate) fn first_refresh(
         summary.run = again.run;
     }
     tag_ms += started.elapsed().as_millis() as u64;
+    let from_harvests = from_harvests.into_inner();
     tracing::info!(
         records = summary.records,
+        from_harvests,
         datasets = links.datasets,
         links = links.links,
         tagged_again = again.records,
@@ -212,5 +223,6 @@ pub(crate) fn first_refresh(
         links,
         tag_ms,
         link_ms,
+        from_harvests,
     }))
 }

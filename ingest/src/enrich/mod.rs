@@ -4,6 +4,7 @@
 //! ([`Scope`]). Both write only what changed.
 
 mod first;
+pub mod harvested;
 pub mod link;
 pub mod mapped_document;
 pub mod tag;
@@ -52,6 +53,9 @@ pub struct Refreshed {
     pub tag_ms: u64,
     /// Milliseconds linking (reading the datasets, matching, writing the changed links).
     pub link_ms: u64,
+    /// Records a first refresh took as their harvest read them, not from the store
+    /// ([`harvested`]).
+    pub from_harvests: usize,
 }
 
 /// Links, then tags, every record of `graph`. Linking comes first because tagging reads its
@@ -69,9 +73,11 @@ pub fn after_harvest(
     linking: &LinkSettings,
     scope: &Scope,
     mut kept: Option<&mut KeptRows>,
+    harvested: Option<&harvested::Usable>,
 ) -> Result<Refreshed> {
     if *scope == Scope::All
-        && let Some(refreshed) = first::first_refresh(graph, tagging, linking, kept.as_deref_mut())?
+        && let Some(refreshed) =
+            first::first_refresh(graph, tagging, linking, kept.as_deref_mut(), harvested)?
     {
         return Ok(refreshed);
     }
@@ -101,5 +107,6 @@ pub fn after_harvest(
         links,
         tag_ms,
         link_ms,
+        from_harvests: 0,
     })
 }

@@ -1,0 +1,334 @@
+//! Records read from a harvest's own triples, kept for the first refresh, so that a new
+//! graph's records are not read back out of the store (issue 18: at a million datasets,
+//! decoding each quad's terms from RocksDB was half the ingest).
+//!
+//! A pipeline run into a data directory whose store holds no record yet keeps, per source
+//! harvested, each of its records as [`civicgraph_graph::RecordReader`] reads them from the
+//! source's triples before they are written ([`Pending`]: those triples, with the store's
+//! statements about the nodes they name). They go to a file of JSON
+//! lines in the data directory, not memory: memory follows the largest source, not the
+//! graph. The first refresh takes a record from there instead of the store
+//! ([`Usable::get`]).
+//!
+//! A record read before the other sources were written is the store's only if no other
+//! source says anything about what it read: a publisher or a place another source also
+//! describes, the record itself in two sources, a catalogue of another source listing it.
+//! Each source notes the nodes it describes, the nodes its records read and the datasets
+//! its catalogues list (by a hash of each); a source that shares any with another keeps
+//! nothing ([`HarvestedRecords::usable`]), and its records are read from the store as
+//! before. So is everything when anything but the run's own harvests wrote to the store
+//! meanwhile.
+
+use crate::error::{IngestError, Result};
+use crate::pending::Pending;
+use civicgraph_graph::{Graph, LabelCache, Labels, Record, RecordKind, RecordReader, node_hash};
+use civicgraph_vocab::ext::dcat;
+use oxigraph::model::{NamedNode, NamedOrBlankNodeRef, TermRef, Triple};
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// The folder of the data directory where a run keeps its sources' records until its
+/// refresh; removed when the run ends, and at the start of the next if a process died.
+const FOLDER: &str = "harvested-records";
+
+/// What one source's harvest kept.
+#[derive(Debug)]
+pub struct SourceRecords {
+    file: PathBuf,
+    /// Each record's line in `file`, by the hash of its IRI: where it starts and how long.
+    lines: HashMap<u64, (u64, u32)>,
+    /// The subjects of the source's triples.
+    described: HashSet<u64>,
+    /// The nodes its records' reading asked about (its own and others').
+    touched: HashSet<u64>,
+    /// What its triples say `dcat:dataset` of: records a catalogue of it lists.
+    listed: HashSet<u64>,
+    /// Every write up to this one was in the store when its records were read: they saw it.
+    read_after: u64,
+    /// The number of its own write, once it succeeded.
+    written: u64,
+}
+
+/// The records a pipeline run's harvests kept, until its refresh.
+#[derive(Debug)]
+pub struct HarvestedRecords {
+    dir: PathBuf,
+    sources: Mutex<Vec<SourceRecords>>,
+    /// [`Graph::source_writes`] when the run began.
+    writes_at_start: u64,
+    /// Files made so far.
+    files: std::sync::atomic::AtomicUsize,
+}
+
+impl Drop for HarvestedRecords {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_dir_all(&self.dir)
+            && error.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("{}: {error}", self.dir.display());
+        }
+    }
+}
+
+impl HarvestedRecords {
+    /// For a run into `graph`: `None` unless the graph is kept in a data directory and its
+    /// store holds no dataset, case study or catalogue yet (a new hub's first harvest).
+    pub fn for_run(graph: &Graph) -> Result<Option<Self>> {
+        let Some(data) = graph.dir() else {
+            return Ok(None);
+        };
+        let store = graph.store();
+        for (_, class) in RecordKind::ALL {
+            let typed = store
+                .quads_for_pattern(
+                    None,
+                    Some(oxigraph::model::vocab::rdf::TYPE),
+                    Some(class.into()),
+                    None,
+                )
+                .next();
+            if typed.is_some() {
+                return Ok(None);
+            }
+        }
+        let dir = data.join(FOLDER);
+        let io = |source| IngestError::Io {
+            document: dir.display().to_string(),
+            source,
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io)?;
+        }
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        Ok(Some(Self {
+            dir,
+            sources: Mutex::new(Vec::new()),
+            writes_at_start: graph.source_writes(),
+            files: Default::default(),
+        }))
+    }
+
+    /// Reads the records of `triples`, about to be written as the whole of `target`, and
+    /// keeps them in a file; [`HarvestedRecords::add`] them once the write succeeded.
+    pub fn read(&self, graph: &Graph, target: &NamedNode, triples: &[Triple]) -> Result<SourceRecords> {
+        let read_after = graph.finished_write();
+        let pending = Pending::new(triples, target, graph.store());
+        let mut iris: Vec<NamedNode> = RecordKind::ALL
+            .iter()
+            .flat_map(|(_, class)| pending.typed(*class))
+            .collect();
+        iris.sort();
+        iris.dedup();
+        // The labels of what the source says are not the store's yet: a cache of their own.
+        let cache = LabelCache::default();
+        let labels = Labels::over(&pending, graph.store(), &cache);
+        let lines = crate::parallel::map_in_order(&iris, |iri| {
+            let Some(record) = RecordReader::new(labels, graph.layout()).read(iri.as_ref())? else {
+                return Ok::<_, IngestError>(None);
+            };
+            let mut line = serde_json::to_vec(&record).map_err(|e| IngestError::Io {
+                document: iri.as_str().to_owned(),
+                source: std::io::Error::other(e),
+            })?;
+            line.push(b'\n');
+            Ok(Some((node_hash(iri.as_ref().into()), line)))
+        })?;
+        let number = self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = self.dir.join(format!(
+            "{}-{number}.jsonl",
+            target.as_str().rsplit('/').next().unwrap_or("source")
+        ));
+        let io = |source| IngestError::Io {
+            document: file.display().to_string(),
+            source,
+        };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file).map_err(io)?);
+        let mut at = HashMap::with_capacity(lines.len());
+        let mut offset = 0u64;
+        for (hash, line) in lines.into_iter().flatten() {
+            out.write_all(&line).map_err(io)?;
+            at.insert(hash, (offset, line.len() as u32));
+            offset += line.len() as u64;
+        }
+        out.flush().map_err(io)?;
+        let mut described = HashSet::new();
+        let mut listed = HashSet::new();
+        for triple in triples {
+            described.insert(node_hash(triple.subject.as_ref()));
+            if triple.predicate == dcat::DATASET_PROPERTY
+                && let Some(node) = as_node(triple.object.as_ref())
+            {
+                listed.insert(node_hash(node));
+            }
+        }
+        Ok(SourceRecords {
+            file,
+            lines: at,
+            described,
+            touched: pending.touched(),
+            listed,
+            read_after,
+            written: u64::MAX,
+        })
+    }
+
+    /// Adds a source's records once its write, number `written`, succeeded.
+    pub fn add(&self, mut records: SourceRecords, written: u64) {
+        records.written = written;
+        self.sources
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(records);
+    }
+
+    /// What the refresh after the run may take instead of reading the store, given the
+    /// number of sources the run wrote: nothing if anything else wrote a source graph
+    /// meanwhile (a SPARQL update), and nothing of a source whose records read a node
+    /// another source describes, or are listed by another source's catalogue, when that
+    /// source was written after they were read (before, they read it from the store).
+    pub fn usable(&self, graph: &Graph, rewritten: usize) -> Result<Option<Usable>> {
+        let sources = std::mem::take(&mut *self.sources.lock().unwrap_or_else(|e| e.into_inner()));
+        if graph.source_writes() - self.writes_at_start != rewritten as u64 || sources.is_empty() {
+            return Ok(None);
+        }
+        let (mut described, mut listed) = (Latest::default(), Latest::default());
+        for (i, source) in sources.iter().enumerate() {
+            for hash in &source.described {
+                described.note(*hash, i, source.written);
+            }
+            for hash in &source.listed {
+                listed.note(*hash, i, source.written);
+            }
+        }
+        let mut usable = Usable::default();
+        for (i, source) in sources.into_iter().enumerate() {
+            let read_elsewhere = source
+                .touched
+                .iter()
+                .any(|hash| described.by_another_after(*hash, i, source.read_after));
+            let listed_elsewhere = source
+                .lines
+                .keys()
+                .any(|hash| listed.by_another_after(*hash, i, source.read_after));
+            if read_elsewhere || listed_elsewhere {
+                tracing::info!(
+                    file = %source.file.display(),
+                    "a source's records read nodes another source also describes: they are read from the store"
+                );
+                continue;
+            }
+            let file = std::fs::File::open(&source.file).map_err(|e| IngestError::Io {
+                document: source.file.display().to_string(),
+                source: e,
+            })?;
+            let number = usable.files.len();
+            usable.files.push((source.file, file));
+            for (hash, (offset, len)) in source.lines {
+                usable.lines.insert(hash, (number, offset, len));
+            }
+        }
+        Ok(Some(usable))
+    }
+}
+
+/// Per node, the two latest writes of the sources that say something of it, as (write,
+/// source): enough to tell whether a source other than a given one wrote it after a given
+/// write, in 24 bytes a node however many sources name it.
+#[derive(Debug, Default)]
+struct Latest(HashMap<u64, [(u64, usize); 2]>);
+
+impl Latest {
+    const NONE: (u64, usize) = (0, usize::MAX);
+
+    fn note(&mut self, hash: u64, source: usize, written: u64) {
+        let slots = self.0.entry(hash).or_insert([Self::NONE; 2]);
+        if let Some(slot) = slots.iter_mut().find(|(_, s)| *s == source) {
+            slot.0 = slot.0.max(written);
+        } else if written > slots[1].0 || slots[1] == Self::NONE {
+            slots[1] = (written, source);
+        }
+        if slots[1].0 > slots[0].0 || slots[0] == Self::NONE {
+            slots.swap(0, 1);
+        }
+    }
+
+    /// Whether a source other than `source` that says something of the node was written
+    /// after write `after`.
+    fn by_another_after(&self, hash: u64, source: usize, after: u64) -> bool {
+        self.0.get(&hash).is_some_and(|slots| {
+            slots
+                .iter()
+                .any(|&(written, s)| s != source && s != usize::MAX && written > after)
+        })
+    }
+}
+
+/// The records a first refresh may take from the harvests.
+#[derive(Debug, Default)]
+pub struct Usable {
+    files: Vec<(PathBuf, std::fs::File)>,
+    lines: HashMap<u64, (usize, u64, u32)>,
+}
+
+impl Usable {
+    /// How many records it holds.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The record at `iri` as its harvest read it, if kept.
+    pub fn get(&self, iri: &NamedNode) -> Result<Option<Record>> {
+        let Some(&(file, offset, len)) = self.lines.get(&node_hash(iri.as_ref().into())) else {
+            return Ok(None);
+        };
+        let (path, file) = &self.files[file];
+        let io = |source| IngestError::Io {
+            document: path.display().to_string(),
+            source,
+        };
+        let mut line = vec![0; len as usize];
+        file.read_exact_at(&mut line, offset).map_err(io)?;
+        let record: Record = serde_json::from_slice(&line).map_err(|e| io(std::io::Error::other(e)))?;
+        // Two IRIs of one hash: the other is read from the store.
+        Ok((record.iri == iri.as_str()).then_some(record))
+    }
+}
+
+fn as_node(term: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
+    match term {
+        TermRef::NamedNode(node) => Some(node.into()),
+        TermRef::BlankNode(node) => Some(node.into()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_writes_of_other_sources() {
+        let mut latest = Latest::default();
+        // Node 1: sources 0 (write 5), 1 (write 9) and 2 (write 7).
+        for (source, written) in [(0, 5), (1, 9), (2, 7)] {
+            latest.note(1, source, written);
+        }
+        assert!(latest.by_another_after(1, 0, 8), "source 1 wrote at 9");
+        assert!(latest.by_another_after(1, 1, 6), "source 2 wrote at 7");
+        assert!(!latest.by_another_after(1, 1, 7), "none but itself after 7");
+        assert!(!latest.by_another_after(1, 2, 9));
+        assert!(!latest.by_another_after(2, 0, 0), "an unknown node");
+        // Node 2: only source 3.
+        latest.note(2, 3, 4);
+        assert!(!latest.by_another_after(2, 3, 0), "its own write");
+        assert!(latest.by_another_after(2, 0, 3));
+    }
+}

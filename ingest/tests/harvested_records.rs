@@ -1,0 +1,153 @@
+//! A new hub's first harvest reads its records from the sources' own triples, not back out
+//! of the store, and what its first refresh leaves (tags, links, the index) is what linking,
+//! tagging and rebuilding the index from the store leave: also when sources say things about
+//! each other's nodes, whose records are then read from the store.
+
+use civicgraph_graph::{Graph, Layout};
+use civicgraph_ingest::config::{HarvestSettings, SourceKind};
+use civicgraph_ingest::enrich::link::{LinkSettings, link_graph};
+use civicgraph_ingest::enrich::tag::{TagSettings, tag_graph};
+use civicgraph_ingest::{Pipeline, pipeline};
+use civicgraph_tests::demo::repo;
+use civicgraph_tests::search::everything;
+use civicgraph_tests::sources::{file_source, quick_settings};
+use std::sync::Arc;
+
+/// A source that says something of two other sources' nodes: a new name for Southvale's
+/// council, which Southvale's records read, and a catalogue listing one of Northmoor's
+/// datasets.
+const OVERLAP: &str = r#"@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<https://data.southvale.example.gov.uk/id/org/council> a foaf:Organization ;
+    foaf:name "Renamed Southvale Council"@en .
+<https://aggregator.example.org/catalog> a dcat:Catalog ;
+    dct:title "An aggregator"@en ;
+    dct:publisher <https://aggregator.example.org/org> ;
+    dcat:dataset <https://data.northmoor.example.gov.uk/id/dataset/air-quality-continuous-monitoring> .
+<https://aggregator.example.org/org> a foaf:Organization ; foaf:name "The aggregator"@en .
+"#;
+
+/// Where the overlapping source goes among the others, harvested one at a time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Overlap {
+    None,
+    /// Harvested last: the others read their records before it was written.
+    Last,
+    /// Harvested first: the others read what it says from the store.
+    First,
+}
+
+#[tokio::test]
+async fn a_first_harvest_reads_no_record_back_and_leaves_what_a_rebuild_leaves() {
+    for overlap in [Overlap::None, Overlap::Last, Overlap::First] {
+        let dir = tempfile::tempdir().unwrap();
+        let graph = Arc::new(Graph::open(&dir.path().join("data"), Layout::default()).unwrap());
+        graph.ensure_vocabulary().unwrap();
+        // As `civicgraph harvest` runs.
+        graph.defer_index();
+        let mut sources: Vec<_> = // Westshire's catalogue describes the other councils, as publishers of its copies of
+        // their datasets: left out, so that these sources share no node.
+        ["southvale", "northmoor", "uk-datasets"]
+            .into_iter()
+            .map(|name| {
+                file_source(
+                    name,
+                    SourceKind::Dcat,
+                    &repo(&format!("datasets/demo/{name}.ttl")),
+                )
+            })
+            .collect();
+        sources.push(file_source(
+            "cases",
+            SourceKind::CaseStudies,
+            &repo("datasets/demo/case-studies.json"),
+        ));
+        if overlap != Overlap::None {
+            let path = dir.path().join("overlap.ttl");
+            std::fs::write(&path, OVERLAP).unwrap();
+            let source = file_source("overlap", SourceKind::Dcat, &path);
+            match overlap {
+                Overlap::First => sources.insert(0, source),
+                _ => sources.push(source),
+            }
+        }
+        let report = Pipeline::new(
+            graph.clone(),
+            HarvestSettings {
+                parallel: 1,
+                ..quick_settings()
+            },
+            TagSettings::default(),
+            LinkSettings::default(),
+        )
+        .run(sources, pipeline::silent())
+        .await
+        .unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(report.failed().count(), 0);
+        let refreshed = report.refreshed.unwrap();
+        eprintln!(
+            "DEBUG listed {:?}",
+            civicgraph_tests::sparql::select(
+                &graph,
+                "SELECT ?d ?g ?h WHERE { GRAPH ?g { ?c <http://www.w3.org/ns/dcat#dataset> ?d } GRAPH ?h { ?d a ?t } FILTER(?g != ?h) }"
+            )
+        );
+        let records = graph.record_subjects().unwrap().len();
+        let southvale = records_of(&graph, "southvale");
+        let northmoor = records_of(&graph, "northmoor");
+        assert!(southvale > 10 && northmoor > 10, "{southvale} {northmoor}");
+        if overlap == Overlap::Last {
+            // Southvale's records read its council, which a source written after them
+            // describes; a catalogue of that source lists one of Northmoor's.
+            assert_eq!(
+                refreshed.from_harvests,
+                records - southvale - northmoor,
+                "{refreshed:?}"
+            );
+        } else {
+            assert_eq!(refreshed.from_harvests, records, "{refreshed:?}");
+        }
+        assert!(
+            !dir.path().join("data/harvested-records").exists(),
+            "the kept records go when the run ends"
+        );
+
+        let index = everything(&graph);
+        assert_eq!(index.total, records);
+        let links = link_graph(&graph, &LinkSettings::default()).unwrap();
+        assert_eq!((links.added, links.removed), (0, 0), "{links:?}");
+        let again = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+        assert_eq!((again.added, again.removed), (0, 0), "{again:?}");
+        graph.reindex(&mut |_| {}).unwrap();
+        let rebuilt = everything(&graph);
+        for (a, b) in index.hits.iter().zip(&rebuilt.hits) {
+            assert_eq!(a, b, "a record's document differs from a rebuild's ({overlap:?})");
+        }
+        assert_eq!(index, rebuilt, "{overlap:?}");
+        if overlap != Overlap::None {
+            let renamed = rebuilt
+                .hits
+                .iter()
+                .filter(|h| h.publishers.iter().any(|p| p.contains("Renamed Southvale")))
+                .count();
+            // Of two English names, the least is shown.
+            assert!(renamed > 10, "Southvale's records show the other source's name");
+        }
+    }
+}
+
+/// How many records the source `id` holds.
+fn records_of(graph: &Graph, id: &str) -> usize {
+    let source = graph.layout().source_graph(id).unwrap();
+    civicgraph_tests::sparql::count(
+        graph,
+        &format!(
+            "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH <{}> {{ ?r a ?class \
+             VALUES ?class {{ <http://www.w3.org/ns/dcat#Dataset> \
+             <http://www.w3.org/ns/dcat#Catalog> <https://w3id.org/civicgraph/ns#CaseStudy> }} }} }}",
+            source.as_str()
+        ),
+    ) as usize
+}
