@@ -106,9 +106,16 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
             links.links,
             links.clusters
         );
+        if done.from_harvests > 0 {
+            eprintln!(
+                "{} records were taken as their harvests read them, not read back from the store",
+                done.from_harvests
+            );
+        }
         if args.json {
             let line = serde_json::json!({ "refresh": {
                 "tags": done.tags, "links": done.links, "tag_ms": done.tag_ms, "link_ms": done.link_ms,
+                "from_harvests": done.from_harvests,
                 "index_ms": report.index_ms, "indexed": report.indexed,
                 "compact_ms": report.compact_ms.unwrap_or_default(),
             }});
