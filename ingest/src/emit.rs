@@ -32,6 +32,21 @@ pub fn absolute_iri(text: &str) -> Option<NamedNode> {
     NamedNode::new(text).ok()
 }
 
+/// [`absolute_iri`], also for a web address written without its scheme, as catalogues'
+/// and collections' forms let people type it (`www.axesat.mx`), read as `http://…`.
+pub fn web_address(text: &str) -> Option<NamedNode> {
+    absolute_iri(text).or_else(|| {
+        let text = text.trim();
+        // `www.` and a host with a dot in it: `www.example` is more likely a word.
+        let host = text.get(..4).filter(|start| start.eq_ignore_ascii_case("www."))?;
+        let rest = &text[host.len()..];
+        let domain = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        (domain.contains('.') && !domain.starts_with('.'))
+            .then(|| absolute_iri(&format!("http://{text}")))
+            .flatten()
+    })
+}
+
 /// An `xsd:decimal` literal of `x` to three places, in the canonical form the store gives
 /// back (`1.0`, not `1.000`), so that a value written and read again compares equal.
 pub fn decimal(x: f64) -> Literal {
@@ -92,7 +107,7 @@ impl Emitter {
         value: &str,
         class: NamedNodeRef<'_>,
     ) -> bool {
-        match absolute_iri(value) {
+        match web_address(value) {
             Some(iri) => {
                 self.add_typed(subject, predicate, iri, class);
                 true
@@ -144,9 +159,9 @@ impl Emitter {
         }
     }
 
-    /// Adds `value` as an IRI if it is one (see [`absolute_iri`]); returns whether it was.
+    /// Adds `value` as an IRI if it is one (see [`web_address`]); returns whether it was.
     pub fn link(&mut self, subject: &NamedOrBlankNode, predicate: NamedNodeRef<'_>, value: &str) -> bool {
-        match absolute_iri(value) {
+        match web_address(value) {
             Some(iri) => {
                 self.add(subject.clone(), predicate, iri);
                 true
@@ -193,14 +208,20 @@ pub fn scalar_text(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// The strings of a JSON value that may be one string or an array of them (or, as
-/// catalogues write, one string of comma-separated values when `split` is set).
-pub fn string_list(value: Option<&serde_json::Value>, split: bool) -> Vec<String> {
-    let mut out: Vec<String> = match value {
+/// The items of a list field as given (a scalar is a list of one), empty ones included:
+/// they count where a list is joined as it was written.
+pub fn list_items(value: Option<&serde_json::Value>) -> Vec<String> {
+    match value {
         Some(serde_json::Value::Array(items)) => items.iter().filter_map(scalar_text).collect(),
         Some(v) => scalar_text(v).into_iter().collect(),
         None => Vec::new(),
-    };
+    }
+}
+
+/// The strings of a JSON value that may be one string or an array of them (or, as
+/// catalogues write, one string of comma-separated values when `split` is set).
+pub fn string_list(value: Option<&serde_json::Value>, split: bool) -> Vec<String> {
+    let mut out = list_items(value);
     if split {
         out = out
             .iter()
@@ -233,6 +254,22 @@ mod tests {
             "",
         ] {
             assert!(absolute_iri(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn web_addresses_without_their_scheme() {
+        assert_eq!(
+            web_address(" www.axesat.mx ").unwrap().as_str(),
+            "http://www.axesat.mx"
+        );
+        assert_eq!(
+            web_address("WWW.Example.org/a").unwrap().as_str(),
+            "http://WWW.Example.org/a"
+        );
+        assert_eq!(web_address("https://x.org").unwrap().as_str(), "https://x.org");
+        for bad in ["www.a b.org", "www.", "example.org", "wwwexample"] {
+            assert!(web_address(bad).is_none(), "{bad}");
         }
     }
 

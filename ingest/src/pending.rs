@@ -2,6 +2,11 @@
 //! of what its graph holds: what a first harvest builds its records from
 //! ([`crate::enrich::harvested`]), through the same record view and label resolution as
 //! the store's ([`civicgraph_graph::Statements`]).
+//!
+//! What the source describes is answered from its triples alone, with no store lookup
+//! (which, a few per record, cost as much as reading the record back): the caller checks
+//! afterwards that no other source describes it too. What the source does not describe
+//! (a theme, a place named elsewhere) is the store's.
 
 use crate::source_graph::SourceGraph;
 use civicgraph_graph::{GraphError, Statements, node_hash};
@@ -12,12 +17,16 @@ use oxigraph::store::Store;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-/// A source's triples, about to be written as the whole of `graph`, over the store: every
-/// lookup answers with the source's statements and the store's in other graphs.
+/// A source's triples, about to be written as the whole of `graph`, over the store: a node
+/// the source describes is answered from the source (and from the store too when the store
+/// described it before the run), any other from the store.
 pub struct Pending<'a> {
     triples: SourceGraph<'a>,
     graph: GraphName,
     store: &'a Store,
+    /// The subjects the store described when the run began (the vocabulary), by
+    /// [`node_hash`]: for these the store is read too.
+    stored_before: &'a HashSet<u64>,
     /// Every node whose statements were asked for, by [`node_hash`].
     touched: Mutex<HashSet<u64>>,
 }
@@ -32,12 +41,19 @@ impl std::fmt::Debug for Pending<'_> {
 }
 
 impl<'a> Pending<'a> {
-    /// `triples`, to be written as the whole of `graph`, over `store`.
-    pub fn new(triples: &'a [Triple], graph: &NamedNode, store: &'a Store) -> Self {
+    /// `triples`, to be written as the whole of `graph`, over `store`, which described
+    /// `stored_before` when the run began.
+    pub fn new(
+        triples: &'a [Triple],
+        graph: &NamedNode,
+        store: &'a Store,
+        stored_before: &'a HashSet<u64>,
+    ) -> Self {
         Self {
             triples: SourceGraph::new(triples),
             graph: graph.clone().into(),
             store,
+            stored_before,
             touched: Mutex::new(HashSet::new()),
         }
     }
@@ -58,23 +74,9 @@ impl<'a> Pending<'a> {
         self.touched.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Whether a stored quad stays once the source is written: the source replaces its graph.
-    fn kept(&self, quad: &Quad) -> bool {
-        quad.graph_name != self.graph
-    }
-}
-
-impl Statements for Pending<'_> {
-    fn about(
-        &self,
-        subject: NamedOrBlankNodeRef<'_>,
-        predicate: Option<NamedNodeRef<'_>>,
-    ) -> Result<Vec<Quad>, GraphError> {
-        self.touched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(node_hash(subject));
-        let mut quads: Vec<Quad> = match predicate {
+    /// The source's own statements about `subject`, as quads of its graph.
+    fn own(&self, subject: NamedOrBlankNodeRef<'_>, predicate: Option<NamedNodeRef<'_>>) -> Vec<Quad> {
+        match predicate {
             Some(predicate) => self
                 .triples
                 .objects_for_subject_predicate(subject, predicate)
@@ -85,13 +87,31 @@ impl Statements for Pending<'_> {
                 .triples_for_subject(subject)
                 .map(|t| t.into_owned().in_graph(self.graph.clone()))
                 .collect(),
-        };
-        quads.extend(
-            self.store
-                .about(subject, predicate)?
-                .into_iter()
-                .filter(|q| self.kept(q)),
-        );
+        }
+    }
+}
+
+impl Statements for Pending<'_> {
+    fn about(
+        &self,
+        subject: NamedOrBlankNodeRef<'_>,
+        predicate: Option<NamedNodeRef<'_>>,
+    ) -> Result<Vec<Quad>, GraphError> {
+        let hash = node_hash(subject);
+        self.touched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(hash);
+        let described = self.triples.describes(subject);
+        if described && !self.stored_before.contains(&hash) {
+            return Ok(self.own(subject, predicate));
+        }
+        // The source replaces its graph: what the store holds there now does not count.
+        let mut quads = self.store.about(subject, predicate)?;
+        quads.retain(|quad| quad.graph_name != self.graph);
+        if described {
+            quads.extend(self.own(subject, predicate));
+        }
         Ok(quads)
     }
 
@@ -100,20 +120,12 @@ impl Statements for Pending<'_> {
         predicate: NamedNodeRef<'_>,
         object: TermRef<'_>,
     ) -> Result<Vec<NamedOrBlankNode>, GraphError> {
-        let mut subjects: Vec<NamedOrBlankNode> = self
+        // The store held no record when the run began, so no catalogue listing one: what
+        // another source of the run lists is the caller's check.
+        Ok(self
             .triples
             .subjects_for_predicate_object(predicate, object)
             .map(NamedOrBlankNodeRef::into_owned)
-            .collect();
-        for quad in self
-            .store
-            .quads_for_pattern(None, Some(predicate), Some(object), None)
-        {
-            let quad = quad?;
-            if self.kept(&quad) {
-                subjects.push(quad.subject);
-            }
-        }
-        Ok(subjects)
+            .collect())
     }
 }

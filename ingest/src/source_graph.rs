@@ -208,6 +208,12 @@ impl<'a> SourceGraph<'a> {
         found.iter().map(|&i| self.triple(i))
     }
 
+    /// Whether `subject` is the subject of any triple.
+    pub fn describes(&self, subject: NamedOrBlankNodeRef<'_>) -> bool {
+        self.id(subject_term(subject))
+            .is_some_and(|s| !self.with_subject(s).is_empty())
+    }
+
     /// The triples of `subject`.
     pub fn triples_for_subject<'s>(
         &'s self,

@@ -13,9 +13,9 @@ use civicgraph_tests::search::everything;
 use civicgraph_tests::sources::{file_source, quick_settings};
 use std::sync::Arc;
 
-/// A source that says something of two other sources' nodes: a new name for Southvale's
-/// council, which Southvale's records read, and a catalogue listing one of Northmoor's
-/// datasets.
+/// A source that says something of other sources' nodes: a second name for Southvale's
+/// council, which Southvale describes too; a catalogue listing one of Northmoor's datasets;
+/// the name of the agency [`REFERRER`]'s dataset names without describing it.
 const OVERLAP: &str = r#"@prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
@@ -26,6 +26,16 @@ const OVERLAP: &str = r#"@prefix dcat: <http://www.w3.org/ns/dcat#> .
     dct:publisher <https://aggregator.example.org/org> ;
     dcat:dataset <https://data.northmoor.example.gov.uk/id/dataset/air-quality-continuous-monitoring> .
 <https://aggregator.example.org/org> a foaf:Organization ; foaf:name "The aggregator"@en .
+<https://agency.example.org/org> a foaf:Organization ; foaf:name "An agency"@en .
+"#;
+
+/// A source whose dataset's publisher is described by another source.
+const REFERRER: &str = r#"@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<https://referrer.example.org/dataset/bus-stops> a dcat:Dataset ;
+    dct:title "Bus stops"@en ;
+    dct:description "Where the agency's buses stop."@en ;
+    dct:publisher <https://agency.example.org/org> .
 "#;
 
 /// Where the overlapping source goes among the others, harvested one at a time.
@@ -63,6 +73,9 @@ async fn a_first_harvest_reads_no_record_back_and_leaves_what_a_rebuild_leaves()
             SourceKind::CaseStudies,
             &repo("datasets/demo/case-studies.json"),
         ));
+        let referrer = dir.path().join("referrer.ttl");
+        std::fs::write(&referrer, REFERRER).unwrap();
+        sources.push(file_source("referrer", SourceKind::Dcat, &referrer));
         if overlap != Overlap::None {
             let path = dir.path().join("overlap.ttl");
             std::fs::write(&path, OVERLAP).unwrap();
@@ -87,28 +100,20 @@ async fn a_first_harvest_reads_no_record_back_and_leaves_what_a_rebuild_leaves()
         assert!(report.errors.is_empty(), "{:?}", report.errors);
         assert_eq!(report.failed().count(), 0);
         let refreshed = report.refreshed.unwrap();
-        eprintln!(
-            "DEBUG listed {:?}",
-            civicgraph_tests::sparql::select(
-                &graph,
-                "SELECT ?d ?g ?h WHERE { GRAPH ?g { ?c <http://www.w3.org/ns/dcat#dataset> ?d } GRAPH ?h { ?d a ?t } FILTER(?g != ?h) }"
-            )
-        );
         let records = graph.record_subjects().unwrap().len();
         let southvale = records_of(&graph, "southvale");
         let northmoor = records_of(&graph, "northmoor");
         assert!(southvale > 10 && northmoor > 10, "{southvale} {northmoor}");
-        if overlap == Overlap::Last {
-            // Southvale's records read its council, which a source written after them
-            // describes; a catalogue of that source lists one of Northmoor's.
-            assert_eq!(
-                refreshed.from_harvests,
-                records - southvale - northmoor,
-                "{refreshed:?}"
-            );
-        } else {
-            assert_eq!(refreshed.from_harvests, records, "{refreshed:?}");
-        }
+        // Southvale's records read its council from Southvale's triples alone, and another
+        // source describes it too; another source's catalogue lists one of Northmoor's.
+        // The referrer's dataset read its publisher from the store: right when the source
+        // describing it was written before, not after.
+        let expected = match overlap {
+            Overlap::None => records,
+            Overlap::First => records - southvale - northmoor,
+            Overlap::Last => records - southvale - northmoor - records_of(&graph, "referrer"),
+        };
+        assert_eq!(refreshed.from_harvests, expected, "{overlap:?}: {refreshed:?}");
         assert!(
             !dir.path().join("data/harvested-records").exists(),
             "the kept records go when the run ends"

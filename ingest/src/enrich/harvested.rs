@@ -11,13 +11,16 @@
 //! ([`Usable::get`]).
 //!
 //! A record read before the other sources were written is the store's only if no other
-//! source says anything about what it read: a publisher or a place another source also
-//! describes, the record itself in two sources, a catalogue of another source listing it.
-//! Each source notes the nodes it describes, the nodes its records read and the datasets
-//! its catalogues list (by a hash of each); a source that shares any with another keeps
-//! nothing ([`HarvestedRecords::usable`]), and its records are read from the store as
-//! before. So is everything when anything but the run's own harvests wrote to the store
-//! meanwhile.
+//! source says anything about what it read. What the source describes was read from its
+//! triples alone, so another source describing it too (the record itself in two sources,
+//! a publisher both describe) counts whenever it was written; what the source does not
+//! describe was read from the store, so a source describing it counts if it was written
+//! after the reading; a catalogue of another source listing the record always counts. Each
+//! source notes, by a hash of each, the nodes it describes, the nodes its records read and
+//! the records its catalogues list, the last write it could see and its own write's
+//! number; a source that fails the check keeps nothing ([`HarvestedRecords::usable`]), and
+//! its records are read from the store as before. So is everything when anything but the
+//! run's own harvests wrote to the store meanwhile.
 
 use crate::error::{IngestError, Result};
 use crate::pending::Pending;
@@ -59,6 +62,9 @@ pub struct HarvestedRecords {
     sources: Mutex<Vec<SourceRecords>>,
     /// [`Graph::source_writes`] when the run began.
     writes_at_start: u64,
+    /// The subjects the store described when the run began (the vocabulary, bookkeeping),
+    /// by [`node_hash`].
+    stored_before: HashSet<u64>,
     /// Files made so far.
     files: std::sync::atomic::AtomicUsize,
 }
@@ -94,6 +100,11 @@ impl HarvestedRecords {
                 return Ok(None);
             }
         }
+        let mut stored_before = HashSet::new();
+        for quad in store.quads_for_pattern(None, None, None, None) {
+            let quad = quad.map_err(civicgraph_graph::GraphError::from)?;
+            stored_before.insert(node_hash(quad.subject.as_ref()));
+        }
         let dir = data.join(FOLDER);
         let io = |source| IngestError::Io {
             document: dir.display().to_string(),
@@ -107,6 +118,7 @@ impl HarvestedRecords {
             dir,
             sources: Mutex::new(Vec::new()),
             writes_at_start: graph.source_writes(),
+            stored_before,
             files: Default::default(),
         }))
     }
@@ -115,7 +127,7 @@ impl HarvestedRecords {
     /// keeps them in a file; [`HarvestedRecords::add`] them once the write succeeded.
     pub fn read(&self, graph: &Graph, target: &NamedNode, triples: &[Triple]) -> Result<SourceRecords> {
         let read_after = graph.finished_write();
-        let pending = Pending::new(triples, target, graph.store());
+        let pending = Pending::new(triples, target, graph.store(), &self.stored_before);
         let mut iris: Vec<NamedNode> = RecordKind::ALL
             .iter()
             .flat_map(|(_, class)| pending.typed(*class))
@@ -186,9 +198,10 @@ impl HarvestedRecords {
 
     /// What the refresh after the run may take instead of reading the store, given the
     /// number of sources the run wrote: nothing if anything else wrote a source graph
-    /// meanwhile (a SPARQL update), and nothing of a source whose records read a node
-    /// another source describes, or are listed by another source's catalogue, when that
-    /// source was written after they were read (before, they read it from the store).
+    /// meanwhile (a SPARQL update), and nothing of a source whose records are listed by
+    /// another source's catalogue, read a node the source describes and another source
+    /// describes too, or read a node another source describes that was written after they
+    /// were read (before, they read it from the store).
     pub fn usable(&self, graph: &Graph, rewritten: usize) -> Result<Option<Usable>> {
         let sources = std::mem::take(&mut *self.sources.lock().unwrap_or_else(|e| e.into_inner()));
         if graph.source_writes() - self.writes_at_start != rewritten as u64 || sources.is_empty() {
@@ -205,14 +218,22 @@ impl HarvestedRecords {
         }
         let mut usable = Usable::default();
         for (i, source) in sources.into_iter().enumerate() {
-            let read_elsewhere = source
-                .touched
-                .iter()
-                .any(|hash| described.by_another_after(*hash, i, source.read_after));
+            // A node the source describes was read from the source alone: any other source
+            // describing it counts. One it does not describe was read from the store, which
+            // held the sources written before.
+            let read_elsewhere = source.touched.iter().any(|hash| {
+                let since = if source.described.contains(hash) {
+                    0
+                } else {
+                    source.read_after
+                };
+                described.by_another_after(*hash, i, since)
+            });
+            // Catalogues listing a record are the source's own: any other source's count.
             let listed_elsewhere = source
                 .lines
                 .keys()
-                .any(|hash| listed.by_another_after(*hash, i, source.read_after));
+                .any(|hash| listed.by_another_after(*hash, i, 0));
             if read_elsewhere || listed_elsewhere {
                 tracing::info!(
                     file = %source.file.display(),

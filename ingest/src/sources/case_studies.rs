@@ -37,7 +37,7 @@
 //! `policy`; patterns also as `P1`–`P3` or `1`–`3`) or their IRIs. An unknown value is left
 //! out with a warning, never guessed.
 
-use crate::emit::{Emitter, absolute_iri, collapse_whitespace, scalar_text};
+use crate::emit::{Emitter, absolute_iri, collapse_whitespace, list_items, scalar_text, web_address};
 use crate::error::{IngestError, Result};
 use crate::mint::Minter;
 use crate::report::Report;
@@ -269,12 +269,22 @@ fn is_list_field(header: &str) -> bool {
     .contains(&header)
 }
 
-/// The value of a field by its documented name or an alias.
+/// The value of a field by its documented name or an alias, as written or in any other
+/// casing and spacing of the same words (`Title`, `Org Name`, `orgName`).
 fn field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     let aliases = FIELDS.iter().find(|f| f[0] == name).copied().unwrap_or(&[]);
     aliases
         .iter()
         .find_map(|alias| fields.get(*alias))
+        .or_else(|| {
+            aliases.iter().find_map(|alias| {
+                let alias = normalised_key(alias);
+                fields
+                    .iter()
+                    .find(|(key, _)| normalised_key(key) == alias)
+                    .map(|(_, value)| value)
+            })
+        })
         .or_else(|| {
             // `lead_organisation` is an object with a `name` and a `category` in the JRC JSON.
             let inner = match name {
@@ -421,11 +431,6 @@ fn map_case(
         out.lang_text(&c, cg::OUTCOME, &outcome, "en");
     }
     for source in texts(field(fields, "sources")) {
-        // Collections write web addresses without their scheme ("www.axesat.mx").
-        let source = match source.strip_prefix("www.") {
-            Some(_) if !source.contains(char::is_whitespace) => format!("http://{source}"),
-            _ => source,
-        };
         if !out.link(&c, dct::SOURCE, &source) {
             report.warnings.push(format!(
                 "{position}: source {source:?} is not an absolute http(s) IRI; left out"
@@ -459,11 +464,34 @@ fn named_like(fields: &Map<String, Value>, suffixes: &[&str]) -> Vec<String> {
         .flat_map(|suffix| {
             fields
                 .iter()
-                .filter(move |(key, _)| key.to_ascii_lowercase().ends_with(suffix))
+                .filter(move |(key, _)| normalised_key(key).ends_with(suffix))
                 .filter_map(|(_, value)| value.as_str().map(collapse_whitespace))
         })
         .filter(|text| !text.is_empty())
         .collect()
+}
+
+/// A field name as the field rules compare it: lower case, its words joined by `_`, so
+/// that a spreadsheet's `Use Case Title` or an API's `useCaseTitle` reads as
+/// `use_case_title`.
+fn normalised_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    let mut after_lower = false;
+    for c in key.chars() {
+        if c.is_alphanumeric() {
+            if c.is_uppercase() && after_lower {
+                out.push('_');
+            }
+            after_lower = c.is_lowercase() || c.is_numeric();
+            out.extend(c.to_lowercase());
+        } else {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            after_lower = false;
+        }
+    }
+    out.trim_end_matches('_').to_owned()
 }
 
 /// A field's text, collapsed, if it is not empty.
@@ -502,21 +530,12 @@ fn impact_map_description(fields: &Map<String, Value>) -> Option<String> {
             });
         }
     }
-    let kinds = texts_untrimmed(fields.get("data_use_type")).join(", ");
+    let kinds = list_items(fields.get("data_use_type")).join(", ");
     if !kinds.is_empty() {
         parts.push(format!("Open data used: {kinds}."));
     }
     let description = parts.join(" ");
     (!description.is_empty()).then_some(description)
-}
-
-/// The items of a list field as given, empty ones included (they count in a joined list).
-fn texts_untrimmed(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::Array(items)) => items.iter().filter_map(scalar_text).collect(),
-        Some(v) => scalar_text(v).into_iter().collect(),
-        None => Vec::new(),
-    }
 }
 
 /// The type of the organisation behind a case, as its source names it; the Open Data
@@ -545,7 +564,7 @@ fn map_dataset(
             let get = |k: &str| o.get(k).and_then(scalar_text).filter(|s| !s.trim().is_empty());
             (
                 get("iri").and_then(|i| absolute_iri(&i)),
-                get("landing_page").and_then(|l| absolute_iri(&l)),
+                get("landing_page").and_then(|l| web_address(&l)),
                 get("title"),
                 get("publisher"),
             )
@@ -711,6 +730,34 @@ mod tests {
     fn every_organisation_type_names_an_actor_of_the_vocabulary() {
         for (kind, actor) in ORGANISATION_TYPES {
             assert!(concept(actor, cga::ALL).is_some(), "{kind}: {actor}");
+        }
+    }
+
+    #[test]
+    fn field_names_in_other_casings_and_spacings() {
+        for (key, normalised) in [
+            ("Use Case Title", "use_case_title"),
+            ("useCaseDescription", "use_case_description"),
+            ("ORG-NAME", "org_name"),
+            ("lead_organisation:name", "lead_organisation_name"),
+            ("title", "title"),
+        ] {
+            assert_eq!(normalised_key(key), normalised, "{key}");
+        }
+        let json = br#"[{"ID": "u1", "Title": "Flood alerts by text message",
+            "Description": "The council texts residents.", "Organisation Type": "Public sector"},
+            {"useCaseName": "Bus times", "useCaseDescription": "An app on the feed."}]"#;
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_json(json, "cases.json", &minter(), &mut out, &mut report).unwrap();
+        assert!(report.rejections.is_empty(), "{:?}", report.rejections);
+        let text: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        for expected in [
+            "\"Flood alerts by text message\"",
+            "\"The council texts residents.\"",
+            "\"Bus times\"",
+            "\"An app on the feed.\"",
+        ] {
+            assert!(text.iter().any(|t| t.contains(expected)), "{expected}");
         }
     }
 
