@@ -36,6 +36,6 @@ pub use search::{
     FACETS, FacetCount, MAX_HARVEST_WINDOW, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit,
     SearchPage, SearchRequest, SearchSort, permille,
 };
-pub use statements::{Statements, node_hash};
+pub use statements::{Statements, as_subject, node_hash};
 pub use stats::Stats;
 pub use update::UpdateOptions;

@@ -57,7 +57,7 @@ pub fn node_hash(node: NamedOrBlankNodeRef<'_>) -> u64 {
 }
 
 /// `term` as a subject, when it can be one.
-pub(crate) fn as_subject(term: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
+pub fn as_subject(term: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
     match term {
         TermRef::NamedNode(node) => Some(node.into()),
         TermRef::BlankNode(node) => Some(node.into()),

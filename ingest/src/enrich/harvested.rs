@@ -24,9 +24,9 @@
 
 use crate::error::{IngestError, Result};
 use crate::pending::Pending;
-use civicgraph_graph::{Graph, LabelCache, Labels, Record, RecordKind, RecordReader, node_hash};
+use civicgraph_graph::{Graph, LabelCache, Labels, Record, RecordKind, RecordReader, as_subject, node_hash};
 use civicgraph_vocab::ext::dcat;
-use oxigraph::model::{NamedNode, NamedOrBlankNodeRef, TermRef, Triple};
+use oxigraph::model::{NamedNode, Triple};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
@@ -171,7 +171,7 @@ impl HarvestedRecords {
         for triple in triples {
             described.insert(node_hash(triple.subject.as_ref()));
             if triple.predicate == dcat::DATASET_PROPERTY
-                && let Some(node) = as_node(triple.object.as_ref())
+                && let Some(node) = as_subject(triple.object.as_ref())
             {
                 listed.insert(node_hash(node));
             }
@@ -320,14 +320,6 @@ impl Usable {
         let record: Record = serde_json::from_slice(&line).map_err(|e| io(std::io::Error::other(e)))?;
         // Two IRIs of one hash: the other is read from the store.
         Ok((record.iri == iri.as_str()).then_some(record))
-    }
-}
-
-fn as_node(term: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
-    match term {
-        TermRef::NamedNode(node) => Some(node.into()),
-        TermRef::BlankNode(node) => Some(node.into()),
-        _ => None,
     }
 }
 
