@@ -27,15 +27,24 @@ use crate::pending::Pending;
 use civicgraph_graph::{Graph, LabelCache, Labels, Record, RecordKind, RecordReader, as_subject, node_hash};
 use civicgraph_vocab::ext::dcat;
 use oxigraph::model::{NamedNode, Triple};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-/// The folder of the data directory where a run keeps its sources' records until its
-/// refresh; removed when the run ends, and at the start of the next if a process died.
+/// The folder of the data directory where each run keeps its sources' records until its
+/// refresh, in a folder of its own (two pipelines of one process may run first harvests
+/// into one directory at once); removed when the run ends, and at the start of the next if
+/// a process died.
 const FOLDER: &str = "harvested-records";
+
+/// The runs' folders in use in this process. A data directory's store is open in one
+/// process at a time, so any other folder under [`FOLDER`] was left by a process that died.
+static LIVE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+/// The number of the next run's folder.
+static NEXT_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// What one source's harvest kept.
 #[derive(Debug)]
@@ -71,10 +80,17 @@ pub struct HarvestedRecords {
 
 impl Drop for HarvestedRecords {
     fn drop(&mut self) {
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
         if let Err(error) = std::fs::remove_dir_all(&self.dir)
             && error.kind() != std::io::ErrorKind::NotFound
         {
             tracing::warn!("{}: {error}", self.dir.display());
+        }
+        live.remove(&self.dir);
+        // The folder of all runs too, once no run of this process uses it (it is then
+        // empty, and removing an empty folder removes nothing else).
+        if let Some(parent) = self.dir.parent() {
+            let _ = std::fs::remove_dir(parent);
         }
     }
 }
@@ -105,15 +121,30 @@ impl HarvestedRecords {
             let quad = quad.map_err(civicgraph_graph::GraphError::from)?;
             stored_before.insert(node_hash(quad.subject.as_ref()));
         }
-        let dir = data.join(FOLDER);
-        let io = |source| IngestError::Io {
-            document: dir.display().to_string(),
-            source,
+        let parent = data.join(FOLDER);
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        let io = |path: &std::path::Path| {
+            let document = path.display().to_string();
+            move |source| IngestError::Io { document, source }
         };
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(io)?;
+        if let Ok(entries) = std::fs::read_dir(&parent) {
+            for entry in entries.flatten() {
+                let left = entry.path();
+                if !live.contains(&left) {
+                    if left.is_dir() {
+                        std::fs::remove_dir_all(&left)
+                    } else {
+                        std::fs::remove_file(&left)
+                    }
+                    .map_err(io(&left))?;
+                }
+            }
         }
-        std::fs::create_dir_all(&dir).map_err(io)?;
+        let run = NEXT_RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = parent.join(format!("run-{run}"));
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        live.insert(dir.clone());
+        drop(live);
         Ok(Some(Self {
             dir,
             sources: Mutex::new(Vec::new()),
@@ -326,6 +357,33 @@ impl Usable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_run_keeps_its_records_in_a_folder_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let graph = Graph::open(&data, civicgraph_graph::Layout::default()).unwrap();
+        // What a process that died left.
+        let stale = data.join(FOLDER).join("run-left");
+        std::fs::create_dir_all(&stale).unwrap();
+        std::fs::write(stale.join("0.jsonl"), "{}").unwrap();
+        let first = HarvestedRecords::for_run(&graph).unwrap().unwrap();
+        assert!(!stale.exists(), "left by a dead process");
+        let second = HarvestedRecords::for_run(&graph).unwrap().unwrap();
+        assert_ne!(first.dir, second.dir);
+        assert!(
+            first.dir.is_dir() && second.dir.is_dir(),
+            "a new run spares one running"
+        );
+        let (kept, gone) = (second.dir.clone(), first.dir.clone());
+        drop(first);
+        assert!(!gone.exists() && kept.is_dir(), "each run removes its own");
+        drop(second);
+        assert!(
+            !data.join(FOLDER).exists(),
+            "nothing is left once every run ended"
+        );
+    }
 
     #[test]
     fn the_latest_writes_of_other_sources() {

@@ -2,7 +2,7 @@
 //! with every pattern's score and the evidence, computed by the same code that tags the
 //! graph, so a case-study file explained here gets the tags a harvest of it gets.
 
-use super::{Assignment, CaseStudyPatterns, Tagger, is_case_study, use_patterns};
+use super::{Assignment, CaseStudyPatterns, Tagger, is_case_study, round3, use_patterns};
 use crate::enrich::mapped_document::MappedDocument;
 use crate::error::{IngestError, Result};
 use civicgraph_graph::{Graph, Record, RecordReader};
@@ -99,10 +99,6 @@ impl Explanation {
         }
         out
     }
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 /// Explains plain text.

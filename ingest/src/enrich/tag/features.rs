@@ -19,6 +19,7 @@ use civicgraph_vocab::ext::skos;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedOrBlankNode, Term};
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashSet};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -136,6 +137,11 @@ pub struct Featurizer {
     /// Per concept (`access`, `citizens`, `industry`, ...), its cue terms as stemmed word
     /// sequences, each with the language of its label.
     cues: Vec<(String, Vec<CueTerm>)>,
+    /// Every cue term by its first word: the concept's and the term's places in `cues`.
+    /// A record's words are looked up here once each, instead of every one of the
+    /// vocabulary's hundreds of terms being sought along the record (most of what a
+    /// million records' features cost).
+    cue_starts: FxHashMap<String, Vec<(usize, usize)>>,
 }
 
 /// A cue term: the language of its label, and its words as that language stems them.
@@ -176,6 +182,7 @@ impl Featurizer {
                 .collect(),
             stop_words,
             cues: Vec::new(),
+            cue_starts: FxHashMap::default(),
         };
         let mut cues: BTreeMap<String, Vec<CueTerm>> = BTreeMap::new();
         for (name, turtle) in TURTLE_FILES {
@@ -202,6 +209,15 @@ impl Featurizer {
             }
         }
         featurizer.cues = cues.into_iter().collect();
+        for (concept, (_, terms)) in featurizer.cues.iter().enumerate() {
+            for (index, (_, words)) in terms.iter().enumerate() {
+                featurizer
+                    .cue_starts
+                    .entry(words[0].clone())
+                    .or_default()
+                    .push((concept, index));
+            }
+        }
         featurizer
     }
 
@@ -273,17 +289,22 @@ impl Featurizer {
             all.extend(words);
             all.push(String::new());
         }
-        for (concept, terms) in &self.cues {
-            let hits: usize = terms
-                .iter()
-                .map(|(cue_lang, term)| {
-                    by_lang
-                        .iter()
-                        .filter(|(text_lang, _)| *text_lang == cue_lang || *cue_lang == Lang::En)
-                        .map(|(_, words)| count_sequence(words, term))
-                        .sum::<usize>()
-                })
-                .sum();
+        // How often each concept's terms occur, each term in text of its language.
+        let mut hits = vec![0usize; self.cues.len()];
+        for (text_lang, words) in &by_lang {
+            for (at, word) in words.iter().enumerate() {
+                let Some(starting) = self.cue_starts.get(word.as_str()) else {
+                    continue;
+                };
+                for &(concept, index) in starting {
+                    let (cue_lang, term) = &self.cues[concept].1[index];
+                    if (cue_lang == text_lang || *cue_lang == Lang::En) && words[at..].starts_with(term) {
+                        hits[concept] += 1;
+                    }
+                }
+            }
+        }
+        for ((concept, _), hits) in self.cues.iter().zip(hits) {
             if hits > 0 {
                 // Grows with repetition, but slowly: one long description must not drown
                 // the other evidence.
@@ -335,7 +356,7 @@ pub fn character_grams(input: &Record, mut visit: impl FnMut(&str, f64)) {
     }
     // Each gram once, in the order first met (a fixed order, so that sums come out the
     // same on every run), with its count.
-    let mut index: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut index: FxHashMap<&str, usize> = FxHashMap::default();
     let mut grams: Vec<(&str, u32)> = Vec::new();
     let mut bounds: Vec<usize> = Vec::new();
     for &(start, end) in &words {
@@ -536,17 +557,6 @@ fn fold(text: &str) -> String {
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// How often `needle` occurs in `words`.
-fn count_sequence(words: &[String], needle: &[String]) -> usize {
-    if needle.is_empty() || needle.len() > words.len() {
-        return 0;
-    }
-    words
-        .windows(needle.len())
-        .filter(|window| *window == needle)
-        .count()
 }
 
 #[cfg(test)]

@@ -183,16 +183,42 @@ impl Tagger {
 
     /// Every pattern's score for `input`.
     pub fn scores(&self, input: &Record) -> Vec<Score> {
+        self.scores_with(input, &self.featurizer.features(input))
+    }
+
+    /// [`Tagger::scores`] with the word reader's features computed.
+    fn scores_with(&self, input: &Record, features: &features::Features) -> Vec<Score> {
         let mut characters = self.scorer.character_logits();
         features::character_grams(input, |gram, value| {
             self.scorer.add_gram(&mut characters, gram, value);
         });
-        self.scorer.score(&self.featurizer.features(input), &characters)
+        self.scorer.score(features, &characters)
     }
 
     /// The inferred assignments for `input`: the passing patterns, or NONE.
     pub fn infer(&self, input: &Record) -> Vec<Assignment> {
-        let scores = self.scores(input);
+        self.infer_scored(input, self.scores(input))
+    }
+
+    /// The inferred assignments of a dataset no case study need have used: only those
+    /// that can reach `dataset_threshold` count ([`Tagger::for_dataset`]), and a
+    /// confidence is never above the word reader's probability nor above the gate, so when
+    /// the word reader alone rules them out the character reader and the evidence are not
+    /// computed at all (most of a national catalogue's datasets). Empty then, which
+    /// `for_dataset` reads as it reads weak ones.
+    fn infer_dataset(&self, input: &Record) -> Vec<Assignment> {
+        let features = self.featurizer.features(input);
+        // Stored confidences are rounded to three decimals, so one just below the
+        // threshold can still reach it.
+        let reachable = self.settings.dataset_threshold - 0.001;
+        if !self.scorer.words_may_reach(&features, reachable) {
+            return Vec::new();
+        }
+        self.infer_scored(input, self.scores_with(input, &features))
+    }
+
+    /// The inferred assignments for `input`, scored.
+    fn infer_scored(&self, input: &Record, scores: Vec<Score>) -> Vec<Assignment> {
         let passing = self.settings.decide(&scores);
         if passing.is_empty() {
             let none = scores.iter().map(|s| 1.0 - s.score).product::<f64>();
@@ -289,7 +315,6 @@ impl Tagger {
                 })
                 .collect());
         }
-        let inferred = self.infer(read);
         let is_dataset = store
             .quads_for_pattern(
                 Some(record.into()),
@@ -300,9 +325,9 @@ impl Tagger {
             .next()
             .is_some();
         if !is_dataset {
-            return Ok(inferred);
+            return Ok(self.infer(read));
         }
-        Ok(self.for_dataset(usage(store, record, ignore, fresh)?, inferred))
+        Ok(self.for_dataset(usage(store, record, ignore, fresh)?, self.infer_dataset(read)))
     }
 
     /// A dataset's assignments: the patterns of the case studies that used it, weighed
@@ -505,7 +530,7 @@ fn usage(
     Ok(uses)
 }
 
-fn round3(x: f64) -> f64 {
+pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
