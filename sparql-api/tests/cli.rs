@@ -234,8 +234,9 @@ fn dump_while_a_server_holds_the_store_goes_through_it_and_matches_the_offline_d
 
     // Graph-store writes, one graph replaced whole each time, for as long as dumps run.
     let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writer = {
-        let writing = writing.clone();
+        let (writing, written) = (writing.clone(), written.clone());
         std::thread::spawn(move || {
             let mut round = 0;
             while writing.load(std::sync::atomic::Ordering::Relaxed) {
@@ -252,13 +253,18 @@ fn dump_while_a_server_holds_the_store_goes_through_it_and_matches_the_offline_d
                 );
                 assert!(matches!(status, Some(201 | 204)), "PUT answered {status:?}");
                 round += 1;
+                written.store(round, std::sync::atomic::Ordering::Relaxed);
             }
             round
         })
     };
     let during = dir.path().join("during.nq");
     let mut seen = std::collections::BTreeSet::new();
-    for _ in 0..4 {
+    // At least four dumps, and as many more as it takes for several writes to land
+    // between them: a slow machine writes more slowly than it dumps this small store.
+    let mut dumps = 0;
+    while dumps < 4 || (written.load(std::sync::atomic::Ordering::Relaxed) < 3 && dumps < 500) {
+        dumps += 1;
         let out = command(BIN, &data, &["dump", "-o", during.to_str().unwrap()])
             .env("CIVICGRAPH_UPDATE_TOKEN", "s3cret")
             .output()
