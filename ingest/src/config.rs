@@ -16,6 +16,10 @@
 //! id = "leeds"              # names the graph {base}graph/source/leeds
 //! kind = "ckan"             # dcat | ckan | datajson | case-studies | csw
 //! url = "https://datamillnorth.org"   # or path = "exports/leeds.ttl"
+//!                           # ckan with a path: a saved package_search or package_show
+//!                           # response, or a ckanapi dump (.jsonl, a package per line);
+//!                           # it needs base = the portal's URL, under which its
+//!                           # packages are named as the portal names them
 //! title = "Data Mill North"
 //! region = "Leeds"
 //! schedule = "daily"        # hourly | daily | weekly | "6h" | "30m"; none = by hand only
@@ -129,10 +133,13 @@ impl SourceConfig {
                     self.id
                 )))
             }
-            (None, Some(_)) if self.kind == SourceKind::Ckan => Err(IngestError::Config(format!(
-                "source {}: a ckan source is an API and needs a url",
-                self.id
-            ))),
+            (None, Some(_)) if self.kind == SourceKind::Ckan && self.base.is_none() => {
+                Err(IngestError::Config(format!(
+                    "source {}: a ckan export file needs base, the URL of the portal it came from, \
+                     under which its packages are named as the portal names them",
+                    self.id
+                )))
+            }
             (Some(_), None) if self.base.is_some() => Err(IngestError::Config(format!(
                 "source {}: base is for path sources; a url source resolves against each page's URL",
                 self.id
@@ -259,8 +266,22 @@ mod tests {
 
     #[test]
     fn entries_need_an_id_and_one_location() {
-        let entry: SourceConfig = toml::from_str("id = \"a\"\nkind = \"ckan\"\npath = \"x\"").unwrap();
-        assert!(entry.check().unwrap_err().to_string().contains("needs a url"));
+        let entry: SourceConfig = toml::from_str("id = \"a\"\nkind = \"ckan\"").unwrap();
+        assert!(
+            entry
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("give url or path")
+        );
+        // A CKAN export saved to a file is a source too.
+        let entry: SourceConfig = toml::from_str("id = \"a\"\nkind = \"ckan\"\npath = \"x.jsonl\"").unwrap();
+        assert!(entry.check().unwrap_err().to_string().contains("needs base"));
+        let entry: SourceConfig = toml::from_str(
+            "id = \"a\"\nkind = \"ckan\"\npath = \"x.jsonl\"\nbase = \"https://data.example.org\"",
+        )
+        .unwrap();
+        entry.check().unwrap();
         let entry: SourceConfig = toml::from_str("id = \"../a\"\nkind = \"dcat\"\npath = \"x\"").unwrap();
         assert!(entry.check().is_err());
         let entry: SourceConfig =

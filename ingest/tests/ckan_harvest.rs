@@ -305,3 +305,106 @@ async fn busy_answers_are_retried_with_backoff() {
             .contains("larger than the limit of 4096 bytes")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_ckan_export_is_a_source_and_its_bad_lines_are_rejected_one_by_one() {
+    let Some(packages) = recorded_packages() else {
+        eprintln!("../shared/data is absent; skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A ckanapi dump (`ckanapi dump datasets`): a package per line, with one line cut short
+    // and one that holds an organization, as a hand-edited or truncated dump would.
+    let dump = dir.path().join("birmingham.jsonl");
+    let mut lines: Vec<String> = packages.iter().map(Value::to_string).collect();
+    lines.insert(3, r#"{"name": "half-a-package", "notes": "cut"#.to_owned());
+    lines.insert(
+        7,
+        r#"{"name": "birmingham-city-council", "is_organization": true, "title": "BCC"}"#.to_owned(),
+    );
+    std::fs::write(&dump, lines.join("\n") + "\n").unwrap();
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let source = SourceConfig {
+        base: Some("https://data.birmingham.gov.uk/".to_owned()),
+        ..civicgraph_tests::sources::file_source("birmingham", SourceKind::Ckan, &dump)
+    };
+    let first = civicgraph_tests::sources::harvest_ok(&graph, source.clone(), settings()).await;
+    assert_eq!(first.report.records_read, 10);
+    assert_eq!(first.changes.added, 10);
+    let rejected: Vec<(&str, &str)> = first
+        .report
+        .rejections
+        .iter()
+        .map(|r| (r.position.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert!(
+        rejected[0].0.ends_with("birmingham.jsonl: line 4"),
+        "{rejected:?}"
+    );
+    assert!(rejected[0].1.starts_with("not JSON at column"), "{rejected:?}");
+    assert!(
+        rejected[1].0.ends_with("line 8") && rejected[1].1.contains("not a CKAN package"),
+        "{rejected:?}"
+    );
+    assert!(first.report.warnings.is_empty(), "{:?}", first.report.warnings);
+    // The datasets are named as a harvest of the portal's API names them.
+    let g = "<http://localhost:7878/id/graph/source/birmingham>";
+    let named = format!(
+        "ASK {{ GRAPH {g} {{ <https://data.birmingham.gov.uk/dataset/cf552d08-cee9-43bf-8c0f-3196a9311799> a <http://www.w3.org/ns/dcat#Dataset> }} }}"
+    );
+    assert!(civicgraph_tests::sparql::ask(&graph, &named));
+
+    // The next export lacks a package: the next run deletes it, and changes nothing else.
+    let mut fewer = packages.clone();
+    fewer.remove(0);
+    let lines: Vec<String> = fewer.iter().map(Value::to_string).collect();
+    std::fs::write(&dump, lines.join("\n")).unwrap();
+    let second = civicgraph_tests::sources::harvest_ok(&graph, source, settings()).await;
+    assert_eq!(
+        (
+            second.changes.added,
+            second.changes.changed,
+            second.changes.deleted,
+            second.changes.unchanged
+        ),
+        (0, 0, 1, 9)
+    );
+
+    // A saved package_search response is read too.
+    let saved = dir.path().join("package_search.json");
+    let response = json!({"success": true, "result": {"count": 10, "results": packages}});
+    std::fs::write(&saved, response.to_string()).unwrap();
+    let saved_source = SourceConfig {
+        base: Some("https://data.birmingham.gov.uk".to_owned()),
+        ..civicgraph_tests::sources::file_source("saved", SourceKind::Ckan, &saved)
+    };
+    let other = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let outcome = civicgraph_tests::sources::harvest_ok(&other, saved_source.clone(), settings()).await;
+    assert_eq!(outcome.report.records_read, 10);
+    assert!(
+        outcome.report.rejections.is_empty(),
+        "{:?}",
+        outcome.report.rejections
+    );
+
+    // What is not a CKAN export fails the run with a message that says what was expected.
+    std::fs::write(&saved, r#"{"help": "x", "success": true, "result": "ckan 2.10"}"#).unwrap();
+    let failed = harvest(
+        other.clone(),
+        saved_source,
+        settings(),
+        civicgraph_tests::sources::quiet(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(failed.status, RunStatus::Failed);
+    let message = failed.message.unwrap_or_default();
+    assert!(
+        message.contains("package_search.json") && message.contains("not a CKAN export"),
+        "{message}"
+    );
+    // and the version stored before stays whole.
+    let datasets = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH <http://localhost:7878/id/graph/source/saved> { ?d a <http://www.w3.org/ns/dcat#Dataset> } }";
+    assert_eq!(count(&other, datasets), 10);
+}

@@ -607,6 +607,9 @@ pub(crate) async fn read(
     report: &mut Report,
     progress: &Progress,
 ) -> Result<(Vec<Triple>, Report)> {
+    if let Some(path) = &source.path {
+        return read_export(source, path, settings, report);
+    }
     let portal = source
         .url
         .clone()
@@ -657,15 +660,11 @@ pub(crate) async fn read(
                     }
                     mapped.push(iri);
                 }
-                Err(reason) => {
-                    let record = package
-                        .get("name")
-                        .or_else(|| package.get("title"))
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("a package")
-                        .to_owned();
-                    report.reject(record, format!("{url}: result {}", start as usize + i), reason);
-                }
+                Err(reason) => report.reject(
+                    package_label(package),
+                    format!("{url}: result {}", start as usize + i),
+                    reason,
+                ),
             }
         }
         start += search.packages.len() as u64;
@@ -713,6 +712,117 @@ pub(crate) async fn read(
     // The catalogue lists what was kept plus what was fetched.
     triples.extend(out.triples);
     Ok((triples, std::mem::take(report)))
+}
+
+/// A package's name for a rejection: its `name`, else its `title`.
+fn package_label(package: &Value) -> String {
+    package
+        .get("name")
+        .or_else(|| package.get("title"))
+        .and_then(Value::as_str)
+        .unwrap_or("a package")
+        .to_owned()
+}
+
+/// A CKAN export saved to a file, read whole on every run (a file cannot be asked what
+/// changed since): a `package_search` or `package_show` response, a list of packages, or a
+/// ckanapi dump with a package per line (`ckanapi dump datasets`, `.jsonl`). Packages
+/// without an `extras.uri` are named under the source's `base`, the portal the export came
+/// from (which the configuration requires), as a harvest of its API names them.
+fn read_export(
+    source: &SourceConfig,
+    path: &std::path::Path,
+    settings: &HarvestSettings,
+    report: &mut Report,
+) -> Result<(Vec<Triple>, Report)> {
+    let (bytes, name, base) = super::read_source_file(source, path, settings)?;
+    report.documents.push(name.clone());
+    let portal = base.trim_end_matches('/').to_owned();
+    let mut out = Emitter::default();
+    let mut mapped = Vec::new();
+    for (place, package) in export_packages(&bytes, &name, report)? {
+        match map_package(&package, &portal, &mut out) {
+            Ok(iri) => mapped.push(iri),
+            Err(reason) => report.reject(package_label(&package), place, reason),
+        }
+    }
+    report.records_read = mapped.len();
+    catalogue(
+        &portal,
+        source.title.as_deref().unwrap_or(&portal),
+        &mapped,
+        &mut out,
+    );
+    Ok((out.triples, std::mem::take(report)))
+}
+
+/// The packages of an export file, each with where it stands in the file. A line of a dump
+/// that is not JSON, or not a package, is rejected with its line and the rest are read.
+fn export_packages(bytes: &[u8], name: &str, report: &mut Report) -> Result<Vec<(String, Value)>> {
+    let lower = name.to_ascii_lowercase();
+    if [".jsonl", ".ndjson", ".jl"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut packages = Vec::new();
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            let place = format!("{name}: line {}", i + 1);
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<Value>(line) {
+                Ok(package) if looks_like_package(&package) => packages.push((place, package)),
+                Ok(other) => report.reject(
+                    format!("line {}", i + 1),
+                    place,
+                    format!("not a CKAN package: {}", first_item(&other)),
+                ),
+                Err(e) => report.reject(
+                    format!("line {}", i + 1),
+                    place,
+                    format!("not JSON at column {}: {e}", e.column()),
+                ),
+            }
+        }
+        if packages.is_empty() && report.rejections.is_empty() {
+            return Err(IngestError::shape(
+                name,
+                "an empty ckanapi dump: no package in it",
+            ));
+        }
+        return Ok(packages);
+    }
+    let json = parse_json(bytes, name)?;
+    let listed = |packages: Vec<Value>| {
+        packages
+            .into_iter()
+            .enumerate()
+            .map(|(i, package)| (format!("{name}: result {i}"), package))
+            .collect()
+    };
+    match &json {
+        v if v
+            .get("result")
+            .is_some_and(|r| r.is_array() || r.get("results").is_some())
+            || v.get("success") == Some(&Value::Bool(false)) =>
+        {
+            Ok(listed(parse_search(bytes, name)?.packages))
+        }
+        v if v.get("result").is_some_and(looks_like_package) => {
+            Ok(vec![(format!("{name}: result"), v["result"].clone())])
+        }
+        Value::Array(items) if items.iter().any(looks_like_package) => Ok(listed(items.clone())),
+        v if looks_like_package(v) => Ok(vec![(name.to_owned(), json.clone())]),
+        other => Err(IngestError::shape(
+            name,
+            format!(
+                "not a CKAN export (a package_search or package_show response, a list of \
+                 packages, or a ckanapi dump with a package per line, .jsonl): {}",
+                first_item(other)
+            ),
+        )),
+    }
 }
 
 fn urlencode(text: &str) -> String {
