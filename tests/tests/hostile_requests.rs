@@ -437,3 +437,41 @@ async fn one_source_cannot_add_to_another_source_s_records() {
     let (_, hits) = send(&state, get("/api/search?q=zyxwvut")).await;
     assert!(hits.contains("\"total\":0"), "{hits}");
 }
+
+/// A query stopped by its time limit must end, not only be answered 503: an `ORDER BY` over
+/// a cross product kept evaluating (the evaluator drained its input after the cancellation,
+/// an error per row, then sorted what it held), pinning a core and the long-query slot for
+/// minutes (11 s here, on the demo graph; `vendor/spareval/PATCHED.md`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_sort_or_grouping_ends_and_frees_its_slot() {
+    let state = demo_state_with(Config {
+        query: QueryConfig {
+            timeout_secs: 2,
+            ..QueryConfig::default()
+        },
+        ..Config::default()
+    });
+    for query in [
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g",
+        "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a",
+        "SELECT * WHERE { ?a ?b ?c OPTIONAL { ?d ?e ?f . ?g ?h ?i } } ORDER BY DESC(?i)",
+    ] {
+        let (response, body) = send(&state, sparql(query)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{query}: {body}"
+        );
+        // Its evaluation ends soon after: nothing is left running.
+        let stopped = Instant::now();
+        while state.work.running_count() > 0 {
+            assert!(
+                stopped.elapsed() < Duration::from_secs(5),
+                "{query}: still evaluating {:?} after it was stopped",
+                stopped.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_alive(&state).await;
+    }
+}
