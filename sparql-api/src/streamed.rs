@@ -29,6 +29,11 @@ pub struct ChannelWriter {
     keep: usize,
     /// The job whose stop (timeout, shutdown) ends the body early.
     job: Option<Arc<Running>>,
+    /// Why the body ended early, once it has: every later write fails at once with it and
+    /// buffers nothing. (The error must never be of kind `Interrupted`, which `write_all`,
+    /// and so every serializer, retries: a dump stopped at its time limit retried its write
+    /// for ever, buffering each attempt, until the process ran out of memory.)
+    ended: Option<(std::io::ErrorKind, String)>,
 }
 
 impl ChannelWriter {
@@ -42,6 +47,7 @@ impl ChannelWriter {
             copy: None,
             keep: 0,
             job: None,
+            ended: None,
         }
     }
 
@@ -64,14 +70,23 @@ impl ChannelWriter {
         self.copy.take()
     }
 
+    /// Ends the body early: from now on every write fails with `kind` and `message`.
+    fn end(&mut self, kind: std::io::ErrorKind, message: String) -> std::io::Error {
+        self.buffer = Vec::new();
+        self.copy = None;
+        self.ended = Some((kind, message.clone()));
+        std::io::Error::new(kind, message)
+    }
+
     fn send(&mut self) -> std::io::Result<()> {
+        if let Some((kind, message)) = &self.ended {
+            return Err(std::io::Error::new(*kind, message.clone()));
+        }
         if let Some(job) = &self.job
             && job.is_stopped()
         {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Interrupted,
-                job.stopped_error().to_string(),
-            ));
+            let message = job.stopped_error().to_string();
+            return Err(self.end(std::io::ErrorKind::TimedOut, message));
         }
         if self.buffer.is_empty() {
             return Ok(());
@@ -80,14 +95,18 @@ impl ChannelWriter {
             &mut self.buffer,
             Vec::with_capacity(Self::CHUNK),
         ));
-        self.sender
-            .blocking_send(Ok(chunk))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+        if self.sender.blocking_send(Ok(chunk)).is_err() {
+            return Err(self.end(std::io::ErrorKind::BrokenPipe, "the client went away".to_owned()));
+        }
+        Ok(())
     }
 }
 
 impl Write for ChannelWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.ended.is_some() {
+            return self.send().map(|()| 0);
+        }
         if let Some(copy) = &mut self.copy {
             if copy.len() + bytes.len() > self.keep {
                 self.copy = None;
@@ -116,4 +135,43 @@ pub fn body<G: Send + 'static>(receiver: mpsc::Receiver<Chunk>, guard: G) -> Bod
         (receiver, guard),
         |(mut receiver, guard)| async move { receiver.recv().await.map(|item| (item, (receiver, guard))) },
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::work::Work;
+    use std::time::Duration;
+
+    /// A body whose job was stopped (its time limit) fails every later write at once, and
+    /// holds nothing: `write_all`, which serializers call, once retried it for ever.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stopped_job_fails_every_later_write_at_once() {
+        let work = Work::new(2, 2, Duration::from_secs(60), Duration::from_secs(60));
+        let job = work.start().await.unwrap();
+        let running = job.running();
+        let (sender, mut receiver) = channel();
+        let drain = tokio::spawn(async move { while receiver.recv().await.is_some() {} });
+        // A thread of its own, so that a write retried for ever fails the test, not hangs it.
+        let (done, result) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut writer = ChannelWriter::new(sender).stopping_with(running.clone());
+            writer.write_all(&[b'x'; 200_000]).unwrap();
+            running.stop(crate::error::Stop::Timeout);
+            let first = writer.write_all(&[b'y'; 200_000]).unwrap_err();
+            let again = writer.write_all(b"z").unwrap_err();
+            let held = writer.buffer.capacity();
+            let _ = done.send((first.kind(), first.to_string(), again.kind(), held));
+        });
+        let (kind, message, again, held) = result
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the writes after the stop return, they are not retried");
+        assert_eq!(
+            (kind, again),
+            (std::io::ErrorKind::TimedOut, std::io::ErrorKind::TimedOut)
+        );
+        assert!(message.contains("cancelled"), "{message}");
+        assert_eq!(held, 0, "nothing is buffered once the body has ended");
+        drain.abort();
+    }
 }
