@@ -673,13 +673,7 @@ pub(crate) async fn read(
             break;
         }
     }
-    report.records_read = mapped.len();
-    catalogue(
-        &portal,
-        source.title.as_deref().unwrap_or(&portal),
-        &mapped,
-        &mut out,
-    );
+    close_catalogue(source, &portal, &mapped, &mut out, report);
     if !incremental {
         return Ok((out.triples, std::mem::take(report)));
     }
@@ -714,6 +708,19 @@ pub(crate) async fn read(
     Ok((triples, std::mem::take(report)))
 }
 
+/// Counts the packages mapped and lists them in the portal's catalogue, titled as the
+/// source says (else by the portal's URL).
+fn close_catalogue(
+    source: &SourceConfig,
+    portal: &str,
+    mapped: &[NamedNode],
+    out: &mut Emitter,
+    report: &mut Report,
+) {
+    report.records_read = mapped.len();
+    catalogue(portal, source.title.as_deref().unwrap_or(portal), mapped, out);
+}
+
 /// A package's name for a rejection: its `name`, else its `title`.
 fn package_label(package: &Value) -> String {
     package
@@ -746,13 +753,7 @@ fn read_export(
             Err(reason) => report.reject(package_label(&package), place, reason),
         }
     }
-    report.records_read = mapped.len();
-    catalogue(
-        &portal,
-        source.title.as_deref().unwrap_or(&portal),
-        &mapped,
-        &mut out,
-    );
+    close_catalogue(source, &portal, &mapped, &mut out, report);
     Ok((out.triples, std::mem::take(report)))
 }
 
