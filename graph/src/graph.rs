@@ -136,6 +136,8 @@ impl Graph {
         })?;
         let index = Arc::new(SearchIndex::open(Some(&dir.join("index")))?);
         let (sequence, found) = Sequence::open(dir)?;
+        let empty = store.is_empty()?;
+        let counts = KeptCounts::open(dir, sequence.current(), empty);
         let graph = Self {
             store,
             index,
@@ -144,7 +146,7 @@ impl Graph {
             write_lock: Mutex::new(()),
             deferred: Mutex::new(None),
             labels: LabelCache::default(),
-            counts: KeptCounts::default(),
+            counts,
             source_writes: Default::default(),
             sequence,
         };
@@ -210,7 +212,13 @@ impl Graph {
     /// kept between writes: only graphs changed since they were last counted, other than by
     /// being replaced with a batch's quads, are counted again.
     pub fn graph_counts(&self) -> Result<std::collections::BTreeMap<NamedNode, GraphCounts>> {
-        self.counts.get(&self.store)
+        let before = self.finished_write();
+        let counts = self.counts.get(&self.store)?;
+        // Kept on disk only when no write began or ended while they were counted.
+        if self.finished_write() == before && self.write_sequence()? == before {
+            self.counts.save(before);
+        }
+        Ok(counts)
     }
 
     /// The store layout.

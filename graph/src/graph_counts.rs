@@ -5,7 +5,13 @@
 //! A write that replaces a graph with the quads it carries (a harvest, a tagging, a
 //! linking) leaves that graph's counts computed from the batch itself. A graph a write
 //! changes any other way (a SPARQL update, a removal) is marked stale and counted again,
-//! alone, when the counts are next asked for. After a restart every graph is counted once.
+//! alone, when the counts are next asked for.
+//!
+//! Counts complete at a write sequence are kept on disk too (`graph-counts.json` in the data
+//! directory), so a restart does not count the whole store again: they are taken back at
+//! open only while the store is still at that sequence; after any other write (another
+//! process, a write that died half-way) every graph is counted once, as for a store that
+//! never had them. A store with nothing in it starts with its counts known.
 
 use crate::batch::WriteBatch;
 use crate::error::Result;
@@ -16,7 +22,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 /// The size of one named graph, as VoID gives it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GraphCounts {
     /// `void:triples`.
     pub triples: u64,
@@ -73,7 +79,19 @@ impl GraphCounts {
 #[derive(Debug, Default)]
 pub(crate) struct KeptCounts {
     state: Mutex<Kept>,
+    /// Where complete counts are kept between processes (none in memory).
+    file: Option<std::path::PathBuf>,
 }
+
+/// The counts on disk, with the write sequence they hold at.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct OnDisk {
+    sequence: u64,
+    counts: BTreeMap<String, GraphCounts>,
+}
+
+/// The file in a data directory that keeps the counts.
+const FILE: &str = "graph-counts.json";
 
 #[derive(Debug)]
 struct Kept {
@@ -97,6 +115,64 @@ impl Default for Kept {
 }
 
 impl KeptCounts {
+    /// The counts of the store in `dir`, now at write `sequence`: those kept on disk if
+    /// they hold at it, none if `empty` (nothing to count), else to be counted.
+    pub(crate) fn open(dir: &std::path::Path, sequence: u64, empty: bool) -> Self {
+        let file = dir.join(FILE);
+        let mut kept = Kept::default();
+        if empty {
+            kept.all_stale = false;
+        } else if let Some(on_disk) = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<OnDisk>(&bytes).ok())
+            .filter(|on_disk| on_disk.sequence == sequence)
+        {
+            kept.counts = on_disk
+                .counts
+                .into_iter()
+                .map(|(graph, counts)| (NamedNode::new_unchecked(graph), counts))
+                .collect();
+            kept.all_stale = false;
+        }
+        Self {
+            state: Mutex::new(kept),
+            file: Some(file),
+        }
+    }
+
+    /// Keeps the counts on disk as holding at write `sequence`, when they are complete
+    /// (none stale). A failure to write only means they are counted again after a restart.
+    pub(crate) fn save(&self, sequence: u64) {
+        let Some(file) = &self.file else { return };
+        let on_disk = {
+            let kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.all_stale || !kept.stale.is_empty() {
+                return;
+            }
+            OnDisk {
+                sequence,
+                counts: kept
+                    .counts
+                    .iter()
+                    .map(|(graph, counts)| (graph.as_str().to_owned(), *counts))
+                    .collect(),
+            }
+        };
+        let written = serde_json::to_vec(&on_disk)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| {
+                let partial = file.with_extension("json.partial");
+                std::fs::write(&partial, bytes)?;
+                std::fs::rename(&partial, file)
+            });
+        if let Err(error) = written {
+            tracing::warn!(
+                "the graph counts could not be kept in {}: {error}",
+                file.display()
+            );
+        }
+    }
+
     /// Takes note of a committed batch.
     pub(crate) fn note(&self, batch: &WriteBatch) {
         if batch.clear_all {
@@ -239,6 +315,42 @@ mod tests {
                 ]
             })
             .collect()
+    }
+
+    #[test]
+    fn complete_counts_survive_a_restart_until_another_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Layout::default().source_graph("a").unwrap();
+        let before = {
+            let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+            // A new store's counts are known: nothing to count.
+            assert!(!graph.counts.state.lock().unwrap().all_stale);
+            graph.commit(WriteBatch::replace_graph(&a, triples(3))).unwrap();
+            graph.graph_counts().unwrap()
+        };
+        assert_eq!(before[&a].entities, 3);
+        {
+            let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+            // Taken back from the file, not counted again.
+            assert!(!graph.counts.state.lock().unwrap().all_stale);
+            assert_eq!(graph.graph_counts().unwrap(), before);
+            // A write the file does not hold, and no count after it.
+            graph
+                .update(
+                    &format!(
+                        "INSERT DATA {{ GRAPH <{}> {{ <http://ex/x> a <http://ex/Other> }} }}",
+                        a.as_str()
+                    ),
+                    &Default::default(),
+                )
+                .unwrap();
+        }
+        // The store moved past the file's sequence: everything is counted again, rightly.
+        let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+        assert!(graph.counts.state.lock().unwrap().all_stale);
+        let counts = graph.graph_counts().unwrap();
+        assert_eq!(counts[&a].classes, 2);
+        assert_eq!(counts, KeptCounts::default().get(graph.store()).unwrap());
     }
 
     #[test]
