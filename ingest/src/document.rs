@@ -17,7 +17,7 @@ pub enum DocumentKind {
     Dcat,
     /// A DCAT-US `data.json`.
     Datajson,
-    /// A CKAN `package_search` response.
+    /// A CKAN `package_search` response, or a list of packages.
     CkanSearch,
     /// A CKAN `package_show` response, or one package dict.
     CkanPackage,
@@ -42,26 +42,17 @@ impl DocumentKind {
         }
         if lower.ends_with(".json") {
             let json: Value = serde_json::from_slice(bytes).ok()?;
+            let ckan = ckan::shape(&json);
             return Some(match &json {
-                v if v.pointer("/result/results").is_some() => Self::CkanSearch,
-                // A bare list is a package list only if it holds packages: CKAN's
-                // `license_list`, `organization_list` and `package_list` answer lists too.
-                v if v
-                    .get("result")
-                    .and_then(Value::as_array)
-                    .is_some_and(|list| list.is_empty() || list.iter().any(ckan::looks_like_package)) =>
-                {
-                    Self::CkanSearch
-                }
-                v if v.pointer("/result/id").is_some()
-                    && v.get("result").is_some_and(ckan::looks_like_package) =>
-                {
-                    Self::CkanPackage
-                }
+                _ if ckan == Some(ckan::Shape::Search) => Self::CkanSearch,
+                _ if ckan == Some(ckan::Shape::Shown) => Self::CkanPackage,
                 v if v.get("dataset").is_some_and(Value::is_array) => Self::Datajson,
-                v if ckan::looks_like_package(v) => Self::CkanPackage,
+                _ if ckan == Some(ckan::Shape::Package) => Self::CkanPackage,
                 v if datajson::looks_like_dataset(v) => Self::Datajson,
                 v if v.get("@context").is_some() || v.get("@graph").is_some() => Self::Dcat,
+                // A package also has a title and, with ckanext-dcat's schema, an identifier:
+                // its name and CKAN's own fields tell it from a DCAT-US dataset.
+                _ if ckan == Some(ckan::Shape::List) => Self::CkanSearch,
                 // ckanext-dcat's dataset lists are bare arrays of DCAT-US datasets.
                 Value::Array(items) if items.iter().any(datajson::looks_like_dataset) => Self::Datajson,
                 Value::Array(items) if items.iter().any(Value::is_object) => Self::CaseStudiesJson,
@@ -158,6 +149,40 @@ mod tests {
             error.contains("names.json") && error.contains("no CKAN packages"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_bare_list_of_ckan_packages_is_read_as_ckan_not_as_case_studies() {
+        // ckanext-dcat's own example of a package as the API gives it, in a list.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/data/ckanext-dcat/examples/ckan/health_dcat_ap.json"
+        );
+        let Ok(bytes) = std::fs::read(path) else {
+            return; // shared data not present
+        };
+        let kind = DocumentKind::guess("health_dcat_ap.json", &bytes);
+        assert_eq!(kind, Some(DocumentKind::CkanSearch));
+        let minter = Minter::new(&civicgraph_graph::Layout::default(), "list").unwrap();
+        let mut report = Report::default();
+        let triples = map(
+            DocumentKind::CkanSearch,
+            &bytes,
+            "health_dcat_ap.json",
+            None,
+            None,
+            None,
+            "https://ckan.example.org",
+            &minter,
+            &mut report,
+        )
+        .unwrap();
+        let datasets = triples
+            .iter()
+            .filter(|t| t.object.to_string().ends_with("/dcat#Dataset>"))
+            .count();
+        assert_eq!(datasets, 1, "{triples:#?}");
+        assert!(report.rejections.is_empty(), "{:?}", report.rejections);
     }
 
     #[test]

@@ -53,8 +53,9 @@ pub struct SearchPage {
     pub packages: Vec<Value>,
 }
 
-/// Reads a `package_search` response. A response with `"success": false` is an error
-/// carrying CKAN's own message.
+/// Reads a `package_search` response, a `package_show` response listing packages, or a
+/// bare list of packages. A response with `"success": false` is an error carrying CKAN's
+/// own message.
 pub fn parse_search(bytes: &[u8], document: &str) -> Result<SearchPage> {
     let json = parse_json(bytes, document)?;
     if json.get("success") == Some(&Value::Bool(false)) {
@@ -66,6 +67,15 @@ pub fn parse_search(bytes: &[u8], document: &str) -> Result<SearchPage> {
             document,
             format!("CKAN answered success=false: {message}"),
         ));
+    }
+    // A bare list of packages: a saved `package_show` of several, or a hand-made export.
+    if let Value::Array(packages) = &json
+        && packages.iter().any(looks_like_package)
+    {
+        return Ok(SearchPage {
+            count: packages.len() as u64,
+            packages: packages.clone(),
+        });
     }
     let result = json
         .get("result")
@@ -97,6 +107,44 @@ pub fn parse_search(bytes: &[u8], document: &str) -> Result<SearchPage> {
         .cloned()
         .ok_or_else(|| IngestError::shape(document, "package_search result has no \"results\" array"))?;
     Ok(SearchPage { count, packages })
+}
+
+/// Which CKAN document a JSON value is: the one reading of CKAN's answer and export shapes,
+/// shared by a harvest of a saved export ([`read_export`]) and by a document whose kind is
+/// guessed (`DocumentKind::guess`), so the two cannot drift apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A `package_search` answer (`result.results`), or a `package_show` answer whose
+    /// `result` is a list of packages (DKAN and old CKAN), possibly empty.
+    Search,
+    /// A `package_show` answer: one package in `result`.
+    Shown,
+    /// A bare list of packages (a saved `package_show` of several, or a hand-made export).
+    List,
+    /// One bare package dict.
+    Package,
+}
+
+/// The CKAN shape of `json`, or `None` when it is none of them. CKAN's `license_list`,
+/// `organization_list` and `package_list` also answer lists in `result`: those are not
+/// package lists.
+pub fn shape(json: &Value) -> Option<Shape> {
+    let result = json.get("result");
+    if json.pointer("/result/results").is_some()
+        || result
+            .and_then(Value::as_array)
+            .is_some_and(|list| list.is_empty() || list.iter().any(looks_like_package))
+    {
+        return Some(Shape::Search);
+    }
+    if result.is_some_and(looks_like_package) {
+        return Some(Shape::Shown);
+    }
+    match json {
+        Value::Array(items) if items.iter().any(looks_like_package) => Some(Shape::List),
+        value if looks_like_package(value) => Some(Shape::Package),
+        _ => None,
+    }
 }
 
 /// Whether a JSON value is a CKAN package dict: it has a `name` (or an `id`) and at least
@@ -802,20 +850,15 @@ fn export_packages(bytes: &[u8], name: &str, report: &mut Report) -> Result<Vec<
             .map(|(i, package)| (format!("{name}: result {i}"), package))
             .collect()
     };
-    match &json {
-        v if v
-            .get("result")
-            .is_some_and(|r| r.is_array() || r.get("results").is_some())
-            || v.get("success") == Some(&Value::Bool(false)) =>
-        {
-            Ok(listed(parse_search(bytes, name)?.packages))
-        }
-        v if v.get("result").is_some_and(looks_like_package) => {
-            Ok(vec![(format!("{name}: result"), v["result"].clone())])
-        }
-        Value::Array(items) if items.iter().any(looks_like_package) => Ok(listed(items.clone())),
-        v if looks_like_package(v) => Ok(vec![(name.to_owned(), json.clone())]),
-        other => Err(IngestError::shape(
+    // An error answer is read by `parse_search`, which says what CKAN said.
+    if json.get("success") == Some(&Value::Bool(false)) {
+        return Ok(listed(parse_search(bytes, name)?.packages));
+    }
+    match (shape(&json), &json) {
+        (Some(Shape::Search | Shape::List), _) => Ok(listed(parse_search(bytes, name)?.packages)),
+        (Some(Shape::Shown), _) => Ok(vec![(format!("{name}: result"), json["result"].clone())]),
+        (Some(Shape::Package), _) => Ok(vec![(name.to_owned(), json.clone())]),
+        (None, other) => Err(IngestError::shape(
             name,
             format!(
                 "not a CKAN export (a package_search or package_show response, a list of \
