@@ -323,6 +323,18 @@ impl Pipeline {
         } else {
             None
         };
+        // The graphs a streamed write filled (a first tagging or linking) are counted now,
+        // once, and the counts kept on disk: otherwise the first VoID request after the run
+        // would count them, and on a national store outlast its time limit.
+        if compact || refreshed.is_some() {
+            let started = std::time::Instant::now();
+            let counted = self.graph.graph_counts()?;
+            tracing::info!(
+                graphs = counted.len(),
+                count_ms = started.elapsed().as_millis() as u64,
+                "graph counts kept for VoID"
+            );
+        }
         if let Some(fingerprint) = &self.fingerprint
             && let Err(error) = refresh_state::note_refreshed(&self.graph, fingerprint, self.kept.is_some())
         {

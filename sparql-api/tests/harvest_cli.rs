@@ -78,6 +78,19 @@ fn harvest_list_and_validate_from_the_command_line() {
         stderr.contains("region: read 25, kept 25, rejected 0 | added 25"),
         "{stderr}"
     );
+    // The run leaves complete graph counts behind, the tags it streamed in included, so the
+    // first VoID request after it counts nothing.
+    {
+        let kept: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(data.join("graph-counts.json")).unwrap()).unwrap();
+        let graph = Graph::open(&data, Layout::default()).unwrap();
+        assert_eq!(kept["sequence"], graph.write_sequence().unwrap());
+        let tags = Layout::default().tags_graph();
+        assert!(
+            kept["counts"][tags.as_str()]["triples"].as_u64() > Some(0),
+            "{kept}"
+        );
+    }
     let listed = ok(&civicgraph(&data, &cfg, &["harvests"]));
     assert!(
         listed.contains("region") && listed.contains("succeeded"),
