@@ -2,7 +2,7 @@
 """Writes the tagger's labelled set: labels.tsv, cases.json and, once, split.tsv.
 
 - labels.tsv: every labelled case (case id, patterns separated by spaces or NONE, a quote
-  from the case as the rationale): the 2,011 cases of pool.jsonl labelled by the written
+  from the case as the rationale): the cases of pool.jsonl labelled by the written
   guidelines (labels-pool.tsv, see GUIDELINES.md) and the demo case studies (demo-labels.tsv).
 - cases.json: their text in civicgraph's case-study format, so a case is read exactly as a
   harvest reads it, with the organisation type the source gives (the mapper says who acts
@@ -68,7 +68,8 @@ def main():
     note = ("The text of the cases labelled in labels.tsv, for training and evaluating the "
             "pattern tagger. ips:/aiw: cases are from the EU JRC Innovative Public Services "
             "Explorer and AI Watch (EUPL-1.2); org: cases are Open Data Impact Map 2015 "
-            "organisation profiles; demo: cases are civicgraph's demo case studies.")
+            "organisation profiles; fai: cases are US federal agencies' 2025 AI use-case inventory "
+            "(public domain); demo: cases are civicgraph's demo case studies.")
     (HERE / "cases.json").write_text(
         json.dumps({"note": note, "case_studies": cases}, ensure_ascii=False, indent=1) + "\n")
     with open(HERE / "labels.tsv", "w") as out:

@@ -8,7 +8,10 @@ tagger is given. Sources (copied from ../../../shared/data, see its SOURCES.md f
 - `aiw:`  EU JRC AI Watch T6 services that IPS-X does not already hold, EUPL-1.2;
 - `org:`  Open Data Impact Map 2015 organisation profiles (organisations that use open
           data, most of them companies and non-profits). Its separate use-case file
-          (`UseCaseData`) is the project's hidden tagging test and is never read here.
+          (`UseCaseData`) is the project's hidden tagging test and is never read here;
+- `fai:`  US federal agencies' 2025 AI use-case inventory (public domain, 17 U.S.C. 105): a
+          random sample of 387 use cases, copied verbatim into
+          sources/us-federal-ai-inventory-2025.jsonl (see sources/SOURCES.md).
 
 Run from anywhere: python3 datasets/tagger/build_pool.py
 """
@@ -20,6 +23,7 @@ SHARED = HERE.parents[2] / "shared/data"
 IPS = SHARED / "public-service-innovation-cases/ips-explorer/cases.json"
 AIW = SHARED / "public-service-innovation-cases/ai-watch-t6/services.json"
 ORGS = SHARED / "open-data-use-organisations/org_profiles.json"
+FAI = HERE / "sources/us-federal-ai-inventory-2025.jsonl"
 
 USES = [
     ("use_prod_srvc", "Products and services"),
@@ -74,6 +78,25 @@ def org_case(o):
     }
 
 
+def fai_case(r):
+    # The inventory repeats a field in another at times: each distinct text once.
+    parts = []
+    for key in ("problem", "benefits", "outputs"):
+        text = clean(r[key])
+        if text and text not in parts:
+            parts.append(text)
+    return {
+        "case": f"fai:{r['id']}",
+        "title": clean(r["name"]),
+        "description": " ".join(parts),
+        "organisations": [clean(r["agency"])],
+        # Every use case of the inventory is a federal agency's own.
+        "organisation_type": "Central-Government",
+        "place": ["United States"],
+        "country": ["US"],
+    }
+
+
 def main():
     ips = json.loads(IPS.read_text())
     names = {clean(c["name"]).lower() for c in ips}
@@ -81,6 +104,7 @@ def main():
     cases += [jrc_case("aiw", c) for c in json.loads(AIW.read_text())
               if clean(c["name"]).lower() not in names]
     cases += [org_case(o) for o in json.loads(ORGS.read_text())]
+    cases += [fai_case(json.loads(line)) for line in FAI.read_text().splitlines()]
     with open(HERE / "pool.jsonl", "w") as out:
         for c in cases:
             out.write(json.dumps(c, ensure_ascii=False) + "\n")

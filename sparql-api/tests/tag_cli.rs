@@ -118,12 +118,30 @@ fn the_evaluations_print_their_tables() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (tagger, _) = ok(&run(BIN, &data, &["eval-tagger", "--folds", "3"]));
+    // The committed split says how many cases each side holds.
+    let split = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../datasets/tagger/split.tsv"
+    ))
+    .unwrap();
+    let side = |name: &str| {
+        split
+            .lines()
+            .filter(|l| l.ends_with(&format!("\t{name}")))
+            .count()
+    };
+    let (train, test) = (side("train"), side("test"));
+    assert!(train > 4 * test - 10 && test > 400, "{train} {test}");
     assert!(
-        tagger.starts_with("3-fold cross-validation on the training split (1636 cases)."),
+        tagger.starts_with(&format!(
+            "3-fold cross-validation on the training split ({train} cases)."
+        )),
         "{tagger}"
     );
     assert!(
-        tagger.contains("held-out test split (406 cases), trained on the 1636 training cases."),
+        tagger.contains(&format!(
+            "held-out test split ({test} cases), trained on the {train} training cases."
+        )),
         "the test split is scored apart: {tagger}"
     );
     for row in [
@@ -134,8 +152,17 @@ fn the_evaluations_print_their_tables() {
         "| NONE |",
         "| **macro** |",
         "| 0.9–1.0 |",
+        "| collection | cases | macro-F1 | P1 | P2 | P3 | NONE | right at ≥ 0.8 |",
     ] {
         assert!(tagger.contains(row), "{row} in {tagger}");
+    }
+    // Each collection is scored apart, in the cross-validation and in the test split.
+    for collection in ["ips", "org", "fai"] {
+        assert_eq!(
+            tagger.matches(&format!("| `{collection}:` |")).count(),
+            2,
+            "{collection} in {tagger}"
+        );
     }
     let (linker, _) = ok(&run(BIN, &data, &["eval-linker", "--json"]));
     let linker: serde_json::Value = serde_json::from_str(&linker).unwrap();

@@ -67,6 +67,26 @@ pub struct Evaluation {
     /// NONE). A case adds one to each (carried, assigned) pair, so a case labelled P2 and
     /// tagged P2 and P3 adds to (P2, P2) and (P2, P3).
     pub confusion: [[usize; 4]; 4],
+    /// The same figures for each collection of the cases (the prefix of a case id, `ips:`,
+    /// `org:`…): a pooled figure hides the collections where the tagger fails, and a new
+    /// kind of source is expected to score nearer the weaker ones.
+    pub by_collection: Vec<CollectionFigures>,
+}
+
+/// One collection's share of an [`Evaluation`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CollectionFigures {
+    /// The case-id prefix.
+    pub collection: String,
+    /// How many of the cases are the collection's.
+    pub cases: usize,
+    /// The mean F1 over the labels the collection holds or was tagged with.
+    pub macro_f1: f64,
+    /// Per label (P1, P2, P3, NONE): F1 and how many cases hold the label; `None` when the
+    /// collection neither holds nor was tagged with it.
+    pub labels: Vec<Option<(f64, usize)>>,
+    /// Right and all assigned tags with confidence ≥ 0.8.
+    pub above_0_8: (usize, usize),
 }
 
 /// Training-split size against test-split macro-F1.
@@ -180,8 +200,47 @@ pub fn cross_validate(
     )
 }
 
-/// The figures for `predictions` (one list of scores per example).
+/// The figures for `predictions` (one list of scores per example), pooled and by collection.
 fn measure(
+    what: String,
+    folds: usize,
+    examples: &[&Example],
+    predictions: &[Vec<crate::enrich::tag::model::Score>],
+    settings: &TagSettings,
+) -> Evaluation {
+    let mut evaluation = pooled(what, folds, examples, predictions, settings);
+    let mut collections: BTreeMap<&str, (Vec<&Example>, Vec<Vec<crate::enrich::tag::model::Score>>)> =
+        BTreeMap::new();
+    for (example, scores) in examples.iter().zip(predictions) {
+        let collection = example.id.split_once(':').map_or("", |(prefix, _)| prefix);
+        let entry = collections.entry(collection).or_default();
+        entry.0.push(example);
+        entry.1.push(scores.clone());
+    }
+    evaluation.by_collection = collections
+        .into_iter()
+        .map(|(collection, (members, scores))| {
+            let part = pooled(String::new(), folds, &members, &scores, settings);
+            let labels: Vec<Option<(f64, usize)>> = part
+                .labels
+                .iter()
+                .map(|l| (l.support + l.false_positives > 0).then_some((l.f1, l.support)))
+                .collect();
+            let present: Vec<f64> = labels.iter().flatten().map(|(f1, _)| *f1).collect();
+            CollectionFigures {
+                collection: collection.to_owned(),
+                cases: members.len(),
+                macro_f1: present.iter().sum::<f64>() / present.len().max(1) as f64,
+                labels,
+                above_0_8: part.above_0_8,
+            }
+        })
+        .collect();
+    evaluation
+}
+
+/// The pooled figures for `predictions`.
+fn pooled(
     what: String,
     folds: usize,
     examples: &[&Example],
@@ -284,6 +343,7 @@ fn measure(
         calibration,
         above_0_8: above,
         confusion,
+        by_collection: Vec::new(),
     }
 }
 
@@ -363,6 +423,30 @@ impl Evaluation {
             self.above_0_8.1,
             ratio(self.above_0_8.0, self.above_0_8.1)
         );
+        if self.by_collection.len() > 1 {
+            let _ = writeln!(
+                out,
+                "\nBy collection (F1, with the cases holding the label; the macro over the labels a \
+                 collection holds or was tagged with).\n\n| collection | cases | macro-F1 | P1 | P2 | P3 | NONE | right at ≥ 0.8 |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+            );
+            for c in &self.by_collection {
+                let cells: Vec<String> = c
+                    .labels
+                    .iter()
+                    .map(|l| l.map_or("–".to_owned(), |(f1, n)| format!("{f1:.2} ({n})")))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "| `{}:` | {} | {:.3} | {} | {} of {} |",
+                    c.collection,
+                    c.cases,
+                    c.macro_f1,
+                    cells.join(" | "),
+                    c.above_0_8.0,
+                    c.above_0_8.1
+                );
+            }
+        }
         out
     }
 }
