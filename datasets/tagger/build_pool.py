@@ -10,11 +10,13 @@ tagger is given. Sources (copied from ../../../shared/data, see its SOURCES.md f
           data, most of them companies and non-profits). Its separate use-case file
           (`UseCaseData`) is the project's hidden tagging test and is never read here;
 - `fai:`  US federal agencies' 2025 AI use-case inventory (public domain, 17 U.S.C. 105): a
-          random sample of 387 use cases, copied verbatim into
-          sources/us-federal-ai-inventory-2025.jsonl (see sources/SOURCES.md).
+          random sample of 387 use cases, copied verbatim with the inventory's own column
+          names into sources/us-federal-ai-inventory-2025.csv (see sources/SOURCES.md), the
+          file a harvest reads too.
 
 Run from anywhere: python3 datasets/tagger/build_pool.py
 """
+import csv
 import json
 import pathlib
 
@@ -23,7 +25,7 @@ SHARED = HERE.parents[2] / "shared/data"
 IPS = SHARED / "public-service-innovation-cases/ips-explorer/cases.json"
 AIW = SHARED / "public-service-innovation-cases/ai-watch-t6/services.json"
 ORGS = SHARED / "open-data-use-organisations/org_profiles.json"
-FAI = HERE / "sources/us-federal-ai-inventory-2025.jsonl"
+FAI = HERE / "sources/us-federal-ai-inventory-2025.csv"
 
 USES = [
     ("use_prod_srvc", "Products and services"),
@@ -78,18 +80,28 @@ def org_case(o):
     }
 
 
+# The inventory's questions whose answers say what a use case is for, in the order its
+# description reads them (the case-study mapper composes the same text).
+FAI_QUESTIONS = [
+    "What problem is the AI intended to solve?",
+    "What are the expected benefits and positive outcomes from the AI for an agency's "
+    "mission and/or the general public?",
+    "Describe the AI system's outputs.",
+]
+
+
 def fai_case(r):
     # The inventory repeats a field in another at times: each distinct text once.
     parts = []
-    for key in ("problem", "benefits", "outputs"):
-        text = clean(r[key])
+    for question in FAI_QUESTIONS:
+        text = clean(r[question])
         if text and text not in parts:
             parts.append(text)
     return {
-        "case": f"fai:{r['id']}",
-        "title": clean(r["name"]),
+        "case": f"fai:{r['Use Case ID']}",
+        "title": clean(r["Use Case Name"]),
         "description": " ".join(parts),
-        "organisations": [clean(r["agency"])],
+        "organisations": [clean(r["Agency"])],
         # Every use case of the inventory is a federal agency's own.
         "organisation_type": "Central-Government",
         "place": ["United States"],
@@ -104,7 +116,8 @@ def main():
     cases += [jrc_case("aiw", c) for c in json.loads(AIW.read_text())
               if clean(c["name"]).lower() not in names]
     cases += [org_case(o) for o in json.loads(ORGS.read_text())]
-    cases += [fai_case(json.loads(line)) for line in FAI.read_text().splitlines()]
+    with open(FAI, newline="") as rows:
+        cases += [fai_case(r) for r in csv.DictReader(rows)]
     with open(HERE / "pool.jsonl", "w") as out:
         for c in cases:
             out.write(json.dumps(c, ensure_ascii=False) + "\n")

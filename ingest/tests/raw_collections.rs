@@ -1,4 +1,5 @@
-//! The real case collections in `../shared/data`, harvested as their publishers give them,
+//! The real case collections in `../shared/data` (and the sample of the US federal AI
+//! inventory kept in `datasets/tagger/sources`), harvested as their publishers give them,
 //! read as the tagger's labelled set reads them: the same title, description and who acts
 //! for every labelled case, so the tags a harvest gives are the tags the model was trained
 //! and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
@@ -73,10 +74,23 @@ fn raw_collection_files_read_as_the_labelled_set_and_get_its_tags() {
             20,
         ),
     ];
-    let labelled = records(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/tagger/cases.json"));
+    let tagger_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/tagger");
+    let labelled = records(&tagger_dir.join("cases.json"));
     let tagger = Tagger::new(&TagSettings::default()).unwrap();
-    for (prefix, path, at_least) in collections {
-        let Some(file) = shared(path) else {
+    // The US federal AI inventory's sample is kept in this repository, with the inventory's
+    // own column names: it is always here.
+    let inventory = (
+        "fai",
+        "sources/us-federal-ai-inventory-2025.csv",
+        380,
+        Some(tagger_dir.join("sources/us-federal-ai-inventory-2025.csv")),
+    );
+    let collections = collections
+        .into_iter()
+        .map(|(prefix, path, at_least)| (prefix, path, at_least, shared(path)))
+        .chain([inventory]);
+    for (prefix, path, at_least, file) in collections {
+        let Some(file) = file else {
             eprintln!("skipped: ../shared/data/{path} is not here");
             continue;
         };

@@ -10,13 +10,13 @@
 //! | field (aliases) | RDF |
 //! |---|---|
 //! | `iri` | the case's IRI, if absolute; else minted from `id` |
-//! | `id` (`cid`, `profile_id`) | `dct:identifier`, `cg:sourceRecordId` |
-//! | `title` (`name`, `org_name`) | `dct:title` |
+//! | `id` (`cid`, `profile_id`, `Use Case ID`) | `dct:identifier`, `cg:sourceRecordId` |
+//! | `title` (`name`, `org_name`, `Use Case Name`) | `dct:title` |
 //! | `summary` | `schema:abstract` |
 //! | `description` | `dct:description` |
 //! | `place` (`geocoverage`, `city`, `org_hq_country`), `country` (`geocoverage_codes`) | `dct:spatial` → `dct:Location` |
 //! | `year` (`start_date`) | `dct:date` (`xsd:gYear`) |
-//! | `organisations` (`lead_organisation_name`, `lead_organisation.name`, `org_name`) | `dct:contributor` → `foaf:Agent` |
+//! | `organisations` (`lead_organisation_name`, `lead_organisation.name`, `org_name`, `Agency`) | `dct:contributor` → `foaf:Agent` |
 //! | `organisation_type` (`lead_organisation_category`, `lead_organisation.category`, `org_type`) | `cg:actor`, by [`ORGANISATION_TYPES`]; another type stays a `schema:additionalProperty` |
 //! | `themes` (EU data-theme codes `TRAN`, names "Transport", or IRIs) | `dcat:theme` |
 //! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels`, `benefits` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel`, `cg:benefit` |
@@ -32,6 +32,12 @@
 //! `use_prod_srvc_desc`, and likewise advocacy, research, optimising its own work and other
 //! uses) and the kinds of data it uses: the same text the labelled set was built from
 //! (`datasets/tagger/build_pool.py`), so a profile harvested is tagged as it was learnt.
+//!
+//! US federal agencies' AI use-case inventories (OMB's consolidated CSV, or an agency's
+//! own) read as case studies too: a row with a `Use Case Name`, an `Agency` and the
+//! inventory's questions is described by its answers to what the use is for (the problem,
+//! the expected benefits, the outputs; the summary or intended purpose of earlier years),
+//! and its agency acts (a central government), as the labelled set reads them.
 //!
 //! Concept values are the local names of the civicgraph schemes (`access`, `planning`,
 //! `policy`; patterns also as `P1`–`P3` or `1`–`3`) or their IRIs. An unknown value is left
@@ -55,8 +61,8 @@ pub const MAX_COLUMNS: usize = 512;
 /// Field names and their aliases; the first is the documented name.
 const FIELDS: &[&[&str]] = &[
     &["iri"],
-    &["id", "cid", "profile_id"],
-    &["title", "name", "org_name"],
+    &["id", "cid", "profile_id", "use_case_id"],
+    &["title", "name", "org_name", "use_case_name"],
     &["summary"],
     &["description"],
     &["place", "geocoverage", "city", "org_hq_country"],
@@ -68,6 +74,7 @@ const FIELDS: &[&[&str]] = &[
         "lead_organisation",
         "lead_organisation:name",
         "org_name",
+        "agency",
     ],
     &["organisation_type", "lead_organisation_category", "org_type"],
     &["themes"],
@@ -190,10 +197,17 @@ pub fn map_csv(
             ),
         ));
     }
-    if !headers.iter().any(|h| FIELDS[2].contains(&h.as_str())) {
+    // A title column as the rows are read: an alias in any casing and spacing, or a
+    // column whose name ends in "title" or "name" (`Use Case Name`).
+    let titled = |header: &str| {
+        let key = normalised_key(header);
+        FIELDS[2].iter().any(|alias| normalised_key(alias) == key)
+            || ["_title", "_name"].iter().any(|suffix| key.ends_with(suffix))
+    };
+    if !headers.iter().any(|h| titled(h)) {
         return Err(IngestError::shape(
             document,
-            "no \"title\" (or \"name\") column in the header row",
+            "no \"title\" (or \"name\", or a column whose name ends in \"title\" or \"name\") in the header row",
         ));
     }
     for (index, row) in reader.records().enumerate() {
@@ -347,6 +361,7 @@ fn map_case(
     }
     let description = one("description")
         .or_else(|| impact_map_description(fields))
+        .or_else(|| ai_inventory_description(fields))
         .or_else(|| {
             Some(named_like(fields, &["_description", "_desc", "_summary"]).join(" "))
                 .filter(|d| !d.is_empty())
@@ -538,10 +553,58 @@ fn impact_map_description(fields: &Map<String, Value>) -> Option<String> {
     (!description.is_empty()).then_some(description)
 }
 
+/// The questions of a US federal agency's AI use-case inventory whose answers say what a
+/// use case is for, as the start of their field names (the wording has changed from year to
+/// year: 2023's "Summary of Use Case", 2024's "What is the intended purpose and expected
+/// benefits of the AI?", 2025's three questions), in the order a description reads them.
+const AI_INVENTORY_QUESTIONS: &[&str] = &[
+    "summary_of_use_case",
+    "what_problem_is_the_ai_intended_to_solve",
+    "what_is_the_intended_purpose",
+    "what_are_the_expected_benefits",
+    "describe_the_ai_system_s_output",
+];
+
+/// A use case of a US federal AI use-case inventory (OMB's yearly consolidated file, or an
+/// agency's own): a use-case name, the agency, and at least one of the questions.
+fn is_ai_inventory(fields: &Map<String, Value>) -> bool {
+    let keys: Vec<String> = fields.keys().map(|k| normalised_key(k)).collect();
+    keys.iter().any(|k| k == "use_case_name")
+        && keys.iter().any(|k| k == "agency")
+        && keys
+            .iter()
+            .any(|k| AI_INVENTORY_QUESTIONS.iter().any(|q| k.starts_with(q)))
+}
+
+/// An inventory use case's description: its answers to the questions that say what it is
+/// for, each distinct text once (agencies often repeat one answer in another field).
+fn ai_inventory_description(fields: &Map<String, Value>) -> Option<String> {
+    if !is_ai_inventory(fields) {
+        return None;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for question in AI_INVENTORY_QUESTIONS {
+        for (key, value) in fields {
+            if normalised_key(key).starts_with(question)
+                && let Some(text) = scalar_text(value).map(|t| collapse_whitespace(&t))
+                && !text.is_empty()
+                && !parts.contains(&text)
+            {
+                parts.push(text);
+            }
+        }
+    }
+    let description = parts.join(" ");
+    (!description.is_empty()).then_some(description)
+}
+
 /// The type of the organisation behind a case, as its source names it; the Open Data
-/// Impact Map's `Other` is the type it spells out in `org_type_other`.
+/// Impact Map's `Other` is the type it spells out in `org_type_other`. A use case of a US
+/// federal AI inventory is its agency's own: a central government's.
 fn organisation_type(fields: &Map<String, Value>) -> Option<String> {
-    let kind = texts(field(fields, "organisation_type")).into_iter().next()?;
+    let Some(kind) = texts(field(fields, "organisation_type")).into_iter().next() else {
+        return is_ai_inventory(fields).then(|| "Central-Government".to_owned());
+    };
     if kind == "Other"
         && let Some(other) = prose(fields, "org_type_other")
     {
@@ -759,6 +822,51 @@ mod tests {
         ] {
             assert!(text.iter().any(|t| t.contains(expected)), "{expected}");
         }
+    }
+
+    #[test]
+    fn a_us_federal_ai_inventory_row_is_its_agencys_case_study() {
+        // Two rows as OMB's consolidated 2025 file gives them (a subset of its 35 columns;
+        // the second answers its benefits with its problem again), and a 2024 row.
+        let csv = "Agency,Use Case ID,Use Case Name,Bureau/Component,What problem is the AI intended to solve?,\
+What are the expected benefits and positive outcomes from the AI for an agency's mission and/or the general public?,\
+Describe the AI system's outputs.\n\
+Department Of Agriculture,USDA-001,Repair Spend,Administrative,,\
+\"The intended purpose of this model is to review financial documents.\",\
+\"The output of the model is a recommendation of which financial transactions should be identified as \"\"repair\"\" expenses.\"\n\
+Department Of Energy,DOE-9,Grid Forecast,,Forecasts load.,Forecasts load.,A forecast.\n";
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_csv(csv.as_bytes(), "inventory.csv", &minter(), &mut out, &mut report).unwrap();
+        assert!(report.rejections.is_empty(), "{:?}", report.rejections);
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        let has = |s: &str| lines.iter().any(|l| l.contains(s));
+        for expected in [
+            "<http://purl.org/dc/terms/title> \"Repair Spend\"@en",
+            "<http://purl.org/dc/terms/identifier> \"USDA-001\"",
+            "<http://purl.org/dc/terms/description> \"The intended purpose of this model is to review \
+             financial documents. The output of the model is a recommendation of which financial \
+             transactions should be identified as \\\"repair\\\" expenses.\"@en",
+            "<http://purl.org/dc/terms/description> \"Forecasts load. A forecast.\"@en",
+            "\"Department Of Agriculture\"",
+            "/actor/public-sector>",
+        ] {
+            assert!(has(expected), "{expected} in {lines:#?}");
+        }
+        let json = br#"[{"Agency": "Department of Labor", "Use Case Name": "Claims triage",
+            "What is the intended purpose and expected benefits of the AI?": "Routes claims to staff."}]"#;
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_json(json, "inventory-2024.json", &minter(), &mut out, &mut report).unwrap();
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        assert!(
+            lines.iter().any(|l| l.contains("\"Routes claims to staff.\"@en"))
+                && lines.iter().any(|l| l.contains("/actor/public-sector>")),
+            "{lines:#?}"
+        );
+        // A file that only has an `agency` column is not taken for an inventory.
+        let plain = b"title,description,agency\nBins,Collection days.,Leeds City Council\n";
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_csv(plain, "cases.csv", &minter(), &mut out, &mut report).unwrap();
+        assert!(!out.triples.iter().any(|t| t.to_string().contains("/actor/")));
     }
 
     #[test]
