@@ -152,12 +152,12 @@ async fn dump(method: Method, state: AppState, headers: &HeaderMap) -> Result<Re
         .map_err(|_| ApiError::Stopped(crate::error::Stop::ShuttingDown))?;
         let (sender, receiver) = streamed::channel();
         let graph = state.graph.clone();
-        let failed = sender.clone();
         let write = move |writer: ChannelWriter| {
             let _permit = permit;
+            let failed = writer.failing();
             if let Err(error) = graph.dump(format, writer) {
                 tracing::warn!("a dump of the store ended early: {error}");
-                let _ = failed.blocking_send(Err(std::io::Error::other(error.to_string())));
+                failed.fail(std::io::Error::other(error.to_string()));
             }
         };
         if protected {
@@ -174,7 +174,7 @@ async fn dump(method: Method, state: AppState, headers: &HeaderMap) -> Result<Re
             let running = job.running();
             job.running()
                 .spawn(move || write(ChannelWriter::new(sender).stopping_with(running)))?;
-            streamed::body(receiver, job).into_response()
+            streamed::job_body(receiver, job).into_response()
         }
     };
     let headers = response.headers_mut();

@@ -387,10 +387,11 @@ async fn stream(
         if head_sender.send(Ok(chosen.media_type())).is_err() {
             return;
         }
-        let mut writer = ChannelWriter::new(sender.clone());
+        let mut writer = ChannelWriter::new(sender).stopping_with(running.clone());
         if cache.is_some() {
             writer = writer.keeping_copy(keep);
         }
+        let failed = writer.failing();
         match write_results(results, chosen, 0, writer, &running) {
             Ok((mut writer, _)) => {
                 if writer.flush().is_ok()
@@ -408,7 +409,7 @@ async fn stream(
             Err(error) => {
                 let error = running.explain(error);
                 tracing::warn!("a streamed answer ended early: {error}");
-                let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
+                failed.fail(std::io::Error::other(error.to_string()));
             }
         }
     })?;
@@ -419,7 +420,7 @@ async fn stream(
     };
     // The job's guard goes with the body: a client that hangs up mid-answer drops it, which
     // cancels the evaluation. The timeout still holds while the body streams.
-    let body = streamed::body(receiver, job);
+    let body = streamed::job_body(receiver, job);
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

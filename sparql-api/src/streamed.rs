@@ -2,7 +2,7 @@
 //! the body reads the channel. Used by SPARQL answers and the whole-store dump, whose size
 //! has no bound worth holding in memory.
 
-use crate::work::Running;
+use crate::work::{Job, Running};
 use axum::body::{Body, Bytes};
 use std::io::Write;
 use std::sync::Arc;
@@ -95,10 +95,58 @@ impl ChannelWriter {
             &mut self.buffer,
             Vec::with_capacity(Self::CHUNK),
         ));
-        if self.sender.blocking_send(Ok(chunk)).is_err() {
+        let sent = match &self.job {
+            // A client that stops reading fills the channel: wait for room, or for the job's
+            // stop (its time limit), whichever comes first.
+            Some(job) => match job.block_on_unless_stopped(self.sender.send(Ok(chunk))) {
+                Some(sent) => sent.is_ok(),
+                None => {
+                    let message = job.stopped_error().to_string();
+                    return Err(self.end(std::io::ErrorKind::TimedOut, message));
+                }
+            },
+            None => self.sender.blocking_send(Ok(chunk)).is_ok(),
+        };
+        if !sent {
             return Err(self.end(std::io::ErrorKind::BrokenPipe, "the client went away".to_owned()));
         }
         Ok(())
+    }
+
+    /// What ends this body with an error once the writer itself is gone (a serializer
+    /// takes it): see [`Failing::fail`].
+    pub fn failing(&self) -> Failing {
+        Failing {
+            sender: self.sender.clone(),
+            job: self.job.clone(),
+        }
+    }
+}
+
+/// Ends a streamed body with an error (see [`ChannelWriter::failing`]).
+pub struct Failing {
+    sender: mpsc::Sender<Chunk>,
+    job: Option<Arc<Running>>,
+}
+
+impl Failing {
+    /// Ends the body with `error` after what was sent, so the client sees the answer cut
+    /// short (the connection is closed without the chunked encoding's last chunk) rather
+    /// than an answer that merely looks complete. For a job, the error waits for the
+    /// client on the runtime, not on the job's thread, which ends at once: a client that
+    /// stopped reading must not hold the thread, and with it the job's slot.
+    pub fn fail(self, error: std::io::Error) {
+        match &self.job {
+            Some(job) => {
+                let sender = self.sender;
+                job.spawn_detached(async move {
+                    let _ = sender.send(Err(error)).await;
+                });
+            }
+            None => {
+                let _ = self.sender.blocking_send(Err(error));
+            }
+        }
     }
 }
 
@@ -124,6 +172,24 @@ impl Write for ChannelWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         self.send()
     }
+}
+
+/// The body of a job's answer: as [`body`], but the job's guard is also let go when the job
+/// is stopped (its time limit), even while the body lives on: a client that stops reading
+/// keeps its connection, and the chunks already sent, but not the job's slot.
+pub fn job_body(receiver: mpsc::Receiver<Chunk>, job: Job) -> Body {
+    let running = job.running();
+    let held = Arc::new(std::sync::Mutex::new(Some(job)));
+    let watched = Arc::downgrade(&held);
+    tokio::spawn(async move {
+        running.until_stopped().await;
+        // The body may already be gone (its end drops the guard, which stops the job).
+        if let Some(held) = watched.upgrade() {
+            let job = held.lock().unwrap_or_else(|e| e.into_inner()).take();
+            drop(job);
+        }
+    });
+    body(receiver, held)
 }
 
 /// The body that reads `receiver`, holding `guard` until it ends: a client that hangs up

@@ -79,9 +79,11 @@ pub struct Running {
     id: u64,
     token: CancellationToken,
     stop: AtomicU8,
-    /// Wakes the request waiting for the job when it is stopped, so the answer (503) goes
-    /// out at once even while the evaluation has yet to notice its cancellation.
+    /// Wakes everyone waiting for the job when it is stopped ([`Running::until_stopped`]).
     stopped: tokio::sync::Notify,
+    /// The runtime the request runs on: the job's own thread waits on it for a slow client
+    /// or for the stop, whichever comes first ([`Running::block_on_unless_stopped`]).
+    runtime: tokio::runtime::Handle,
     _slot: OwnedSemaphorePermit,
     long_slot: Mutex<Option<OwnedSemaphorePermit>>,
     work: Weak<Work>,
@@ -204,14 +206,40 @@ impl Running {
             tracing::debug!(job = self.id, %reason, "job stopped");
         }
         self.token.cancel();
-        self.stopped.notify_one();
+        self.stopped.notify_waiters();
     }
 
-    /// Resolves when the job is stopped.
+    /// Resolves when the job is stopped: for every waiter (the request waiting for the
+    /// answer's head, the body holding the job's slot), so the answer (503) goes out at once
+    /// even while the evaluation has yet to notice its cancellation.
     pub async fn until_stopped(&self) {
+        let notified = self.stopped.notified();
+        tokio::pin!(notified);
+        // Registered before the check, so a stop in between still wakes it.
+        notified.as_mut().enable();
         if !self.is_stopped() {
-            self.stopped.notified().await;
+            notified.await;
         }
+    }
+
+    /// From the job's own thread: waits for `future` unless the job is stopped first
+    /// (`None`). A streamed answer's writer waits so for room in the body's channel: a client
+    /// that stops reading would otherwise hold the thread, and with it the job's slot, long
+    /// after the job's time limit.
+    pub fn block_on_unless_stopped<F: Future>(&self, future: F) -> Option<F::Output> {
+        self.runtime.block_on(async {
+            tokio::select! {
+                biased;
+                () = self.until_stopped() => None,
+                output = future => Some(output),
+            }
+        })
+    }
+
+    /// Runs `future` on the request's runtime, apart from the job: what must still reach a
+    /// slow client (the error that ends its body) without holding the job's thread.
+    pub fn spawn_detached(&self, future: impl Future<Output = ()> + Send + 'static) {
+        self.runtime.spawn(future);
     }
 
     /// Runs `work` on the job's thread and waits for its answer unless the job is stopped
@@ -351,6 +379,7 @@ impl Work {
             token: CancellationToken::new(),
             stop: AtomicU8::new(0),
             stopped: tokio::sync::Notify::new(),
+            runtime: tokio::runtime::Handle::current(),
             _slot: slot,
             long_slot: Mutex::new(None),
             work: Arc::downgrade(self),

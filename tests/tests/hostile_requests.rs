@@ -475,3 +475,52 @@ async fn a_stopped_sort_or_grouping_ends_and_frees_its_slot() {
         assert_alive(&state).await;
     }
 }
+
+/// A client that sends a request and then stops reading keeps its connection open and the
+/// body unread. Its job used to wait for room in the body's channel for as long as the
+/// client held on, past its time limit, keeping its query slot (or the one dump slot):
+/// a few such clients took every slot. Now the slot is let go at the time limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_frees_its_slot_at_the_time_limit() {
+    let state = demo_state_with(Config {
+        query: QueryConfig {
+            timeout_secs: 2,
+            ..QueryConfig::default()
+        },
+        ..Config::default()
+    });
+    // Far more than the body's channel and buffers hold: the writer must wait for the
+    // client, who never reads.
+    let endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }";
+    for (what, request) in [
+        ("a streamed answer", sparql(endless)),
+        (
+            "the public dump",
+            Request::get("/store")
+                .header(header::ACCEPT, "application/n-quads")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+    ] {
+        let started = Instant::now();
+        let unread = app(state.clone()).oneshot(request).await.unwrap();
+        assert_eq!(unread.status(), StatusCode::OK, "{what}");
+        // Still held by the unread body before its limit.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        assert_eq!(state.work.running_count(), 1, "{what}: waiting for the client");
+        // Let go soon after it, though the body is still held.
+        while state.work.running_count() > 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(8),
+                "{what}: the slot is still held {:?} after the request",
+                started.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Another client gets the same answer at once (the dump's one slot too).
+        let (again, _) = send(&state, Request::get("/store").body(Body::empty()).unwrap()).await;
+        assert_eq!(again.status(), StatusCode::OK, "{what}: a dump after it");
+        assert_alive(&state).await;
+        drop(unread);
+    }
+}
