@@ -32,6 +32,12 @@ pub enum ApiError {
     /// The credentials are wrong, or the operation is switched off.
     #[error("{0}")]
     Forbidden(String),
+    /// The request body is larger than `limits.max_body_bytes` (the limit in bytes).
+    #[error("the request body is larger than the server's limit of {0} bytes")]
+    BodyTooLarge(usize),
+    /// The request body did not arrive in full within the time given (in seconds).
+    #[error("the request body did not arrive in full within {0} s")]
+    BodyTimeout(u64),
     /// The query ran past its time limit.
     #[error("the query did not finish within {0} s and was cancelled")]
     Timeout(u64),
@@ -56,6 +62,8 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Timeout(_) | ApiError::Stopped(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Graph(
                 GraphError::QuerySyntax(_)

@@ -2,6 +2,8 @@
 //! requests the whole server serves at once, and the answer given when it is saturated.
 
 use crate::AppState;
+use crate::error::ApiError;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -28,7 +30,17 @@ pub fn cors() -> CorsLayer {
 /// Admits a request if one of the server's `max_concurrent_requests` slots is free, else
 /// answers 503 with Retry-After at once. One count for the whole server: a limit per route
 /// would let a client fill every route's quota in turn.
+///
+/// The body is read first, outside the slots, within `limits.max_body_bytes` and the query
+/// timeout (every handler reads its body whole anyway): a client that announces a body
+/// and sends it a byte at a time, or never, holds its connection, not a slot. Seventy such
+/// connections once took every slot, and every query was answered 503 for as long as
+/// they stayed open.
 pub async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let request = match buffered(&state, request).await {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
     let Ok(_permit) = state.requests.clone().try_acquire_owned() else {
         let mut response = (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -41,4 +53,33 @@ pub async fn admit(State(state): State<AppState>, request: Request, next: Next) 
         return response;
     };
     next.run(request).await
+}
+
+/// `request` with its body read in full, or why it could not be.
+async fn buffered(state: &AppState, request: Request) -> Result<Request, ApiError> {
+    let limit = state.config.limits.max_body_bytes;
+    let (parts, body) = request.into_parts();
+    let announced = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return Err(ApiError::BodyTooLarge(limit));
+    }
+    let deadline = state.work.timeout();
+    let read = http_body_util::BodyExt::collect(http_body_util::Limited::new(body, limit));
+    let bytes = match tokio::time::timeout(deadline, read).await {
+        Err(_) => return Err(ApiError::BodyTimeout(deadline.as_secs())),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
+            return Err(ApiError::BodyTooLarge(limit));
+        }
+        Ok(Err(error)) => {
+            return Err(ApiError::BadRequest(format!(
+                "the request body could not be read: {error}"
+            )));
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+    };
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }

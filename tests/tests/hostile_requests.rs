@@ -524,3 +524,53 @@ async fn a_client_that_stops_reading_frees_its_slot_at_the_time_limit() {
         drop(unread);
     }
 }
+
+/// A body that starts and never ends: the stream a slow-loris client sends.
+fn stalled_body() -> Body {
+    let start =
+        futures_util::stream::once(async { Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"ASK")) });
+    Body::from_stream(futures_util::StreamExt::chain(
+        start,
+        futures_util::stream::pending(),
+    ))
+}
+
+/// Clients that announce a body and send it a byte at a time, or never, once held every
+/// request slot for as long as they stayed connected: every query was answered 503. The
+/// body is now read before a slot is taken, and must arrive within the query timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_never_finish_their_body_hold_no_request_slot() {
+    let state = demo_state_with(Config {
+        query: QueryConfig {
+            timeout_secs: 2,
+            ..QueryConfig::default()
+        },
+        limits: LimitsConfig {
+            max_concurrent_requests: 2,
+            ..LimitsConfig::default()
+        },
+        ..Config::default()
+    });
+    let mut stalled = Vec::new();
+    for _ in 0..5 {
+        let request = Request::post("/sparql")
+            .header(header::CONTENT_TYPE, "application/sparql-query")
+            .body(stalled_body())
+            .unwrap();
+        stalled.push(tokio::spawn(app(state.clone()).oneshot(request)));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Every slot is still free for whole requests.
+    let (ask, body) = send(&state, sparql("ASK { ?s ?p ?o }")).await;
+    assert_eq!(ask.status(), StatusCode::OK, "{body}");
+    // The stalled ones are answered 408 at the timeout.
+    for client in stalled {
+        let response = tokio::time::timeout(Duration::from_secs(10), client)
+            .await
+            .expect("answered")
+            .unwrap()
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    }
+    assert_alive(&state).await;
+}
