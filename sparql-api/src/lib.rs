@@ -6,6 +6,7 @@ mod auth;
 mod catalog;
 mod ckan;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod error;
 pub mod federation;

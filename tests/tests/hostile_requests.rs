@@ -574,3 +574,43 @@ async fn clients_that_never_finish_their_body_hold_no_request_slot() {
     }
     assert_alive(&state).await;
 }
+
+/// Connections that never send a whole request head were kept for ever (`axum::serve`
+/// gives hyper no timer): a few thousand of them would hold every file descriptor the
+/// process may open, RocksDB's included. Each now has the header timeout to send it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_never_send_a_whole_request_head_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(civicgraph_sparql_api::connections::serve(
+        listener,
+        app(demo_state()),
+        Duration::from_secs(1),
+        std::future::pending(),
+        Duration::from_secs(1),
+    ));
+    let mut half = tokio::net::TcpStream::connect(address).await.unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut silent = tokio::net::TcpStream::connect(address).await.unwrap();
+    // A whole request is answered; then its connection, kept alive, goes quiet.
+    let mut whole = tokio::net::TcpStream::connect(address).await.unwrap();
+    whole
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0; 12];
+    whole.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    for (what, stream) in [
+        ("half a request head", &mut half),
+        ("nothing", &mut silent),
+        ("nothing after an answer", &mut whole),
+    ] {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(6), stream.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "{what}: the connection is still open after 6 s");
+    }
+}

@@ -4,7 +4,6 @@
 use super::Context;
 use civicgraph_ingest::Pipeline;
 use civicgraph_sparql_api::{AppState, app, demo};
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 
 #[derive(Debug, clap::Args)]
@@ -78,33 +77,18 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
         let _announced = super::serving::announce(&data_dir, listener.local_addr()?)
             .map_err(|e| tracing::warn!("could not announce the server in {}: {e}", data_dir.display()))
             .ok();
-        // Streamed answers go out in several writes; without TCP_NODELAY the kernel holds a
-        // small last write until the client acknowledges the first, which a client delays by
-        // up to 40 ms: a small answer (an ASK, a DESCRIBE) would take 40 ms longer.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::debug!("could not set TCP_NODELAY: {error}");
-            }
-        });
-        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(
+        civicgraph_sparql_api::connections::serve(
             listener,
-            app(state).into_make_service_with_connect_info::<SocketAddr>(),
+            app(state),
+            civicgraph_sparql_api::connections::HEADER_READ_TIMEOUT,
+            async move {
+                shutdown().await;
+                // Running queries are stopped, so their answers end and their connections close.
+                work.close();
+            },
+            SHUTDOWN_GRACE,
         )
-        .with_graceful_shutdown(async move {
-            shutdown().await;
-            // Running queries are stopped, so their answers end and their connections close.
-            work.close();
-            let _ = stopping.send(());
-        });
-        let server = std::pin::pin!(server.into_future());
-        tokio::select! {
-            served = server => served?,
-            () = async {
-                let _ = stopped.await;
-                tokio::time::sleep(SHUTDOWN_GRACE).await;
-            } => tracing::warn!("connections still open {} s after the shutdown signal: closing them", SHUTDOWN_GRACE.as_secs()),
-        }
+        .await;
         anyhow::Ok(())
     });
     scheduler.abort();
