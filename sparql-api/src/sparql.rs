@@ -394,10 +394,11 @@ async fn stream(
         let failed = writer.failing();
         match write_results(results, chosen, 0, writer, &running) {
             Ok((mut writer, _)) => {
-                if writer.flush().is_ok()
-                    && !running.is_stopped()
-                    && let (Some((sequence, key)), Some(body)) = (cache, writer.take_copy())
-                {
+                let whole = writer.flush().is_ok() && !running.is_stopped();
+                if whole {
+                    running.complete();
+                }
+                if whole && let (Some((sequence, key)), Some(body)) = (cache, writer.take_copy()) {
                     let answer = CachedAnswer {
                         media_type: chosen.media_type(),
                         body,

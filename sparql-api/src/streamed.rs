@@ -179,14 +179,20 @@ impl Write for ChannelWriter {
 /// keeps its connection, and the chunks already sent, but not the job's slot.
 pub fn job_body(receiver: mpsc::Receiver<Chunk>, job: Job) -> Body {
     let running = job.running();
-    let held = Arc::new(std::sync::Mutex::new(Some(job)));
+    // The body's end drops `ended`, which ends the watcher too: a job that finished whole
+    // is never stopped.
+    let (ended, body_ended) = tokio::sync::oneshot::channel::<()>();
+    let held = Arc::new(std::sync::Mutex::new((Some(job), ended)));
     let watched = Arc::downgrade(&held);
     tokio::spawn(async move {
-        running.until_stopped().await;
-        // The body may already be gone (its end drops the guard, which stops the job).
-        if let Some(held) = watched.upgrade() {
-            let job = held.lock().unwrap_or_else(|e| e.into_inner()).take();
-            drop(job);
+        tokio::select! {
+            () = running.until_stopped() => {
+                if let Some(held) = watched.upgrade() {
+                    let job = held.lock().unwrap_or_else(|e| e.into_inner()).0.take();
+                    drop(job);
+                }
+            }
+            _ = body_ended => {}
         }
     });
     body(receiver, held)

@@ -79,6 +79,8 @@ pub struct Running {
     id: u64,
     token: CancellationToken,
     stop: AtomicU8,
+    /// The work finished whole ([`Running::complete`]): its guard's drop no longer stops it.
+    completed: std::sync::atomic::AtomicBool,
     /// Wakes everyone waiting for the job when it is stopped ([`Running::until_stopped`]).
     stopped: tokio::sync::Notify,
     /// The runtime the request runs on: the job's own thread waits on it for a slow client
@@ -209,6 +211,14 @@ impl Running {
         self.stopped.notify_waiters();
     }
 
+    /// Notes that the work finished whole, from the job's own thread: a streamed answer's
+    /// guard lives in its body, which ends after the work, and its drop would otherwise
+    /// count the job as stopped by its client, so a cheap streamed query never earned the
+    /// fast lane.
+    pub fn complete(&self) {
+        self.completed.store(true, Ordering::Relaxed);
+    }
+
     /// Resolves when the job is stopped: for every waiter (the request waiting for the
     /// answer's head, the body holding the job's slot), so the answer (503) goes out at once
     /// even while the evaluation has yet to notice its cancellation.
@@ -330,7 +340,7 @@ impl Job {
 
 impl Drop for Job {
     fn drop(&mut self) {
-        if !self.done {
+        if !self.done && !self.running.completed.load(Ordering::Relaxed) {
             self.running.stop(Stop::ClientGone);
         }
     }
@@ -378,6 +388,7 @@ impl Work {
             id,
             token: CancellationToken::new(),
             stop: AtomicU8::new(0),
+            completed: std::sync::atomic::AtomicBool::new(false),
             stopped: tokio::sync::Notify::new(),
             runtime: tokio::runtime::Handle::current(),
             _slot: slot,

@@ -614,3 +614,60 @@ async fn connections_that_never_send_a_whole_request_head_are_closed() {
         assert!(closed.is_ok(), "{what}: the connection is still open after 6 s");
     }
 }
+
+/// A cheap query asked again takes the fast lane, streamed answers included: the guard of
+/// a streamed answer ends with its body, after the work, and once counted the job as
+/// stopped by its client, so no streamed query (the default) ever earned the lane, and
+/// a repeated cheap query queued behind the heavy ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cheap_streamed_query_asked_again_does_not_queue_behind_a_heavy_one() {
+    let state = demo_state_with(Config {
+        query: QueryConfig {
+            timeout_secs: 4,
+            // Answered by the evaluation, not from the cache.
+            cache_bytes: 0,
+            ..QueryConfig::default()
+        },
+        limits: LimitsConfig {
+            max_concurrent_queries: 1,
+            long_queries: 1,
+            ..LimitsConfig::default()
+        },
+        ..Config::default()
+    });
+    let cheap = "SELECT ?type WHERE { ?s a ?type } LIMIT 3";
+    let (first, body) = send(&state, sparql(cheap)).await;
+    assert_eq!(first.status(), StatusCode::OK, "{body}");
+    // Its cost is noted when its job is let go, just after its body ends.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while state.work.running_count() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the first query's job still holds its slot"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The one ordinary slot is taken by a query that runs to its time limit.
+    let heavy = tokio::spawn(app(state.clone()).oneshot(sparql(CARTESIAN)));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while state.work.running_count() < 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let started = Instant::now();
+    let (again, body) = send(&state, sparql(cheap)).await;
+    assert_eq!(again.status(), StatusCode::OK, "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "queued behind the heavy query: {:?}",
+        started.elapsed()
+    );
+    assert!(!heavy.is_finished(), "the heavy query still runs");
+    let _ = heavy.await;
+    // Every job let go of its slot, the ones that finished whole included.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while state.work.running_count() > 0 {
+        assert!(Instant::now() < deadline, "a job still holds its slot");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_alive(&state).await;
+}
