@@ -32,7 +32,7 @@ pub fn cors() -> CorsLayer {
 /// would let a client fill every route's quota in turn.
 ///
 /// The body is read first, outside the slots, within `limits.max_body_bytes` and the query
-/// timeout (every handler reads its body whole anyway): a client that announces a body
+/// timeout (ten minutes with the write token; every handler reads its body whole anyway): a client that announces a body
 /// and sends it a byte at a time, or never, holds its connection, not a slot. Seventy such
 /// connections once took every slot, and every query was answered 503 for as long as
 /// they stayed open.
@@ -55,6 +55,10 @@ pub async fn admit(State(state): State<AppState>, request: Request, next: Next) 
     next.run(request).await
 }
 
+/// How long a body sent with the write token may take to arrive: 16 MiB (the default body
+/// limit) at about 0.2 Mbit/s.
+const WRITER_BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// `request` with its body read in full, or why it could not be.
 async fn buffered(state: &AppState, request: Request) -> Result<Request, ApiError> {
     let limit = state.config.limits.max_body_bytes;
@@ -67,7 +71,13 @@ async fn buffered(state: &AppState, request: Request) -> Result<Request, ApiErro
     if announced.is_some_and(|length| length > limit as u64) {
         return Err(ApiError::BodyTooLarge(limit));
     }
-    let deadline = state.work.timeout();
+    // A holder of the write token uploads data (up to the body limit, on links of any
+    // speed): its body gets longer, as it is trusted to write anyway.
+    let deadline = if crate::auth::require_write(&parts.headers, state.write_token.as_deref()).is_ok() {
+        WRITER_BODY_DEADLINE.max(state.work.timeout())
+    } else {
+        state.work.timeout()
+    };
     let read = http_body_util::BodyExt::collect(http_body_util::Limited::new(body, limit));
     let bytes = match tokio::time::timeout(deadline, read).await {
         Err(_) => return Err(ApiError::BodyTimeout(deadline.as_secs())),

@@ -671,3 +671,46 @@ async fn a_cheap_streamed_query_asked_again_does_not_queue_behind_a_heavy_one() 
     }
     assert_alive(&state).await;
 }
+
+/// The holder of the write token uploading over a slow link is not cut at the query
+/// timeout: its body has longer to arrive. Without the token the same body is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_upload_with_the_write_token_is_not_cut_at_the_query_timeout() {
+    let state = demo_state_with(Config {
+        query: QueryConfig {
+            timeout_secs: 1,
+            ..QueryConfig::default()
+        },
+        ..Config::default()
+    })
+    .with_write_token(Some("s3cret"));
+    // Three lines of Turtle, 0.8 s apart: 1.6 s in all.
+    let slow_body = || {
+        let lines = [
+            "<https://ex.org/a> <https://ex.org/p> \"1\" .\n",
+            "<https://ex.org/b> <https://ex.org/p> \"2\" .\n",
+            "<https://ex.org/c> <https://ex.org/p> \"3\" .\n",
+        ];
+        Body::from_stream(futures_util::stream::unfold(0, move |i| async move {
+            if i == lines.len() {
+                return None;
+            }
+            if i > 0 {
+                tokio::time::sleep(Duration::from_millis(800)).await;
+            }
+            Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(lines[i])), i + 1))
+        }))
+    };
+    let upload = |token: Option<&str>| {
+        let mut request =
+            Request::put("/store?graph=https://ex.org/slow").header(header::CONTENT_TYPE, "text/turtle");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        request.body(slow_body()).unwrap()
+    };
+    let (response, body) = send(&state, upload(Some("s3cret"))).await;
+    assert!(response.status().is_success(), "{}: {body}", response.status());
+    let (response, _) = send(&state, upload(None)).await;
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+}
