@@ -211,10 +211,10 @@ impl Running {
         self.stopped.notify_waiters();
     }
 
-    /// Notes that the work finished whole, from the job's own thread: a streamed answer's
-    /// guard lives in its body, which ends after the work, and its drop would otherwise
-    /// count the job as stopped by its client, so a cheap streamed query never earned the
-    /// fast lane.
+    /// Notes that the work finished whole (from the job's own thread, or [`Job::finish`]):
+    /// dropping the guard no longer stops it. A streamed answer's guard lives in its body,
+    /// which ends after the work, and its drop once counted the job as stopped by its
+    /// client, so a cheap streamed query never earned the fast lane.
     pub fn complete(&self) {
         self.completed.store(true, Ordering::Relaxed);
     }
@@ -323,7 +323,6 @@ impl Drop for Running {
 #[derive(Debug)]
 pub struct Job {
     running: Arc<Running>,
-    done: bool,
 }
 
 impl Job {
@@ -333,14 +332,14 @@ impl Job {
     }
 
     /// The job ended normally: dropping the guard no longer cancels it.
-    pub fn finish(mut self) {
-        self.done = true;
+    pub fn finish(self) {
+        self.running.complete();
     }
 }
 
 impl Drop for Job {
     fn drop(&mut self) {
-        if !self.done && !self.running.completed.load(Ordering::Relaxed) {
+        if !self.running.completed.load(Ordering::Relaxed) {
             self.running.stop(Stop::ClientGone);
         }
     }
@@ -426,7 +425,7 @@ impl Work {
                 job.stop(Stop::Timeout);
             }
         });
-        Ok(Job { running, done: false })
+        Ok(Job { running })
     }
 
     /// Runs `job` on a thread of its own in a slot, answering its result, or the reason it

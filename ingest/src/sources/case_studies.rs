@@ -58,6 +58,10 @@ use civicgraph_vocab::ext::schema::ADDRESS_COUNTRY;
 /// The most columns a CSV may have: a wider file is refused rather than held in memory.
 pub const MAX_COLUMNS: usize = 512;
 
+/// How a field that is none of the title's aliases still names the title, by its end
+/// (`use_case_title`, `project_name`), in this order.
+const TITLE_SUFFIXES: &[&str] = &["_title", "_name"];
+
 /// Field names and their aliases; the first is the documented name.
 const FIELDS: &[&[&str]] = &[
     &["iri"],
@@ -202,7 +206,7 @@ pub fn map_csv(
     let titled = |header: &str| {
         let key = normalised_key(header);
         FIELDS[2].iter().any(|alias| normalised_key(alias) == key)
-            || ["_title", "_name"].iter().any(|suffix| key.ends_with(suffix))
+            || TITLE_SUFFIXES.iter().any(|suffix| key.ends_with(suffix))
     };
     if !headers.iter().any(|h| titled(h)) {
         return Err(IngestError::shape(
@@ -335,8 +339,7 @@ fn map_case(
     position: &str,
 ) {
     let one = |name: &str| texts(field(fields, name)).into_iter().next();
-    let Some(title) = one("title").or_else(|| named_like(fields, &["_title", "_name"]).into_iter().next())
-    else {
+    let Some(title) = one("title").or_else(|| named_like(fields, TITLE_SUFFIXES).into_iter().next()) else {
         report.reject(
             one("id").unwrap_or_else(|| position.to_owned()),
             position,
@@ -359,9 +362,10 @@ fn map_case(
     if let Some(summary) = one("summary") {
         out.lang_text(&c, schema::ABSTRACT, &summary, "en");
     }
+    let inventory = is_ai_inventory(fields);
     let description = one("description")
         .or_else(|| impact_map_description(fields))
-        .or_else(|| ai_inventory_description(fields))
+        .or_else(|| inventory.then(|| ai_inventory_description(fields)).flatten())
         .or_else(|| {
             Some(named_like(fields, &["_description", "_desc", "_summary"]).join(" "))
                 .filter(|d| !d.is_empty())
@@ -369,7 +373,7 @@ fn map_case(
     if let Some(description) = description {
         out.lang_text(&c, dct::DESCRIPTION, &description, "en");
     }
-    if let Some(kind) = organisation_type(fields) {
+    if let Some(kind) = organisation_type(fields, inventory) {
         match ORGANISATION_TYPES.iter().find(|(name, _)| *name == kind) {
             Some((_, actor)) => {
                 let actor = concept(actor, cga::ALL)
@@ -576,22 +580,24 @@ fn is_ai_inventory(fields: &Map<String, Value>) -> bool {
             .any(|k| AI_INVENTORY_QUESTIONS.iter().any(|q| k.starts_with(q)))
 }
 
-/// An inventory use case's description: its answers to the questions that say what it is
+/// An inventory use case's description (see [`is_ai_inventory`]): its answers to the questions that say what it is
 /// for, each distinct text once (agencies often repeat one answer in another field).
 fn ai_inventory_description(fields: &Map<String, Value>) -> Option<String> {
-    if !is_ai_inventory(fields) {
-        return None;
-    }
+    // Each answer with the place of its question, each key normalised once.
+    let mut answers: Vec<(usize, String)> = fields
+        .iter()
+        .filter_map(|(key, value)| {
+            let key = normalised_key(key);
+            let question = AI_INVENTORY_QUESTIONS.iter().position(|q| key.starts_with(q))?;
+            let text = collapse_whitespace(&scalar_text(value)?);
+            (!text.is_empty()).then_some((question, text))
+        })
+        .collect();
+    answers.sort_by_key(|(question, _)| *question);
     let mut parts: Vec<String> = Vec::new();
-    for question in AI_INVENTORY_QUESTIONS {
-        for (key, value) in fields {
-            if normalised_key(key).starts_with(question)
-                && let Some(text) = scalar_text(value).map(|t| collapse_whitespace(&t))
-                && !text.is_empty()
-                && !parts.contains(&text)
-            {
-                parts.push(text);
-            }
+    for (_, text) in answers {
+        if !parts.contains(&text) {
+            parts.push(text);
         }
     }
     let description = parts.join(" ");
@@ -600,10 +606,10 @@ fn ai_inventory_description(fields: &Map<String, Value>) -> Option<String> {
 
 /// The type of the organisation behind a case, as its source names it; the Open Data
 /// Impact Map's `Other` is the type it spells out in `org_type_other`. A use case of a US
-/// federal AI inventory is its agency's own: a central government's.
-fn organisation_type(fields: &Map<String, Value>) -> Option<String> {
+/// federal AI inventory (`inventory`) is its agency's own: a central government's.
+fn organisation_type(fields: &Map<String, Value>, inventory: bool) -> Option<String> {
     let Some(kind) = texts(field(fields, "organisation_type")).into_iter().next() else {
-        return is_ai_inventory(fields).then(|| "Central-Government".to_owned());
+        return inventory.then(|| "Central-Government".to_owned());
     };
     if kind == "Other"
         && let Some(other) = prose(fields, "org_type_other")
