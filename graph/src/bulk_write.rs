@@ -240,4 +240,53 @@ mod tests {
             "an empty write bumps nothing"
         );
     }
+
+    /// A first harvest holds the store's merging while it bulk-loads source after source:
+    /// every load must still read back whole, before and after the one compaction, and
+    /// the store must write as usual once merging is given back.
+    #[test]
+    fn loads_made_while_merging_is_held_read_back_whole_before_and_after_the_compaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let graph = Graph::open(dir.path(), Layout::default()).unwrap();
+        graph.hold_merges(true).unwrap();
+        let sources: Vec<NamedNode> = (0..4)
+            .map(|i| NamedNode::new_unchecked(format!("https://example.org/graph/source/{i}")))
+            .collect();
+        for (i, source) in sources.iter().enumerate() {
+            let report = graph
+                .commit(WriteBatch::replace_graph(
+                    source,
+                    quads(source, i * 20_000, (i + 1) * 20_000)
+                        .into_iter()
+                        .map(|q| oxigraph::model::Triple::new(q.subject, q.predicate, q.object))
+                        .collect(),
+                ))
+                .unwrap();
+            assert!(report.bulk, "{report:?}");
+        }
+        let sst_files = || {
+            std::fs::read_dir(dir.path().join("store"))
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "sst"))
+                .count()
+        };
+        let held = sst_files();
+        for source in &sources {
+            assert_eq!(count(&graph, source), 20_000);
+        }
+        graph.compact().unwrap();
+        assert!(
+            sst_files() < held,
+            "the compaction merged the loads' files: {held} → {}",
+            sst_files()
+        );
+        graph.hold_merges(false).unwrap();
+        for source in &sources {
+            assert_eq!(count(&graph, source), 20_000);
+        }
+        let mut batch = WriteBatch::new();
+        batch.insert(quads(&sources[0], 100_000, 100_003));
+        graph.commit(batch).unwrap();
+        assert_eq!(count(&graph, &sources[0]), 20_003);
+    }
 }

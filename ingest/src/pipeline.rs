@@ -179,6 +179,13 @@ impl Pipeline {
                 .await?
                 .map(Arc::new)
         };
+        // A first harvest bulk-loads every source and then compacts once: the store's own
+        // merging is held until then (and given back however the run ends).
+        let _held = if harvested.is_some() {
+            Some(HeldMerges::hold(self.graph.clone())?)
+        } else {
+            None
+        };
         let (outcomes, errors) = self.harvest_all(sources, progress, harvested.clone()).await;
         let this = self.clone();
         let scope = self.scope(&outcomes);
@@ -348,5 +355,23 @@ impl Pipeline {
             index_ms,
             compact_ms,
         })
+    }
+}
+
+/// The store's own merging held for a run; given back when dropped.
+struct HeldMerges(Arc<Graph>);
+
+impl HeldMerges {
+    fn hold(graph: Arc<Graph>) -> Result<Self> {
+        graph.hold_merges(true)?;
+        Ok(Self(graph))
+    }
+}
+
+impl Drop for HeldMerges {
+    fn drop(&mut self) {
+        if let Err(error) = self.0.hold_merges(false) {
+            tracing::warn!("the store's merging could not be turned back on: {error}");
+        }
     }
 }

@@ -36,7 +36,7 @@ use crate::enrich::tag::apply::{
     tag_scope_noting,
 };
 use crate::enrich::tag::{
-    CaseStudyPatterns, TagSettings, Tagger, records_in, records_of_class, use_patterns,
+    CaseStudyPatterns, Known, TagSettings, Tagger, records_in, records_of_class, use_patterns,
 };
 use crate::error::Result;
 use civicgraph_graph::{Graph, RecordKind, RecordReader};
@@ -77,6 +77,7 @@ pub(crate) fn first_refresh(
     let derived = layout.derived_graphs();
     let tagged: HashSet<NamedNode> = records_in(store, &derived)?.into_iter().collect();
     let case_studies = records_of_class(store, cg::CASE_STUDY, &derived)?;
+    let known = Known::of(store)?;
     // Case studies first: a dataset takes the patterns this run gives the case studies that
     // used it. Then every other record the index holds (catalogues are indexed, not tagged).
     let (first, rest): (Vec<NamedNode>, Vec<NamedNode>) = graph
@@ -115,7 +116,7 @@ pub(crate) fn first_refresh(
                 return Ok::<_, crate::IngestError>(None);
             };
             let assignments = if tagged.contains(iri) {
-                Some(tagger.assign_read(store, iri, &record, &derived, &fresh)?)
+                Some(tagger.assign_read(store, iri, &record, &derived, &fresh, Some(&known))?)
             } else {
                 None
             };

@@ -135,7 +135,7 @@ impl<'a> Validator<'a> {
     }
 }
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
     /// The focus nodes a shape's targets select, each once, in the order found.
     fn focus_nodes(&self, shape: &Shape) -> Vec<Term> {
         let mut focus_nodes: Vec<Term> = Vec::new();
@@ -210,35 +210,29 @@ impl Validator<'_> {
             .any(|t| matches!(t, TermRef::NamedNode(n) if accepted.iter().any(|c| c.as_ref() == n)))
     }
 
-    /// The value nodes of `path` from `focus`, each once.
-    fn values(&self, focus: TermRef<'_>, path: &Path) -> Vec<Term> {
+    /// The value nodes of `path` from `focus`, each once, borrowed from the graph: a
+    /// source of a million triples asks for tens of millions of values, and owning each
+    /// was most of the validation's allocation.
+    fn values(&self, focus: TermRef<'_>, path: &Path) -> Vec<TermRef<'a>> {
         let mut out = match path {
             Path::Predicate(p) => match focus {
-                TermRef::NamedNode(n) => self
-                    .graph
-                    .objects_for_subject_predicate(n, p)
-                    .map(TermRef::into_owned)
-                    .collect(),
-                TermRef::BlankNode(b) => self
-                    .graph
-                    .objects_for_subject_predicate(b, p)
-                    .map(TermRef::into_owned)
-                    .collect(),
+                TermRef::NamedNode(n) => self.graph.objects_for_subject_predicate(n, p).collect(),
+                TermRef::BlankNode(b) => self.graph.objects_for_subject_predicate(b, p).collect(),
                 TermRef::Literal(_) => Vec::new(),
             },
             Path::Inverse(p) => self
                 .graph
                 .subjects_for_predicate_object(p, focus)
-                .map(|s| s.into_owned().into())
+                .map(TermRef::from)
                 .collect(),
             Path::Alternative(paths) => paths.iter().flat_map(|p| self.values(focus, p)).collect(),
             Path::Sequence(paths) => {
-                let mut current = vec![focus.into_owned()];
-                for step in paths {
-                    current = current
-                        .iter()
-                        .flat_map(|node| self.values(node.as_ref(), step))
-                        .collect();
+                let Some((first, rest)) = paths.split_first() else {
+                    return Vec::new();
+                };
+                let mut current = self.values(focus, first);
+                for step in rest {
+                    current = current.iter().flat_map(|node| self.values(*node, step)).collect();
                 }
                 current
             }
@@ -246,9 +240,9 @@ impl Validator<'_> {
         // Most paths give one or two values: compared in place, without a set.
         if out.len() > 16 {
             let mut seen = HashSet::new();
-            out.retain(|t| seen.insert(t.clone()));
+            out.retain(|t| seen.insert(*t));
         } else if out.len() > 1 {
-            let mut kept: Vec<Term> = Vec::with_capacity(out.len());
+            let mut kept: Vec<TermRef<'a>> = Vec::with_capacity(out.len());
             for t in out {
                 if !kept.contains(&t) {
                     kept.push(t);
@@ -265,14 +259,14 @@ impl Validator<'_> {
         if shape.deactivated {
             return true;
         }
-        let values: Vec<Term> = match &shape.path {
+        let values: Vec<TermRef<'_>> = match &shape.path {
             Some(path) => self.values(focus, path),
-            None => vec![focus.into_owned()],
+            None => vec![focus],
         };
         // Nested checks (`out` is `None`) only ask whether the focus conforms: they stop at
         // the first broken rule and never word a message.
         let conforms = std::cell::Cell::new(true);
-        let report = |value: Option<&Term>,
+        let report = |value: Option<&TermRef<'_>>,
                       component: &str,
                       message: &dyn Fn() -> String,
                       out: &mut Option<&mut BTreeSet<Violation>>| {
@@ -323,7 +317,7 @@ impl Validator<'_> {
                 Constraint::MinCount(_) | Constraint::MaxCount(_) => {}
                 Constraint::Class(class) => {
                     for v in &values {
-                        if !self.is_instance(v.as_ref(), class) {
+                        if !self.is_instance(*v, class) {
                             report(
                                 Some(v),
                                 "Class",
@@ -353,7 +347,7 @@ impl Validator<'_> {
                 }
                 Constraint::NodeKind(kind) => {
                     for v in &values {
-                        if !kind.matches(v.as_ref()) {
+                        if !kind.matches(*v) {
                             report(
                                 Some(v),
                                 "NodeKind",
@@ -365,7 +359,7 @@ impl Validator<'_> {
                 }
                 Constraint::Node(child) => {
                     for v in &values {
-                        if !self.check(*child, v.as_ref(), &mut None) {
+                        if !self.check(*child, *v, &mut None) {
                             report(
                                 Some(v),
                                 "Node",
@@ -383,7 +377,7 @@ impl Validator<'_> {
                 }
                 Constraint::Or(members) => {
                     for v in &values {
-                        if !members.iter().any(|m| self.check(*m, v.as_ref(), &mut None)) {
+                        if !members.iter().any(|m| self.check(*m, *v, &mut None)) {
                             report(
                                 Some(v),
                                 "Or",
@@ -395,7 +389,7 @@ impl Validator<'_> {
                 }
                 Constraint::And(members) => {
                     for v in &values {
-                        if !members.iter().all(|m| self.check(*m, v.as_ref(), &mut None)) {
+                        if !members.iter().all(|m| self.check(*m, *v, &mut None)) {
                             report(
                                 Some(v),
                                 "And",
@@ -407,10 +401,7 @@ impl Validator<'_> {
                 }
                 Constraint::Xone(members) => {
                     for v in &values {
-                        let matching = members
-                            .iter()
-                            .filter(|m| self.check(**m, v.as_ref(), &mut None))
-                            .count();
+                        let matching = members.iter().filter(|m| self.check(**m, *v, &mut None)).count();
                         if matching != 1 {
                             report(
                                 Some(v),
@@ -428,7 +419,7 @@ impl Validator<'_> {
                 }
                 Constraint::Not(child) => {
                     for v in &values {
-                        if self.check(*child, v.as_ref(), &mut None) {
+                        if self.check(*child, *v, &mut None) {
                             report(
                                 Some(v),
                                 "Not",
@@ -445,18 +436,18 @@ impl Validator<'_> {
                     }
                 }
                 Constraint::HasValue(expected) => {
-                    if !values.contains(expected) {
+                    if !values.contains(&expected.as_ref()) {
                         report(
                             None,
                             "HasValue",
-                            &|| format!("{what}: must have the value {}", short(expected)),
+                            &|| format!("{what}: must have the value {}", short(&expected.as_ref())),
                             out,
                         );
                     }
                 }
                 Constraint::In(allowed) => {
                     for v in &values {
-                        if !allowed.contains(v) {
+                        if !allowed.iter().any(|a| a.as_ref() == *v) {
                             report(
                                 Some(v),
                                 "In",
@@ -470,9 +461,9 @@ impl Validator<'_> {
                     for v in &values {
                         // A blank node has no string form to match.
                         let text = match v {
-                            Term::NamedNode(n) => Some(n.as_str()),
-                            Term::Literal(l) => Some(l.value()),
-                            Term::BlankNode(_) => None,
+                            TermRef::NamedNode(n) => Some(n.as_str()),
+                            TermRef::Literal(l) => Some(l.value()),
+                            TermRef::BlankNode(_) => None,
                         };
                         if !text.is_some_and(|t| pattern.matches(t)) {
                             report(
@@ -488,9 +479,9 @@ impl Validator<'_> {
                     let min = matches!(constraint, Constraint::MinLength(_));
                     for v in &values {
                         let length = match v {
-                            Term::NamedNode(iri) => Some(iri.as_str().chars().count()),
-                            Term::Literal(l) => Some(l.value().chars().count()),
-                            Term::BlankNode(_) => None,
+                            TermRef::NamedNode(iri) => Some(iri.as_str().chars().count()),
+                            TermRef::Literal(l) => Some(l.value().chars().count()),
+                            TermRef::BlankNode(_) => None,
                         };
                         let fits = length.is_some_and(|l| if min { l >= *n } else { l <= *n });
                         if !fits {
@@ -512,7 +503,7 @@ impl Validator<'_> {
                 Constraint::LanguageIn(ranges) => {
                     for v in &values {
                         let tag = match v {
-                            Term::Literal(l) => l.language().map(str::to_ascii_lowercase),
+                            TermRef::Literal(l) => l.language().map(str::to_ascii_lowercase),
                             _ => None,
                         };
                         if !tag.as_deref().is_some_and(|tag| language_in(tag, ranges)) {
@@ -528,7 +519,7 @@ impl Validator<'_> {
                 Constraint::UniqueLang => {
                     let mut tags: std::collections::BTreeMap<String, usize> = Default::default();
                     for v in &values {
-                        if let Term::Literal(l) = v
+                        if let TermRef::Literal(l) = v
                             && let Some(tag) = l.language()
                         {
                             *tags.entry(tag.to_ascii_lowercase()).or_default() += 1;
@@ -551,7 +542,7 @@ impl Validator<'_> {
                 } => {
                     let conforming = values
                         .iter()
-                        .filter(|v| self.check(*child, v.as_ref(), &mut None))
+                        .filter(|v| self.check(*child, **v, &mut None))
                         .count();
                     if let Some(min) = min
                         && conforming < *min
@@ -589,9 +580,9 @@ impl Validator<'_> {
                 Constraint::Closed(allowed) => {
                     for v in &values {
                         let subject = match v {
-                            Term::NamedNode(n) => NamedOrBlankNodeRef::from(n),
-                            Term::BlankNode(b) => NamedOrBlankNodeRef::from(b),
-                            Term::Literal(_) => continue,
+                            TermRef::NamedNode(n) => NamedOrBlankNodeRef::from(*n),
+                            TermRef::BlankNode(b) => NamedOrBlankNodeRef::from(*b),
+                            TermRef::Literal(_) => continue,
                         };
                         for t in self.graph.triples_for_subject(subject) {
                             if !allowed.iter().any(|p| p.as_ref() == t.predicate) {
@@ -610,7 +601,7 @@ impl Validator<'_> {
         // the value node is the focus itself).
         for &property in &shape.properties {
             for value in &values {
-                if !self.check(property, value.as_ref(), out) {
+                if !self.check(property, *value, out) {
                     conforms.set(false);
                     if nested {
                         return false;
@@ -626,7 +617,7 @@ impl Validator<'_> {
 /// result, whose path is that property.
 fn closed_report(
     shape: &Shape,
-    focus: &Term,
+    focus: &TermRef<'_>,
     predicate: NamedNodeRef<'_>,
     value: TermRef<'_>,
     out: &mut Option<&mut BTreeSet<Violation>>,
@@ -681,7 +672,7 @@ impl std::fmt::Display for What<'_> {
 }
 
 /// A value for a message, cut to a readable length.
-fn short(term: &Term) -> String {
+fn short(term: &TermRef<'_>) -> String {
     let text = term.to_string();
     if text.chars().count() > 80 {
         format!("{}…", text.chars().take(80).collect::<String>())
@@ -691,8 +682,8 @@ fn short(term: &Term) -> String {
 }
 
 /// Whether `term` is a literal of `datatype` whose lexical form is valid for it.
-fn has_datatype(term: &Term, datatype: NamedNodeRef<'_>) -> bool {
-    let Term::Literal(literal) = term else {
+fn has_datatype(term: &TermRef<'_>, datatype: NamedNodeRef<'_>) -> bool {
+    let TermRef::Literal(literal) = term else {
         return false;
     };
     if literal.datatype() != datatype {
