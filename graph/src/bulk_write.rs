@@ -258,8 +258,7 @@ mod tests {
                     source,
                     quads(source, i * 20_000, (i + 1) * 20_000)
                         .into_iter()
-                        .map(|q| oxigraph::model::Triple::new(q.subject, q.predicate, q.object))
-                        .collect(),
+                        .map(|q| oxigraph::model::Triple::new(q.subject, q.predicate, q.object)),
                 ))
                 .unwrap();
             assert!(report.bulk, "{report:?}");
