@@ -321,7 +321,12 @@ impl Pipeline {
         if indexed > 0 {
             tracing::info!(records = indexed, index_ms, "search index caught up");
         }
-        let compact_ms = if compact {
+        // A refresh that compacted the store (its merging held for a first harvest) left
+        // it merged but for its own small writes, which the store's merging takes.
+        let compacted = refreshed.as_ref().and_then(|r| r.compact_ms);
+        let compact_ms = if compacted.is_some() {
+            compacted
+        } else if compact {
             let started = std::time::Instant::now();
             self.graph.compact()?;
             let took = started.elapsed().as_millis() as u64;

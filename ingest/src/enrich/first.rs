@@ -173,6 +173,8 @@ pub(crate) fn first_refresh(
     write.commit()?;
     drop(fresh);
     let mut tag_ms = started.elapsed().as_millis() as u64;
+    // The bulk loads end here (the harvests', then the tags'): what follows reads.
+    let compact_ms = graph.compact_if_held()?;
 
     let started = std::time::Instant::now();
     rows.sort_by(|a, b| a.iri.cmp(&b.iri));
@@ -225,5 +227,6 @@ pub(crate) fn first_refresh(
         tag_ms,
         link_ms,
         from_harvests,
+        compact_ms,
     }))
 }

@@ -56,6 +56,10 @@ pub struct Refreshed {
     /// Records a first refresh took as their harvest read them, not from the store
     /// ([`harvested`]).
     pub from_harvests: usize,
+    /// Milliseconds compacting the store, when the refresh compacted it: a store whose
+    /// merging was held ([`Graph::hold_merges`]) is compacted once its bulk loads end,
+    /// before the refresh reads from it.
+    pub compact_ms: Option<u64>,
 }
 
 /// Links, then tags, every record of `graph`. Linking comes first because tagging reads its
@@ -81,6 +85,7 @@ pub fn after_harvest(
     {
         return Ok(refreshed);
     }
+    let compact_ms = graph.compact_if_held()?;
     let started = std::time::Instant::now();
     let links = link_scope(graph, linking, scope, kept)?;
     let link_ms = started.elapsed().as_millis() as u64;
@@ -108,5 +113,6 @@ pub fn after_harvest(
         tag_ms,
         link_ms,
         from_harvests: 0,
+        compact_ms,
     })
 }
