@@ -81,6 +81,10 @@ pub(crate) fn rebuild_rather_than_follow(affected: usize, indexed: u64) -> bool 
 /// write, which a transaction holds in memory, key by key, until it commits.
 pub const BULK_MIN_QUADS: usize = 10_000;
 
+/// A bulk write of at least this many quads is loaded in one batch per core (see
+/// `Graph::commit_bulk`); below it, the threads cost more than they save.
+const SPLIT_LOAD_FROM_QUADS: usize = 100_000;
+
 /// A write the store holds, as [`Graph::finish_write`] completes it.
 pub(crate) struct Written {
     /// Its number.
@@ -368,7 +372,7 @@ impl Graph {
                 ..WriteReport::default()
             });
         }
-        let affected = if batch.clear_all {
+        let affected = if batch.clear_all || self.catching_up_everything() {
             HashSet::new()
         } else {
             self.affected_subjects(&batch)?
@@ -589,6 +593,17 @@ impl Graph {
             self.store.clear()?;
         }
         let mut loader = self.store.bulk_loader();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        if threads > 1 && batch.insert.len() >= SPLIT_LOAD_FROM_QUADS {
+            // The loader sorts and writes each batch on one thread, a million quads at a
+            // time: a source's write (most are under a million quads) took one core while
+            // the others idled. Cut into one batch per core, up to the loader's own size
+            // (its size is set through a memory budget of a thousand quads per megabyte).
+            let per_thread = batch.insert.len().div_ceil(threads).min(1_000_000);
+            loader = loader
+                .with_num_threads(threads)
+                .with_max_memory_size_in_megabytes((per_thread * threads).div_ceil(1000));
+        }
         loader.load_quads(batch.insert.iter().cloned())?;
         loader.commit()?;
         if !batch.tidy.is_empty() {
@@ -734,6 +749,17 @@ impl Graph {
     /// The IRIs whose index documents a batch may change: every subject in the graphs it
     /// replaces (as they are now) and in the quads it inserts, plus datasets whose
     /// catalogue listing it touches.
+    /// Whether the index is deferred and will be rebuilt whole when it catches up: then
+    /// which records a write touched need not be worked out (hashing every quad's subject
+    /// was a twentieth of a first harvest's work, for each source after the first).
+    fn catching_up_everything(&self) -> bool {
+        self.deferred
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|deferred| deferred.everything)
+    }
+
     fn affected_subjects(&self, batch: &WriteBatch) -> Result<HashSet<NamedNode>> {
         let mut affected = HashSet::new();
         let mut note = |subject: &NamedOrBlankNode, predicate: &NamedNode, object: &Term| {

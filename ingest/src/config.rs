@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! [harvest]
-//! parallel = 2              # sources harvested at once
+//! parallel = 2              # sources read at once (one more may be written meanwhile)
 //! timeout_secs = 60         # per HTTP request
 //! retries = 3               # after the first try, with exponential backoff
 //! delay_ms = 250            # politeness delay between requests to one source
@@ -208,7 +208,7 @@ pub fn parse_schedule(text: &str) -> std::result::Result<Duration, String> {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HarvestSettings {
-    /// Sources harvested at once.
+    /// Sources read, mapped and validated at once; one more may be written meanwhile.
     pub parallel: usize,
     /// Timeout of one HTTP request, in seconds.
     pub timeout_secs: u64,

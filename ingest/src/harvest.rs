@@ -95,17 +95,20 @@ pub async fn harvest(
     settings: HarvestSettings,
     progress: Progress,
 ) -> Result<HarvestOutcome> {
-    harvest_keeping(graph, source, settings, progress, None).await
+    harvest_keeping(graph, source, settings, progress, None, None).await
 }
 
 /// [`harvest`], keeping the source's records in `harvested` when this is its first
-/// version, for the pipeline's first refresh.
+/// version, for the pipeline's first refresh. `reading` is held while the source is
+/// read, mapped and validated and given back before its write: the store takes one
+/// write at a time, and a pipeline's next source is read meanwhile instead of waiting.
 pub(crate) async fn harvest_keeping(
     graph: Arc<Graph>,
     source: SourceConfig,
     settings: HarvestSettings,
     progress: Progress,
     harvested: Option<Arc<HarvestedRecords>>,
+    reading: Option<tokio::sync::OwnedSemaphorePermit>,
 ) -> Result<HarvestOutcome> {
     source.check()?;
     let layout = graph.layout().clone();
@@ -119,7 +122,16 @@ pub(crate) async fn harvest_keeping(
         blocking(move || graph.commit(batch).map_err(IngestError::from)).await?;
     }
     tracing::info!(source = %source.id, run = %run.as_str(), "harvest started");
-    let result = read_and_swap(graph.clone(), &source, &settings, &run, progress, harvested).await;
+    let result = read_and_swap(
+        graph.clone(),
+        &source,
+        &settings,
+        &run,
+        progress,
+        harvested,
+        reading,
+    )
+    .await;
     match result {
         Ok(outcome) => {
             tracing::info!(
@@ -187,6 +199,7 @@ async fn read_and_swap(
     run: &NamedNode,
     progress: Progress,
     harvested: Option<Arc<HarvestedRecords>>,
+    reading: Option<tokio::sync::OwnedSemaphorePermit>,
 ) -> Result<HarvestOutcome> {
     let layout = graph.layout().clone();
     let target = layout.source_graph(&source.id)?;
@@ -277,6 +290,7 @@ async fn read_and_swap(
         }
         None => None,
     };
+    drop(reading);
     progress(&format!("storing {} triples", output.triples.len()));
     let finished = provenance::finished(run, RunStatus::Succeeded, None, &changes, &output.report);
     let triples = output.triples.len();

@@ -245,13 +245,19 @@ impl Pipeline {
         progress: ProgressFor,
         harvested: Option<Arc<HarvestedRecords>>,
     ) -> (Vec<HarvestOutcome>, Vec<String>) {
-        let limit = Arc::new(tokio::sync::Semaphore::new(self.harvest.parallel.max(1)));
+        // `parallel` sources are read at once, and one more may be held in memory for its
+        // write: the store takes one write at a time, and while a source is written the
+        // next is read. Memory follows the largest sources, `parallel + 1` of them.
+        let parallel = self.harvest.parallel.max(1);
+        let reading = Arc::new(tokio::sync::Semaphore::new(parallel));
+        let held = Arc::new(tokio::sync::Semaphore::new(parallel + 1));
         let mut tasks = Vec::new();
         for source in sources {
-            let (graph, settings, limit, progress, harvested) = (
+            let (graph, settings, reading, held, progress, harvested) = (
                 self.graph.clone(),
                 self.harvest.clone(),
-                limit.clone(),
+                reading.clone(),
+                held.clone(),
                 progress.clone(),
                 harvested.clone(),
             );
@@ -259,9 +265,11 @@ impl Pipeline {
             tasks.push((
                 id,
                 tokio::spawn(async move {
-                    let _permit = limit.acquire_owned().await;
+                    let _held = held.acquire_owned().await;
+                    let reading = reading.acquire_owned().await.ok();
                     let progress = progress(&source);
-                    let outcome = harvest_keeping(graph, source, settings, progress.clone(), harvested).await;
+                    let outcome =
+                        harvest_keeping(graph, source, settings, progress.clone(), harvested, reading).await;
                     progress(FINISHED);
                     outcome
                 }),

@@ -381,8 +381,14 @@ impl RocksDbStorage {
     /// civicgraph patch: see `Store::prepare_for_bulk_ingest`.
     pub fn set_bulk_ingest(&self, on: bool) -> Result<(), StorageError> {
         // The values `optimize_level_style_compaction` and RocksDB's defaults give, when off.
+        // While on, the last level is compressed: `optimize_level_style_compaction` leaves
+        // the first two levels uncompressed, and with dynamic level sizes RocksDB counts
+        // those from the level that level 0 merges into, which in a store filled only by
+        // held loads is the last one. The one compaction of everything then wrote the
+        // whole store uncompressed (16.2 GB against 9.3 GB at a million datasets).
         let options: &[(&str, &str)] = if on {
             &[
+                ("bottommost_compression", "kLZ4Compression"),
                 ("disable_auto_compactions", "true"),
                 ("level0_file_num_compaction_trigger", "1073741824"),
                 ("level0_slowdown_writes_trigger", "1073741824"),
@@ -398,6 +404,7 @@ impl RocksDbStorage {
                 ("soft_pending_compaction_bytes_limit", "68719476736"),
                 ("hard_pending_compaction_bytes_limit", "274877906944"),
                 ("disable_auto_compactions", "false"),
+                ("bottommost_compression", "kDisableCompressionOption"),
             ]
         };
         self.db.set_column_family_options(options)

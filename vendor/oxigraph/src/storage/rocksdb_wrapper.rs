@@ -238,6 +238,16 @@ impl Db {
                 !compaction_options.is_null(),
                 "rocksdb_compactoptions_create returned null"
             );
+            // civicgraph patch: a manual compaction (`Store::optimize`) splits its key range
+            // over every core. It ran on one, the longest single-threaded step of a first
+            // harvest, whose bulk loads leave everything in level 0 for it.
+            rocksdb_compactoptions_set_max_subcompactions(
+                compaction_options,
+                available_parallelism()
+                    .map_or(1, |n| n.get())
+                    .try_into()
+                    .unwrap_or(1),
+            );
 
             Ok(Self {
                 inner: DbKind::ReadWrite(Arc::new(RwDbHandler {
