@@ -268,13 +268,19 @@ async fn read_and_swap(
     timings.validate_ms = validate_started.elapsed().as_millis() as u64;
     // A first version's records, read from its own triples while they are at hand, spare
     // the first refresh reading them back from the store.
-    let kept = match harvested.clone().filter(|_| previous_was_empty) {
+    let kept = match harvested.clone() {
+        Some(harvested) if !previous_was_empty => {
+            // Its records are the store's to read: the run's roll of records is not whole.
+            harvested.note_unkept();
+            None
+        }
         Some(harvested) => {
             progress("reading its records");
             let started = std::time::Instant::now();
-            let (graph, target, triples) = (graph.clone(), target.clone(), output.triples);
+            let (graph, target, triples, reader) =
+                (graph.clone(), target.clone(), output.triples, harvested.clone());
             let (triples, kept) = blocking(move || {
-                let kept = harvested.read(&graph, &target, &triples);
+                let kept = reader.read(&graph, &target, &triples);
                 Ok((triples, kept))
             })
             .await?;
@@ -284,6 +290,7 @@ async fn read_and_swap(
                 Ok(kept) => Some(kept),
                 Err(error) => {
                     tracing::warn!(source = %source.id, "its records will be read from the store: {error}");
+                    harvested.note_unkept();
                     None
                 }
             }

@@ -114,6 +114,9 @@ async fn a_first_harvest_reads_no_record_back_and_leaves_what_a_rebuild_leaves()
             Overlap::Last => records - southvale - northmoor - records_of(&graph, "referrer"),
         };
         assert_eq!(refreshed.from_harvests, expected, "{overlap:?}: {refreshed:?}");
+        // Every source kept its records: the refresh scanned the store for none of them,
+        // and still left what a rebuild leaves (below).
+        assert!(refreshed.rolled, "{overlap:?}");
         assert!(
             !dir.path().join("data/harvested-records").exists(),
             "the kept records go when the run ends"
@@ -155,4 +158,69 @@ fn records_of(graph: &Graph, id: &str) -> usize {
             source.as_str()
         ),
     ) as usize
+}
+
+/// A source whose graph held something before the run (a statement, no record) is written
+/// as a difference, not a first version: its records are not kept, so the run's roll of
+/// records is not whole, and the first refresh finds them in the store, with the same
+/// outcome as linking, tagging and rebuilding the index apart.
+#[tokio::test]
+async fn a_source_whose_graph_held_something_leaves_its_records_to_the_store() {
+    use civicgraph_graph::WriteBatch;
+    use oxigraph::model::{Literal, NamedNode, Triple, vocab::rdfs};
+    let dir = tempfile::tempdir().unwrap();
+    let graph = Arc::new(Graph::open(&dir.path().join("data"), Layout::default()).unwrap());
+    graph.ensure_vocabulary().unwrap();
+    graph.defer_index();
+    let southvale = graph.layout().source_graph("southvale").unwrap();
+    graph
+        .commit(WriteBatch::add_to_graph(
+            southvale.as_ref(),
+            [Triple::new(
+                NamedNode::new("https://data.southvale.example.gov.uk/id/note").unwrap(),
+                rdfs::LABEL,
+                Literal::new_simple_literal("written before the first harvest"),
+            )],
+        ))
+        .unwrap();
+    let sources = vec![
+        file_source(
+            "southvale",
+            SourceKind::Dcat,
+            &repo("datasets/demo/southvale.ttl"),
+        ),
+        file_source(
+            "northmoor",
+            SourceKind::Dcat,
+            &repo("datasets/demo/northmoor.ttl"),
+        ),
+        file_source(
+            "cases",
+            SourceKind::CaseStudies,
+            &repo("datasets/demo/case-studies.json"),
+        ),
+    ];
+    let report = Pipeline::new(
+        graph.clone(),
+        quick_settings(),
+        TagSettings::default(),
+        LinkSettings::default(),
+    )
+    .run(sources, pipeline::silent())
+    .await
+    .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let refreshed = report.refreshed.unwrap();
+    assert!(!refreshed.rolled, "{refreshed:?}");
+    let records = graph.record_subjects().unwrap().len();
+    assert_eq!(
+        refreshed.from_harvests,
+        records - records_of(&graph, "southvale"),
+        "{refreshed:?}"
+    );
+    assert_eq!(everything(&graph).total, records);
+    let links = link_graph(&graph, &LinkSettings::default()).unwrap();
+    assert_eq!((links.added, links.removed), (0, 0), "{links:?}");
+    let again = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    assert_eq!((again.added, again.removed), (0, 0), "{again:?}");
 }

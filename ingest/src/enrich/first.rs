@@ -45,10 +45,10 @@ use oxigraph::store::Store;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault};
 
-/// The records a first refresh reads, from one pass over their type statements (three
-/// scans read each dataset's type twice and each case study's three times, decoding its
-/// IRI each time: seconds at a hundred thousand records, on one core).
-struct Roll {
+/// The records a first refresh reads: rolled by the harvests, or from one pass over their
+/// type statements (three scans read each dataset's type twice and each case study's three
+/// times, decoding its IRI each time).
+struct Records {
     /// Every record the index holds, in IRI order ([`Graph::record_subjects`]).
     all: BTreeSet<NamedNode>,
     /// The datasets and case studies typed outside the derived graphs: what is tagged
@@ -58,13 +58,28 @@ struct Roll {
     case_studies: HashSet<NamedNode>,
 }
 
-impl Roll {
-    fn of(store: &Store, derived: &[NamedNode]) -> Result<Self> {
-        let mut roll = Self {
+impl Records {
+    fn empty() -> Self {
+        Self {
             all: BTreeSet::new(),
             tagged: HashSet::new(),
             case_studies: HashSet::new(),
-        };
+        }
+    }
+
+    /// Notes `node`, typed as `kind` in a graph `derived` or not.
+    fn note(&mut self, node: NamedNode, kind: RecordKind, derived: bool) {
+        if !derived && kind != RecordKind::Catalogue {
+            self.tagged.insert(node.clone());
+            if kind == RecordKind::CaseStudy {
+                self.case_studies.insert(node.clone());
+            }
+        }
+        self.all.insert(node);
+    }
+
+    fn of(store: &Store, derived: &[NamedNode]) -> Result<Self> {
+        let mut records = Self::empty();
         for (kind, class) in RecordKind::ALL {
             for quad in store.quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None) {
                 let quad = quad?;
@@ -72,16 +87,19 @@ impl Roll {
                     continue;
                 };
                 let in_derived = matches!(&quad.graph_name, GraphName::NamedNode(g) if derived.contains(g));
-                if !in_derived && kind != RecordKind::Catalogue {
-                    roll.tagged.insert(node.clone());
-                    if kind == RecordKind::CaseStudy {
-                        roll.case_studies.insert(node.clone());
-                    }
-                }
-                roll.all.insert(node);
+                records.note(node, kind, in_derived);
             }
         }
-        Ok(roll)
+        Ok(records)
+    }
+
+    /// From the harvests' roll: each was typed in its source's graph, never a derived one.
+    fn rolled(typed: &[(NamedNode, RecordKind)]) -> Self {
+        let mut records = Self::empty();
+        for (node, kind) in typed {
+            records.note(node.clone(), *kind, false);
+        }
+        records
     }
 }
 
@@ -114,12 +132,19 @@ pub(crate) fn first_refresh(
     }
     write.rebuild_index()?;
     let derived = layout.derived_graphs();
-    let Roll {
-        all,
-        tagged,
-        case_studies,
-    } = Roll::of(store, &derived)?;
-    let known = Known::of(store)?;
+    // What the harvests rolled, when they read every record; else the store's.
+    let rolled = harvested.and_then(Usable::roll).is_some();
+    let (
+        Records {
+            all,
+            tagged,
+            case_studies,
+        },
+        known,
+    ) = match harvested.and_then(Usable::roll) {
+        Some(roll) => (Records::rolled(&roll.typed), Known::clone(&roll.known)),
+        None => (Records::of(store, &derived)?, Known::of(store)?),
+    };
     // Case studies first: a dataset takes the patterns this run gives the case studies that
     // used it. Then every other record the index holds (catalogues are indexed, not tagged).
     let (first, rest): (Vec<NamedNode>, Vec<NamedNode>) =
@@ -257,6 +282,7 @@ pub(crate) fn first_refresh(
         datasets = links.datasets,
         links = links.links,
         tagged_again = again.records,
+        rolled,
         tag_ms,
         link_ms,
         "first refresh: every record read once for tagging, linking and the index"
@@ -267,6 +293,7 @@ pub(crate) fn first_refresh(
         tag_ms,
         link_ms,
         from_harvests,
+        rolled,
         compact_ms,
     }))
 }

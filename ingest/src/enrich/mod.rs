@@ -56,6 +56,9 @@ pub struct Refreshed {
     /// Records a first refresh took as their harvest read them, not from the store
     /// ([`harvested`]).
     pub from_harvests: usize,
+    /// Whether a first refresh found its records in what the harvests rolled
+    /// ([`harvested::Roll`]) rather than scanning the store for them.
+    pub rolled: bool,
     /// Milliseconds compacting the store, when the refresh compacted it: a store whose
     /// merging was held ([`Graph::hold_merges`]) is compacted once its bulk loads end,
     /// before the refresh reads from it.
@@ -113,6 +116,7 @@ pub fn after_harvest(
         tag_ms,
         link_ms,
         from_harvests: 0,
+        rolled: false,
         compact_ms,
     })
 }

@@ -20,7 +20,9 @@ use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
 use model::{Model, Score};
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term};
+use oxigraph::model::{
+    GraphName, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, TripleRef,
+};
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -549,7 +551,7 @@ fn usage(
 /// the few datasets a case study uses, and whether any dataset is in a cluster. At a
 /// million records, asking the store these for each record (four lookups, each decoding
 /// what it found) was a third of tagging's time.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Known {
     /// Subjects of a `cg:usePattern` in any graph.
     stated: std::collections::HashSet<NamedNode>,
@@ -565,14 +567,10 @@ impl Known {
     /// pass that holds the writer's lock.
     pub fn of(store: &Store) -> Result<Self> {
         let mut known = Self::default();
-        for quad in store.quads_for_pattern(None, Some(cg::USE_PATTERN), None, None) {
-            if let NamedOrBlankNode::NamedNode(subject) = quad?.subject {
-                known.stated.insert(subject);
-            }
-        }
-        for quad in store.quads_for_pattern(None, Some(cg::USES_DATASET), None, None) {
-            if let Term::NamedNode(dataset) = quad?.object {
-                known.used.insert(dataset);
+        for predicate in [cg::USE_PATTERN, cg::USES_DATASET] {
+            for quad in store.quads_for_pattern(None, Some(predicate), None, None) {
+                let quad = quad?;
+                known.note(TripleRef::new(&quad.subject, &quad.predicate, &quad.object));
             }
         }
         known.clustered = store
@@ -581,6 +579,28 @@ impl Known {
             .transpose()?
             .is_some();
         Ok(known)
+    }
+
+    /// Notes what `triple` says of a pattern stated, a dataset used or a cluster.
+    pub(crate) fn note(&mut self, triple: TripleRef<'_>) {
+        if triple.predicate == cg::USE_PATTERN {
+            if let NamedOrBlankNodeRef::NamedNode(subject) = triple.subject {
+                self.stated.insert(subject.into_owned());
+            }
+        } else if triple.predicate == cg::USES_DATASET {
+            if let TermRef::NamedNode(dataset) = triple.object {
+                self.used.insert(dataset.into_owned());
+            }
+        } else if triple.predicate == cg::CLUSTER {
+            self.clustered = true;
+        }
+    }
+
+    /// Adds what `other` knows.
+    pub(crate) fn extend(&mut self, other: Known) {
+        self.stated.extend(other.stated);
+        self.used.extend(other.used);
+        self.clustered |= other.clustered;
     }
 }
 
