@@ -133,7 +133,9 @@ pub(crate) fn first_refresh(
     write.rebuild_index()?;
     let derived = layout.derived_graphs();
     // What the harvests rolled, when they read every record; else the store's.
-    let rolled = harvested.and_then(Usable::roll).is_some();
+    let roll = harvested.and_then(Usable::roll);
+    let rolled = roll.is_some();
+    let scanned_known;
     let (
         Records {
             all,
@@ -141,9 +143,12 @@ pub(crate) fn first_refresh(
             case_studies,
         },
         known,
-    ) = match harvested.and_then(Usable::roll) {
-        Some(roll) => (Records::rolled(&roll.typed), Known::clone(&roll.known)),
-        None => (Records::of(store, &derived)?, Known::of(store)?),
+    ) = match roll {
+        Some(roll) => (Records::rolled(&roll.typed), &roll.known),
+        None => {
+            scanned_known = Known::of(store)?;
+            (Records::of(store, &derived)?, &scanned_known)
+        }
     };
     // Case studies first: a dataset takes the patterns this run gives the case studies that
     // used it. Then every other record the index holds (catalogues are indexed, not tagged).
@@ -181,7 +186,7 @@ pub(crate) fn first_refresh(
                 return Ok::<_, crate::IngestError>(None);
             };
             let assignments = if tagged.contains(iri) {
-                Some(tagger.assign_read(store, iri, &record, &derived, &fresh, Some(&known))?)
+                Some(tagger.assign_read(store, iri, &record, &derived, &fresh, Some(known))?)
             } else {
                 None
             };

@@ -21,6 +21,11 @@
 //! number; a source that fails the check keeps nothing ([`HarvestedRecords::usable`]), and
 //! its records are read from the store as before. So is everything when anything but the
 //! run's own harvests wrote to the store meanwhile.
+//!
+//! Each source also rolls its records, with their kinds, and what its triples say of
+//! patterns stated, datasets used and clusters ([`Roll`]): when every source the run wrote
+//! kept its records, that is every record the store holds, and the first refresh need not
+//! scan the store for them before its compaction.
 
 use crate::enrich::tag::Known;
 use crate::error::{IngestError, Result};

@@ -551,7 +551,7 @@ fn usage(
 /// the few datasets a case study uses, and whether any dataset is in a cluster. At a
 /// million records, asking the store these for each record (four lookups, each decoding
 /// what it found) was a third of tagging's time.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Known {
     /// Subjects of a `cg:usePattern` in any graph.
     stated: std::collections::HashSet<NamedNode>,
