@@ -4,7 +4,8 @@
 //! each other's nodes, whose records are then read from the store.
 
 use civicgraph_graph::{Graph, Layout};
-use civicgraph_ingest::config::{HarvestSettings, SourceKind};
+use civicgraph_ingest::config::{HarvestSettings, SourceConfig, SourceKind};
+use civicgraph_ingest::enrich::Refreshed;
 use civicgraph_ingest::enrich::link::{LinkSettings, link_graph};
 use civicgraph_ingest::enrich::tag::{TagSettings, tag_graph};
 use civicgraph_ingest::{Pipeline, pipeline};
@@ -85,21 +86,15 @@ async fn a_first_harvest_reads_no_record_back_and_leaves_what_a_rebuild_leaves()
                 _ => sources.push(source),
             }
         }
-        let report = Pipeline::new(
-            graph.clone(),
+        let refreshed = first_run(
+            &graph,
+            sources,
             HarvestSettings {
                 parallel: 1,
                 ..quick_settings()
             },
-            TagSettings::default(),
-            LinkSettings::default(),
         )
-        .run(sources, pipeline::silent())
-        .await
-        .unwrap();
-        assert!(report.errors.is_empty(), "{:?}", report.errors);
-        assert_eq!(report.failed().count(), 0);
-        let refreshed = report.refreshed.unwrap();
+        .await;
         let records = graph.record_subjects().unwrap().len();
         let southvale = records_of(&graph, "southvale");
         let northmoor = records_of(&graph, "northmoor");
@@ -124,10 +119,7 @@ async fn a_first_harvest_reads_no_record_back_and_leaves_what_a_rebuild_leaves()
 
         let index = everything(&graph);
         assert_eq!(index.total, records);
-        let links = link_graph(&graph, &LinkSettings::default()).unwrap();
-        assert_eq!((links.added, links.removed), (0, 0), "{links:?}");
-        let again = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
-        assert_eq!((again.added, again.removed), (0, 0), "{again:?}");
+        assert_links_and_tags_settled(&graph);
         graph.reindex(&mut |_| {}).unwrap();
         let rebuilt = everything(&graph);
         for (a, b) in index.hits.iter().zip(&rebuilt.hits) {
@@ -200,17 +192,7 @@ async fn a_source_whose_graph_held_something_leaves_its_records_to_the_store() {
             &repo("datasets/demo/case-studies.json"),
         ),
     ];
-    let report = Pipeline::new(
-        graph.clone(),
-        quick_settings(),
-        TagSettings::default(),
-        LinkSettings::default(),
-    )
-    .run(sources, pipeline::silent())
-    .await
-    .unwrap();
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    let refreshed = report.refreshed.unwrap();
+    let refreshed = first_run(&graph, sources, quick_settings()).await;
     assert!(!refreshed.rolled, "{refreshed:?}");
     let records = graph.record_subjects().unwrap().len();
     assert_eq!(
@@ -219,8 +201,30 @@ async fn a_source_whose_graph_held_something_leaves_its_records_to_the_store() {
         "{refreshed:?}"
     );
     assert_eq!(everything(&graph).total, records);
-    let links = link_graph(&graph, &LinkSettings::default()).unwrap();
+    assert_links_and_tags_settled(&graph);
+}
+
+/// Runs a pipeline over `sources`, which must all succeed, and returns its refresh.
+async fn first_run(graph: &Arc<Graph>, sources: Vec<SourceConfig>, settings: HarvestSettings) -> Refreshed {
+    let report = Pipeline::new(
+        graph.clone(),
+        settings,
+        TagSettings::default(),
+        LinkSettings::default(),
+    )
+    .run(sources, pipeline::silent())
+    .await
+    .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.failed().count(), 0);
+    report.refreshed.unwrap()
+}
+
+/// Linking and tagging the whole graph again change nothing: the refresh left what they
+/// leave.
+fn assert_links_and_tags_settled(graph: &Graph) {
+    let links = link_graph(graph, &LinkSettings::default()).unwrap();
     assert_eq!((links.added, links.removed), (0, 0), "{links:?}");
-    let again = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    let again = tag_graph(graph, &TagSettings::default(), &mut |_| {}).unwrap();
     assert_eq!((again.added, again.removed), (0, 0), "{again:?}");
 }
