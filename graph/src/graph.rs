@@ -746,9 +746,6 @@ impl Graph {
         Ok(count)
     }
 
-    /// The IRIs whose index documents a batch may change: every subject in the graphs it
-    /// replaces (as they are now) and in the quads it inserts, plus datasets whose
-    /// catalogue listing it touches.
     /// Whether the index is deferred and will be rebuilt whole when it catches up: then
     /// which records a write touched need not be worked out (hashing every quad's subject
     /// was a twentieth of a first harvest's work, for each source after the first).
@@ -760,6 +757,9 @@ impl Graph {
             .is_some_and(|deferred| deferred.everything)
     }
 
+    /// The IRIs whose index documents a batch may change: every subject in the graphs it
+    /// replaces (as they are now) and in the quads it inserts, plus datasets whose
+    /// catalogue listing it touches.
     fn affected_subjects(&self, batch: &WriteBatch) -> Result<HashSet<NamedNode>> {
         let mut affected = HashSet::new();
         let mut note = |subject: &NamedOrBlankNode, predicate: &NamedNode, object: &Term| {
