@@ -7,7 +7,7 @@
 use crate::dates::{DATE_PROPERTIES, DateOutcome};
 use crate::mint::Minter;
 use crate::records::Partition;
-use crate::shacl::{Severity, Shapes, Violation, validate_graph};
+use crate::shacl::{Background, Severity, Shapes, Violation, validate_graph};
 use crate::source_graph::SourceGraph;
 use oxigraph::model::{Term, Triple};
 use rustc_hash::FxHashSet;
@@ -164,7 +164,7 @@ pub fn finish(
             Vec::new()
         } else {
             let shapes = options.shapes.as_deref().unwrap_or_else(|| Shapes::dcat_ap_3());
-            validate_graph(shapes, &graph)
+            validate_graph(shapes, &graph, Some(Background::dcat_ap()))
         };
         (partition, violations)
     };

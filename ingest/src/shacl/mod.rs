@@ -6,9 +6,11 @@
 //! harvest graph can store them as `sh:ValidationResult`s and a test can compare the
 //! verdicts with pySHACL's.
 
+pub mod background;
 pub mod shapes;
 
 use crate::source_graph::SourceGraph;
+pub use background::Background;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{
     NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple,
@@ -37,14 +39,20 @@ pub struct Violation {
     pub shape: String,
 }
 
-/// Checks `triples` against `shapes`.
+/// Checks `triples` against `shapes`, with DCAT-AP's background knowledge.
 pub fn validate(shapes: &Shapes, triples: &[Triple]) -> Vec<Violation> {
-    validate_graph(shapes, &SourceGraph::new(triples))
+    validate_graph(shapes, &SourceGraph::new(triples), Some(Background::dcat_ap()))
 }
 
-/// Checks the triples of `graph` against `shapes`.
-pub fn validate_graph(shapes: &Shapes, graph: &SourceGraph<'_>) -> Vec<Violation> {
-    let validator = Validator::new(shapes, graph);
+/// Checks the triples of `graph` against `shapes`; range checks also read `background`
+/// when given (see [`background`]).
+pub fn validate_graph(
+    shapes: &Shapes,
+    graph: &SourceGraph<'_>,
+    background: Option<&Background>,
+) -> Vec<Violation> {
+    let mut validator = Validator::new(shapes, graph);
+    validator.background = background.copied();
     let mut out = BTreeSet::new();
     for (index, shape) in shapes.shapes.iter().enumerate() {
         if !shape.has_targets() || shape.deactivated {
@@ -121,6 +129,9 @@ pub fn implied_types(shapes: &Shapes, triples: &[Triple]) -> Vec<Triple> {
 struct Validator<'a> {
     shapes: &'a Shapes,
     graph: &'a SourceGraph<'a>,
+    /// What range checks read beside the graph. None for [`implied_types`], which must type
+    /// every value a republished catalogue needs typed.
+    background: Option<Background>,
     /// Each class with its subclasses (declared in the data), computed once per class.
     subclasses: std::cell::RefCell<std::collections::HashMap<NamedNode, std::rc::Rc<Vec<NamedNode>>>>,
 }
@@ -130,6 +141,7 @@ impl<'a> Validator<'a> {
         Self {
             shapes,
             graph,
+            background: None,
             subclasses: Default::default(),
         }
     }
@@ -198,16 +210,49 @@ impl<'a> Validator<'a> {
         let accepted = match cached {
             Some(accepted) => accepted,
             None => {
-                let accepted = std::rc::Rc::new(self.with_subclasses(std::slice::from_ref(class)));
+                let accepted = std::rc::Rc::new(self.accepted_classes(class));
                 self.subclasses
                     .borrow_mut()
                     .insert(class.clone(), accepted.clone());
                 accepted
             }
         };
-        self.graph
+        let stated = self
+            .graph
             .objects_for_subject_predicate(subject, rdf::TYPE)
-            .any(|t| matches!(t, TermRef::NamedNode(n) if accepted.iter().any(|c| c.as_ref() == n)))
+            .any(|t| matches!(t, TermRef::NamedNode(n) if accepted.iter().any(|c| c.as_ref() == n)));
+        stated
+            || match (self.background, node) {
+                (Some(background), TermRef::NamedNode(n)) => {
+                    accepted.iter().any(|c| background.types(n, c.as_str()))
+                }
+                _ => false,
+            }
+    }
+
+    /// `class` and every class a subclass of it, by the data's own `rdfs:subClassOf` and, with
+    /// background, by the vocabularies'.
+    fn accepted_classes(&self, class: &NamedNode) -> Vec<NamedNode> {
+        let Some(background) = self.background else {
+            return self.with_subclasses(std::slice::from_ref(class));
+        };
+        let mut all = vec![class.clone()];
+        let mut i = 0;
+        while i < all.len() {
+            let mut found = self.with_subclasses(std::slice::from_ref(&all[i]));
+            found.extend(
+                background
+                    .subclasses(all[i].as_str())
+                    .map(NamedNode::new_unchecked),
+            );
+            for c in found {
+                if !all.contains(&c) {
+                    all.push(c);
+                }
+            }
+            i += 1;
+        }
+        all
     }
 
     /// The value nodes of `path` from `focus`, each once, borrowed from the graph: a
@@ -751,6 +796,46 @@ mod tests {
              <http://org> a foaf:Agent ; foaf:name \"Org\" ."
         ));
         assert!(v.is_empty(), "{v:#?}");
+    }
+
+    #[test]
+    fn authority_values_and_vocabulary_subclasses_meet_ranges_with_background() {
+        // As DCAT-AP tells a publisher to write it: authority-table values, a contact point
+        // typed vcard:Organization, a publisher typed foaf:Organization.
+        let text = format!(
+            "{PREFIXES}@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+             <http://d> a dcat:Dataset ; dct:title \"T\" ; dct:description \"D\" ;
+               dct:publisher <http://org> ; dcat:contactPoint <http://d/contact> ;
+               dct:language <http://publications.europa.eu/resource/authority/language/ENG> ;
+               dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/DAILY> ;
+               dcat:theme <http://publications.europa.eu/resource/authority/data-theme/ENVI> ;
+               dcat:distribution <http://d/csv> ; dcat:landingPage <http://d/page> .
+             <http://org> a foaf:Organization ; foaf:name \"Org\" .
+             <http://d/contact> a vcard:Organization ; vcard:fn \"Team\" .
+             <http://d/csv> a dcat:Distribution ; dcat:accessURL <http://x/a.csv> ;
+               dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> ;
+               dcat:mediaType <http://www.iana.org/assignments/media-types/text/csv> ;
+               dct:license <http://publications.europa.eu/resource/authority/licence/CC_BY_4_0> ."
+        );
+        let triples = parse(text.as_bytes(), RdfFormat::Turtle, None, "t.ttl").unwrap();
+        let graph = SourceGraph::new(&triples);
+        let shapes = Shapes::dcat_ap_3();
+        let with = validate_graph(shapes, &graph, Some(Background::dcat_ap()));
+        let values: Vec<Option<&str>> = with.iter().map(|v| v.value.as_deref()).collect();
+        // A landing page is a foaf:Document only when the data says so: no vocabulary does.
+        assert_eq!(values, [Some("<http://d/page>")], "{with:#?}");
+        let without = validate_graph(shapes, &graph, None);
+        let broken: BTreeSet<&str> = without.iter().filter_map(|v| v.value.as_deref()).collect();
+        assert_eq!(
+            broken.len(),
+            9,
+            "each authority value, the agents and the page: {without:#?}"
+        );
+        assert!(
+            without
+                .iter()
+                .all(|v| v.component == "sh:ClassConstraintComponent")
+        );
     }
 
     #[test]
