@@ -3,10 +3,11 @@
 //! validates them ([`crate::shacl`]).
 //!
 //! Each distinct term gets a number once, and the triples are kept as three numbers, with
-//! three sorted orders of them (subject, predicate and object first), so that every lookup
-//! is a binary search and every comparison an integer one. The terms are borrowed from the
-//! harvested triples, never copied: a source of a million triples costs its triples plus
-//! about 40 bytes a triple here, where an `oxrdf::Graph` built from them copied every term
+//! three sorted orders of them (subject, predicate and object first) and where each term's
+//! run starts in each, so that a term's triples are found by offset, a pair's by a binary
+//! search within that run, and every comparison is an integer one. The terms are borrowed
+//! from the harvested triples, never copied: a source of a million triples costs its
+//! triples plus about 40 bytes a triple and 12 a term here, where an `oxrdf::Graph` built from them copied every term
 //! and a string-keyed partition formatted every subject again.
 
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, TermRef, Triple, TripleRef};
@@ -29,6 +30,12 @@ pub struct SourceGraph<'a> {
     pos: Vec<u32>,
     /// Triple indexes sorted by object, predicate, subject.
     ops: Vec<u32>,
+    /// Where each term's run of `spo`, `pos` and `ops` starts (as subject, predicate and
+    /// object), indexed by term number, with one more entry for the end: the triples of a
+    /// subject are found without a search.
+    spo_starts: Vec<u32>,
+    pos_starts: Vec<u32>,
+    ops_starts: Vec<u32>,
 }
 
 impl<'a> SourceGraph<'a> {
@@ -43,6 +50,9 @@ impl<'a> SourceGraph<'a> {
             spo: Vec::new(),
             pos: Vec::new(),
             ops: Vec::new(),
+            spo_starts: Vec::new(),
+            pos_starts: Vec::new(),
+            ops_starts: Vec::new(),
         };
         for t in triples {
             let s = graph.intern(subject_term(t.subject.as_ref()));
@@ -50,14 +60,10 @@ impl<'a> SourceGraph<'a> {
             let o = graph.intern(t.object.as_ref());
             graph.encoded.push([s, p, o]);
         }
-        let order = |key: fn([TermId; 3]) -> [TermId; 3], encoded: &[[TermId; 3]]| {
-            let mut indexes: Vec<u32> = (0..encoded.len() as u32).collect();
-            indexes.sort_unstable_by_key(|&i| key(encoded[i as usize]));
-            indexes
-        };
-        graph.spo = order(|[s, p, o]| [s, p, o], &graph.encoded);
-        graph.pos = order(|[s, p, o]| [p, o, s], &graph.encoded);
-        graph.ops = order(|[s, p, o]| [o, p, s], &graph.encoded);
+        let terms = graph.terms.len();
+        (graph.spo, graph.spo_starts) = order(&graph.encoded, terms, [0, 1, 2]);
+        (graph.pos, graph.pos_starts) = order(&graph.encoded, terms, [1, 2, 0]);
+        (graph.ops, graph.ops_starts) = order(&graph.encoded, terms, [2, 1, 0]);
         graph
     }
 
@@ -119,40 +125,35 @@ impl<'a> SourceGraph<'a> {
 
     /// The indexes of the triples whose subject is `subject`, by predicate and object.
     pub fn with_subject(&self, subject: TermId) -> &[u32] {
-        self.range(&self.spo, |[s, _, _]| [s], [subject])
+        run(&self.spo, &self.spo_starts, subject)
     }
 
     /// The indexes of the triples with this subject and predicate.
     pub fn with_subject_predicate(&self, subject: TermId, predicate: TermId) -> &[u32] {
-        self.range(&self.spo, |[s, p, _]| [s, p], [subject, predicate])
+        self.within(self.with_subject(subject), 1, predicate)
     }
 
     /// The indexes of the triples with this predicate.
     pub fn with_predicate(&self, predicate: TermId) -> &[u32] {
-        self.range(&self.pos, |[_, p, _]| [p], [predicate])
+        run(&self.pos, &self.pos_starts, predicate)
     }
 
     /// The indexes of the triples with this predicate and object.
     pub fn with_predicate_object(&self, predicate: TermId, object: TermId) -> &[u32] {
-        self.range(&self.pos, |[_, p, o]| [p, o], [predicate, object])
+        self.within(self.with_predicate(predicate), 2, object)
     }
 
     /// The indexes of the triples whose object is `object`.
     pub fn with_object(&self, object: TermId) -> &[u32] {
-        self.range(&self.ops, |[_, _, o]| [o], [object])
+        run(&self.ops, &self.ops_starts, object)
     }
 
-    /// The run of `order` whose key is `wanted`.
-    fn range<'s, const N: usize>(
-        &'s self,
-        order: &'s [u32],
-        key: fn([TermId; 3]) -> [TermId; N],
-        wanted: [TermId; N],
-    ) -> &'s [u32] {
+    /// The part of `run` (sorted by position `key` next) whose term at `key` is `wanted`.
+    fn within<'s>(&self, run: &'s [u32], key: usize, wanted: TermId) -> &'s [u32] {
         let encoded = &self.encoded;
-        let start = order.partition_point(|&i| key(encoded[i as usize]) < wanted);
-        let len = order[start..].partition_point(|&i| key(encoded[i as usize]) == wanted);
-        &order[start..start + len]
+        let start = run.partition_point(|&i| encoded[i as usize][key] < wanted);
+        let len = run[start..].partition_point(|&i| encoded[i as usize][key] == wanted);
+        &run[start..start + len]
     }
 
     /// The objects of `subject`'s `predicate`.
@@ -224,6 +225,47 @@ impl<'a> SourceGraph<'a> {
             None => &[],
         };
         found.iter().map(|&i| self.triple(i))
+    }
+}
+
+/// The triple indexes of `encoded` sorted by the terms at positions `keys` (first key
+/// first), with where each term's run of the first key starts. Three stable counting passes,
+/// last key first: term numbers are dense, so each pass is linear, where comparison sorts
+/// followed an index into `encoded` at every comparison (a tenth of a harvest's validation).
+fn order(encoded: &[[TermId; 3]], terms: usize, keys: [usize; 3]) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..encoded.len() as u32).collect();
+    let mut next = vec![0u32; encoded.len()];
+    let mut ends = vec![0u32; terms];
+    for &key in keys.iter().rev() {
+        ends.iter_mut().for_each(|e| *e = 0);
+        for t in encoded {
+            ends[t[key] as usize] += 1;
+        }
+        // Each term's first place, advanced as its triples are placed: its end once done.
+        let mut start = 0;
+        for e in &mut ends {
+            let count = *e;
+            *e = start;
+            start += count;
+        }
+        for &i in &order {
+            let slot = &mut ends[encoded[i as usize][key] as usize];
+            next[*slot as usize] = i;
+            *slot += 1;
+        }
+        std::mem::swap(&mut order, &mut next);
+    }
+    let mut starts = Vec::with_capacity(terms + 1);
+    starts.push(0);
+    starts.extend_from_slice(&ends);
+    (order, starts)
+}
+
+/// The run of `order` of term `id`, from `starts`.
+fn run<'s>(order: &'s [u32], starts: &[u32], id: TermId) -> &'s [u32] {
+    match (starts.get(id as usize), starts.get(id as usize + 1)) {
+        (Some(&start), Some(&end)) => &order[start as usize..end as usize],
+        _ => &[],
     }
 }
 

@@ -61,7 +61,11 @@ const AUTHORITY: &str = "http://publications.europa.eu/resource/authority/";
 
 /// A code list: its concepts' namespace, in two parts, and the classes (namespace, local
 /// name) its concepts are instances of beside `skos:Concept`.
-type CodeList = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+type CodeList = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 /// The controlled vocabularies DCAT-AP 3.0.1 names for a property's values (its section on
 /// controlled vocabularies, and the HVD profile's categories), by the namespace of their
