@@ -39,8 +39,11 @@ impl GraphCounts {
     /// a harvest's batch is a source's every triple, and SipHash over their strings was most
     /// of what noting a commit cost.
     fn of<'a>(quads: impl Iterator<Item = QuadRef<'a>>) -> Self {
-        let mut triples = FxHashSet::default();
-        let mut subjects = FxHashSet::default();
+        // Sized once: grown by doubling, the sets of a large source were rehashed, and their
+        // fresh pages zeroed, a dozen times.
+        let (size, _) = quads.size_hint();
+        let mut triples = FxHashSet::with_capacity_and_hasher(size, Default::default());
+        let mut subjects = FxHashSet::with_capacity_and_hasher(size / 4, Default::default());
         let mut classes = FxHashSet::default();
         for quad in quads {
             if triples.insert((quad.subject, quad.predicate, quad.object)) {

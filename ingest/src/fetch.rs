@@ -321,7 +321,10 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
         document: document.clone(),
         source,
     })?;
-    let mut bytes = Vec::new();
+    // Sized once: `take` hides the file's length, and a national catalogue read into a vector
+    // that doubled as it went was copied, and its fresh pages zeroed, a dozen times over.
+    let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(length.min(limit).saturating_add(1) as usize);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|source| IngestError::Io {

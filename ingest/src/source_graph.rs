@@ -45,7 +45,9 @@ impl<'a> SourceGraph<'a> {
         let mut graph = Self {
             triples,
             terms: Vec::new(),
-            ids: FxHashMap::default(),
+            // A catalogue uses about one distinct term for every two or three triples: sized
+            // once, the table is not rebuilt as it grows.
+            ids: FxHashMap::with_capacity_and_hasher(triples.len() / 2, Default::default()),
             encoded: Vec::with_capacity(triples.len()),
             spo: Vec::new(),
             pos: Vec::new(),
