@@ -18,22 +18,21 @@
 //!    shows, so its write re-reads no record.
 //! 3. A dataset also takes the patterns of the case studies that used another member of its
 //!    cluster, and the clusters were found in step 2: the datasets whose tags a case study
-//!    can give are tagged again ([`Scope::Sources`] with no source: the datasets case
-//!    studies use and the other members of their clusters), which writes, and re-indexes,
-//!    those that changed.
+//!    can give are tagged again (the datasets case studies use and the other members of
+//!    their clusters, [`retag_reach_noting`]), which writes, and re-indexes, those that
+//!    changed.
 //!
 //! The outcome is the one the separate link, tag and index rebuild give (a test compares
 //! them).
 
 use super::Refreshed;
-use crate::enrich::Scope;
 use crate::enrich::harvested::Usable;
 use crate::enrich::link::kept::KeptRows;
 use crate::enrich::link::row::{LinkRow, Sources};
 use crate::enrich::link::{LinkRecord, LinkSettings, link_rows};
 use crate::enrich::tag::apply::{
-    Counted, RECORDS_PER_STEP, TagSummary, assignment_iri, assignment_triples, new_run, run_triples,
-    tag_scope_noting,
+    Counted, RECORDS_PER_STEP, TagSummary, assignment_iri, assignment_triples, new_run, retag_reach_noting,
+    run_triples,
 };
 use crate::enrich::tag::{CaseStudyPatterns, Known, TagSettings, Tagger, use_patterns};
 use crate::error::Result;
@@ -135,7 +134,6 @@ pub(crate) fn first_refresh(
     // What the harvests rolled, when they read every record; else the store's.
     let roll = harvested.and_then(Usable::roll);
     let rolled = roll.is_some();
-    let scanned_known;
     let (
         Records {
             all,
@@ -144,12 +142,27 @@ pub(crate) fn first_refresh(
         },
         known,
     ) = match roll {
-        Some(roll) => (Records::rolled(&roll.typed), &roll.known),
-        None => {
-            scanned_known = Known::of(store)?;
-            (Records::of(store, &derived)?, &scanned_known)
+        Some(roll) => {
+            // Which records of another kind are datasets too: the tagger asks no store.
+            let datasets: HashSet<&NamedNode> = roll
+                .typed
+                .iter()
+                .filter(|(_, kind)| *kind == RecordKind::Dataset)
+                .map(|(node, _)| node)
+                .collect();
+            let datasets_too = roll
+                .typed
+                .iter()
+                .filter(|(node, kind)| *kind != RecordKind::Dataset && datasets.contains(node))
+                .map(|(node, _)| node.clone())
+                .collect();
+            let mut known = roll.known.clone();
+            known.note_datasets_too(datasets_too);
+            (Records::rolled(&roll.typed), known)
         }
+        None => (Records::of(store, &derived)?, Known::of(store)?),
     };
+    let known = &known;
     // Case studies first: a dataset takes the patterns this run gives the case studies that
     // used it. Then every other record the index holds (catalogues are indexed, not tagged).
     let (first, rest): (Vec<NamedNode>, Vec<NamedNode>) =
@@ -257,23 +270,14 @@ pub(crate) fn first_refresh(
     let link_ms = started.elapsed().as_millis() as u64;
 
     let started = std::time::Instant::now();
-    let again = tag_scope_noting(
-        graph,
-        tagging,
-        &Scope::Sources {
-            graphs: Vec::new(),
-            records: Vec::new(),
-        },
-        &mut |_| {},
-        &mut |record, now| {
-            if let Some(before) = counted.get(&hasher.hash_one(record.as_str())) {
-                summary.count(*before, -1);
-            }
-            if let Some(now) = now {
-                summary.count(now, 1);
-            }
-        },
-    )?;
+    let again = retag_reach_noting(graph, tagging, &mut |record, now| {
+        if let Some(before) = counted.get(&hasher.hash_one(record.as_str())) {
+            summary.count(*before, -1);
+        }
+        if let Some(now) = now {
+            summary.count(now, 1);
+        }
+    })?;
     summary.added += again.added;
     summary.removed += again.removed;
     if again.run.is_some() {

@@ -214,8 +214,9 @@ impl HarvestedRecords {
         let mut described = HashSet::new();
         let mut listed = HashSet::new();
         let mut known = Known::default();
+        let graph_name = oxigraph::model::GraphNameRef::NamedNode(target.as_ref());
         for triple in triples {
-            known.note(triple.as_ref());
+            known.note(triple.as_ref(), graph_name);
             described.insert(node_hash(triple.subject.as_ref()));
             if triple.predicate == dcat::DATASET_PROPERTY
                 && let Some(node) = as_subject(triple.object.as_ref())
@@ -223,6 +224,7 @@ impl HarvestedRecords {
                 listed.insert(node_hash(node));
             }
         }
+        known.note_titles(triples);
         Ok(SourceRecords {
             file,
             lines: at,
@@ -275,7 +277,10 @@ impl HarvestedRecords {
         // Every record the store holds is one a harvest of the run read (the store held none
         // when it began, nothing else wrote, and every source written kept its records).
         let whole = !self.unkept.load(std::sync::atomic::Ordering::SeqCst);
-        let mut roll = Roll::default();
+        let mut roll = Roll {
+            typed: Vec::new(),
+            known: Known::for_roll(),
+        };
         for (i, mut source) in sources.into_iter().enumerate() {
             if whole {
                 roll.typed.append(&mut source.typed);
@@ -363,7 +368,7 @@ pub struct Usable {
 /// stated, datasets used and clusters: what the first refresh would otherwise scan the
 /// store for, before its compaction, when each IRI decoded looks through every file the
 /// bulk loads left (two minutes at a million datasets, on one core).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Roll {
     /// Each record with its kind (a record of two kinds once for each).
     pub typed: Vec<(NamedNode, RecordKind)>,

@@ -20,7 +20,7 @@ use civicgraph_vocab::ext::{dcat, prov};
 use civicgraph_vocab::{cg, cgp};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{
-    GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, TermRef, Triple,
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term, TermRef, Triple,
 };
 use oxigraph::store::Store;
 use sha2::{Digest, Sha256};
@@ -148,16 +148,44 @@ pub(crate) fn tag_scope_noting(
     progress: &mut dyn FnMut(usize),
     note: &mut dyn FnMut(&NamedNode, Option<Counted>),
 ) -> Result<TagSummary> {
+    let records = match scope {
+        Scope::All => records_in(graph.store(), &graph.layout().derived_graphs())?,
+        Scope::Sources { graphs, records } => scoped_records(graph, graphs, records)?,
+    };
+    tag_records_noting(graph, settings, records, *scope == Scope::All, progress, note)
+}
+
+/// Re-tags the datasets case studies use and the other members of their clusters, telling
+/// `note` as [`tag_scope_noting`] does: after a first refresh's one pass, which gave every
+/// dataset the patterns of the case studies that used it but knew no cluster yet, these
+/// are the datasets whose tags the clusters can change. [`Scope::Sources`] would also look
+/// for datasets holding a pattern from a case study that no longer uses them, reading every
+/// evidence line of the tags graph (a million of them, about ten seconds, at a million
+/// datasets); after that pass, those are all among the used.
+pub(crate) fn retag_reach_noting(
+    graph: &Graph,
+    settings: &TagSettings,
+    note: &mut dyn FnMut(&NamedNode, Option<Counted>),
+) -> Result<TagSummary> {
+    let records = used_and_clustered(graph)?.into_iter().collect();
+    tag_records_noting(graph, settings, records, false, &mut |_| {}, note)
+}
+
+/// Re-tags `records`; `whole` when they are every record, so that tags of records gone
+/// from every source are swept.
+fn tag_records_noting(
+    graph: &Graph,
+    settings: &TagSettings,
+    records: Vec<NamedNode>,
+    whole: bool,
+    progress: &mut dyn FnMut(usize),
+    note: &mut dyn FnMut(&NamedNode, Option<Counted>),
+) -> Result<TagSummary> {
     let tagger = Tagger::new(settings)?;
     let layout = graph.layout();
     let tags = layout.tags_graph();
     let derived = layout.derived_graphs();
     let store = graph.store();
-    let records = match scope {
-        Scope::All => records_in(store, &derived)?,
-        Scope::Sources { graphs, records } => scoped_records(graph, graphs, records)?,
-    };
-    let whole = *scope == Scope::All;
     let mut summary = TagSummary {
         records: records.len(),
         model: tagger.version().to_owned(),
@@ -448,30 +476,37 @@ fn record_tags(reader: &mut RecordReader<'_>, run: &TagRun<'_>, record: &NamedNo
 /// The records a [`Scope::Sources`] run reads, in IRI order.
 fn scoped_records(graph: &Graph, graphs: &[NamedNode], dropped: &[NamedNode]) -> Result<Vec<NamedNode>> {
     let store = graph.store();
-    let layout = graph.layout();
-    let (tags, links) = (layout.tags_graph(), layout.links_graph());
-    let subjects = |predicate, object: Option<TermRef<'_>>, graph: Option<GraphNameRef<'_>>| {
-        store
-            .quads_for_pattern(None, Some(predicate), object, graph)
-            .filter_map(|quad| match quad {
-                Ok(Quad {
-                    subject: NamedOrBlankNode::NamedNode(node),
-                    ..
-                }) => Some(Ok(node)),
-                Ok(_) => None,
-                Err(error) => Some(Err(error)),
-            })
-            .collect::<std::result::Result<Vec<NamedNode>, _>>()
-    };
+    let tags = graph.layout().tags_graph();
     let mut records: BTreeSet<NamedNode> = dropped.iter().cloned().collect();
     for source in graphs {
         let source = Some(GraphNameRef::from(source.as_ref()));
         for class in [dcat::DATASET, cg::CASE_STUDY] {
-            records.extend(subjects(rdf::TYPE, Some(class.into()), source)?);
+            records.extend(subjects(store, rdf::TYPE, Some(class.into()), source)?);
         }
-        records.extend(subjects(cg::USE_PATTERN, None, source)?);
+        records.extend(subjects(store, cg::USE_PATTERN, None, source)?);
     }
-    // Datasets a case study uses, and the other members of their clusters.
+    records.extend(used_and_clustered(graph)?);
+    // Datasets holding a pattern a case study gave them: it may no longer.
+    for quad in store.quads_for_pattern(None, Some(cg::EVIDENCE), None, Some(tags.as_ref().into())) {
+        let quad = quad?;
+        if let Term::Literal(evidence) = &quad.object
+            && evidence.value().starts_with(super::USED_BY)
+        {
+            records.extend(subjects(
+                store,
+                cg::PATTERN_ASSIGNMENT_PROPERTY,
+                Some(quad.subject.as_ref().into()),
+                Some(tags.as_ref().into()),
+            )?);
+        }
+    }
+    Ok(records.into_iter().collect())
+}
+
+/// The datasets a case study uses, and the other members of their clusters.
+fn used_and_clustered(graph: &Graph) -> Result<BTreeSet<NamedNode>> {
+    let store = graph.store();
+    let links = graph.layout().links_graph();
     let mut used: BTreeSet<NamedNode> = BTreeSet::new();
     for quad in store.quads_for_pattern(None, Some(cg::USES_DATASET), None, None) {
         if let Term::NamedNode(dataset) = quad?.object {
@@ -488,28 +523,35 @@ fn scoped_records(graph: &Graph, graphs: &[NamedNode], dropped: &[NamedNode]) ->
         ) {
             let cluster = quad?.object;
             members.extend(subjects(
+                store,
                 cg::CLUSTER,
                 Some(cluster.as_ref()),
                 Some(links.as_ref().into()),
             )?);
         }
     }
-    records.extend(used);
-    records.extend(members);
-    // Datasets holding a pattern a case study gave them: it may no longer.
-    for quad in store.quads_for_pattern(None, Some(cg::EVIDENCE), None, Some(tags.as_ref().into())) {
-        let quad = quad?;
-        if let Term::Literal(evidence) = &quad.object
-            && evidence.value().starts_with(super::USED_BY)
-        {
-            records.extend(subjects(
-                cg::PATTERN_ASSIGNMENT_PROPERTY,
-                Some(quad.subject.as_ref().into()),
-                Some(tags.as_ref().into()),
-            )?);
-        }
-    }
-    Ok(records.into_iter().collect())
+    used.extend(members);
+    Ok(used)
+}
+
+/// The IRI subjects of the quads with `predicate` and `object` in `graph`.
+fn subjects(
+    store: &Store,
+    predicate: NamedNodeRef<'_>,
+    object: Option<TermRef<'_>>,
+    graph: Option<GraphNameRef<'_>>,
+) -> Result<Vec<NamedNode>> {
+    Ok(store
+        .quads_for_pattern(None, Some(predicate), object, graph)
+        .filter_map(|quad| match quad {
+            Ok(Quad {
+                subject: NamedOrBlankNode::NamedNode(node),
+                ..
+            }) => Some(Ok(node)),
+            Ok(_) => None,
+            Err(error) => Some(Err(error)),
+        })
+        .collect::<std::result::Result<Vec<NamedNode>, _>>()?)
 }
 
 /// Removes what the tags graph holds about subjects no record accounts for: the tags of

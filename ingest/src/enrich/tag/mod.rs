@@ -21,7 +21,7 @@ use civicgraph_vocab::ext::dcat;
 use model::{Model, Score};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{
-    GraphName, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, TripleRef,
+    GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, TripleRef,
 };
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
@@ -288,26 +288,33 @@ impl Tagger {
         known: Option<&Known>,
     ) -> Result<Vec<Assignment>> {
         let mut curated: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let stated = known.is_none_or(|known| known.stated.contains(record));
-        for quad in stated
-            .then(|| store.quads_for_pattern(Some(record.into()), Some(cg::USE_PATTERN), None, None))
-            .into_iter()
-            .flatten()
-        {
-            let quad = quad?;
-            if let GraphName::NamedNode(g) = &quad.graph_name
+        let mut note = |pattern: &NamedNode, graph: &GraphName| {
+            if let GraphName::NamedNode(g) = graph
                 && ignore.contains(g)
             {
-                continue;
+                return;
             }
-            if let Term::NamedNode(pattern) = &quad.object
-                && civicgraph_vocab::cgp::ALL.contains(&pattern.as_ref())
-            {
+            if civicgraph_vocab::cgp::ALL.contains(&pattern.as_ref()) {
                 let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
                 curated
                     .entry(local)
                     .or_default()
-                    .push(format!("stated by the source in {}", quad.graph_name));
+                    .push(format!("stated by the source in {graph}"));
+            }
+        };
+        match known {
+            Some(known) => {
+                for (pattern, graph) in known.stated.get(record).into_iter().flatten() {
+                    note(pattern, graph);
+                }
+            }
+            None => {
+                for quad in store.quads_for_pattern(Some(record.into()), Some(cg::USE_PATTERN), None, None) {
+                    let quad = quad?;
+                    if let Term::NamedNode(pattern) = &quad.object {
+                        note(pattern, &quad.graph_name);
+                    }
+                }
             }
         }
         if !curated.is_empty() {
@@ -325,22 +332,27 @@ impl Tagger {
                 })
                 .collect());
         }
-        // A record read as a dataset was typed one in the store; any other is asked.
+        // A record read as a dataset was typed one in the store; any other is asked, unless
+        // what the harvests rolled says which records of other kinds are datasets too.
         let is_dataset = read.kind == Some(civicgraph_graph::RecordKind::Dataset)
-            || store
-                .quads_for_pattern(
-                    Some(record.into()),
-                    Some(rdf::TYPE),
-                    Some(dcat::DATASET.into()),
-                    None,
-                )
-                .next()
-                .is_some();
+            || match known.and_then(|known| known.datasets_too.as_ref()) {
+                Some(datasets_too) => datasets_too.contains(record),
+                None => store
+                    .quads_for_pattern(
+                        Some(record.into()),
+                        Some(rdf::TYPE),
+                        Some(dcat::DATASET.into()),
+                        None,
+                    )
+                    .next()
+                    .is_some(),
+            };
         if !is_dataset {
             return Ok(self.infer(read));
         }
         let uses = match known {
-            Some(known) if !known.clustered && !known.used.contains(record) => Vec::new(),
+            Some(known) if !known.clustered && !known.used.contains_key(record) => Vec::new(),
+            Some(known) if !known.clustered && known.titles.is_some() => known.usage(record, fresh),
             _ => usage(store, record, ignore, fresh)?,
         };
         Ok(self.for_dataset(uses, self.infer_dataset(read)))
@@ -506,7 +518,11 @@ fn usage(
             let quad = quad?;
             let derived_graph = matches!(&quad.graph_name, GraphName::NamedNode(g) if derived.contains(g));
             match (quad.predicate.as_ref(), &quad.object) {
-                (p, Term::Literal(l)) if p == civicgraph_vocab::ext::dct::TITLE && title.is_none() => {
+                // The least of several, as [`Known::usage`] takes it.
+                (p, Term::Literal(l))
+                    if p == civicgraph_vocab::ext::dct::TITLE
+                        && title.as_deref().is_none_or(|t| l.value() < t) =>
+                {
                     title = Some(l.value().to_owned());
                 }
                 (p, Term::NamedNode(pattern)) if p == cg::USE_PATTERN => {
@@ -551,15 +567,27 @@ fn usage(
 /// the few datasets a case study uses, and whether any dataset is in a cluster. At a
 /// million records, asking the store these for each record (four lookups, each decoding
 /// what it found) was a third of tagging's time.
-#[derive(Debug, Default)]
+///
+/// Rolled by a first harvest's sources ([`crate::enrich::harvested`]), it also holds the
+/// titles of the case studies that use a dataset and which records of another kind are
+/// datasets too, so that a first refresh asks the store nothing: its lookups, made before
+/// the store's one compaction, each consulted every file the bulk loads had left (at a
+/// million datasets, most of the refresh's pass, one core idle).
+#[derive(Debug, Default, Clone)]
 pub struct Known {
-    /// Subjects of a `cg:usePattern` in any graph.
-    stated: std::collections::HashSet<NamedNode>,
-    /// Objects of a `cg:usesDataset` in any graph.
-    used: std::collections::HashSet<NamedNode>,
+    /// The patterns stated for each subject of a `cg:usePattern`, with the graph of each.
+    stated: HashMap<NamedNode, Vec<(NamedNode, GraphName)>>,
+    /// The case studies (subjects of a `cg:usesDataset`) that use each object of one.
+    used: HashMap<NamedNode, Vec<NamedNode>>,
     /// Whether any `cg:cluster` statement exists: if one does, a dataset's uses are asked
     /// of the store (through its cluster's members).
     clustered: bool,
+    /// The title of each case study in `used` (the least, when it has several), when every
+    /// one is known: then a dataset's uses are not asked of the store.
+    titles: Option<HashMap<NamedNode, String>>,
+    /// The records typed `dcat:Dataset` besides another record class, when known: then a
+    /// record not read as a dataset is not asked whether it is one.
+    datasets_too: Option<std::collections::HashSet<NamedNode>>,
 }
 
 impl Known {
@@ -570,7 +598,7 @@ impl Known {
         for predicate in [cg::USE_PATTERN, cg::USES_DATASET] {
             for quad in store.quads_for_pattern(None, Some(predicate), None, None) {
                 let quad = quad?;
-                known.note(TripleRef::new(&quad.subject, &quad.predicate, &quad.object));
+                known.note(quad.as_ref().into(), quad.graph_name.as_ref());
             }
         }
         known.clustered = store
@@ -581,26 +609,131 @@ impl Known {
         Ok(known)
     }
 
-    /// Notes what `triple` says of a pattern stated, a dataset used or a cluster.
-    pub(crate) fn note(&mut self, triple: TripleRef<'_>) {
+    /// Nothing known yet, to be extended with what each source of a first harvest rolled:
+    /// the case studies' titles are known as long as each source knew its own.
+    pub(crate) fn for_roll() -> Self {
+        Self {
+            titles: Some(HashMap::new()),
+            ..Self::default()
+        }
+    }
+
+    /// Notes what `triple`, in `graph`, says of a pattern stated, a dataset used or a
+    /// cluster.
+    pub(crate) fn note(&mut self, triple: TripleRef<'_>, graph: GraphNameRef<'_>) {
         if triple.predicate == cg::USE_PATTERN {
-            if let NamedOrBlankNodeRef::NamedNode(subject) = triple.subject {
-                self.stated.insert(subject.into_owned());
+            if let (NamedOrBlankNodeRef::NamedNode(subject), TermRef::NamedNode(pattern)) =
+                (triple.subject, triple.object)
+            {
+                self.stated
+                    .entry(subject.into_owned())
+                    .or_default()
+                    .push((pattern.into_owned(), graph.into_owned()));
             }
         } else if triple.predicate == cg::USES_DATASET {
-            if let TermRef::NamedNode(dataset) = triple.object {
-                self.used.insert(dataset.into_owned());
+            if let (NamedOrBlankNodeRef::NamedNode(case), TermRef::NamedNode(dataset)) =
+                (triple.subject, triple.object)
+            {
+                let cases = self.used.entry(dataset.into_owned()).or_default();
+                if !cases.iter().any(|c| c.as_ref() == case) {
+                    cases.push(case.into_owned());
+                }
             }
         } else if triple.predicate == cg::CLUSTER {
             self.clustered = true;
         }
     }
 
-    /// Adds what `other` knows.
+    /// Notes the titles of the case studies among `triples` that use a dataset: for a
+    /// source's roll, after [`Known::note`] saw them all.
+    pub(crate) fn note_titles(&mut self, triples: &[oxigraph::model::Triple]) {
+        let cases: std::collections::HashSet<&NamedNode> = self.used.values().flatten().collect();
+        let mut titles: HashMap<NamedNode, String> = HashMap::new();
+        for t in triples {
+            if t.predicate != civicgraph_vocab::ext::dct::TITLE {
+                continue;
+            }
+            if let (NamedOrBlankNode::NamedNode(case), Term::Literal(title)) = (&t.subject, &t.object)
+                && cases.contains(case)
+            {
+                let kept = titles
+                    .entry(case.clone())
+                    .or_insert_with(|| title.value().to_owned());
+                if title.value() < kept.as_str() {
+                    title.value().clone_into(kept);
+                }
+            }
+        }
+        self.titles = Some(titles);
+    }
+
+    /// Notes which records are datasets besides another kind: all of them, as the first
+    /// refresh's roll of every record's kinds says.
+    pub(crate) fn note_datasets_too(&mut self, datasets_too: std::collections::HashSet<NamedNode>) {
+        self.datasets_too = Some(datasets_too);
+    }
+
+    /// Adds what `other` knows. Titles stay known only if both knew theirs.
     pub(crate) fn extend(&mut self, other: Known) {
-        self.stated.extend(other.stated);
-        self.used.extend(other.used);
+        for (subject, stated) in other.stated {
+            self.stated.entry(subject).or_default().extend(stated);
+        }
+        for (dataset, cases) in other.used {
+            let kept = self.used.entry(dataset).or_default();
+            for case in cases {
+                if !kept.contains(&case) {
+                    kept.push(case);
+                }
+            }
+        }
         self.clustered |= other.clustered;
+        self.titles = match (self.titles.take(), other.titles) {
+            (Some(mut mine), Some(theirs)) => {
+                for (case, title) in theirs {
+                    let kept = mine.entry(case).or_insert_with(|| title.clone());
+                    if title < *kept {
+                        *kept = title;
+                    }
+                }
+                Some(mine)
+            }
+            _ => None,
+        };
+        self.datasets_too = None;
+    }
+
+    /// [`usage`] from what is known, when no dataset is in a cluster and every case
+    /// study's title is known: the case studies that used `record`, with their patterns
+    /// as this run assigned them (`fresh`) or as a graph states them.
+    fn usage(&self, record: &NamedNode, fresh: &CaseStudyPatterns) -> Vec<Use> {
+        let titles = self.titles.as_ref();
+        let mut uses = Vec::new();
+        for case in self.used.get(record).into_iter().flatten() {
+            let patterns = match fresh.get(case) {
+                Some(assigned) => assigned.clone(),
+                None => {
+                    let mut patterns: Vec<(String, Method)> = Vec::new();
+                    for (pattern, _) in self.stated.get(case).into_iter().flatten() {
+                        let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
+                        if local != "none" && !patterns.iter().any(|(p, _)| *p == local) {
+                            patterns.push((local, Method::Curated));
+                        }
+                    }
+                    patterns
+                }
+            };
+            if !patterns.is_empty() {
+                uses.push(Use {
+                    title: titles
+                        .and_then(|t| t.get(case))
+                        .cloned()
+                        .unwrap_or_else(|| case.as_str().to_owned()),
+                    patterns,
+                });
+            }
+        }
+        uses.sort_by(|a, b| a.title.cmp(&b.title));
+        uses
     }
 }
 
