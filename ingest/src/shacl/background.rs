@@ -1,6 +1,8 @@
 //! The background knowledge range checks (`sh:class`) read beside a source's own triples:
-//! what the vocabularies DCAT-AP imports say of their classes, and which controlled
-//! vocabularies DCAT-AP names for a property's values.
+//! what the vocabularies DCAT-AP imports say of their classes, which controlled
+//! vocabularies DCAT-AP names for a property's values, and the few namespaces whose own
+//! vocabulary types every member (GeoNames features, IANA media types, Creative Commons
+//! licences).
 //!
 //! DCAT-AP's shapes ask that the value of `dct:format` be a `dct:MediaTypeOrExtent`, of
 //! `dct:language` a `dct:LinguisticSystem`, of `dcat:contactPoint` a `vcard:Kind`, and so
@@ -93,17 +95,28 @@ const CODE_LISTS: &[CodeList] = &[
     ("http://purl.org/adms/publishertype/", "", &[]),
     ("http://purl.org/adms/status/", "", &[]),
     ("http://purl.org/adms/licencetype/", "", &[]),
-    ("http://sws.geonames.org/", "", &[(DCT, "Location")]),
-    ("https://sws.geonames.org/", "", &[(DCT, "Location")]),
+];
+
+/// Namespaces whose every member the vocabulary describing it types with a range class,
+/// as (namespace, class namespace, class), though its members are not SKOS concepts.
+const DESCRIBED: &[(&str, &str, &str)] = &[
+    // GeoNames features, named by DCAT-AP for `dct:spatial`.
+    ("http://sws.geonames.org/", DCT, "Location"),
+    ("https://sws.geonames.org/", DCT, "Location"),
+    // IANA media types, named by DCAT-AP for `dcat:mediaType`.
+    ("http://www.iana.org/assignments/media-types/", DCT, "MediaType"),
+    ("https://www.iana.org/assignments/media-types/", DCT, "MediaType"),
+    // Creative Commons describes each licence and public-domain tool as a `cc:License`,
+    // which its schema (CC REL) declares a subclass of `dct:LicenseDocument`. Not a code
+    // list DCAT-AP names, but the licences catalogues name most (DCAT-AP-IT exports,
+    // DCAT-AP-SE's own examples).
+    ("http://creativecommons.org/licenses/", DCT, "LicenseDocument"),
+    ("https://creativecommons.org/licenses/", DCT, "LicenseDocument"),
+    ("http://creativecommons.org/publicdomain/", DCT, "LicenseDocument"),
     (
-        "http://www.iana.org/assignments/media-types/",
-        "",
-        &[(DCT, "MediaType")],
-    ),
-    (
-        "https://www.iana.org/assignments/media-types/",
-        "",
-        &[(DCT, "MediaType")],
+        "https://creativecommons.org/publicdomain/",
+        DCT,
+        "LicenseDocument",
     ),
 ];
 
@@ -129,6 +142,13 @@ impl Background {
     /// class named `class`.
     pub fn types(&self, value: NamedNodeRef<'_>, class: &str) -> bool {
         let value = value.as_str();
+        let member = |namespace: &str| value.strip_prefix(namespace).is_some_and(|rest| !rest.is_empty());
+        if DESCRIBED
+            .iter()
+            .any(|(namespace, ns, local)| member(namespace) && class.strip_prefix(ns) == Some(local))
+        {
+            return true;
+        }
         CODE_LISTS.iter().any(|(namespace, table, classes)| {
             value
                 .strip_prefix(namespace)
@@ -163,6 +183,9 @@ mod tests {
             !b.types(scheme.as_ref(), SKOS_CONCEPT),
             "the scheme is not its own concept"
         );
+        let cc = iri("https://creativecommons.org/licenses/by/4.0/");
+        assert!(b.types(cc.as_ref(), "http://purl.org/dc/terms/LicenseDocument"));
+        assert!(!b.types(cc.as_ref(), SKOS_CONCEPT), "a licence is not a concept");
         let elsewhere = iri("http://example.org/file-type/CSV");
         assert!(!b.types(elsewhere.as_ref(), SKOS_CONCEPT));
     }
