@@ -7,8 +7,8 @@
 //! run starts in each, so that a term's triples are found by offset, a pair's by a binary
 //! search within that run, and every comparison is an integer one. The terms are borrowed
 //! from the harvested triples, never copied: a source of a million triples costs its
-//! triples plus about 40 bytes a triple and 12 a term here, where an `oxrdf::Graph` built from them copied every term
-//! and a string-keyed partition formatted every subject again.
+//! triples plus about 40 bytes a triple and 12 a term here, where an `oxrdf::Graph` built
+//! from them copied every term and a string-keyed partition formatted every subject again.
 
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, TermRef, Triple, TripleRef};
 use rustc_hash::FxHashMap;

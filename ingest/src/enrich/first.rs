@@ -134,6 +134,7 @@ pub(crate) fn first_refresh(
     // What the harvests rolled, when they read every record; else the store's.
     let roll = harvested.and_then(Usable::roll);
     let rolled = roll.is_some();
+    let scanned_known;
     let (
         Records {
             all,
@@ -142,27 +143,12 @@ pub(crate) fn first_refresh(
         },
         known,
     ) = match roll {
-        Some(roll) => {
-            // Which records of another kind are datasets too: the tagger asks no store.
-            let datasets: HashSet<&NamedNode> = roll
-                .typed
-                .iter()
-                .filter(|(_, kind)| *kind == RecordKind::Dataset)
-                .map(|(node, _)| node)
-                .collect();
-            let datasets_too = roll
-                .typed
-                .iter()
-                .filter(|(node, kind)| *kind != RecordKind::Dataset && datasets.contains(node))
-                .map(|(node, _)| node.clone())
-                .collect();
-            let mut known = roll.known.clone();
-            known.note_datasets_too(datasets_too);
-            (Records::rolled(&roll.typed), known)
+        Some(roll) => (Records::rolled(&roll.typed), &roll.known),
+        None => {
+            scanned_known = Known::of(store)?;
+            (Records::of(store, &derived)?, &scanned_known)
         }
-        None => (Records::of(store, &derived)?, Known::of(store)?),
     };
-    let known = &known;
     // Case studies first: a dataset takes the patterns this run gives the case studies that
     // used it. Then every other record the index holds (catalogues are indexed, not tagged).
     let (first, rest): (Vec<NamedNode>, Vec<NamedNode>) =

@@ -319,9 +319,27 @@ impl HarvestedRecords {
                 usable.lines.insert(hash, (number, offset, len));
             }
         }
+        if whole {
+            roll.known.note_datasets_too(datasets_too(&roll.typed));
+        }
         usable.roll = whole.then_some(roll);
         Ok(Some(usable))
     }
+}
+
+/// The records of `typed` that are datasets besides another kind: with them, the first
+/// refresh's tagger need not ask the store whether a case study is a dataset too.
+fn datasets_too(typed: &[(NamedNode, RecordKind)]) -> HashSet<NamedNode> {
+    let datasets: HashSet<&NamedNode> = typed
+        .iter()
+        .filter(|(_, kind)| *kind == RecordKind::Dataset)
+        .map(|(node, _)| node)
+        .collect();
+    typed
+        .iter()
+        .filter(|(node, kind)| *kind != RecordKind::Dataset && datasets.contains(node))
+        .map(|(node, _)| node.clone())
+        .collect()
 }
 
 /// Per node, the two latest writes of the sources that say something of it, as (write,

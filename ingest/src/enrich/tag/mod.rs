@@ -512,7 +512,7 @@ fn usage(
     }
     let mut uses = Vec::new();
     for case in cases {
-        let mut patterns: Vec<(String, Method)> = Vec::new();
+        let mut patterns = StatedPatterns::default();
         let mut title = None;
         for quad in store.quads_for_pattern(Some(case.as_ref().into()), None, None, None) {
             let quad = quad?;
@@ -526,40 +526,56 @@ fn usage(
                     title = Some(l.value().to_owned());
                 }
                 (p, Term::NamedNode(pattern)) if p == cg::USE_PATTERN => {
-                    let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
-                    if local == "none" {
-                        continue;
-                    }
-                    let method = if derived_graph {
-                        Method::Inferred
-                    } else {
-                        Method::Curated
-                    };
-                    match patterns.iter_mut().find(|(p, _)| *p == local) {
-                        Some(existing) if method == Method::Curated => existing.1 = Method::Curated,
-                        Some(_) => {}
-                        None => patterns.push((local, method)),
-                    }
+                    patterns.note(pattern, derived_graph);
                 }
                 _ => {}
             }
         }
-        // Curated patterns, when the case study has any, are its patterns.
-        if patterns.iter().any(|(_, m)| *m == Method::Curated) {
-            patterns.retain(|(_, m)| *m == Method::Curated);
-        }
-        if let Some(assigned) = fresh.get(&case) {
-            patterns.clone_from(assigned);
-        }
-        if !patterns.is_empty() {
-            uses.push(Use {
-                title: title.unwrap_or_else(|| case.as_str().to_owned()),
-                patterns,
-            });
-        }
+        uses.extend(patterns.into_use(&case, title, fresh));
     }
     uses.sort_by(|a, b| a.title.cmp(&b.title));
     Ok(uses)
+}
+
+/// The patterns the graphs state for one case study, gathered into its [`Use`]: each
+/// pattern once, curated (stated by a source) above inferred (stated by a derived graph).
+#[derive(Default)]
+struct StatedPatterns(Vec<(String, Method)>);
+
+impl StatedPatterns {
+    /// Notes `pattern`, stated in a derived graph or not.
+    fn note(&mut self, pattern: &NamedNode, derived: bool) {
+        let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
+        if local == "none" {
+            return;
+        }
+        let method = if derived {
+            Method::Inferred
+        } else {
+            Method::Curated
+        };
+        match self.0.iter_mut().find(|(p, _)| *p == local) {
+            Some(existing) if method == Method::Curated => existing.1 = Method::Curated,
+            Some(_) => {}
+            None => self.0.push((local, method)),
+        }
+    }
+
+    /// The use of `case`, titled `title`: its curated patterns when it has any, else the
+    /// inferred ones, unless this run assigned it patterns (`fresh`); none without patterns.
+    fn into_use(self, case: &NamedNode, title: Option<String>, fresh: &CaseStudyPatterns) -> Option<Use> {
+        let mut patterns = self.0;
+        if patterns.iter().any(|(_, m)| *m == Method::Curated) {
+            patterns.retain(|(_, m)| *m == Method::Curated);
+        }
+        if let Some(assigned) = fresh.get(case) {
+            patterns.clone_from(assigned);
+        }
+        (!patterns.is_empty()).then(|| Use {
+            title: title.unwrap_or_else(|| case.as_str().to_owned()),
+            patterns,
+        })
+    }
 }
 
 /// What the whole store holds that tagging a record would otherwise ask it about, read
@@ -573,7 +589,7 @@ fn usage(
 /// datasets too, so that a first refresh asks the store nothing: its lookups, made before
 /// the store's one compaction, each consulted every file the bulk loads had left (at a
 /// million datasets, most of the refresh's pass, one core idle).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Known {
     /// The patterns stated for each subject of a `cg:usePattern`, with the graph of each.
     stated: HashMap<NamedNode, Vec<(NamedNode, GraphName)>>,
@@ -647,8 +663,13 @@ impl Known {
     /// Notes the titles of the case studies among `triples` that use a dataset: for a
     /// source's roll, after [`Known::note`] saw them all.
     pub(crate) fn note_titles(&mut self, triples: &[oxigraph::model::Triple]) {
-        let cases: std::collections::HashSet<&NamedNode> = self.used.values().flatten().collect();
         let mut titles: HashMap<NamedNode, String> = HashMap::new();
+        if self.used.is_empty() {
+            // A catalogue uses nothing: its triples need not be read again.
+            self.titles = Some(titles);
+            return;
+        }
+        let cases: std::collections::HashSet<&NamedNode> = self.used.values().flatten().collect();
         for t in triples {
             if t.predicate != civicgraph_vocab::ext::dct::TITLE {
                 continue;
@@ -709,28 +730,12 @@ impl Known {
         let titles = self.titles.as_ref();
         let mut uses = Vec::new();
         for case in self.used.get(record).into_iter().flatten() {
-            let patterns = match fresh.get(case) {
-                Some(assigned) => assigned.clone(),
-                None => {
-                    let mut patterns: Vec<(String, Method)> = Vec::new();
-                    for (pattern, _) in self.stated.get(case).into_iter().flatten() {
-                        let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
-                        if local != "none" && !patterns.iter().any(|(p, _)| *p == local) {
-                            patterns.push((local, Method::Curated));
-                        }
-                    }
-                    patterns
-                }
-            };
-            if !patterns.is_empty() {
-                uses.push(Use {
-                    title: titles
-                        .and_then(|t| t.get(case))
-                        .cloned()
-                        .unwrap_or_else(|| case.as_str().to_owned()),
-                    patterns,
-                });
+            let mut patterns = StatedPatterns::default();
+            // Only a harvest's roll knows titles, and it holds no derived graph.
+            for (pattern, _) in self.stated.get(case).into_iter().flatten() {
+                patterns.note(pattern, false);
             }
+            uses.extend(patterns.into_use(case, titles.and_then(|t| t.get(case)).cloned(), fresh));
         }
         uses.sort_by(|a, b| a.title.cmp(&b.title));
         uses
