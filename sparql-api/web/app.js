@@ -101,15 +101,28 @@ function show(view, title) {
 
 // ---------------------------------------------------------------- routing
 
+// Each route change renders into a fresh view; `main` is aria-busy until the latest one has
+// settled, and then names the route it shows in data-rendered. Assistive technology learns
+// when the content is ready, and a render overtaken by a newer one never marks it settled.
+let routes = 0;
+
 function route() {
   if (activeEditor && !location.hash.startsWith("#/sparql")) { activeEditor.destroy(); activeEditor = null; }
   const hash = location.hash.replace(/^#/, "") || "/";
   const [path, query] = hash.split("?");
   const params = new URLSearchParams(query || "");
-  if (path.startsWith("/record/")) return renderRecord(decodeURIComponent(path.slice(8)));
-  if (path === "/sparql") return renderSparql(params);
-  if (path === "/sources") return renderSources();
-  return renderSearch(params);
+  const main = document.getElementById("main");
+  const generation = ++routes;
+  main.setAttribute("aria-busy", "true");
+  const rendering = path.startsWith("/record/") ? renderRecord(decodeURIComponent(path.slice(8)))
+    : path === "/sparql" ? renderSparql(params)
+    : path === "/sources" ? renderSources()
+    : renderSearch(params);
+  Promise.resolve(rendering).finally(() => {
+    if (generation !== routes) return;
+    main.setAttribute("aria-busy", "false");
+    main.dataset.rendered = location.hash;
+  });
 }
 
 window.addEventListener("hashchange", route);

@@ -18,6 +18,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -47,10 +48,19 @@ def browser(width=1280, height=900):
 
 
 def wait(driver, condition, timeout=15):
-    return WebDriverWait(driver, timeout).until(condition)
+    # A re-render replaces elements between finding one and reading it: look again.
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+
+
+def settled(driver):
+    """Waits until the page has rendered the route in the address bar (main is no longer busy)."""
+    wait(driver, lambda d: d.execute_script(
+        "const m = document.getElementById('main');"
+        "return m.getAttribute('aria-busy') === 'false' && m.dataset.rendered === location.hash;"))
 
 
 def results_heading(driver):
+    settled(driver)
     return wait(driver, EC.presence_of_element_located((By.ID, "results-heading")))
 
 
@@ -88,8 +98,8 @@ try:
     # 2. Filter to pattern 2.
     driver.find_element(By.ID, "pattern-planning").click()
     wait(driver, lambda d: "pattern=planning" in d.current_url)
-    wait(driver, lambda d: d.find_element(By.ID, "pattern-planning").is_selected())
     results_heading(driver)
+    check("the pattern box stays checked", driver.find_element(By.ID, "pattern-planning").is_selected())
     hits = driver.find_elements(By.CSS_SELECTOR, ".results .hit")
     every_p2 = all(h.find_elements(By.CSS_SELECTOR, ".badge.planning") for h in hits)
     check("pattern 2 keeps only P2 records, each with its badge", len(hits) > 0 and every_p2, str(len(hits)))
