@@ -1,6 +1,7 @@
 //! [`WriteBatch`]: the one shape every write to the graph takes.
 
 use crate::error::{GraphError, Result};
+use crate::graph_counts::GraphCounts;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad, Triple};
 use std::io::Read;
@@ -21,6 +22,8 @@ pub struct WriteBatch {
     pub(crate) insert: Vec<Quad>,
     /// Quads removed once the insertions are visible (see [`WriteBatch::tidy`]).
     pub(crate) tidy: Vec<Quad>,
+    /// The counts of replaced graphs whose writer knows them ([`WriteBatch::replace_graph_counted`]).
+    pub(crate) counted: Vec<(NamedNode, GraphCounts)>,
 }
 
 impl WriteBatch {
@@ -48,6 +51,21 @@ impl WriteBatch {
         batch
             .insert
             .extend(triples.into_iter().map(|t| t.in_graph(graph.clone())));
+        batch
+    }
+
+    /// [`WriteBatch::replace_graph`] with what `triples` hold counted by the caller (distinct
+    /// triples, subjects and classes), which the graph keeps for VoID instead of counting
+    /// them again: a harvest has its triples deduplicated and interned at hand, where
+    /// hashing a million quads again cost a second per source inside the write. (Builds
+    /// with debug assertions count them anyway, and check.)
+    pub fn replace_graph_counted(
+        graph: &NamedNode,
+        triples: impl IntoIterator<Item = Triple>,
+        counts: GraphCounts,
+    ) -> Self {
+        let mut batch = Self::replace_graph(graph, triples);
+        batch.counted.push((graph.clone(), counts));
         batch
     }
 
@@ -190,9 +208,19 @@ impl WriteBatch {
         self
     }
 
-    /// Adds quads.
+    /// Adds quads. A graph given its counts ([`WriteBatch::replace_graph_counted`]) that
+    /// gets more is counted from the batch instead.
     pub fn insert(&mut self, quads: impl IntoIterator<Item = Quad>) -> &mut Self {
+        let from = self.insert.len();
         self.insert.extend(quads);
+        if !self.counted.is_empty() {
+            let added = &self.insert[from..];
+            self.counted.retain(|(graph, _)| {
+                !added
+                    .iter()
+                    .any(|q| matches!(&q.graph_name, GraphName::NamedNode(n) if n == graph))
+            });
+        }
         self
     }
 

@@ -32,6 +32,7 @@ pub use query::{DEFAULT_MAX_STRING_BYTES, QueryOptions, RemoteServices};
 pub use query_guard::GuardedQuery;
 pub use records::{Agent, AgentRole, Distribution, Parts, Record, RecordKind, RecordReader, parse_date};
 pub use search::names;
+pub use search::stem::StemCache;
 pub use search::{
     FACETS, FacetCount, MAX_HARVEST_WINDOW, MAX_RESULT_WINDOW, MAX_SEARCH_NESTING, SearchFilter, SearchHit,
     SearchPage, SearchRequest, SearchSort, permille,

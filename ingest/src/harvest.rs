@@ -308,6 +308,7 @@ async fn read_and_swap(
         triples: stored,
         mut report,
         partition: _,
+        counts,
     } = output;
     // The run's record holds the counts and the results stored; the outcome need not hold more.
     report.keep_first_results(provenance::MAX_STORED_RESULTS);
@@ -325,7 +326,10 @@ async fn read_and_swap(
                 batch.insert(new.into_iter().map(|t| t.in_graph(target.clone())));
                 batch
             }
-            None => WriteBatch::replace_graph(&target, stored),
+            None => match counts {
+                Some(counts) => WriteBatch::replace_graph_counted(&target, stored, counts),
+                None => WriteBatch::replace_graph(&target, stored),
+            },
         };
         // The `running` status and earlier runs' results go just after the new version is
         // visible, so that a first harvest (into an empty graph) is bulk-loaded; a reader in

@@ -9,6 +9,7 @@ use crate::mint::Minter;
 use crate::records::Partition;
 use crate::shacl::{Background, Severity, Shapes, Violation, validate_graph};
 use crate::source_graph::SourceGraph;
+use civicgraph_graph::GraphCounts;
 use oxigraph::model::{Term, Triple};
 use rustc_hash::FxHashSet;
 use std::collections::HashSet;
@@ -108,6 +109,8 @@ pub struct SourceOutput {
     pub report: Report,
     /// The triples cut into records.
     pub partition: Partition,
+    /// What VoID counts of `triples`, when known ([`SourceGraph::counts`]).
+    pub counts: Option<GraphCounts>,
 }
 
 /// Options that hold for every source kind.
@@ -157,16 +160,17 @@ pub fn finish(
             .collect();
     }
     // One interned graph for cutting into records and validating.
-    let (mut partition, violations) = {
+    let (mut partition, violations, mut counts) = {
         let graph = SourceGraph::new(&triples);
         let partition = Partition::of_graph(&graph);
+        let counts = graph.counts();
         let violations = if options.skip_validation {
             Vec::new()
         } else {
             let shapes = options.shapes.as_deref().unwrap_or_else(|| Shapes::dcat_ap_3());
             validate_graph(shapes, &graph, Some(Background::dcat_ap()))
         };
-        (partition, violations)
+        (partition, violations, Some(counts))
     };
     if !options.read_counted {
         report.records_read += partition.counted().count();
@@ -201,6 +205,7 @@ pub fn finish(
         if !dropped.is_empty() {
             triples = crate::records::remove_records(triples, &dropped);
             partition = Partition::of(&triples);
+            counts = None;
         }
     }
     report.records_kept = partition.counted().count();
@@ -208,6 +213,7 @@ pub fn finish(
         triples,
         report,
         partition,
+        counts,
     }
 }
 

@@ -10,6 +10,8 @@
 //! triples plus about 40 bytes a triple and 12 a term here, where an `oxrdf::Graph` built
 //! from them copied every term and a string-keyed partition formatted every subject again.
 
+use civicgraph_graph::GraphCounts;
+use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, TermRef, Triple, TripleRef};
 use rustc_hash::FxHashMap;
 
@@ -138,6 +140,38 @@ impl<'a> SourceGraph<'a> {
     /// The indexes of the triples with this predicate.
     pub fn with_predicate(&self, predicate: TermId) -> &[u32] {
         run(&self.pos, &self.pos_starts, predicate)
+    }
+
+    /// What VoID counts of these triples: distinct triples, subjects, and classes (objects
+    /// of `rdf:type`). Read off the sorted orders: a repeated triple is counted once.
+    pub fn counts(&self) -> GraphCounts {
+        let mut triples = 0;
+        let mut last = None;
+        for &i in &self.spo {
+            let triple = Some(self.encoded[i as usize]);
+            if triple != last {
+                triples += 1;
+                last = triple;
+            }
+        }
+        let entities = self.spo_starts.windows(2).filter(|run| run[1] > run[0]).count();
+        let classes = self.id(TermRef::NamedNode(rdf::TYPE)).map_or(0, |kind| {
+            let mut classes = 0;
+            let mut last = None;
+            for &i in self.with_predicate(kind) {
+                let class = Some(self.encoded[i as usize][2]);
+                if class != last {
+                    classes += 1;
+                    last = class;
+                }
+            }
+            classes
+        });
+        GraphCounts {
+            triples,
+            entities: entities as u64,
+            classes,
+        }
     }
 
     /// The indexes of the triples with this predicate and object.
@@ -300,6 +334,22 @@ mod tests {
         let mut out: Vec<String> = items.map(|t| t.to_string()).collect();
         out.sort();
         out
+    }
+
+    /// VoID's counts of the triples are those of the store (distinct triples, subjects and
+    /// classes), a repeated triple counted once.
+    #[test]
+    fn counts_are_void_counts() {
+        let mut triples = parse(DOC.as_bytes(), RdfFormat::Turtle, None, "t").unwrap();
+        triples.push(triples[0].clone());
+        let counts = SourceGraph::new(&triples).counts();
+        // c (type, 2 datasets), d1 (type, 2 titles, publisher, distribution), the
+        // distribution, d2 (type, title, publisher), org: 13 distinct triples.
+        assert_eq!(
+            (counts.triples, counts.entities, counts.classes),
+            (13, 5, 2),
+            "{counts:?}"
+        );
     }
 
     /// Every lookup answers as `oxrdf::Graph`'s of the same name, for every subject,

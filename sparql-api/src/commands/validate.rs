@@ -111,6 +111,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
             triples,
             report,
             partition,
+            counts: None,
         }
     } else {
         let options = FinishOptions {

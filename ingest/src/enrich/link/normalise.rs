@@ -8,13 +8,33 @@ use unicode_normalization::char::is_combining_mark;
 
 /// Lower-case, accent-free words of `text`, joined by single spaces.
 pub fn text(text: &str) -> String {
+    // Most catalogue text is ASCII, which has no accents to strip: lower-cased as it is
+    // copied, with no decomposition (a fifth of the linker's work per dataset).
+    if text.is_ascii() {
+        return words_joined(text, |c| c.to_ascii_lowercase());
+    }
     let folded: String = text
         .nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    words_joined(&folded, |c| c)
+}
+
+/// The runs of alphanumeric characters of `text`, each character mapped by `case`, joined
+/// by single spaces.
+fn words_joined(text: &str, case: impl Fn(char) -> char) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().map(&case));
+    }
+    out
 }
 
 /// `text` without HTML tags: many catalogues write descriptions as HTML, others as text.
@@ -121,6 +141,32 @@ pub fn numbers(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII path and the general one give what decomposing, dropping marks,
+    /// lower-casing and joining the alphanumeric runs gives.
+    #[test]
+    fn text_is_folded_words_joined_by_single_spaces() {
+        let reference = |text: &str| -> String {
+            let folded: String = text
+                .nfd()
+                .filter(|c| !is_combining_mark(*c))
+                .flat_map(char::to_lowercase)
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                .collect();
+            folded.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        for sample in [
+            "  Bus Stops -- 2019/20 (v2.1)\t\n",
+            "Air_Quality: NO2 & PM10!",
+            "Calidad del aire en Mérida, Año 2024",
+            "Straßenbäume ÄÖÜ İstanbul ǅ",
+            "",
+            "---",
+        ] {
+            assert_eq!(text(sample), reference(sample), "{sample:?}");
+        }
+        assert_eq!(text("  Bus Stops -- 2019/20 "), "bus stops 2019 20");
+    }
 
     #[test]
     fn urls_that_name_one_page_compare_equal() {

@@ -13,14 +13,16 @@
 //! | `publisher-type:{type}` | the `dct:type` of the publisher |
 //! | `beneficiary:{group}` | a beneficiary group the record names |
 
+use civicgraph_graph::StemCache;
 use civicgraph_graph::{Record, local_name};
 use civicgraph_vocab::TURTLE_FILES;
 use civicgraph_vocab::ext::skos;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedOrBlankNode, Term};
-use rust_stemmers::{Algorithm, Stemmer};
+use rust_stemmers::Algorithm;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, HashSet};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -127,13 +129,19 @@ impl Lang {
     }
 }
 
-/// Builds features; holds the stemmers and the cue terms read from the vocabulary.
+thread_local! {
+    /// Each thread's stemmers, in the order of [`Lang::ALL`], with the stems they have given
+    /// ([`StemCache`]: a record's words are mostly words earlier records had).
+    static STEMS: RefCell<Vec<StemCache>> =
+        RefCell::new(Lang::ALL.iter().map(|lang| StemCache::new(lang.algorithm())).collect());
+}
+
+/// Builds features; holds the stop words and the cue terms read from the vocabulary.
 pub struct Featurizer {
-    stemmers: Vec<(Lang, Stemmer)>,
-    /// Stop words of every language, by language: a text's language is the one whose stop
-    /// words it uses most, and every language's are dropped ("de" is no English word).
-    stop_words: Vec<(Lang, HashSet<&'static str>)>,
-    all_stop_words: HashSet<&'static str>,
+    /// Stop words of every language, each with the languages it is one of (bit `i` for
+    /// `Lang::ALL[i]`): a text's language is the one whose stop words it uses most, and
+    /// every language's are dropped ("de" is no English word). One lookup per word for both.
+    stop_words: FxHashMap<&'static str, u8>,
     /// Per concept (`access`, `citizens`, `industry`, ...), its cue terms as stemmed word
     /// sequences, each with the language of its label.
     cues: Vec<(String, Vec<CueTerm>)>,
@@ -167,19 +175,13 @@ impl Featurizer {
     /// vocabulary, so that a term added to the vocabulary becomes a rule without touching
     /// code.
     pub fn from_vocabulary() -> Self {
-        let stop_words: Vec<(Lang, HashSet<&'static str>)> = Lang::ALL
-            .iter()
-            .map(|&lang| (lang, lang.stop_words().iter().copied().collect()))
-            .collect();
+        let mut stop_words: FxHashMap<&'static str, u8> = FxHashMap::default();
+        for (i, lang) in Lang::ALL.iter().enumerate() {
+            for &word in lang.stop_words() {
+                *stop_words.entry(word).or_default() |= 1 << i;
+            }
+        }
         let mut featurizer = Self {
-            stemmers: Lang::ALL
-                .iter()
-                .map(|&lang| (lang, Stemmer::create(lang.algorithm())))
-                .collect(),
-            all_stop_words: stop_words
-                .iter()
-                .flat_map(|(_, words)| words.iter().copied())
-                .collect(),
             stop_words,
             cues: Vec::new(),
             cue_starts: FxHashMap::default(),
@@ -223,12 +225,18 @@ impl Featurizer {
 
     /// The language whose stop words `text` uses most (English when none stands out).
     pub fn language(&self, text: &str) -> Lang {
-        let folded = fold(text);
-        let mut counts = [0usize; 5];
+        self.language_folded(&fold(text))
+    }
+
+    /// [`Featurizer::language`] of text already [`fold`]ed.
+    fn language_folded(&self, folded: &str) -> Lang {
+        let mut counts = [0usize; Lang::ALL.len()];
         for word in folded.split(|c: char| !c.is_alphanumeric()) {
-            for (i, (_, stops)) in self.stop_words.iter().enumerate() {
-                if stops.contains(word) {
-                    counts[i] += 1;
+            if let Some(&languages) = self.stop_words.get(word) {
+                for (i, count) in counts.iter_mut().enumerate() {
+                    if languages & (1 << i) != 0 {
+                        *count += 1;
+                    }
                 }
             }
         }
@@ -238,7 +246,7 @@ impl Featurizer {
         if counts[best] == 0 {
             Lang::En
         } else {
-            self.stop_words[best].0
+            Lang::ALL[best]
         }
     }
 
@@ -255,18 +263,21 @@ impl Featurizer {
 
     /// [`Featurizer::words`] with the language given.
     pub fn words_in(&self, text: &str, lang: Lang) -> Vec<String> {
-        let stemmer = &self
-            .stemmers
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .unwrap_or(&self.stemmers[0])
-            .1;
-        fold(text)
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
-            .filter(|w| !self.all_stop_words.contains(w))
-            .map(|w| stemmer.stem(w).into_owned())
-            .collect()
+        self.words_folded(&fold(text), lang)
+    }
+
+    /// [`Featurizer::words_in`] of text already [`fold`]ed.
+    fn words_folded(&self, folded: &str, lang: Lang) -> Vec<String> {
+        let at = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        STEMS.with_borrow_mut(|stems| {
+            let stems = &mut stems[at];
+            folded
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
+                .filter(|w| !self.stop_words.contains_key(w))
+                .map(|w| stems.stem(w).to_owned())
+                .collect()
+        })
     }
 
     /// The features of one record.
@@ -276,8 +287,9 @@ impl Featurizer {
         // language (and English cues, which other languages borrow: "app", "chatbot").
         let mut by_lang: BTreeMap<Lang, Vec<String>> = BTreeMap::new();
         for text in input.texts() {
-            let lang = self.language(text);
-            let words = self.words_in(text, lang);
+            let folded = fold(text);
+            let lang = self.language_folded(&folded);
+            let words = self.words_folded(&folded, lang);
             for word in &words {
                 features.insert(format!("word:{word}"), 1.0);
             }
