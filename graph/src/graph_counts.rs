@@ -16,13 +16,11 @@
 use crate::batch::WriteBatch;
 use crate::error::Result;
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, QuadRef, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use rustc_hash::FxHashSet;
-use siphasher::sip128::Hasher128;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::Hash;
 use std::sync::Mutex;
 
 /// The size of one named graph, as VoID gives it.
@@ -88,52 +86,6 @@ impl GraphCounts {
     }
 }
 
-/// The counts of one graph whose quads stream past a write that does not keep them (a
-/// [`crate::BulkWrite`] into an empty graph): each triple, subject and class is remembered
-/// by a 128-bit fingerprint of its terms, not by the terms. Counted as the write goes,
-/// this costs a hash per quad; counted after it, by SPARQL, the tags and links of a
-/// million datasets were read back whole (5 s of the ingest).
-#[derive(Debug, Default)]
-pub(crate) struct StreamedCounts {
-    triples: FxHashSet<u128>,
-    subjects: FxHashSet<u128>,
-    classes: FxHashSet<u128>,
-}
-
-impl StreamedCounts {
-    /// Counts `quad` (of this graph; a repeat counts once).
-    pub(crate) fn add(&mut self, quad: &Quad) {
-        let subject = fingerprint(&quad.subject);
-        let mut triple = siphasher::sip128::SipHasher13::new();
-        subject.hash(&mut triple);
-        quad.predicate.hash(&mut triple);
-        quad.object.hash(&mut triple);
-        if self.triples.insert(triple.finish128().as_u128()) {
-            self.subjects.insert(subject);
-            if quad.predicate == rdf::TYPE {
-                self.classes.insert(fingerprint(&quad.object));
-            }
-        }
-    }
-
-    /// The counts so far.
-    pub(crate) fn counts(&self) -> GraphCounts {
-        GraphCounts {
-            triples: self.triples.len() as u64,
-            entities: self.subjects.len() as u64,
-            classes: self.classes.len() as u64,
-        }
-    }
-}
-
-/// A 128-bit fingerprint of a term (its kind included): two of the few million terms of a
-/// write share one with odds far below 10⁻²⁰.
-fn fingerprint(term: &impl Hash) -> u128 {
-    let mut hasher = siphasher::sip128::SipHasher13::new();
-    term.hash(&mut hasher);
-    hasher.finish128().as_u128()
-}
-
 /// The two counts (`?a`, `?b`) of a query that answers one row.
 fn count_query(store: &Store, sparql: &str) -> Result<[u64; 2]> {
     let QueryResults::Solutions(mut solutions) = SparqlEvaluator::new()
@@ -190,21 +142,6 @@ impl Default for Kept {
             counts: BTreeMap::new(),
             stale: HashSet::new(),
             all_stale: true,
-        }
-    }
-}
-
-impl Kept {
-    /// Takes the counts of graphs a write has just given their whole content.
-    fn take(&mut self, counted: impl IntoIterator<Item = (NamedNode, GraphCounts)>) {
-        self.generation += 1;
-        for (graph, counts) in counted {
-            self.stale.remove(&graph);
-            if counts.triples == 0 {
-                self.counts.remove(&graph);
-            } else {
-                self.counts.insert(graph, counts);
-            }
         }
     }
 }
@@ -341,14 +278,24 @@ impl KeptCounts {
             counted.push((graph.clone(), counts));
         }
         let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        kept.take(counted);
+        kept.generation += 1;
+        for (graph, counts) in counted {
+            kept.stale.remove(&graph);
+            if counts.triples == 0 {
+                kept.counts.remove(&graph);
+            } else {
+                kept.counts.insert(graph, counts);
+            }
+        }
         kept.stale.extend(touched);
     }
 
-    /// Takes note of a write that filled empty `graphs` with what their streamed counts
-    /// counted ([`StreamedCounts`]).
-    pub(crate) fn note_filled(&self, graphs: impl IntoIterator<Item = (NamedNode, GraphCounts)>) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).take(graphs);
+    /// Takes note of a write into `graphs` whose quads were not kept: they are counted
+    /// again when asked for.
+    pub(crate) fn note_touched(&self, graphs: impl IntoIterator<Item = NamedNode>) {
+        let mut kept = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        kept.generation += 1;
+        kept.stale.extend(graphs);
     }
 
     /// Forgets everything: after a write whose graphs are not known.
