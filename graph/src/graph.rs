@@ -81,9 +81,14 @@ pub(crate) fn rebuild_rather_than_follow(affected: usize, indexed: u64) -> bool 
 /// write, which a transaction holds in memory, key by key, until it commits.
 pub const BULK_MIN_QUADS: usize = 10_000;
 
-/// A bulk write of at least this many quads is loaded in one batch per core (see
+/// A bulk write of at least this many quads is loaded on every core (see
 /// `Graph::commit_bulk`); below it, the threads cost more than they save.
 const SPLIT_LOAD_FROM_QUADS: usize = 100_000;
+
+/// The bulk loader holds what it is given encoded at once (about 160 bytes a quad, and
+/// the keys of two indexes being sorted): a larger write (a restore) is given this many
+/// quads at a time, each part loaded as one file per index.
+const LOAD_SLICE_QUADS: usize = 2_000_000;
 
 /// A write the store holds, as [`Graph::finish_write`] completes it.
 pub(crate) struct Written {
@@ -592,19 +597,17 @@ impl Graph {
         if batch.clear_all {
             self.store.clear()?;
         }
-        let mut loader = self.store.bulk_loader();
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        if threads > 1 && batch.insert.len() >= SPLIT_LOAD_FROM_QUADS {
-            // The loader sorts and writes each batch on one thread, a million quads at a
-            // time: a source's write (most are under a million quads) took one core while
-            // the others idled. Cut into one batch per core, up to the loader's own size
-            // (its size is set through a memory budget of a thousand quads per megabyte).
-            let per_thread = batch.insert.len().div_ceil(threads).min(1_000_000);
-            loader = loader
-                .with_num_threads(threads)
-                .with_max_memory_size_in_megabytes((per_thread * threads).div_ceil(1000));
+        // The loader encodes the borrowed quads on every core, then builds each index's
+        // one file on one of them (`vendor/oxigraph/PATCHED.md`).
+        let threads = if batch.insert.len() >= SPLIT_LOAD_FROM_QUADS {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        } else {
+            1
+        };
+        let mut loader = self.store.bulk_loader().with_num_threads(threads);
+        for part in batch.insert.chunks(LOAD_SLICE_QUADS) {
+            loader.load_quad_slice(part)?;
         }
-        loader.load_quads(batch.insert.iter().cloned())?;
         loader.commit()?;
         if !batch.tidy.is_empty() {
             let mut transaction = self.store.start_transaction()?;

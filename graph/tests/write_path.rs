@@ -754,3 +754,118 @@ fn opening_a_store_again_does_not_rewrite_the_vocabulary() {
     assert!(!graph.ensure_vocabulary().unwrap());
     assert_eq!(graph.write_sequence().unwrap(), sequence);
 }
+
+/// Quads of every kind the store encodes differently: IRIs and blank nodes short and long,
+/// literals inline and stored apart, with languages short and long, typed and numeric; in
+/// named graphs, a blank-node graph and the default graph; some given twice.
+fn quads_of_every_encoding(n: usize) -> Vec<oxigraph::model::Quad> {
+    use oxigraph::model::{BlankNode, GraphName, Quad, Term};
+    let graphs: [GraphName; 4] = [
+        NamedNode::new("http://ex/graph/one").unwrap().into(),
+        NamedNode::new("http://example.org/a/rather/long/graph/name/two")
+            .unwrap()
+            .into(),
+        BlankNode::new("graphnode").unwrap().into(),
+        GraphName::DefaultGraph,
+    ];
+    let predicates =
+        ["http://ex/p", "http://purl.org/dc/terms/title", "http://ex/q"].map(|p| NamedNode::new(p).unwrap());
+    let mut quads = Vec::new();
+    for i in 0..n {
+        let subject: oxigraph::model::NamedOrBlankNode = if i % 5 == 0 {
+            BlankNode::new(format!("b{i}")).unwrap().into()
+        } else {
+            NamedNode::new(format!("http://ex/s/{}", i % 97)).unwrap().into()
+        };
+        let object: Term = match i % 9 {
+            0 => Literal::new_simple_literal("short").into(),
+            1 => Literal::new_simple_literal(format!("a literal long enough to be stored apart {i}")).into(),
+            2 => Literal::new_language_tagged_literal(format!("lang {i}"), "en")
+                .unwrap()
+                .into(),
+            3 => Literal::new_language_tagged_literal(
+                format!("a long Welsh text {i} ....."),
+                "cy-gb-x-private-tag",
+            )
+            .unwrap()
+            .into(),
+            4 => Literal::from(i as i64).into(),
+            5 => Literal::new_typed_literal("2026-12-05", oxigraph::model::vocab::xsd::DATE).into(),
+            6 => Literal::new_typed_literal(format!("v{i}"), NamedNode::new("http://ex/datatype").unwrap())
+                .into(),
+            7 => NamedNode::new(format!("http://ex/o/{}", i % 13)).unwrap().into(),
+            _ => BlankNode::new(format!("object{}", i % 7)).unwrap().into(),
+        };
+        let quad = Quad::new(subject, predicates[i % 3].clone(), object, graphs[i % 4].clone());
+        if i % 11 == 0 {
+            quads.push(quad.clone());
+        }
+        quads.push(quad);
+    }
+    quads
+}
+
+#[test]
+fn the_bulk_loaders_borrowed_slices_store_what_a_transaction_stores() {
+    use oxigraph::model::{GraphNameRef, NamedOrBlankNodeRef, TermRef};
+    let quads = quads_of_every_encoding(3_000);
+    let (loaded_dir, written_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let loaded = Store::open(loaded_dir.path()).unwrap();
+    let written = Store::open(written_dir.path()).unwrap();
+    // Two threads whatever the machine, and two calls whose quads overlap: each call is one
+    // file per index, so the second repeats keys of the first.
+    let mut loader = loaded.bulk_loader().with_num_threads(2);
+    loader.load_quad_slice(&quads[..2_000]).unwrap();
+    loader.load_quad_slice(&quads[1_000..]).unwrap();
+    loader.commit().unwrap();
+    written.extend(quads.iter().cloned()).unwrap();
+    loaded.validate().unwrap();
+
+    let listed = |store: &Store,
+                  s: Option<NamedOrBlankNodeRef<'_>>,
+                  p: Option<oxigraph::model::NamedNodeRef<'_>>,
+                  o: Option<TermRef<'_>>,
+                  g: Option<GraphNameRef<'_>>| {
+        let mut all = store
+            .quads_for_pattern(s, p, o, g)
+            .map(|q| q.unwrap().to_string())
+            .collect::<Vec<_>>();
+        all.sort();
+        all
+    };
+    let everything = listed(&written, None, None, None, None);
+    assert_eq!(listed(&loaded, None, None, None, None), everything);
+    assert!(everything.len() > 2_500, "{}", everything.len());
+    // Each bound position reads another index.
+    for quad in quads.iter().step_by(7) {
+        let s = Some(quad.subject.as_ref());
+        let p = Some(quad.predicate.as_ref());
+        let o = Some(quad.object.as_ref());
+        let g = Some(quad.graph_name.as_ref());
+        for (s, p, o, g) in [
+            (s, None, None, None),
+            (None, p, None, None),
+            (None, None, o, None),
+            (None, None, None, g),
+            (s, None, None, g),
+            (None, p, o, g),
+            (None, None, o, g),
+        ] {
+            assert_eq!(
+                listed(&loaded, s, p, o, g),
+                listed(&written, s, p, o, g),
+                "{quad}"
+            );
+        }
+    }
+    let graphs = |store: &Store| {
+        let mut all = store
+            .named_graphs()
+            .map(|g| g.unwrap().to_string())
+            .collect::<Vec<_>>();
+        all.sort();
+        all
+    };
+    assert_eq!(graphs(&loaded), graphs(&written));
+    assert_eq!(graphs(&loaded).len(), 3);
+}

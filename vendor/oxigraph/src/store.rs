@@ -2206,6 +2206,15 @@ impl BulkLoader<'_> {
         Ok(())
     }
 
+    /// civicgraph patch: adds borrowed quads using the bulk loader, as one set of files (one
+    /// per index) built on the loader's threads: nothing is copied, and the files of one
+    /// call do not overlap one another. The whole slice is held encoded at once, so a
+    /// caller with many millions of quads gives them a few million at a time.
+    pub fn load_quad_slice(&mut self, quads: &[Quad]) -> Result<(), StorageError> {
+        let threads = self.target_num_threads();
+        self.storage.load_slice(quads, threads)
+    }
+
     /// Saves all the quads loaded using the bulk loader into the store.
     pub fn commit(self) -> Result<(), StorageError> {
         self.storage.commit()

@@ -654,6 +654,22 @@ impl StorageBulkLoader<'_> {
         }
     }
 
+    /// civicgraph patch: see `RocksDbStorageBulkLoader::load_slice`.
+    #[cfg_attr(
+        any(target_family = "wasm", not(feature = "rocksdb")),
+        expect(clippy::unnecessary_wraps, unused_variables)
+    )]
+    pub fn load_slice(&mut self, quads: &[Quad], max_num_threads: usize) -> Result<(), StorageError> {
+        match &mut self.kind {
+            #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
+            StorageBulkLoaderKind::RocksDb(loader) => loader.load_slice(quads, max_num_threads),
+            StorageBulkLoaderKind::Memory(loader) => {
+                loader.load_batch(quads.to_vec());
+                Ok(())
+            }
+        }
+    }
+
     #[cfg_attr(
         any(target_family = "wasm", not(feature = "rocksdb")),
         expect(clippy::unnecessary_wraps)

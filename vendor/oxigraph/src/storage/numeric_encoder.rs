@@ -738,8 +738,10 @@ pub trait StrLookup {
     fn get_str(&self, key: &StrHash) -> Result<Option<String>, StorageError>;
 }
 
-pub fn insert_term<F: FnMut(&StrHash, &str)>(
-    term: TermRef<'_>,
+// civicgraph patch: the strings given to `insert_str` live as long as `term`, so a bulk
+// load can keep them borrowed instead of copying each.
+pub fn insert_term<'a, F: FnMut(&StrHash, &'a str)>(
+    term: TermRef<'a>,
     encoded: &EncodedTerm,
     insert_str: &mut F,
 ) {

@@ -1512,6 +1512,275 @@ impl RocksDbStorageBulkLoader<'_> {
         }
         self.do_commit()
     }
+
+    /// civicgraph patch: loads borrowed quads as one file per column family, on up to
+    /// `max_num_threads` threads: the quads are encoded in parallel chunks, then each
+    /// index is built by one thread from a flat buffer of keys, sorted and deduplicated.
+    ///
+    /// [`Self::load_batch`] takes owned quads (a caller holding them must clone every
+    /// term), deduplicates them through hash sets, allocates each key of each index on
+    /// its own, and with several threads writes one file per thread and index, which
+    /// overlap one another until compacted. At a million datasets those allocations,
+    /// the hashing and the pages the kernel zeroes for them were most of the store's
+    /// write.
+    pub fn load_slice(&mut self, quads: &[Quad], max_num_threads: usize) -> Result<(), StorageError> {
+        if quads.is_empty() {
+            return Ok(());
+        }
+        let threads = max_num_threads.max(1);
+        let chunk = quads.len().div_ceil(threads);
+        let encoded = thread::scope(|scope| {
+            let workers = quads
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || EncodedSlice::of(part)))
+                .collect::<Vec<_>>();
+            workers
+                .into_iter()
+                .map(|worker| map_thread_result(worker.join()))
+                .collect::<io::Result<Vec<_>>>()
+        })?;
+        let storage = self.storage;
+        let mut jobs: Vec<SliceJob<'_>> = vec![SliceJob::Id2Str];
+        if encoded.iter().any(|part| !part.quads.is_empty()) {
+            jobs.extend([
+                SliceJob::Graphs,
+                SliceJob::Quads(&storage.gspo_cf, write_gspo_quad),
+                SliceJob::Quads(&storage.gpos_cf, write_gpos_quad),
+                SliceJob::Quads(&storage.gosp_cf, write_gosp_quad),
+                SliceJob::Quads(&storage.spog_cf, write_spog_quad),
+                SliceJob::Quads(&storage.posg_cf, write_posg_quad),
+                SliceJob::Quads(&storage.ospg_cf, write_ospg_quad),
+            ]);
+        }
+        if encoded.iter().any(|part| !part.triples.is_empty()) {
+            jobs.extend([
+                SliceJob::Triples(&storage.dspo_cf, write_spo_quad),
+                SliceJob::Triples(&storage.dpos_cf, write_pos_quad),
+                SliceJob::Triples(&storage.dosp_cf, write_osp_quad),
+            ]);
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let built = thread::scope(|scope| {
+            let workers = (0..threads.min(jobs.len()))
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut keys = SortedKeys::default();
+                        let mut files = Vec::new();
+                        loop {
+                            let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(job) = jobs.get(job) else {
+                                return (files, Ok(()));
+                            };
+                            match job.build(storage, &encoded, &mut keys) {
+                                Ok(Some(file)) => files.push(file),
+                                Ok(None) => (),
+                                Err(e) => return (files, Err(e)),
+                            }
+                        }
+                    })
+                })
+                .collect::<Vec<_>>();
+            workers
+                .into_iter()
+                .map(|worker| map_thread_result(worker.join()))
+                .collect::<io::Result<Vec<_>>>()
+        })?;
+        let mut failure = None;
+        for (files, outcome) in built {
+            // Kept even on failure, so that dropping the loader removes them.
+            self.sst_files.extend(files);
+            if let Err(e) = outcome {
+                failure.get_or_insert(e);
+            }
+        }
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        *self
+            .done_counter
+            .lock()
+            .map_err(|_| io::Error::other("Mutex poisoned"))? += quads.len() as u64;
+        self.on_possible_progress()?;
+        if !self.atomic {
+            self.do_commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// civicgraph patch: one thread's share of [`RocksDbStorageBulkLoader::load_slice`],
+/// encoded: the quads of named graphs, the triples of the default graph, and the strings
+/// their terms need stored, borrowed from the quads.
+struct EncodedSlice<'q> {
+    quads: Vec<EncodedQuad>,
+    triples: Vec<EncodedQuad>,
+    id2str: HashMap<StrHash, &'q str, BuildHasherDefault<StrHashHasher>>,
+}
+
+impl<'q> EncodedSlice<'q> {
+    fn of(quads: &'q [Quad]) -> Self {
+        let mut slice = Self {
+            quads: Vec::new(),
+            triples: Vec::new(),
+            id2str: HashMap::default(),
+        };
+        let mut id2str = HashMap::default();
+        // A source's quads are mostly in one graph: its name is encoded once per run of it.
+        let mut last_graph: Option<(GraphNameRef<'q>, EncodedTerm)> = None;
+        for quad in quads {
+            let graph_name = match &last_graph {
+                Some((name, encoded)) if *name == quad.graph_name.as_ref() => encoded.clone(),
+                _ => {
+                    let encoded = EncodedTerm::from(quad.graph_name.as_ref());
+                    match quad.graph_name.as_ref() {
+                        GraphNameRef::NamedNode(n) => insert_term(n.into(), &encoded, &mut |k, v| {
+                            id2str.entry(*k).or_insert(v);
+                        }),
+                        GraphNameRef::BlankNode(n) => insert_term(n.into(), &encoded, &mut |k, v| {
+                            id2str.entry(*k).or_insert(v);
+                        }),
+                        GraphNameRef::DefaultGraph => (),
+                    }
+                    last_graph = Some((quad.graph_name.as_ref(), encoded.clone()));
+                    encoded
+                }
+            };
+            let encoded = EncodedQuad::new(
+                quad.subject.as_ref().into(),
+                quad.predicate.as_ref().into(),
+                quad.object.as_ref().into(),
+                graph_name,
+            );
+            let mut insert = |k: &StrHash, v: &'q str| {
+                id2str.entry(*k).or_insert(v);
+            };
+            insert_term(quad.subject.as_ref().into(), &encoded.subject, &mut insert);
+            insert_term(quad.predicate.as_ref().into(), &encoded.predicate, &mut insert);
+            insert_term(quad.object.as_ref(), &encoded.object, &mut insert);
+            if quad.graph_name.is_default_graph() {
+                slice.triples.push(encoded);
+            } else {
+                slice.quads.push(encoded);
+            }
+        }
+        slice.id2str = id2str;
+        slice
+    }
+}
+
+/// civicgraph patch: what one file of [`RocksDbStorageBulkLoader::load_slice`] holds.
+enum SliceJob<'s> {
+    Id2Str,
+    Graphs,
+    Quads(&'s ColumnFamily, fn(&mut Vec<u8>, &EncodedQuad)),
+    Triples(&'s ColumnFamily, fn(&mut Vec<u8>, &EncodedQuad)),
+}
+
+impl SliceJob<'_> {
+    /// Builds this job's file, or nothing when it would be empty.
+    fn build(
+        &self,
+        storage: &RocksDbStorage,
+        encoded: &[EncodedSlice<'_>],
+        keys: &mut SortedKeys,
+    ) -> Result<Option<(ColumnFamily, PathBuf)>, StorageError> {
+        let cf = match self {
+            Self::Id2Str => {
+                let mut entries = encoded
+                    .iter()
+                    .flat_map(|part| part.id2str.iter().map(|(k, v)| (k.to_be_bytes(), *v)))
+                    .collect::<Vec<_>>();
+                if entries.is_empty() {
+                    return Ok(None);
+                }
+                entries.sort_unstable_by_key(|(k, _)| *k);
+                entries.dedup_by_key(|(k, _)| *k);
+                let mut sst = storage.db.new_sst_file()?;
+                for (k, v) in entries {
+                    sst.insert(&k, v.as_bytes())?;
+                }
+                return Ok(Some((storage.id2str_cf.clone(), sst.finish()?)));
+            }
+            Self::Graphs => {
+                keys.clear();
+                for part in encoded {
+                    let mut last = None;
+                    for quad in &part.quads {
+                        if last != Some(&quad.graph_name) {
+                            keys.push_with(|sink| write_term(sink, &quad.graph_name));
+                            last = Some(&quad.graph_name);
+                        }
+                    }
+                }
+                &storage.graphs_cf
+            }
+            Self::Quads(cf, write) => {
+                keys.clear();
+                for quad in encoded.iter().flat_map(|part| &part.quads) {
+                    keys.push_with(|sink| write(sink, quad));
+                }
+                cf
+            }
+            Self::Triples(cf, write) => {
+                keys.clear();
+                for quad in encoded.iter().flat_map(|part| &part.triples) {
+                    keys.push_with(|sink| write(sink, quad));
+                }
+                cf
+            }
+        };
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let mut sst = storage.db.new_sst_file()?;
+        for key in keys.sorted() {
+            sst.insert_empty(key)?;
+        }
+        Ok(Some((cf.clone(), sst.finish()?)))
+    }
+}
+
+/// civicgraph patch: keys written one after another into one buffer, sorted by their
+/// ranges: no allocation per key, and the buffers are reused from one index to the next.
+/// (Sorting by the first 32 bytes after the prefix the keys share, as integers, with whole
+/// keys compared on ties, was slower: 2.88 s against 2.67 s for two sources' writes.)
+#[derive(Default)]
+struct SortedKeys {
+    bytes: Vec<u8>,
+    ranges: Vec<(usize, usize)>,
+}
+
+impl SortedKeys {
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ranges.clear();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        let start = self.bytes.len();
+        write(&mut self.bytes);
+        self.ranges.push((start, self.bytes.len()));
+    }
+
+    /// The keys in order, each once.
+    fn sorted(&mut self) -> impl Iterator<Item = &[u8]> {
+        let bytes = &self.bytes;
+        self.ranges
+            .sort_unstable_by(|a, b| bytes[a.0..a.1].cmp(&bytes[b.0..b.1]));
+        let mut last: Option<&[u8]> = None;
+        self.ranges.iter().filter_map(move |&(start, end)| {
+            let key = &bytes[start..end];
+            if last == Some(key) {
+                return None;
+            }
+            last = Some(key);
+            Some(key)
+        })
+    }
 }
 
 struct FileBulkLoader<'a> {
