@@ -1619,8 +1619,10 @@ struct EncodedSlice<'q> {
 
 impl<'q> EncodedSlice<'q> {
     fn of(quads: &'q [Quad]) -> Self {
+        // Sized for named graphs, where nearly every quad of a harvest goes: grown by
+        // doubling, the vector was copied and its fresh pages zeroed again at each step.
         let mut slice = Self {
-            quads: Vec::new(),
+            quads: Vec::with_capacity(quads.len()),
             triples: Vec::new(),
             id2str: HashMap::default(),
         };
