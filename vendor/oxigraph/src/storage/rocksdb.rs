@@ -1626,24 +1626,26 @@ impl<'q> EncodedSlice<'q> {
             triples: Vec::new(),
             id2str: HashMap::default(),
         };
-        let mut id2str = HashMap::default();
+        let mut insert = |k: &StrHash, v: &'q str| {
+            slice.id2str.entry(*k).or_insert(v);
+        };
         // A source's quads are mostly in one graph: its name is encoded once per run of it.
         let mut last_graph: Option<(GraphNameRef<'q>, EncodedTerm)> = None;
         for quad in quads {
+            let graph = quad.graph_name.as_ref();
             let graph_name = match &last_graph {
-                Some((name, encoded)) if *name == quad.graph_name.as_ref() => encoded.clone(),
+                Some((name, encoded)) if *name == graph => encoded.clone(),
                 _ => {
-                    let encoded = EncodedTerm::from(quad.graph_name.as_ref());
-                    match quad.graph_name.as_ref() {
-                        GraphNameRef::NamedNode(n) => insert_term(n.into(), &encoded, &mut |k, v| {
-                            id2str.entry(*k).or_insert(v);
-                        }),
-                        GraphNameRef::BlankNode(n) => insert_term(n.into(), &encoded, &mut |k, v| {
-                            id2str.entry(*k).or_insert(v);
-                        }),
-                        GraphNameRef::DefaultGraph => (),
+                    let encoded = EncodedTerm::from(graph);
+                    let term: Option<TermRef<'q>> = match graph {
+                        GraphNameRef::NamedNode(n) => Some(n.into()),
+                        GraphNameRef::BlankNode(n) => Some(n.into()),
+                        GraphNameRef::DefaultGraph => None,
+                    };
+                    if let Some(term) = term {
+                        insert_term(term, &encoded, &mut insert);
                     }
-                    last_graph = Some((quad.graph_name.as_ref(), encoded.clone()));
+                    last_graph = Some((graph, encoded.clone()));
                     encoded
                 }
             };
@@ -1653,19 +1655,15 @@ impl<'q> EncodedSlice<'q> {
                 quad.object.as_ref().into(),
                 graph_name,
             );
-            let mut insert = |k: &StrHash, v: &'q str| {
-                id2str.entry(*k).or_insert(v);
-            };
             insert_term(quad.subject.as_ref().into(), &encoded.subject, &mut insert);
             insert_term(quad.predicate.as_ref().into(), &encoded.predicate, &mut insert);
             insert_term(quad.object.as_ref(), &encoded.object, &mut insert);
-            if quad.graph_name.is_default_graph() {
+            if graph.is_default_graph() {
                 slice.triples.push(encoded);
             } else {
                 slice.quads.push(encoded);
             }
         }
-        slice.id2str = id2str;
         slice
     }
 }
