@@ -15,6 +15,7 @@ use crate::storage::numeric_encoder::{
 };
 use crate::storage::rocksdb_wrapper::{
     ColumnFamily, ColumnFamilyDefinition, Db, DbOptions, Iter, ReadableTransaction, Reader,
+    SstFileWriter,
     Transaction,
 };
 use crate::storage::{DEFAULT_BULK_LOAD_BATCH_SIZE, map_thread_result};
@@ -412,9 +413,45 @@ impl RocksDbStorage {
 
     pub fn compact(&self) -> Result<(), StorageError> {
         self.db.compact(&self.default_cf)?;
-        self.db.compact(&self.gspo_cf)?;
-        self.db.compact(&self.gpos_cf)?;
-        self.db.compact(&self.gosp_cf)?;
+        // civicgraph patch: the indexes that start with the graph are compacted graph by
+        // graph, and in the ranges between the graphs (where graphs dropped left their
+        // deletions). A compaction of a range takes every file of level 0 that overlaps it
+        // and every file of the last level that overlaps those: one range over the whole
+        // index took every file, and rewrote the graphs the bulk loader had written
+        // straight into the last level (one file per graph, `load_slice`). Graph by graph,
+        // a range whose files are all in the last level is left as it is.
+        let graphs = {
+            let snapshot = self.db.snapshot();
+            let mut iter = snapshot.iter(&self.graphs_cf);
+            let mut graphs = Vec::new();
+            while let Some(key) = iter.key() {
+                graphs.push(key.to_vec());
+                iter.next();
+            }
+            iter.status()?;
+            graphs
+        };
+        for cf in [&self.gspo_cf, &self.gpos_cf, &self.gosp_cf] {
+            // Each range is a call into RocksDB (a flush check, a version edit): for a store
+            // of many small graphs, one range over the whole index costs less.
+            if graphs.len() > MAX_GRAPHS_COMPACTED_APART {
+                self.db.compact(cf)?;
+                continue;
+            }
+            let mut from: Option<Vec<u8>> = None;
+            for graph in &graphs {
+                self.db.compact_range(cf, from.as_deref(), Some(graph))?;
+                let after = key_after_prefix(graph);
+                self.db.compact_range(cf, Some(graph), after.as_deref())?;
+                from = after;
+                if from.is_none() {
+                    break;
+                }
+            }
+            if graphs.is_empty() || from.is_some() {
+                self.db.compact_range(cf, from.as_deref(), None)?;
+            }
+        }
         self.db.compact(&self.spog_cf)?;
         self.db.compact(&self.posg_cf)?;
         self.db.compact(&self.ospg_cf)?;
@@ -1527,6 +1564,13 @@ impl RocksDbStorageBulkLoader<'_> {
         if quads.is_empty() {
             return Ok(());
         }
+        // The keys name their quads by a `u32` position (`SortedKeys`).
+        if quads.len() > u32::MAX as usize {
+            for part in quads.chunks(u32::MAX as usize) {
+                self.load_slice(part, max_num_threads)?;
+            }
+            return Ok(());
+        }
         let threads = max_num_threads.max(1);
         let chunk = quads.len().div_ceil(threads);
         let encoded = thread::scope(|scope| {
@@ -1544,19 +1588,25 @@ impl RocksDbStorageBulkLoader<'_> {
         if encoded.iter().any(|part| !part.quads.is_empty()) {
             jobs.extend([
                 SliceJob::Graphs,
-                SliceJob::Quads(&storage.gspo_cf, write_gspo_quad),
-                SliceJob::Quads(&storage.gpos_cf, write_gpos_quad),
-                SliceJob::Quads(&storage.gosp_cf, write_gosp_quad),
-                SliceJob::Quads(&storage.spog_cf, write_spog_quad),
-                SliceJob::Quads(&storage.posg_cf, write_posg_quad),
-                SliceJob::Quads(&storage.ospg_cf, write_ospg_quad),
+                SliceJob::Quads {
+                    terms_first: (&storage.spog_cf, write_spog_quad),
+                    graph_first: (&storage.gspo_cf, write_gspo_quad),
+                },
+                SliceJob::Quads {
+                    terms_first: (&storage.posg_cf, write_posg_quad),
+                    graph_first: (&storage.gpos_cf, write_gpos_quad),
+                },
+                SliceJob::Quads {
+                    terms_first: (&storage.ospg_cf, write_ospg_quad),
+                    graph_first: (&storage.gosp_cf, write_gosp_quad),
+                },
             ]);
         }
         if encoded.iter().any(|part| !part.triples.is_empty()) {
             jobs.extend([
-                SliceJob::Triples(&storage.dspo_cf, write_spo_quad),
-                SliceJob::Triples(&storage.dpos_cf, write_pos_quad),
-                SliceJob::Triples(&storage.dosp_cf, write_osp_quad),
+                SliceJob::Triples((&storage.dspo_cf, write_spo_quad)),
+                SliceJob::Triples((&storage.dpos_cf, write_pos_quad)),
+                SliceJob::Triples((&storage.dosp_cf, write_osp_quad)),
             ]);
         }
         let next = std::sync::atomic::AtomicUsize::new(0);
@@ -1571,10 +1621,8 @@ impl RocksDbStorageBulkLoader<'_> {
                             let Some(job) = jobs.get(job) else {
                                 return (files, Ok(()));
                             };
-                            match job.build(storage, &encoded, &mut keys) {
-                                Ok(Some(file)) => files.push(file),
-                                Ok(None) => (),
-                                Err(e) => return (files, Err(e)),
+                            if let Err(e) = job.build(storage, &encoded, &mut keys, &mut files) {
+                                return (files, Err(e));
                             }
                         }
                     })
@@ -1668,22 +1716,32 @@ impl<'q> EncodedSlice<'q> {
     }
 }
 
-/// civicgraph patch: what one file of [`RocksDbStorageBulkLoader::load_slice`] holds.
+/// An index of [`RocksDbStorageBulkLoader::load_slice`]: its column family and how a quad
+/// is written as its key.
+type SliceIndex<'s> = (&'s ColumnFamily, fn(&mut Vec<u8>, &EncodedQuad));
+
+/// civicgraph patch: what one job of [`RocksDbStorageBulkLoader::load_slice`] builds.
 enum SliceJob<'s> {
     Id2Str,
     Graphs,
-    Quads(&'s ColumnFamily, fn(&mut Vec<u8>, &EncodedQuad)),
-    Triples(&'s ColumnFamily, fn(&mut Vec<u8>, &EncodedQuad)),
+    /// Two indexes of the named graphs' quads with their terms in the same order, one
+    /// with the graph last and one with the graph first (`spog` and `gspo`): sorted once.
+    Quads {
+        terms_first: SliceIndex<'s>,
+        graph_first: SliceIndex<'s>,
+    },
+    Triples(SliceIndex<'s>),
 }
 
 impl SliceJob<'_> {
-    /// Builds this job's file, or nothing when it would be empty.
+    /// Builds this job's files into `files`, none that would be empty.
     fn build(
         &self,
         storage: &RocksDbStorage,
         encoded: &[EncodedSlice<'_>],
         keys: &mut SortedKeys,
-    ) -> Result<Option<(ColumnFamily, PathBuf)>, StorageError> {
+        files: &mut Vec<(ColumnFamily, PathBuf)>,
+    ) -> Result<(), StorageError> {
         let cf = match self {
             Self::Id2Str => {
                 let mut entries = encoded
@@ -1691,7 +1749,7 @@ impl SliceJob<'_> {
                     .flat_map(|part| part.id2str.iter().map(|(k, v)| (k.to_be_bytes(), *v)))
                     .collect::<Vec<_>>();
                 if entries.is_empty() {
-                    return Ok(None);
+                    return Ok(());
                 }
                 entries.sort_unstable_by_key(|(k, _)| *k);
                 entries.dedup_by_key(|(k, _)| *k);
@@ -1699,7 +1757,8 @@ impl SliceJob<'_> {
                 for (k, v) in entries {
                     sst.insert(&k, v.as_bytes())?;
                 }
-                return Ok(Some((storage.id2str_cf.clone(), sst.finish()?)));
+                files.push((storage.id2str_cf.clone(), sst.finish()?));
+                return Ok(());
             }
             Self::Graphs => {
                 keys.clear();
@@ -1707,37 +1766,124 @@ impl SliceJob<'_> {
                     let mut last = None;
                     for quad in &part.quads {
                         if last != Some(&quad.graph_name) {
-                            keys.push_with(|sink| write_term(sink, &quad.graph_name));
+                            keys.push_with(0, |sink| write_term(sink, &quad.graph_name));
                             last = Some(&quad.graph_name);
                         }
                     }
                 }
                 &storage.graphs_cf
             }
-            Self::Quads(cf, write) => {
-                keys.clear();
-                for quad in encoded.iter().flat_map(|part| &part.quads) {
-                    keys.push_with(|sink| write(sink, quad));
+            Self::Quads {
+                terms_first: (cf, write),
+                graph_first: (graph_cf, graph_write),
+            } => {
+                let quads = encoded.iter().flat_map(|part| &part.quads).collect::<Vec<_>>();
+                if quads.is_empty() {
+                    return Ok(());
                 }
-                cf
+                keys.clear();
+                for (position, quad) in (0..).zip(&quads) {
+                    keys.push_with(position, |sink| write(sink, quad));
+                }
+                let mut order = Vec::with_capacity(quads.len());
+                let mut sst = storage.db.new_sst_file()?;
+                for (key, position) in keys.sorted() {
+                    sst.insert_empty(key)?;
+                    order.push(position);
+                }
+                files.push(((*cf).clone(), sst.finish()?));
+                // The graph-first keys are the same terms behind the graph's: within a
+                // graph they sort as the terms-first keys did (each term's encoding is
+                // self-delimiting, so comparing concatenations compares term by term), and
+                // the graphs sort by their own encodings.
+                order_by_graph(&quads, &mut order);
+                // One file per graph: a graph's keys are one range of the index, so a file
+                // of a graph nothing else wrote into goes straight to the last level,
+                // where compaction, graph by graph (`RocksDbStorage::compact`), leaves it.
+                let mut sst: Option<(&EncodedTerm, SstFileWriter)> = None;
+                let mut key = Vec::new();
+                for position in order {
+                    let quad = quads[position as usize];
+                    if sst.as_ref().is_none_or(|(graph, _)| **graph != quad.graph_name) {
+                        if let Some((_, done)) = sst.take() {
+                            files.push(((*graph_cf).clone(), done.finish()?));
+                        }
+                        sst = Some((&quad.graph_name, storage.db.new_sst_file()?));
+                    }
+                    key.clear();
+                    graph_write(&mut key, quad);
+                    if let Some((_, file)) = &mut sst {
+                        file.insert_empty(&key)?;
+                    }
+                }
+                if let Some((_, done)) = sst {
+                    files.push(((*graph_cf).clone(), done.finish()?));
+                }
+                return Ok(());
             }
-            Self::Triples(cf, write) => {
+            Self::Triples((cf, write)) => {
                 keys.clear();
                 for quad in encoded.iter().flat_map(|part| &part.triples) {
-                    keys.push_with(|sink| write(sink, quad));
+                    keys.push_with(0, |sink| write(sink, quad));
                 }
                 cf
             }
         };
         if keys.is_empty() {
-            return Ok(None);
+            return Ok(());
         }
         let mut sst = storage.db.new_sst_file()?;
-        for key in keys.sorted() {
+        for (key, _) in keys.sorted() {
             sst.insert_empty(key)?;
         }
-        Ok(Some((cf.clone(), sst.finish()?)))
+        files.push((cf.clone(), sst.finish()?));
+        Ok(())
     }
+}
+
+/// civicgraph patch: above this many named graphs, [`RocksDbStorage::compact`] merges the
+/// graph-first indexes whole rather than graph by graph.
+const MAX_GRAPHS_COMPACTED_APART: usize = 1_000;
+
+/// civicgraph patch: the first key after every key that starts with `prefix`, or `None` if
+/// there is none (`prefix` is all `0xFF`).
+fn key_after_prefix(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut after = prefix.to_vec();
+    while let Some(last) = after.pop() {
+        if last < u8::MAX {
+            after.push(last + 1);
+            return Some(after);
+        }
+    }
+    None
+}
+
+/// civicgraph patch: reorders `order` (positions in `quads`, sorted by a terms-first key)
+/// by graph, keeping the order within each graph: a stable sort by each graph's rank
+/// among the graphs' encodings. A harvest's slice is mostly one graph, left as it is.
+fn order_by_graph(quads: &[&EncodedQuad], order: &mut [u32]) {
+    let mut graphs = FxHashSet::default();
+    for quad in quads {
+        graphs.insert(&quad.graph_name);
+    }
+    if graphs.len() < 2 {
+        return;
+    }
+    let mut graphs = graphs
+        .into_iter()
+        .map(|graph| {
+            let mut key = Vec::new();
+            write_term(&mut key, graph);
+            (key, graph)
+        })
+        .collect::<Vec<_>>();
+    graphs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let rank = (0_u32..)
+        .zip(graphs)
+        .map(|(rank, (_, graph))| (graph, rank))
+        .collect::<HashMap<_, _, FxBuildHasher>>();
+    let ranks = quads.iter().map(|quad| rank[&quad.graph_name]).collect::<Vec<_>>();
+    order.sort_by_key(|&position| ranks[position as usize]);
 }
 
 /// civicgraph patch: keys written one after another into one buffer, sorted by their
@@ -1747,7 +1893,8 @@ impl SliceJob<'_> {
 #[derive(Default)]
 struct SortedKeys {
     bytes: Vec<u8>,
-    ranges: Vec<(usize, usize)>,
+    /// Each key's start in `bytes`, its length and what it was given for.
+    ranges: Vec<(usize, u32, u32)>,
 }
 
 impl SortedKeys {
@@ -1760,25 +1907,28 @@ impl SortedKeys {
         self.ranges.is_empty()
     }
 
-    fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+    /// Adds the key `write` writes, for `item` (a position the caller gets back with it).
+    fn push_with(&mut self, item: u32, write: impl FnOnce(&mut Vec<u8>)) {
         let start = self.bytes.len();
         write(&mut self.bytes);
-        self.ranges.push((start, self.bytes.len()));
+        // A key is a few encoded terms: far below 4 GiB.
+        let len = u32::try_from(self.bytes.len() - start).unwrap_or(u32::MAX);
+        self.ranges.push((start, len, item));
     }
 
-    /// The keys in order, each once.
-    fn sorted(&mut self) -> impl Iterator<Item = &[u8]> {
+    /// The keys in order, each once (with the item of one of its copies).
+    fn sorted(&mut self) -> impl Iterator<Item = (&[u8], u32)> {
         let bytes = &self.bytes;
-        self.ranges
-            .sort_unstable_by(|a, b| bytes[a.0..a.1].cmp(&bytes[b.0..b.1]));
+        let key = |&(start, len, _): &(usize, u32, u32)| &bytes[start..start + len as usize];
+        self.ranges.sort_unstable_by(|a, b| key(a).cmp(key(b)));
         let mut last: Option<&[u8]> = None;
-        self.ranges.iter().filter_map(move |&(start, end)| {
-            let key = &bytes[start..end];
+        self.ranges.iter().filter_map(move |range| {
+            let key = key(range);
             if last == Some(key) {
                 return None;
             }
             last = Some(key);
-            Some(key)
+            Some((key, range.2))
         })
     }
 }

@@ -618,6 +618,35 @@ impl Db {
         Ok(())
     }
 
+    /// civicgraph patch: compacts the keys of `column_family` from `start` to `end`, both
+    /// included; `None` leaves that side open.
+    pub fn compact_range(
+        &self,
+        column_family: &ColumnFamily,
+        start: Option<&[u8]>,
+        end: Option<&[u8]>,
+    ) -> Result<(), StorageError> {
+        let DbKind::ReadWrite(db) = &self.inner else {
+            return Err(StorageError::Other(
+                "Compact are only possible on read-write instances".into(),
+            ));
+        };
+        let (start, start_len) = start.map_or((ptr::null(), 0), |k| (k.as_ptr().cast(), k.len()));
+        let (end, end_len) = end.map_or((ptr::null(), 0), |k| (k.as_ptr().cast(), k.len()));
+        unsafe {
+            rocksdb_compact_range_cf_opt(
+                db.db,
+                column_family.0,
+                db.compaction_options,
+                start,
+                start_len,
+                end,
+                end_len,
+            )
+        }
+        Ok(())
+    }
+
     /// civicgraph patch: sets mutable options (`SetOptions`) of every column family.
     pub fn set_column_family_options(&self, options: &[(&str, &str)]) -> Result<(), StorageError> {
         let DbKind::ReadWrite(db) = &self.inner else {
