@@ -862,8 +862,9 @@ fn the_bulk_loaders_borrowed_slices_store_what_a_transaction_stores() {
     let loaded = Store::open(loaded_dir.path()).unwrap();
     let written = Store::open(written_dir.path()).unwrap();
     // Two threads whatever the machine, and two calls whose quads overlap: each call is one
-    // file per index (one per graph for the indexes that start with the graph), so the
-    // second repeats keys of the first.
+    // file per index (its graphs, each smaller than the loader gives a file of its own,
+    // share one in the indexes that start with the graph), so the second repeats keys of
+    // the first.
     let mut loader = loaded.bulk_loader().with_num_threads(2);
     loader.load_quad_slice(&quads[..2_000]).unwrap();
     loader.load_quad_slice(&quads[1_000..]).unwrap();
@@ -875,13 +876,13 @@ fn the_bulk_loaders_borrowed_slices_store_what_a_transaction_stores() {
 }
 
 /// A first harvest's writes: bulk loads while the store's merging is held, one graph after
-/// another and several at once, small transactions between them, a graph dropped and one
+/// another and several at once (each graph large enough for files of its own), small transactions between them, a graph dropped and one
 /// replaced, then the one compaction, which merges the indexes that start with the graph
 /// graph by graph and the others whole.
 #[test]
 fn a_store_compacted_graph_by_graph_after_held_bulk_loads_holds_what_transactions_wrote() {
     use oxigraph::model::{GraphName, GraphNameRef, Quad};
-    let quads = quads_of_every_encoding(4_000);
+    let quads = quads_of_every_encoding(8_000);
     let graph_of = |quad: &Quad| quad.graph_name.clone();
     let mut by_graph: Vec<(GraphName, Vec<Quad>)> = Vec::new();
     for quad in &quads {
@@ -941,6 +942,11 @@ fn a_store_compacted_graph_by_graph_after_held_bulk_loads_holds_what_transaction
         .unwrap();
     written.extend(replacement.iter().cloned()).unwrap();
 
+    // Each graph loaded on its own holds enough distinct quads for files of its own.
+    for (graph, part) in &by_graph {
+        let distinct = part.iter().collect::<std::collections::HashSet<_>>().len();
+        assert!(distinct >= 1_000, "{graph}: {distinct}");
+    }
     let mut compared = quads.clone();
     compared.extend(replacement);
     assert_same_store(&loaded, &written, &compared);

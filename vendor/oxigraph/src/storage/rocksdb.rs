@@ -1797,26 +1797,41 @@ impl SliceJob<'_> {
                 // self-delimiting, so comparing concatenations compares term by term), and
                 // the graphs sort by their own encodings.
                 order_by_graph(&quads, &mut order);
-                // One file per graph: a graph's keys are one range of the index, so a file
-                // of a graph nothing else wrote into goes straight to the last level,
-                // where compaction, graph by graph (`RocksDbStorage::compact`), leaves it.
-                let mut sst: Option<(&EncodedTerm, SstFileWriter)> = None;
+                // A file of its own for each graph of at least `OWN_FILE_KEYS` keys: a
+                // graph's keys are one range of the index, so the file of a graph nothing
+                // else wrote into goes straight to the last level, where the compaction,
+                // graph by graph (`RocksDbStorage::compact`), leaves it. Smaller graphs
+                // between them share files, so that a load of many small graphs (a TriG
+                // file, a restore) does not make a file of each.
                 let mut key = Vec::new();
-                for position in order {
-                    let quad = quads[position as usize];
-                    if sst.as_ref().is_none_or(|(graph, _)| **graph != quad.graph_name) {
-                        if let Some((_, done)) = sst.take() {
+                let mut sst: Option<SstFileWriter> = None;
+                let mut shared = false;
+                for run in order.chunk_by(|a, b| {
+                    quads[*a as usize].graph_name == quads[*b as usize].graph_name
+                }) {
+                    let own = run.len() >= OWN_FILE_KEYS;
+                    if own || !shared {
+                        if let Some(done) = sst.take() {
                             files.push(((*graph_cf).clone(), done.finish()?));
                         }
-                        sst = Some((&quad.graph_name, storage.db.new_sst_file()?));
                     }
-                    key.clear();
-                    graph_write(&mut key, quad);
-                    if let Some((_, file)) = &mut sst {
+                    shared = !own;
+                    let file = match &mut sst {
+                        Some(file) => file,
+                        None => sst.insert(storage.db.new_sst_file()?),
+                    };
+                    for &position in run {
+                        key.clear();
+                        graph_write(&mut key, quads[position as usize]);
                         file.insert_empty(&key)?;
                     }
+                    if own {
+                        if let Some(done) = sst.take() {
+                            files.push(((*graph_cf).clone(), done.finish()?));
+                        }
+                    }
                 }
-                if let Some((_, done)) = sst {
+                if let Some(done) = sst {
                     files.push(((*graph_cf).clone(), done.finish()?));
                 }
                 return Ok(());
@@ -1840,6 +1855,10 @@ impl SliceJob<'_> {
         Ok(())
     }
 }
+
+/// civicgraph patch: a graph with at least this many quads in a slice gets files of its own
+/// in the indexes that start with the graph ([`SliceJob::Quads`]).
+const OWN_FILE_KEYS: usize = 1_000;
 
 /// civicgraph patch: above this many named graphs, [`RocksDbStorage::compact`] merges the
 /// graph-first indexes whole rather than graph by graph.
