@@ -1804,18 +1804,18 @@ impl SliceJob<'_> {
                 // between them share files, so that a load of many small graphs (a TriG
                 // file, a restore) does not make a file of each.
                 let mut key = Vec::new();
+                // The open file, when there is one between runs, is a shared one: a file
+                // of its own is finished with its run.
                 let mut sst: Option<SstFileWriter> = None;
-                let mut shared = false;
                 for run in order.chunk_by(|a, b| {
                     quads[*a as usize].graph_name == quads[*b as usize].graph_name
                 }) {
                     let own = run.len() >= OWN_FILE_KEYS;
-                    if own || !shared {
+                    if own {
                         if let Some(done) = sst.take() {
                             files.push(((*graph_cf).clone(), done.finish()?));
                         }
                     }
-                    shared = !own;
                     let file = match &mut sst {
                         Some(file) => file,
                         None => sst.insert(storage.db.new_sst_file()?),
