@@ -12,7 +12,6 @@ use crate::sequence::Sequence;
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::store::{Store, Transaction};
 use std::collections::{BTreeSet, HashSet};
@@ -346,18 +345,10 @@ impl Graph {
     /// Every IRI typed as a dataset, case study or catalogue, in any graph: the records the
     /// index holds.
     pub fn record_subjects(&self) -> Result<BTreeSet<NamedNode>> {
-        let mut subjects = BTreeSet::new();
-        for (_, class) in RecordKind::ALL {
-            for quad in self
-                .store
-                .quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None)
-            {
-                if let NamedOrBlankNode::NamedNode(node) = quad?.subject {
-                    subjects.insert(node);
-                }
-            }
-        }
-        Ok(subjects)
+        let kinds = RecordKind::ALL.map(|(kind, _)| kind);
+        crate::records::typed_records(&self.store, &kinds)
+            .map(|typed| typed.map(|t| t.iri))
+            .collect()
     }
 
     /// The one write path: applies `batch` atomically, bumping the write sequence, then

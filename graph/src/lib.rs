@@ -30,7 +30,10 @@ pub use labels::{LabelCache, Labels, local_name};
 pub use layout::Layout;
 pub use query::{DEFAULT_MAX_STRING_BYTES, QueryOptions, RemoteServices};
 pub use query_guard::GuardedQuery;
-pub use records::{Agent, AgentRole, Distribution, Parts, Record, RecordKind, RecordReader, parse_date};
+pub use records::{
+    Agent, AgentRole, Distribution, Parts, Record, RecordKind, RecordReader, TypedRecord, parse_date,
+    typed_records,
+};
 pub use search::names;
 pub use search::stem::StemCache;
 pub use search::{

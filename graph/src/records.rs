@@ -14,7 +14,9 @@ use crate::statements::{Statements, objects};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::{adms, dcat, dct, foaf, schema, skos, vcard};
 use oxigraph::model::vocab::{rdf, rdfs};
-use oxigraph::model::{GraphName, NamedNodeRef, NamedOrBlankNodeRef, Quad, Term, TermRef};
+use oxigraph::model::{
+    GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term, TermRef,
+};
 
 /// The kinds of record the search index holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -43,6 +45,47 @@ impl RecordKind {
             RecordKind::Catalogue => "catalogue",
         }
     }
+}
+
+/// One statement typing an IRI as a record: the IRI, its kind and the graph that types it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedRecord {
+    /// The record.
+    pub iri: NamedNode,
+    /// What the statement types it as.
+    pub kind: RecordKind,
+    /// The graph of the statement (a record typed in two graphs comes once per graph).
+    pub graph: GraphName,
+}
+
+/// Every statement of `store` typing a named node as one of `kinds`, kind by kind, from
+/// the store's type index: the one scan for what records a store holds, for the index
+/// (every kind, any graph), the tagger (datasets and case studies outside the derived
+/// graphs) and a first refresh (both at once).
+pub fn typed_records<'a>(
+    store: &'a oxigraph::store::Store,
+    kinds: &'a [RecordKind],
+) -> impl Iterator<Item = Result<TypedRecord>> + 'a {
+    RecordKind::ALL
+        .into_iter()
+        .filter(|(kind, _)| kinds.contains(kind))
+        .flat_map(move |(kind, class)| {
+            store
+                .quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None)
+                .filter_map(move |quad| match quad {
+                    Ok(Quad {
+                        subject: NamedOrBlankNode::NamedNode(iri),
+                        graph_name,
+                        ..
+                    }) => Some(Ok(TypedRecord {
+                        iri,
+                        kind,
+                        graph: graph_name,
+                    })),
+                    Ok(_) => None,
+                    Err(error) => Some(Err(error.into())),
+                })
+        })
 }
 
 /// How an agent is related to a record.

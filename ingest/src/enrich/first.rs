@@ -38,8 +38,7 @@ use crate::enrich::tag::{CaseStudyPatterns, Known, TagSettings, Tagger, use_patt
 use crate::error::Result;
 use civicgraph_graph::{Graph, RecordKind, RecordReader};
 use civicgraph_vocab::ext::prov;
-use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad};
 use oxigraph::store::Store;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault};
@@ -79,15 +78,11 @@ impl Records {
 
     fn of(store: &Store, derived: &[NamedNode]) -> Result<Self> {
         let mut records = Self::empty();
-        for (kind, class) in RecordKind::ALL {
-            for quad in store.quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None) {
-                let quad = quad?;
-                let NamedOrBlankNode::NamedNode(node) = quad.subject else {
-                    continue;
-                };
-                let in_derived = matches!(&quad.graph_name, GraphName::NamedNode(g) if derived.contains(g));
-                records.note(node, kind, in_derived);
-            }
+        let kinds = RecordKind::ALL.map(|(kind, _)| kind);
+        for typed in civicgraph_graph::typed_records(store, &kinds) {
+            let typed = typed?;
+            let in_derived = matches!(&typed.graph, GraphName::NamedNode(g) if derived.contains(g));
+            records.note(typed.iri, typed.kind, in_derived);
         }
         Ok(records)
     }

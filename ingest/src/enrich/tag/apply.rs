@@ -9,13 +9,13 @@
 //! size of the change rather than of the graph.
 
 use super::{
-    Assignment, CaseStudyPatterns, Method, TagSettings, Tagger, records_in, records_of_class, use_patterns,
+    Assignment, CaseStudyPatterns, Method, TagSettings, Tagger, records_in, records_of, use_patterns,
 };
 use crate::enrich::Scope;
 use crate::error::Result;
 use crate::mint::hex;
 use crate::provenance;
-use civicgraph_graph::{Graph, Parts, RecordReader, WriteBatch};
+use civicgraph_graph::{Graph, Parts, RecordKind, RecordReader, WriteBatch};
 use civicgraph_vocab::ext::{dcat, prov};
 use civicgraph_vocab::{cg, cgp};
 use oxigraph::model::vocab::{rdf, xsd};
@@ -213,7 +213,7 @@ fn tag_records_noting(
     // Case studies first: a dataset takes the patterns this run gives the case studies
     // that used it.
     // Typed case studies, from the one index lookup rather than one lookup per record.
-    let typed: HashSet<NamedNode> = records_of_class(store, cg::CASE_STUDY, &derived)?;
+    let typed: HashSet<NamedNode> = records_of(store, &[RecordKind::CaseStudy], &derived)?;
     let (case_studies, others): (Vec<NamedNode>, Vec<NamedNode>) =
         records.into_iter().partition(|record| typed.contains(record));
     let mut fresh = CaseStudyPatterns::new();

@@ -15,7 +15,7 @@ pub mod model;
 
 use crate::enrich::mapped_document::MappedDocument;
 use crate::error::{IngestError, Result};
-use civicgraph_graph::{Parts, Record, RecordReader};
+use civicgraph_graph::{Parts, Record, RecordKind, RecordReader};
 use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
 use model::{Model, Score};
@@ -334,7 +334,7 @@ impl Tagger {
         }
         // A record read as a dataset was typed one in the store; any other is asked, unless
         // what the harvests rolled says which records of other kinds are datasets too.
-        let is_dataset = read.kind == Some(civicgraph_graph::RecordKind::Dataset)
+        let is_dataset = read.kind == Some(RecordKind::Dataset)
             || match known.and_then(|known| known.datasets_too.as_ref()) {
                 Some(datasets_too) => datasets_too.contains(record),
                 None => store
@@ -759,29 +759,23 @@ pub struct DocumentRecord {
 
 /// The datasets and case studies of `store`, outside the `ignore` graphs, in IRI order.
 pub fn records_in(store: &Store, ignore: &[NamedNode]) -> Result<Vec<NamedNode>> {
-    let mut records = records_of_class(store, dcat::DATASET, ignore)?;
-    records.extend(records_of_class(store, cg::CASE_STUDY, ignore)?);
+    let records = records_of(store, &[RecordKind::Dataset, RecordKind::CaseStudy], ignore)?;
     let mut records: Vec<NamedNode> = records.into_iter().collect();
     records.sort();
     Ok(records)
 }
 
-/// The IRIs typed `class` in a graph other than the `ignore` ones.
-pub fn records_of_class(
+/// The IRIs typed as one of `kinds` in a graph other than the `ignore` ones.
+pub fn records_of(
     store: &Store,
-    class: oxigraph::model::NamedNodeRef<'_>,
+    kinds: &[RecordKind],
     ignore: &[NamedNode],
 ) -> Result<std::collections::HashSet<NamedNode>> {
     let mut records = std::collections::HashSet::new();
-    for quad in store.quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None) {
-        let quad = quad?;
-        if let GraphName::NamedNode(g) = &quad.graph_name
-            && ignore.contains(g)
-        {
-            continue;
-        }
-        if let NamedOrBlankNode::NamedNode(node) = quad.subject {
-            records.insert(node);
+    for typed in civicgraph_graph::typed_records(store, kinds) {
+        let typed = typed?;
+        if !matches!(&typed.graph, GraphName::NamedNode(g) if ignore.contains(g)) {
+            records.insert(typed.iri);
         }
     }
     Ok(records)
