@@ -68,6 +68,12 @@ pub struct LimitsConfig {
     pub client_burst: u32,
     /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Connections kept open at once, at most half the file descriptors the process may
+    /// open; another is answered 503 and closed before any of it is read.
+    pub max_connections: usize,
+    /// Connections kept open at once from one client address (0: no limit; not applied
+    /// with `trust_forwarded_for`, where every connection comes from the proxy).
+    pub max_connections_per_client: usize,
 }
 
 impl LimitsConfig {
@@ -92,6 +98,8 @@ impl Default for LimitsConfig {
             client_requests_per_second: 0,
             client_burst: 50,
             trust_forwarded_for: false,
+            max_connections: 1024,
+            max_connections_per_client: 64,
         }
     }
 }

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use civicgraph_sparql_api::app;
 use civicgraph_sparql_api::config::{Config, LimitsConfig, QueryConfig};
+use civicgraph_sparql_api::connections::ConnectionLimits;
 use civicgraph_tests::{demo_state, demo_state_with, send};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -581,15 +582,14 @@ async fn clients_that_never_finish_their_body_hold_no_request_slot() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_that_never_send_a_whole_request_head_are_closed() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(civicgraph_sparql_api::connections::serve(
-        listener,
-        app(demo_state()),
+    let address = serve_demo(
         Duration::from_secs(1),
-        std::future::pending(),
-        Duration::from_secs(1),
-    ));
+        ConnectionLimits {
+            total: 100,
+            per_client: Some(100),
+        },
+    )
+    .await;
     let mut half = tokio::net::TcpStream::connect(address).await.unwrap();
     half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         .await
@@ -613,6 +613,129 @@ async fn connections_that_never_send_a_whole_request_head_are_closed() {
         let closed = tokio::time::timeout(Duration::from_secs(6), stream.read_to_end(&mut rest)).await;
         assert!(closed.is_ok(), "{what}: the connection is still open after 6 s");
     }
+}
+
+/// The demo served on a port of its own by the server's connection loop.
+async fn serve_demo(header_read_timeout: Duration, limits: ConnectionLimits) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(civicgraph_sparql_api::connections::serve(
+        listener,
+        app(demo_state()),
+        header_read_timeout,
+        limits,
+        std::future::pending(),
+        Duration::from_secs(1),
+    ));
+    address
+}
+
+/// What the server answers on a new connection that asks for `/healthz`, or sends nothing
+/// when `ask` is false: the whole answer, until the server closes it (or the first 12 bytes
+/// of a kept-alive one).
+async fn answer_on_new_connection(address: std::net::SocketAddr, ask: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    if ask {
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+    }
+    let mut answer = Vec::new();
+    let read = async {
+        let mut chunk = [0; 4096];
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            }
+            if answer.starts_with(b"HTTP/1.1 200") {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("an answer within 10 s");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Asks for `/healthz` on new connections until one is served (a closed connection's place
+/// is freed when the server reads its end, a moment after the client closes it).
+async fn served_again(address: std::net::SocketAddr) {
+    for _ in 0..200 {
+        if answer_on_new_connection(address, true)
+            .await
+            .starts_with("HTTP/1.1 200")
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no connection served 5 s after one closed");
+}
+
+/// Each connection held a descriptor until its header timeout: one client opening
+/// connections faster than that took every descriptor, the store's included. A client
+/// now keeps at most its share open; one more is answered 503 at once and closed, while
+/// the connections it holds, and everyone else's, are served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_a_clients_share_are_refused_at_once_and_the_others_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = serve_demo(
+        Duration::from_secs(30),
+        ConnectionLimits {
+            total: 100,
+            per_client: Some(3),
+        },
+    )
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(address).await.unwrap());
+    }
+    let refused = answer_on_new_connection(address, false).await;
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(refused.contains("retry-after: 1"), "{refused}");
+    assert!(
+        refused.contains("Too many connections from 127.0.0.1: at most 3 at once"),
+        "{refused}"
+    );
+    // The connections it holds are served.
+    held[0]
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0; 12];
+    held[0].read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    // One closed, a new one is served.
+    drop(held.pop());
+    served_again(address).await;
+}
+
+/// The server keeps at most `max_connections` open, from any number of clients: one more
+/// is answered 503 and closed until one of them closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_servers_total_are_refused_until_one_closes() {
+    let address = serve_demo(
+        Duration::from_secs(30),
+        ConnectionLimits {
+            total: 2,
+            per_client: None,
+        },
+    )
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(tokio::net::TcpStream::connect(address).await.unwrap());
+    }
+    let refused = answer_on_new_connection(address, false).await;
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(refused.contains("as many connections as it may (2)"), "{refused}");
+    drop(held.pop());
+    served_again(address).await;
 }
 
 /// A cheap query asked again takes the fast lane, streamed answers included: the guard of

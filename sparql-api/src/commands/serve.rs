@@ -29,6 +29,15 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
     }
     let bind = context.config.bind;
     let data_dir = context.config.data_dir.clone();
+    let connection_limits = civicgraph_sparql_api::connections::ConnectionLimits::of(
+        &context.config.limits,
+        civicgraph_sparql_api::connections::raise_descriptor_limit(),
+    );
+    tracing::info!(
+        total = connection_limits.total,
+        per_client = connection_limits.per_client,
+        "connections kept open at most"
+    );
     let state = AppState::new(graph, context.config);
     let pipeline = Pipeline::new(
         state.graph.clone(),
@@ -81,6 +90,7 @@ pub fn run(mut context: Context, args: Args) -> anyhow::Result<()> {
             listener,
             app(state),
             civicgraph_sparql_api::connections::HEADER_READ_TIMEOUT,
+            connection_limits,
             async move {
                 shutdown().await;
                 // Running queries are stopped, so their answers end and their connections close.
