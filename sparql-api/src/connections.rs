@@ -10,8 +10,8 @@
 //! Within that timeout a client could still open connections faster than they expire, and
 //! every one holds a descriptor. So the server keeps at most [`ConnectionLimits::total`]
 //! open, and at most [`ConnectionLimits::per_client`] from one address, as nginx's
-//! `limit_conn` does: a connection over either is answered 503 at once and closed, before
-//! anything of it is read, so that it costs no more than its accept.
+//! `limit_conn` does: a connection over either is answered 503 at once and closed, its
+//! request never parsed or awaited, so that it costs no more than its accept.
 
 use axum::Router;
 use axum::body::Body;
