@@ -8,6 +8,7 @@ use civicgraph_ingest::enrich::link::{LinkSettings, link_graph};
 use civicgraph_ingest::enrich::tag::{TagSettings, tag_graph};
 use civicgraph_sparql_api::demo;
 use civicgraph_tests::search::everything;
+use civicgraph_tests::sparql::ask;
 use std::sync::Arc;
 
 #[test]
@@ -48,6 +49,18 @@ fn a_first_refresh_leaves_what_linking_tagging_and_reindexing_apart_leave() {
                 .iter()
                 .any(|a| a.evidence.iter().any(|e| e.starts_with("used by: ")))),
             "a dataset took a case study's patterns"
+        );
+        assert!(
+            ask(
+                &graph,
+                "PREFIX cg: <https://w3id.org/civicgraph/ns#> \
+                 ASK { ?d cg:cluster ?c . ?used cg:cluster ?c . ?case cg:usesDataset ?used . \
+                       FILTER NOT EXISTS { ?other cg:usesDataset ?d } \
+                       ?d cg:patternAssignment ?t . ?t cg:evidence ?e \
+                       FILTER(STRSTARTS(?e, \"used by: \")) }"
+            ),
+            "a dataset no case study used took the patterns of one that used another member \
+             of its cluster, found in the same refresh"
         );
 
         let links = link_graph(&graph, &LinkSettings::default()).unwrap();

@@ -1,47 +1,44 @@
 //! The first refresh of a graph that holds no tags and no links yet: a new data directory's
-//! first harvest, `serve`'s first start on the demo data. Every record is read from the
-//! store once, and that one read gives the tagger its text, the linker its signature row
-//! and the index its document; a refresh of a graph already tagged reads them apart
-//! ([`super::after_harvest`]), once each.
+//! first harvest, `serve`'s first start on the demo data. It writes its tags and its links
+//! in one bulk write, the index rebuilt beside it, and reads no record from the store that
+//! the harvests kept ([`crate::enrich::harvested`]).
 //!
-//! At a million datasets the three reads were most of the ingest: the store is decoded term
-//! by term, a few lookups per record, once for linking, once for tagging and once to
-//! rebuild the index after both.
+//! 1. Each dataset's signature row is made from its record, and the rows are linked: the
+//!    links and their clusters are found in memory, not yet written.
+//! 2. One pass tags and indexes every record, case studies first, then the others, a step
+//!    at a time: each record is read whole, tagged (a dataset takes the patterns this run
+//!    gave the case studies that used it or another member of its cluster), given its tags
+//!    as the store will hold them ([`civicgraph_graph::Record::add_tags`]) and indexed.
+//! 3. One commit makes the tags, the links and the new index visible together. The store
+//!    is then compacted, once, and nothing is written after that: a write after the
+//!    compaction (the links, datasets tagged again for their clusters) left small files
+//!    over each index's one sorted run, which every later seek also read (at a million
+//!    datasets the SPARQL mix took 1.25× what it took on the compacted store).
 //!
-//! 1. One bulk write into the tags graph, which also rebuilds the index
-//!    ([`civicgraph_graph::BulkWrite::rebuild_index`]). Case studies first, then the other
-//!    records, a step at a time: each record is read whole, tagged (a dataset takes the
-//!    patterns this run gave the case studies that used it), given its tags as the store
-//!    will hold them ([`civicgraph_graph::Record::add_tags`]) and indexed; a dataset's row
-//!    is kept for the linker. Its commit makes the tags and the new index visible together.
-//! 2. The rows are linked ([`link_rows`]); the links graph holds nothing an index document
-//!    shows, so its write re-reads no record.
-//! 3. A dataset also takes the patterns of the case studies that used another member of its
-//!    cluster, and the clusters were found in step 2: the datasets whose tags a case study
-//!    can give are tagged again (the datasets case studies use and the other members of
-//!    their clusters, [`retag_reach_noting`]), which writes, and re-indexes, those that
-//!    changed.
+//! A dataset's record is read twice from the harvests' file, once for its row and once in
+//! the pass: the pass needs the clusters, and keeping a million records between the two
+//! would cost more memory than reading them again costs time.
 //!
 //! The outcome is the one the separate link, tag and index rebuild give (a test compares
 //! them).
 
 use super::Refreshed;
 use crate::enrich::harvested::Usable;
+use crate::enrich::link::apply::find_links_in;
 use crate::enrich::link::kept::KeptRows;
+use crate::enrich::link::read::{link_record, read_dataset};
 use crate::enrich::link::row::{LinkRow, Sources};
-use crate::enrich::link::{LinkRecord, LinkSettings, link_rows};
+use crate::enrich::link::{LinkRecord, LinkSettings};
 use crate::enrich::tag::apply::{
-    Counted, RECORDS_PER_STEP, TagSummary, assignment_iri, assignment_triples, new_run, retag_reach_noting,
-    run_triples,
+    Counted, RECORDS_PER_STEP, TagSummary, assignment_iri, assignment_triples, new_run, run_triples,
 };
 use crate::enrich::tag::{CaseStudyPatterns, Known, TagSettings, Tagger, use_patterns};
 use crate::error::Result;
-use civicgraph_graph::{Graph, RecordKind, RecordReader};
+use civicgraph_graph::{Graph, Record, RecordKind, RecordReader};
 use civicgraph_vocab::ext::prov;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad};
+use oxigraph::model::{GraphName, NamedNode, Quad};
 use oxigraph::store::Store;
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::{BuildHasher, BuildHasherDefault};
+use std::collections::{BTreeSet, HashSet};
 
 /// The records a first refresh reads: rolled by the harvests, or from one pass over their
 /// type statements (three scans read each dataset's type twice and each case study's three
@@ -97,9 +94,10 @@ impl Records {
     }
 }
 
-/// Links and tags a graph holding no tags and no links, reading each record once, and
-/// rebuilds the index beside the tags' write. `None` when the graph holds tags or links
-/// (then [`super::after_harvest`] refreshes it), having written nothing.
+/// Links and tags a graph holding no tags and no links, reading each record from the store
+/// at most once for both, and rebuilds the index beside the write. `None` when the graph
+/// holds tags or links (then [`super::after_harvest`] refreshes it), having written
+/// nothing.
 pub(crate) fn first_refresh(
     graph: &Graph,
     tagging: &TagSettings,
@@ -107,68 +105,93 @@ pub(crate) fn first_refresh(
     kept: Option<&mut KeptRows>,
     harvested: Option<&Usable>,
 ) -> Result<Option<Refreshed>> {
-    let started = std::time::Instant::now();
     let layout = graph.layout();
-    let (tags, links) = (layout.tags_graph(), layout.links_graph());
+    let (tags, links_graph) = (layout.tags_graph(), layout.links_graph());
     let tagger = Tagger::new(tagging)?;
     linking.check()?;
     // The open write holds the writer's lock: nothing fills either graph while this runs.
-    let Some(mut write) = graph.begin_bulk(std::slice::from_ref(&tags))? else {
+    let Some(mut write) = graph.begin_bulk(&[tags.clone(), links_graph.clone()])? else {
         return Ok(None);
     };
-    let store = graph.store();
-    if store
-        .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(links.as_ref())))
-        .next()
-        .is_some()
-    {
-        return Ok(None);
-    }
     write.rebuild_index()?;
+    let store = graph.store();
     let derived = layout.derived_graphs();
     // What the harvests rolled, when they read every record; else the store's.
     let roll = harvested.and_then(Usable::roll);
     let rolled = roll.is_some();
-    let scanned_known;
     let (
         Records {
             all,
             tagged,
             case_studies,
         },
-        known,
+        mut known,
     ) = match roll {
-        Some(roll) => (Records::rolled(&roll.typed), &roll.known),
-        None => {
-            scanned_known = Known::of(store)?;
-            (Records::of(store, &derived)?, &scanned_known)
-        }
+        Some(roll) => (Records::rolled(&roll.typed), roll.known.clone()),
+        None => (Records::of(store, &derived)?, Known::of(store)?),
     };
     // Case studies first: a dataset takes the patterns this run gives the case studies that
     // used it. Then every other record the index holds (catalogues are indexed, not tagged).
     let (first, rest): (Vec<NamedNode>, Vec<NamedNode>) =
         all.into_iter().partition(|record| case_studies.contains(record));
+    let from_harvests = std::sync::atomic::AtomicUsize::new(0);
+    // The harvest's record when it kept it, else the store's.
+    let kept_record = |iri: &NamedNode| -> Result<Option<Record>> {
+        let record = harvested.map(|h| h.get(iri)).transpose()?.flatten();
+        Ok(record)
+    };
+
+    // 1. The links, found before anything is written.
+    let started = std::time::Instant::now();
+    let sources = Sources::default();
+    let every: Vec<&NamedNode> = first.iter().chain(&rest).collect();
+    let mut rows: Vec<LinkRow> = crate::parallel::map_in_order(&every, |iri| {
+        let linked = match kept_record(iri)? {
+            Some(record) => {
+                (record.kind == Some(RecordKind::Dataset)).then(|| LinkRecord::from_record(&record))
+            }
+            None => link_record(graph.labels(), layout, iri.as_ref())?,
+        };
+        Ok::<_, crate::IngestError>(linked.map(|linked| LinkRow::of(&linked, sources.id(&linked.source))))
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    drop(every);
+    rows.sort_by(|a, b| a.iri.cmp(&b.iri));
+    let names = sources.into_names();
+    if let Some(kept) = kept {
+        kept.keep(&rows, &names)?;
+    }
+    let read = rows.len();
+    let linked = find_links_in(linking, rows, &names, read, |iri| {
+        match kept_record(&NamedNode::new_unchecked(iri))? {
+            Some(record) => Ok(LinkRecord::from_record(&record)),
+            None => read_dataset(graph.labels(), layout, iri),
+        }
+    })?;
+    known.note_clusters(linked.clusters());
+    let mut links = linked.summary();
+    links.added = linked.stream(layout.base(), &mut |quads| Ok(write.insert(quads)?), &links_graph)?;
+    drop(linked);
+    let link_ms = started.elapsed().as_millis() as u64;
+
+    // 2. The tags and the index, in one pass.
+    let started = std::time::Instant::now();
     let steps = first
         .chunks(RECORDS_PER_STEP)
         .map(|step| (true, step))
         .chain(rest.chunks(RECORDS_PER_STEP).map(|step| (false, step)));
-
     let (run, run_started) = new_run(layout.base());
     let mut summary = TagSummary {
         records: tagged.len(),
         model: tagger.version().to_owned(),
         ..TagSummary::default()
     };
-    // How each dataset counted, by a hash of its IRI, for when step 3 tags it again.
-    let hasher = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
-    let mut counted: HashMap<u64, Counted> = HashMap::new();
     let mut fresh = CaseStudyPatterns::new();
-    let sources = Sources::default();
-    let mut rows: Vec<LinkRow> = Vec::new();
-    let from_harvests = std::sync::atomic::AtomicUsize::new(0);
     for (of_case_studies, step) in steps {
         let read = crate::parallel::map_in_order(step, |iri| {
-            let record = match harvested.map(|h| h.get(iri)).transpose()?.flatten() {
+            let record = match kept_record(iri)? {
                 Some(record) => {
                     from_harvests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     Some(record)
@@ -180,31 +203,20 @@ pub(crate) fn first_refresh(
                 return Ok::<_, crate::IngestError>(None);
             };
             let assignments = if tagged.contains(iri) {
-                Some(tagger.assign_read(store, iri, &record, &derived, &fresh, Some(known))?)
+                Some(tagger.assign_read(store, iri, &record, &derived, &fresh, Some(&known))?)
             } else {
                 None
             };
-            // The row's signature is most of the linker's work per dataset: made here, on
-            // every thread.
-            let row = (record.kind == Some(RecordKind::Dataset)).then(|| {
-                let linked = LinkRecord::from_record(&record);
-                LinkRow::of(&linked, sources.id(&linked.source))
-            });
-            Ok(Some((record, assignments, row)))
+            Ok(Some((record, assignments)))
         })?;
         let mut quads = Vec::new();
         for (iri, read) in step.iter().zip(read) {
-            let Some((mut record, assignments, row)) = read else {
+            let Some((mut record, assignments)) = read else {
                 continue;
             };
-            rows.extend(row);
             if let Some(assignments) = assignments {
                 if let Some(first) = assignments.first() {
-                    let counts = Counted::of(first.method, &first.pattern);
-                    summary.count(counts, 1);
-                    if record.kind == Some(RecordKind::Dataset) {
-                        counted.insert(hasher.hash_one(iri.as_str()), counts);
-                    }
+                    summary.count(Counted::of(first.method, &first.pattern), 1);
                 }
                 if of_case_studies {
                     fresh.insert(iri.clone(), use_patterns(&assignments));
@@ -225,7 +237,7 @@ pub(crate) fn first_refresh(
         }
         write.insert(quads)?;
     }
-    if write.inserted() > 0 {
+    if summary.added > 0 {
         write.insert(
             run_triples(&run, &run_started, &summary)
                 .into_iter()
@@ -234,48 +246,22 @@ pub(crate) fn first_refresh(
         )?;
         summary.run = Some(run.as_str().to_owned());
     }
+    // 3. One commit, then the one compaction; nothing is written after it.
     write.commit()?;
     drop(fresh);
-    let mut tag_ms = started.elapsed().as_millis() as u64;
-    // The bulk loads end here (the harvests', then the tags'): what follows reads.
+    let tag_ms = started.elapsed().as_millis() as u64;
     let compact_ms = graph.compact_if_held()?;
-
-    let started = std::time::Instant::now();
-    rows.sort_by(|a, b| a.iri.cmp(&b.iri));
-    let names = sources.into_names();
-    if let Some(kept) = kept {
-        kept.keep(&rows, &names)?;
-    }
-    let read = rows.len();
-    let links = link_rows(graph, linking, rows, &names, read)?;
-    let link_ms = started.elapsed().as_millis() as u64;
-
-    let started = std::time::Instant::now();
-    let again = retag_reach_noting(graph, tagging, &mut |record, now| {
-        if let Some(before) = counted.get(&hasher.hash_one(record.as_str())) {
-            summary.count(*before, -1);
-        }
-        if let Some(now) = now {
-            summary.count(now, 1);
-        }
-    })?;
-    summary.added += again.added;
-    summary.removed += again.removed;
-    if again.run.is_some() {
-        summary.run = again.run;
-    }
-    tag_ms += started.elapsed().as_millis() as u64;
     let from_harvests = from_harvests.into_inner();
     tracing::info!(
         records = summary.records,
         from_harvests,
         datasets = links.datasets,
         links = links.links,
-        tagged_again = again.records,
+        clusters = links.clusters,
         rolled,
         tag_ms,
         link_ms,
-        "first refresh: every record read once for tagging, linking and the index"
+        "first refresh: links found, then every record tagged and indexed, in one write"
     );
     Ok(Some(Refreshed {
         tags: summary,

@@ -7,7 +7,7 @@
 use super::kept::{KeptRows, Table};
 use super::read::{dataset_iris, read_dataset, read_rows, read_rows_of};
 use super::row::{LinkRow, Sources};
-use super::{Link, LinkSettings, clusters, find_in_rows};
+use super::{Link, LinkRecord, LinkSettings, clusters, find_in_rows};
 use crate::enrich::Scope;
 use crate::error::Result;
 use crate::mint::hex;
@@ -125,17 +125,31 @@ pub fn link_rows(
     sources: &[String],
     read: usize,
 ) -> Result<LinkSummary> {
-    settings.check()?;
     let layout = graph.layout();
-    let links_graph = layout.links_graph();
+    let found = find_links_in(settings, rows, sources, read, |iri| {
+        read_dataset(graph.labels(), layout, iri)
+    })?;
+    found.write(graph)
+}
+
+/// The links among `rows` (every dataset, in IRI order, their sources numbered in
+/// `sources`, `read` of them read from the store this run), with their clusters: what a
+/// linking run writes. The evidence quotes the matched keys, which the rows keep only as
+/// hashes, so the first dataset of each link is read again with `dataset` (a few in a
+/// hundred).
+pub(crate) fn find_links_in<'a>(
+    settings: &LinkSettings,
+    rows: Vec<LinkRow>,
+    sources: &'a [String],
+    read: usize,
+    dataset: impl Fn(&str) -> Result<LinkRecord> + Sync,
+) -> Result<Linked<'a>> {
+    settings.check()?;
     let found = find_in_rows(&rows, settings);
-    // The evidence quotes the matched keys, which the rows keep only as hashes: the linked
-    // datasets (a few in a hundred) are read again.
     let links = crate::parallel::map_in_order(&found, |found| {
-        let a = read_dataset(graph.labels(), layout, &rows[found.a as usize].iri)?;
+        let a = dataset(&rows[found.a as usize].iri)?;
         Ok::<_, crate::IngestError>(found.clone().into_link(&rows, &a))
     })?;
-    let datasets = rows.len();
     // Of the rows, only the linked datasets' sources are needed (for the clusters'
     // catalogue counts): at 2M datasets the rows with their signatures were 1.5 GB, held
     // until the end of the write, the ingest's peak.
@@ -147,68 +161,123 @@ pub fn link_rows(
             (row.iri.to_string(), sources[row.source as usize].as_str())
         })
         .collect();
+    let datasets = rows.len();
     drop(found);
     drop(rows);
-    let groups = clusters(&links);
-    let mut summary = LinkSummary {
+    let clusters = clusters(&links);
+    Ok(Linked {
         datasets,
         read,
-        links: links.len(),
-        clusters: groups.len(),
-        added: 0,
-        removed: 0,
-    };
-    let triples = |into: &mut Vec<Triple>, item: Item<'_>| match item {
-        Item::Link(link) => link_triples(into, layout.base(), link),
-        Item::Cluster(members) => cluster_triples(into, layout.base(), members, &source_of),
-    };
-    let items = links
-        .iter()
-        .map(Item::Link)
-        .chain(groups.iter().map(|members| Item::Cluster(members)));
+        links,
+        clusters,
+        source_of,
+    })
+}
 
-    // A first linking (the links graph empty) streams its statements into the bulk loader
-    // step by step, as a first tagging does, instead of gathering millions for one commit.
-    if let Some(mut bulk) = graph.begin_bulk(std::slice::from_ref(&links_graph))? {
+/// The links a linking run found, and their clusters, not yet written.
+pub(crate) struct Linked<'a> {
+    datasets: usize,
+    read: usize,
+    links: Vec<Link>,
+    /// Each cluster's members, sorted ([`clusters`]).
+    clusters: Vec<Vec<String>>,
+    /// The source of each linked dataset.
+    source_of: HashMap<String, &'a str>,
+}
+
+impl Linked<'_> {
+    /// What was found, nothing written yet.
+    pub(crate) fn summary(&self) -> LinkSummary {
+        LinkSummary {
+            datasets: self.datasets,
+            read: self.read,
+            links: self.links.len(),
+            clusters: self.clusters.len(),
+            added: 0,
+            removed: 0,
+        }
+    }
+
+    /// Each cluster's members, sorted.
+    pub(crate) fn clusters(&self) -> &[Vec<String>] {
+        &self.clusters
+    }
+
+    /// Hands `take` the links graph's statements, about [`BULK_STEP`] at a time, and
+    /// returns how many there were: a first linking streams them into the bulk loader
+    /// instead of gathering millions for one commit.
+    pub(crate) fn stream(
+        &self,
+        base: &str,
+        take: &mut dyn FnMut(Vec<Quad>) -> Result<()>,
+        graph: &NamedNode,
+    ) -> Result<usize> {
         let mut step: Vec<Triple> = Vec::new();
-        for item in items {
-            triples(&mut step, item);
+        let mut count = 0;
+        for item in self.items() {
+            self.triples(&mut step, base, item);
             if step.len() >= BULK_STEP {
-                summary.added += step.len();
-                bulk.insert(in_graph(std::mem::take(&mut step), &links_graph))?;
+                count += step.len();
+                take(in_graph(std::mem::take(&mut step), graph))?;
             }
         }
-        summary.added += step.len();
-        bulk.insert(in_graph(step, &links_graph))?;
-        bulk.commit()?;
-        return Ok(summary);
+        count += step.len();
+        take(in_graph(step, graph))?;
+        Ok(count)
     }
 
-    // A re-link writes only the difference from what the graph holds.
-    let mut wanted: HashSet<Triple> = HashSet::new();
-    let mut mine: Vec<Triple> = Vec::new();
-    for item in items {
-        triples(&mut mine, item);
-        wanted.extend(mine.drain(..));
+    fn items(&self) -> impl Iterator<Item = Item<'_>> {
+        self.links
+            .iter()
+            .map(Item::Link)
+            .chain(self.clusters.iter().map(|members| Item::Cluster(members)))
     }
-    let mut held: HashSet<Triple> = HashSet::new();
-    for quad in graph
-        .store()
-        .quads_for_pattern(None, None, None, Some(links_graph.as_ref().into()))
-    {
-        held.insert(Triple::from(quad?));
+
+    fn triples(&self, into: &mut Vec<Triple>, base: &str, item: Item<'_>) {
+        match item {
+            Item::Link(link) => link_triples(into, base, link),
+            Item::Cluster(members) => cluster_triples(into, base, members, &self.source_of),
+        }
     }
-    let remove: Vec<Triple> = held.iter().filter(|t| !wanted.contains(*t)).cloned().collect();
-    let insert: Vec<Triple> = wanted.into_iter().filter(|t| !held.contains(t)).collect();
-    summary.added = insert.len();
-    summary.removed = remove.len();
-    if !insert.is_empty() || !remove.is_empty() {
-        let mut batch = WriteBatch::new();
-        batch.remove(in_graph(remove, &links_graph));
-        batch.insert(in_graph(insert, &links_graph));
-        graph.commit(batch)?;
+
+    /// Writes the links into `graph`'s links graph: streamed into the bulk loader when it
+    /// is empty, else only the difference from what it holds, in one commit.
+    pub(crate) fn write(self, graph: &Graph) -> Result<LinkSummary> {
+        let layout = graph.layout();
+        let links_graph = layout.links_graph();
+        let mut summary = self.summary();
+        if let Some(mut bulk) = graph.begin_bulk(std::slice::from_ref(&links_graph))? {
+            summary.added = self.stream(layout.base(), &mut |quads| Ok(bulk.insert(quads)?), &links_graph)?;
+            bulk.commit()?;
+            return Ok(summary);
+        }
+
+        // A re-link writes only the difference from what the graph holds.
+        let mut wanted: HashSet<Triple> = HashSet::new();
+        let mut mine: Vec<Triple> = Vec::new();
+        for item in self.items() {
+            self.triples(&mut mine, layout.base(), item);
+            wanted.extend(mine.drain(..));
+        }
+        let mut held: HashSet<Triple> = HashSet::new();
+        for quad in graph
+            .store()
+            .quads_for_pattern(None, None, None, Some(links_graph.as_ref().into()))
+        {
+            held.insert(Triple::from(quad?));
+        }
+        let remove: Vec<Triple> = held.iter().filter(|t| !wanted.contains(*t)).cloned().collect();
+        let insert: Vec<Triple> = wanted.into_iter().filter(|t| !held.contains(t)).collect();
+        summary.added = insert.len();
+        summary.removed = remove.len();
+        if !insert.is_empty() || !remove.is_empty() {
+            let mut batch = WriteBatch::new();
+            batch.remove(in_graph(remove, &links_graph));
+            batch.insert(in_graph(insert, &links_graph));
+            graph.commit(batch)?;
+        }
+        Ok(summary)
     }
-    Ok(summary)
 }
 
 /// Statements a first linking hands the bulk loader at a time.

@@ -38,7 +38,11 @@ pub fn dataset_iris(
 
 /// What the linker compares of `iri`, read from the store `labels` reads, if it is a
 /// dataset there.
-fn link_record(labels: Labels<'_>, layout: &Layout, iri: NamedNodeRef<'_>) -> Result<Option<LinkRecord>> {
+pub(crate) fn link_record(
+    labels: Labels<'_>,
+    layout: &Layout,
+    iri: NamedNodeRef<'_>,
+) -> Result<Option<LinkRecord>> {
     let parts = Parts {
         distributions: true,
         ..Parts::OWN

@@ -155,22 +155,6 @@ pub(crate) fn tag_scope_noting(
     tag_records_noting(graph, settings, records, *scope == Scope::All, progress, note)
 }
 
-/// Re-tags the datasets case studies use and the other members of their clusters, telling
-/// `note` as [`tag_scope_noting`] does: after a first refresh's one pass, which gave every
-/// dataset the patterns of the case studies that used it but knew no cluster yet, these
-/// are the datasets whose tags the clusters can change. [`Scope::Sources`] would also look
-/// for datasets holding a pattern from a case study that no longer uses them, reading every
-/// evidence line of the tags graph (a million of them, about ten seconds, at a million
-/// datasets); after that pass, those are all among the used.
-pub(crate) fn retag_reach_noting(
-    graph: &Graph,
-    settings: &TagSettings,
-    note: &mut dyn FnMut(&NamedNode, Option<Counted>),
-) -> Result<TagSummary> {
-    let records = used_and_clustered(graph)?.into_iter().collect();
-    tag_records_noting(graph, settings, records, false, &mut |_| {}, note)
-}
-
 /// Re-tags `records`; `whole` when they are every record, so that tags of records gone
 /// from every source are swept.
 fn tag_records_noting(

@@ -350,10 +350,9 @@ impl Tagger {
         if !is_dataset {
             return Ok(self.infer(read));
         }
-        let uses = match known {
-            Some(known) if !known.clustered && !known.used.contains_key(record) => Vec::new(),
-            Some(known) if !known.clustered && known.titles.is_some() => known.usage(record, fresh),
-            _ => usage(store, record, ignore, fresh)?,
+        let uses = match known.and_then(|known| known.usage(record, ignore, fresh)) {
+            Some(uses) => uses,
+            None => usage(store, record, ignore, fresh, known)?,
         };
         Ok(self.for_dataset(uses, self.infer_dataset(read)))
     }
@@ -471,6 +470,7 @@ pub fn is_case_study(store: &Store, record: &NamedNode, ignore: &[NamedNode]) ->
 /// A case study that used a dataset (or another member of its cluster).
 #[derive(Debug)]
 struct Use {
+    case: NamedNode,
     title: String,
     /// Its patterns and how each was assigned: curated by its source, or inferred (as the
     /// last tagging run stored it).
@@ -478,14 +478,25 @@ struct Use {
 }
 
 /// The case studies that used `record`, through `cg:usesDataset` to it or to another member
-/// of its `cg:cluster` (the same dataset in another catalogue).
+/// of its `cg:cluster` (the same dataset in another catalogue), the clusters `known` found
+/// in this run counted too.
 fn usage(
     store: &Store,
     record: &NamedNode,
     derived: &[NamedNode],
     fresh: &CaseStudyPatterns,
+    known: Option<&Known>,
 ) -> Result<Vec<Use>> {
     let mut members = vec![record.clone()];
+    for member in known
+        .and_then(|known| known.clusters.get(record))
+        .into_iter()
+        .flat_map(|m| m.iter())
+    {
+        if !members.contains(member) {
+            members.push(member.clone());
+        }
+    }
     for quad in store.quads_for_pattern(Some(record.into()), Some(cg::CLUSTER), None, None) {
         if let Term::NamedNode(cluster) = quad?.object {
             for member in
@@ -533,8 +544,14 @@ fn usage(
         }
         uses.extend(patterns.into_use(&case, title, fresh));
     }
-    uses.sort_by(|a, b| a.title.cmp(&b.title));
+    sort_uses(&mut uses);
     Ok(uses)
+}
+
+/// Orders uses as a dataset's evidence lists them: by title, then by case study (two may
+/// share a title).
+fn sort_uses(uses: &mut [Use]) {
+    uses.sort_by(|a, b| (&a.title, &a.case).cmp(&(&b.title, &b.case)));
 }
 
 /// The patterns the graphs state for one case study, gathered into its [`Use`]: each
@@ -572,6 +589,7 @@ impl StatedPatterns {
             patterns.clone_from(assigned);
         }
         (!patterns.is_empty()).then(|| Use {
+            case: case.clone(),
             title: title.unwrap_or_else(|| case.as_str().to_owned()),
             patterns,
         })
@@ -589,7 +607,7 @@ impl StatedPatterns {
 /// datasets too, so that a first refresh asks the store nothing: its lookups, made before
 /// the store's one compaction, each consulted every file the bulk loads had left (at a
 /// million datasets, most of the refresh's pass, one core idle).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Known {
     /// The patterns stated for each subject of a `cg:usePattern`, with the graph of each.
     stated: HashMap<NamedNode, Vec<(NamedNode, GraphName)>>,
@@ -598,6 +616,9 @@ pub struct Known {
     /// Whether any `cg:cluster` statement exists: if one does, a dataset's uses are asked
     /// of the store (through its cluster's members).
     clustered: bool,
+    /// The clusters this run found and has not written yet ([`Known::note_clusters`]):
+    /// the other members of each clustered dataset's.
+    clusters: HashMap<NamedNode, std::sync::Arc<[NamedNode]>>,
     /// The title of each case study in `used` (the least, when it has several), when every
     /// one is known: then a dataset's uses are not asked of the store.
     titles: Option<HashMap<NamedNode, String>>,
@@ -622,7 +643,40 @@ impl Known {
             .next()
             .transpose()?
             .is_some();
+        // The titles of the case studies that use a dataset (a few thousand lookups): with
+        // them, a dataset's uses are not asked of the store.
+        let mut titles: HashMap<NamedNode, String> = HashMap::new();
+        for case in known.used.values().flatten() {
+            if titles.contains_key(case) {
+                continue;
+            }
+            for quad in store.quads_for_pattern(
+                Some(case.as_ref().into()),
+                Some(civicgraph_vocab::ext::dct::TITLE),
+                None,
+                None,
+            ) {
+                if let Term::Literal(title) = quad?.object {
+                    least_title(&mut titles, case, title.value());
+                }
+            }
+        }
+        known.titles = Some(titles);
         Ok(known)
+    }
+
+    /// Notes the clusters this run found (each one's members), before they are written: a
+    /// dataset takes the patterns of the case studies that used another member of its.
+    pub(crate) fn note_clusters(&mut self, clusters: &[Vec<String>]) {
+        for members in clusters {
+            let members: std::sync::Arc<[NamedNode]> = members
+                .iter()
+                .map(|m| NamedNode::new_unchecked(m.as_str()))
+                .collect();
+            for member in members.iter() {
+                self.clusters.insert(member.clone(), members.clone());
+            }
+        }
     }
 
     /// Nothing known yet, to be extended with what each source of a first harvest rolled:
@@ -677,12 +731,7 @@ impl Known {
             if let (NamedOrBlankNode::NamedNode(case), Term::Literal(title)) = (&t.subject, &t.object)
                 && cases.contains(case)
             {
-                let kept = titles
-                    .entry(case.clone())
-                    .or_insert_with(|| title.value().to_owned());
-                if title.value() < kept.as_str() {
-                    title.value().clone_into(kept);
-                }
+                least_title(&mut titles, case, title.value());
             }
         }
         self.titles = Some(titles);
@@ -708,13 +757,11 @@ impl Known {
             }
         }
         self.clustered |= other.clustered;
+        self.clusters.extend(other.clusters);
         self.titles = match (self.titles.take(), other.titles) {
             (Some(mut mine), Some(theirs)) => {
                 for (case, title) in theirs {
-                    let kept = mine.entry(case).or_insert_with(|| title.clone());
-                    if title < *kept {
-                        *kept = title;
-                    }
+                    least_title(&mut mine, &case, &title);
                 }
                 Some(mine)
             }
@@ -723,22 +770,54 @@ impl Known {
         self.datasets_too = None;
     }
 
-    /// [`usage`] from what is known, when no dataset is in a cluster and every case
-    /// study's title is known: the case studies that used `record`, with their patterns
-    /// as this run assigned them (`fresh`) or as a graph states them.
-    fn usage(&self, record: &NamedNode, fresh: &CaseStudyPatterns) -> Vec<Use> {
-        let titles = self.titles.as_ref();
-        let mut uses = Vec::new();
-        for case in self.used.get(record).into_iter().flatten() {
-            let mut patterns = StatedPatterns::default();
-            // Only a harvest's roll knows titles, and it holds no derived graph.
-            for (pattern, _) in self.stated.get(case).into_iter().flatten() {
-                patterns.note(pattern, false);
-            }
-            uses.extend(patterns.into_use(case, titles.and_then(|t| t.get(case)).cloned(), fresh));
+    /// [`usage`] from what is known: the case studies that used `record` or another member
+    /// of a cluster this run found, with their patterns as this run assigned them (`fresh`)
+    /// or as a graph states them (those of the `derived` graphs inferred). `None` when the
+    /// store must be asked: a graph states clusters, or a case study's title is unknown.
+    fn usage(
+        &self,
+        record: &NamedNode,
+        derived: &[NamedNode],
+        fresh: &CaseStudyPatterns,
+    ) -> Option<Vec<Use>> {
+        if self.clustered {
+            return None;
         }
-        uses.sort_by(|a, b| a.title.cmp(&b.title));
-        uses
+        let members = self.clusters.get(record);
+        let mut cases: Vec<&NamedNode> = Vec::new();
+        for member in std::iter::once(record).chain(members.into_iter().flat_map(|m| m.iter())) {
+            for case in self.used.get(member).into_iter().flatten() {
+                if !cases.contains(&case) {
+                    cases.push(case);
+                }
+            }
+        }
+        if cases.is_empty() {
+            return Some(Vec::new());
+        }
+        let titles = self.titles.as_ref()?;
+        let mut uses = Vec::new();
+        for case in cases {
+            let mut patterns = StatedPatterns::default();
+            for (pattern, graph) in self.stated.get(case).into_iter().flatten() {
+                let in_derived = matches!(graph, GraphName::NamedNode(g) if derived.contains(g));
+                patterns.note(pattern, in_derived);
+            }
+            uses.extend(patterns.into_use(case, titles.get(case).cloned(), fresh));
+        }
+        sort_uses(&mut uses);
+        Some(uses)
+    }
+}
+
+/// Keeps in `titles` the least title of `case` (as [`usage`] takes it when it has several).
+fn least_title(titles: &mut HashMap<NamedNode, String>, case: &NamedNode, title: &str) {
+    match titles.get_mut(case) {
+        Some(kept) if title < kept.as_str() => title.clone_into(kept),
+        Some(_) => {}
+        None => {
+            titles.insert(case.clone(), title.to_owned());
+        }
     }
 }
 
