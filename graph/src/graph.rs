@@ -345,8 +345,7 @@ impl Graph {
     /// Every IRI typed as a dataset, case study or catalogue, in any graph: the records the
     /// index holds.
     pub fn record_subjects(&self) -> Result<BTreeSet<NamedNode>> {
-        let kinds = RecordKind::ALL.map(|(kind, _)| kind);
-        crate::records::typed_records(&self.store, &kinds)
+        crate::records::typed_records(&self.store, &RecordKind::EVERY)
             .map(|typed| typed.map(|t| t.iri))
             .collect()
     }

@@ -37,6 +37,10 @@ impl RecordKind {
         (RecordKind::Catalogue, dcat::CATALOG),
     ];
 
+    /// Every kind, in the order of [`RecordKind::ALL`]: what a scan of every record asks
+    /// [`typed_records`] for.
+    pub const EVERY: [RecordKind; 3] = [RecordKind::Dataset, RecordKind::CaseStudy, RecordKind::Catalogue];
+
     /// The stable name used in the index and in APIs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -825,6 +829,11 @@ fn countries_of(statements: &dyn Statements, place: TermRef<'_>) -> Result<Vec<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_is_the_kinds_of_all_in_its_order() {
+        assert_eq!(RecordKind::ALL.map(|(kind, _)| kind), RecordKind::EVERY);
+    }
 
     #[test]
     fn the_first_title_is_dct_title_and_a_record_in_two_sources_lists_its_agents_once() {

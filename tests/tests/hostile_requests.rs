@@ -661,6 +661,15 @@ async fn answer_on_new_connection(address: std::net::SocketAddr, ask: bool) -> S
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+/// `n` connections to `address`, opened and held, sending nothing.
+async fn hold_connections(address: std::net::SocketAddr, n: usize) -> Vec<tokio::net::TcpStream> {
+    let mut held = Vec::with_capacity(n);
+    for _ in 0..n {
+        held.push(tokio::net::TcpStream::connect(address).await.unwrap());
+    }
+    held
+}
+
 /// Asks for `/healthz` on new connections until one is served (a closed connection's place
 /// is freed when the server reads its end, a moment after the client closes it).
 async fn served_again(address: std::net::SocketAddr) {
@@ -691,10 +700,7 @@ async fn connections_over_a_clients_share_are_refused_at_once_and_the_others_ser
         },
     )
     .await;
-    let mut held = Vec::new();
-    for _ in 0..3 {
-        held.push(tokio::net::TcpStream::connect(address).await.unwrap());
-    }
+    let mut held = hold_connections(address, 3).await;
     let refused = answer_on_new_connection(address, false).await;
     assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
     assert!(refused.contains("retry-after: 1"), "{refused}");
@@ -727,10 +733,7 @@ async fn connections_over_the_servers_total_are_refused_until_one_closes() {
         },
     )
     .await;
-    let mut held = Vec::new();
-    for _ in 0..2 {
-        held.push(tokio::net::TcpStream::connect(address).await.unwrap());
-    }
+    let mut held = hold_connections(address, 2).await;
     let refused = answer_on_new_connection(address, false).await;
     assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
     assert!(refused.contains("as many connections as it may (2)"), "{refused}");

@@ -75,8 +75,7 @@ impl Records {
 
     fn of(store: &Store, derived: &[NamedNode]) -> Result<Self> {
         let mut records = Self::empty();
-        let kinds = RecordKind::ALL.map(|(kind, _)| kind);
-        for typed in civicgraph_graph::typed_records(store, &kinds) {
+        for typed in civicgraph_graph::typed_records(store, &RecordKind::EVERY) {
             let typed = typed?;
             let in_derived = matches!(&typed.graph, GraphName::NamedNode(g) if derived.contains(g));
             records.note(typed.iri, typed.kind, in_derived);

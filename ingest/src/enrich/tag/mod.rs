@@ -598,15 +598,16 @@ impl StatedPatterns {
 
 /// What the whole store holds that tagging a record would otherwise ask it about, read
 /// once before a pass over every record: the few subjects a graph states a pattern for,
-/// the few datasets a case study uses, and whether any dataset is in a cluster. At a
-/// million records, asking the store these for each record (four lookups, each decoding
-/// what it found) was a third of tagging's time.
+/// the few datasets a case study uses and the titles of those case studies, and whether
+/// any dataset is in a cluster. At a million records, asking the store these for each
+/// record (four lookups, each decoding what it found) was a third of tagging's time. A
+/// first refresh adds the clusters it found before writing them.
 ///
-/// Rolled by a first harvest's sources ([`crate::enrich::harvested`]), it also holds the
-/// titles of the case studies that use a dataset and which records of another kind are
-/// datasets too, so that a first refresh asks the store nothing: its lookups, made before
-/// the store's one compaction, each consulted every file the bulk loads had left (at a
-/// million datasets, most of the refresh's pass, one core idle).
+/// Rolled by a first harvest's sources ([`crate::enrich::harvested`]), it also holds
+/// which records of another kind are datasets too, so that a first refresh asks the store
+/// nothing: its lookups, made before the store's one compaction, each consulted every file
+/// the bulk loads had left (at a million datasets, most of the refresh's pass, one core
+/// idle).
 #[derive(Debug, Default, Clone)]
 pub struct Known {
     /// The patterns stated for each subject of a `cg:usePattern`, with the graph of each.
