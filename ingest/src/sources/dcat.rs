@@ -82,6 +82,41 @@ pub fn split_paging(triples: Vec<Triple>) -> Page {
     Page { triples: kept, next }
 }
 
+/// A warning when relative IRIs of a file read without `base` resolved against the file's
+/// own `file://` URL: they then name files on the harvesting machine (an Italian municipal
+/// export's `dct:format rdf:resource="CSV"` became `<file:///…/dcat-ap-it/CSV>`), which
+/// nobody else can dereference and which change when the file moves. The source's `base`,
+/// where the file was published, makes them the publisher's IRIs.
+pub fn resolved_against_file(triples: &[Triple], base: &str, source: &str) -> Option<String> {
+    let folder = &base[..base.rfind('/').map_or(base.len(), |slash| slash + 1)];
+    if !folder.starts_with("file:") {
+        return None;
+    }
+    let mut terms: HashSet<&str> = HashSet::new();
+    for t in triples {
+        let subject = match &t.subject {
+            NamedOrBlankNode::NamedNode(n) => Some(n.as_str()),
+            NamedOrBlankNode::BlankNode(_) => None,
+        };
+        let object = match &t.object {
+            Term::NamedNode(n) => Some(n.as_str()),
+            _ => None,
+        };
+        terms.extend(
+            [subject, Some(t.predicate.as_str()), object]
+                .into_iter()
+                .flatten()
+                .filter(|iri| iri.starts_with(folder)),
+        );
+    }
+    let example = terms.iter().min()?;
+    Some(format!(
+        "source {source}: {} relative IRIs resolved against the file's own URL, so they name \
+         files on this machine (e.g. <{example}>); set base to the URL the file was published at",
+        terms.len()
+    ))
+}
+
 /// What the RDF `Accept` header asks for, best first.
 pub(crate) const RDF_ACCEPT: &str = "text/turtle, application/n-triples;q=0.9, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-quads;q=0.7, application/trig;q=0.7, */*;q=0.1";
 
@@ -97,7 +132,7 @@ pub(crate) async fn read(
     if let Some(path) = &source.path {
         let (bytes, name, base) = super::read_source_file(source, path, settings)?;
         report.documents.push(name.clone());
-        return document::map(
+        let triples = document::map(
             DocumentKind::Dcat,
             &bytes,
             &name,
@@ -107,7 +142,13 @@ pub(crate) async fn read(
             "",
             minter,
             report,
-        );
+        )?;
+        if source.base.is_none() {
+            report
+                .warnings
+                .extend(resolved_against_file(&triples, &base, &source.id));
+        }
+        return Ok(triples);
     }
     let mut url = source
         .url
@@ -170,5 +211,48 @@ mod tests {
             Some("https://hub.example.org/catalog?page=2")
         );
         assert_eq!(page.triples.len(), 2, "{:#?}", page.triples);
+    }
+
+    #[test]
+    fn relative_iris_resolved_against_a_file_are_named_in_a_warning() {
+        let document = br#"
+            @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+            <https://example.org/d/1> a dcat:Dataset ; dct:publisher <c_a182> ;
+                dcat:distribution [ dct:format <CSV> ; dcat:downloadURL <https://example.org/d/1.csv> ] .
+        "#;
+        let read = |base: &str| {
+            read_page(
+                document,
+                RdfFormat::Turtle,
+                Some(base),
+                "d",
+                &mut Report::default(),
+            )
+        };
+        let base = "file:///srv/exports/catalog.ttl";
+        let warning = resolved_against_file(&read(base).unwrap().triples, base, "alessandria").unwrap();
+        assert!(
+            warning.starts_with("source alessandria: 2 relative IRIs"),
+            "{warning}"
+        );
+        assert!(warning.contains("<file:///srv/exports/CSV>"), "{warning}");
+        assert!(warning.contains("set base"), "{warning}");
+        // Resolved against where the file was published, they are the publisher's IRIs.
+        let published = "https://opendata.example.org/catalog.ttl";
+        assert_eq!(
+            resolved_against_file(&read(published).unwrap().triples, published, "a"),
+            None
+        );
+        // A file with no relative IRI warns of nothing.
+        let absolute = br#"<https://example.org/d/1> a <http://www.w3.org/ns/dcat#Dataset> ."#;
+        let page = read_page(
+            absolute,
+            RdfFormat::Turtle,
+            Some(base),
+            "d",
+            &mut Report::default(),
+        )
+        .unwrap();
+        assert_eq!(resolved_against_file(&page.triples, base, "a"), None);
     }
 }
