@@ -136,8 +136,7 @@ pub(crate) fn first_refresh(
     let from_harvests = std::sync::atomic::AtomicUsize::new(0);
     // The harvest's record when it kept it, else the store's.
     let kept_record = |iri: &NamedNode| -> Result<Option<Record>> {
-        let record = harvested.map(|h| h.get(iri)).transpose()?.flatten();
-        Ok(record)
+        Ok(harvested.map(|h| h.get(iri)).transpose()?.flatten())
     };
 
     // 1. The links, found before anything is written.

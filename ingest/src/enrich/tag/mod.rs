@@ -618,7 +618,7 @@ pub struct Known {
     /// of the store (through its cluster's members).
     clustered: bool,
     /// The clusters this run found and has not written yet ([`Known::note_clusters`]):
-    /// the other members of each clustered dataset's.
+    /// every member of each, by member.
     clusters: HashMap<NamedNode, std::sync::Arc<[NamedNode]>>,
     /// The title of each case study in `used` (the least, when it has several), when every
     /// one is known: then a dataset's uses are not asked of the store.
