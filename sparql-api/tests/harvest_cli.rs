@@ -1,6 +1,7 @@
 //! Drives `civicgraph harvest`, `harvests` and `validate` as a user would, and kills
 //! harvests with SIGKILL part-way to show that the previous version of the source survives
-//! whole and that no run is left `running`.
+//! whole and that no run is left `running`; and kills a new hub's first harvest, whose
+//! tags and links are one write.
 
 use civicgraph_graph::{Graph, Layout, QueryOptions};
 use oxigraph::model::Term;
@@ -26,6 +27,12 @@ fn civicgraph(data: &Path, config: &Path, args: &[&str]) -> Output {
 
 /// A DCAT-AP catalogue of `n` datasets in Turtle, tagged with `version`.
 fn catalogue(path: &Path, n: usize, version: &str) {
+    catalogue_at(path, n, version, "region");
+}
+
+/// [`catalogue`] published at `{host}.example.org`: the same datasets under other IRIs,
+/// their files still at `region.example.org` (so the linker finds each copy).
+fn catalogue_at(path: &Path, n: usize, version: &str, host: &str) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(
         f,
@@ -34,16 +41,16 @@ fn catalogue(path: &Path, n: usize, version: &str) {
     .unwrap();
     writeln!(
         f,
-        "<https://region.example.org/catalog> a dcat:Catalog ; dct:title \"Region\" ."
+        "<https://{host}.example.org/catalog> a dcat:Catalog ; dct:title \"Region\" ."
     )
     .unwrap();
     for i in 0..n {
         writeln!(
             f,
-            "<https://region.example.org/d/{i}> a dcat:Dataset ; dct:title \"Dataset {i} {version}\" ; \
+            "<https://{host}.example.org/d/{i}> a dcat:Dataset ; dct:title \"Dataset {i} {version}\" ; \
              dct:description \"Air quality readings {version}\" ; dct:identifier \"{i}\" ; \
              dcat:distribution [ a dcat:Distribution ; dcat:accessURL <https://region.example.org/files/{i}.csv> ] .\n\
-             <https://region.example.org/catalog> dcat:dataset <https://region.example.org/d/{i}> ."
+             <https://{host}.example.org/catalog> dcat:dataset <https://{host}.example.org/d/{i}> ."
         )
         .unwrap();
     }
@@ -285,6 +292,127 @@ fn a_harvest_killed_part_way_leaves_the_previous_version_whole() {
         outcomes.contains_key("old") && outcomes.contains_key("new"),
         "{outcomes:?}"
     );
+}
+
+/// What a data directory holds after a first harvest of two sources: each source's
+/// datasets, the tags graph's assignments and the links graph's `owl:sameAs` statements.
+#[derive(Debug, PartialEq)]
+struct FirstHarvest {
+    datasets: Vec<usize>,
+    assignments: std::collections::BTreeSet<String>,
+    same_as: std::collections::BTreeSet<String>,
+}
+
+impl FirstHarvest {
+    fn of(data: &Path) -> Self {
+        let graph = Graph::open(data, Layout::default()).unwrap();
+        let layout = graph.layout();
+        let store = graph.store();
+        let dataset = oxigraph::model::NamedNodeRef::new("http://www.w3.org/ns/dcat#Dataset").unwrap();
+        let datasets = ["region", "copy"]
+            .iter()
+            .map(|source| {
+                let g = layout.source_graph(source).unwrap();
+                store
+                    .quads_for_pattern(
+                        None,
+                        Some(oxigraph::model::vocab::rdf::TYPE),
+                        Some(dataset.into()),
+                        Some(g.as_ref().into()),
+                    )
+                    .count()
+            })
+            .collect();
+        let statements = |graph: oxigraph::model::NamedNode, predicate: &str| {
+            let predicate = oxigraph::model::NamedNode::new(predicate).unwrap();
+            store
+                .quads_for_pattern(None, Some(predicate.as_ref()), None, Some(graph.as_ref().into()))
+                .map(|q| {
+                    let q = q.unwrap();
+                    format!("{} {}", q.subject, q.object)
+                })
+                .collect()
+        };
+        Self {
+            datasets,
+            assignments: statements(
+                layout.tags_graph(),
+                "https://w3id.org/civicgraph/ns#patternAssignment",
+            ),
+            same_as: statements(layout.links_graph(), "http://www.w3.org/2002/07/owl#sameAs"),
+        }
+    }
+}
+
+/// A new hub's first harvest writes its sources, then tags and links every record in one
+/// write. Killed anywhere, each source is absent or whole, and the tags and the links are
+/// both absent or both complete; the next harvest leaves what an unkilled one leaves.
+#[test]
+fn a_first_harvest_killed_part_way_is_completed_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    let (region, copy) = (dir.path().join("region.ttl"), dir.path().join("copy.ttl"));
+    catalogue_at(&region, 1_500, "v1", "region");
+    catalogue_at(&copy, 1_500, "v1", "copy");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[source]]\nid = \"region\"\nkind = \"dcat\"\npath = {:?}\n\n\
+             [[source]]\nid = \"copy\"\nkind = \"dcat\"\npath = {:?}\n",
+            region.display().to_string(),
+            copy.display().to_string()
+        ),
+    )
+    .unwrap();
+    let reference = dir.path().join("reference");
+    let started = std::time::Instant::now();
+    ok(&civicgraph(&reference, &cfg, &["harvest"]));
+    let full = started.elapsed().as_millis() as u64;
+    let whole = FirstHarvest::of(&reference);
+    assert_eq!(whole.datasets, [1_500, 1_500]);
+    assert_eq!(whole.assignments.len(), 3_000, "every dataset tagged once");
+    assert_eq!(whole.same_as.len(), 1_500, "every copy linked");
+
+    let mut outcomes = std::collections::BTreeMap::<&str, usize>::new();
+    for (round, fraction) in kill_points(0xf1257, 10, 1.0).into_iter().enumerate() {
+        let data = dir.path().join(format!("killed-{round}"));
+        let delay_ms = (full as f64 * fraction) as u64;
+        kill_after(
+            command(&data, &cfg, &["harvest"]),
+            Duration::from_millis(delay_ms),
+        );
+        // A kill before the data directory was made leaves nothing to look at.
+        if data.exists() {
+            let held = FirstHarvest::of(&data);
+            assert!(
+                held.datasets.iter().all(|n| [0, 1_500].contains(n)),
+                "after a kill at {delay_ms} ms a source is part-written: {:?}",
+                held.datasets
+            );
+            let outcome = match (held.assignments.is_empty(), held.same_as.is_empty()) {
+                (true, true) if held.datasets == [1_500, 1_500] => "harvested, neither tagged nor linked",
+                (true, true) => "neither tagged nor linked",
+                (false, false) => {
+                    assert_eq!(held, whole, "after a kill at {delay_ms} ms");
+                    "tagged and linked"
+                }
+                _ => panic!(
+                    "after a kill at {delay_ms} ms the tags ({}) and the links ({}) are apart",
+                    held.assignments.len(),
+                    held.same_as.len()
+                ),
+            };
+            *outcomes.entry(outcome).or_default() += 1;
+        }
+        ok(&civicgraph(&data, &cfg, &["harvest"]));
+        assert_eq!(
+            FirstHarvest::of(&data),
+            whole,
+            "the harvest after a kill at {delay_ms} ms"
+        );
+    }
+    eprintln!("full first harvest {full} ms; kill outcomes {outcomes:?}");
+    assert!(outcomes.contains_key("tagged and linked"), "{outcomes:?}");
 }
 
 /// A free port on the loopback interface.
