@@ -22,7 +22,7 @@
 //! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels`, `benefits` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel`, `cg:benefit` |
 //! | `datasets` (IRIs, or objects with `iri` or `landing_page`, `title`, `publisher`) | `cg:usesDataset` |
 //! | `outcome` | `cg:outcome` |
-//! | `sources` (`url`, `org_url`) | `dct:source` |
+//! | `sources` (`url`, `org_url`) | `dct:source`, one per address (a field may hold several, split at whitespace) |
 //! | any other field | `schema:additionalProperty` |
 //!
 //! The Open Data Impact Map's organisation profiles (`org_profiles.json`: an organisation
@@ -450,7 +450,13 @@ fn map_case(
         out.lang_text(&c, cg::OUTCOME, &outcome, "en");
     }
     for source in texts(field(fields, "sources")) {
-        if !out.link(&c, dct::SOURCE, &source) {
+        // One field often holds several addresses, a line each (58 of the IPS Explorer's
+        // cases): an address holds no whitespace, so each word that is one is a source.
+        let mut linked = false;
+        for word in source.split_whitespace() {
+            linked |= out.link(&c, dct::SOURCE, word);
+        }
+        if !linked {
             report.warnings.push(format!(
                 "{position}: source {source:?} is not an absolute http(s) IRI; left out"
             ));
@@ -715,7 +721,8 @@ mod tests {
             "patterns": ["access", "P2"], "beneficiaries": ["citizens"], "enablers": ["open-standards"],
             "actors": ["public-sector"], "channels": ["nope"], "outcome": "Fewer calls",
             "datasets": [{"title": "Bin collections", "landing_page": "https://data.leeds.gov.uk/bins"}, "https://x.org/d/1"],
-            "sources": ["https://leeds.gov.uk/bins", "javascript:alert(1)"], "budget": "small"}]}"#;
+            "sources": ["https://leeds.gov.uk/bins", "javascript:alert(1)",
+                "https://leeds.gov.uk/news/1\nhttps://example.org/report.pdf"], "budget": "small"}]}"#;
         let (mut out, mut report) = (Emitter::default(), Report::default());
         map_json(json, "cases.json", &minter(), &mut out, &mut report).unwrap();
         let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
@@ -731,6 +738,12 @@ mod tests {
         assert!(has("\"2019\"^^<http://www.w3.org/2001/XMLSchema#gYear>"));
         assert!(has("\"budget\""), "unknown fields are kept");
         assert!(!has("javascript"), "{lines:#?}");
+        for source in ["https://leeds.gov.uk/news/1", "https://example.org/report.pdf"] {
+            assert!(
+                has(&format!("<http://purl.org/dc/terms/source> <{source}>")),
+                "one source field holding two addresses, a line each: {lines:#?}"
+            );
+        }
         for theme in ["ENVI", "TRAN", "REGI"] {
             assert!(
                 has(&format!(
