@@ -294,6 +294,44 @@ fn a_harvest_killed_part_way_leaves_the_previous_version_whole() {
     );
 }
 
+/// A real municipal export names its formats `rdf:resource="CSV"`: read from a file with no
+/// `base`, they became paths on the harvesting machine. The harvest says so, and says what
+/// to set; with `base` it says nothing.
+#[test]
+fn a_file_whose_relative_iris_named_local_paths_is_warned_of() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/catalog-exports-real/dcat-ap-it/ComunediAlessandria-catalog.rdf");
+    if !file.exists() {
+        eprintln!("../shared/data is absent; skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    let harvest = |base: &str| {
+        std::fs::write(
+            &cfg,
+            format!(
+                "[[source]]\nid = \"alessandria\"\nkind = \"dcat\"\npath = {:?}\n{base}",
+                file.display().to_string()
+            ),
+        )
+        .unwrap();
+        let out = civicgraph(&dir.path().join("data"), &cfg, &["harvest"]);
+        ok(&out);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = harvest("");
+    assert!(
+        stderr.contains("warning: source alessandria: ")
+            && stderr.contains("relative IRIs resolved against the file's own URL")
+            && stderr.contains("dcat-ap-it/CSV>")
+            && stderr.contains("set base"),
+        "{stderr}"
+    );
+    let stderr = harvest("base = \"https://github.com/ComunediAlessandria/open-data/\"\n");
+    assert!(!stderr.contains("relative IRIs"), "{stderr}");
+}
+
 /// What a data directory holds after a first harvest of two sources: each source's
 /// datasets, the tags graph's assignments and the links graph's `owl:sameAs` statements.
 #[derive(Debug, PartialEq)]

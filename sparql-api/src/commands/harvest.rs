@@ -183,7 +183,21 @@ fn print_outcome(outcome: &HarvestOutcome) {
             r.rejections.len() - 20
         );
     }
+    // What was repaired or left out, and a file read without `base`: the first few, the
+    // rest kept with the run.
+    for warning in r.warnings.iter().take(WARNINGS_SHOWN) {
+        eprintln!("  warning: {warning}");
+    }
+    if r.warnings.len() > WARNINGS_SHOWN {
+        eprintln!(
+            "  ... and {} more warnings (see `civicgraph harvests --json`)",
+            r.warnings.len() - WARNINGS_SHOWN
+        );
+    }
 }
+
+/// Warnings a harvest prints per source; all are kept with its run.
+const WARNINGS_SHOWN: usize = 5;
 
 pub fn list(context: &Context, args: ListArgs) -> anyhow::Result<()> {
     let graph = context.open_graph()?;
