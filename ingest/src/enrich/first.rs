@@ -214,7 +214,7 @@ pub(crate) fn first_refresh(
             };
             if let Some(assignments) = assignments {
                 if let Some(first) = assignments.first() {
-                    summary.count(Counted::of(first.method, &first.pattern), 1);
+                    summary.count(Counted::of(first.method, &first.pattern));
                 }
                 if of_case_studies {
                     fresh.insert(iri.clone(), use_patterns(&assignments));

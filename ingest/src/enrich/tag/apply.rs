@@ -67,15 +67,14 @@ impl Counted {
 }
 
 impl TagSummary {
-    /// Adds `by` (1, or -1 for a record counted before and tagged again) records counted
-    /// as `counted`.
-    pub(crate) fn count(&mut self, counted: Counted, by: isize) {
+    /// Counts one record whose first assignment counts as `counted`.
+    pub(crate) fn count(&mut self, counted: Counted) {
         let total = match counted {
             Counted::Curated => &mut self.curated,
             Counted::Inferred => &mut self.inferred,
             Counted::None => &mut self.none,
         };
-        *total = total.saturating_add_signed(by);
+        *total += 1;
     }
 }
 
@@ -136,34 +135,21 @@ pub fn tag_scope(
     scope: &Scope,
     progress: &mut dyn FnMut(usize),
 ) -> Result<TagSummary> {
-    tag_scope_noting(graph, settings, scope, progress, &mut |_, _| {})
-}
-
-/// [`tag_scope`], telling `note` each record's new first assignment (`None` for a record
-/// gone), as the summary counts it.
-pub(crate) fn tag_scope_noting(
-    graph: &Graph,
-    settings: &TagSettings,
-    scope: &Scope,
-    progress: &mut dyn FnMut(usize),
-    note: &mut dyn FnMut(&NamedNode, Option<Counted>),
-) -> Result<TagSummary> {
     let records = match scope {
         Scope::All => records_in(graph.store(), &graph.layout().derived_graphs())?,
         Scope::Sources { graphs, records } => scoped_records(graph, graphs, records)?,
     };
-    tag_records_noting(graph, settings, records, *scope == Scope::All, progress, note)
+    tag_records(graph, settings, records, *scope == Scope::All, progress)
 }
 
 /// Re-tags `records`; `whole` when they are every record, so that tags of records gone
 /// from every source are swept.
-fn tag_records_noting(
+fn tag_records(
     graph: &Graph,
     settings: &TagSettings,
     records: Vec<NamedNode>,
     whole: bool,
     progress: &mut dyn FnMut(usize),
-    note: &mut dyn FnMut(&NamedNode, Option<Counted>),
 ) -> Result<TagSummary> {
     let tagger = Tagger::new(settings)?;
     let layout = graph.layout();
@@ -225,22 +211,17 @@ fn tag_records_noting(
                 fresh.insert(record.clone(), tags.patterns.clone());
             }
         }
-        for (
-            record,
-            RecordTags {
-                first,
-                wanted,
-                mut held,
-                ..
-            },
-        ) in step.iter().zip(computed)
+        for RecordTags {
+            first,
+            wanted,
+            mut held,
+            ..
+        } in computed
         {
-            let counted = first.as_ref().map(|(m, p)| Counted::of(*m, p));
             // Gone from every source (`None`): its tags are removed.
-            if let Some(counted) = counted {
-                summary.count(counted, 1);
+            if let Some((method, pattern)) = &first {
+                summary.count(Counted::of(*method, pattern));
             }
-            note(record, counted);
             let mut subjects: Vec<(NamedOrBlankNode, Option<HashSet<Triple>>)> =
                 wanted.into_iter().map(|(s, w)| (s, Some(w))).collect();
             let mut stale: Vec<NamedOrBlankNode> = held
