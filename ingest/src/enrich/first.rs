@@ -170,7 +170,7 @@ pub(crate) fn first_refresh(
     })?;
     known.note_clusters(linked.clusters());
     let mut links = linked.summary();
-    links.added = linked.stream(layout.base(), &mut |quads| Ok(write.insert(quads)?), &links_graph)?;
+    links.added = linked.stream(&links_graph, layout.base(), &mut |quads| Ok(write.insert(quads)?))?;
     drop(linked);
     let link_ms = started.elapsed().as_millis() as u64;
 

@@ -203,14 +203,15 @@ impl Linked<'_> {
         &self.clusters
     }
 
-    /// Hands `take` the links graph's statements, about [`BULK_STEP`] at a time, and
-    /// returns how many there were: a first linking streams them into the bulk loader
-    /// instead of gathering millions for one commit.
+    /// Hands `take` the statements of the links graph `graph` (its nodes minted under
+    /// `base`), about [`BULK_STEP`] at a time, and returns how many there were: a first
+    /// linking streams them into the bulk loader instead of gathering millions for one
+    /// commit.
     pub(crate) fn stream(
         &self,
+        graph: &NamedNode,
         base: &str,
         take: &mut dyn FnMut(Vec<Quad>) -> Result<()>,
-        graph: &NamedNode,
     ) -> Result<usize> {
         let mut step: Vec<Triple> = Vec::new();
         let mut count = 0;
@@ -247,7 +248,7 @@ impl Linked<'_> {
         let links_graph = layout.links_graph();
         let mut summary = self.summary();
         if let Some(mut bulk) = graph.begin_bulk(std::slice::from_ref(&links_graph))? {
-            summary.added = self.stream(layout.base(), &mut |quads| Ok(bulk.insert(quads)?), &links_graph)?;
+            summary.added = self.stream(&links_graph, layout.base(), &mut |quads| Ok(bulk.insert(quads)?))?;
             bulk.commit()?;
             return Ok(summary);
         }

@@ -489,7 +489,7 @@ fn usage(
 ) -> Result<Vec<Use>> {
     let mut members = vec![record.clone()];
     for member in known
-        .and_then(|known| known.clusters.get(record))
+        .and_then(|known| known.found_clusters.get(record))
         .into_iter()
         .flat_map(|m| m.iter())
     {
@@ -614,12 +614,12 @@ pub struct Known {
     stated: HashMap<NamedNode, Vec<(NamedNode, GraphName)>>,
     /// The case studies (subjects of a `cg:usesDataset`) that use each object of one.
     used: HashMap<NamedNode, Vec<NamedNode>>,
-    /// Whether any `cg:cluster` statement exists: if one does, a dataset's uses are asked
-    /// of the store (through its cluster's members).
+    /// Whether any `cg:cluster` statement exists in the store: if one does, a dataset's
+    /// uses are asked of the store (through its cluster's members).
     clustered: bool,
     /// The clusters this run found and has not written yet ([`Known::note_clusters`]):
     /// every member of each, by member.
-    clusters: HashMap<NamedNode, std::sync::Arc<[NamedNode]>>,
+    found_clusters: HashMap<NamedNode, std::sync::Arc<[NamedNode]>>,
     /// The title of each case study in `used` (the least, when it has several), when every
     /// one is known: then a dataset's uses are not asked of the store.
     titles: Option<HashMap<NamedNode, String>>,
@@ -675,7 +675,7 @@ impl Known {
                 .map(|m| NamedNode::new_unchecked(m.as_str()))
                 .collect();
             for member in members.iter() {
-                self.clusters.insert(member.clone(), members.clone());
+                self.found_clusters.insert(member.clone(), members.clone());
             }
         }
     }
@@ -758,7 +758,7 @@ impl Known {
             }
         }
         self.clustered |= other.clustered;
-        self.clusters.extend(other.clusters);
+        self.found_clusters.extend(other.found_clusters);
         self.titles = match (self.titles.take(), other.titles) {
             (Some(mut mine), Some(theirs)) => {
                 for (case, title) in theirs {
@@ -784,7 +784,7 @@ impl Known {
         if self.clustered {
             return None;
         }
-        let members = self.clusters.get(record);
+        let members = self.found_clusters.get(record);
         let mut cases: Vec<&NamedNode> = Vec::new();
         for member in std::iter::once(record).chain(members.into_iter().flat_map(|m| m.iter())) {
             for case in self.used.get(member).into_iter().flatten() {
