@@ -11,7 +11,9 @@
 pub mod apply;
 pub mod explain;
 pub mod features;
+mod known;
 pub mod model;
+mod usage;
 
 use crate::enrich::mapped_document::MappedDocument;
 use crate::error::{IngestError, Result};
@@ -20,9 +22,7 @@ use civicgraph_vocab::cg;
 use civicgraph_vocab::ext::dcat;
 use model::{Model, Score};
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{
-    GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, TripleRef,
-};
+use oxigraph::model::{GraphName, NamedNode, Term};
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -30,6 +30,8 @@ use std::path::PathBuf;
 
 pub use apply::{TagSummary, tag_graph, tag_scope};
 pub use explain::{Explanation, explain_document, explain_record, explain_text};
+pub use known::Known;
+use usage::{Lookup, Use, usage};
 
 /// The `[tagging]` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -287,12 +289,13 @@ impl Tagger {
         fresh: &CaseStudyPatterns,
         known: Option<&Known>,
     ) -> Result<Vec<Assignment>> {
+        let lookup = Lookup { store, known };
         let mut curated: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut note = |pattern: &NamedNode, graph: &GraphName| {
-            if let GraphName::NamedNode(g) = graph
+        for (pattern, graph) in lookup.stated(record)? {
+            if let GraphName::NamedNode(g) = &graph
                 && ignore.contains(g)
             {
-                return;
+                continue;
             }
             if civicgraph_vocab::cgp::ALL.contains(&pattern.as_ref()) {
                 let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
@@ -300,21 +303,6 @@ impl Tagger {
                     .entry(local)
                     .or_default()
                     .push(format!("stated by the source in {graph}"));
-            }
-        };
-        match known {
-            Some(known) => {
-                for (pattern, graph) in known.stated.get(record).into_iter().flatten() {
-                    note(pattern, graph);
-                }
-            }
-            None => {
-                for quad in store.quads_for_pattern(Some(record.into()), Some(cg::USE_PATTERN), None, None) {
-                    let quad = quad?;
-                    if let Term::NamedNode(pattern) = &quad.object {
-                        note(pattern, &quad.graph_name);
-                    }
-                }
             }
         }
         if !curated.is_empty() {
@@ -334,26 +322,10 @@ impl Tagger {
         }
         // A record read as a dataset was typed one in the store; any other is asked, unless
         // what the harvests rolled says which records of other kinds are datasets too.
-        let is_dataset = read.kind == Some(RecordKind::Dataset)
-            || match known.and_then(|known| known.datasets_too.as_ref()) {
-                Some(datasets_too) => datasets_too.contains(record),
-                None => store
-                    .quads_for_pattern(
-                        Some(record.into()),
-                        Some(rdf::TYPE),
-                        Some(dcat::DATASET.into()),
-                        None,
-                    )
-                    .next()
-                    .is_some(),
-            };
-        if !is_dataset {
+        if read.kind != Some(RecordKind::Dataset) && !lookup.is_dataset(record)? {
             return Ok(self.infer(read));
         }
-        let uses = match known.and_then(|known| known.usage(record, ignore, fresh)) {
-            Some(uses) => uses,
-            None => usage(store, record, ignore, fresh, known)?,
-        };
+        let uses = usage(lookup, record, ignore, fresh)?;
         Ok(self.for_dataset(uses, self.infer_dataset(read)))
     }
 
@@ -465,361 +437,6 @@ pub fn is_case_study(store: &Store, record: &NamedNode, ignore: &[NamedNode]) ->
         }
     }
     Ok(false)
-}
-
-/// A case study that used a dataset (or another member of its cluster).
-#[derive(Debug)]
-struct Use {
-    case: NamedNode,
-    title: String,
-    /// Its patterns and how each was assigned: curated by its source, or inferred (as the
-    /// last tagging run stored it).
-    patterns: Vec<(String, Method)>,
-}
-
-/// The case studies that used `record`, through `cg:usesDataset` to it or to another member
-/// of its `cg:cluster` (the same dataset in another catalogue), the clusters `known` found
-/// in this run counted too.
-fn usage(
-    store: &Store,
-    record: &NamedNode,
-    derived: &[NamedNode],
-    fresh: &CaseStudyPatterns,
-    known: Option<&Known>,
-) -> Result<Vec<Use>> {
-    let mut members = vec![record.clone()];
-    for member in known
-        .and_then(|known| known.found_clusters.get(record))
-        .into_iter()
-        .flat_map(|m| m.iter())
-    {
-        if !members.contains(member) {
-            members.push(member.clone());
-        }
-    }
-    for quad in store.quads_for_pattern(Some(record.into()), Some(cg::CLUSTER), None, None) {
-        if let Term::NamedNode(cluster) = quad?.object {
-            for member in
-                store.quads_for_pattern(None, Some(cg::CLUSTER), Some(cluster.as_ref().into()), None)
-            {
-                if let NamedOrBlankNode::NamedNode(m) = member?.subject
-                    && !members.contains(&m)
-                {
-                    members.push(m);
-                }
-            }
-        }
-    }
-    let mut cases: Vec<NamedNode> = Vec::new();
-    for member in &members {
-        for quad in store.quads_for_pattern(None, Some(cg::USES_DATASET), Some(member.as_ref().into()), None)
-        {
-            if let NamedOrBlankNode::NamedNode(case) = quad?.subject
-                && !cases.contains(&case)
-            {
-                cases.push(case);
-            }
-        }
-    }
-    let mut uses = Vec::new();
-    for case in cases {
-        let mut patterns = StatedPatterns::default();
-        let mut title = None;
-        for quad in store.quads_for_pattern(Some(case.as_ref().into()), None, None, None) {
-            let quad = quad?;
-            let derived_graph = matches!(&quad.graph_name, GraphName::NamedNode(g) if derived.contains(g));
-            match (quad.predicate.as_ref(), &quad.object) {
-                // The least of several, as [`Known::usage`] takes it.
-                (p, Term::Literal(l))
-                    if p == civicgraph_vocab::ext::dct::TITLE
-                        && title.as_deref().is_none_or(|t| l.value() < t) =>
-                {
-                    title = Some(l.value().to_owned());
-                }
-                (p, Term::NamedNode(pattern)) if p == cg::USE_PATTERN => {
-                    patterns.note(pattern, derived_graph);
-                }
-                _ => {}
-            }
-        }
-        uses.extend(patterns.into_use(&case, title, fresh));
-    }
-    sort_uses(&mut uses);
-    Ok(uses)
-}
-
-/// Orders uses as a dataset's evidence lists them: by title, then by case study (two may
-/// share a title).
-fn sort_uses(uses: &mut [Use]) {
-    uses.sort_by(|a, b| (&a.title, &a.case).cmp(&(&b.title, &b.case)));
-}
-
-/// The patterns the graphs state for one case study, gathered into its [`Use`]: each
-/// pattern once, curated (stated by a source) above inferred (stated by a derived graph).
-#[derive(Default)]
-struct StatedPatterns(Vec<(String, Method)>);
-
-impl StatedPatterns {
-    /// Notes `pattern`, stated in a derived graph or not.
-    fn note(&mut self, pattern: &NamedNode, derived: bool) {
-        let local = pattern.as_str().rsplit('/').next().unwrap_or_default().to_owned();
-        if local == "none" {
-            return;
-        }
-        let method = if derived {
-            Method::Inferred
-        } else {
-            Method::Curated
-        };
-        match self.0.iter_mut().find(|(p, _)| *p == local) {
-            Some(existing) if method == Method::Curated => existing.1 = Method::Curated,
-            Some(_) => {}
-            None => self.0.push((local, method)),
-        }
-    }
-
-    /// The use of `case`, titled `title`: its curated patterns when it has any, else the
-    /// inferred ones, unless this run assigned it patterns (`fresh`); none without patterns.
-    fn into_use(self, case: &NamedNode, title: Option<String>, fresh: &CaseStudyPatterns) -> Option<Use> {
-        let mut patterns = self.0;
-        if patterns.iter().any(|(_, m)| *m == Method::Curated) {
-            patterns.retain(|(_, m)| *m == Method::Curated);
-        }
-        if let Some(assigned) = fresh.get(case) {
-            patterns.clone_from(assigned);
-        }
-        (!patterns.is_empty()).then(|| Use {
-            case: case.clone(),
-            title: title.unwrap_or_else(|| case.as_str().to_owned()),
-            patterns,
-        })
-    }
-}
-
-/// What the whole store holds that tagging a record would otherwise ask it about, read
-/// once before a pass over every record: the few subjects a graph states a pattern for,
-/// the few datasets a case study uses and the titles of those case studies, and whether
-/// any dataset is in a cluster. At a million records, asking the store these for each
-/// record (four lookups, each decoding what it found) was a third of tagging's time. A
-/// first refresh adds the clusters it found before writing them.
-///
-/// Rolled by a first harvest's sources ([`crate::enrich::harvested`]), it also holds
-/// which records of another kind are datasets too, so that a first refresh asks the store
-/// nothing: its lookups, made before the store's one compaction, each consulted every file
-/// the bulk loads had left (at a million datasets, most of the refresh's pass, one core
-/// idle).
-#[derive(Debug, Default, Clone)]
-pub struct Known {
-    /// The patterns stated for each subject of a `cg:usePattern`, with the graph of each.
-    stated: HashMap<NamedNode, Vec<(NamedNode, GraphName)>>,
-    /// The case studies (subjects of a `cg:usesDataset`) that use each object of one.
-    used: HashMap<NamedNode, Vec<NamedNode>>,
-    /// Whether any `cg:cluster` statement exists in the store: if one does, a dataset's
-    /// uses are asked of the store (through its cluster's members).
-    clustered: bool,
-    /// The clusters this run found and has not written yet ([`Known::note_clusters`]):
-    /// every member of each, by member.
-    found_clusters: HashMap<NamedNode, std::sync::Arc<[NamedNode]>>,
-    /// The title of each case study in `used` (the least, when it has several), when every
-    /// one is known: then a dataset's uses are not asked of the store.
-    titles: Option<HashMap<NamedNode, String>>,
-    /// The records typed `dcat:Dataset` besides another record class, when known: then a
-    /// record not read as a dataset is not asked whether it is one.
-    datasets_too: Option<std::collections::HashSet<NamedNode>>,
-}
-
-impl Known {
-    /// What `store` holds now. Valid while no other write changes those statements: for a
-    /// pass that holds the writer's lock.
-    pub fn of(store: &Store) -> Result<Self> {
-        let mut known = Self::default();
-        for predicate in [cg::USE_PATTERN, cg::USES_DATASET] {
-            for quad in store.quads_for_pattern(None, Some(predicate), None, None) {
-                let quad = quad?;
-                known.note(quad.as_ref().into(), quad.graph_name.as_ref());
-            }
-        }
-        known.clustered = store
-            .quads_for_pattern(None, Some(cg::CLUSTER), None, None)
-            .next()
-            .transpose()?
-            .is_some();
-        // The titles of the case studies that use a dataset (a few thousand lookups): with
-        // them, a dataset's uses are not asked of the store.
-        let mut titles: HashMap<NamedNode, String> = HashMap::new();
-        for case in known.used.values().flatten() {
-            if titles.contains_key(case) {
-                continue;
-            }
-            for quad in store.quads_for_pattern(
-                Some(case.as_ref().into()),
-                Some(civicgraph_vocab::ext::dct::TITLE),
-                None,
-                None,
-            ) {
-                if let Term::Literal(title) = quad?.object {
-                    least_title(&mut titles, case, title.value());
-                }
-            }
-        }
-        known.titles = Some(titles);
-        Ok(known)
-    }
-
-    /// Notes the clusters this run found (each one's members), before they are written: a
-    /// dataset takes the patterns of the case studies that used another member of its.
-    pub(crate) fn note_clusters(&mut self, clusters: &[Vec<String>]) {
-        for members in clusters {
-            let members: std::sync::Arc<[NamedNode]> = members
-                .iter()
-                .map(|m| NamedNode::new_unchecked(m.as_str()))
-                .collect();
-            for member in members.iter() {
-                self.found_clusters.insert(member.clone(), members.clone());
-            }
-        }
-    }
-
-    /// Nothing known yet, to be extended with what each source of a first harvest rolled:
-    /// the case studies' titles are known as long as each source knew its own.
-    pub(crate) fn for_roll() -> Self {
-        Self {
-            titles: Some(HashMap::new()),
-            ..Self::default()
-        }
-    }
-
-    /// Notes what `triple`, in `graph`, says of a pattern stated, a dataset used or a
-    /// cluster.
-    pub(crate) fn note(&mut self, triple: TripleRef<'_>, graph: GraphNameRef<'_>) {
-        if triple.predicate == cg::USE_PATTERN {
-            if let (NamedOrBlankNodeRef::NamedNode(subject), TermRef::NamedNode(pattern)) =
-                (triple.subject, triple.object)
-            {
-                self.stated
-                    .entry(subject.into_owned())
-                    .or_default()
-                    .push((pattern.into_owned(), graph.into_owned()));
-            }
-        } else if triple.predicate == cg::USES_DATASET {
-            if let (NamedOrBlankNodeRef::NamedNode(case), TermRef::NamedNode(dataset)) =
-                (triple.subject, triple.object)
-            {
-                let cases = self.used.entry(dataset.into_owned()).or_default();
-                if !cases.iter().any(|c| c.as_ref() == case) {
-                    cases.push(case.into_owned());
-                }
-            }
-        } else if triple.predicate == cg::CLUSTER {
-            self.clustered = true;
-        }
-    }
-
-    /// Notes the titles of the case studies among `triples` that use a dataset: for a
-    /// source's roll, after [`Known::note`] saw them all.
-    pub(crate) fn note_titles(&mut self, triples: &[oxigraph::model::Triple]) {
-        let mut titles: HashMap<NamedNode, String> = HashMap::new();
-        if self.used.is_empty() {
-            // A catalogue uses nothing: its triples need not be read again.
-            self.titles = Some(titles);
-            return;
-        }
-        let cases: std::collections::HashSet<&NamedNode> = self.used.values().flatten().collect();
-        for t in triples {
-            if t.predicate != civicgraph_vocab::ext::dct::TITLE {
-                continue;
-            }
-            if let (NamedOrBlankNode::NamedNode(case), Term::Literal(title)) = (&t.subject, &t.object)
-                && cases.contains(case)
-            {
-                least_title(&mut titles, case, title.value());
-            }
-        }
-        self.titles = Some(titles);
-    }
-
-    /// Notes which records are datasets besides another kind: all of them, as the first
-    /// refresh's roll of every record's kinds says.
-    pub(crate) fn note_datasets_too(&mut self, datasets_too: std::collections::HashSet<NamedNode>) {
-        self.datasets_too = Some(datasets_too);
-    }
-
-    /// Adds what `other` knows. Titles stay known only if both knew theirs.
-    pub(crate) fn extend(&mut self, other: Known) {
-        for (subject, stated) in other.stated {
-            self.stated.entry(subject).or_default().extend(stated);
-        }
-        for (dataset, cases) in other.used {
-            let kept = self.used.entry(dataset).or_default();
-            for case in cases {
-                if !kept.contains(&case) {
-                    kept.push(case);
-                }
-            }
-        }
-        self.clustered |= other.clustered;
-        self.found_clusters.extend(other.found_clusters);
-        self.titles = match (self.titles.take(), other.titles) {
-            (Some(mut mine), Some(theirs)) => {
-                for (case, title) in theirs {
-                    least_title(&mut mine, &case, &title);
-                }
-                Some(mine)
-            }
-            _ => None,
-        };
-        self.datasets_too = None;
-    }
-
-    /// [`usage`] from what is known: the case studies that used `record` or another member
-    /// of a cluster this run found, with their patterns as this run assigned them (`fresh`)
-    /// or as a graph states them (those of the `derived` graphs inferred). `None` when the
-    /// store must be asked: a graph states clusters, or a case study's title is unknown.
-    fn usage(
-        &self,
-        record: &NamedNode,
-        derived: &[NamedNode],
-        fresh: &CaseStudyPatterns,
-    ) -> Option<Vec<Use>> {
-        if self.clustered {
-            return None;
-        }
-        let members = self.found_clusters.get(record);
-        let mut cases: Vec<&NamedNode> = Vec::new();
-        for member in std::iter::once(record).chain(members.into_iter().flat_map(|m| m.iter())) {
-            for case in self.used.get(member).into_iter().flatten() {
-                if !cases.contains(&case) {
-                    cases.push(case);
-                }
-            }
-        }
-        if cases.is_empty() {
-            return Some(Vec::new());
-        }
-        let titles = self.titles.as_ref()?;
-        let mut uses = Vec::new();
-        for case in cases {
-            let mut patterns = StatedPatterns::default();
-            for (pattern, graph) in self.stated.get(case).into_iter().flatten() {
-                let in_derived = matches!(graph, GraphName::NamedNode(g) if derived.contains(g));
-                patterns.note(pattern, in_derived);
-            }
-            uses.extend(patterns.into_use(case, titles.get(case).cloned(), fresh));
-        }
-        sort_uses(&mut uses);
-        Some(uses)
-    }
-}
-
-/// Keeps in `titles` the least title of `case` (as [`usage`] takes it when it has several).
-fn least_title(titles: &mut HashMap<NamedNode, String>, case: &NamedNode, title: &str) {
-    match titles.get_mut(case) {
-        Some(kept) if title < kept.as_str() => title.clone_into(kept),
-        Some(_) => {}
-        None => {
-            titles.insert(case.clone(), title.to_owned());
-        }
-    }
 }
 
 pub(crate) fn round3(x: f64) -> f64 {
