@@ -10,6 +10,7 @@ mod graph;
 mod graph_counts;
 mod labels;
 mod layout;
+pub mod prose;
 mod query;
 pub mod query_guard;
 mod records;

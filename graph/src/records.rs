@@ -281,13 +281,14 @@ impl Record {
         }
     }
 
-    /// Every free-text field, titles first.
-    pub fn texts(&self) -> impl Iterator<Item = &str> {
+    /// Every free-text field as prose ([`crate::prose::prose`]: no markup, web addresses
+    /// or line breaks), titles first: the words a reader of the record weighs.
+    pub fn texts(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
         self.titles
             .iter()
             .chain(&self.descriptions)
             .chain(&self.keywords)
-            .map(String::as_str)
+            .map(|text| crate::prose::prose(text))
     }
 
     /// The names of its publishers, creators and contributors.

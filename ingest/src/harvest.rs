@@ -52,6 +52,9 @@ pub struct HarvestOutcome {
     /// The records the previous version held and this one lacks: their tags must go.
     #[serde(skip)]
     pub deleted_records: Vec<NamedNode>,
+    /// For a failed run, whether a version harvested before stays in the graph (false when
+    /// the source was never harvested, so that nothing is said to be kept).
+    pub kept_previous: bool,
     /// Where the time went.
     pub timings: StageTimings,
 }
@@ -151,6 +154,20 @@ pub(crate) async fn harvest_keeping(
             let message = error.to_string();
             tracing::error!(source = %source.id, "harvest failed: {message}");
             let report = Report::default();
+            let kept_previous = {
+                let graph = graph.clone();
+                let source_graph = layout.source_graph(&source.id)?;
+                blocking(move || {
+                    Ok::<_, IngestError>(
+                        graph
+                            .store()
+                            .quads_for_pattern(None, None, None, Some(source_graph.as_ref().into()))
+                            .next()
+                            .is_some(),
+                    )
+                })
+                .await?
+            };
             let finished = provenance::finished(
                 &run,
                 RunStatus::Failed,
@@ -176,6 +193,7 @@ pub(crate) async fn harvest_keeping(
                 triples: 0,
                 rewritten: false,
                 deleted_records: Vec::new(),
+                kept_previous,
                 timings: StageTimings::default(),
             })
         }
@@ -356,6 +374,7 @@ async fn read_and_swap(
         triples,
         rewritten: !identical,
         deleted_records,
+        kept_previous: false,
         timings,
     })
 }

@@ -132,8 +132,21 @@ fn harvest_list_and_validate_from_the_command_line() {
         stderr.contains("cat.ttl") && stderr.contains("line 2"),
         "{stderr}"
     );
+    assert!(stderr.contains("(previous version kept)"), "{stderr}");
     let graph = Graph::open(&data, Layout::default()).unwrap();
     assert_eq!(graph.search("air quality", 100).unwrap().len(), 25);
+    drop(graph);
+    // Broken on its first harvest, a source has no previous version to keep, and the
+    // harvest does not claim one.
+    let fresh = dir.path().join("fresh-data");
+    let out = civicgraph(&fresh, &cfg, &["harvest"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("(never harvested before: nothing of it is in the graph)")
+            && !stderr.contains("previous version kept"),
+        "{stderr}"
+    );
 }
 
 /// The IRI the store gives the publisher with `dct:identifier "c_c773"`.

@@ -35,6 +35,21 @@ fn explain_shows_patterns_scores_and_evidence_for_text_and_files() {
     );
     assert!(text.contains("(access rule: \""), "{text}");
     assert!(text.contains("  scores: access 0."), "{text}");
+    // Markup, addresses and line breaks are not words: the quotes read as prose.
+    let (html, _) = ok(&run(
+        BIN,
+        &data,
+        &[
+            "tag",
+            "--explain",
+            "<p>A chatbot answers residents'\r\n\r\nquestions about council services.</p> See <a href=\"https://example.org/bot\">https://example.org/bot</a>",
+        ],
+    ));
+    assert!(html.contains("\"A chatbot answers residents' questions"), "{html}");
+    assert!(
+        !html.contains('<') && !html.contains("example.org") && !html.contains('\r'),
+        "{html}"
+    );
 
     let (json, _) = ok(&run(
         BIN,
@@ -54,6 +69,57 @@ fn explain_shows_patterns_scores_and_evidence_for_text_and_files() {
         20 + 17 + 15,
         "{file}"
     );
+}
+
+/// A real CKAN `package_search` response explained as a file gives each package's tags (the
+/// portal unknown, under a placeholder), none of them a pattern its text does not name; a
+/// document that holds no dataset or case study says so rather than printing nothing.
+#[test]
+fn explain_reads_a_real_ckan_response_and_says_when_a_document_holds_no_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let empty = dir.path().join("catalogue-only.ttl");
+    std::fs::write(
+        &empty,
+        "<http://example.org/c> a <http://www.w3.org/ns/dcat#Catalog> .\n",
+    )
+    .unwrap();
+    let refused = run(BIN, &data, &["tag", "--explain", &empty.display().to_string()]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("catalogue-only.ttl: no dataset or case study in this document"),
+        "{err}"
+    );
+
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/ckan-api-responses/data-birmingham-gov-uk/package_search.json");
+    if !file.exists() {
+        eprintln!("../shared/data is absent; skipped");
+        return;
+    }
+    let (json, _) = ok(&run(
+        BIN,
+        &data,
+        &["tag", "--json", "--explain", &file.display().to_string()],
+    ));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let explained = json.as_array().unwrap();
+    assert_eq!(explained.len(), 10, "{json}");
+    for record in explained {
+        assert!(
+            record["record"]
+                .as_str()
+                .unwrap()
+                .starts_with("urn:civicgraph:unknown-portal/dataset/"),
+            "{record}"
+        );
+        // A council's monthly spending file: its long description (a transparency code,
+        // an FOI address, CKAN's "Data and Resources") names no use of the data, so no
+        // pattern, however public-sector its words.
+        assert_eq!(record["assignments"][0]["pattern"], "none", "{record}");
+        assert_eq!(record["assignments"].as_array().unwrap().len(), 1, "{record}");
+    }
 }
 
 #[test]

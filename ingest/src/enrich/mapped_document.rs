@@ -14,6 +14,11 @@ use oxigraph::store::Store;
 /// The source name a mapped document's records are minted under.
 const SOURCE: &str = "explain";
 
+/// The portal a CKAN response's packages are named under when the document was not read
+/// from the portal: a harvest asks for the portal's address (`base`), an explanation only
+/// needs the records.
+pub const UNKNOWN_PORTAL: &str = "urn:civicgraph:unknown-portal";
+
 /// A document (any kind a harvest reads) mapped into a store of its own.
 pub struct MappedDocument {
     store: Store,
@@ -33,7 +38,11 @@ impl std::fmt::Debug for MappedDocument {
 
 impl MappedDocument {
     /// Maps `bytes`, read from `name`, as a harvest of a source would (without validation);
-    /// `base` resolves relative IRIs in RDF (for a file, [`crate::fetch::file_base_iri`]).
+    /// `base` resolves relative IRIs in RDF (for a file, [`crate::fetch::file_base_iri`]);
+    /// a CKAN response's packages are named under it when it is a web address, as a
+    /// harvest names them under the portal's, else under [`UNKNOWN_PORTAL`]. A document none
+    /// of whose records could be mapped is an error naming the first that was refused, not
+    /// an empty answer.
     pub fn map(bytes: &[u8], name: &str, base: Option<&str>) -> Result<Self> {
         let kind = DocumentKind::guess(name, bytes).ok_or_else(|| {
             IngestError::shape(
@@ -44,7 +53,10 @@ impl MappedDocument {
         let layout = Layout::default();
         let minter = Minter::new(&layout, SOURCE)?;
         let mut report = Report::default();
-        let triples = document::map(kind, bytes, name, None, None, base, name, &minter, &mut report)?;
+        let portal = base
+            .filter(|b| b.starts_with("http://") || b.starts_with("https://"))
+            .unwrap_or(UNKNOWN_PORTAL);
+        let triples = document::map(kind, bytes, name, None, None, base, portal, &minter, &mut report)?;
         let output = finish(
             triples,
             &minter,
@@ -63,6 +75,17 @@ impl MappedDocument {
                 .map(|t| Quad::new(t.subject, t.predicate, t.object, graph.clone())),
         )?;
         let records = records_in(&store, &[])?;
+        if records.is_empty()
+            && let Some(refused) = output.report.rejections.first()
+        {
+            return Err(IngestError::shape(
+                &refused.position,
+                format!(
+                    "{}: {} (no record of the document could be mapped)",
+                    refused.record, refused.reason
+                ),
+            ));
+        }
         Ok(Self {
             store,
             cache: LabelCache::default(),

@@ -134,7 +134,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let failed = report.failed().count() + report.errors.len();
     if failed > 0 {
         anyhow::bail!(
-            "{failed} of {} sources failed; their previous versions were kept",
+            "{failed} of {} sources failed; any version harvested before was kept",
             report.outcomes.len() + report.errors.len()
         );
     }
@@ -160,9 +160,14 @@ fn print_outcome(outcome: &HarvestOutcome) {
             outcome.triples
         ),
         _ => eprintln!(
-            "{}: FAILED: {} (previous version kept)",
+            "{}: FAILED: {} ({})",
             outcome.source,
-            outcome.message.as_deref().unwrap_or("unknown error")
+            outcome.message.as_deref().unwrap_or("unknown error"),
+            if outcome.kept_previous {
+                "previous version kept"
+            } else {
+                "never harvested before: nothing of it is in the graph"
+            }
         ),
     }
     if r.transfer.requests > 0 {

@@ -116,7 +116,11 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let explanations = if Path::new(&target).is_file() {
         let bytes = std::fs::read(&target).with_context(|| format!("reading {target}"))?;
         let base = file_base_iri(Path::new(&target))?;
-        explain_document(&tagger, &bytes, &target, Some(&base))?
+        let explanations = explain_document(&tagger, &bytes, &target, Some(&base))?;
+        if explanations.is_empty() {
+            anyhow::bail!("{target}: no dataset or case study in this document, so nothing to explain");
+        }
+        explanations
     } else if looks_like_iri(&target) {
         let graph = context.open_graph()?;
         vec![explain_record(&tagger, &graph, &target)?]

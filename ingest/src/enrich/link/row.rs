@@ -152,7 +152,7 @@ impl LinkRow {
         let title = record.titles.first().map(String::as_str).unwrap_or("");
         let text = normalise::text(&format!(
             "{title} {}",
-            normalise::strip_markup(&record.description)
+            civicgraph_graph::prose::strip_markup(&record.description)
         ));
         let signature = if text.split(' ').count() >= 3 {
             signature(&shingles(&text)).map(Box::new)

@@ -88,8 +88,8 @@ impl Explanation {
             .iter()
             .map(|s| {
                 format!(
-                    "{} {:.3} (words {:.3}, characters {:.3})",
-                    s.pattern, s.score, s.words, s.characters
+                    "{} {:.3} (words {:.3}, characters {:.3}; confidence {:.3})",
+                    s.pattern, s.score, s.words, s.characters, s.confidence
                 )
             })
             .collect();

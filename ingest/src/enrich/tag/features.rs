@@ -287,7 +287,7 @@ impl Featurizer {
         // language (and English cues, which other languages borrow: "app", "chatbot").
         let mut by_lang: BTreeMap<Lang, Vec<String>> = BTreeMap::new();
         for text in input.texts() {
-            let folded = fold(text);
+            let folded = fold(&text);
             let lang = self.language_folded(&folded);
             let words = self.words_folded(&folded, lang);
             for word in &words {
@@ -358,7 +358,7 @@ pub fn character_grams(input: &Record, mut visit: impl FnMut(&str, f64)) {
     let mut padded = String::new();
     let mut words: Vec<(usize, usize)> = Vec::new();
     for text in input.texts() {
-        for word in fold(text).split_whitespace() {
+        for word in fold(&text).split_whitespace() {
             let start = padded.len();
             padded.push(' ');
             padded.push_str(word);
@@ -424,8 +424,8 @@ impl Featurizer {
             input
                 .texts()
                 .map(|text| {
-                    let lang = self.language(text);
-                    let tokens = tokens(text);
+                    let lang = self.language(&text);
+                    let tokens = tokens(&text);
                     // The stemmed words, each with the index of its token.
                     let words = tokens
                         .iter()
@@ -495,7 +495,7 @@ impl Featurizer {
             words,
         } in &prepared.0
         {
-            let (text, lang) = (*text, *lang);
+            let (text, lang) = (text.as_ref(), *lang);
             for (term_lang, term) in terms {
                 if term.is_empty() || !(any_language || *term_lang == lang || *term_lang == Lang::En) {
                     continue;
@@ -531,7 +531,7 @@ pub struct Prepared<'a>(Vec<PreparedText<'a>>);
 
 #[derive(Debug)]
 struct PreparedText<'a> {
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
     lang: Lang,
     /// The byte ranges of its words.
     tokens: Vec<(usize, usize)>,

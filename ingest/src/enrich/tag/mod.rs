@@ -210,15 +210,43 @@ impl Tagger {
     /// the word reader alone rules them out the character reader and the evidence are not
     /// computed at all (most of a national catalogue's datasets). Empty then, which
     /// `for_dataset` reads as it reads weak ones.
-    fn infer_dataset(&self, input: &Record) -> Vec<Assignment> {
+    ///
+    /// A pattern also needs a cue term of its own in the text (`cue:planning`: "inspectors",
+    /// "forecast", ...): the model learnt from case studies, which say how data was used,
+    /// and a catalogue entry's long description (a council's transparency boilerplate, a
+    /// page's "Data and Resources") can score high on words that name no use at all.
+    fn infer_dataset(&self, input: &Record) -> DatasetText {
         let features = self.featurizer.features(input);
+        let named: Vec<&str> = civicgraph_vocab::cgp::ALL
+            .iter()
+            .filter_map(|pattern| pattern.as_str().rsplit('/').next())
+            .filter(|pattern| features.contains_key(&format!("cue:{pattern}")))
+            .collect();
         // Stored confidences are rounded to three decimals, so one just below the
         // threshold can still reach it.
         let reachable = self.settings.dataset_threshold - 0.001;
-        if !self.scorer.words_may_reach(&features, reachable) {
-            return Vec::new();
+        if named.is_empty() || !self.scorer.words_may_reach(&features, reachable) {
+            return DatasetText::default();
         }
-        self.infer_scored(input, self.scores_with(input, &features))
+        let (mut inferred, unnamed): (Vec<Assignment>, Vec<Assignment>) = self
+            .infer_scored(input, self.scores_with(input, &features))
+            .into_iter()
+            .partition(|a| a.pattern == "none" || named.contains(&a.pattern.as_str()));
+        // What its text scored without naming, said where its NONE is explained.
+        let unnamed: Vec<String> = unnamed
+            .iter()
+            .filter(|a| a.confidence >= reachable)
+            .map(|a| {
+                format!(
+                    "its own text scores {} {:.3}, but names no such use (none of the {} rule's terms)",
+                    pattern_code(&a.pattern),
+                    a.confidence,
+                    a.pattern
+                )
+            })
+            .collect();
+        inferred.retain(|a| a.pattern != "none");
+        DatasetText { inferred, unnamed }
     }
 
     /// The inferred assignments for `input`, scored.
@@ -332,7 +360,8 @@ impl Tagger {
     /// A dataset's assignments: the patterns of the case studies that used it, weighed
     /// above what its own text suggests; else its text's patterns when they reach
     /// `dataset_threshold`; else NONE.
-    fn for_dataset(&self, uses: Vec<Use>, inferred: Vec<Assignment>) -> Vec<Assignment> {
+    fn for_dataset(&self, uses: Vec<Use>, text: DatasetText) -> Vec<Assignment> {
+        let DatasetText { inferred, unnamed } = text;
         let mut by_pattern: BTreeMap<String, Assignment> = BTreeMap::new();
         for used in &uses {
             for (pattern, method) in &used.patterns {
@@ -377,18 +406,29 @@ impl Tagger {
             }
         }
         if by_pattern.is_empty() {
+            let mut evidence = vec![format!(
+                "no case study uses it, and its own text names no use of it with confidence {} or more",
+                self.settings.dataset_threshold
+            )];
+            evidence.extend(unnamed);
             return vec![Assignment {
                 pattern: "none".into(),
                 method: Method::Inferred,
                 confidence: 1.0 - self.settings.dataset_threshold,
-                evidence: vec![format!(
-                    "no case study uses it, and its own text shows no pattern with confidence {} or more",
-                    self.settings.dataset_threshold
-                )],
+                evidence,
             }];
         }
         by_pattern.into_values().collect()
     }
+}
+
+/// What a dataset's own text says ([`Tagger::infer_dataset`]): the patterns it was scored
+/// with, its NONE left out, and, said in words, those it scored confidently without naming
+/// a use of that kind.
+#[derive(Debug, Default)]
+struct DatasetText {
+    inferred: Vec<Assignment>,
+    unnamed: Vec<String>,
 }
 
 /// How the evidence of a pattern a dataset takes from a case study begins.
