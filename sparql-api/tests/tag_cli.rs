@@ -45,7 +45,10 @@ fn explain_shows_patterns_scores_and_evidence_for_text_and_files() {
             "<p>A chatbot answers residents'\r\n\r\nquestions about council services.</p> See <a href=\"https://example.org/bot\">https://example.org/bot</a>",
         ],
     ));
-    assert!(html.contains("\"A chatbot answers residents' questions"), "{html}");
+    assert!(
+        html.contains("\"A chatbot answers residents' questions"),
+        "{html}"
+    );
     assert!(
         !html.contains('<') && !html.contains("example.org") && !html.contains('\r'),
         "{html}"

@@ -7,7 +7,7 @@
 use crate::enrich::tag::TagSettings;
 use crate::enrich::tag::model::TrainOptions;
 use crate::mint::hex;
-use crate::tools::train::{Example, train};
+use crate::tools::train::{Example, Translation, train};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -71,6 +71,9 @@ pub struct Evaluation {
     /// `org:`…): a pooled figure hides the collections where the tagger fails, and a new
     /// kind of source is expected to score nearer the weaker ones.
     pub by_collection: Vec<CollectionFigures>,
+    /// In cross-validation, the same folds' models scoring labelled cases translated into
+    /// other languages ([`Translation`]), a row per language (`collection` names it).
+    pub by_language: Vec<CollectionFigures>,
 }
 
 /// One collection's share of an [`Evaluation`].
@@ -147,12 +150,16 @@ pub fn learning_curve(
 
 /// Splits the cases into `folds` folds (stratified by label set, ordered by a hash of the id,
 /// so the split is fixed), trains on all but one fold and scores that fold, for each fold.
+///
+/// Each case of a `translations` file is scored by the fold's model that left its original
+/// out, as a harvest of text in that language would be (`by_language`).
 pub fn cross_validate(
     examples: &[&Example],
     folds: usize,
     options: &TrainOptions,
     settings: &TagSettings,
     hash: &str,
+    translations: &[Translation],
 ) -> Evaluation {
     let folds = folds.max(2);
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -169,7 +176,16 @@ pub fn cross_validate(
             next += 1;
         }
     }
+    let fold_by_id: BTreeMap<&str, usize> = examples
+        .iter()
+        .map(|e| e.id.as_str())
+        .zip(fold_of.iter().copied())
+        .collect();
     let mut predictions: Vec<Option<Vec<crate::enrich::tag::model::Score>>> = vec![None; examples.len()];
+    let mut translated: Vec<Vec<Option<Vec<crate::enrich::tag::model::Score>>>> = translations
+        .iter()
+        .map(|t| vec![None; t.examples.len()])
+        .collect();
     for fold in 0..folds {
         let training: Vec<&Example> = examples
             .iter()
@@ -183,12 +199,19 @@ pub fn cross_validate(
                 predictions[i] = Some(scorer.score_collected(&example.features, &example.characters));
             }
         }
+        for (translation, scores) in translations.iter().zip(&mut translated) {
+            for (example, score) in translation.examples.iter().zip(scores.iter_mut()) {
+                if fold_by_id.get(example.id.as_str()) == Some(&fold) {
+                    *score = Some(scorer.score_collected(&example.features, &example.characters));
+                }
+            }
+        }
     }
     let predictions: Vec<_> = predictions
         .into_iter()
         .map(|p| p.expect("every case is in one fold"))
         .collect();
-    measure(
+    let mut evaluation = measure(
         format!(
             "{folds}-fold cross-validation on the training split ({} cases)",
             examples.len()
@@ -197,7 +220,23 @@ pub fn cross_validate(
         examples,
         &predictions,
         settings,
-    )
+    );
+    evaluation.by_language = translations
+        .iter()
+        .zip(translated)
+        .map(|(translation, scores)| {
+            // A translated case whose original is not in `examples` (another split) has no
+            // fold, and no score.
+            let (members, scores): (Vec<&Example>, Vec<_>) = translation
+                .examples
+                .iter()
+                .zip(scores)
+                .filter_map(|(example, score)| score.map(|score| (example, score)))
+                .unzip();
+            figures(&translation.language, folds, &members, &scores, settings)
+        })
+        .collect();
+    evaluation
 }
 
 /// The figures for `predictions` (one list of scores per example), pooled and by collection.
@@ -219,24 +258,33 @@ fn measure(
     }
     evaluation.by_collection = collections
         .into_iter()
-        .map(|(collection, (members, scores))| {
-            let part = pooled(String::new(), folds, &members, &scores, settings);
-            let labels: Vec<Option<(f64, usize)>> = part
-                .labels
-                .iter()
-                .map(|l| (l.support + l.false_positives > 0).then_some((l.f1, l.support)))
-                .collect();
-            let present: Vec<f64> = labels.iter().flatten().map(|(f1, _)| *f1).collect();
-            CollectionFigures {
-                collection: collection.to_owned(),
-                cases: members.len(),
-                macro_f1: present.iter().sum::<f64>() / present.len().max(1) as f64,
-                labels,
-                above_0_8: part.above_0_8,
-            }
-        })
+        .map(|(collection, (members, scores))| figures(collection, folds, &members, &scores, settings))
         .collect();
     evaluation
+}
+
+/// The figures of one part of the cases (a collection, a language), named `name`.
+fn figures(
+    name: &str,
+    folds: usize,
+    members: &[&Example],
+    scores: &[Vec<crate::enrich::tag::model::Score>],
+    settings: &TagSettings,
+) -> CollectionFigures {
+    let part = pooled(String::new(), folds, members, scores, settings);
+    let labels: Vec<Option<(f64, usize)>> = part
+        .labels
+        .iter()
+        .map(|l| (l.support + l.false_positives > 0).then_some((l.f1, l.support)))
+        .collect();
+    let present: Vec<f64> = labels.iter().flatten().map(|(f1, _)| *f1).collect();
+    CollectionFigures {
+        collection: name.to_owned(),
+        cases: members.len(),
+        macro_f1: present.iter().sum::<f64>() / present.len().max(1) as f64,
+        labels,
+        above_0_8: part.above_0_8,
+    }
 }
 
 /// The pooled figures for `predictions`.
@@ -344,6 +392,7 @@ fn pooled(
         above_0_8: above,
         confusion,
         by_collection: Vec::new(),
+        by_language: Vec::new(),
     }
 }
 
@@ -430,23 +479,39 @@ impl Evaluation {
                  collection holds or was tagged with).\n\n| collection | cases | macro-F1 | P1 | P2 | P3 | NONE | right at ≥ 0.8 |\n|---|---:|---:|---:|---:|---:|---:|---:|"
             );
             for c in &self.by_collection {
-                let cells: Vec<String> = c
-                    .labels
-                    .iter()
-                    .map(|l| l.map_or("–".to_owned(), |(f1, n)| format!("{f1:.2} ({n})")))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "| `{}:` | {} | {:.3} | {} | {} of {} |",
-                    c.collection,
-                    c.cases,
-                    c.macro_f1,
-                    cells.join(" | "),
-                    c.above_0_8.0,
-                    c.above_0_8.1
-                );
+                let _ = writeln!(out, "{}", c.row(&format!("`{}:`", c.collection)));
+            }
+        }
+        if !self.by_language.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nBy language: the same folds' models scoring training cases translated \
+                 (`datasets/tagger/translations`; `en` is their English text, cut as it was \
+                 translated).\n\n| language | cases | macro-F1 | P1 | P2 | P3 | NONE | right at ≥ 0.8 |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+            );
+            for c in &self.by_language {
+                let _ = writeln!(out, "{}", c.row(&c.collection));
             }
         }
         out
+    }
+}
+
+impl CollectionFigures {
+    /// The figures as a row of a Markdown table whose first cell is `name`.
+    fn row(&self, name: &str) -> String {
+        let cells: Vec<String> = self
+            .labels
+            .iter()
+            .map(|l| l.map_or("–".to_owned(), |(f1, n)| format!("{f1:.2} ({n})")))
+            .collect();
+        format!(
+            "| {name} | {} | {:.3} | {} | {} of {} |",
+            self.cases,
+            self.macro_f1,
+            cells.join(" | "),
+            self.above_0_8.0,
+            self.above_0_8.1
+        )
     }
 }

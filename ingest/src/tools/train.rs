@@ -41,6 +41,22 @@ pub struct LabelledSet {
     /// The ids of the test split (`split.tsv`): never trained on, never used to choose
     /// features or thresholds. Empty when the directory has no split.
     pub test: BTreeSet<String>,
+    /// Training-split cases with their text in another language (`translations/`), to
+    /// measure how the tagger reads the languages catalogues are written in: scored in
+    /// cross-validation by the fold's model that never saw the case, never trained on.
+    pub translations: Vec<Translation>,
+}
+
+/// Labelled cases with their title and description in one language (`translations/es.json`:
+/// a case-study file whose cases are labelled ones, translated), each labelled as its
+/// original.
+#[derive(Debug, Clone)]
+pub struct Translation {
+    /// The file's name without `.json`: `es`, `de`, `it`, `fr`, or `en` for the originals'
+    /// text cut as it was translated.
+    pub language: String,
+    /// The translated cases.
+    pub examples: Vec<Example>,
 }
 
 impl LabelledSet {
@@ -140,7 +156,13 @@ impl LabelledSet {
                 }
             }
         }
-        Ok(Self { examples, hash, test })
+        let translations = load_translations(&dir.join("translations"), featurizer, &examples, &test)?;
+        Ok(Self {
+            examples,
+            hash,
+            test,
+            translations,
+        })
     }
 
     /// The cases to train and cross-validate on: all but the test split.
@@ -158,6 +180,70 @@ impl LabelledSet {
             .filter(|e| self.test.contains(&e.id))
             .collect()
     }
+}
+
+/// The translations in `dir` (every `*.json`, by name), when it exists. A translated case
+/// must be a labelled one of the training split: a test-split case read in any language
+/// would no longer be unseen.
+fn load_translations(
+    dir: &Path,
+    featurizer: &Featurizer,
+    examples: &[Example],
+    test: &BTreeSet<String>,
+) -> Result<Vec<Translation>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let io = |source| IngestError::Io {
+        document: dir.display().to_string(),
+        source,
+    };
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|entry| entry.map(|e| e.path()).map_err(io))
+        .collect::<Result<Vec<_>>>()?;
+    files.retain(|path| path.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    let labelled: BTreeMap<&str, &Example> = examples.iter().map(|e| (e.id.as_str(), e)).collect();
+    let mut translations = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|source| IngestError::Io {
+            document: name.clone(),
+            source,
+        })?;
+        let mut translated = Vec::new();
+        for record in crate::enrich::tag::inputs_from_document(&bytes, &name)? {
+            let original = labelled
+                .get(record.id.as_str())
+                .ok_or_else(|| IngestError::shape(&name, format!("case {:?} is not labelled", record.id)))?;
+            if test.contains(&record.id) {
+                return Err(IngestError::shape(
+                    &name,
+                    format!(
+                        "case {:?} is in the test split, which must stay unseen",
+                        record.id
+                    ),
+                ));
+            }
+            translated.push(Example {
+                id: record.id.clone(),
+                features: featurizer.features(&record.input),
+                characters: crate::enrich::tag::features::characters(&record.input),
+                patterns: original.patterns.clone(),
+                rationale: original.rationale.clone(),
+            });
+        }
+        translations.push(Translation {
+            language: path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+            examples: translated,
+        });
+    }
+    Ok(translations)
 }
 
 /// Whether a feature says who acts (`actor:industry`): a structured field many sources do

@@ -160,7 +160,14 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let (training, testing) = (set.training(), set.testing());
     let options = args.options.options();
     let settings = &context.config.tagging;
-    let cross = cross_validate(&training, args.folds, &options, settings, &set.hash);
+    let cross = cross_validate(
+        &training,
+        args.folds,
+        &options,
+        settings,
+        &set.hash,
+        &set.translations,
+    );
     let test = (!testing.is_empty() && !args.cross_validation_only)
         .then(|| held_out(&training, &testing, &options, settings, &set.hash));
     let curve = match (&test, args.learning_curve) {
