@@ -257,7 +257,9 @@ fn is_actor_field(name: &str) -> bool {
 ///
 /// A case whose source says who acts (`actor:` features) is learnt twice by the word
 /// reader: with and without that field, so the model neither leans on it nor falls apart
-/// for text that lacks it (plain text, catalogues that do not type their publishers).
+/// for text that lacks it (plain text, catalogues that do not type their publishers). Every
+/// case is also learnt from its rules and fields alone, without its words: what the word
+/// reader has of text in a language it was not trained on.
 pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) -> Model {
     let without_actors: Vec<Example> = examples
         .iter()
@@ -272,7 +274,29 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
             ..(*e).clone()
         })
         .collect();
-    let doubled: Vec<&Example> = examples.iter().copied().chain(without_actors.iter()).collect();
+    // A case in a language the model has few words of (most harvested catalogues) keeps
+    // its rules (the cue terms it matched in its own language), themes and who acts: each
+    // case is learnt once more from those alone, so that they carry a pattern by
+    // themselves rather than only beside the English words they co-occur with.
+    let rules_only: Vec<Example> = examples
+        .iter()
+        .map(|e| Example {
+            features: e
+                .features
+                .iter()
+                .filter(|(k, _)| !k.starts_with("word:") && !k.starts_with("phrase:"))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            ..(*e).clone()
+        })
+        .filter(|e| !e.features.is_empty())
+        .collect();
+    let doubled: Vec<&Example> = examples
+        .iter()
+        .copied()
+        .chain(without_actors.iter())
+        .chain(rules_only.iter())
+        .collect();
     let character_options = TrainOptions::characters();
     let (patterns, characters) = std::thread::scope(|scope| {
         let words = scope.spawn(|| classifiers(examples, &doubled, |e: &Example| &e.features, options));
@@ -397,4 +421,68 @@ fn descend(
 /// Six decimals: enough for the scores, and short, stable text in the model file.
 fn round(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A labelled set of two cases, one in the test split, with `translated` (ids) in
+    /// `translations/es.json`.
+    fn labelled_dir(translated: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("labels.tsv"),
+            "case\tpatterns\trationale\nx:1\tP2\tschedules inspections\nx:2\tNONE\tsells maps\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("split.tsv"),
+            "case\tsplit\nx:1\ttrain\nx:2\ttest\n",
+        )
+        .unwrap();
+        let case =
+            |id: &str, title: &str| serde_json::json!({"id": id, "title": title, "description": title});
+        let cases = serde_json::json!({"case_studies": [
+            case("x:1", "The council schedules restaurant inspections by risk"),
+            case("x:2", "A company sells maps"),
+        ]});
+        std::fs::write(dir.path().join("cases.json"), cases.to_string()).unwrap();
+        std::fs::create_dir(dir.path().join("translations")).unwrap();
+        let spanish: Vec<_> = translated
+            .iter()
+            .map(|id| case(id, "El ayuntamiento programa las inspecciones"))
+            .collect();
+        std::fs::write(
+            dir.path().join("translations/es.json"),
+            serde_json::json!({ "case_studies": spanish }).to_string(),
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_translation_is_labelled_as_its_original_and_never_of_a_test_case() {
+        let featurizer = Featurizer::from_vocabulary();
+        let dir = labelled_dir(&["x:1"]);
+        let set = LabelledSet::load(dir.path(), &featurizer).unwrap();
+        let [spanish] = &set.translations[..] else {
+            panic!("{:?}", set.translations)
+        };
+        assert_eq!(spanish.language, "es");
+        assert_eq!(
+            spanish.examples[0].patterns,
+            BTreeSet::from(["planning".to_owned()])
+        );
+        assert!(spanish.examples[0].features.contains_key("cue:planning"));
+
+        let dir = labelled_dir(&["x:2"]);
+        let error = LabelledSet::load(dir.path(), &featurizer)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("es.json") && error.contains("test split"),
+            "{error}"
+        );
+    }
 }
