@@ -82,6 +82,9 @@ fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
             ));
         }
     }
+    if let Some(drupal) = parse_drupal(text) {
+        return Some(drupal);
+    }
     // YYYY-MM-DD, optionally followed by a time
     if text.len() < 10 || !text.is_char_boundary(10) {
         return None;
@@ -154,6 +157,71 @@ fn parse(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
 
 /// Days in month `m` of year `y` (Gregorian: a year divisible by 4 is a leap year unless
 /// it is a century not divisible by 400).
+/// Weekday abbreviations, Monday first, in the languages of the catalogues civicgraph
+/// harvests (English, French, Spanish, Italian, German).
+const WEEKDAYS: [&[&str]; 7] = [
+    &["mon", "lun", "mo"],
+    &["tue", "mar", "di"],
+    &["wed", "mer", "mie", "mié", "mi"],
+    &["thu", "jeu", "jue", "gio", "do"],
+    &["fri", "ven", "vie", "fr"],
+    &["sat", "sam", "sab", "sáb", "sa"],
+    &["sun", "dim", "dom", "so"],
+];
+
+/// `Tue, 12/10/2019 - 09:23`: Drupal's default date format (DKAN portals publish it as
+/// their dates), with the weekday in the site's language. Drupal writes the month first,
+/// but sites set to French or Spanish write the day first ("mar, 10/12/2019 - 09:23" is
+/// Tuesday 10 December): the weekday says which of the two numbers is the day, and a date
+/// it fits neither way is not guessed.
+fn parse_drupal(text: &str) -> Option<(String, NamedNodeRef<'static>)> {
+    let (weekday, rest) = text.split_once(", ")?;
+    let weekday = weekday.trim_end_matches('.').to_lowercase();
+    let named = WEEKDAYS
+        .iter()
+        .position(|names| names.contains(&weekday.as_str()))? as u32;
+    let (date, time) = rest.split_once(" - ")?;
+    let numbers: Vec<u32> = date.split('/').map(|n| n.parse().ok()).collect::<Option<_>>()?;
+    let [a, b, year] = numbers[..] else {
+        return None;
+    };
+    let (hours, minutes) = time.split_once(':')?;
+    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if !(1000..=9999).contains(&year) || hours > 23 || minutes > 59 {
+        return None;
+    }
+    let fits = |month: u32, day: u32| {
+        (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month)
+            && weekday_of(year, month, day) == named
+    };
+    let (month, day) = match (fits(a, b), fits(b, a)) {
+        (true, false) => (a, b),
+        (false, true) => (b, a),
+        // The same either way (`05/05`), else not a date whose weekday fits.
+        (true, true) if a == b => (a, b),
+        _ => return None,
+    };
+    Some((
+        format!("{year:04}-{month:02}-{day:02}T{hours:02}:{minutes:02}:00"),
+        xsd::DATE_TIME,
+    ))
+}
+
+/// The day of the week of a date of the Gregorian calendar, Monday 0.
+fn weekday_of(year: u32, month: u32, day: u32) -> u32 {
+    // Days since 1 March of year 0 (the leap day last in each year), then 1 March 0000 was
+    // a Wednesday.
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let days = 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + day - 1;
+    (days + 2) % 7
+}
+
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -203,6 +271,32 @@ mod tests {
             norm("2018-03-18T09:03:05+02:00"),
             typed("2018-03-18T09:03:05+02:00", xsd::DATE_TIME)
         );
+    }
+
+    #[test]
+    fn drupal_dates_are_read_with_their_weekday_deciding_the_day() {
+        // A French DKAN (udata's harvest fixtures): Tuesday 10 December, Thursday 19 December.
+        assert_eq!(
+            norm("mar, 10/12/2019 - 09:23"),
+            typed("2019-12-10T09:23:00", xsd::DATE_TIME)
+        );
+        assert_eq!(
+            norm("jeu, 19/12/2019 - 03:00"),
+            typed("2019-12-19T03:00:00", xsd::DATE_TIME)
+        );
+        // Drupal's own order, month first: Saturday 12 October.
+        assert_eq!(
+            norm("Sat, 10/12/2019 - 09:23"),
+            typed("2019-10-12T09:23:00", xsd::DATE_TIME)
+        );
+        assert_eq!(
+            norm("Mo., 29/02/2016 - 23:59"),
+            typed("2016-02-29T23:59:00", xsd::DATE_TIME)
+        );
+        // A weekday that fits neither reading is not guessed.
+        assert_eq!(norm("lun, 10/12/2019 - 09:23"), DateOutcome::NotADate);
+        assert_eq!(norm("mar, 10/12/2019 - 25:00"), DateOutcome::NotADate);
+        assert_eq!(norm("xyz, 10/12/2019 - 09:23"), DateOutcome::NotADate);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod enrich;
 mod error;
 pub mod fetch;
 pub mod harvest;
+mod iris;
 pub mod literals;
 pub mod mint;
 pub mod outbound;

@@ -145,6 +145,7 @@ pub fn finish(
         ));
     }
     normalise_dates(&mut triples, &mut report);
+    crate::iris::repair(&mut triples, &mut report);
     // In the form the store gives back, so that a harvest of the same source compares equal.
     crate::literals::make_canonical(&mut triples);
     let first: Vec<bool> = {

@@ -106,7 +106,10 @@ pub fn resolved_against_file(triples: &[Triple], base: &str, source: &str) -> Op
             [subject, Some(t.predicate.as_str()), object]
                 .into_iter()
                 .flatten()
-                .filter(|iri| iri.starts_with(folder)),
+                .filter(|iri| iri.starts_with(folder))
+                // An e-mail address without `mailto:` is read back as one (`report::finish`),
+                // with its own warning: `base` would not mend it.
+                .filter(|iri| !iri[folder.len()..].contains('@')),
         );
     }
     let example = terms.iter().min()?;
