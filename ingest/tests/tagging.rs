@@ -236,11 +236,19 @@ fn training_on_the_labelled_set_reproduces_the_bundled_model() {
         set.test.len() * 1000 >= set.examples.len() * 198,
         "a test split of a fifth"
     );
-    let model = train(&set.training(), &TrainOptions::default(), &set.hash);
+    let model = train(
+        &set.training_with_translations(),
+        &TrainOptions::default(),
+        &set.hash,
+    );
     assert_eq!(
         model.examples,
-        set.examples.len() - set.test.len(),
-        "trained on the training split alone"
+        set.examples.len() - set.test.len() + set.translated().len(),
+        "trained on the training split alone, and its translations"
+    );
+    assert!(
+        set.translated().iter().all(|t| !set.test.contains(&t.id)),
+        "no test case in any language"
     );
     assert_eq!(
         model.to_json(),

@@ -209,10 +209,17 @@ fn the_evaluations_print_their_tables() {
     );
     assert!(
         tagger.contains(&format!(
-            "held-out test split ({test} cases), trained on the {train} training cases."
+            "held-out test split ({test} cases), trained on the {train} training cases and 800 translations of them."
         )),
         "the test split is scored apart: {tagger}"
     );
+    // Other languages, each scored by the folds' models on the cases they never saw.
+    for language in ["de", "en", "es", "fr", "it"] {
+        assert!(
+            tagger.contains(&format!("\n| {language} | 200 | 0.")),
+            "{language}: {tagger}"
+        );
+    }
     for row in [
         "| labelled \\ tagged | P1 | P2 | P3 | NONE |",
         "| P1 access |",

@@ -114,11 +114,16 @@ pub fn held_out(
         .iter()
         .map(|e| scorer.score_collected(&e.features, &e.characters))
         .collect();
+    let cases: std::collections::BTreeSet<&str> = training.iter().map(|e| e.id.as_str()).collect();
+    let translations = match training.len() - cases.len() {
+        0 => String::new(),
+        n => format!(" and {n} translations of them"),
+    };
     measure(
         format!(
-            "held-out test split ({} cases), trained on the {} training cases",
+            "held-out test split ({} cases), trained on the {} training cases{translations}",
             testing.len(),
-            training.len()
+            cases.len()
         ),
         1,
         testing,
@@ -128,7 +133,8 @@ pub fn held_out(
 }
 
 /// Test-split macro-F1 when training on the first quarter, half, three quarters and all of
-/// the training split (in a fixed order by a hash of the id).
+/// the training split's cases (in a fixed order by a hash of the id), each with its
+/// translations when `training` holds them.
 pub fn learning_curve(
     training: &[&Example],
     testing: &[&Example],
@@ -136,14 +142,23 @@ pub fn learning_curve(
     settings: &TagSettings,
     hash: &str,
 ) -> Vec<LearningPoint> {
-    let mut ordered = training.to_vec();
-    ordered.sort_by_key(|e| hex(&Sha256::digest(e.id.as_bytes())));
+    let mut ids: Vec<&str> = training.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_by_key(|id| hex(&Sha256::digest(id.as_bytes())));
+    ids.dedup();
     [1, 2, 3, 4]
         .iter()
-        .map(|quarters| ordered.len() * quarters / 4)
-        .map(|n| LearningPoint {
-            training_cases: n,
-            macro_f1: held_out(&ordered[..n], testing, options, settings, hash).macro_f1,
+        .map(|quarters| ids.len() * quarters / 4)
+        .map(|n| {
+            let taken: std::collections::BTreeSet<&str> = ids[..n].iter().copied().collect();
+            let part: Vec<&Example> = training
+                .iter()
+                .copied()
+                .filter(|e| taken.contains(e.id.as_str()))
+                .collect();
+            LearningPoint {
+                training_cases: n,
+                macro_f1: held_out(&part, testing, options, settings, hash).macro_f1,
+            }
         })
         .collect()
 }
@@ -187,11 +202,19 @@ pub fn cross_validate(
         .map(|t| vec![None; t.examples.len()])
         .collect();
     for fold in 0..folds {
+        // The other folds' cases, and their translations (never a held-out case's).
         let training: Vec<&Example> = examples
             .iter()
             .enumerate()
             .filter(|(i, _)| fold_of[*i] != fold)
             .map(|(_, e)| *e)
+            .chain(
+                translations
+                    .iter()
+                    .filter(|t| t.language != "en")
+                    .flat_map(|t| &t.examples)
+                    .filter(|e| fold_by_id.get(e.id.as_str()).is_some_and(|f| *f != fold)),
+            )
             .collect();
         let scorer = train(&training, options, hash).scorer();
         for (i, example) in examples.iter().enumerate() {

@@ -41,9 +41,10 @@ pub struct LabelledSet {
     /// The ids of the test split (`split.tsv`): never trained on, never used to choose
     /// features or thresholds. Empty when the directory has no split.
     pub test: BTreeSet<String>,
-    /// Training-split cases with their text in another language (`translations/`), to
-    /// measure how the tagger reads the languages catalogues are written in: scored in
-    /// cross-validation by the fold's model that never saw the case, never trained on.
+    /// Training-split cases with their text in another language (`translations/`): trained
+    /// on beside their originals, and scored in cross-validation by the fold's model that
+    /// saw neither the case nor any translation of it, to measure how the tagger reads the
+    /// languages catalogues are written in.
     pub translations: Vec<Translation>,
 }
 
@@ -156,7 +157,17 @@ impl LabelledSet {
                 }
             }
         }
-        let translations = load_translations(&dir.join("translations"), featurizer, &examples, &test)?;
+        let (translations, translated_bytes) =
+            load_translations(&dir.join("translations"), featurizer, &examples, &test)?;
+        // The translations are trained on too: the model's version names them.
+        let hash = if translated_bytes.is_empty() {
+            hash
+        } else {
+            let mut hasher = Sha256::new();
+            hasher.update(hash.as_bytes());
+            hasher.update(&translated_bytes);
+            hex(&hasher.finalize())
+        };
         Ok(Self {
             examples,
             hash,
@@ -171,6 +182,23 @@ impl LabelledSet {
             .iter()
             .filter(|e| !self.test.contains(&e.id))
             .collect()
+    }
+
+    /// The training split's cases in other languages, trained on beside their originals
+    /// (`en.json`, the originals' own text cut, adds nothing and is left out).
+    pub fn translated(&self) -> Vec<&Example> {
+        self.translations
+            .iter()
+            .filter(|t| t.language != "en")
+            .flat_map(|t| &t.examples)
+            .collect()
+    }
+
+    /// What a model is trained on: the training split, and its cases in other languages.
+    pub fn training_with_translations(&self) -> Vec<&Example> {
+        let mut examples = self.training();
+        examples.extend(self.translated());
+        examples
     }
 
     /// The held-out test split.
@@ -190,9 +218,9 @@ fn load_translations(
     featurizer: &Featurizer,
     examples: &[Example],
     test: &BTreeSet<String>,
-) -> Result<Vec<Translation>> {
+) -> Result<(Vec<Translation>, Vec<u8>)> {
     if !dir.is_dir() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let io = |source| IngestError::Io {
         document: dir.display().to_string(),
@@ -206,12 +234,14 @@ fn load_translations(
     files.sort();
     let labelled: BTreeMap<&str, &Example> = examples.iter().map(|e| (e.id.as_str(), e)).collect();
     let mut translations = Vec::new();
+    let mut all_bytes = Vec::new();
     for path in files {
         let name = path.display().to_string();
         let bytes = std::fs::read(&path).map_err(|source| IngestError::Io {
             document: name.clone(),
             source,
         })?;
+        all_bytes.extend_from_slice(&bytes);
         let mut translated = Vec::new();
         for record in crate::enrich::tag::inputs_from_document(&bytes, &name)? {
             let original = labelled
@@ -243,7 +273,7 @@ fn load_translations(
             examples: translated,
         });
     }
-    Ok(translations)
+    Ok((translations, all_bytes))
 }
 
 /// Whether a feature says who acts (`actor:industry`): a structured field many sources do
@@ -261,7 +291,15 @@ fn is_actor_field(name: &str) -> bool {
 /// case is also learnt from its rules and fields alone, without its words: what the word
 /// reader has of text in a language it was not trained on.
 pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) -> Model {
-    let without_actors: Vec<Example> = examples
+    // The copies below are made once per case, not once per language it is read in: a
+    // case translated four times would otherwise weigh five times as much in them.
+    let mut seen = BTreeSet::new();
+    let firsts: Vec<&Example> = examples
+        .iter()
+        .copied()
+        .filter(|e| seen.insert(e.id.as_str()))
+        .collect();
+    let without_actors: Vec<Example> = firsts
         .iter()
         .filter(|e| e.features.keys().any(|k| is_actor_field(k)))
         .map(|e| Example {
@@ -278,7 +316,7 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
     // its rules (the cue terms it matched in its own language), themes and who acts: each
     // case is learnt once more from those alone, so that they carry a pattern by
     // themselves rather than only beside the English words they co-occur with.
-    let rules_only: Vec<Example> = examples
+    let rules_only: Vec<Example> = firsts
         .iter()
         .map(|e| Example {
             features: e

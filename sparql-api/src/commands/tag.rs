@@ -144,7 +144,11 @@ fn looks_like_iri(text: &str) -> bool {
 pub fn train_model(args: TrainArgs) -> anyhow::Result<()> {
     let set = LabelledSet::load(&args.labels, &Featurizer::from_vocabulary())?;
     // Never the test split: its figures are only honest if the model never saw it.
-    let model = train(&set.training(), &args.options.options(), &set.hash);
+    let model = train(
+        &set.training_with_translations(),
+        &args.options.options(),
+        &set.hash,
+    );
     std::fs::write(&args.out, model.to_json()).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
         "trained on {} cases; wrote {} ({})",
@@ -158,6 +162,7 @@ pub fn train_model(args: TrainArgs) -> anyhow::Result<()> {
 pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let set = LabelledSet::load(&args.labels, &Featurizer::from_vocabulary())?;
     let (training, testing) = (set.training(), set.testing());
+    let trained = set.training_with_translations();
     let options = args.options.options();
     let settings = &context.config.tagging;
     let cross = cross_validate(
@@ -169,9 +174,9 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
         &set.translations,
     );
     let test = (!testing.is_empty() && !args.cross_validation_only)
-        .then(|| held_out(&training, &testing, &options, settings, &set.hash));
+        .then(|| held_out(&trained, &testing, &options, settings, &set.hash));
     let curve = match (&test, args.learning_curve) {
-        (Some(_), true) => learning_curve(&training, &testing, &options, settings, &set.hash),
+        (Some(_), true) => learning_curve(&trained, &testing, &options, settings, &set.hash),
         _ => Vec::new(),
     };
     if args.json {
