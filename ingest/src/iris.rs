@@ -4,27 +4,27 @@
 //! (`rdf:resource="dct:LicenseDocument"`, which no parser expands).
 
 use crate::report::Report;
-use civicgraph_vocab::ext::vcard;
+use civicgraph_vocab::ext::{self, vcard};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 
 /// The prefixes DCAT-AP documents use, with their namespaces: `dct:X` written as an IRI
 /// means the term of that namespace (no IRI scheme of these names exists).
 const PREFIXES: &[(&str, &str)] = &[
-    ("adms", "http://www.w3.org/ns/adms#"),
-    ("dcat", "http://www.w3.org/ns/dcat#"),
+    ("adms", ext::adms::NAMESPACE),
+    ("dcat", ext::dcat::NAMESPACE),
     ("dcatap", "http://data.europa.eu/r5r/"),
-    ("dct", "http://purl.org/dc/terms/"),
-    ("dcterms", "http://purl.org/dc/terms/"),
-    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ("dct", ext::dct::NAMESPACE),
+    ("dcterms", ext::dct::NAMESPACE),
+    ("foaf", ext::foaf::NAMESPACE),
     ("locn", "http://www.w3.org/ns/locn#"),
-    ("owl", "http://www.w3.org/2002/07/owl#"),
-    ("prov", "http://www.w3.org/ns/prov#"),
+    ("owl", ext::owl::NAMESPACE),
+    ("prov", ext::prov::NAMESPACE),
     ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("schema", "http://schema.org/"),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("schema", ext::schema::NAMESPACE),
+    ("skos", ext::skos::NAMESPACE),
     ("spdx", "http://spdx.org/rdf/terms#"),
-    ("vcard", "http://www.w3.org/2006/vcard/ns#"),
+    ("vcard", vcard::NAMESPACE),
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
 ];
 
@@ -90,13 +90,18 @@ fn expand(iri: &NamedNode) -> Option<NamedNode> {
 /// An e-mail address given as an IRI without `mailto:` was resolved as a relative IRI, so
 /// it is the last segment of that IRI: read back as `mailto:`.
 fn mailto(iri: &NamedNode) -> Option<NamedNode> {
-    if iri.as_str().starts_with("mailto:") {
+    bare_email(iri.as_str()).and_then(|address| crate::emit::absolute_iri(&format!("mailto:{address}")))
+}
+
+/// The e-mail address `iri` is when it is one written without `mailto:` and resolved
+/// against a document's address (`file:///data/office@bfs.admin.ch`): its last segment.
+pub(crate) fn bare_email(iri: &str) -> Option<&str> {
+    if iri.starts_with("mailto:") {
         return None;
     }
-    let last = iri.as_str().rsplit('/').next().unwrap_or_default();
+    let last = iri.rsplit('/').next().unwrap_or_default();
     let (user, host) = last.split_once('@')?;
-    let address = !user.is_empty() && host.contains('.') && !host.contains([':', '?', '#']);
-    address.then(|| crate::emit::absolute_iri(&format!("mailto:{last}")))?
+    (!user.is_empty() && host.contains('.') && !host.contains([':', '?', '#'])).then_some(last)
 }
 
 #[cfg(test)]

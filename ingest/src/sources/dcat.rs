@@ -107,9 +107,9 @@ pub fn resolved_against_file(triples: &[Triple], base: &str, source: &str) -> Op
                 .into_iter()
                 .flatten()
                 .filter(|iri| iri.starts_with(folder))
-                // An e-mail address without `mailto:` is read back as one (`report::finish`),
+                // An e-mail address without `mailto:` is read back as one (`crate::iris`),
                 // with its own warning: `base` would not mend it.
-                .filter(|iri| !iri[folder.len()..].contains('@')),
+                .filter(|iri| crate::iris::bare_email(iri).is_none()),
         );
     }
     let example = terms.iter().min()?;

@@ -211,7 +211,7 @@ pub fn cross_validate(
             .chain(
                 translations
                     .iter()
-                    .filter(|t| t.language != "en")
+                    .filter(|t| t.is_trained_on())
                     .flat_map(|t| &t.examples)
                     .filter(|e| fold_by_id.get(e.id.as_str()).is_some_and(|f| *f != fold)),
             )

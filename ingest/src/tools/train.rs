@@ -60,17 +60,46 @@ pub struct Translation {
     pub examples: Vec<Example>,
 }
 
+impl Translation {
+    /// Whether a model trains on it: every language but `en`, the originals' own text cut,
+    /// which adds nothing to them.
+    pub fn is_trained_on(&self) -> bool {
+        self.language != "en"
+    }
+}
+
+impl Example {
+    /// The case `id` read as `input`, labelled `patterns` with `rationale`.
+    fn of(
+        featurizer: &Featurizer,
+        id: &str,
+        input: &civicgraph_graph::Record,
+        patterns: BTreeSet<String>,
+        rationale: &str,
+    ) -> Self {
+        Self {
+            id: id.to_owned(),
+            features: featurizer.features(input),
+            characters: crate::enrich::tag::features::characters(input),
+            patterns,
+            rationale: rationale.to_owned(),
+        }
+    }
+}
+
+/// The bytes of `path`, an error naming it when it cannot be read.
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| IngestError::Io {
+        document: path.display().to_string(),
+        source,
+    })
+}
+
 impl LabelledSet {
     /// Reads `labels.tsv` and `cases.json` from `dir`. The cases are mapped by the
     /// case-study source kind, exactly as a harvest would map them.
     pub fn load(dir: &Path, featurizer: &Featurizer) -> Result<Self> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| IngestError::Io {
-                document: path.display().to_string(),
-                source,
-            })
-        };
+        let read = |name: &str| read_file(&dir.join(name));
         let labels_bytes = read("labels.tsv")?;
         let cases_bytes = read("cases.json")?;
         let labels_name = dir.join("labels.tsv").display().to_string();
@@ -124,13 +153,7 @@ impl LabelledSet {
             let input = by_id
                 .get(id)
                 .ok_or_else(|| at(1, format!("case {id:?} is not in {cases_name}")))?;
-            examples.push(Example {
-                id: id.to_owned(),
-                features: featurizer.features(input),
-                characters: crate::enrich::tag::features::characters(input),
-                patterns: labels,
-                rationale: rationale.to_owned(),
-            });
+            examples.push(Example::of(featurizer, id, input, labels, rationale));
         }
         let split_path = dir.join("split.tsv");
         let mut test = BTreeSet::new();
@@ -185,11 +208,11 @@ impl LabelledSet {
     }
 
     /// The training split's cases in other languages, trained on beside their originals
-    /// (`en.json`, the originals' own text cut, adds nothing and is left out).
+    /// ([`Translation::is_trained_on`]).
     pub fn translated(&self) -> Vec<&Example> {
         self.translations
             .iter()
-            .filter(|t| t.language != "en")
+            .filter(|t| t.is_trained_on())
             .flat_map(|t| &t.examples)
             .collect()
     }
@@ -237,10 +260,7 @@ fn load_translations(
     let mut all_bytes = Vec::new();
     for path in files {
         let name = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|source| IngestError::Io {
-            document: name.clone(),
-            source,
-        })?;
+        let bytes = read_file(&path)?;
         all_bytes.extend_from_slice(&bytes);
         let mut translated = Vec::new();
         for record in crate::enrich::tag::inputs_from_document(&bytes, &name)? {
@@ -256,13 +276,13 @@ fn load_translations(
                     ),
                 ));
             }
-            translated.push(Example {
-                id: record.id.clone(),
-                features: featurizer.features(&record.input),
-                characters: crate::enrich::tag::features::characters(&record.input),
-                patterns: original.patterns.clone(),
-                rationale: original.rationale.clone(),
-            });
+            translated.push(Example::of(
+                featurizer,
+                &record.id,
+                &record.input,
+                original.patterns.clone(),
+                &original.rationale,
+            ));
         }
         translations.push(Translation {
             language: path

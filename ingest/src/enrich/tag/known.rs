@@ -186,8 +186,8 @@ impl Known {
     }
 }
 
-/// Keeps in `titles` the least title of `case` (as [`super::usage::Lookup`] takes it when it has several).
-pub(super) fn least_title(titles: &mut HashMap<NamedNode, String>, case: &NamedNode, title: &str) {
+/// Keeps in `titles` the least title of `case` (as the store is asked for it when it has several).
+fn least_title(titles: &mut HashMap<NamedNode, String>, case: &NamedNode, title: &str) {
     match titles.get_mut(case) {
         Some(kept) if title < kept.as_str() => title.clone_into(kept),
         Some(_) => {}

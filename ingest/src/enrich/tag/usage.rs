@@ -3,7 +3,7 @@
 //! at a time, so that a pass over every record and the tagging of one record follow the
 //! one algorithm ([`usage`]).
 
-use super::known::{Known, least_title};
+use super::known::Known;
 use super::{CaseStudyPatterns, Method};
 use crate::error::Result;
 use civicgraph_vocab::cg;
@@ -11,7 +11,6 @@ use civicgraph_vocab::ext::dcat;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
-use std::collections::HashMap;
 
 /// A case study that used a dataset (or another member of its cluster).
 #[derive(Debug)]
@@ -130,18 +129,20 @@ impl Lookup<'_> {
         if let Some(titles) = self.known.and_then(|known| known.titles.as_ref()) {
             return Ok(titles.get(case).cloned());
         }
-        let mut titles = HashMap::new();
+        let mut least: Option<String> = None;
         for quad in self.store.quads_for_pattern(
             Some(case.into()),
             Some(civicgraph_vocab::ext::dct::TITLE),
             None,
             None,
         ) {
-            if let Term::Literal(title) = quad?.object {
-                least_title(&mut titles, case, title.value());
+            if let Term::Literal(title) = quad?.object
+                && least.as_deref().is_none_or(|kept| title.value() < kept)
+            {
+                least = Some(title.value().to_owned());
             }
         }
-        Ok(titles.remove(case))
+        Ok(least)
     }
 }
 
