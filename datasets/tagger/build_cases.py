@@ -40,7 +40,8 @@ def main():
 
     cases = []
     for c in pool:
-        case = {k: c[k] for k in ("title", "description", "organisations", "place", "sources") if c.get(k)}
+        case = {k: c[k] for k in ("title", "description", "organisations", "place", "sources", "keywords")
+                if c.get(k)}
         case["id"] = c["case"]
         if c.get("country"):
             case["country"] = c["country"]

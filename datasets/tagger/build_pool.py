@@ -40,6 +40,20 @@ def clean(text):
     return " ".join((text or "").split())
 
 
+# The classifications a collection gives every case, read as the case's keywords (the
+# case-study mapper's KEYWORD_FIELDS, in its order); a value it does not know is none.
+UNKNOWN = {"unknown", "n/a", "na", "none", "-"}
+
+
+def keywords(*values):
+    out = []
+    for v in values:
+        v = clean(v)
+        if v and v.lower() not in UNKNOWN and v not in out:
+            out.append(v)
+    return out
+
+
 def jrc_case(prefix, c):
     org = c.get("lead_organisation") or {}
     return {
@@ -51,6 +65,7 @@ def jrc_case(prefix, c):
         "place": c.get("geocoverage") or [],
         "country": c.get("geocoverage_codes") or [],
         "sources": [c["url"]] if (c.get("url") or "").startswith("http") else [],
+        "keywords": keywords(*(c.get(k) for k in ("type", "primary_sector", "secondary_sector", "technology"))),
     }
 
 
@@ -75,6 +90,7 @@ def org_case(o):
         "organisations": [clean(o["org_name"])],
         "organisation_type": clean(kind),
         "industry": clean(o.get("industry_id")),
+        "keywords": keywords(o.get("industry_id")),
         "place": [o["org_hq_country"]] if o.get("org_hq_country") else [],
         "sources": [o["org_url"]] if (o.get("org_url") or "").startswith("http") else [],
     }
@@ -106,6 +122,7 @@ def fai_case(r):
         "organisation_type": "Central-Government",
         "place": ["United States"],
         "country": ["US"],
+        "keywords": keywords(r["Use Case Topic Area"]),
     }
 
 

@@ -1,6 +1,6 @@
 //! The real case collections in `../shared/data` (and the sample of the US federal AI
 //! inventory kept in `datasets/tagger/sources`), harvested as their publishers give them,
-//! read as the tagger's labelled set reads them: the same title, description and who acts
+//! read as the tagger's labelled set reads them: the same title, description, keywords and who acts
 //! for every labelled case, so the tags a harvest gives are the tags the model was trained
 //! and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
 //! these files by `build_pool.py` and `build_cases.py`; this is the check that the mapper
@@ -43,10 +43,17 @@ fn collapse(texts: &[String]) -> String {
 }
 
 /// What the tagger reads of a record, whitespace aside.
-fn tagger_input(record: &Record) -> (String, String, Vec<String>) {
+fn tagger_input(record: &Record) -> (String, String, Vec<String>, Vec<String>) {
     let mut actors = record.actors.clone();
     actors.sort();
-    (collapse(&record.titles), collapse(&record.descriptions), actors)
+    let mut keywords = record.keywords.clone();
+    keywords.sort();
+    (
+        collapse(&record.titles),
+        collapse(&record.descriptions),
+        keywords,
+        actors,
+    )
 }
 
 /// The patterns a record is given and how sure each is (the evidence quotes the text as

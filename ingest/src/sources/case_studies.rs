@@ -19,6 +19,7 @@
 //! | `organisations` (`lead_organisation_name`, `lead_organisation.name`, `org_name`, `Agency`) | `dct:contributor` → `foaf:Agent` |
 //! | `organisation_type` (`lead_organisation_category`, `lead_organisation.category`, `org_type`) | `cg:actor`, by [`ORGANISATION_TYPES`]; another type stays a `schema:additionalProperty` |
 //! | `themes` (EU data-theme codes `TRAN`, names "Transport", or IRIs) | `dcat:theme` |
+//! | `keywords`, and the collections' own classifications: `type`, `primary_sector`, `secondary_sector`, `technology` (JRC), `industry_id` (Impact Map), `Use Case Topic Area` (US AI inventory) | `dcat:keyword`, one per value (`Unknown` left out) |
 //! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels`, `benefits` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel`, `cg:benefit` |
 //! | `datasets` (IRIs, or objects with `iri` or `landing_page`, `title`, `publisher`) | `cg:usesDataset` |
 //! | `outcome` | `cg:outcome` |
@@ -92,6 +93,24 @@ const FIELDS: &[&[&str]] = &[
     &["outcome"],
     &["sources", "url", "org_url"],
 ];
+
+/// Fields whose values are keywords of a case: civicgraph's own `keywords` and the
+/// classifications the collections give every case (the JRC's kind of innovation, sector
+/// and technology; the Impact Map's industry; the US AI inventory's topic area). They say
+/// what a case is about in a few words, and a search or the tagger reads them as it reads a
+/// dataset's keywords; kept as properties, they were invisible to both.
+const KEYWORD_FIELDS: &[&str] = &[
+    "keywords",
+    "type",
+    "primary_sector",
+    "secondary_sector",
+    "technology",
+    "industry_id",
+    "use_case_topic_area",
+];
+
+/// Values a collection gives a classification it does not know: no keyword.
+const UNKNOWN_VALUES: &[&str] = &["unknown", "n/a", "na", "none", "-"];
 
 /// Organisation types as the case collections name them (the JRC's lead-organisation
 /// categories, the Open Data Impact Map's organisation types), and who acts
@@ -272,6 +291,7 @@ fn csv_error(document: &str, error: &csv::Error) -> IngestError {
 fn is_list_field(header: &str) -> bool {
     [
         "organisations",
+        "keywords",
         "themes",
         "patterns",
         "beneficiaries",
@@ -422,6 +442,9 @@ fn map_case(
             )),
         }
     }
+    for keyword in keywords(fields) {
+        out.lang_text(&c, dcat::KEYWORD, &keyword, "en");
+    }
     for (name, property, scheme) in [
         ("patterns", cg::USE_PATTERN, cgp::ALL),
         ("beneficiaries", cg::BENEFICIARY, cgb::ALL),
@@ -471,13 +494,38 @@ fn map_case(
         let impact_map_use = IMPACT_MAP_USES
             .iter()
             .any(|(flag, _)| key == flag || key.strip_suffix("_desc") == Some(flag));
-        if known.contains(&key.as_str()) || key == "lead_organisation" || impact_map_use {
+        if known.contains(&key.as_str())
+            || key == "lead_organisation"
+            || impact_map_use
+            || is_keyword_field(key)
+        {
             continue;
         }
         for value in texts(Some(value)) {
             out.additional_property(&c, key, &value);
         }
     }
+}
+
+fn is_keyword_field(key: &str) -> bool {
+    let key = normalised_key(key);
+    KEYWORD_FIELDS.contains(&key.as_str())
+}
+
+/// A case's keywords (see [`KEYWORD_FIELDS`]), in the order of that list, each once.
+fn keywords(fields: &Map<String, Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in KEYWORD_FIELDS {
+        for (_, value) in fields.iter().filter(|(key, _)| normalised_key(key) == *name) {
+            for text in texts(Some(value)) {
+                let text = collapse_whitespace(&text);
+                if !UNKNOWN_VALUES.contains(&text.to_lowercase().as_str()) && !out.contains(&text) {
+                    out.push(text);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The texts of the fields whose names end with one of `suffixes` (the first suffix's
@@ -886,6 +934,46 @@ Department Of Energy,DOE-9,Grid Forecast,,Forecasts load.,Forecasts load.,A fore
         let (mut out, mut report) = (Emitter::default(), Report::default());
         map_csv(plain, "cases.csv", &minter(), &mut out, &mut report).unwrap();
         assert!(!out.triples.iter().any(|t| t.to_string().contains("/actor/")));
+    }
+
+    #[test]
+    fn a_collections_classifications_are_the_cases_keywords() {
+        // An AI Watch service as the JRC publishes it (fields trimmed), and a row of the US
+        // AI inventory with its topic area.
+        let json = br#"[{"id": 90001, "name": "Mona", "description": "A chatbot.",
+            "primary_sector": "General public services",
+            "secondary_sector": "Executive and legislative organs.",
+            "technology": "Natural language processing", "type": "Unknown",
+            "status": "Unknown"}]"#;
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_json(json, "services.json", &minter(), &mut out, &mut report).unwrap();
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        let keywords: Vec<&String> = lines.iter().filter(|l| l.contains("#keyword>")).collect();
+        assert_eq!(keywords.len(), 3, "{keywords:#?}");
+        for expected in [
+            "\"General public services\"@en",
+            "\"Executive and legislative organs.\"@en",
+            "\"Natural language processing\"@en",
+        ] {
+            assert!(keywords.iter().any(|l| l.contains(expected)), "{expected}");
+        }
+        // A classification is a keyword, not also a property; another field stays one.
+        assert!(!lines.iter().any(|l| l.contains("\"technology\"")));
+        assert!(lines.iter().any(|l| l.contains("\"status\"")));
+        let csv = "Agency,Use Case Name,Use Case Topic Area,keywords\n\
+Department Of Energy,Grid Forecast,Energy & the Environment,grid; load\n";
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_csv(csv.as_bytes(), "inventory.csv", &minter(), &mut out, &mut report).unwrap();
+        let keywords: Vec<String> = out
+            .triples
+            .iter()
+            .filter(|t| t.predicate == dcat::KEYWORD)
+            .map(|t| t.object.to_string())
+            .collect();
+        assert_eq!(
+            keywords,
+            ["\"grid\"@en", "\"load\"@en", "\"Energy & the Environment\"@en"]
+        );
     }
 
     #[test]
