@@ -16,10 +16,10 @@
 //! | `description` | `dct:description` |
 //! | `place` (`geocoverage`, `city`, `org_hq_country`), `country` (`geocoverage_codes`) | `dct:spatial` → `dct:Location` |
 //! | `year` (`start_date`) | `dct:date` (`xsd:gYear`) |
-//! | `organisations` (`lead_organisation_name`, `lead_organisation.name`, `org_name`, `Agency`) | `dct:contributor` → `foaf:Agent` |
-//! | `organisation_type` (`lead_organisation_category`, `lead_organisation.category`, `org_type`) | `cg:actor`, by [`ORGANISATION_TYPES`]; another type stays a `schema:additionalProperty` |
+//! | `organisations` (`organisation`, `organisation_name`, the same spelt with a z, `lead_organisation_name`, `lead_organisation.name`, `org_name`, `Agency`) | `dct:contributor` → `foaf:Agent` |
+//! | `organisation_type` (`organization_type`, `lead_organisation_category`, `lead_organisation.category`, `org_type`) | `cg:actor`, by [`ORGANISATION_TYPES`]; another type stays a `schema:additionalProperty` |
 //! | `themes` (EU data-theme codes `TRAN`, names "Transport", or IRIs) | `dcat:theme` |
-//! | `keywords`, and the collections' own classifications: `type`, `primary_sector`, `secondary_sector`, `technology` (JRC), `industry_id` (Impact Map), `Use Case Topic Area` (US AI inventory) | `dcat:keyword`, one per value (`Unknown` left out) |
+//! | `keywords` (`tags`, `sector`, `sectors`), and the collections' own classifications: `type`, `primary_sector`, `secondary_sector`, `technology` (JRC), `industry_id` (Impact Map), `Use Case Topic Area` (US AI inventory) | `dcat:keyword`, one per value (`Unknown` left out) |
 //! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels`, `benefits` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel`, `cg:benefit` |
 //! | `datasets` (IRIs, or objects with `iri` or `landing_page`, `title`, `publisher`) | `cg:usesDataset` |
 //! | `outcome` | `cg:outcome` |
@@ -75,13 +75,23 @@ const FIELDS: &[&[&str]] = &[
     &["year", "start_date"],
     &[
         "organisations",
+        "organisation",
+        "organisation_name",
+        "organizations",
+        "organization",
+        "organization_name",
         "lead_organisation_name",
         "lead_organisation",
         "lead_organisation:name",
         "org_name",
         "agency",
     ],
-    &["organisation_type", "lead_organisation_category", "org_type"],
+    &[
+        "organisation_type",
+        "organization_type",
+        "lead_organisation_category",
+        "org_type",
+    ],
     &["themes"],
     &["patterns"],
     &["beneficiaries"],
@@ -101,6 +111,9 @@ const FIELDS: &[&[&str]] = &[
 /// dataset's keywords; kept as properties, they were invisible to both.
 const KEYWORD_FIELDS: &[&str] = &[
     "keywords",
+    "tags",
+    "sector",
+    "sectors",
     "type",
     "primary_sector",
     "secondary_sector",
@@ -292,6 +305,7 @@ fn is_list_field(header: &str) -> bool {
     [
         "organisations",
         "keywords",
+        "tags",
         "themes",
         "patterns",
         "beneficiaries",
@@ -974,6 +988,25 @@ Department Of Energy,Grid Forecast,Energy & the Environment,grid; load\n";
             keywords,
             ["\"grid\"@en", "\"load\"@en", "\"Energy & the Environment\"@en"]
         );
+    }
+
+    #[test]
+    fn a_use_case_sheet_spelt_the_american_way_gives_who_acts_and_the_sector() {
+        let csv = "Use Case ID,Organization Name,Organization Type,Use Case Title,Use Case Description,Sector\n\
+1,Acme Transit Apps,For-profit,Bus arrival app,Tells riders when the next bus comes.,Transportation\n";
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_csv(csv.as_bytes(), "use-cases.csv", &minter(), &mut out, &mut report).unwrap();
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        let has = |s: &str| lines.iter().any(|l| l.contains(s));
+        for expected in [
+            "<http://purl.org/dc/terms/title> \"Bus arrival app\"@en",
+            "\"Tells riders when the next bus comes.\"@en",
+            "\"Acme Transit Apps\"",
+            "/actor/industry>",
+            "#keyword> \"Transportation\"@en",
+        ] {
+            assert!(has(expected), "{expected} in {lines:#?}");
+        }
     }
 
     #[test]
