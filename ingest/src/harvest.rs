@@ -154,19 +154,28 @@ pub(crate) async fn harvest_keeping(
             let message = error.to_string();
             tracing::error!(source = %source.id, "harvest failed: {message}");
             let report = Report::default();
+            // What follows only records the failure: an error in it is logged, never
+            // returned, so the user is told why the harvest failed, not why its record did.
             let kept_previous = {
                 let graph = graph.clone();
-                let source_graph = layout.source_graph(&source.id)?;
-                blocking(move || {
-                    Ok::<_, IngestError>(
-                        graph
-                            .store()
-                            .quads_for_pattern(None, None, None, Some(source_graph.as_ref().into()))
-                            .next()
-                            .is_some(),
-                    )
+                let source_id = source.id.clone();
+                let check = blocking(move || {
+                    let source_graph = graph.layout().source_graph(&source_id)?;
+                    match graph
+                        .store()
+                        .quads_for_pattern(None, None, None, Some(source_graph.as_ref().into()))
+                        .next()
+                    {
+                        Some(quad) => quad.map(|_| true).map_err(IngestError::from),
+                        None => Ok(false),
+                    }
                 })
-                .await?
+                .await;
+                check.unwrap_or_else(|e| {
+                    // Unknown: saying "never harvested" could be false, so say nothing was lost.
+                    tracing::warn!(source = %source.id, "could not tell whether a previous harvest is kept: {e}");
+                    true
+                })
             };
             let finished = provenance::finished(
                 &run,
@@ -177,12 +186,15 @@ pub(crate) async fn harvest_keeping(
             );
             let graph2 = graph.clone();
             let run2 = run.clone();
-            blocking(move || {
+            if let Err(e) = blocking(move || {
                 let mut batch = WriteBatch::add_to_graph(graph2.layout().harvest_graph().as_ref(), finished);
                 batch.remove([provenance::running_status(&graph2, &run2)]);
                 graph2.commit(batch).map_err(IngestError::from)
             })
-            .await?;
+            .await
+            {
+                tracing::error!(source = %source.id, run = %run.as_str(), "could not record the failed run: {e}");
+            }
             Ok(HarvestOutcome {
                 source: source.id.clone(),
                 run: run.as_str().to_owned(),

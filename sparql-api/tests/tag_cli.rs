@@ -95,6 +95,42 @@ fn explain_reads_a_real_ckan_response_and_says_when_a_document_holds_no_record()
         "{err}"
     );
 
+    // A CKAN response read from a portal: `--base` names its packages as a harvest of that
+    // portal would; a base that is no web address is refused.
+    let package = dir.path().join("package_show.json");
+    std::fs::write(
+        &package,
+        r#"{"success": true, "result": {"id": "7f3c", "name": "school-inspections",
+            "title": "School inspection results",
+            "notes": "Inspectors use these results to decide which schools to visit first."}}"#,
+    )
+    .unwrap();
+    let package = package.display().to_string();
+    let (json, _) = ok(&run(
+        BIN,
+        &data,
+        &[
+            "tag",
+            "--json",
+            "--explain",
+            &package,
+            "--base",
+            "https://data.example.org",
+        ],
+    ));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        json[0]["record"], "https://data.example.org/dataset/7f3c",
+        "{json}"
+    );
+    let refused = run(
+        BIN,
+        &data,
+        &["tag", "--explain", &package, "--base", "data.example.org"],
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("expected an http(s) address"));
+
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/data/ckan-api-responses/data-birmingham-gov-uk/package_search.json");
     if !file.exists() {

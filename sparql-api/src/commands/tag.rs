@@ -17,6 +17,12 @@ pub struct Args {
     /// JSON, data.json or RDF: mapped as a harvest maps it) or plain text.
     #[arg(long, value_name = "IRI|FILE|TEXT")]
     explain: Option<String>,
+    /// With a file to explain: the address it was read from (a CKAN portal's, or the
+    /// document's). Relative IRIs resolve against it, and a CKAN response's packages are
+    /// named under it, as a harvest with `base` names them; without it they are named
+    /// under `urn:civicgraph:unknown-portal`.
+    #[arg(long, value_name = "URL", requires = "explain")]
+    base: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -115,12 +121,18 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let tagger = Tagger::new(settings)?;
     let explanations = if Path::new(&target).is_file() {
         let bytes = std::fs::read(&target).with_context(|| format!("reading {target}"))?;
-        let base = file_base_iri(Path::new(&target))?;
+        let base = match args.base {
+            Some(base) if base.starts_with("http://") || base.starts_with("https://") => base,
+            Some(base) => anyhow::bail!("--base {base:?}: expected an http(s) address"),
+            None => file_base_iri(Path::new(&target))?,
+        };
         let explanations = explain_document(&tagger, &bytes, &target, Some(&base))?;
         if explanations.is_empty() {
             anyhow::bail!("{target}: no dataset or case study in this document, so nothing to explain");
         }
         explanations
+    } else if args.base.is_some() {
+        anyhow::bail!("--base applies to a file to explain, and {target:?} is no file");
     } else if looks_like_iri(&target) {
         let graph = context.open_graph()?;
         vec![explain_record(&tagger, &graph, &target)?]
