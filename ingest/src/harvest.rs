@@ -145,7 +145,8 @@ pub(crate) async fn harvest_keeping(
                 unchanged = outcome.changes.unchanged,
                 deleted = outcome.changes.deleted,
                 rejected = outcome.report.rejections.len(),
-                violations = outcome.report.result_count(),
+                violations = outcome.report.violation_count(),
+                validation_results = outcome.report.result_count(),
                 "harvest succeeded"
             );
             Ok(outcome)
