@@ -521,22 +521,29 @@ fn map_case(
     }
 }
 
-fn is_keyword_field(key: &str) -> bool {
+/// Where a field stands in [`KEYWORD_FIELDS`], if it is one.
+fn keyword_field(key: &str) -> Option<usize> {
     let key = normalised_key(key);
-    KEYWORD_FIELDS.contains(&key.as_str())
+    KEYWORD_FIELDS.iter().position(|name| *name == key)
+}
+
+fn is_keyword_field(key: &str) -> bool {
+    keyword_field(key).is_some()
 }
 
 /// A case's keywords (see [`KEYWORD_FIELDS`]), in the order of that list, each once.
 fn keywords(fields: &Map<String, Value>) -> Vec<String> {
+    // Each field's name normalised once, the keyword fields in the list's order.
+    let mut found: Vec<(usize, &Value)> = fields
+        .iter()
+        .filter_map(|(key, value)| keyword_field(key).map(|at| (at, value)))
+        .collect();
+    found.sort_by_key(|(at, _)| *at);
     let mut out: Vec<String> = Vec::new();
-    for name in KEYWORD_FIELDS {
-        for (_, value) in fields.iter().filter(|(key, _)| normalised_key(key) == *name) {
-            for text in texts(Some(value)) {
-                let text = collapse_whitespace(&text);
-                if !UNKNOWN_VALUES.contains(&text.to_lowercase().as_str()) && !out.contains(&text) {
-                    out.push(text);
-                }
-            }
+    for text in found.into_iter().flat_map(|(_, value)| texts(Some(value))) {
+        let text = collapse_whitespace(&text);
+        if !UNKNOWN_VALUES.contains(&text.to_lowercase().as_str()) && !out.contains(&text) {
+            out.push(text);
         }
     }
     out
