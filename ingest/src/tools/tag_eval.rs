@@ -163,34 +163,66 @@ pub fn learning_curve(
         .collect()
 }
 
-/// Splits the cases into `folds` folds (stratified by label set, ordered by a hash of the id,
-/// so the split is fixed), trains on all but one fold and scores that fold, for each fold.
+/// How [`cross_validate`] parts the cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folds {
+    /// `k` folds, stratified by label set, each case's fold fixed by a hash of its id.
+    Stratified(usize),
+    /// One fold per collection (the prefix of a case id): each collection is scored by a
+    /// model that never saw a case of it, the figure to expect of a new kind of source
+    /// (the 0.34 was a collection the tagger had never seen).
+    Collections,
+}
+
+/// The collection of a case: the prefix of its id (`ips`, `org`…).
+fn collection_of(example: &Example) -> &str {
+    example.id.split_once(':').map_or("", |(prefix, _)| prefix)
+}
+
+/// Each case's fold, and how many folds there are.
+fn assign_folds(examples: &[&Example], folds: Folds) -> (Vec<usize>, usize) {
+    match folds {
+        Folds::Stratified(k) => {
+            let k = k.max(2);
+            let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, example) in examples.iter().enumerate() {
+                let key = example.patterns.iter().cloned().collect::<Vec<_>>().join(" ");
+                groups.entry(key).or_default().push(i);
+            }
+            let mut fold_of = vec![0; examples.len()];
+            let mut next = 0;
+            for members in groups.values_mut() {
+                members.sort_by_key(|&i| hex(&Sha256::digest(examples[i].id.as_bytes())));
+                for &i in members.iter() {
+                    fold_of[i] = next % k;
+                    next += 1;
+                }
+            }
+            (fold_of, k)
+        }
+        Folds::Collections => {
+            let names: std::collections::BTreeSet<&str> = examples.iter().map(|e| collection_of(e)).collect();
+            let number: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+            let fold_of = examples.iter().map(|e| number[collection_of(e)]).collect();
+            (fold_of, names.len())
+        }
+    }
+}
+
+/// Parts the cases into folds ([`Folds`]), trains on all but one fold and scores that
+/// fold, for each fold.
 ///
 /// Each case of a `translations` file is scored by the fold's model that left its original
 /// out, as a harvest of text in that language would be (`by_language`).
 pub fn cross_validate(
     examples: &[&Example],
-    folds: usize,
+    parts: Folds,
     options: &TrainOptions,
     settings: &TagSettings,
     hash: &str,
     translations: &[Translation],
 ) -> Evaluation {
-    let folds = folds.max(2);
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, example) in examples.iter().enumerate() {
-        let key = example.patterns.iter().cloned().collect::<Vec<_>>().join(" ");
-        groups.entry(key).or_default().push(i);
-    }
-    let mut fold_of = vec![0; examples.len()];
-    let mut next = 0;
-    for members in groups.values_mut() {
-        members.sort_by_key(|&i| hex(&Sha256::digest(examples[i].id.as_bytes())));
-        for &i in members.iter() {
-            fold_of[i] = next % folds;
-            next += 1;
-        }
-    }
+    let (fold_of, folds) = assign_folds(examples, parts);
     let fold_by_id: BTreeMap<&str, usize> = examples
         .iter()
         .map(|e| e.id.as_str())
@@ -234,16 +266,17 @@ pub fn cross_validate(
         .into_iter()
         .map(|p| p.expect("every case is in one fold"))
         .collect();
-    let mut evaluation = measure(
-        format!(
+    let what = match parts {
+        Folds::Stratified(_) => format!(
             "{folds}-fold cross-validation on the training split ({} cases)",
             examples.len()
         ),
-        folds,
-        examples,
-        &predictions,
-        settings,
-    );
+        Folds::Collections => format!(
+            "each of the training split's {folds} collections scored by a model trained on the others ({} cases)",
+            examples.len()
+        ),
+    };
+    let mut evaluation = measure(what, folds, examples, &predictions, settings);
     evaluation.by_language = translations
         .iter()
         .zip(translated)
@@ -274,8 +307,7 @@ fn measure(
     let mut collections: BTreeMap<&str, (Vec<&Example>, Vec<Vec<crate::enrich::tag::model::Score>>)> =
         BTreeMap::new();
     for (example, scores) in examples.iter().zip(predictions) {
-        let collection = example.id.split_once(':').map_or("", |(prefix, _)| prefix);
-        let entry = collections.entry(collection).or_default();
+        let entry = collections.entry(collection_of(example)).or_default();
         entry.0.push(example);
         entry.1.push(scores.clone());
     }
@@ -536,5 +568,65 @@ impl CollectionFigures {
             self.above_0_8.0,
             self.above_0_8.1
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(id: &str, patterns: &[&str]) -> Example {
+        Example {
+            id: id.to_owned(),
+            features: Default::default(),
+            characters: Default::default(),
+            patterns: patterns.iter().map(|p| (*p).to_owned()).collect(),
+            rationale: String::new(),
+        }
+    }
+
+    #[test]
+    fn held_out_collections_are_whole_folds_and_stratified_folds_mix_them() {
+        let cases: Vec<Example> = (0..12)
+            .map(|i| {
+                let collection = ["ips", "org", "fai"][i % 3];
+                case(
+                    &format!("{collection}:{i}"),
+                    if i % 2 == 0 { &["planning"] } else { &[] },
+                )
+            })
+            .collect();
+        let refs: Vec<&Example> = cases.iter().collect();
+
+        let (fold_of, folds) = assign_folds(&refs, Folds::Collections);
+        assert_eq!(folds, 3);
+        for (a, b) in refs
+            .iter()
+            .zip(&fold_of)
+            .flat_map(|x| refs.iter().zip(&fold_of).map(move |y| (x, y)))
+        {
+            // Two cases share a fold exactly when they share a collection.
+            assert_eq!(
+                a.1 == b.1,
+                collection_of(a.0) == collection_of(b.0),
+                "{} {}",
+                a.0.id,
+                b.0.id
+            );
+        }
+
+        let (fold_of, folds) = assign_folds(&refs, Folds::Stratified(3));
+        assert_eq!(folds, 3);
+        // Each label set is dealt round the folds: every fold holds 4 cases, 2 of each set.
+        for fold in 0..3 {
+            let members: Vec<&Example> = refs
+                .iter()
+                .zip(&fold_of)
+                .filter(|(_, f)| **f == fold)
+                .map(|(e, _)| *e)
+                .collect();
+            assert_eq!(members.len(), 4);
+            assert_eq!(members.iter().filter(|e| e.patterns.is_empty()).count(), 2);
+        }
     }
 }

@@ -6,7 +6,7 @@ use civicgraph_ingest::enrich::tag::features::Featurizer;
 use civicgraph_ingest::enrich::tag::model::TrainOptions;
 use civicgraph_ingest::enrich::tag::{Tagger, explain_document, explain_record, explain_text, tag_graph};
 use civicgraph_ingest::fetch::file_base_iri;
-use civicgraph_ingest::tools::tag_eval::{cross_validate, held_out, learning_curve};
+use civicgraph_ingest::tools::tag_eval::{Folds, cross_validate, held_out, learning_curve};
 use civicgraph_ingest::tools::train::{LabelledSet, train};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -59,6 +59,10 @@ pub struct EvalArgs {
     /// and thresholds, so that the test split stays unseen.
     #[arg(long, conflicts_with = "learning_curve")]
     cross_validation_only: bool,
+    /// Also score each collection of the training split (`ips:`, `org:`…) by a model
+    /// trained on the others: how the tagger reads a kind of text it never saw.
+    #[arg(long)]
+    collections_held_out: bool,
     #[command(flatten)]
     options: OptionArgs,
 }
@@ -179,12 +183,22 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let settings = &context.config.tagging;
     let cross = cross_validate(
         &training,
-        args.folds,
+        Folds::Stratified(args.folds),
         &options,
         settings,
         &set.hash,
         &set.translations,
     );
+    let unseen = args.collections_held_out.then(|| {
+        cross_validate(
+            &training,
+            Folds::Collections,
+            &options,
+            settings,
+            &set.hash,
+            &set.translations,
+        )
+    });
     let test = (!testing.is_empty() && !args.cross_validation_only)
         .then(|| held_out(&trained, &testing, &options, settings, &set.hash));
     let curve = match (&test, args.learning_curve) {
@@ -192,10 +206,19 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
         _ => Vec::new(),
     };
     if args.json {
-        let json = serde_json::json!({ "cross_validation": cross, "test": test, "learning_curve": curve });
+        let json = serde_json::json!({
+            "cross_validation": cross,
+            "collections_held_out": unseen,
+            "test": test,
+            "learning_curve": curve,
+        });
         return print_out(&(serde_json::to_string_pretty(&json)? + "\n"));
     }
     let mut text = cross.to_markdown();
+    if let Some(unseen) = &unseen {
+        text.push('\n');
+        text.push_str(&unseen.to_markdown());
+    }
     if let Some(test) = &test {
         text.push('\n');
         text.push_str(&test.to_markdown());
