@@ -77,10 +77,11 @@ impl Example {
         patterns: BTreeSet<String>,
         rationale: &str,
     ) -> Self {
+        let reading = featurizer.read(input);
         Self {
             id: id.to_owned(),
-            features: featurizer.features(input),
-            characters: crate::enrich::tag::features::characters(input),
+            features: featurizer.features(&reading),
+            characters: crate::enrich::tag::features::characters(&reading),
             patterns,
             rationale: rationale.to_owned(),
         }

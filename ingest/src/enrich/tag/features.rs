@@ -280,16 +280,30 @@ impl Featurizer {
         })
     }
 
+    /// A record as the tagger reads it ([`Reading`]): each text made prose, folded and its
+    /// language found once, for both readers and the evidence.
+    pub fn read<'a>(&self, record: &'a Record) -> Reading<'a> {
+        let texts = record
+            .texts()
+            .map(|text| {
+                let folded = fold(&text);
+                let lang = self.language_folded(&folded);
+                ReadText { text, folded, lang }
+            })
+            .collect();
+        Reading { record, texts }
+    }
+
     /// The features of one record.
-    pub fn features(&self, input: &Record) -> Features {
+    pub fn features(&self, reading: &Reading<'_>) -> Features {
+        let input = reading.record;
         let mut features = Features::new();
         // Per language met, the words of every field in it: a cue matches text of its own
         // language (and English cues, which other languages borrow: "app", "chatbot").
         let mut by_lang: BTreeMap<Lang, Vec<String>> = BTreeMap::new();
-        for text in input.texts() {
-            let folded = fold(&text);
-            let lang = self.language_folded(&folded);
-            let words = self.words_folded(&folded, lang);
+        for ReadText { folded, lang, .. } in &reading.texts {
+            let lang = *lang;
+            let words = self.words_folded(folded, lang);
             for word in &words {
                 features.insert(format!("word:{word}"), 1.0);
             }
@@ -353,12 +367,12 @@ const CHARACTER_GRAMS: std::ops::RangeInclusive<usize> = 2..=5;
 /// Character grams read what word features miss: inflections and compounds the stemmer
 /// does not join ("Verkehrsdaten", "inspecciones"), misspellings, and words seen only once
 /// in training. `visit` gets each gram once, with its weight.
-pub fn character_grams(input: &Record, mut visit: impl FnMut(&str, f64)) {
+pub fn character_grams(reading: &Reading<'_>, mut visit: impl FnMut(&str, f64)) {
     // Every word padded once, in one buffer, so that the grams borrow from it.
     let mut padded = String::new();
     let mut words: Vec<(usize, usize)> = Vec::new();
-    for text in input.texts() {
-        for word in fold(&text).split_whitespace() {
+    for text in &reading.texts {
+        for word in text.folded.split_whitespace() {
             let start = padded.len();
             padded.push(' ');
             padded.push_str(word);
@@ -401,9 +415,9 @@ pub fn character_grams(input: &Record, mut visit: impl FnMut(&str, f64)) {
 }
 
 /// [`character_grams`] collected, for training.
-pub fn characters(input: &Record) -> Features {
+pub fn characters(reading: &Reading<'_>) -> Features {
     let mut features = Features::new();
-    character_grams(input, |gram, weight| {
+    character_grams(reading, |gram, weight| {
         features.insert(gram.to_owned(), weight);
     });
     features
@@ -414,18 +428,19 @@ impl Featurizer {
     /// it, quoted, and the rule or field behind it. `"…prioritise food inspections by
     /// risk…" (planning rule: "inspections")` instead of `cue:planning`.
     pub fn explain(&self, input: &Record, feature: &str) -> String {
-        self.explain_in(&self.prepare(input), feature)
+        self.explain_in(&self.prepare(&self.read(input)), feature)
     }
 
     /// A record's texts split and stemmed once, for explaining each of its features
     /// ([`Featurizer::explain_in`]): the texts do not change from one feature to the next.
-    pub fn prepare<'a>(&self, input: &'a Record) -> Prepared<'a> {
+    pub fn prepare<'r>(&self, reading: &'r Reading<'_>) -> Prepared<'r> {
         Prepared(
-            input
-                .texts()
-                .map(|text| {
-                    let lang = self.language(&text);
-                    let tokens = tokens(&text);
+            reading
+                .texts
+                .iter()
+                .map(|read| {
+                    let (text, lang) = (read.text.as_ref(), read.lang);
+                    let tokens = tokens(text);
                     // The stemmed words, each with the index of its token.
                     let words = tokens
                         .iter()
@@ -495,7 +510,7 @@ impl Featurizer {
             words,
         } in &prepared.0
         {
-            let (text, lang) = (text.as_ref(), *lang);
+            let (text, lang) = (*text, *lang);
             for (term_lang, term) in terms {
                 if term.is_empty() || !(any_language || *term_lang == lang || *term_lang == Lang::En) {
                     continue;
@@ -525,13 +540,34 @@ impl Featurizer {
     }
 }
 
+/// A record as the tagger reads it ([`Featurizer::read`]): its texts as prose
+/// ([`Record::texts`]), each folded and its language found once. The word reader, the
+/// character reader and the evidence all read this one view, so a record's text is cleaned
+/// and folded once however many of them run.
+#[derive(Debug)]
+pub struct Reading<'a> {
+    /// The record: its themes, agents, beneficiaries and actors are features too.
+    pub record: &'a Record,
+    texts: Vec<ReadText<'a>>,
+}
+
+#[derive(Debug)]
+struct ReadText<'a> {
+    /// The text as prose.
+    text: std::borrow::Cow<'a, str>,
+    /// The same, lower-cased and accent-folded ([`fold`]).
+    folded: String,
+    /// The language whose stop words it uses most.
+    lang: Lang,
+}
+
 /// A record's texts, split and stemmed ([`Featurizer::prepare`]).
 #[derive(Debug)]
 pub struct Prepared<'a>(Vec<PreparedText<'a>>);
 
 #[derive(Debug)]
 struct PreparedText<'a> {
-    text: std::borrow::Cow<'a, str>,
+    text: &'a str,
     lang: Lang,
     /// The byte ranges of its words.
     tokens: Vec<(usize, usize)>,
@@ -575,6 +611,11 @@ fn fold(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The character grams of a record, read as the tagger reads it.
+    fn chars_of(record: &Record) -> Features {
+        characters(&Featurizer::from_vocabulary().read(record))
+    }
+
     #[test]
     fn words_are_folded_stemmed_and_stopped() {
         let f = Featurizer::from_vocabulary();
@@ -593,7 +634,7 @@ mod tests {
 
     #[test]
     fn character_grams_are_padded_folded_and_of_unit_length() {
-        let grams = characters(&Record::from_text("Zürich bus"));
+        let grams = chars_of(&Record::from_text("Zürich bus"));
         let mut names: Vec<&str> = grams.keys().map(String::as_str).collect();
         names.sort_by_key(|g| (g.chars().count(), g.to_string()));
         // " zurich " and " bus ": every run of 2 to 5 characters, accents folded.
@@ -607,11 +648,11 @@ mod tests {
         let length: f64 = grams.values().map(|v| v * v).sum::<f64>().sqrt();
         assert!((length - 1.0).abs() < 1e-9, "{length}");
         // A repeated gram weighs more, but less than twice.
-        let twice = characters(&Record::from_text("bus bus tram"));
-        let once = characters(&Record::from_text("bus tram"));
+        let twice = chars_of(&Record::from_text("bus bus tram"));
+        let once = chars_of(&Record::from_text("bus tram"));
         let ratio = (twice[" bus "] / twice[" tram"]) / (once[" bus "] / once[" tram"]);
         assert!(ratio > 1.5 && ratio < 2.0, "{ratio}");
-        assert!(characters(&Record::from_text("  ")).is_empty());
+        assert!(chars_of(&Record::from_text("  ")).is_empty());
     }
 
     #[test]
@@ -629,7 +670,7 @@ mod tests {
             assert!(concepts.contains(&expected), "{expected} in {concepts:?}");
         }
         let input = Record::from_text("A chatbot answers questions from residents; inspectors use it too.");
-        let features = f.features(&input);
+        let features = f.features(&f.read(&input));
         assert!(features.contains_key("cue:access"), "{features:?}");
         assert!(features.contains_key("cue:citizens"));
         assert!(features.contains_key("cue:frontline-workers"));
@@ -643,7 +684,7 @@ mod tests {
         let spanish = Record::from_text(
             "El ayuntamiento publica los horarios para que los vecinos consulten el servicio de autobuses",
         );
-        let features = f.features(&spanish);
+        let features = f.features(&f.read(&spanish));
         assert!(features.contains_key("cue:access"), "{features:?}");
         assert!(features.contains_key("cue:public-sector"), "{features:?}");
         assert!(
@@ -651,7 +692,7 @@ mod tests {
             "{features:?}"
         );
         let german = Record::from_text("Die Stadtverwaltung nutzt Prognosen, um Kontrollen zu priorisieren");
-        assert!(f.features(&german).contains_key("cue:planning"));
+        assert!(f.features(&f.read(&german)).contains_key("cue:planning"));
     }
 
     #[test]
@@ -682,6 +723,6 @@ mod tests {
         let f = Featurizer::from_vocabulary();
         let mut input = Record::from_text("delivery");
         input.titles.push("Service".into());
-        assert!(!f.features(&input).contains_key("cue:planning"));
+        assert!(!f.features(&f.read(&input)).contains_key("cue:planning"));
     }
 }

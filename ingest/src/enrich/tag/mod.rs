@@ -187,13 +187,18 @@ impl Tagger {
 
     /// Every pattern's score for `input`.
     pub fn scores(&self, input: &Record) -> Vec<Score> {
-        self.scores_with(input, &self.featurizer.features(input))
+        self.scores_read(&self.featurizer.read(input))
+    }
+
+    /// [`Tagger::scores`] of a record read.
+    fn scores_read(&self, reading: &features::Reading<'_>) -> Vec<Score> {
+        self.scores_with(reading, &self.featurizer.features(reading))
     }
 
     /// [`Tagger::scores`] with the word reader's features computed.
-    fn scores_with(&self, input: &Record, features: &features::Features) -> Vec<Score> {
+    fn scores_with(&self, reading: &features::Reading<'_>, features: &features::Features) -> Vec<Score> {
         let mut characters = self.scorer.character_logits();
-        features::character_grams(input, |gram, value| {
+        features::character_grams(reading, |gram, value| {
             self.scorer.add_gram(&mut characters, gram, value);
         });
         self.scorer.score(features, &characters)
@@ -201,7 +206,8 @@ impl Tagger {
 
     /// The inferred assignments for `input`: the passing patterns, or NONE.
     pub fn infer(&self, input: &Record) -> Vec<Assignment> {
-        self.infer_scored(input, self.scores(input))
+        let reading = self.featurizer.read(input);
+        self.infer_scored(&reading, self.scores_read(&reading))
     }
 
     /// The inferred assignments of a dataset no case study need have used: only those
@@ -216,7 +222,8 @@ impl Tagger {
     /// and a catalogue entry's long description (a council's transparency boilerplate, a
     /// page's "Data and Resources") can score high on words that name no use at all.
     fn infer_dataset(&self, input: &Record) -> DatasetText {
-        let features = self.featurizer.features(input);
+        let reading = self.featurizer.read(input);
+        let features = self.featurizer.features(&reading);
         let named: Vec<&str> = civicgraph_vocab::cgp::ALL
             .iter()
             .filter_map(|pattern| pattern.as_str().rsplit('/').next())
@@ -229,7 +236,7 @@ impl Tagger {
             return DatasetText::default();
         }
         let (mut inferred, unnamed): (Vec<Assignment>, Vec<Assignment>) = self
-            .infer_scored(input, self.scores_with(input, &features))
+            .infer_scored(&reading, self.scores_with(&reading, &features))
             .into_iter()
             .partition(|a| a.pattern == "none" || named.contains(&a.pattern.as_str()));
         // What its text scored without naming, said where its NONE is explained.
@@ -250,7 +257,7 @@ impl Tagger {
     }
 
     /// The inferred assignments for `input`, scored.
-    fn infer_scored(&self, input: &Record, scores: Vec<Score>) -> Vec<Assignment> {
+    fn infer_scored(&self, reading: &features::Reading<'_>, scores: Vec<Score>) -> Vec<Assignment> {
         let passing = self.settings.decide(&scores);
         if passing.is_empty() {
             let none = scores.iter().map(|s| 1.0 - s.score).product::<f64>();
@@ -265,7 +272,7 @@ impl Tagger {
                 evidence: best.into_iter().collect(),
             }];
         }
-        let prepared = self.featurizer.prepare(input);
+        let prepared = self.featurizer.prepare(reading);
         passing
             .into_iter()
             .map(|s| Assignment {

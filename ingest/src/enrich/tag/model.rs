@@ -418,8 +418,9 @@ mod tests {
             "Registro de contratos del ayuntamiento",
         ] {
             let input = civicgraph_graph::Record::from_text(text);
-            let features = featurizer.features(&input);
-            let scores = scorer.score_collected(&features, &super::super::features::characters(&input));
+            let reading = featurizer.read(&input);
+            let features = featurizer.features(&reading);
+            let scores = scorer.score_collected(&features, &super::super::features::characters(&reading));
             for at in (1..20).map(|i| f64::from(i) / 20.0) {
                 if !scorer.words_may_reach(&features, at) {
                     ruled_out += 1;
@@ -443,8 +444,8 @@ mod tests {
         );
         let featurizer = super::super::features::Featurizer::from_vocabulary();
         let scores = scorer.score_collected(
-            &featurizer.features(&input),
-            &super::super::features::characters(&input),
+            &featurizer.features(&featurizer.read(&input)),
+            &super::super::features::characters(&featurizer.read(&input)),
         );
         assert_eq!(scores.len(), 3);
         for score in &scores {
