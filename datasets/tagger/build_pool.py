@@ -26,6 +26,7 @@ IPS = SHARED / "public-service-innovation-cases/ips-explorer/cases.json"
 AIW = SHARED / "public-service-innovation-cases/ai-watch-t6/services.json"
 ORGS = SHARED / "open-data-use-organisations/org_profiles.json"
 FAI = HERE / "sources/us-federal-ai-inventory-2025.csv"
+DGF = HERE / "sources/data-gouv-fr-reuses-2022.csv"
 
 USES = [
     ("use_prod_srvc", "Products and services"),
@@ -126,6 +127,21 @@ def fai_case(r):
     }
 
 
+def dgf_case(r):
+    # The export names who published a reuse (an organisation, or nobody for a user's own),
+    # not what kind of organisation it is: who acts is left to the text.
+    return {
+        "case": f"dgf:{r['id']}",
+        "title": clean(r["title"]),
+        "description": clean(r["description"]),
+        "organisations": [clean(r["organization"])] if clean(r["organization"]) else [],
+        "sources": [r["remote_url"]] if r["remote_url"].startswith("http") else [],
+        # The mapper reads `tags` (comma-separated in a semicolon-separated file) and then
+        # `type` as keywords, in that order.
+        "keywords": keywords(*r["tags"].split(","), r["type"]),
+    }
+
+
 def main():
     ips = json.loads(IPS.read_text())
     names = {clean(c["name"]).lower() for c in ips}
@@ -135,6 +151,8 @@ def main():
     cases += [org_case(o) for o in json.loads(ORGS.read_text())]
     with open(FAI, newline="") as rows:
         cases += [fai_case(r) for r in csv.DictReader(rows)]
+    with open(DGF, newline="") as rows:
+        cases += [dgf_case(r) for r in csv.DictReader(rows, delimiter=";")]
     with open(HERE / "pool.jsonl", "w") as out:
         for c in cases:
             out.write(json.dumps(c, ensure_ascii=False) + "\n")

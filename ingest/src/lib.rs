@@ -10,6 +10,7 @@ mod error;
 pub mod fetch;
 pub mod harvest;
 mod iris;
+pub mod language;
 pub mod literals;
 pub mod mint;
 pub mod outbound;

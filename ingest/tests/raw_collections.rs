@@ -1,5 +1,5 @@
-//! The real case collections in `../shared/data` (and the sample of the US federal AI
-//! inventory kept in `datasets/tagger/sources`), harvested as their publishers give them,
+//! The real case collections in `../shared/data` (and the samples of the US federal AI
+//! inventory and of data.gouv.fr's reuses kept in `datasets/tagger/sources`), harvested as their publishers give them,
 //! read as the tagger's labelled set reads them: the same title, description, keywords and who acts
 //! for every labelled case, so the tags a harvest gives are the tags the model was trained
 //! and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
@@ -92,10 +92,18 @@ fn raw_collection_files_read_as_the_labelled_set_and_get_its_tags() {
         380,
         Some(tagger_dir.join("sources/us-federal-ai-inventory-2025.csv")),
     );
+    // So is the sample of data.gouv.fr's reuses, in the portal's own semicolon-separated
+    // export format.
+    let reuses = (
+        "dgf",
+        "sources/data-gouv-fr-reuses-2022.csv",
+        250,
+        Some(tagger_dir.join("sources/data-gouv-fr-reuses-2022.csv")),
+    );
     let collections = collections
         .into_iter()
         .map(|(prefix, path, at_least)| (prefix, path, at_least, shared(path)))
-        .chain([inventory]);
+        .chain([inventory, reuses]);
     for (prefix, path, at_least, file) in collections {
         let Some(file) = file else {
             eprintln!("skipped: ../shared/data/{path} is not here");

@@ -129,11 +129,18 @@ fn a_dataset_is_tagged_from_its_own_text_only_where_the_text_names_the_use() {
         spending
     );
     let graph = graph_with_turtle("council", &turtle);
-    tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    // The rule is tested at a threshold of the test's own, below what the bundled model gives
+    // both texts: what is checked is that naming the use decides, not one model's confidence.
+    let settings = TagSettings {
+        dataset_threshold: THRESHOLD,
+        ..TagSettings::default()
+    };
+    const THRESHOLD: f64 = 0.7;
+    tag_graph(&graph, &settings, &mut |_| {}).unwrap();
 
     let risk = stored_assignments(&graph, &node("http://example.org/d/risk")).unwrap();
     assert_eq!(risk.keys().collect::<Vec<_>>(), ["planning"], "{risk:?}");
-    assert!(risk["planning"].confidence >= 0.8, "{risk:?}");
+    assert!(risk["planning"].confidence >= THRESHOLD, "{risk:?}");
     assert!(
         risk["planning"]
             .evidence
@@ -152,7 +159,7 @@ fn a_dataset_is_tagged_from_its_own_text_only_where_the_text_names_the_use() {
                 .strip_suffix(", but names no such use (none of the planning rule's terms)")
         })
         .unwrap_or_else(|| panic!("{spending:?}"));
-    assert!(unnamed.parse::<f64>().unwrap() >= 0.8, "{spending:?}");
+    assert!(unnamed.parse::<f64>().unwrap() >= THRESHOLD, "{spending:?}");
 }
 
 #[test]
@@ -231,9 +238,10 @@ fn training_on_the_labelled_set_reproduces_the_bundled_model() {
     let set = LabelledSet::load(&dir, &Featurizer::from_vocabulary()).unwrap();
     assert!(set.examples.len() >= 200, "{} labelled cases", set.examples.len());
     assert!(set.examples.iter().all(|e| !e.rationale.trim().is_empty()));
-    // Every fifth case of each label set: 406 of 2,042 (19.9 %), fixed once.
+    // Every fifth case of each label set, every fourth of the cases added later: at least a
+    // fifth of the whole (542 of 2,682), each case's side fixed once.
     assert!(
-        set.test.len() * 1000 >= set.examples.len() * 198,
+        set.test.len() * 5 >= set.examples.len(),
         "a test split of a fifth"
     );
     let model = train(

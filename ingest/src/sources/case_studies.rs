@@ -73,6 +73,7 @@ const FIELDS: &[&[&str]] = &[
     &["place", "geocoverage", "city", "org_hq_country"],
     &["country", "geocoverage_codes"],
     &["year", "start_date"],
+    &["language", "lang"],
     &[
         "organisations",
         "organisation",
@@ -101,7 +102,7 @@ const FIELDS: &[&[&str]] = &[
     &["benefits"],
     &["datasets"],
     &["outcome"],
-    &["sources", "url", "org_url"],
+    &["sources", "url", "org_url", "remote_url"],
 ];
 
 /// Fields whose values are keywords of a case: civicgraph's own `keywords` and the
@@ -208,7 +209,35 @@ pub fn map_json(
     Ok(())
 }
 
-/// Maps a CSV file of case studies (header row first).
+/// The field delimiter of a CSV file: the one of `,`, `;` and tab its header row uses most
+/// outside quotes (a comma when none is used). European portals export with semicolons
+/// (data.gouv.fr's reuses, most French and German CSVs), where a comma is the decimal mark.
+fn delimiter(bytes: &[u8]) -> u8 {
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for &byte in bytes {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            _ if !quoted => {
+                if let Some(entry) = counts.iter_mut().find(|(d, _)| *d == byte) {
+                    entry.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // The most used; on a tie the earlier in the list, so a plain file stays comma-separated.
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, count)| *count)
+        .filter(|(_, count)| *count > 0)
+        .map_or(b',', |(d, _)| *d)
+}
+
+/// Maps a CSV file of case studies (header row first), separated by commas, semicolons or
+/// tabs ([`delimiter`]).
 pub fn map_csv(
     bytes: &[u8],
     document: &str,
@@ -217,7 +246,19 @@ pub fn map_csv(
     report: &mut Report,
 ) -> Result<()> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let delimiter = delimiter(bytes);
+    // A list within a field is split at the separators the file's own delimiter leaves
+    // free: `;` or `|` in a comma-separated file, `,` or `|` in a semicolon-separated one
+    // (data.gouv.fr's `tags`: "mobilite,sncf,train").
+    let separators: &[char] = if delimiter == b';' {
+        &[',', '|']
+    } else {
+        &[';', '|']
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
     let headers = reader
         .headers()
         .map_err(|e| csv_error(document, &e))?
@@ -277,7 +318,7 @@ pub fn map_csv(
             let value = if is_list_field(header) {
                 Value::Array(
                     value
-                        .split([';', '|'])
+                        .split(separators)
                         .map(str::trim)
                         .filter(|v| !v.is_empty())
                         .map(|v| Value::String(v.to_owned()))
@@ -365,6 +406,27 @@ fn texts(value: Option<&Value>) -> Vec<String> {
     .collect()
 }
 
+/// The language tag of a case's text: its `language` field when that is a language tag,
+/// else the language its title, summary and description are written in
+/// ([`crate::language::language_of`]), English when none stands out. A collection of French
+/// reuses is French text, and a SPARQL query for `@fr` titles should find it.
+fn case_language(given: Option<&str>, texts: &[Option<&String>]) -> String {
+    let is_tag = |tag: &str| {
+        let primary = tag.split('-').next().unwrap_or_default();
+        (2..=3).contains(&primary.len())
+            && tag.len() <= 35
+            && tag
+                .split('-')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()))
+            && primary.bytes().all(|b| b.is_ascii_alphabetic())
+    };
+    if let Some(tag) = given.map(str::trim).filter(|t| is_tag(t)) {
+        return tag.to_ascii_lowercase();
+    }
+    let text: Vec<&str> = texts.iter().flatten().map(|t| t.as_str()).collect();
+    crate::language::language_of(&text.join(" ")).tag().to_owned()
+}
+
 fn map_case(
     fields: &Map<String, Value>,
     minter: &Minter,
@@ -392,10 +454,7 @@ fn map_case(
         out.text(&c, dct::IDENTIFIER, id);
         out.text(&c, cg::SOURCE_RECORD_ID, id);
     }
-    out.lang_text(&c, dct::TITLE, &title, "en");
-    if let Some(summary) = one("summary") {
-        out.lang_text(&c, schema::ABSTRACT, &summary, "en");
-    }
+    let summary = one("summary");
     let inventory = is_ai_inventory(fields);
     let description = one("description")
         .or_else(|| impact_map_description(fields))
@@ -404,8 +463,16 @@ fn map_case(
             Some(named_like(fields, &["_description", "_desc", "_summary"]).join(" "))
                 .filter(|d| !d.is_empty())
         });
-    if let Some(description) = description {
-        out.lang_text(&c, dct::DESCRIPTION, &description, "en");
+    let lang = case_language(
+        one("language").as_deref(),
+        &[Some(&title), summary.as_ref(), description.as_ref()],
+    );
+    out.lang_text(&c, dct::TITLE, &title, &lang);
+    if let Some(summary) = &summary {
+        out.lang_text(&c, schema::ABSTRACT, summary, &lang);
+    }
+    if let Some(description) = &description {
+        out.lang_text(&c, dct::DESCRIPTION, description, &lang);
     }
     if let Some(kind) = organisation_type(fields, inventory) {
         match ORGANISATION_TYPES.iter().find(|(name, _)| *name == kind) {
@@ -457,7 +524,7 @@ fn map_case(
         }
     }
     for keyword in keywords(fields) {
-        out.lang_text(&c, dcat::KEYWORD, &keyword, "en");
+        out.lang_text(&c, dcat::KEYWORD, &keyword, &lang);
     }
     for (name, property, scheme) in [
         ("patterns", cg::USE_PATTERN, cgp::ALL),
@@ -484,7 +551,7 @@ fn map_case(
         map_dataset(&dataset, &c, minter, out, report, position);
     }
     if let Some(outcome) = one("outcome") {
-        out.lang_text(&c, cg::OUTCOME, &outcome, "en");
+        out.lang_text(&c, cg::OUTCOME, &outcome, &lang);
     }
     for source in texts(field(fields, "sources")) {
         // One field often holds several addresses, a line each (58 of the IPS Explorer's
@@ -1014,6 +1081,61 @@ Department Of Energy,Grid Forecast,Energy & the Environment,grid; load\n";
         ] {
             assert!(has(expected), "{expected} in {lines:#?}");
         }
+    }
+
+    #[test]
+    fn a_portal_s_semicolon_separated_reuses_export_is_read_in_its_own_language() {
+        // data.gouv.fr's reuses export, as the portal publishes it: semicolons between
+        // fields, commas between tags, French text.
+        let csv = "\"id\";\"title\";\"type\";\"description\";\"remote_url\";\"organization\";\"tags\"\n\
+\"5f1\";\"Horaires des bus, en temps réel\";\"application\";\"L'application affiche les prochains passages des bus de la ville; elle est gratuite et sans publicité.\";\"https://bus.example.fr/\";\"Bus Malin\";\"mobilite,transport,bus\"\n";
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        map_csv(csv.as_bytes(), "reuses.csv", &minter(), &mut out, &mut report).unwrap();
+        assert!(report.rejections.is_empty(), "{:#?}", report.rejections);
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        let has = |s: &str| lines.iter().any(|l| l.contains(s));
+        for expected in [
+            "<http://purl.org/dc/terms/title> \"Horaires des bus, en temps réel\"@fr",
+            "gratuite et sans publicité.\"@fr",
+            "#keyword> \"mobilite\"@fr",
+            "#keyword> \"bus\"@fr",
+            "#keyword> \"application\"@fr",
+            "\"Bus Malin\"",
+            "<http://purl.org/dc/terms/source> <https://bus.example.fr/>",
+        ] {
+            assert!(has(expected), "{expected} in {lines:#?}");
+        }
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.contains("/case-study/5f1> ") && l.ends_with("@en")),
+            "no text of the case is English: {lines:#?}"
+        );
+    }
+
+    #[test]
+    fn a_case_s_language_is_its_own_field_or_its_text_s() {
+        let french = "Les données des communes pour les habitants".to_owned();
+        assert_eq!(case_language(None, &[Some(&french)]), "fr");
+        assert_eq!(
+            case_language(Some("nl-BE"), &[Some(&french)]),
+            "nl-be",
+            "a field says it"
+        );
+        assert_eq!(
+            case_language(Some("French!"), &[Some(&french)]),
+            "fr",
+            "not a tag: the text decides"
+        );
+        assert_eq!(case_language(None, &[Some(&"Bus 42".to_owned())]), "en");
+        assert_eq!(delimiter(b"a,b;c,d\n"), b',');
+        assert_eq!(
+            delimiter(b"\"a;b\",c\n"),
+            b',',
+            "a quoted semicolon does not count"
+        );
+        assert_eq!(delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(delimiter(b"title\n"), b',');
     }
 
     #[test]
