@@ -12,7 +12,12 @@ tagger is given. Sources (copied from ../../../shared/data, see its SOURCES.md f
 - `fai:`  US federal agencies' 2025 AI use-case inventory (public domain, 17 U.S.C. 105): a
           random sample of 387 use cases, copied verbatim with the inventory's own column
           names into sources/us-federal-ai-inventory-2025.csv (see sources/SOURCES.md), the
-          file a harvest reads too.
+          file a harvest reads too;
+- `dgf:`  data.gouv.fr's reuses (réutilisations), in French as their authors wrote them: a
+          random sample of 482 from the portal's export of September 2022, copied with the
+          export's own column names into sources/data-gouv-fr-reuses-2022.csv (separated by
+          semicolons, as the portal exports it; see sources/SOURCES.md), the file a harvest
+          reads too.
 
 Run from anywhere: python3 datasets/tagger/build_pool.py
 """
