@@ -1,8 +1,9 @@
 //! Turns a record's text into the features the tagger weighs.
 //!
-//! Words are lower-cased, folded to ASCII where they carry accents, stemmed with the English
-//! Snowball stemmer and stripped of stop words, so "Chatbots" and "chatbot" count as one
-//! word. Each feature has a readable name, because the names are the evidence a user sees:
+//! A record is read once ([`Reading`]): each text made prose, lower-cased, folded to ASCII
+//! where it carries accents, and its language found ([`crate::language`]). Words are stemmed
+//! with the Snowball stemmer of their text's language and stripped of every language's stop
+//! words, so "Chatbots" and "chatbot" count as one word. Each feature has a readable name, because the names are the evidence a user sees:
 //!
 //! | feature | from |
 //! |---|---|
