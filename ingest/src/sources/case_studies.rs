@@ -787,8 +787,19 @@ fn map_dataset(
         // Named by its landing page, so the linker can match it to a harvested dataset.
         (None, Some(landing)) => minter.record("dataset", landing.as_str()),
         (None, None) => {
+            // Named as the source gives it, so that the user can find it (data.gouv.fr's
+            // export names each dataset by the portal's internal id).
+            let given: String = match dataset {
+                Value::String(s) => s.clone(),
+                Value::Object(o) => o
+                    .get("title")
+                    .and_then(scalar_text)
+                    .unwrap_or_else(|| "an object".to_owned()),
+                other => other.to_string(),
+            };
+            let given: String = given.chars().take(80).collect();
             report.warnings.push(format!(
-                "{position}: a dataset used has neither an IRI nor a landing page; left out"
+                "{position}: the dataset used {given:?} has neither an IRI nor a landing page; left out"
             ));
             return;
         }
@@ -1087,8 +1098,8 @@ Department Of Energy,Grid Forecast,Energy & the Environment,grid; load\n";
     fn a_portal_s_semicolon_separated_reuses_export_is_read_in_its_own_language() {
         // data.gouv.fr's reuses export, as the portal publishes it: semicolons between
         // fields, commas between tags, French text.
-        let csv = "\"id\";\"title\";\"type\";\"description\";\"remote_url\";\"organization\";\"tags\"\n\
-\"5f1\";\"Horaires des bus, en temps réel\";\"application\";\"L'application affiche les prochains passages des bus de la ville; elle est gratuite et sans publicité.\";\"https://bus.example.fr/\";\"Bus Malin\";\"mobilite,transport,bus\"\n";
+        let csv = "\"id\";\"title\";\"type\";\"description\";\"remote_url\";\"organization\";\"tags\";\"datasets\"\n\
+\"5f1\";\"Horaires des bus, en temps réel\";\"application\";\"L'application affiche les prochains passages des bus de la ville; elle est gratuite et sans publicité.\";\"https://bus.example.fr/\";\"Bus Malin\";\"mobilite,transport,bus\";\"559395f1c751df0f51a453b9\"\n";
         let (mut out, mut report) = (Emitter::default(), Report::default());
         map_csv(csv.as_bytes(), "reuses.csv", &minter(), &mut out, &mut report).unwrap();
         assert!(report.rejections.is_empty(), "{:#?}", report.rejections);
@@ -1110,6 +1121,15 @@ Department Of Energy,Grid Forecast,Energy & the Environment,grid; load\n";
                 .iter()
                 .any(|l| l.contains("/case-study/5f1> ") && l.ends_with("@en")),
             "no text of the case is English: {lines:#?}"
+        );
+        // The portal names the datasets a reuse used by its own ids: no IRI to link, and the
+        // warning says which.
+        assert!(
+            report.warnings.iter().any(
+                |w| w.contains("line 2") && w.contains("\"559395f1c751df0f51a453b9\" has neither an IRI")
+            ),
+            "{:#?}",
+            report.warnings
         );
     }
 
