@@ -93,11 +93,13 @@ impl Default for TrainOptions {
 impl TrainOptions {
     /// The character reader's settings. Its vectors have length 1 and tens of thousands of
     /// dimensions, so it takes larger steps and a lighter penalty than the word reader
-    /// (chosen by cross-validation on the training split).
+    /// (chosen by cross-validation on the training split: 0.0001 until session 36, when
+    /// the training split grew by 365 reuses, three in four with no pattern, and 0.00003
+    /// kept its confident tags as many and as right).
     pub fn characters() -> Self {
         Self {
             min_cases: 2,
-            l2: 0.0001,
+            l2: 0.00003,
             iterations: 600,
             learning_rate: 15.0,
         }
