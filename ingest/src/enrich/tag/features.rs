@@ -3,7 +3,8 @@
 //! A record is read once ([`Reading`]): each text made prose, lower-cased, folded to ASCII
 //! where it carries accents, and its language found ([`crate::language`]). Words are stemmed
 //! with the Snowball stemmer of their text's language and stripped of every language's stop
-//! words, so "Chatbots" and "chatbot" count as one word. Each feature has a readable name, because the names are the evidence a user sees:
+//! words, so "Chatbots" and "chatbot" count as one word. Each feature has a readable name,
+//! because the names are the evidence a user sees:
 //!
 //! | feature | from |
 //! |---|---|
@@ -15,7 +16,7 @@
 //! | `beneficiary:{group}` | a beneficiary group the record names |
 
 pub use crate::language::Lang;
-use crate::language::{fold, is_stop_word, language_folded};
+use crate::language::{fold, is_stop_word, language_folded, language_of};
 use civicgraph_graph::StemCache;
 use civicgraph_graph::{Record, local_name};
 use civicgraph_vocab::TURTLE_FILES;
@@ -112,16 +113,6 @@ impl Featurizer {
         featurizer
     }
 
-    /// The language whose stop words `text` uses most (English when none stands out).
-    pub fn language(&self, text: &str) -> Lang {
-        language_folded(&fold(text))
-    }
-
-    /// [`Featurizer::language`] of text already [`fold`]ed.
-    fn language_folded(&self, folded: &str) -> Lang {
-        language_folded(folded)
-    }
-
     /// The concepts that have cue terms, for documentation and tests.
     pub fn cue_concepts(&self) -> impl Iterator<Item = &str> {
         self.cues.iter().map(|(concept, _)| concept.as_str())
@@ -130,7 +121,7 @@ impl Featurizer {
     /// Lower-cased, accent-folded, stemmed words of `text` (stemmed in its language),
     /// without stop words.
     pub fn words(&self, text: &str) -> Vec<String> {
-        self.words_in(text, self.language(text))
+        self.words_in(text, language_of(text))
     }
 
     /// [`Featurizer::words`] with the language given.
@@ -159,7 +150,7 @@ impl Featurizer {
             .texts()
             .map(|text| {
                 let folded = fold(&text);
-                let lang = self.language_folded(&folded);
+                let lang = language_folded(&folded);
                 ReadText { text, folded, lang }
             })
             .collect();
@@ -487,9 +478,6 @@ mod tests {
             f.words("Qualité de l'air à Zürich 2024"),
             ["qualit", "air", "zurich"]
         );
-        assert_eq!(f.language("Calidad del aire de la ciudad"), Lang::Es);
-        assert_eq!(f.language("Luftqualität in der Stadt und im Land"), Lang::De);
-        assert_eq!(f.language("The air quality of the city"), Lang::En);
     }
 
     #[test]
