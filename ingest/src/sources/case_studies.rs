@@ -51,7 +51,7 @@ use crate::report::Report;
 use civicgraph_vocab::ext::{dcat, dct, foaf, schema, skos};
 use civicgraph_vocab::{cg, cga, cgb, cgben, cgc, cge, cgp};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
+use oxigraph::model::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode};
 use serde_json::{Map, Value};
 
 use civicgraph_vocab::ext::schema::ADDRESS_COUNTRY;
@@ -411,14 +411,13 @@ fn texts(value: Option<&Value>) -> Vec<String> {
 /// ([`crate::language::language_of`]), English when none stands out. A collection of French
 /// reuses is French text, and a SPARQL query for `@fr` titles should find it.
 fn case_language(given: Option<&str>, texts: &[Option<&String>]) -> String {
+    // A well-formed tag as the literal itself checks it (BCP 47), whose language is a
+    // two- or three-letter code: "English" is a well-formed tag but names no language.
     let is_tag = |tag: &str| {
-        let primary = tag.split('-').next().unwrap_or_default();
-        (2..=3).contains(&primary.len())
-            && tag.len() <= 35
-            && tag
-                .split('-')
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()))
-            && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        tag.split('-')
+            .next()
+            .is_some_and(|primary| (2..=3).contains(&primary.len()))
+            && Literal::new_language_tagged_literal("", tag).is_ok()
     };
     if let Some(tag) = given.map(str::trim).filter(|t| is_tag(t)) {
         return tag.to_ascii_lowercase();

@@ -77,7 +77,7 @@ impl Example {
         patterns: BTreeSet<String>,
         rationale: &str,
     ) -> Self {
-        let reading = featurizer.read(input);
+        let reading = crate::enrich::tag::features::Reading::of(input);
         Self {
             id: id.to_owned(),
             features: featurizer.features(&reading),

@@ -143,20 +143,6 @@ impl Featurizer {
         })
     }
 
-    /// A record as the tagger reads it ([`Reading`]): each text made prose, folded and its
-    /// language found once, for both readers and the evidence.
-    pub fn read<'a>(&self, record: &'a Record) -> Reading<'a> {
-        let texts = record
-            .texts()
-            .map(|text| {
-                let folded = fold(&text);
-                let lang = language_folded(&folded);
-                ReadText { text, folded, lang }
-            })
-            .collect();
-        Reading { record, texts }
-    }
-
     /// The features of one record.
     pub fn features(&self, reading: &Reading<'_>) -> Features {
         let input = reading.record;
@@ -291,7 +277,7 @@ impl Featurizer {
     /// it, quoted, and the rule or field behind it. `"…prioritise food inspections by
     /// risk…" (planning rule: "inspections")` instead of `cue:planning`.
     pub fn explain(&self, input: &Record, feature: &str) -> String {
-        self.explain_in(&self.prepare(&self.read(input)), feature)
+        self.explain_in(&self.prepare(&Reading::of(input)), feature)
     }
 
     /// A record's texts split and stemmed once, for explaining each of its features
@@ -403,7 +389,7 @@ impl Featurizer {
     }
 }
 
-/// A record as the tagger reads it ([`Featurizer::read`]): its texts as prose
+/// A record as the tagger reads it ([`Reading::of`]): its texts as prose
 /// ([`Record::texts`]), each folded and its language found once. The word reader, the
 /// character reader and the evidence all read this one view, so a record's text is cleaned
 /// and folded once however many of them run.
@@ -412,6 +398,22 @@ pub struct Reading<'a> {
     /// The record: its themes, agents, beneficiaries and actors are features too.
     pub record: &'a Record,
     texts: Vec<ReadText<'a>>,
+}
+
+impl<'a> Reading<'a> {
+    /// `record` read: each text made prose, folded and its language found once, for both
+    /// readers and the evidence.
+    pub fn of(record: &'a Record) -> Self {
+        let texts = record
+            .texts()
+            .map(|text| {
+                let folded = fold(&text);
+                let lang = language_folded(&folded);
+                ReadText { text, folded, lang }
+            })
+            .collect();
+        Self { record, texts }
+    }
 }
 
 #[derive(Debug)]
@@ -464,7 +466,7 @@ mod tests {
 
     /// The character grams of a record, read as the tagger reads it.
     fn chars_of(record: &Record) -> Features {
-        characters(&Featurizer::from_vocabulary().read(record))
+        characters(&Reading::of(record))
     }
 
     #[test]
@@ -518,7 +520,7 @@ mod tests {
             assert!(concepts.contains(&expected), "{expected} in {concepts:?}");
         }
         let input = Record::from_text("A chatbot answers questions from residents; inspectors use it too.");
-        let features = f.features(&f.read(&input));
+        let features = f.features(&Reading::of(&input));
         assert!(features.contains_key("cue:access"), "{features:?}");
         assert!(features.contains_key("cue:citizens"));
         assert!(features.contains_key("cue:frontline-workers"));
@@ -532,7 +534,7 @@ mod tests {
         let spanish = Record::from_text(
             "El ayuntamiento publica los horarios para que los vecinos consulten el servicio de autobuses",
         );
-        let features = f.features(&f.read(&spanish));
+        let features = f.features(&Reading::of(&spanish));
         assert!(features.contains_key("cue:access"), "{features:?}");
         assert!(features.contains_key("cue:public-sector"), "{features:?}");
         assert!(
@@ -540,7 +542,7 @@ mod tests {
             "{features:?}"
         );
         let german = Record::from_text("Die Stadtverwaltung nutzt Prognosen, um Kontrollen zu priorisieren");
-        assert!(f.features(&f.read(&german)).contains_key("cue:planning"));
+        assert!(f.features(&Reading::of(&german)).contains_key("cue:planning"));
     }
 
     #[test]
@@ -571,6 +573,6 @@ mod tests {
         let f = Featurizer::from_vocabulary();
         let mut input = Record::from_text("delivery");
         input.titles.push("Service".into());
-        assert!(!f.features(&f.read(&input)).contains_key("cue:planning"));
+        assert!(!f.features(&Reading::of(&input)).contains_key("cue:planning"));
     }
 }

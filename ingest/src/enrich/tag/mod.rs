@@ -187,7 +187,7 @@ impl Tagger {
 
     /// Every pattern's score for `input`.
     pub fn scores(&self, input: &Record) -> Vec<Score> {
-        self.scores_read(&self.featurizer.read(input))
+        self.scores_read(&features::Reading::of(input))
     }
 
     /// [`Tagger::scores`] of a record read.
@@ -206,7 +206,7 @@ impl Tagger {
 
     /// The inferred assignments for `input`: the passing patterns, or NONE.
     pub fn infer(&self, input: &Record) -> Vec<Assignment> {
-        let reading = self.featurizer.read(input);
+        let reading = features::Reading::of(input);
         self.infer_scored(&reading, self.scores_read(&reading))
     }
 
@@ -222,7 +222,7 @@ impl Tagger {
     /// and a catalogue entry's long description (a council's transparency boilerplate, a
     /// page's "Data and Resources") can score high on words that name no use at all.
     fn infer_dataset(&self, input: &Record) -> DatasetText {
-        let reading = self.featurizer.read(input);
+        let reading = features::Reading::of(input);
         let features = self.featurizer.features(&reading);
         let named: Vec<&str> = civicgraph_vocab::cgp::ALL
             .iter()

@@ -420,7 +420,7 @@ mod tests {
             "Registro de contratos del ayuntamiento",
         ] {
             let input = civicgraph_graph::Record::from_text(text);
-            let reading = featurizer.read(&input);
+            let reading = super::super::features::Reading::of(&input);
             let features = featurizer.features(&reading);
             let scores = scorer.score_collected(&features, &super::super::features::characters(&reading));
             for at in (1..20).map(|i| f64::from(i) / 20.0) {
@@ -445,9 +445,10 @@ mod tests {
             "A chatbot answers residents' questions about bin collections, day and night",
         );
         let featurizer = super::super::features::Featurizer::from_vocabulary();
+        let reading = super::super::features::Reading::of(&input);
         let scores = scorer.score_collected(
-            &featurizer.features(&featurizer.read(&input)),
-            &super::super::features::characters(&featurizer.read(&input)),
+            &featurizer.features(&reading),
+            &super::super::features::characters(&reading),
         );
         assert_eq!(scores.len(), 3);
         for score in &scores {
