@@ -1,7 +1,7 @@
 //! The real case collections in `../shared/data` (and the samples of the US federal AI
-//! inventory and of data.gouv.fr's reuses kept in `datasets/tagger/sources`), harvested as their publishers give them,
-//! read as the tagger's labelled set reads them: the same title, description, keywords and who acts
-//! for every labelled case, so the tags a harvest gives are the tags the model was trained
+//! inventory and of data.gouv.fr's reuses kept in `datasets/tagger/sources`), harvested as
+//! their publishers give them, read as the tagger's labelled set reads them: the same title,
+//! description, keywords and who acts for every labelled case, so the tags a harvest gives are the tags the model was trained
 //! and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
 //! these files by `build_pool.py` and `build_cases.py`; this is the check that the mapper
 //! and those scripts agree.
@@ -97,7 +97,7 @@ fn raw_collection_files_read_as_the_labelled_set_and_get_its_tags() {
     let reuses = (
         "dgf",
         "sources/data-gouv-fr-reuses-2022.csv",
-        250,
+        480,
         Some(tagger_dir.join("sources/data-gouv-fr-reuses-2022.csv")),
     );
     let collections = collections
