@@ -789,3 +789,52 @@ async fn a_refresh_after_some_sources_changed_tags_what_they_can_have_changed_as
     let full = tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
     assert_eq!((full.added, full.removed), (0, 0), "{full:?}");
 }
+
+/// data.gouv.fr's reuses export names the datasets a reuse used by the portal's own ids,
+/// which its DCAT gives as each dataset's `dct:identifier`: harvested side by side, the
+/// dataset takes the reuse's pattern, through the link the identifier makes.
+#[tokio::test]
+async fn a_dataset_named_by_its_portal_id_takes_the_patterns_of_the_reuse_that_used_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let reuses = dir.path().join("reuses.csv");
+    std::fs::write(
+        &reuses,
+        "\"id\";\"title\";\"type\";\"description\";\"organization\";\"datasets\";\"patterns\"\n\
+         \"5f1\";\"Horaires des bus, en temps réel\";\"application\";\"Les habitants consultent les prochains passages des bus de la ville.\";\"Bus Malin\";\"559395f1c751df0f51a453b9\";\"P1\"\n",
+    )
+    .unwrap();
+    let catalogue = dir.path().join("catalog.ttl");
+    std::fs::write(
+        &catalogue,
+        r#"@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        <https://www.data.gouv.fr/datasets/559395f1c751df0f51a453b9/> a dcat:Dataset ;
+            dct:identifier "559395f1c751df0f51a453b9" ;
+            dct:title "Horaires théoriques du réseau de bus" ."#,
+    )
+    .unwrap();
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let report = pipeline_of(&graph)
+        .run(
+            vec![
+                file_source("reuses", SourceKind::CaseStudies, &reuses),
+                file_source("portal", SourceKind::Dcat, &catalogue),
+            ],
+            silent(),
+        )
+        .await
+        .unwrap();
+    assert!(report.outcomes.iter().all(|o| o.message.is_none()), "{report:?}");
+    let used = stored_assignments(
+        &graph,
+        &node("https://www.data.gouv.fr/datasets/559395f1c751df0f51a453b9/"),
+    )
+    .unwrap();
+    assert_eq!(used.keys().collect::<Vec<_>>(), ["access"], "{used:?}");
+    assert!(
+        used["access"]
+            .evidence
+            .iter()
+            .any(|e| e == "used by: Horaires des bus, en temps réel: P1, curated"),
+        "{used:?}"
+    );
+}

@@ -21,7 +21,7 @@
 //! | `themes` (EU data-theme codes `TRAN`, names "Transport", or IRIs) | `dcat:theme` |
 //! | `keywords` (`tags`, `sector`, `sectors`), and the collections' own classifications: `type`, `primary_sector`, `secondary_sector`, `technology` (JRC), `industry_id` (Impact Map), `Use Case Topic Area` (US AI inventory) | `dcat:keyword`, one per value (`Unknown` left out) |
 //! | `patterns`, `beneficiaries`, `enablers`, `actors`, `channels`, `benefits` | `cg:usePattern`, `cg:beneficiary`, `cg:enabler`, `cg:actor`, `cg:channel`, `cg:benefit` |
-//! | `datasets` (IRIs, or objects with `iri` or `landing_page`, `title`, `publisher`) | `cg:usesDataset` |
+//! | `datasets` (IRIs, identifiers such as a portal's own dataset ids, or objects with `iri`, `landing_page` or `identifier`, `title`, `publisher`) | `cg:usesDataset` (a dataset named by identifier gets its `dct:identifier`, which the linker matches) |
 //! | `outcome` | `cg:outcome` |
 //! | `sources` (`url`, `org_url`) | `dct:source`, one per address (a field may hold several, split at whitespace) |
 //! | any other field | `schema:additionalProperty` |
@@ -768,26 +768,35 @@ fn map_dataset(
     report: &mut Report,
     position: &str,
 ) {
-    let (iri, landing, title, publisher) = match dataset {
-        Value::String(s) => (absolute_iri(s), None, None, None),
+    let (iri, landing, identifier, title, publisher) = match dataset {
+        // A bare token is the dataset's identifier in the portal the cases come from
+        // (data.gouv.fr's reuses export names each dataset by the portal's id, which is
+        // the `dct:identifier` of that dataset in the portal's own DCAT).
+        Value::String(s) => match absolute_iri(s) {
+            Some(iri) => (Some(iri), None, None, None, None),
+            None => (None, None, dataset_identifier(s), None, None),
+        },
         Value::Object(o) => {
             let get = |k: &str| o.get(k).and_then(scalar_text).filter(|s| !s.trim().is_empty());
             (
                 get("iri").and_then(|i| absolute_iri(&i)),
                 get("landing_page").and_then(|l| web_address(&l)),
+                get("identifier").and_then(|i| dataset_identifier(&i)),
                 get("title"),
                 get("publisher"),
             )
         }
-        _ => (None, None, None, None),
+        _ => (None, None, None, None, None),
     };
-    let node = match (iri, &landing) {
-        (Some(iri), _) => iri,
+    let node = match (iri, &landing, &identifier) {
+        (Some(iri), _, _) => iri,
         // Named by its landing page, so the linker can match it to a harvested dataset.
-        (None, Some(landing)) => minter.record("dataset", landing.as_str()),
-        (None, None) => {
-            // Named as the source gives it, so that the user can find it (data.gouv.fr's
-            // export names each dataset by the portal's internal id).
+        (None, Some(landing), _) => minter.record("dataset", landing.as_str()),
+        // Named by its identifier: the linker matches it to the harvested dataset that
+        // carries the same one.
+        (None, None, Some(identifier)) => minter.record("dataset", &format!("id:{identifier}")),
+        (None, None, None) => {
+            // Named as the source gives it, so that the user can find it.
             let given: String = match dataset {
                 Value::String(s) => s.clone(),
                 Value::Object(o) => o
@@ -798,15 +807,22 @@ fn map_dataset(
             };
             let given: String = given.chars().take(80).collect();
             report.warnings.push(format!(
-                "{position}: the dataset used {given:?} has neither an IRI nor a landing page; left out"
+                "{position}: the dataset used {given:?} has neither an IRI, a landing page nor an identifier; left out"
             ));
             return;
         }
     };
     let d: NamedOrBlankNode = node.clone().into();
     out.add(case.clone(), cg::USES_DATASET, node);
-    if landing.is_some() || title.is_some() {
+    if landing.is_some() || identifier.is_some() || title.is_some() {
         out.add(d.clone(), rdf::TYPE, dcat::DATASET);
+    }
+    if let Some(identifier) = identifier {
+        out.add(
+            d.clone(),
+            dct::IDENTIFIER,
+            Literal::new_simple_literal(identifier),
+        );
     }
     if let Some(landing) = landing {
         out.add(d.clone(), dcat::LANDING_PAGE, landing);
@@ -818,6 +834,17 @@ fn map_dataset(
         let agent = agent(&publisher, minter, out);
         out.add(d, dct::PUBLISHER, agent);
     }
+}
+
+/// `text` as the identifier of a dataset: one token (no spaces), long and plain enough to
+/// name one dataset (the linker's rule, [`crate::enrich::link::normalise::identifier`]).
+/// A title given where an identifier or IRI belongs is not one.
+fn dataset_identifier(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.chars().any(char::is_whitespace))
+        .then(|| crate::enrich::link::normalise::identifier(text))
+        .flatten()
+        .map(|_| text.to_owned())
 }
 
 /// The `foaf:Agent` named `name`, one per name within the source.
@@ -1121,12 +1148,46 @@ Department Of Energy,Grid Forecast,Energy & the Environment,grid; load\n";
                 .any(|l| l.contains("/case-study/5f1> ") && l.ends_with("@en")),
             "no text of the case is English: {lines:#?}"
         );
-        // The portal names the datasets a reuse used by its own ids: no IRI to link, and the
-        // warning says which.
+        // The portal names the datasets a reuse used by its own ids: each is a dataset with
+        // that identifier, for the linker to match to the portal's own record of it.
+        assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
+        let used: Vec<&String> = lines
+            .iter()
+            .filter(|l| l.contains("/case-study/5f1> <https://w3id.org/civicgraph/ns#usesDataset>"))
+            .collect();
+        assert_eq!(used.len(), 1, "{lines:#?}");
         assert!(
-            report.warnings.iter().any(
-                |w| w.contains("line 2") && w.contains("\"559395f1c751df0f51a453b9\" has neither an IRI")
-            ),
+            has("<http://purl.org/dc/terms/identifier> \"559395f1c751df0f51a453b9\""),
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn a_dataset_used_is_named_by_iri_landing_page_or_identifier_and_nothing_else() {
+        let case: NamedOrBlankNode = NamedNode::new("http://example.org/case/1").unwrap().into();
+        let (mut out, mut report) = (Emitter::default(), Report::default());
+        for given in [
+            serde_json::json!("FR-559395f1"),
+            serde_json::json!({"identifier": "ons-census-2021", "title": "Census 2021"}),
+            serde_json::json!("Road traffic counts"),
+            serde_json::json!("2019"),
+        ] {
+            map_dataset(&given, &case, &minter(), &mut out, &mut report, "line 2");
+        }
+        let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
+        let identifiers: Vec<&String> = lines
+            .iter()
+            .filter(|l| l.contains("/terms/identifier>"))
+            .collect();
+        assert_eq!(identifiers.len(), 2, "{lines:#?}");
+        assert!(
+            identifiers[0].ends_with("\"FR-559395f1\""),
+            "as given: {identifiers:?}"
+        );
+        // A title where an identifier belongs, and a number too plain to name one dataset.
+        assert_eq!(report.warnings.len(), 2, "{:#?}", report.warnings);
+        assert!(
+            report.warnings[0].contains("\"Road traffic counts\""),
             "{:#?}",
             report.warnings
         );
