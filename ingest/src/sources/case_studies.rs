@@ -489,7 +489,8 @@ fn map_case(
         let p: NamedOrBlankNode = node.clone().into();
         out.add(c.clone(), dct::SPATIAL, node);
         out.add(p.clone(), rdf::TYPE, dct::LOCATION);
-        out.lang_text(&p, skos::PREF_LABEL, &place, "en");
+        // A name is in no language: "Lyon" is not English.
+        out.text(&p, skos::PREF_LABEL, &place);
         if let Some(country) = countries.get(i).or(countries.first().filter(|_| i == 0)) {
             out.text(&p, ADDRESS_COUNTRY, country);
         }
@@ -547,7 +548,7 @@ fn map_case(
         Some(other) => vec![other.clone()],
         None => Vec::new(),
     } {
-        map_dataset(&dataset, &c, minter, out, report, position);
+        map_dataset(&dataset, &c, &lang, minter, out, report, position);
     }
     if let Some(outcome) = one("outcome") {
         out.lang_text(&c, cg::OUTCOME, &outcome, &lang);
@@ -760,9 +761,11 @@ fn organisation_type(fields: &Map<String, Value>, inventory: bool) -> Option<Str
     Some(collapse_whitespace(&kind))
 }
 
+/// The dataset `case` used, as `dataset` names it; a title given is in the case's `lang`.
 fn map_dataset(
     dataset: &Value,
     case: &NamedOrBlankNode,
+    lang: &str,
     minter: &Minter,
     out: &mut Emitter,
     report: &mut Report,
@@ -828,7 +831,7 @@ fn map_dataset(
         out.add(d.clone(), dcat::LANDING_PAGE, landing);
     }
     if let Some(title) = title {
-        out.lang_text(&d, dct::TITLE, &title, "en");
+        out.lang_text(&d, dct::TITLE, &title, lang);
     }
     if let Some(publisher) = publisher {
         let agent = agent(&publisher, minter, out);
@@ -847,12 +850,13 @@ fn dataset_identifier(text: &str) -> Option<String> {
         .map(|_| text.to_owned())
 }
 
-/// The `foaf:Agent` named `name`, one per name within the source.
+/// The `foaf:Agent` named `name`, one per name within the source. A name is in no
+/// language ("Bus Malin" is not English), so it is a plain string.
 fn agent(name: &str, minter: &Minter, out: &mut Emitter) -> NamedNode {
     let agent = minter.record("agent", name);
     let a: NamedOrBlankNode = agent.clone().into();
     out.add(a.clone(), rdf::TYPE, foaf::AGENT);
-    out.lang_text(&a, foaf::NAME, name, "en");
+    out.text(&a, foaf::NAME, name);
     agent
 }
 
@@ -1172,7 +1176,7 @@ Department Of Energy,Grid Forecast,Energy & the Environment,grid; load\n";
             serde_json::json!("Road traffic counts"),
             serde_json::json!("2019"),
         ] {
-            map_dataset(&given, &case, &minter(), &mut out, &mut report, "line 2");
+            map_dataset(&given, &case, "en", &minter(), &mut out, &mut report, "line 2");
         }
         let lines: Vec<String> = out.triples.iter().map(ToString::to_string).collect();
         let identifiers: Vec<&String> = lines
