@@ -60,9 +60,10 @@ pub enum GraphError {
     /// A source id has characters that cannot appear in a graph IRI path segment.
     #[error("source id {0:?} must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")]
     InvalidSourceId(String),
-    /// A SPARQL query did not parse.
+    /// A SPARQL query or update did not parse: where and what was expected, readable
+    /// ([`crate::sparql_syntax`]).
     #[error("SPARQL syntax error: {0}")]
-    QuerySyntax(#[from] oxigraph::sparql::SparqlSyntaxError),
+    QuerySyntax(String),
     /// A SPARQL query failed while it ran (including timeouts and cancellation).
     #[error("SPARQL evaluation: {0}")]
     QueryEvaluation(#[from] oxigraph::sparql::QueryEvaluationError),

@@ -89,7 +89,8 @@ impl GraphCounts {
 /// The two counts (`?a`, `?b`) of a query that answers one row.
 fn count_query(store: &Store, sparql: &str) -> Result<[u64; 2]> {
     let QueryResults::Solutions(mut solutions) = SparqlEvaluator::new()
-        .parse_query(sparql)?
+        .parse_query(sparql)
+        .map_err(|e| crate::sparql_syntax(sparql, &e))?
         .on_store(store)
         .execute()?
     else {

@@ -18,6 +18,7 @@ mod search;
 mod sequence;
 mod statements;
 mod stats;
+mod syntax_message;
 mod update;
 pub mod xml_entities;
 
@@ -43,4 +44,5 @@ pub use search::{
 };
 pub use statements::{Statements, as_subject, node_hash};
 pub use stats::Stats;
+pub use syntax_message::sparql_syntax;
 pub use update::UpdateOptions;

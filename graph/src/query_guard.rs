@@ -60,7 +60,9 @@ impl GuardedQuery {
                 message: e.to_string(),
             })?;
         }
-        let mut query = parser.parse_query(sparql)?;
+        let mut query = parser
+            .parse_query(sparql)
+            .map_err(|e| crate::sparql_syntax(sparql, &e))?;
         let mut walker = Walker::default();
         match &mut query {
             Query::Select { pattern, .. }

@@ -28,7 +28,9 @@ impl Graph {
     pub fn update(&self, sparql: &str, options: &UpdateOptions) -> Result<WriteReport> {
         crate::query_guard::check_nesting(sparql, "update")?;
         let evaluator = evaluator_with_base(options.base_iri.as_deref(), "update base IRI")?;
-        let mut prepared = evaluator.parse_update(sparql)?;
+        let mut prepared = evaluator
+            .parse_update(sparql)
+            .map_err(|e| crate::sparql_syntax(sparql, &e))?;
         let touched = inspect(sparql, options.base_iri.as_deref())?;
         for dataset in prepared.using_datasets_mut() {
             set_protocol_dataset(

@@ -54,7 +54,7 @@ pub async fn post(
         }
         let parsed = parser
             .parse_update(&update)
-            .map_err(|e| ApiError::BadRequest(format!("SPARQL syntax error: {e}")))?;
+            .map_err(|e| ApiError::Graph(civicgraph_graph::sparql_syntax(&update, &e)))?;
         let own_dataset = parsed.operations.iter().any(|op| {
             matches!(
                 op,
