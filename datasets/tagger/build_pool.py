@@ -14,10 +14,15 @@ tagger is given. Sources (copied from ../../../shared/data, see its SOURCES.md f
           names into sources/us-federal-ai-inventory-2025.csv (see sources/SOURCES.md), the
           file a harvest reads too;
 - `dgf:`  data.gouv.fr's reuses (réutilisations), in French as their authors wrote them: a
-          random sample of 482 from the portal's export of September 2022, copied with the
+          random sample of 925 from the portal's export of September 2022, copied with the
           export's own column names into sources/data-gouv-fr-reuses-2022.csv (separated by
           semicolons, as the portal exports it; see sources/SOURCES.md), the file a harvest
-          reads too.
+          reads too;
+- `cfd:`  Code for Germany's project pages (okfde/codefor.de, content CC BY 4.0): apps, maps
+          and tools the OK Labs, volunteer civic-tech groups, built on German cities' and
+          states' open data, in German as written; the 131 with a description of at least
+          25 words, copied into sources/codefor-de-projects.csv in civicgraph's case-study
+          CSV format (see sources/SOURCES.md), the file a harvest reads too.
 
 Run from anywhere: python3 datasets/tagger/build_pool.py
 """
@@ -32,6 +37,7 @@ AIW = SHARED / "public-service-innovation-cases/ai-watch-t6/services.json"
 ORGS = SHARED / "open-data-use-organisations/org_profiles.json"
 FAI = HERE / "sources/us-federal-ai-inventory-2025.csv"
 DGF = HERE / "sources/data-gouv-fr-reuses-2022.csv"
+CFD = HERE / "sources/codefor-de-projects.csv"
 
 USES = [
     ("use_prod_srvc", "Products and services"),
@@ -147,6 +153,19 @@ def dgf_case(r):
     }
 
 
+def cfd_case(r):
+    # Every project is an OK Lab's: a volunteer developer group, as the file says.
+    return {
+        "case": f"cfd:{r['id']}",
+        "title": clean(r["title"]),
+        "description": clean(r["description"]),
+        "organisations": [clean(r["organisation"])] if clean(r["organisation"]) else [],
+        "organisation_type": r["organisation_type"],
+        "sources": [r["url"]] if r["url"].startswith("http") else [],
+        "keywords": keywords(*r["tags"].split(";")),
+    }
+
+
 def main():
     ips = json.loads(IPS.read_text())
     names = {clean(c["name"]).lower() for c in ips}
@@ -158,6 +177,8 @@ def main():
         cases += [fai_case(r) for r in csv.DictReader(rows)]
     with open(DGF, newline="") as rows:
         cases += [dgf_case(r) for r in csv.DictReader(rows, delimiter=";")]
+    with open(CFD, newline="") as rows:
+        cases += [cfd_case(r) for r in csv.DictReader(rows)]
     with open(HERE / "pool.jsonl", "w") as out:
         for c in cases:
             out.write(json.dumps(c, ensure_ascii=False) + "\n")

@@ -1,5 +1,6 @@
 //! The real case collections in `../shared/data` (and the samples of the US federal AI
-//! inventory and of data.gouv.fr's reuses kept in `datasets/tagger/sources`), harvested as
+//! inventory, of data.gouv.fr's reuses and of Code for Germany's projects kept in
+//! `datasets/tagger/sources`), harvested as
 //! their publishers give them, read as the tagger's labelled set reads them: the same title,
 //! description, keywords and who acts for every labelled case, so the tags a harvest gives are the tags the model was trained
 //! and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
@@ -97,13 +98,20 @@ fn raw_collection_files_read_as_the_labelled_set_and_get_its_tags() {
     let reuses = (
         "dgf",
         "sources/data-gouv-fr-reuses-2022.csv",
-        480,
+        900,
         Some(tagger_dir.join("sources/data-gouv-fr-reuses-2022.csv")),
+    );
+    // And Code for Germany's project pages, in civicgraph's own case-study CSV format.
+    let projects = (
+        "cfd",
+        "sources/codefor-de-projects.csv",
+        125,
+        Some(tagger_dir.join("sources/codefor-de-projects.csv")),
     );
     let collections = collections
         .into_iter()
         .map(|(prefix, path, at_least)| (prefix, path, at_least, shared(path)))
-        .chain([inventory, reuses]);
+        .chain([inventory, reuses, projects]);
     for (prefix, path, at_least, file) in collections {
         let Some(file) = file else {
             eprintln!("skipped: ../shared/data/{path} is not here");
