@@ -37,6 +37,12 @@ fn readable(text: &str, raw: &str) -> String {
     }
     if let Some(sentence) = sentences.first() {
         let sentence = sentence.trim_end_matches('.');
+        // The parser does not say which prefix; the prefixed name ends where it stopped.
+        if sentence == "Prefix not found"
+            && let Some(prefix) = prefix_before(text, line, column)
+        {
+            return format!("{at}: the prefix {prefix:?} is not declared (PREFIX {prefix} <…>)");
+        }
         return format!("{at}: {sentence}");
     }
     match tokens.as_slice() {
@@ -103,6 +109,19 @@ impl Expected {
     }
 }
 
+/// The prefix (`foo:`) of the prefixed name that ends just before line `line`, column
+/// `column`.
+fn prefix_before(text: &str, line: usize, column: usize) -> Option<String> {
+    let row = text.split('\n').nth(line.checked_sub(1)?)?;
+    let before: String = row.chars().take(column.saturating_sub(1)).collect();
+    let name = before
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace() || "{}()[],;".contains(c))
+        .next()?;
+    let (prefix, _) = name.split_once(':')?;
+    Some(format!("{prefix}:"))
+}
+
 /// What is at line `line`, column `column` (both from 1, in characters) of `text`.
 enum Near {
     /// Up to 30 characters from there.
@@ -164,6 +183,15 @@ mod tests {
         for noise in ["..=", "[_]", "hasLangDir", "\\u{"] {
             assert!(!m.contains(noise), "{noise} in {m}");
         }
+    }
+
+    #[test]
+    fn an_undeclared_prefix_is_named() {
+        let m = message(
+            "PREFIX dct: <http://purl.org/dc/terms/>\nSELECT * WHERE {\n  ?s a dcat:Dataset ; dct:title ?t }",
+        );
+        assert!(m.contains("the prefix \"dcat:\" is not declared"), "{m}");
+        assert!(m.contains("line 3"), "{m}");
     }
 
     #[test]
