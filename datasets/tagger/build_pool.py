@@ -138,6 +138,16 @@ def fai_case(r):
     }
 
 
+def named(value):
+    """A one-name list of `value`, or none when it is empty."""
+    return [clean(value)] if clean(value) else []
+
+
+def web(value):
+    """A one-address list of `value`, or none when it is not a web address."""
+    return [value] if value.startswith("http") else []
+
+
 def dgf_case(r):
     # The export names who published a reuse (an organisation, or nobody for a user's own),
     # not what kind of organisation it is: who acts is left to the text.
@@ -145,8 +155,8 @@ def dgf_case(r):
         "case": f"dgf:{r['id']}",
         "title": clean(r["title"]),
         "description": clean(r["description"]),
-        "organisations": [clean(r["organization"])] if clean(r["organization"]) else [],
-        "sources": [r["remote_url"]] if r["remote_url"].startswith("http") else [],
+        "organisations": named(r["organization"]),
+        "sources": web(r["remote_url"]),
         # The mapper reads `tags` (comma-separated in a semicolon-separated file) and then
         # `type` as keywords, in that order.
         "keywords": keywords(*r["tags"].split(","), r["type"]),
@@ -159,9 +169,9 @@ def cfd_case(r):
         "case": f"cfd:{r['id']}",
         "title": clean(r["title"]),
         "description": clean(r["description"]),
-        "organisations": [clean(r["organisation"])] if clean(r["organisation"]) else [],
+        "organisations": named(r["organisation"]),
         "organisation_type": r["organisation_type"],
-        "sources": [r["url"]] if r["url"].startswith("http") else [],
+        "sources": web(r["url"]),
         "keywords": keywords(*r["tags"].split(";")),
     }
 

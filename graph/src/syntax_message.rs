@@ -112,14 +112,23 @@ impl Expected {
 /// The prefix (`foo:`) of the prefixed name that ends just before line `line`, column
 /// `column`.
 fn prefix_before(text: &str, line: usize, column: usize) -> Option<String> {
-    let row = text.split('\n').nth(line.checked_sub(1)?)?;
-    let before: String = row.chars().take(column.saturating_sub(1)).collect();
+    let before = before(row(text, line)?, column);
     let name = before
         .trim_end()
         .rsplit(|c: char| c.is_whitespace() || "{}()[],;".contains(c))
         .next()?;
     let (prefix, _) = name.split_once(':')?;
     Some(format!("{prefix}:"))
+}
+
+/// Line `line` (from 1) of `text`.
+fn row(text: &str, line: usize) -> Option<&str> {
+    text.split('\n').nth(line.checked_sub(1)?)
+}
+
+/// The characters of `row` before column `column` (from 1).
+fn before(row: &str, column: usize) -> String {
+    row.chars().take(column.saturating_sub(1)).collect()
 }
 
 /// What is at line `line`, column `column` (both from 1, in characters) of `text`.
@@ -133,19 +142,18 @@ enum Near {
 }
 
 fn near(text: &str, line: usize, column: usize) -> Near {
-    let Some(row) = line.checked_sub(1).and_then(|l| text.split('\n').nth(l)) else {
+    let Some(row) = row(text, line) else {
         return Near::Nothing;
     };
-    let skip = column.saturating_sub(1);
-    let from: String = row.chars().skip(skip).take(30).collect();
+    let from: String = row.chars().skip(column.saturating_sub(1)).take(30).collect();
     if !from.trim().is_empty() {
         return Near::At(from.trim_end().to_owned());
     }
-    let before: Vec<char> = row.chars().take(skip).collect();
-    let before: String = before[before.len().saturating_sub(30)..].iter().collect();
-    match before.trim() {
+    let before: Vec<char> = before(row, column).chars().collect();
+    let last: String = before[before.len().saturating_sub(30)..].iter().collect();
+    match last.trim() {
         "" => Near::Nothing,
-        before => Near::After(before.to_owned()),
+        last => Near::After(last.to_owned()),
     }
 }
 

@@ -1,8 +1,8 @@
 //! The real case collections in `../shared/data` (and the samples of the US federal AI
 //! inventory, of data.gouv.fr's reuses and of Code for Germany's projects kept in
-//! `datasets/tagger/sources`), harvested as
-//! their publishers give them, read as the tagger's labelled set reads them: the same title,
-//! description, keywords and who acts for every labelled case, so the tags a harvest gives are the tags the model was trained
+//! `datasets/tagger/sources`), harvested as their publishers give them, read as the
+//! tagger's labelled set reads them: the same title, description, keywords and who acts
+//! for every labelled case, so the tags a harvest gives are the tags the model was trained
 //! and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
 //! these files by `build_pool.py` and `build_cases.py`; this is the check that the mapper
 //! and those scripts agree.
@@ -85,33 +85,22 @@ fn raw_collection_files_read_as_the_labelled_set_and_get_its_tags() {
     let tagger_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/tagger");
     let labelled = records(&tagger_dir.join("cases.json"));
     let tagger = Tagger::new(&TagSettings::default()).unwrap();
-    // The US federal AI inventory's sample is kept in this repository, with the inventory's
-    // own column names: it is always here.
-    let inventory = (
-        "fai",
-        "sources/us-federal-ai-inventory-2025.csv",
-        380,
-        Some(tagger_dir.join("sources/us-federal-ai-inventory-2025.csv")),
-    );
-    // So is the sample of data.gouv.fr's reuses, in the portal's own semicolon-separated
-    // export format.
-    let reuses = (
-        "dgf",
-        "sources/data-gouv-fr-reuses-2022.csv",
-        900,
-        Some(tagger_dir.join("sources/data-gouv-fr-reuses-2022.csv")),
-    );
-    // And Code for Germany's project pages, in civicgraph's own case-study CSV format.
-    let projects = (
-        "cfd",
-        "sources/codefor-de-projects.csv",
-        125,
-        Some(tagger_dir.join("sources/codefor-de-projects.csv")),
-    );
+    // The samples kept in this repository, each in its publisher's format (the US federal
+    // AI inventory with its own column names, data.gouv.fr's reuses in the portal's
+    // semicolon-separated export) or civicgraph's case-study CSV (Code for Germany's
+    // project pages): always here.
+    let kept = [
+        ("fai", "sources/us-federal-ai-inventory-2025.csv", 380),
+        ("dgf", "sources/data-gouv-fr-reuses-2022.csv", 900),
+        ("cfd", "sources/codefor-de-projects.csv", 125),
+    ];
     let collections = collections
         .into_iter()
         .map(|(prefix, path, at_least)| (prefix, path, at_least, shared(path)))
-        .chain([inventory, reuses, projects]);
+        .chain(
+            kept.into_iter()
+                .map(|(prefix, path, at_least)| (prefix, path, at_least, Some(tagger_dir.join(path)))),
+        );
     for (prefix, path, at_least, file) in collections {
         let Some(file) = file else {
             eprintln!("skipped: ../shared/data/{path} is not here");

@@ -761,6 +761,47 @@ fn organisation_type(fields: &Map<String, Value>, inventory: bool) -> Option<Str
     Some(collapse_whitespace(&kind))
 }
 
+/// How a case names a dataset it used: any of these, as the source gives them.
+#[derive(Default)]
+struct DatasetNamed {
+    iri: Option<NamedNode>,
+    landing: Option<NamedNode>,
+    identifier: Option<String>,
+    title: Option<String>,
+    publisher: Option<String>,
+}
+
+impl DatasetNamed {
+    fn of(dataset: &Value) -> Self {
+        match dataset {
+            // A bare token is the dataset's identifier in the portal the cases come from
+            // (data.gouv.fr's reuses export names each dataset by the portal's id, which is
+            // the `dct:identifier` of that dataset in the portal's own DCAT).
+            Value::String(s) => match absolute_iri(s) {
+                Some(iri) => Self {
+                    iri: Some(iri),
+                    ..Self::default()
+                },
+                None => Self {
+                    identifier: dataset_identifier(s),
+                    ..Self::default()
+                },
+            },
+            Value::Object(o) => {
+                let get = |k: &str| o.get(k).and_then(scalar_text).filter(|s| !s.trim().is_empty());
+                Self {
+                    iri: get("iri").and_then(|i| absolute_iri(&i)),
+                    landing: get("landing_page").and_then(|l| web_address(&l)),
+                    identifier: get("identifier").and_then(|i| dataset_identifier(&i)),
+                    title: get("title"),
+                    publisher: get("publisher"),
+                }
+            }
+            _ => Self::default(),
+        }
+    }
+}
+
 /// The dataset `case` used, as `dataset` names it; a title given is in the case's `lang`.
 fn map_dataset(
     dataset: &Value,
@@ -771,70 +812,48 @@ fn map_dataset(
     report: &mut Report,
     position: &str,
 ) {
-    let (iri, landing, identifier, title, publisher) = match dataset {
-        // A bare token is the dataset's identifier in the portal the cases come from
-        // (data.gouv.fr's reuses export names each dataset by the portal's id, which is
-        // the `dct:identifier` of that dataset in the portal's own DCAT).
-        Value::String(s) => match absolute_iri(s) {
-            Some(iri) => (Some(iri), None, None, None, None),
-            None => (None, None, dataset_identifier(s), None, None),
-        },
-        Value::Object(o) => {
-            let get = |k: &str| o.get(k).and_then(scalar_text).filter(|s| !s.trim().is_empty());
-            (
-                get("iri").and_then(|i| absolute_iri(&i)),
-                get("landing_page").and_then(|l| web_address(&l)),
-                get("identifier").and_then(|i| dataset_identifier(&i)),
-                get("title"),
-                get("publisher"),
-            )
-        }
-        _ => (None, None, None, None, None),
-    };
-    let node = match (iri, &landing, &identifier) {
-        (Some(iri), _, _) => iri,
+    let named = DatasetNamed::of(dataset);
+    let node = if let Some(iri) = named.iri {
+        iri
+    } else if let Some(landing) = &named.landing {
         // Named by its landing page, so the linker can match it to a harvested dataset.
-        (None, Some(landing), _) => minter.record("dataset", landing.as_str()),
+        minter.record("dataset", landing.as_str())
+    } else if let Some(identifier) = &named.identifier {
         // Named by its identifier: the linker matches it to the harvested dataset that
         // carries the same one.
-        (None, None, Some(identifier)) => minter.record("dataset", &format!("id:{identifier}")),
-        (None, None, None) => {
-            // Named as the source gives it, so that the user can find it.
-            let given: String = match dataset {
-                Value::String(s) => s.clone(),
-                Value::Object(o) => o
-                    .get("title")
-                    .and_then(scalar_text)
-                    .unwrap_or_else(|| "an object".to_owned()),
-                other => other.to_string(),
-            };
-            let given: String = given.chars().take(80).collect();
-            report.warnings.push(format!(
-                "{position}: the dataset used {given:?} has neither an IRI, a landing page nor an identifier; left out"
-            ));
-            return;
-        }
+        minter.record("dataset", &format!("id:{identifier}"))
+    } else {
+        // Named as the source gives it, so that the user can find it.
+        let given: String = match dataset {
+            Value::String(s) => s.clone(),
+            Value::Object(o) => o
+                .get("title")
+                .and_then(scalar_text)
+                .unwrap_or_else(|| "an object".to_owned()),
+            other => other.to_string(),
+        };
+        let given: String = given.chars().take(80).collect();
+        report.warnings.push(format!(
+            "{position}: the dataset used {given:?} has neither an IRI, a landing page nor an identifier; left out"
+        ));
+        return;
     };
     let d: NamedOrBlankNode = node.clone().into();
     out.add(case.clone(), cg::USES_DATASET, node);
-    if landing.is_some() || identifier.is_some() || title.is_some() {
+    if named.landing.is_some() || named.identifier.is_some() || named.title.is_some() {
         out.add(d.clone(), rdf::TYPE, dcat::DATASET);
     }
-    if let Some(identifier) = identifier {
-        out.add(
-            d.clone(),
-            dct::IDENTIFIER,
-            Literal::new_simple_literal(identifier),
-        );
+    if let Some(identifier) = &named.identifier {
+        out.text(&d, dct::IDENTIFIER, identifier);
     }
-    if let Some(landing) = landing {
+    if let Some(landing) = named.landing {
         out.add(d.clone(), dcat::LANDING_PAGE, landing);
     }
-    if let Some(title) = title {
-        out.lang_text(&d, dct::TITLE, &title, lang);
+    if let Some(title) = &named.title {
+        out.lang_text(&d, dct::TITLE, title, lang);
     }
-    if let Some(publisher) = publisher {
-        let agent = agent(&publisher, minter, out);
+    if let Some(publisher) = &named.publisher {
+        let agent = agent(publisher, minter, out);
         out.add(d, dct::PUBLISHER, agent);
     }
 }
