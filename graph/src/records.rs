@@ -281,6 +281,17 @@ impl Record {
         }
     }
 
+    /// What a person is shown as its name: its first title; else its first identifier,
+    /// landing page or IRI. A dataset a case study names only by a portal's id or address
+    /// has no title, and a search hit, a page or a link to it must still read as something.
+    pub fn display_title(&self) -> &str {
+        self.titles
+            .first()
+            .or_else(|| self.identifiers.first())
+            .or_else(|| self.landing_pages.first())
+            .unwrap_or(&self.iri)
+    }
+
     /// Every free-text field as prose ([`crate::prose::prose`]: no markup, web addresses
     /// or line breaks), titles first: the words a reader of the record weighs.
     pub fn texts(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
@@ -881,6 +892,21 @@ mod tests {
             .unwrap();
         assert!(own.distributions.is_empty());
         assert_eq!(own.titles, read.titles);
+    }
+
+    #[test]
+    fn a_record_without_a_title_is_shown_by_its_identifier_then_its_landing_page() {
+        let mut record = Record {
+            iri: "https://example.org/dataset/1".into(),
+            ..Record::default()
+        };
+        assert_eq!(record.display_title(), "https://example.org/dataset/1");
+        record.landing_pages.push("https://portal.example/d/1".into());
+        assert_eq!(record.display_title(), "https://portal.example/d/1");
+        record.identifiers.push("5f2a-sirene".into());
+        assert_eq!(record.display_title(), "5f2a-sirene");
+        record.titles.push("Base Sirene".into());
+        assert_eq!(record.display_title(), "Base Sirene");
     }
 
     #[test]

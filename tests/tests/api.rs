@@ -693,3 +693,43 @@ async fn the_web_page_is_served_with_a_content_security_policy() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+/// A reuse names the dataset it used by the portal's id, and no catalogue harvested
+/// describes it: the dataset has no title, and is shown by that id, not by nothing.
+#[tokio::test]
+async fn a_dataset_known_only_by_its_id_is_shown_by_it() {
+    use civicgraph_ingest::config::SourceKind;
+    use civicgraph_tests::sources::{file_source, harvest_ok, quick_settings};
+    let dir = tempfile::tempdir().unwrap();
+    let reuses = dir.path().join("reuses.csv");
+    std::fs::write(
+        &reuses,
+        "\"id\";\"title\";\"type\";\"description\";\"organization\";\"datasets\"\n\
+         \"5f1\";\"Horaires des bus\";\"application\";\"Les habitants consultent les prochains passages des bus.\";\"Bus Malin\";\"559395f1c751df0f51a453b9\"\n",
+    )
+    .unwrap();
+    let state = civicgraph_sparql_api::AppState::new(
+        civicgraph_graph::Graph::in_memory(civicgraph_graph::Layout::default()).unwrap(),
+        Default::default(),
+    );
+    harvest_ok(
+        &state.graph,
+        file_source("reuses", SourceKind::CaseStudies, &reuses),
+        quick_settings(),
+    )
+    .await;
+
+    let hits = get_in(&state, "/api/search?q=559395f1c751df0f51a453b9").await;
+    let hits = hits["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["type"], "dataset");
+    assert_eq!(hits[0]["title"], "559395f1c751df0f51a453b9");
+
+    let dataset = hits[0]["iri"].as_str().unwrap();
+    let record = get_in(&state, &format!("/api/records/{}", urlencoding::encode(dataset))).await;
+    assert_eq!(record["title"], "559395f1c751df0f51a453b9");
+    let case = record["case_studies"][0]["iri"].as_str().unwrap().to_owned();
+    let case = get_in(&state, &format!("/api/records/{}", urlencoding::encode(&case))).await;
+    assert_eq!(case["title"], "Horaires des bus");
+    assert_eq!(case["datasets"][0]["title"], "559395f1c751df0f51a453b9");
+}

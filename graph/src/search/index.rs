@@ -326,8 +326,16 @@ impl SearchIndex {
         let formats = record.formats();
         let licences = record.all_licences();
         let methods = record.methods();
+        // A record with no title is shown, and found, by what names it instead.
+        let untitled;
+        let titles = if record.titles.is_empty() {
+            untitled = vec![record.display_title().to_owned()];
+            &untitled
+        } else {
+            &record.titles
+        };
         for (field, values) in [
-            (f.title, &record.titles),
+            (f.title, titles),
             (f.description, &record.descriptions),
             (f.keywords, &record.keywords),
             (f.publisher, &publishers),
@@ -359,7 +367,7 @@ impl SearchIndex {
         // separate values, and tantivy leaves a position between values, so no phrase
         // spans two copies.
         for (values, copies) in [
-            (&record.titles, 3),
+            (titles, 3),
             (&record.keywords, 2),
             (&record.descriptions, 1),
             (&publishers, 1),

@@ -10,9 +10,9 @@ use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, State};
 use civicgraph_graph::Graph;
-use civicgraph_graph::{RecordKind, RecordReader};
+use civicgraph_graph::{Parts, RecordKind, RecordReader};
 use civicgraph_vocab::cg;
-use civicgraph_vocab::ext::{dcat, dct, schema};
+use civicgraph_vocab::ext::dcat;
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term};
 use std::collections::BTreeSet;
 
@@ -163,24 +163,19 @@ fn subjects(
     Ok(out)
 }
 
-fn title_of(graph: &Graph, node: NamedNodeRef<'_>) -> Result<String, JsonError> {
-    for property in [dct::TITLE, schema::NAME] {
-        let mut titles: Vec<String> = objects(graph, node.into(), property)?
-            .iter()
-            .filter_map(literal)
-            .collect();
-        titles.sort();
-        if let Some(title) = titles.into_iter().next() {
-            return Ok(title);
-        }
-    }
-    Ok(node.as_str().to_owned())
+/// The name `node` is shown by: the record view's ([`civicgraph_graph::Record::display_title`]),
+/// or its IRI when it is no record (a dataset a case study names that no source describes).
+fn title_of(reader: &mut RecordReader<'_>, node: NamedNodeRef<'_>) -> Result<String, JsonError> {
+    Ok(match reader.read(node)? {
+        Some(record) => record.display_title().to_owned(),
+        None => node.as_str().to_owned(),
+    })
 }
 
-fn reference(graph: &Graph, node: &NamedNode) -> Result<RecordRef, JsonError> {
+fn reference(reader: &mut RecordReader<'_>, node: &NamedNode) -> Result<RecordRef, JsonError> {
     Ok(RecordRef {
         iri: node.as_str().to_owned(),
-        title: title_of(graph, node.as_ref())?,
+        title: title_of(reader, node.as_ref())?,
     })
 }
 
@@ -217,6 +212,8 @@ pub(crate) fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError>
     let Some(record) = RecordReader::new(labels, layout).read(node.as_ref())? else {
         return Err(not_found());
     };
+    // What names the records this one links to: their own statements are enough.
+    let mut references = RecordReader::new(labels, layout).with_parts(Parts::OWN);
     let named =
         |values: &[String]| -> Vec<Labelled> { values.iter().map(|v| labelled(&labels, v)).collect() };
     let sorted = |values: &[String]| -> Vec<String> {
@@ -275,7 +272,7 @@ pub(crate) fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError>
     for member in members.iter().filter(|m| **m != node) {
         let mut copy = Copy {
             iri: member.as_str().to_owned(),
-            title: title_of(graph, member.as_ref())?,
+            title: title_of(&mut references, member.as_ref())?,
             catalogues: catalogues_of(member)?,
             score: None,
             signals: Vec::new(),
@@ -306,12 +303,15 @@ pub(crate) fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError>
     let mut case_studies = BTreeSet::new();
     for member in &members {
         for case in subjects(graph, cg::USES_DATASET, member.as_ref())? {
-            case_studies.insert(reference(graph, &case)?);
+            case_studies.insert(reference(&mut references, &case)?);
         }
     }
     let mut datasets = BTreeSet::new();
     for dataset in &record.uses_datasets {
-        datasets.insert(reference(graph, &NamedNode::new_unchecked(dataset.as_str()))?);
+        datasets.insert(reference(
+            &mut references,
+            &NamedNode::new_unchecked(dataset.as_str()),
+        )?);
     }
     let sources: BTreeSet<String> = record
         .graphs
@@ -320,11 +320,7 @@ pub(crate) fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError>
         .collect();
     Ok(RecordResponse {
         kind: record.kind.map_or("other", RecordKind::as_str).to_owned(),
-        title: record
-            .titles
-            .first()
-            .cloned()
-            .unwrap_or_else(|| node.as_str().to_owned()),
+        title: record.display_title().to_owned(),
         description: record.descriptions.first().cloned(),
         keywords: sorted(&record.keywords),
         publishers,
