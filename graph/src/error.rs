@@ -73,6 +73,13 @@ pub enum GraphError {
     /// The request asks for something civicgraph does not do (SPARQL `LOAD`).
     #[error("{0}")]
     Refused(String),
+
+    /// SPARQL 1.1 Protocol 2.2.3: the protocol's dataset and the update's own `USING` may
+    /// not both be given.
+    #[error(
+        "using-graph-uri/using-named-graph-uri cannot be combined with USING or USING NAMED in the update"
+    )]
+    UsingTwice,
     /// A query, update or search nests brackets deeper than the server parses.
     #[error("the {what} nests brackets deeper than {max} levels (line {line}, column {column})")]
     TooDeep {

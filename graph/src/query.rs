@@ -118,12 +118,13 @@ impl Graph {
     }
 }
 
-/// A SPARQL evaluator resolving relative IRIs against `base`, shared by queries and updates.
-pub(crate) fn evaluator_with_base(base: Option<&str>, what: &'static str) -> Result<SparqlEvaluator> {
-    let evaluator = SparqlEvaluator::new();
+/// A SPARQL parser resolving relative IRIs against `base`, shared by queries and updates;
+/// `what` names the base in the error when it is no IRI.
+pub(crate) fn parser_with_base(base: Option<&str>, what: &'static str) -> Result<spargebra::SparqlParser> {
+    let parser = spargebra::SparqlParser::new();
     match base {
-        None => Ok(evaluator),
-        Some(base) => evaluator
+        None => Ok(parser),
+        Some(base) => parser
             .with_base_iri(base)
             .map_err(|e| crate::GraphError::InvalidIri {
                 what,

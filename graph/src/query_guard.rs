@@ -52,15 +52,7 @@ impl GuardedQuery {
     /// [`MAX_NESTING`] before the parser sees it, and bounds the strings it builds.
     pub fn parse(sparql: &str, base: Option<&str>) -> Result<Self> {
         check_nesting(sparql, "query")?;
-        let mut parser = spargebra::SparqlParser::new();
-        if let Some(base) = base {
-            parser = parser.with_base_iri(base).map_err(|e| GraphError::InvalidIri {
-                what: "query base IRI",
-                value: base.to_owned(),
-                message: e.to_string(),
-            })?;
-        }
-        let mut query = parser
+        let mut query = crate::query::parser_with_base(base, "query base IRI")?
             .parse_query(sparql)
             .map_err(|e| crate::sparql_syntax(sparql, &e))?;
         let mut walker = Walker::default();

@@ -2,7 +2,7 @@
 
 use crate::error::{GraphError, Result};
 use crate::graph::{Graph, WriteReport};
-use crate::query::{evaluator_with_base, set_protocol_dataset};
+use crate::query::set_protocol_dataset;
 use civicgraph_vocab::ext::dcat;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term};
 use std::collections::HashSet;
@@ -27,11 +27,21 @@ impl Graph {
     /// the number of records.
     pub fn update(&self, sparql: &str, options: &UpdateOptions) -> Result<WriteReport> {
         crate::query_guard::check_nesting(sparql, "update")?;
-        let evaluator = evaluator_with_base(options.base_iri.as_deref(), "update base IRI")?;
-        let mut prepared = evaluator
-            .parse_update(sparql)
-            .map_err(|e| crate::sparql_syntax(sparql, &e))?;
-        let touched = inspect(sparql, options.base_iri.as_deref())?;
+        // Parsed once: what it touches, whether it names its own dataset and what runs are
+        // all read from the one parse (a large INSERT DATA is most of an update's cost).
+        let parsed = parse(sparql, options.base_iri.as_deref())?;
+        if (!options.using_graph_uris.is_empty() || !options.using_named_graph_uris.is_empty())
+            && parsed.operations.iter().any(|op| {
+                matches!(
+                    op,
+                    spargebra::GraphUpdateOperation::DeleteInsert { using: Some(_), .. }
+                )
+            })
+        {
+            return Err(GraphError::UsingTwice);
+        }
+        let touched = inspect(&parsed)?;
+        let mut prepared = oxigraph::sparql::SparqlEvaluator::new().for_update(parsed);
         for dataset in prepared.using_datasets_mut() {
             set_protocol_dataset(
                 dataset,
@@ -78,6 +88,13 @@ impl Graph {
     }
 }
 
+/// `sparql` parsed, relative IRIs resolved against `base`.
+fn parse(sparql: &str, base: Option<&str>) -> Result<spargebra::Update> {
+    crate::query::parser_with_base(base, "update base IRI")?
+        .parse_update(sparql)
+        .map_err(|e| crate::sparql_syntax(sparql, &e))
+}
+
 /// Refuses `LOAD`, and returns the subjects an update of only `INSERT DATA` and
 /// `DELETE DATA` touches (with the datasets a `dcat:dataset` triple names), or `None` when
 /// the update may touch anything.
@@ -85,16 +102,7 @@ impl Graph {
 /// `LOAD` would fetch a URL chosen by the client: the store reads remote data only through
 /// harvests of configured sources (which have their own limits), so it is refused before
 /// anything is fetched.
-fn inspect(sparql: &str, base: Option<&str>) -> Result<Option<HashSet<NamedNode>>> {
-    let mut parser = spargebra::SparqlParser::new();
-    if let Some(base) = base
-        && let Ok(with_base) = parser.clone().with_base_iri(base)
-    {
-        parser = with_base;
-    }
-    let Ok(update) = parser.parse_update(sparql) else {
-        return Ok(None);
-    };
+fn inspect(update: &spargebra::Update) -> Result<Option<HashSet<NamedNode>>> {
     let mut touched = Some(HashSet::new());
     let note = |touched: &mut Option<HashSet<NamedNode>>,
                 subject: Option<&NamedNode>,
@@ -180,6 +188,22 @@ mod tests {
             )
             .unwrap();
         assert!(graph.search("allotments", 5).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_protocols_dataset_and_the_updates_own_using_are_not_both_taken() {
+        let graph = Graph::in_memory(Layout::default()).unwrap();
+        let options = UpdateOptions {
+            using_graph_uris: vec![NamedNode::new("http://ex/g").unwrap()],
+            ..UpdateOptions::default()
+        };
+        let own = "INSERT { GRAPH <http://ex/h> { ?s ?p ?o } } USING <http://ex/g> WHERE { ?s ?p ?o }";
+        let error = graph.update(own, &options).unwrap_err();
+        assert!(matches!(error, GraphError::UsingTwice), "{error}");
+        let load = "LOAD <http://ex/remote.ttl>";
+        let error = graph.update(load, &UpdateOptions::default()).unwrap_err();
+        assert!(matches!(error, GraphError::Refused(_)), "{error}");
+        assert_eq!(graph.write_sequence().unwrap(), 0);
     }
 
     #[test]

@@ -69,6 +69,7 @@ impl ApiError {
                 GraphError::QuerySyntax(_)
                 | GraphError::SearchSyntax { .. }
                 | GraphError::Refused(_)
+                | GraphError::UsingTwice
                 | GraphError::TooDeep { .. }
                 | GraphError::InvalidIri { .. }
                 | GraphError::Syntax { .. }

@@ -43,30 +43,6 @@ pub async fn post(
     }
     let update = update.ok_or_else(|| ApiError::BadRequest("no update parameter was given".into()))?;
     options.base_iri = Some(crate::request_base(&state.config, &headers, "/update"));
-    if !options.using_graph_uris.is_empty() || !options.using_named_graph_uris.is_empty() {
-        // SPARQL 1.1 Protocol 2.2.3: the protocol's dataset and the update's own USING /
-        // USING NAMED may not both be given.
-        let mut parser = spargebra::SparqlParser::new();
-        if let Some(base) = &options.base_iri {
-            parser = parser
-                .with_base_iri(base)
-                .map_err(|e| ApiError::BadRequest(format!("bad base IRI {base:?}: {e}")))?;
-        }
-        let parsed = parser
-            .parse_update(&update)
-            .map_err(|e| ApiError::Graph(civicgraph_graph::sparql_syntax(&update, &e)))?;
-        let own_dataset = parsed.operations.iter().any(|op| {
-            matches!(
-                op,
-                spargebra::GraphUpdateOperation::DeleteInsert { using: Some(_), .. }
-            )
-        });
-        if own_dataset {
-            return Err(ApiError::BadRequest(
-                "using-graph-uri/using-named-graph-uri cannot be combined with USING or USING NAMED in the update".into(),
-            ));
-        }
-    }
     let graph = state.graph.clone();
     crate::work::run_write("update", move || Ok(graph.update(&update, &options)?)).await?;
     Ok(StatusCode::NO_CONTENT)
