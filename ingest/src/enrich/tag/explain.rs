@@ -2,7 +2,7 @@
 //! with every pattern's score and the evidence, computed by the same code that tags the
 //! graph, so a case-study file explained here gets the tags a harvest of it gets.
 
-use super::{Assignment, CaseStudyPatterns, Tagger, is_case_study, round3, use_patterns};
+use super::{Assignment, CaseStudyPatterns, Score, Tagger, is_case_study, use_patterns};
 use crate::enrich::mapped_document::MappedDocument;
 use crate::error::{IngestError, Result};
 use civicgraph_graph::{Graph, Record, RecordReader};
@@ -18,25 +18,7 @@ pub struct Explanation {
     /// What it is tagged with.
     pub assignments: Vec<Assignment>,
     /// Every pattern's score, whether it passed or not.
-    pub scores: Vec<PatternScore>,
-}
-
-/// One pattern's score: the two readers' probabilities, their mean (which decides), the
-/// gate's probability and the lowest of the three (the confidence a tag reports).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PatternScore {
-    /// `access`, `planning` or `policy`.
-    pub pattern: String,
-    /// The mean of the two: what the thresholds apply to.
-    pub score: f64,
-    /// The lowest of the two and the gate.
-    pub confidence: f64,
-    /// The word reader's probability.
-    pub words: f64,
-    /// The character reader's probability.
-    pub characters: f64,
-    /// The gate's probability that the record shows any pattern.
-    pub gate: f64,
+    pub scores: Vec<Score>,
 }
 
 impl Explanation {
@@ -45,18 +27,7 @@ impl Explanation {
             record,
             title: input.titles.first().cloned(),
             assignments,
-            scores: tagger
-                .scores(input)
-                .into_iter()
-                .map(|s| PatternScore {
-                    pattern: s.pattern,
-                    score: round3(s.score),
-                    confidence: round3(s.confidence),
-                    words: round3(s.words),
-                    characters: round3(s.characters),
-                    gate: round3(s.gate),
-                })
-                .collect(),
+            scores: tagger.scores(input),
         }
     }
 

@@ -490,6 +490,11 @@ pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// [`round3`] for serde: how a probability is written out.
+fn rounded<S: serde::Serializer>(x: &f64, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_f64(round3(*x))
+}
+
 /// A record of a mapped document: its IRI, its identifier in the document, and its input.
 #[derive(Debug, Clone)]
 pub struct DocumentRecord {

@@ -118,28 +118,36 @@ pub struct PatternModel {
     pub weights: BTreeMap<String, f64>,
 }
 
-/// How one pattern scored for one record.
-#[derive(Debug, Clone, PartialEq)]
+/// How one pattern scored for one record; `tag --explain --json` shows it as it is, its
+/// probabilities to three decimals (the evidence is shown by the assignment it carried).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Score {
     /// The pattern's local name.
     pub pattern: String,
     /// What decides: the mean of the two readers' probabilities that the record shows the
     /// pattern.
+    #[serde(serialize_with = "super::rounded")]
     pub score: f64,
     /// What a tag reports: the lowest of the two readers' probabilities and the gate's. A
     /// tag is as sure as the least sure of them.
+    #[serde(serialize_with = "super::rounded")]
     pub confidence: f64,
     /// The word reader's probability.
+    #[serde(serialize_with = "super::rounded")]
     pub words: f64,
     /// The character reader's probability.
+    #[serde(serialize_with = "super::rounded")]
     pub characters: f64,
     /// The gate's probability that the record shows any pattern: the mean of the two
     /// readers' gate classifiers (the same for every pattern of a record).
+    #[serde(serialize_with = "super::rounded")]
     pub gate: f64,
     /// The features that raised the score most, with their contributions, largest first.
+    #[serde(skip)]
     pub evidence: Vec<(String, f64)>,
     /// What the record's features add to the model's prior (the logit minus the bias): a
     /// pattern is only assigned on evidence, never on its base rate alone.
+    #[serde(skip)]
     pub net: f64,
 }
 
