@@ -60,13 +60,42 @@ pub fn prose(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` as a page shows it: without HTML tags, the common character references decoded;
+/// its web addresses and line breaks kept (a page, unlike the tagger, shows them).
+pub fn plain(text: &str) -> Cow<'_, str> {
+    let stripped = strip_markup(text);
+    if !stripped.contains('&') {
+        return stripped;
+    }
+    let mut out = String::with_capacity(stripped.len());
+    push_decoded(&mut out, &stripped);
+    Cow::Owned(out)
+}
+
+/// The first `max_chars` characters of `text`, cut after the last whole word and marked
+/// `…` when anything is left out: what a search hit shows of a description no query word
+/// matched, which should not stop mid-word.
+pub fn opening(text: &str, max_chars: usize) -> Cow<'_, str> {
+    let Some((cut, _)) = text.char_indices().nth(max_chars) else {
+        return Cow::Borrowed(text);
+    };
+    let head = &text[..cut];
+    // A text of one long word is cut where it must be.
+    let head = match head.rfind(char::is_whitespace) {
+        Some(space) if space > 0 => &head[..space],
+        _ => head,
+    };
+    let head = head.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c));
+    Cow::Owned(format!("{head}…"))
+}
+
 /// Whether a whitespace-separated word is a web address rather than a word of the text.
 fn is_address(word: &str) -> bool {
     let word = word.trim_start_matches(['(', '[', '"', '\'']);
     word.contains("://") || word.starts_with("www.")
 }
 
-/// Appends `word` with the character references catalogues' HTML uses most decoded.
+/// Appends `text` with the character references catalogues' HTML uses most decoded.
 fn push_decoded(out: &mut String, word: &str) {
     if !word.contains('&') {
         out.push_str(word);
@@ -119,6 +148,29 @@ mod tests {
         );
         assert_eq!(prose("Fish &amp; chips&nbsp;shops"), "Fish & chips shops");
         assert_eq!(prose("R&D budget"), "R&D budget");
+    }
+
+    #[test]
+    fn a_page_shows_text_without_markup_but_with_its_addresses_and_breaks() {
+        assert_eq!(
+            plain("<p>Fish &amp; chips</p>\n\nSee https://example.org/fish"),
+            " Fish & chips \n\nSee https://example.org/fish"
+        );
+        assert!(matches!(plain("Bus stops"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn an_opening_ends_on_a_whole_word() {
+        assert_eq!(opening("Bus stops", 240), "Bus stops");
+        assert_eq!(
+            opening("Sensors at schools, hospitals and busy roads", 30),
+            "Sensors at schools, hospitals…"
+        );
+        assert_eq!(
+            opening("Sensors at schools, hospitals", 20),
+            "Sensors at schools…"
+        );
+        assert_eq!(opening("Überwachungsdatenbank", 5), "Überw…");
     }
 
     #[test]

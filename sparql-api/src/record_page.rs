@@ -221,7 +221,8 @@ fn record_page(record: &RecordResponse, origin: &str, base: &str) -> Response {
         "<article class=\"record\"><p class=\"kind\">{kind}</p><h1>{}</h1>",
         escape(&record.title)
     );
-    if let Some(description) = &record.description {
+    if let Some(description) = &record.description_text {
+        // A catalogue's HTML description is shown as its text, never as tags.
         body.push_str(&format!("<p class=\"description\">{}</p>", escape(description)));
     }
     let patterns: Vec<String> = record

@@ -289,7 +289,7 @@ async function renderRecord(iri) {
   show(view, r.title);
   view.append(el("p", { class: "badges" }, el("span", { class: "badge type" }, TYPES[r.type] || r.type)),
     el("h1", {}, r.title),
-    r.description ? el("p", { class: "description" }, r.description) : null);
+    r.description_text ? el("p", { class: "description" }, r.description_text) : null);
 
   const facts = el("dl");
   const fact = (term, ...values) => {

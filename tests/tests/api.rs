@@ -733,3 +733,45 @@ async fn a_dataset_known_only_by_its_id_is_shown_by_it() {
     assert_eq!(case["title"], "Horaires des bus");
     assert_eq!(case["datasets"][0]["title"], "559395f1c751df0f51a453b9");
 }
+
+/// A catalogue's HTML description shows in a hit as its words, and an opening no query
+/// word matched ends on a whole word, marked as cut.
+#[tokio::test]
+async fn a_hit_shows_a_description_as_words_cut_on_a_word() {
+    let long = "Readings of nitrogen dioxide and fine particles ".repeat(8);
+    let graph = civicgraph_tests::demo::graph_with_turtle(
+        "html",
+        &format!(
+            r#"@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+            <https://example.org/d/air> a dcat:Dataset ; dct:title "Air quality" ;
+                dct:description "<p>Hourly <b>sensor</b> readings.</p><a href=\"https://example.org/x\">https://example.org/x</a> {long}" ."#
+        ),
+    );
+    let state = civicgraph_sparql_api::AppState::new(graph, Default::default());
+    for query in ["sensor", "air"] {
+        let page = get_in(&state, &format!("/api/search?q={query}")).await;
+        let snippet = page["hits"][0]["snippet"].as_str().unwrap().to_owned();
+        assert!(
+            !snippet.contains("&lt;") && !snippet.contains("href") && !snippet.contains("https"),
+            "{query}: {snippet}"
+        );
+        if query == "air" {
+            // No word of the description matched: its opening, cut after a whole word.
+            let words = format!("Hourly sensor readings. {}", long.trim_end());
+            let opening = snippet.strip_suffix('…').unwrap_or_else(|| panic!("{snippet}"));
+            assert!(words.starts_with(opening), "{snippet}");
+            assert_eq!(words[opening.len()..].chars().next(), Some(' '), "{snippet}");
+        }
+    }
+    // The record's page shows it as text too, its address kept.
+    let path = format!("/record/{}", urlencoding::encode("https://example.org/d/air"));
+    let (response, page) = send(&state, Request::get(path).body(Body::empty()).unwrap()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let description = page.split("<p class=\"description\">").nth(1).unwrap();
+    let description = &description[..description.find("</p>").unwrap()];
+    assert!(!description.contains("&lt;"), "{description}");
+    assert_eq!(
+        description.split_whitespace().take(4).collect::<Vec<_>>(),
+        ["Hourly", "sensor", "readings.", "https://example.org/x"]
+    );
+}

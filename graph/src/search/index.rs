@@ -326,6 +326,12 @@ impl SearchIndex {
         let formats = record.formats();
         let licences = record.all_licences();
         let methods = record.methods();
+        // What a hit shows of the description: its words, not its markup or addresses.
+        let descriptions: Vec<String> = record
+            .descriptions
+            .iter()
+            .map(|d| crate::prose::prose(d).into_owned())
+            .collect();
         // A record with no title is shown, and found, by what names it instead.
         let untitled;
         let titles = if record.titles.is_empty() {
@@ -336,7 +342,7 @@ impl SearchIndex {
         };
         for (field, values) in [
             (f.title, titles),
-            (f.description, &record.descriptions),
+            (f.description, &descriptions),
             (f.keywords, &record.keywords),
             (f.publisher, &publishers),
             (f.publisher_name, &publishers),

@@ -241,7 +241,7 @@ impl SearchIndex {
             if snippet.is_empty() {
                 // No match in the description (or no query): its opening, escaped.
                 let description = all(f.description).into_iter().next().unwrap_or_default();
-                snippet = escape(&description.chars().take(240).collect::<String>());
+                snippet = escape(&crate::prose::opening(&description, 240));
             }
             let iri = all(f.iri).into_iter().next().unwrap_or_default();
             let assignments = match doc.get_first(f.assignments).and_then(|v| v.as_str()) {

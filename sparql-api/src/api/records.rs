@@ -67,10 +67,12 @@ pub struct RecordResponse {
     /// `dataset`, `case-study`, `catalogue` or `other`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Its first title.
+    /// Its title: the first, else its identifier, landing page or IRI.
     pub title: String,
-    /// Its description.
+    /// Its description, as the source wrote it (HTML and Markdown included).
     pub description: Option<String>,
+    /// The same as a page shows it: without HTML tags, character references decoded.
+    pub description_text: Option<String>,
     /// Keywords.
     pub keywords: Vec<String>,
     /// Publishers (or, for case studies, the organisations named).
@@ -322,6 +324,10 @@ pub(crate) fn read(graph: &Graph, id: &str) -> Result<RecordResponse, JsonError>
         kind: record.kind.map_or("other", RecordKind::as_str).to_owned(),
         title: record.display_title().to_owned(),
         description: record.descriptions.first().cloned(),
+        description_text: record
+            .descriptions
+            .first()
+            .map(|d| civicgraph_graph::prose::plain(d).trim().to_owned()),
         keywords: sorted(&record.keywords),
         publishers,
         themes: named(&record.themes),
