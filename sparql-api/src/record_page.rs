@@ -445,7 +445,7 @@ pub fn schema_org(record: &RecordResponse, url: &str, origin: &str) -> Value {
             out[key] = value;
         }
     };
-    set("description", json!(record.description));
+    set("description", json!(record.description_text));
     set("keywords", json!(keywords));
     set("sameAs", json!(record.pages));
     set("spatialCoverage", json!(names(&record.places)));
