@@ -327,7 +327,9 @@ async function renderRecord(iri) {
 
   if (r.type === "dataset") {
     const copies = el("section", { "aria-labelledby": "copies-h" },
-      el("h2", { id: "copies-h" }, `The same dataset in ${r.catalogue_count} ${r.catalogue_count === 1 ? "catalogue" : "catalogues"}`));
+      el("h2", { id: "copies-h" }, r.copies.length
+        ? `The same dataset in ${r.catalogue_count} ${r.catalogue_count === 1 ? "catalogue" : "catalogues"}`
+        : "The same dataset in other catalogues"));
     const list = el("ul");
     for (const c of r.copies) {
       list.append(el("li", {}, el("a", { href: recordHref(c.iri) }, c.title), " in ",
