@@ -33,8 +33,8 @@ pub fn due_in(graph: &Graph, source: &SourceConfig) -> crate::Result<Option<Dura
 }
 
 /// Runs `pipeline` for the scheduled sources that are due, for ever: after each round that
-/// harvested something the graph is re-linked, re-tagged and compacted, as `civicgraph
-/// harvest` does. Cancel the task to stop it.
+/// wrote something, what it can have changed is re-linked and re-tagged (compacted too
+/// after a bulk-loaded harvest), as `civicgraph harvest` does. Cancel the task to stop it.
 pub async fn run(pipeline: Pipeline, sources: Vec<SourceConfig>) {
     let scheduled: Vec<SourceConfig> = sources.into_iter().filter(|s| s.interval().is_some()).collect();
     if scheduled.is_empty() {
