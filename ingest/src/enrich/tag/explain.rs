@@ -13,7 +13,8 @@ use oxigraph::model::NamedNode;
 pub struct Explanation {
     /// The record's IRI, or `text` for plain text.
     pub record: String,
-    /// Its first title.
+    /// What names it ([`Record::display_title`]: a dataset a case study names only by a
+    /// portal's id is named by that id); none for plain text.
     pub title: Option<String>,
     /// What it is tagged with.
     pub assignments: Vec<Assignment>,
@@ -25,7 +26,7 @@ impl Explanation {
     fn new(tagger: &Tagger, record: String, input: &Record, assignments: Vec<Assignment>) -> Self {
         Self {
             record,
-            title: input.titles.first().cloned(),
+            title: (!input.iri.is_empty()).then(|| input.display_title().to_owned()),
             assignments,
             scores: tagger.scores(input),
         }
