@@ -4,9 +4,10 @@
 //! *curated* assignment with confidence 1. Every other record is scored by the model
 //! ([`model`]), a logistic regression per pattern over words, phrases and the vocabulary's
 //! cue terms ([`features`]), trained on the hand-labelled cases in `datasets/tagger`
-//! (`tools::train`, evaluated by `tools::tag_eval`, behind the `tools` feature). Patterns scoring at or above their threshold are
-//! *inferred* assignments; when none does, the record is tagged NONE. [`apply`] writes the
-//! assignments into the tags graph; [`explain`] shows them for an IRI, a file or text.
+//! (`tools::train`, evaluated by `tools::tag_eval`, behind the `tools` feature). Patterns
+//! scoring at or above their threshold are *inferred* assignments; when none does, the
+//! record is tagged NONE. [`apply`] writes the assignments into the tags graph; [`explain`]
+//! shows them for an IRI, a file or text.
 
 pub mod apply;
 pub mod explain;
