@@ -763,6 +763,10 @@ async fn a_hit_shows_a_description_as_words_cut_on_a_word() {
             assert_eq!(words[opening.len()..].chars().next(), Some(' '), "{snippet}");
         }
     }
+    // Its markup is no word of it.
+    let page = get_in(&state, "/api/search?q=href").await;
+    assert_eq!(page["total"], 0, "{page}");
+
     // The record's page shows it as text too, its address kept.
     let path = format!("/record/{}", urlencoding::encode("https://example.org/d/air"));
     let (response, page) = send(&state, Request::get(path).body(Body::empty()).unwrap()).await;

@@ -326,7 +326,8 @@ impl SearchIndex {
         let formats = record.formats();
         let licences = record.all_licences();
         let methods = record.methods();
-        // What a hit shows of the description: its words, not its markup or addresses.
+        // What a hit shows of the description and what a query's words match in it: its
+        // words, not its markup (`href`, `nbsp`) or the parts of its web addresses.
         let descriptions: Vec<String> = record
             .descriptions
             .iter()
@@ -375,7 +376,7 @@ impl SearchIndex {
         for (values, copies) in [
             (titles, 3),
             (&record.keywords, 2),
-            (&record.descriptions, 1),
+            (&descriptions, 1),
             (&publishers, 1),
         ] {
             for _ in 0..copies {
