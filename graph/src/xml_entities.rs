@@ -17,6 +17,8 @@ pub fn refusal(bytes: &[u8]) -> Option<(usize, String)> {
     let doctype = text.find("<!DOCTYPE")?;
     let mut rest = &text[doctype..];
     let mut offset = doctype;
+    // Each plain entity: where it is declared, its name and the length of its value.
+    let mut declared: Vec<(usize, &str, usize)> = Vec::new();
     while let Some(at) = rest.find("<!ENTITY") {
         offset += at;
         let declaration = &rest[at..];
@@ -47,17 +49,51 @@ pub fn refusal(bytes: &[u8]) -> Option<(usize, String)> {
                 ),
             ));
         }
-        let uses = text.matches(&format!("&{name};")).count();
-        if uses.saturating_mul(literal.len()) > MAX_ENTITY_EXPANSION {
+        declared.push((offset, name, literal.len()));
+        rest = &declaration[end.min(declaration.len())..];
+        offset += end;
+    }
+    if declared.is_empty() {
+        return None;
+    }
+    // Every reference counted in one pass (counting each entity's over the whole document
+    // read it once per declaration: quadratic in a hostile DOCTYPE's length), and the
+    // expansions summed over all entities, so that many entities each under the limit do
+    // not pass it together.
+    let uses = references(&text, declared.iter().map(|(_, name, _)| *name).collect());
+    let mut expansion = 0usize;
+    for (offset, name, length) in declared {
+        let used = uses.get(name).copied().unwrap_or(0);
+        expansion = expansion.saturating_add(used.saturating_mul(length));
+        if expansion > MAX_ENTITY_EXPANSION {
             return Some((
                 offset,
                 format!("the XML entity {name} would expand to more than 16 MiB; not accepted"),
             ));
         }
-        rest = &declaration[end.min(declaration.len())..];
-        offset += end;
     }
     None
+}
+
+/// How often each of `names` is referenced (`&name;`) in `text`. A name runs from a `&` to
+/// the first character no XML name holds, so no character is read twice.
+fn references<'a>(
+    text: &str,
+    names: std::collections::HashSet<&'a str>,
+) -> std::collections::HashMap<&'a str, usize> {
+    let mut uses = std::collections::HashMap::new();
+    for (at, _) in text.match_indices('&') {
+        let after = &text[at + 1..];
+        let end = after
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')))
+            .unwrap_or(after.len());
+        if after[end..].starts_with(';')
+            && let Some(name) = names.get(&after[..end])
+        {
+            *uses.entry(*name).or_insert(0) += 1;
+        }
+    }
+    uses
 }
 
 #[cfg(test)]
@@ -78,5 +114,19 @@ mod tests {
         let namespaces =
             "<!DOCTYPE rdf:RDF [<!ENTITY rdf \"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">]><r/>";
         assert!(refusal(namespaces.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn many_entities_are_counted_in_one_pass_and_their_expansions_summed() {
+        // 60,000 declarations over a document referencing none: one pass, and it passes.
+        let declarations: String = (0..60_000).map(|i| format!("<!ENTITY e{i} \"x\">")).collect();
+        let quiet = format!("<!DOCTYPE r [{declarations}]><r>{}</r>", "&amp; ".repeat(100_000));
+        assert!(refusal(quiet.as_bytes()).is_none());
+        // Two entities each within 16 MiB, together beyond it.
+        let value = "v".repeat(1024);
+        let uses = "&a;&b;".repeat(9 * 1024);
+        let pair = format!("<!DOCTYPE r [<!ENTITY a \"{value}\"><!ENTITY b \"{value}\">]><r>{uses}</r>");
+        let (_, why) = refusal(pair.as_bytes()).unwrap();
+        assert!(why.contains("entity b would expand"), "{why}");
     }
 }
