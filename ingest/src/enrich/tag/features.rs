@@ -30,6 +30,10 @@ use std::collections::BTreeMap;
 /// A record's features: name to value (1 for a word present; more for repeated cues).
 pub type Features = BTreeMap<String, f64>;
 
+/// The longest word the word reader weighs, in characters, as the search index's
+/// analyzer drops longer tokens (`RemoveLongFilter::limit(64)`). No word of the labelled
+/// set comes near it (the longest has 32).
+pub const MAX_WORD_CHARS: usize = 64;
 thread_local! {
     /// Each thread's stemmers, in the order of [`Lang::ALL`], with the stems they have given
     /// ([`StemCache`]: a record's words are mostly words earlier records had).
@@ -129,14 +133,19 @@ impl Featurizer {
         self.words_folded(&fold(text), lang)
     }
 
-    /// [`Featurizer::words_in`] of text already [`fold`]ed.
+    /// [`Featurizer::words_in`] of text already [`fold`]ed. A "word" longer than
+    /// [`MAX_WORD_CHARS`] is no word (a hash, base64, a hostile run of letters): left out
+    /// before the stemmer, which copies a word once for each edit it makes to it.
     fn words_folded(&self, folded: &str, lang: Lang) -> Vec<String> {
         let at = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
         STEMS.with_borrow_mut(|stems| {
             let stems = &mut stems[at];
             folded
                 .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
+                .filter(|w| {
+                    (2..=MAX_WORD_CHARS).contains(&w.chars().count())
+                        && !w.chars().all(|c| c.is_ascii_digit())
+                })
                 .filter(|w| !is_stop_word(w))
                 .map(|w| stems.stem(w).to_owned())
                 .collect()
@@ -467,6 +476,14 @@ mod tests {
     /// The character grams of a record, read as the tagger reads it.
     fn chars_of(record: &Record) -> Features {
         characters(&Reading::of(record))
+    }
+
+    #[test]
+    fn a_run_of_letters_longer_than_any_word_is_no_word() {
+        let f = Featurizer::from_vocabulary();
+        // A million letters the English stemmer would edit once per "y" after a vowel.
+        let hostile = format!("ministry {} inspections", "ay".repeat(500_000));
+        assert_eq!(f.words_in(&hostile, Lang::En), ["ministri", "inspect"]);
     }
 
     #[test]
