@@ -607,9 +607,11 @@ fn keywords(fields: &Map<String, Value>) -> Vec<String> {
         .collect();
     found.sort_by_key(|(at, _)| *at);
     let mut out: Vec<String> = Vec::new();
+    // Seen keywords in a set: a cell of a million keywords is not compared pair by pair.
+    let mut seen = std::collections::HashSet::new();
     for text in found.into_iter().flat_map(|(_, value)| texts(Some(value))) {
         let text = collapse_whitespace(&text);
-        if !UNKNOWN_VALUES.contains(&text.to_lowercase().as_str()) && !out.contains(&text) {
+        if !UNKNOWN_VALUES.contains(&text.to_lowercase().as_str()) && seen.insert(text.clone()) {
             out.push(text);
         }
     }

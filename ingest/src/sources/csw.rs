@@ -248,17 +248,19 @@ fn declarations(start: &quick_xml::events::BytesStart<'_>) -> Vec<(String, Strin
 fn with_namespaces(record: &[u8], name: &[u8], scopes: &[Vec<(String, String)>]) -> Vec<u8> {
     let head_end = record.iter().position(|b| *b == b'>').unwrap_or(record.len());
     let head = String::from_utf8_lossy(&record[..head_end]);
+    // The record's own declarations and those already inserted, in sets: an envelope of
+    // many thousand declarations is not compared pair by pair.
+    let declared: std::collections::HashSet<&str> = head
+        .split_whitespace()
+        .filter_map(|part| part.split_once('=').map(|(key, _)| key))
+        .collect();
     let mut inserted = String::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (key, value) in scopes.iter().rev().flatten() {
-        if seen.contains(&key.as_str()) {
+        if !seen.insert(key.as_str()) {
             continue;
         }
-        seen.push(key);
-        let declared = head
-            .split_whitespace()
-            .any(|part| part.starts_with(&format!("{key}=")));
-        if !declared {
+        if !declared.contains(key.as_str()) {
             let value = value.replace('"', "&quot;");
             inserted.push_str(&format!(" {key}=\"{value}\""));
         }
