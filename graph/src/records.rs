@@ -262,6 +262,8 @@ impl Record {
             &mut self.clusters,
         ] {
             values.sort();
+            // A long list was read without a duplicate check ([`push_unique`]).
+            values.dedup();
         }
         self.agents.sort_by(|(role_a, a), (role_b, b)| {
             (*role_a != AgentRole::Publisher, &a.name, &a.iri).cmp(&(
@@ -764,17 +766,25 @@ fn push_iri(values: &mut Vec<String>, term: TermRef<'_>) {
 
 /// `values`, each once, in their first order.
 fn unique<'v>(values: impl Iterator<Item = &'v String>) -> Vec<String> {
-    let mut out = Vec::new();
-    for value in values {
-        push_unique(&mut out, value.clone());
-    }
-    out
+    let mut seen = std::collections::HashSet::new();
+    values
+        .filter(|value| !value.trim().is_empty() && seen.insert(value.as_str()))
+        .cloned()
+        .collect()
 }
 
+/// Values a list holds before [`push_unique`] stops comparing a new one with each.
+const COMPARED: usize = 64;
+
+/// Adds `value` unless it is blank or, in a short list, already there. A long list (a
+/// hostile record's million keywords) is not compared value by value, which would be
+/// quadratic: the lists a record can hold many of are sorted and deduplicated once read
+/// ([`Record::sort_values`]).
 fn push_unique(values: &mut Vec<String>, value: String) {
-    if !value.trim().is_empty() && !values.contains(&value) {
-        values.push(value);
+    if value.trim().is_empty() || values.len() < COMPARED && values.contains(&value) {
+        return;
     }
+    values.push(value);
 }
 
 /// Seconds since the epoch at the start of the day a date (`YYYY`, `YYYY-MM`,
@@ -907,6 +917,41 @@ mod tests {
         assert_eq!(record.display_title(), "5f2a-sirene");
         record.titles.push("Base Sirene".into());
         assert_eq!(record.display_title(), "Base Sirene");
+    }
+
+    #[test]
+    /// 200,000 keywords: read without comparing each with every other (which took
+    /// 2 * 10^10 comparisons), and still each once, in order.
+    fn a_record_of_many_keywords_holds_each_once_in_order() {
+        use oxigraph::model::{GraphNameRef as G, Literal, NamedNodeRef as N, QuadRef};
+        let store = oxigraph::store::Store::new().unwrap();
+        let record = N::new("https://example.org/d").unwrap();
+        let a = G::NamedNode(N::new("https://example.org/source/a").unwrap());
+        let b = G::NamedNode(N::new("https://example.org/source/b").unwrap());
+        let keywords: Vec<Literal> = (0..200_000)
+            .map(|i| Literal::new_simple_literal(format!("k{i}")))
+            .collect();
+        for g in [a, b] {
+            store
+                .insert(QuadRef::new(record, rdf::TYPE, dcat::DATASET, g))
+                .unwrap();
+        }
+        for keyword in &keywords {
+            store
+                .insert(QuadRef::new(record, dcat::KEYWORD, keyword, a))
+                .unwrap();
+        }
+        // The same keyword from a second source is one keyword.
+        store
+            .insert(QuadRef::new(record, dcat::KEYWORD, &keywords[7], b))
+            .unwrap();
+        let cache = crate::LabelCache::default();
+        let read = RecordReader::new(Labels::new(&store, &cache), &crate::Layout::default())
+            .read(record)
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.keywords.len(), 200_000);
+        assert!(read.keywords.windows(2).all(|pair| pair[0] < pair[1]));
     }
 
     #[test]
