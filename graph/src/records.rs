@@ -852,6 +852,15 @@ fn countries_of(statements: &dyn Statements, place: TermRef<'_>) -> Result<Vec<S
 mod tests {
     use super::*;
 
+    /// `record` as a reader of every part reads it from `store`.
+    fn read_whole(store: &oxigraph::store::Store, record: NamedNodeRef<'_>) -> Record {
+        let cache = crate::LabelCache::default();
+        RecordReader::new(Labels::new(store, &cache), &crate::Layout::default())
+            .read(record)
+            .unwrap()
+            .unwrap()
+    }
+
     #[test]
     fn every_kind_is_the_kinds_of_all_in_its_order() {
         assert_eq!(RecordKind::ALL.map(|(kind, _)| kind), RecordKind::EVERY);
@@ -885,16 +894,13 @@ mod tests {
                 .insert(QuadRef::new(record, p, &Literal::new_simple_literal(title), g))
                 .unwrap();
         }
-        let cache = crate::LabelCache::default();
-        let read = RecordReader::new(Labels::new(&store, &cache), &crate::Layout::default())
-            .read(record)
-            .unwrap()
-            .unwrap();
+        let read = read_whole(&store, record);
         assert_eq!(read.titles, ["The title", "A name", "A label"]);
         assert_eq!(read.graphs.len(), 2);
         assert_eq!(read.agents.len(), 1);
         assert_eq!(read.distributions.len(), 1);
         // The tagger reads no distributions: none are looked up.
+        let cache = crate::LabelCache::default();
         let own = RecordReader::new(Labels::new(&store, &cache), &crate::Layout::default())
             .with_parts(Parts::OWN)
             .read(record)
@@ -945,11 +951,7 @@ mod tests {
         store
             .insert(QuadRef::new(record, dcat::KEYWORD, &keywords[7], b))
             .unwrap();
-        let cache = crate::LabelCache::default();
-        let read = RecordReader::new(Labels::new(&store, &cache), &crate::Layout::default())
-            .read(record)
-            .unwrap()
-            .unwrap();
+        let read = read_whole(&store, record);
         assert_eq!(read.keywords.len(), 200_000);
         assert!(read.keywords.windows(2).all(|pair| pair[0] < pair[1]));
     }
