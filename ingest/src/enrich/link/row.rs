@@ -89,8 +89,21 @@ pub fn key_hash(text: &str) -> u64 {
     hasher.finish()
 }
 
-/// Every key that names `record`'s publisher: its normalised name and its ids. Two
-/// datasets have the same publisher when they share one.
+/// How many publisher keys, and how many titles, a dataset is matched on. Every title is
+/// paired with every publisher key for [`Signal::TitlePublisher`]: a dataset has a few of
+/// each (a title per language, an IRI, a home page and an address or two), and a hostile
+/// record with thousands of each would make millions of keys. Both lists are taken in
+/// sorted order, so two copies of one record keep the same ones.
+const MAX_KEYS: usize = 64;
+
+/// The longest title or publisher key, in bytes, a key is made of. Titles and addresses are
+/// a few hundred bytes at most; pairing a megabyte "title" with each publisher key would
+/// copy it once per key.
+const MAX_KEY_BYTES: usize = 1024;
+
+/// Every key that names `record`'s publisher: its normalised name and its ids (at most
+/// [`MAX_KEYS`], none longer than [`MAX_KEY_BYTES`]). Two datasets have the same publisher
+/// when they share one.
 pub fn publisher_keys(record: &LinkRecord) -> Vec<String> {
     record
         .publisher
@@ -100,7 +113,25 @@ pub fn publisher_keys(record: &LinkRecord) -> Vec<String> {
         .map(|p| format!("name:{p}"))
         .into_iter()
         .chain(record.publisher_ids.iter().cloned())
+        .filter(|key| key.len() <= MAX_KEY_BYTES)
+        .take(MAX_KEYS)
         .collect()
+}
+
+/// `record`'s normalised titles that can name it with its publisher: of more than one word
+/// or at least 12 characters, at most [`MAX_KEY_BYTES`] long, the first [`MAX_KEYS`] in
+/// sorted order.
+fn keyed_titles(record: &LinkRecord) -> Vec<String> {
+    let mut titles: Vec<String> = record
+        .titles
+        .iter()
+        .map(|t| normalise::text(t))
+        .filter(|t| (t.contains(' ') || t.len() >= 12) && t.len() <= MAX_KEY_BYTES)
+        .collect();
+    titles.sort_unstable();
+    titles.dedup();
+    titles.truncate(MAX_KEYS);
+    titles
 }
 
 /// The keys of `record` for an exact `signal` (one of [`EXACT`]), normalised: what two
@@ -124,11 +155,8 @@ pub fn key_texts(record: &LinkRecord, signal: Signal) -> Vec<String> {
             .collect(),
         Signal::TitlePublisher => {
             let publishers = publisher_keys(record);
-            record
-                .titles
-                .iter()
-                .map(|t| normalise::text(t))
-                .filter(|t| t.contains(' ') || t.len() >= 12)
+            keyed_titles(record)
+                .into_iter()
                 .flat_map(|t| publishers.iter().map(move |p| format!("{t} / {p}")))
                 .collect()
         }
@@ -209,6 +237,34 @@ mod tests {
             )
             .numbers
         );
+    }
+
+    #[test]
+    fn a_hostile_record_makes_a_bounded_number_of_short_keys() {
+        // A megabyte title beside real ones, and ten thousand titles and addresses: every
+        // title was paired with every address, a hundred million keys, the megabyte one
+        // copied ten thousand times.
+        let mut titles: Vec<String> = (0..10_000).map(|i| format!("Air quality {i:05}")).collect();
+        titles.push("word ".repeat(200_000));
+        let record = LinkRecord {
+            iri: "http://a/1".into(),
+            titles,
+            publisher: Some("Westshire Council".into()),
+            publisher_ids: (0..10_000)
+                .map(|i| format!("mail:data{i:05}@westshire.gov.uk"))
+                .collect(),
+            ..LinkRecord::default()
+        };
+        let keys = key_texts(&record, Signal::TitlePublisher);
+        assert_eq!(keys.len(), MAX_KEYS * MAX_KEYS);
+        assert!(keys.iter().all(|key| key.len() <= 3 * MAX_KEY_BYTES));
+        // The first titles and addresses in sorted order are kept, so a copy with the same
+        // lists in another order has the same keys.
+        assert!(keys.contains(&"air quality 00000 / mail:data00000@westshire.gov.uk".to_owned()));
+        let mut shuffled = record.clone();
+        shuffled.titles.reverse();
+        assert_eq!(key_texts(&shuffled, Signal::TitlePublisher), keys);
+        assert_eq!(publisher_keys(&record).len(), MAX_KEYS);
     }
 
     #[test]
