@@ -232,6 +232,7 @@ impl Record {
             });
         }
         self.patterns.sort();
+        self.patterns.dedup();
         crate::assignment::sort(&mut self.assignments);
     }
 
@@ -601,6 +602,7 @@ impl<'a> RecordReader<'a> {
         record.distributions.sort_by(|a, b| a.iri.cmp(&b.iri));
         // In the patterns' order (access, planning, policy), not the store's.
         record.patterns.sort();
+        record.patterns.dedup();
         crate::assignment::sort(&mut record.assignments);
         if self.parts.catalogues {
             self.read_catalogues(iri, &mut record)?;
@@ -623,6 +625,7 @@ impl<'a> RecordReader<'a> {
             }
         }
         record.catalogues.sort();
+        record.catalogues.dedup();
         Ok(())
     }
 
@@ -658,9 +661,10 @@ impl<'a> RecordReader<'a> {
                 Term::BlankNode(_) => {}
             }
         }
-        agent.homepages.sort();
-        agent.emails.sort();
-        agent.kinds.sort();
+        for values in [&mut agent.homepages, &mut agent.emails, &mut agent.kinds] {
+            values.sort();
+            values.dedup();
+        }
         cache.keep_agent(generation, key, agent.clone());
         Ok(agent)
     }
@@ -711,6 +715,7 @@ fn read_distribution(statements: &dyn Statements, term: TermRef<'_>) -> Result<O
         &mut distribution.download_urls,
     ] {
         values.sort();
+        values.dedup();
     }
     Ok(Some(distribution))
 }
@@ -745,11 +750,7 @@ fn push_ranked(values: &mut Vec<(usize, String)>, rank: usize, term: TermRef<'_>
 /// page shows (`dct:title` before `schema:name` and `rdfs:label`, whatever the store's order).
 fn ranked(mut values: Vec<(usize, String)>) -> Vec<String> {
     values.sort();
-    let mut out = Vec::new();
-    for (_, value) in values {
-        push_unique(&mut out, value);
-    }
-    out
+    unique(values.iter().map(|(_, value)| value))
 }
 
 fn push_literal(values: &mut Vec<String>, term: TermRef<'_>) {
@@ -778,8 +779,9 @@ const COMPARED: usize = 64;
 
 /// Adds `value` unless it is blank or, in a short list, already there. A long list (a
 /// hostile record's million keywords) is not compared value by value, which would be
-/// quadratic: the lists a record can hold many of are sorted and deduplicated once read
-/// ([`Record::sort_values`]).
+/// quadratic: every list is sorted and deduplicated once read ([`Record::sort_values`],
+/// and where each other list is read), titles and descriptions in their ranked order
+/// ([`ranked`]).
 fn push_unique(values: &mut Vec<String>, value: String) {
     if value.trim().is_empty() || values.len() < COMPARED && values.contains(&value) {
         return;
