@@ -222,7 +222,12 @@ fn a_harvest_tags_and_links_and_tag_and_link_rerun_without_changes() {
 fn the_evaluations_print_their_tables() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (tagger, _) = ok(&run(BIN, &data, &["eval-tagger", "--folds", "3"]));
+    let cases = dir.path().join("cases.tsv");
+    let (tagger, _) = ok(&run(
+        BIN,
+        &data,
+        &["eval-tagger", "--folds", "3", "--cases", cases.to_str().unwrap()],
+    ));
     // The committed split says how many cases each side holds.
     let split = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -240,6 +245,36 @@ fn the_evaluations_print_their_tables() {
     assert!(
         5 * test >= train + test && 4 * test < train + test && test > 400,
         "{train} {test}"
+    );
+    // Every training case as the fold that left it out scored it, and no test case.
+    let cases = std::fs::read_to_string(&cases).unwrap();
+    let mut rows = cases.lines();
+    assert_eq!(
+        rows.next(),
+        Some(
+            "case\tlabelled\ttagged\tright\taccess\taccess confidence\tplanning\t\
+             planning confidence\tpolicy\tpolicy confidence"
+        )
+    );
+    let rows: Vec<Vec<&str>> = rows.map(|row| row.split('\t').collect()).collect();
+    assert_eq!(rows.len(), train);
+    let test_ids: std::collections::HashSet<&str> = split
+        .lines()
+        .filter(|l| l.ends_with("\ttest"))
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    for row in &rows {
+        assert_eq!(row.len(), 10, "{row:?}");
+        assert!(
+            !test_ids.contains(row[0]),
+            "a test case in the cross-validation: {row:?}"
+        );
+        assert_eq!(row[3], if row[1] == row[2] { "yes" } else { "no" }, "{row:?}");
+    }
+    let wrong = rows.iter().filter(|row| row[3] == "no").count();
+    assert!(
+        wrong > 0 && wrong < train / 2,
+        "{wrong} of {train} cases tagged otherwise"
     );
     assert!(
         tagger.starts_with(&format!(

@@ -74,6 +74,24 @@ pub struct Evaluation {
     /// In cross-validation, the same folds' models scoring labelled cases translated into
     /// other languages ([`Translation`]), a row per language (`collection` names it).
     pub by_language: Vec<CollectionFigures>,
+    /// Each case as it was scored, in the order of the cases: what a labeller reads to see
+    /// where the tagger goes wrong (`eval-tagger --cases`). Not in the JSON figures, which
+    /// would grow by the whole labelled set.
+    #[serde(skip)]
+    pub outcomes: Vec<Outcome>,
+}
+
+/// How one labelled case was scored by a model that never saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The case id (`org:1234`).
+    pub id: String,
+    /// The patterns it was labelled with (local names); empty for NONE.
+    pub labelled: Vec<String>,
+    /// The patterns assigned; empty for NONE.
+    pub tagged: Vec<String>,
+    /// Every pattern's score.
+    pub scores: Vec<crate::enrich::tag::model::Score>,
 }
 
 /// One collection's share of an [`Evaluation`].
@@ -304,6 +322,20 @@ fn measure(
     settings: &TagSettings,
 ) -> Evaluation {
     let mut evaluation = pooled(what, folds, examples, predictions, settings);
+    evaluation.outcomes = examples
+        .iter()
+        .zip(predictions)
+        .map(|(example, scores)| Outcome {
+            id: example.id.clone(),
+            labelled: example.patterns.iter().cloned().collect(),
+            tagged: settings
+                .decide(scores)
+                .iter()
+                .map(|score| score.pattern.clone())
+                .collect(),
+            scores: scores.clone(),
+        })
+        .collect();
     let mut collections: BTreeMap<&str, (Vec<&Example>, Vec<Vec<crate::enrich::tag::model::Score>>)> =
         BTreeMap::new();
     for (example, scores) in examples.iter().zip(predictions) {
@@ -448,6 +480,7 @@ fn pooled(
         confusion,
         by_collection: Vec::new(),
         by_language: Vec::new(),
+        outcomes: Vec::new(),
     }
 }
 
@@ -549,6 +582,39 @@ impl Evaluation {
             }
         }
         out
+    }
+}
+
+impl Outcome {
+    /// The header of [`Outcome::to_tsv_row`]'s table, for `patterns` in the model's order.
+    pub fn tsv_header(patterns: &[String]) -> String {
+        let mut header = String::from("case\tlabelled\ttagged\tright");
+        for pattern in patterns {
+            let _ = write!(header, "\t{pattern}\t{pattern} confidence");
+        }
+        header
+    }
+
+    /// One row: the case, its labels and tags (`NONE` for none), whether they are the same,
+    /// and each pattern's score and confidence to three decimals.
+    pub fn to_tsv_row(&self) -> String {
+        let names = |patterns: &[String]| match patterns {
+            [] => "NONE".to_owned(),
+            _ => patterns.join(","),
+        };
+        let mut tagged = self.tagged.clone();
+        tagged.sort();
+        let mut row = format!(
+            "{}\t{}\t{}\t{}",
+            self.id,
+            names(&self.labelled),
+            names(&tagged),
+            if tagged == self.labelled { "yes" } else { "no" }
+        );
+        for score in &self.scores {
+            let _ = write!(row, "\t{:.3}\t{:.3}", score.score, score.confidence);
+        }
+        row
     }
 }
 

@@ -6,7 +6,7 @@ use civicgraph_ingest::enrich::tag::features::Featurizer;
 use civicgraph_ingest::enrich::tag::model::TrainOptions;
 use civicgraph_ingest::enrich::tag::{Tagger, explain_document, explain_record, explain_text, tag_graph};
 use civicgraph_ingest::fetch::file_base_iri;
-use civicgraph_ingest::tools::tag_eval::{Folds, cross_validate, held_out, learning_curve};
+use civicgraph_ingest::tools::tag_eval::{Folds, Outcome, cross_validate, held_out, learning_curve};
 use civicgraph_ingest::tools::train::{LabelledSet, train};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -63,6 +63,12 @@ pub struct EvalArgs {
     /// trained on the others: how the tagger reads a kind of text it never saw.
     #[arg(long)]
     collections_held_out: bool,
+    /// Write every training case as the cross-validation scored it to this file (tab-
+    /// separated: case, labels, tags, whether they agree, each pattern's score and
+    /// confidence): the cases to read when looking for where the tagger goes wrong. Never
+    /// the test split's.
+    #[arg(long, value_name = "FILE")]
+    cases: Option<PathBuf>,
     #[command(flatten)]
     options: OptionArgs,
 }
@@ -175,6 +181,21 @@ pub fn train_model(args: TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `outcomes` as a tab-separated table at `path`.
+fn write_outcomes(path: &Path, outcomes: &[Outcome]) -> anyhow::Result<()> {
+    let patterns: Vec<String> = outcomes
+        .first()
+        .map(|outcome| outcome.scores.iter().map(|s| s.pattern.clone()).collect())
+        .unwrap_or_default();
+    let mut table = Outcome::tsv_header(&patterns);
+    table.push('\n');
+    for outcome in outcomes {
+        table.push_str(&outcome.to_tsv_row());
+        table.push('\n');
+    }
+    std::fs::write(path, table).with_context(|| format!("writing {}", path.display()))
+}
+
 pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let set = LabelledSet::load(&args.labels, &Featurizer::from_vocabulary())?;
     let (training, testing) = (set.training(), set.testing());
@@ -189,6 +210,9 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
         &set.hash,
         &set.translations,
     );
+    if let Some(path) = &args.cases {
+        write_outcomes(path, &cross.outcomes)?;
+    }
     let unseen = args.collections_held_out.then(|| {
         cross_validate(
             &training,
