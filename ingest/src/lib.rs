@@ -20,6 +20,7 @@ pub mod pending;
 pub mod pipeline;
 pub mod provenance;
 pub mod rdf_document;
+mod rdf_repair;
 pub mod records;
 mod refresh_state;
 pub mod report;

@@ -75,6 +75,14 @@ pub fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str
     Ok(triples)
 }
 
+/// The syntaxes whose IRIs are written between `<` and `>`, as Turtle writes them.
+const TURTLE_FAMILY: [RdfFormat; 4] = [
+    RdfFormat::Turtle,
+    RdfFormat::TriG,
+    RdfFormat::NTriples,
+    RdfFormat::NQuads,
+];
+
 /// Parses like [`parse`], except for faults real exports carry, which are read past with a
 /// note saying what was done (refusing the whole document would lose every good record in
 /// it); any other fault is the first parse's error:
@@ -83,7 +91,10 @@ pub fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>, document: &str
 ///   data.europa.eu's N-Triples name contact points by relative IRIs
 ///   (`<ca9c22b8875e3f9776da6033e6fe29af>`), which N-Triples forbids and Turtle resolves
 ///   against the document's URL. Without a `base` there is nothing to resolve against.
-/// - RDF/XML as GeoNetwork writes it ([`repaired_rdf_xml`]): property elements with both an
+/// - Turtle, TriG, N-Triples and N-Quads with spaces or other characters IRIs may not hold
+///   inside an IRI ([`crate::rdf_repair::turtle_iris`]) are read with those characters
+///   percent-encoded.
+/// - RDF/XML as GeoNetwork writes it ([`crate::rdf_repair::rdf_xml`]): property elements with both an
 ///   `rdf:resource` and text keep the resource and lose the text, and spaces inside
 ///   `rdf:about`/`rdf:resource` are percent-encoded.
 pub fn parse_leniently(
@@ -94,7 +105,7 @@ pub fn parse_leniently(
 ) -> Result<(Vec<Triple>, Option<String>)> {
     match parse(bytes, format, base, document) {
         Ok(triples) => Ok((triples, None)),
-        Err(error) if format == RdfFormat::RdfXml => match repaired_rdf_xml(bytes) {
+        Err(error) if format == RdfFormat::RdfXml => match crate::rdf_repair::rdf_xml(bytes) {
             Some(repaired) => match parse(&repaired, format, base, document) {
                 Ok(triples) => Ok((
                     triples,
@@ -108,112 +119,36 @@ pub fn parse_leniently(
             },
             None => Err(error),
         },
-        Err(error) if format == RdfFormat::NTriples && base.is_some() => {
-            match parse(bytes, RdfFormat::Turtle, base, document) {
-                Ok(triples) => Ok((
-                    triples,
-                    Some(format!(
-                        "{error}; read as Turtle instead, which resolves relative IRIs against {}",
-                        base.unwrap_or_default()
-                    )),
-                )),
-                Err(_) => Err(error),
+        Err(error) if TURTLE_FAMILY.contains(&format) => {
+            let repaired = crate::rdf_repair::turtle_iris(bytes);
+            const ENCODED: &str = "spaces and other characters IRIs may not hold percent-encoded in IRIs";
+            if let Some(repaired) = &repaired
+                && let Ok(triples) = parse(repaired, format, base, document)
+            {
+                return Ok((triples, Some(format!("{error}; read again with {ENCODED}"))));
             }
+            if format == RdfFormat::NTriples
+                && let Some(base) = base
+            {
+                let attempts = [(Some(bytes), ""), (repaired.as_deref(), " and with ")];
+                for (text, and) in attempts {
+                    if let Some(text) = text
+                        && let Ok(triples) = parse(text, RdfFormat::Turtle, Some(base), document)
+                    {
+                        let encoded = if and.is_empty() { "" } else { ENCODED };
+                        return Ok((
+                            triples,
+                            Some(format!(
+                                "{error}; read as Turtle instead, which resolves relative IRIs against {base}{and}{encoded}"
+                            )),
+                        ));
+                    }
+                }
+            }
+            Err(error)
         }
         Err(error) => Err(error),
     }
-}
-
-/// The RDF/XML document with two faults GeoNetwork's DCAT output writes repaired: the text
-/// of property elements that carry an `rdf:resource` too (`<dct:accessRights
-/// rdf:resource="…/noLimitations">Pas de restriction</dct:accessRights>`) is dropped, and
-/// spaces and the other characters IRIs may not hold are percent-encoded in `rdf:about`,
-/// `rdf:resource` and `rdf:datatype`; `None` when there is nothing to repair, or the XML
-/// is not well-formed.
-fn repaired_rdf_xml(bytes: &[u8]) -> Option<Vec<u8>> {
-    use quick_xml::events::{BytesStart, Event};
-    /// Whether an attribute is one of RDF's that hold an IRI.
-    fn iri_attribute(key: &[u8]) -> bool {
-        key.strip_prefix(b"rdf:")
-            .is_some_and(|local| [&b"about"[..], b"resource", b"datatype"].contains(&local))
-    }
-    /// The element with its IRI attributes encoded, if any needed it. Only the characters
-    /// an IRI may not hold are encoded (not all non-ASCII, as a URL encoder would).
-    fn encoded(start: &BytesStart<'_>) -> Option<BytesStart<'static>> {
-        let needs = start
-            .attributes()
-            .flatten()
-            .any(|a| iri_attribute(a.key.as_ref()) && a.value.iter().any(|b| b" <>\"{}|^`\\".contains(b)));
-        if !needs {
-            return None;
-        }
-        let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
-        let mut out = BytesStart::new(name);
-        for attribute in start.attributes().flatten() {
-            let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
-            let value = attribute.unescape_value().ok()?.into_owned();
-            let value = if iri_attribute(key.as_bytes()) {
-                value
-                    .trim()
-                    .chars()
-                    .map(|c| match c {
-                        ' ' | '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\' => {
-                            format!("%{:02X}", c as u32)
-                        }
-                        c => c.to_string(),
-                    })
-                    .collect()
-            } else {
-                value
-            };
-            out.push_attribute((key.as_str(), value.as_str()));
-        }
-        Some(out)
-    }
-    /// The element, with its IRI attributes encoded if any needed it, and whether they did.
-    fn with_encoded_iris(start: BytesStart<'_>) -> (BytesStart<'_>, bool) {
-        match encoded(&start) {
-            Some(fixed) => (fixed, true),
-            None => (start, false),
-        }
-    }
-    let mut reader = quick_xml::Reader::from_reader(bytes);
-    let mut writer = quick_xml::Writer::new(Vec::with_capacity(bytes.len()));
-    let (mut depth, mut inside, mut changed) = (0usize, None, false);
-    loop {
-        let event = reader.read_event().ok()?;
-        match event {
-            Event::Start(start) => {
-                depth += 1;
-                let names_resource = start
-                    .attributes()
-                    .flatten()
-                    .any(|a| a.key.local_name().as_ref() == b"resource" && a.key.prefix().is_some());
-                if inside.is_none() && names_resource {
-                    inside = Some(depth);
-                }
-                let (start, encoded) = with_encoded_iris(start);
-                changed |= encoded;
-                writer.write_event(Event::Start(start)).ok()?;
-            }
-            Event::Empty(start) => {
-                let (start, encoded) = with_encoded_iris(start);
-                changed |= encoded;
-                writer.write_event(Event::Empty(start)).ok()?;
-            }
-            Event::Text(_) | Event::CData(_) if inside == Some(depth) => changed = true,
-            Event::End(end) => {
-                if inside == Some(depth) {
-                    inside = None;
-                }
-                depth = depth.saturating_sub(1);
-                writer.write_event(Event::End(end)).ok()?;
-            }
-            Event::Eof => break,
-            other => writer.write_event(other).ok()?,
-        }
-    }
-    changed.then(|| writer.into_inner())
 }
 
 /// Refuses the XML entity tricks the RDF/XML parser would otherwise expand
@@ -476,6 +411,44 @@ mod tests {
             "{lines:#?}"
         );
         assert!(note.unwrap().contains("percent-encoded"));
+    }
+
+    #[test]
+    fn turtle_iris_with_spaces_are_percent_encoded_with_a_note() {
+        // As datos.gob.es's NTI-RISP example writes a licence.
+        let text = "<http://datos.gob.es/catalogo/2332> <http://purl.org/dc/terms/license> \
+                    <http://www.minhap.gob.es/Acceso%20a%20la%20i nformacion/res.pdf> .\n";
+        for format in [
+            RdfFormat::Turtle,
+            RdfFormat::NTriples,
+            RdfFormat::TriG,
+            RdfFormat::NQuads,
+        ] {
+            let (triples, note) = parse_leniently(text.as_bytes(), format, None, "nti.ttl").unwrap();
+            assert_eq!(
+                triples[0].object.to_string(),
+                "<http://www.minhap.gob.es/Acceso%20a%20la%20i%20nformacion/res.pdf>"
+            );
+            let note = note.unwrap();
+            assert!(
+                note.starts_with("nti.ttl: ") && note.contains("line 1") && note.contains("percent-encoded"),
+                "{note}"
+            );
+        }
+        // Relative IRIs and a space in N-Triples: read as Turtle, encoded.
+        let relative = b"<https://x.eu/set/1> <http://www.w3.org/ns/dcat#contactPoint> <ca9c 22b8> .\n";
+        let (triples, note) = parse_leniently(
+            relative,
+            RdfFormat::NTriples,
+            Some("https://x.eu/export.nt"),
+            "export.nt",
+        )
+        .unwrap();
+        assert_eq!(triples[0].object.to_string(), "<https://x.eu/ca9c%2022b8>");
+        assert!(note.unwrap().contains("read as Turtle instead"));
+        // Any other fault stands.
+        let broken = text.replace(" .\n", " ;\n");
+        assert!(parse_leniently(broken.as_bytes(), RdfFormat::Turtle, None, "nti.ttl").is_err());
     }
 
     #[test]
