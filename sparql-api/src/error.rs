@@ -71,6 +71,7 @@ impl ApiError {
                 | GraphError::Refused(_)
                 | GraphError::UsingTwice
                 | GraphError::TooDeep { .. }
+                | GraphError::TooLong { .. }
                 | GraphError::InvalidIri { .. }
                 | GraphError::Syntax { .. }
                 | GraphError::NotOneGraph { .. }
@@ -138,14 +139,19 @@ impl std::fmt::Display for Stop {
     }
 }
 
-/// Evaluation errors that are the query's fault: a malformed search block, or a `SERVICE`
-/// the server does not offer.
+/// Evaluation errors that are the query's fault: a malformed search block, a `SERVICE`
+/// the server does not offer, or a function it does not define.
 fn is_client_error(error: &QueryEvaluationError) -> bool {
     match error {
         QueryEvaluationError::Service(inner) => {
             matches!(
                 inner.downcast_ref::<GraphError>(),
-                Some(GraphError::SearchSyntax { .. } | GraphError::TooDeep { .. } | GraphError::Refused(_))
+                Some(
+                    GraphError::SearchSyntax { .. }
+                        | GraphError::TooDeep { .. }
+                        | GraphError::TooLong { .. }
+                        | GraphError::Refused(_)
+                )
             ) || matches!(
                 inner.downcast_ref::<FederationError>(),
                 Some(FederationError::NotAllowed(_))
@@ -153,7 +159,10 @@ fn is_client_error(error: &QueryEvaluationError) -> bool {
         }
         QueryEvaluationError::UnboundService
         | QueryEvaluationError::InvalidServiceName(_)
-        | QueryEvaluationError::UnsupportedService(_) => true,
+        | QueryEvaluationError::UnsupportedService(_)
+        // A function or aggregate the query names that SPARQL and this server do not define.
+        | QueryEvaluationError::UnsupportedCustomFunction(_)
+        | QueryEvaluationError::UnsupportedCustomFunctionArity { .. } => true,
         _ => false,
     }
 }

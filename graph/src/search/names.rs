@@ -46,7 +46,9 @@ pub fn ckan_id(iri: &str) -> String {
 pub fn key_of_ckan_name(name: &str) -> Option<u64> {
     let name = name.trim();
     let hex: String = if name.len() == 36 && name.bytes().filter(|b| *b == b'-').count() == 4 {
-        name.replace('-', "")[..16].to_owned()
+        // Not sliced by bytes: the name is the client's, and its 17th byte may be inside a
+        // character (`----aaaaaaaaaaaaaaa€…`).
+        name.chars().filter(|c| *c != '-').take(16).collect()
     } else {
         name.rsplit('-').next()?.to_owned()
     };
@@ -139,6 +141,9 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert_eq!(key_of_ckan_name(&id), Some(record_key(iri)));
         assert_eq!(key_of_ckan_name("no-key-here"), None);
+        // A 36-byte id-like name whose 17th byte is inside a character is no key (it was
+        // sliced there, and the request's task panicked).
+        assert_eq!(key_of_ckan_name("----aaaaaaaaaaaaaaa€aaaaaaaaaaaaaa"), None);
         assert_eq!(ckan_name(iri, "***"), format!("{:016x}", record_key(iri)));
     }
 
