@@ -92,6 +92,24 @@ pub enum GraphError {
         /// 1-based column where the limit was passed.
         column: usize,
     },
+    /// A query or update chains more operators than the server builds into one expression
+    /// or pattern: each link is a level of the tree the parser builds, and a chain of
+    /// millions (`1+1+1…`) overflowed the stack that walks and frees it.
+    #[error(
+        "the {what} chains more than {max} operators, path steps, groups and pattern keywords \
+         (UNION, OPTIONAL, FILTER, …) (line {line}, column {column}); a long list of \
+         alternatives is written with VALUES or IN"
+    )]
+    TooLong {
+        /// What was read: "query", "update".
+        what: &'static str,
+        /// The most links allowed.
+        max: usize,
+        /// 1-based line where the limit was passed.
+        line: usize,
+        /// 1-based column where the limit was passed.
+        column: usize,
+    },
     /// A document sent as one graph (a Graph Store Protocol body) names another graph, as
     /// a JSON-LD document with a named `@graph` can.
     #[error(

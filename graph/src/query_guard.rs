@@ -51,7 +51,7 @@ impl GuardedQuery {
     /// Parses `sparql` (relative IRIs against `base`), refusing nesting deeper than
     /// [`MAX_NESTING`] before the parser sees it, and bounds the strings it builds.
     pub fn parse(sparql: &str, base: Option<&str>) -> Result<Self> {
-        check_nesting(sparql, "query")?;
+        check_query_text(sparql)?;
         let mut query = crate::query::parser_with_base(base, "query base IRI")?
             .parse_query(sparql)
             .map_err(|e| crate::sparql_syntax(sparql, &e))?;
@@ -95,31 +95,38 @@ impl GuardedQuery {
     }
 }
 
-/// Refuses text that nests `(`, `{` or `[` deeper than [`MAX_NESTING`] outside string
-/// literals and comments, naming the line and column where it happens. `what` names the
-/// text ("query", "update").
+/// Refuses text that nests `(`, `{` or `[` deeper than [`MAX_NESTING`], or chains more
+/// than [`MAX_CHAIN`] links ([`Scan`]), outside string literals, IRIs and comments, naming
+/// the line and column where it happens. `what` names the text ("query", "update").
 pub fn check_nesting(text: &str, what: &'static str) -> Result<()> {
-    check_depth(text, MAX_NESTING, what, true)
+    scan(text, MAX_NESTING, what, true, false)
 }
 
-/// The same scan for any bracketed grammar: `sparql` also skips SPARQL's string literals and
-/// `#` comments.
+/// [`check_nesting`] for a query, whose triple patterns are counted too (the `.`, `;` and
+/// `,` between them inside a group), at most [`MAX_TRIPLE_PATTERNS`].
+/// Updates are not counted so: they are written by holders of the write token, and an
+/// `INSERT DATA` of many triples is how they load data.
+pub fn check_query_text(text: &str) -> Result<()> {
+    scan(text, MAX_NESTING, "query", true, true)
+}
+
+/// The same scan for any bracketed grammar: `sparql` also skips SPARQL's string literals,
+/// IRIs and `#` comments, and counts the links a SPARQL parser chains.
 pub fn check_depth(text: &str, max: usize, what: &'static str, sparql: bool) -> Result<()> {
-    let mut depth = 0usize;
-    let (mut line, mut column) = (1usize, 0usize);
+    scan(text, max, what, sparql, false)
+}
+
+/// [`check_depth`], counting a query's triple patterns when `triples`.
+fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool) -> Result<()> {
+    let mut scan = Scan::default();
     let mut chars = text.chars().peekable();
     let mut quote: Option<(char, bool)> = None;
     while let Some(c) = chars.next() {
-        if c == '\n' {
-            line += 1;
-            column = 0;
-        } else {
-            column += 1;
-        }
+        scan.advance(c);
         if let Some((q, long)) = quote {
             if c == '\\' {
                 chars.next();
-                column += 1;
+                scan.column += 1;
             } else if c == q {
                 if !long {
                     quote = None;
@@ -129,10 +136,18 @@ pub fn check_depth(text: &str, max: usize, what: &'static str, sparql: bool) -> 
                         chars.next();
                         quote = None;
                     }
-                    column += 2;
+                    scan.column += 2;
                 }
+                scan.after_string = quote.is_none();
             }
             continue;
+        }
+        if sparql && scan.word(c, chars.peek().copied()) {
+            continue;
+        }
+        if sparql && scan.end_word() {
+            scan.values_next |= scan.keyword == "VALUES";
+            scan.link(what)?;
         }
         match c {
             '"' | '\'' if sparql => {
@@ -141,35 +156,212 @@ pub fn check_depth(text: &str, max: usize, what: &'static str, sparql: bool) -> 
                 if long {
                     chars.next();
                     chars.next();
-                    column += 2;
+                    scan.column += 2;
                 }
                 quote = Some((c, long));
             }
             '#' if sparql => {
                 for next in chars.by_ref() {
                     if next == '\n' {
-                        line += 1;
-                        column = 0;
+                        scan.line += 1;
+                        scan.column = 0;
                         break;
                     }
                 }
             }
             '(' | '{' | '[' => {
-                depth += 1;
-                if depth > max {
+                scan.depth += 1;
+                scan.brackets.push(c);
+                if scan.depth > max {
                     return Err(GraphError::TooDeep {
                         what,
                         max,
-                        line,
-                        column,
+                        line: scan.line,
+                        column: scan.column,
                     });
                 }
+                if sparql && c == '{' {
+                    scan.link(what)?;
+                    if std::mem::take(&mut scan.values_next) && scan.values_at.is_none() {
+                        scan.values_at = Some(scan.depth);
+                    }
+                }
             }
-            ')' | '}' | ']' => depth = depth.saturating_sub(1),
+            ')' | '}' | ']' => {
+                if scan.values_at == Some(scan.depth) && c == '}' {
+                    scan.values_at = None;
+                }
+                scan.depth = scan.depth.saturating_sub(1);
+                scan.brackets.pop();
+            }
+            '.' | ';' | ',' if triples && matches!(scan.brackets.last(), Some('{' | '[')) => {
+                scan.triple()?;
+            }
+            '<' if sparql => {
+                // An IRI (`<http://…>`) runs to `>` without spaces; any other `<` compares.
+                let mut lookahead = chars.clone();
+                let mut length = 0;
+                let closed = loop {
+                    match lookahead.next() {
+                        Some('>') => break true,
+                        Some(c) if c > ' ' && !"<\"{}|^`\\".contains(c) => length += 1,
+                        _ => break false,
+                    }
+                };
+                if closed {
+                    for _ in 0..=length {
+                        chars.next();
+                    }
+                    scan.column += length + 1;
+                } else {
+                    scan.link(what)?;
+                }
+            }
+            // `"1"^^xsd:integer`: a datatype, not an inverse path.
+            '^' if sparql && scan.after_string && chars.peek() == Some(&'^') => {
+                chars.next();
+                scan.column += 1;
+            }
+            '|' | '&' | '=' | '!' | '>' | '+' | '-' | '*' | '/' | '^' | '?' | '$' if sparql => {
+                scan.link(what)?;
+            }
             _ => {}
         }
+        if !c.is_whitespace() {
+            scan.after_string = false;
+        }
+    }
+    if sparql && scan.end_word() {
+        scan.link(what)?;
     }
     Ok(())
+}
+
+/// The most links a query or update may chain: binary and unary operators, property-path
+/// steps, `{` groups, a query's triple patterns ([`check_query_text`]) and the keywords
+/// that join patterns (UNION, OPTIONAL, MINUS, FILTER,
+/// BIND, GRAPH, SERVICE, VALUES). Each builds a level of the algebra tree (`1+1+1` is
+/// `(1+1)+1`), whatever the brackets, and walking, evaluating and freeing that tree
+/// recurses once per level: a chain of millions aborted the server. A long list of
+/// alternatives (`?x = <a> || ?x = <b> || …`) is a chain too; VALUES and IN are not.
+pub const MAX_CHAIN: usize = 4096;
+
+/// The most triple patterns a query may hold ([`check_query_text`]). Planning a group's
+/// joins grows faster than the square of its patterns (one group of 125 took 1.6 s to plan
+/// in a debug build, 250 took 20 s, 500 over 100 s, with no cancellation check), and ten
+/// thousand overflowed the stack that evaluates them. Real queries hold tens.
+pub const MAX_TRIPLE_PATTERNS: usize = 256;
+
+/// The keywords that join a group's patterns into a chain.
+const CHAINING_KEYWORDS: [&str; 8] = [
+    "UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "SERVICE", "VALUES",
+];
+
+/// Where [`check_depth`] is in the text and what it has counted.
+#[derive(Default)]
+struct Scan {
+    line: usize,
+    column: usize,
+    depth: usize,
+    links: usize,
+    /// Inside a word (a keyword, variable, prefixed name, number or language tag).
+    in_word: bool,
+    /// The word so far, upper-cased, while it could still be a keyword.
+    keyword: String,
+    /// The word is a prefixed name or a language tag, in which `-` and `.` are letters.
+    name: bool,
+    /// The word began with a letter: a keyword or a prefix, which may hold `-`
+    /// (`dcat-ap:`); a variable or a number may not (`?n-1`, `1-1` subtract).
+    letter_first: bool,
+    /// A string literal just closed: `^^` names its datatype.
+    after_string: bool,
+    /// A VALUES keyword was read; its data block has not begun.
+    values_next: bool,
+    /// Inside a VALUES data block, opened at this depth: terms only, no chain, however
+    /// many rows and signed numbers.
+    values_at: Option<usize>,
+    /// The brackets open, innermost last (at most [`MAX_NESTING`]).
+    brackets: Vec<char>,
+    /// The `.`, `;` and `,` between a query's triple patterns.
+    triples: usize,
+}
+
+impl Scan {
+    fn advance(&mut self, c: char) {
+        if self.line == 0 {
+            self.line = 1;
+        }
+        if c == '\n' {
+            self.line += 1;
+            self.column = 0;
+        } else {
+            self.column += 1;
+        }
+    }
+
+    /// Takes `c` into the current word, or starts one; `false` when `c` is not part of one.
+    fn word(&mut self, c: char, next: Option<char>) -> bool {
+        let letter = |c: char| c.is_alphanumeric() || c == '_';
+        let part = letter(c)
+            || c == ':'
+            || (c == '@' && !self.in_word)
+            || ((c == '?' || c == '$') && !self.in_word && next.is_some_and(letter))
+            || (self.in_word && (self.name || self.letter_first) && c == '-')
+            || (self.in_word && self.name && (c == '%' || (c == '.' && next.is_some_and(letter))));
+        if !part {
+            return false;
+        }
+        if !self.in_word {
+            self.in_word = true;
+            self.keyword.clear();
+            self.name = c == '@';
+            self.letter_first = c.is_alphabetic();
+        }
+        self.name |= c == ':';
+        if self.keyword.len() <= 8 {
+            self.keyword.extend(c.to_uppercase());
+        }
+        self.after_string = false;
+        true
+    }
+
+    /// Ends the current word; whether it was a keyword that chains.
+    fn end_word(&mut self) -> bool {
+        let was = std::mem::take(&mut self.in_word);
+        was && !self.name && CHAINING_KEYWORDS.contains(&self.keyword.as_str())
+    }
+
+    /// Counts a `.`, `;` or `,` between a query's triple patterns.
+    fn triple(&mut self) -> Result<()> {
+        if self.values_at.is_some() {
+            return Ok(());
+        }
+        self.triples += 1;
+        if self.triples > MAX_TRIPLE_PATTERNS {
+            return Err(GraphError::Refused(format!(
+                "the query has more than {MAX_TRIPLE_PATTERNS} triple patterns (line {}, \
+                 column {}); the planner's work grows with their square",
+                self.line, self.column
+            )));
+        }
+        Ok(())
+    }
+
+    fn link(&mut self, what: &'static str) -> Result<()> {
+        if self.values_at.is_some() {
+            return Ok(());
+        }
+        self.links += 1;
+        if self.links > MAX_CHAIN {
+            return Err(GraphError::TooLong {
+                what,
+                max: MAX_CHAIN,
+                line: self.line,
+                column: self.column,
+            });
+        }
+        Ok(())
+    }
 }
 
 fn named(iri: &str) -> NamedNode {
@@ -204,7 +396,7 @@ impl Walker {
         match pattern {
             GraphPattern::Bgp { patterns } => {
                 // Triple patterns that share no variable are a product too (see `Join`).
-                let components = components(patterns);
+                let components = components(patterns)?;
                 if components.len() > 1 {
                     let mut parts = components
                         .into_iter()
@@ -374,47 +566,75 @@ impl Walker {
     }
 }
 
+/// The most parts sharing no variable that one group of triple patterns may join: a
+/// product of that many unbounded patterns never ends anyway, and each part is a level of
+/// the `Lateral` chain the rewrite builds.
+pub const MAX_PRODUCT: usize = 64;
+
 /// The triple patterns grouped by the variables and blank nodes that connect them, each
-/// group in the order its first pattern came.
-fn components(patterns: &[spargebra::term::TriplePattern]) -> Vec<Vec<spargebra::term::TriplePattern>> {
+/// group in the order its first pattern came; the patterns with none (each matches once
+/// or never) are one group. Linear: each pattern's names are joined through a union-find.
+fn components(
+    patterns: &[spargebra::term::TriplePattern],
+) -> Result<Vec<Vec<spargebra::term::TriplePattern>>> {
     use spargebra::term::{NamedNodePattern, TermPattern};
-    use std::collections::HashSet;
-    let names = |t: &spargebra::term::TriplePattern| -> HashSet<String> {
-        let mut out = HashSet::new();
-        for term in [&t.subject, &t.object] {
-            match term {
-                TermPattern::Variable(v) => out.insert(format!("?{}", v.as_str())),
-                TermPattern::BlankNode(b) => out.insert(format!("_:{}", b.as_str())),
-                _ => false,
-            };
+    use std::collections::HashMap;
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
         }
-        if let NamedNodePattern::Variable(v) = &t.predicate {
-            out.insert(format!("?{}", v.as_str()));
-        }
-        out
-    };
-    // Each group: the index of its first pattern, its variables, its patterns. A pattern
-    // with no variable forms a group of its own (it joins with anything).
-    let mut groups: Vec<(usize, HashSet<String>, Vec<spargebra::term::TriplePattern>)> = Vec::new();
+        i
+    }
+    // Pattern i is node i; the patterns with no variable all join node `patterns.len()`.
+    let constants = patterns.len();
+    let mut parent: Vec<usize> = (0..=constants).collect();
+    let mut owner: HashMap<String, usize> = HashMap::new();
     for (index, triple) in patterns.iter().enumerate() {
-        let mut merged = (index, names(triple), Vec::new());
-        let (touching, rest): (Vec<_>, Vec<_>) = groups
-            .into_iter()
-            .partition(|(_, vars, _)| !vars.is_disjoint(&merged.1));
-        for (first, vars, members) in touching {
-            merged.0 = merged.0.min(first);
-            merged.1.extend(vars);
-            merged.2.extend(members);
+        let mut names = Vec::new();
+        for term in [&triple.subject, &triple.object] {
+            match term {
+                TermPattern::Variable(v) => names.push(format!("?{}", v.as_str())),
+                TermPattern::BlankNode(b) => names.push(format!("_:{}", b.as_str())),
+                _ => {}
+            }
         }
-        merged.2.push(triple.clone());
-        groups = rest;
-        groups.push(merged);
+        if let NamedNodePattern::Variable(v) = &triple.predicate {
+            names.push(format!("?{}", v.as_str()));
+        }
+        if names.is_empty() {
+            let (a, b) = (root(&mut parent, index), root(&mut parent, constants));
+            parent[a] = b;
+        }
+        for name in names {
+            let other = *owner.entry(name).or_insert(index);
+            let (a, b) = (root(&mut parent, index), root(&mut parent, other));
+            parent[a] = b;
+        }
     }
-    if groups.iter().filter(|(_, vars, _)| !vars.is_empty()).count() <= 1 {
-        return vec![patterns.to_vec()];
+    let mut groups: Vec<Vec<spargebra::term::TriplePattern>> = Vec::new();
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    for (index, triple) in patterns.iter().enumerate() {
+        let key = root(&mut parent, index);
+        let group = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[group].push(triple.clone());
     }
-    groups.sort_by_key(|(first, _, _)| *first);
-    groups.into_iter().map(|(_, _, members)| members).collect()
+    let constant_group = usize::from(group_of.contains_key(&root(&mut parent, constants)));
+    if groups.len() - constant_group <= 1 {
+        // Nothing to split: one set of connected patterns, with constant checks beside it.
+        return Ok(vec![patterns.to_vec()]);
+    }
+    if groups.len() > MAX_PRODUCT {
+        return Err(GraphError::Refused(format!(
+            "a group of the query joins {} sets of triple patterns that share no variable, a \
+             product of them all; at most {MAX_PRODUCT}",
+            groups.len()
+        )));
+    }
+    Ok(groups)
 }
 
 /// Whether two join operands have no variable in scope in common (a cartesian product).
@@ -515,6 +735,83 @@ mod tests {
         check_nesting(&long, "query").unwrap();
         let after = format!("SELECT * {{ ?s ?p 'x' }} {}", "(".repeat(129));
         assert!(check_nesting(&after, "query").is_err());
+    }
+
+    #[test]
+    fn chains_are_counted_outside_strings_iris_names_and_datatypes() {
+        let plus = format!("SELECT * {{ FILTER(1{}) }}", "+1".repeat(MAX_CHAIN));
+        let error = check_nesting(&plus, "query").unwrap_err().to_string();
+        assert!(
+            error.contains("chains more than 4096") && error.contains("line 1, column"),
+            "{error}"
+        );
+        for chain in [
+            format!("SELECT * {{ FILTER({}true) }}", "!".repeat(MAX_CHAIN + 1)),
+            format!("SELECT * {{ ?a <p>{} ?b }}", "/<p>".repeat(MAX_CHAIN + 1)),
+            format!("SELECT * {{ {{}} {} }}", "UNION {} ".repeat(MAX_CHAIN / 2 + 1)),
+            format!(
+                "SELECT * {{ {} }}",
+                "optional { ?a ?b ?c } ".repeat(MAX_CHAIN / 2 + 1)
+            ),
+            format!("SELECT * {{ FILTER(1{}) }}", "-1".repeat(MAX_CHAIN + 1)),
+        ] {
+            assert!(check_nesting(&chain, "query").is_err(), "{}", &chain[..60]);
+        }
+        // Long flat lists are no chain: VALUES rows of typed literals, negative numbers,
+        // IRIs with slashes, prefixed names and language tags with hyphens, strings and
+        // comments full of operators.
+        let values = format!(
+            "PREFIX my-ns: <http://example.org/a-b/> SELECT * {{ VALUES (?x ?y ?z ?w) {{ {} }} }}",
+            "(\"1\"^^<http://www.w3.org/2001/XMLSchema#integer> <http://example.org/x/y/z> \
+             my-ns:local-name.part \"chat\"@fr-CA) \"a+b|c\" # = + - * / \n"
+                .repeat(3 * MAX_CHAIN)
+        );
+        check_nesting(&values, "query").unwrap();
+        let numbers = format!(
+            "SELECT * {{ VALUES ?n {{ {} }} }}",
+            "-1.5e-3 ".repeat(MAX_CHAIN - 10)
+        );
+        check_nesting(&numbers, "query").unwrap();
+        let in_list = format!(
+            "SELECT * {{ ?s ?p ?o FILTER(?s IN (<a>{})) }}",
+            ", <a>".repeat(3 * MAX_CHAIN)
+        );
+        check_query_text(&in_list).unwrap();
+        // A query's triple patterns are a chain; an update's data is not.
+        let triples = "?a <http://e/p> ?b . ".repeat(MAX_TRIPLE_PATTERNS + 1);
+        assert!(check_query_text(&format!("SELECT * {{ {triples} }}")).is_err());
+        let objects = format!(
+            "SELECT * {{ ?a ?b ?c {} }}",
+            ", ?c".repeat(MAX_TRIPLE_PATTERNS + 1)
+        );
+        assert!(check_query_text(&objects).is_err());
+        let data = "<http://e/s> <http://e/p> \"o\" . ".repeat(10 * MAX_CHAIN);
+        check_nesting(&format!("INSERT DATA {{ {data} }}"), "update").unwrap();
+        let or = format!(
+            "SELECT * {{ ?s ?p ?o FILTER(?s = <a>{}) }}",
+            " || ?s = <a>".repeat(1000)
+        );
+        check_nesting(&or, "query").unwrap();
+    }
+
+    #[test]
+    fn unconnected_patterns_are_a_bounded_product_and_constant_checks_one_group() {
+        let constants = format!(
+            "SELECT * {{ ?a ?b ?c . {} }}",
+            "<http://e/s> <http://e/p> <http://e/o> . ".repeat(200)
+        );
+        let guarded = GuardedQuery::parse(&constants, None).unwrap();
+        assert!(!guarded.query.to_string().contains("LATERAL"));
+        let products: String = (0..=MAX_PRODUCT)
+            .map(|i| format!("?a{i} ?b{i} ?c{i} . "))
+            .collect();
+        let error = GuardedQuery::parse(&format!("SELECT * {{ {products} }}"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("share no variable") && error.contains("at most 64"),
+            "{error}"
+        );
     }
 
     #[test]
