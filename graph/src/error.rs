@@ -122,7 +122,7 @@ pub enum GraphError {
         graph: String,
     },
     /// A full-text query did not parse.
-    #[error("search query {query:?}: {message}")]
+    #[error("search query {}: {message}", quoted_start(query))]
     SearchSyntax {
         /// The query text.
         query: String,
@@ -181,5 +181,36 @@ impl GraphError {
                 }
             }
         }
+    }
+}
+
+/// The first 120 characters of a client's text, quoted, with "…" when cut: an error names
+/// what it refused without sending a megabyte query back.
+fn quoted_start(text: &str) -> String {
+    let mut start: String = text.chars().take(120).collect();
+    if start.len() < text.len() {
+        start.push('…');
+    }
+    format!("{start:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_syntax_error_quotes_the_start_of_a_long_query() {
+        let error = GraphError::SearchSyntax {
+            query: format!("(air {}", "é".repeat(1 << 20)),
+            message: "unbalanced".to_owned(),
+        }
+        .to_string();
+        assert!(error.starts_with("search query \"(air éé"), "{}", &error[..40]);
+        assert!(
+            error.ends_with("…\": unbalanced"),
+            "{}",
+            &error[error.len() - 40..]
+        );
+        assert!(error.len() < 400);
     }
 }

@@ -18,6 +18,10 @@ use std::sync::{Arc, Mutex};
 /// at most nine facets of `facet_size` values.
 const MAX_ENTRIES: usize = 256;
 
+/// The longest search, text and filters together, whose counts are kept: a client can send
+/// megabytes of filter in a CKAN POST, a new one each time, and 256 of them held gigabytes.
+const MAX_KEY_BYTES: usize = 4096;
+
 /// What a search's counts depend on: not its order, page or page size.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct CountKey {
@@ -35,6 +39,21 @@ impl CountKey {
             facets: request.facets,
             facet_size: request.facet_size,
         }
+    }
+
+    /// Whether the key is at most [`MAX_KEY_BYTES`] long (its filters as written by
+    /// `Debug`, counted without being kept).
+    fn is_small(&self) -> bool {
+        struct Length(usize);
+        impl std::fmt::Write for Length {
+            fn write_str(&mut self, text: &str) -> std::fmt::Result {
+                self.0 += text.len();
+                Ok(())
+            }
+        }
+        let mut length = Length(self.text.len());
+        std::fmt::Write::write_fmt(&mut length, format_args!("{:?}", self.filter)).is_ok()
+            && length.0 <= MAX_KEY_BYTES
     }
 }
 
@@ -71,6 +90,10 @@ impl CountCache {
     /// Keeps `counts`, taken on `generation`; a newer generation replaces every entry.
     pub(crate) fn put(&self, generation: u64, key: CountKey, counts: Counts) -> Arc<Counts> {
         let counts = Arc::new(counts);
+        if !key.is_small() {
+            // Answered, not kept.
+            return counts;
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if generation < entries.generation {
             // Taken on a searcher older than the cache's: answered, not kept.
@@ -154,6 +177,21 @@ mod tests {
             .patterns
             .push("https://w3id.org/civicgraph/pattern/planning".to_owned());
         assert_ne!(CountKey::of(&first), CountKey::of(&filtered));
+    }
+
+    #[test]
+    fn a_search_of_megabytes_is_answered_but_not_kept() {
+        let cache = CountCache::default();
+        let mut long = SearchRequest::default();
+        long.filter.tags.push("a".repeat(1 << 20));
+        let answered = cache.put(1, CountKey::of(&long), counts(0));
+        assert_eq!(answered.total, 0);
+        assert!(cache.get(1, &CountKey::of(&long)).is_none());
+        let text = "b".repeat(MAX_KEY_BYTES + 1);
+        cache.put(1, key(&text), counts(1));
+        assert!(cache.get(1, &key(&text)).is_none());
+        cache.put(1, key("b"), counts(1));
+        assert!(cache.get(1, &key("b")).is_some());
     }
 
     #[test]
