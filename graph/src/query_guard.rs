@@ -118,7 +118,10 @@ pub fn check_depth(text: &str, max: usize, what: &'static str, sparql: bool) -> 
 
 /// [`check_depth`], counting a query's triple patterns when `triples`.
 fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool) -> Result<()> {
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        line: 1,
+        ..Scan::default()
+    };
     let mut chars = text.chars().peekable();
     let mut quote: Option<(char, bool)> = None;
     while let Some(c) = chars.next() {
@@ -170,9 +173,8 @@ fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool)
                 }
             }
             '(' | '{' | '[' => {
-                scan.depth += 1;
                 scan.brackets.push(c);
-                if scan.depth > max {
+                if scan.brackets.len() > max {
                     return Err(GraphError::TooDeep {
                         what,
                         max,
@@ -183,15 +185,14 @@ fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool)
                 if sparql && c == '{' {
                     scan.link(what)?;
                     if std::mem::take(&mut scan.values_next) && scan.values_at.is_none() {
-                        scan.values_at = Some(scan.depth);
+                        scan.values_at = Some(scan.brackets.len());
                     }
                 }
             }
             ')' | '}' | ']' => {
-                if scan.values_at == Some(scan.depth) && c == '}' {
+                if scan.values_at == Some(scan.brackets.len()) && c == '}' {
                     scan.values_at = None;
                 }
-                scan.depth = scan.depth.saturating_sub(1);
                 scan.brackets.pop();
             }
             '.' | ';' | ',' if triples && matches!(scan.brackets.last(), Some('{' | '[')) => {
@@ -262,7 +263,6 @@ const CHAINING_KEYWORDS: [&str; 8] = [
 struct Scan {
     line: usize,
     column: usize,
-    depth: usize,
     links: usize,
     /// Inside a word (a keyword, variable, prefixed name, number or language tag).
     in_word: bool,
@@ -280,7 +280,8 @@ struct Scan {
     /// Inside a VALUES data block, opened at this depth: terms only, no chain, however
     /// many rows and signed numbers.
     values_at: Option<usize>,
-    /// The brackets open, innermost last (at most [`MAX_NESTING`]).
+    /// The brackets open, innermost last: their number is the depth (at most the scan's
+    /// `max`, plus the one refused).
     brackets: Vec<char>,
     /// The `.`, `;` and `,` between a query's triple patterns.
     triples: usize,
@@ -288,9 +289,6 @@ struct Scan {
 
 impl Scan {
     fn advance(&mut self, c: char) {
-        if self.line == 0 {
-            self.line = 1;
-        }
         if c == '\n' {
             self.line += 1;
             self.column = 0;
