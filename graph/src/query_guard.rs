@@ -338,7 +338,7 @@ impl Scan {
         if self.triples > MAX_TRIPLE_PATTERNS {
             return Err(GraphError::Refused(format!(
                 "the query has more than {MAX_TRIPLE_PATTERNS} triple patterns (line {}, \
-                 column {}); the planner's work grows with their square",
+                 column {}); planning their joins grows faster than their square",
                 self.line, self.column
             )));
         }
