@@ -62,6 +62,14 @@ impl GuardedQuery {
             | Query::Describe { pattern, .. }
             | Query::Ask { pattern, .. } => walker.pattern(pattern)?,
         }
+        if walker.planned > MAX_PLANNED {
+            return Err(GraphError::Refused(format!(
+                "the query combines {} patterns (triple patterns, paths, VALUES, joins, \
+                 OPTIONALs, MINUSes, UNIONs, GRAPHs and SERVICEs); at most {MAX_PLANNED}, as \
+                 planning their order grows with about the cube of their number",
+                walker.planned
+            )));
+        }
         Ok(Self {
             query,
             separators: walker.separators,
@@ -102,8 +110,8 @@ pub fn check_nesting(text: &str, what: &'static str) -> Result<()> {
     scan(text, MAX_NESTING, what, true, false)
 }
 
-/// [`check_nesting`] for a query, whose triple patterns are counted too (the `.`, `;` and
-/// `,` between them inside a group), at most [`MAX_TRIPLE_PATTERNS`].
+/// [`check_nesting`] for a query, whose triple patterns are links of its chain too (the
+/// `.`, `;` and `,` between them inside a group: the parser recurses once per pattern).
 /// Updates are not counted so: they are written by holders of the write token, and an
 /// `INSERT DATA` of many triples is how they load data.
 pub fn check_query_text(text: &str) -> Result<()> {
@@ -116,7 +124,7 @@ pub fn check_depth(text: &str, max: usize, what: &'static str, sparql: bool) -> 
     scan(text, max, what, sparql, false)
 }
 
-/// [`check_depth`], counting a query's triple patterns when `triples`.
+/// [`check_depth`], counting a query's triple patterns as links when `triples`.
 fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool) -> Result<()> {
     let mut scan = Scan {
         line: 1,
@@ -196,7 +204,7 @@ fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool)
                 scan.brackets.pop();
             }
             '.' | ';' | ',' if triples && matches!(scan.brackets.last(), Some('{' | '[')) => {
-                scan.triple()?;
+                scan.link(what)?;
             }
             '<' if sparql => {
                 // An IRI (`<http://…>`) runs to `>` without spaces; any other `<` compares.
@@ -247,11 +255,14 @@ fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool)
 /// alternatives (`?x = <a> || ?x = <b> || …`) is a chain too; VALUES and IN are not.
 pub const MAX_CHAIN: usize = 4096;
 
-/// The most triple patterns a query may hold ([`check_query_text`]). Planning a group's
-/// joins grows faster than the square of its patterns (one group of 125 took 1.6 s to plan
-/// in a debug build, 250 took 20 s, 500 over 100 s, with no cancellation check), and ten
-/// thousand overflowed the stack that evaluates them. Real queries hold tens.
-pub const MAX_TRIPLE_PATTERNS: usize = 256;
+/// The most patterns a query may give the planner: triple patterns, property paths and
+/// VALUES blocks, and the joins, OPTIONALs, MINUSes, UNIONs, GRAPHs and SERVICEs that
+/// combine them, counted on the parsed algebra. Oxigraph's planner orders joins greedily and
+/// infers the variables' types of every subtree again at each level, which grows with
+/// about the cube of their number and has no cancellation check: a chain of 250 OPTIONALs
+/// planned for 22 s, 500 for minutes, still running long after its client was answered
+/// 503, and holding a query slot all the while. Real queries hold tens.
+pub const MAX_PLANNED: usize = 128;
 
 /// The keywords that join a group's patterns into a chain.
 const CHAINING_KEYWORDS: [&str; 8] = [
@@ -283,8 +294,6 @@ struct Scan {
     /// The brackets open, innermost last: their number is the depth (at most the scan's
     /// `max`, plus the one refused).
     brackets: Vec<char>,
-    /// The `.`, `;` and `,` between a query's triple patterns.
-    triples: usize,
 }
 
 impl Scan {
@@ -329,22 +338,6 @@ impl Scan {
         was && !self.name && CHAINING_KEYWORDS.contains(&self.keyword.as_str())
     }
 
-    /// Counts a `.`, `;` or `,` between a query's triple patterns.
-    fn triple(&mut self) -> Result<()> {
-        if self.values_at.is_some() {
-            return Ok(());
-        }
-        self.triples += 1;
-        if self.triples > MAX_TRIPLE_PATTERNS {
-            return Err(GraphError::Refused(format!(
-                "the query has more than {MAX_TRIPLE_PATTERNS} triple patterns (line {}, \
-                 column {}); planning their joins grows faster than their square",
-                self.line, self.column
-            )));
-        }
-        Ok(())
-    }
-
     fn link(&mut self, what: &'static str) -> Result<()> {
         if self.values_at.is_some() {
             return Ok(());
@@ -378,6 +371,8 @@ fn bounded(expression: Expression) -> Expression {
 struct Walker {
     deterministic: bool,
     separators: Vec<String>,
+    /// The patterns the planner will order ([`MAX_PLANNED`]).
+    planned: usize,
 }
 
 impl Default for Walker {
@@ -385,12 +380,26 @@ impl Default for Walker {
         Self {
             deterministic: true,
             separators: Vec::new(),
+            planned: 0,
         }
     }
 }
 
 impl Walker {
     fn pattern(&mut self, pattern: &mut GraphPattern) -> Result<()> {
+        self.planned += match pattern {
+            GraphPattern::Bgp { patterns } => patterns.len(),
+            GraphPattern::Path { .. }
+            | GraphPattern::Values { .. }
+            | GraphPattern::Join { .. }
+            | GraphPattern::LeftJoin { .. }
+            | GraphPattern::Lateral { .. }
+            | GraphPattern::Minus { .. }
+            | GraphPattern::Union { .. }
+            | GraphPattern::Graph { .. }
+            | GraphPattern::Service { .. } => 1,
+            _ => 0,
+        };
         match pattern {
             GraphPattern::Bgp { patterns } => {
                 // Triple patterns that share no variable are a product too (see `Join`).
@@ -776,12 +785,9 @@ mod tests {
         );
         check_query_text(&in_list).unwrap();
         // A query's triple patterns are a chain; an update's data is not.
-        let triples = "?a <http://e/p> ?b . ".repeat(MAX_TRIPLE_PATTERNS + 1);
+        let triples = "?a <http://e/p> ?b . ".repeat(MAX_CHAIN + 1);
         assert!(check_query_text(&format!("SELECT * {{ {triples} }}")).is_err());
-        let objects = format!(
-            "SELECT * {{ ?a ?b ?c {} }}",
-            ", ?c".repeat(MAX_TRIPLE_PATTERNS + 1)
-        );
+        let objects = format!("SELECT * {{ ?a ?b ?c {} }}", ", ?c".repeat(MAX_CHAIN + 1));
         assert!(check_query_text(&objects).is_err());
         let data = "<http://e/s> <http://e/p> \"o\" . ".repeat(10 * MAX_CHAIN);
         check_nesting(&format!("INSERT DATA {{ {data} }}"), "update").unwrap();
@@ -796,7 +802,7 @@ mod tests {
     fn unconnected_patterns_are_a_bounded_product_and_constant_checks_one_group() {
         let constants = format!(
             "SELECT * {{ ?a ?b ?c . {} }}",
-            "<http://e/s> <http://e/p> <http://e/o> . ".repeat(200)
+            "<http://e/s> <http://e/p> <http://e/o> . ".repeat(100)
         );
         let guarded = GuardedQuery::parse(&constants, None).unwrap();
         assert!(!guarded.query.to_string().contains("LATERAL"));
@@ -810,6 +816,30 @@ mod tests {
             error.contains("share no variable") && error.contains("at most 64"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn the_patterns_given_to_the_planner_are_counted_on_the_algebra() {
+        let optionals = |n: usize| {
+            let chain: String = (0..n)
+                .map(|i| format!("OPTIONAL {{ ?s <http://e/p{i}> ?o{i} }} "))
+                .collect();
+            GuardedQuery::parse(&format!("SELECT * {{ ?s ?p ?o {chain} }}"), None)
+        };
+        // n OPTIONALs are n left joins of n + 1 triple patterns.
+        optionals((MAX_PLANNED - 1) / 2).unwrap();
+        let error = optionals(MAX_PLANNED / 2).unwrap_err().to_string();
+        assert!(error.contains("at most 128"), "{error}");
+        // Patterns inside FILTER EXISTS and sub-queries are planned too.
+        let exists: String = (0..MAX_PLANNED)
+            .map(|i| format!("FILTER EXISTS {{ SELECT * {{ ?s <http://e/p{i}> ?o }} }} "))
+            .collect();
+        assert!(GuardedQuery::parse(&format!("SELECT * {{ ?s ?p ?o {exists} }}"), None).is_err());
+        // One group of many connected patterns, as a wide query writes them.
+        let wide: String = (1..MAX_PLANNED)
+            .map(|i| format!("?s <http://e/p{i}> ?o{i} . "))
+            .collect();
+        GuardedQuery::parse(&format!("SELECT * {{ {wide} }}"), None).unwrap();
     }
 
     #[test]

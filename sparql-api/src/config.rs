@@ -47,6 +47,11 @@ pub struct Config {
 pub struct LimitsConfig {
     /// The largest request body accepted, in bytes (413 above it).
     pub max_body_bytes: usize,
+    /// The bytes of request bodies without the write token that the server reads and
+    /// holds at once, all clients together; a body that would pass it is answered 503 with
+    /// Retry-After. Bodies are read whole before a request slot is taken, so without a
+    /// budget a thousand connections each sending the body limit held 16 GiB.
+    pub max_buffered_body_bytes: usize,
     /// Requests served at once; more are answered 503 with Retry-After. `/healthz` is not
     /// counted, so health checks keep working under load.
     pub max_concurrent_requests: usize,
@@ -90,6 +95,7 @@ impl Default for LimitsConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: 16 * 1024 * 1024,
+            max_buffered_body_bytes: 256 * 1024 * 1024,
             max_concurrent_requests: 64,
             max_concurrent_queries: 0,
             long_queries: 1,

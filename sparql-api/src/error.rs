@@ -35,6 +35,12 @@ pub enum ApiError {
     /// The request body is larger than `limits.max_body_bytes` (the limit in bytes).
     #[error("the request body is larger than the server's limit of {0} bytes")]
     BodyTooLarge(usize),
+    /// Anonymous request bodies being read or held already fill the server's budget for
+    /// them (`limits.max_buffered_body_bytes`, in bytes).
+    #[error(
+        "the server is busy: request bodies already fill its budget of {0} bytes for them; retry shortly"
+    )]
+    BodiesBusy(usize),
     /// The request body did not arrive in full within the time given (in seconds).
     #[error("the request body did not arrive in full within {0} s")]
     BodyTimeout(u64),
@@ -64,7 +70,9 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            ApiError::Timeout(_) | ApiError::Stopped(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout(_) | ApiError::Stopped(_) | ApiError::BodiesBusy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Graph(
                 GraphError::QuerySyntax(_)
                 | GraphError::SearchSyntax { .. }

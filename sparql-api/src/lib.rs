@@ -62,6 +62,9 @@ pub struct AppState {
     pub quotas: Arc<quota::Quotas>,
     /// One whole-store dump (`GET /store`) at a time: each reads the whole store.
     pub dumps: Arc<tokio::sync::Semaphore>,
+    /// The budget of anonymous request bodies read and held at once, a permit a KiB
+    /// (`limits.max_buffered_body_bytes`; see [`limits::admit`]).
+    pub bodies: Arc<tokio::sync::Semaphore>,
 }
 
 /// Shows whether a token is set, never the token.
@@ -113,6 +116,9 @@ impl AppState {
                 config_limits.trust_forwarded_for,
             )),
             dumps: Arc::new(tokio::sync::Semaphore::new(1)),
+            bodies: Arc::new(tokio::sync::Semaphore::new(limits::body_permits(
+                config_limits.max_buffered_body_bytes,
+            ))),
         }
     }
 

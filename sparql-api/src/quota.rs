@@ -1,5 +1,5 @@
-//! Per-client quotas: a token bucket per client (its write token when it sends one, else
-//! its address), through the `governor` crate. A client past its bucket gets 429 with
+//! Per-client quotas: a token bucket per client (the writer when it sends the write token,
+//! else its address), through the `governor` crate. A client past its bucket gets 429 with
 //! `Retry-After` at once, before any work, so one client cannot take every query slot from
 //! the others. Off unless `[limits] client_requests_per_second` is set.
 //!
@@ -44,17 +44,15 @@ impl Quotas {
         }
     }
 
-    /// Who sent `request`: `token:` and a hash of its bearer token, else `addr:` and its
-    /// address, else `unknown` (no connection information: requests made in-process).
-    fn client(&self, request: &Request) -> String {
+    /// Who sent `request`: `writer` when it carries the server's write token, else `addr:`
+    /// and its address, else `unknown` (no connection information: requests made
+    /// in-process). Only a token the server checks names a client: keyed on any token
+    /// offered, an anonymous client sending a new made-up token with each request had a
+    /// fresh bucket each time, and no quota at all.
+    fn client(&self, request: &Request, write_token: Option<&str>) -> String {
         let headers = request.headers();
-        if let Some(token) = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-        {
-            // The token itself is never kept in memory longer than the request.
-            return format!("token:{:016x}", crate::work::request_key(token));
+        if write_token.is_some() && crate::auth::require_write(headers, write_token).is_ok() {
+            return "writer".to_owned();
         }
         if self.trust_forwarded_for
             && let Some(first) = headers
@@ -82,7 +80,7 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
     if quotas.checked.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
         limiter.retain_recent();
     }
-    let client = quotas.client(&request);
+    let client = quotas.client(&request, state.write_token.as_deref());
     match limiter.check_key(&client) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {

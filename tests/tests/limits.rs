@@ -25,6 +25,68 @@ async fn an_oversized_body_is_refused_with_413() {
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// A POST of `query`, padded with a comment to `bytes` bytes, with the write token when
+/// `token` is given.
+fn padded_query(query: &str, bytes: usize, token: Option<&str>) -> Request<Body> {
+    let body = format!("{query} #{}", "x".repeat(bytes - query.len() - 2));
+    let mut request = Request::post("/sparql").header(header::CONTENT_TYPE, "application/sparql-query");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::from(body)).unwrap()
+}
+
+#[tokio::test]
+async fn anonymous_bodies_held_at_once_stay_within_one_budget() {
+    let state = demo_state_with(Config {
+        limits: LimitsConfig {
+            max_buffered_body_bytes: 8 * 1024,
+            ..LimitsConfig::default()
+        },
+        ..Config::default()
+    })
+    .with_write_token(Some("t"));
+    let full = state.bodies.available_permits();
+    // A client sends 6 KiB of its body and then nothing more, holding them.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    let first = b"ASK { ?s ?p ?o } #"
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b'x', 6 * 1024));
+    sender.send(Ok(first.collect())).await.unwrap();
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    let held = {
+        let state = state.clone();
+        let request = Request::post("/sparql")
+            .header(header::CONTENT_TYPE, "application/sparql-query")
+            .body(Body::from_stream(stream))
+            .unwrap();
+        tokio::spawn(async move { send(&state, request).await })
+    };
+    while state.bodies.available_permits() == full {
+        tokio::task::yield_now().await;
+    }
+    // Another 4 KiB would pass the budget: answered at once, and told to come back.
+    let (response, body) = send(&state, padded_query("ASK {}", 4096, None)).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    assert!(body.contains("budget of 8192 bytes"), "{body}");
+    // A small one fits, and the writer's bodies are not counted.
+    let (response, body) = send(&state, padded_query("ASK {}", 1024, None)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    let (response, body) = send(&state, padded_query("ASK {}", 4096, Some("t"))).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    // Once the held body ends and is answered, its bytes go back to the budget.
+    drop(sender);
+    let (response, body) = held.await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    assert_eq!(state.bodies.available_permits(), full);
+    let (response, body) = send(&state, padded_query("ASK {}", 4096, None)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+}
+
 #[tokio::test]
 async fn a_saturated_server_answers_503_with_retry_after_but_health_still_answers() {
     let state = demo_state_with(Config {

@@ -43,10 +43,16 @@ async fn a_client_past_its_bucket_is_told_to_wait_and_others_are_served() {
         .unwrap();
     assert!((1..=2).contains(&wait), "{wait}");
     assert!(body.contains("retry"), "{body}");
-    // Another address, and the same address with a token of its own, have buckets of their own.
+    // A made-up token is no new client: it would give every request a fresh bucket.
+    for token in ["made-up-1", "made-up-2"] {
+        let (response, _) = send(&state, from("192.0.2.1:5002", Some(token))).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{token}");
+    }
+    // Another address, and the holder of the write token, have buckets of their own.
     let (response, _) = send(&state, from("192.0.2.2:5000", None)).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let (response, _) = send(&state, from("192.0.2.1:5002", Some("a-token"))).await;
+    let writer = state.clone().with_write_token(Some("the-token"));
+    let (response, _) = send(&writer, from("192.0.2.1:5002", Some("the-token"))).await;
     assert_eq!(response.status(), StatusCode::OK);
     // /healthz is never limited.
     let mut health = Request::get("/healthz").body(Body::empty()).unwrap();
