@@ -231,6 +231,21 @@ async fn wrong_calls_get_ckan_errors_that_name_the_problem() {
             "start",
         ),
         ("package_show", "", StatusCode::CONFLICT, "Validation Error", "id"),
+        // As CKAN's Solr errors: ckanapi raises SearchQueryError on this `__type`.
+        (
+            "package_search",
+            "q=colour:blue",
+            StatusCode::CONFLICT,
+            "Search Query Error",
+            "colour",
+        ),
+        (
+            "package_search",
+            "q=((((((((((air))))))))))",
+            StatusCode::CONFLICT,
+            "Validation Error",
+            "deeper than 8",
+        ),
     ] {
         let (got, envelope) = call(action, query).await;
         assert_eq!(got, status, "{action}?{query}: {envelope}");

@@ -6,7 +6,7 @@
 //!
 //! Answers have CKAN's envelope (`help`, `success`, `result`); errors its `error` object
 //! with `__type` and `message`, and its statuses (400 unknown action, 404 not found, 409 a
-//! parameter that does not validate). Datasets only: case studies and catalogues are not
+//! parameter that does not validate or a search the index cannot parse). Datasets only: case studies and catalogues are not
 //! packages. How a record becomes a package is [`package`]; how the parameters become a
 //! search, [`search`].
 
@@ -53,9 +53,25 @@ impl CkanError {
     }
 }
 
+/// The server's errors in CKAN's words, as CKAN's clients read them (`ckanapi` raises its
+/// exception by `__type`): a search the index cannot parse is CKAN's 409 "Search Query
+/// Error", any other request that does not validate its 409 "Validation Error"; refusals
+/// of credentials are "Authorization Error", a busy or stopped server "Service
+/// Unavailable", and only a failure of the server's own is an "Internal Error".
 impl From<ApiError> for CkanError {
     fn from(error: ApiError) -> Self {
         let status = error.status();
+        let (status, kind) = match (&error, status) {
+            (ApiError::Graph(civicgraph_graph::GraphError::SearchSyntax { .. }), _) => {
+                (StatusCode::CONFLICT, "Search Query Error")
+            }
+            (_, StatusCode::BAD_REQUEST) => (StatusCode::CONFLICT, "Validation Error"),
+            (_, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => (status, "Authorization Error"),
+            (_, StatusCode::NOT_FOUND) => (status, "Not Found Error"),
+            (_, StatusCode::SERVICE_UNAVAILABLE) => (status, "Service Unavailable"),
+            (_, StatusCode::INTERNAL_SERVER_ERROR | StatusCode::BAD_GATEWAY) => (status, "Internal Error"),
+            _ => (status, "Bad Request"),
+        };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(%error, "CKAN API request failed");
             "internal server error; the server log has the details".to_owned()
@@ -64,11 +80,7 @@ impl From<ApiError> for CkanError {
         };
         Self {
             status,
-            kind: if status == StatusCode::SERVICE_UNAVAILABLE {
-                "Service Unavailable"
-            } else {
-                "Internal Error"
-            },
+            kind,
             message,
         }
     }

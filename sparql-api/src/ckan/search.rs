@@ -234,12 +234,7 @@ pub async fn package_search(
     let result = state
         .work
         .run(move |running| {
-            let page = graph.search_page(&request).map_err(|e| match e {
-                civicgraph_graph::GraphError::SearchSyntax { .. } => {
-                    crate::error::ApiError::BadRequest(format!("q: {e}"))
-                }
-                other => crate::error::ApiError::Graph(other),
-            })?;
+            let page = graph.search_page(&request).map_err(crate::error::ApiError::Graph)?;
             let mut results = Vec::with_capacity(page.hits.len());
             for hit in page.hits.iter().take(rows) {
                 if running.is_stopped() {
