@@ -7,9 +7,9 @@ use crate::AppState;
 use crate::auth::require_write;
 use crate::error::ApiError;
 use crate::negotiate::content_media_type;
-use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples};
+use crate::rdf_response::{RDF_FORMATS, choose_format, content_type, serialize_triples_to};
 use crate::streamed::{self, ChannelWriter};
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -75,6 +75,12 @@ const DATASET_FORMATS: &[(&str, RdfFormat)] = &[
 
 /// GET and HEAD: the graph in the negotiated syntax; HEAD has the same headers, no body.
 /// With no graph addressed, the whole dataset ([`dump`]).
+///
+/// The graph is streamed as it is serialized, in a query slot and under the query timeout,
+/// as a query's answer is: a source's graph of a national catalogue holds tens of millions
+/// of triples, whose serialization held in memory was stopped at the query memory budget.
+/// So there is no `Content-Length`; a serialization stopped midway (its time limit, the
+/// client gone) ends the body with an error, never as a shorter graph.
 pub async fn read(
     method: Method,
     State(state): State<AppState>,
@@ -86,39 +92,48 @@ pub async fn read(
     };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = choose_format(accept, RDF_FORMATS)?;
-    let work = state.work.clone();
-    let body = work
-        .run(move |running| -> Result<Vec<u8>, ApiError> {
-            if !exists(&state, &graph)? {
-                return Err(not_found(&graph));
-            }
+    let found = {
+        let (state, graph) = (state.clone(), graph.clone());
+        state.work.clone().run(move |_| exists(&state, &graph)).await?
+    };
+    if !found {
+        return Err(not_found(&graph));
+    }
+    let mut response = if method == Method::HEAD {
+        streamed::head_body().into_response()
+    } else {
+        let (sender, receiver) = streamed::channel();
+        let job = state.work.start().await?;
+        let running = job.running();
+        job.running().spawn(move || {
+            let writer = ChannelWriter::new(sender).stopping_with(running.clone());
+            let failed = writer.failing();
             let quads = state
                 .graph
                 .store()
-                .quads_for_pattern(None, None, None, Some(graph.as_ref()));
-            // Stops between quads when the job is stopped (timeout, client gone): the
-            // partial body is never sent.
-            serialize_triples(
-                format,
-                quads
-                    .take_while(|_| !running.is_stopped())
-                    .map(|q| q.map(Triple::from).map_err(civicgraph_graph::GraphError::from)),
-                &[],
-            )
-        })
-        .await?;
-    let length = body.len();
-    let mut response = if method == Method::HEAD {
-        Body::empty().into_response()
-    } else {
-        Body::from(body).into_response()
+                .quads_for_pattern(None, None, None, Some(graph.as_ref()))
+                .map(|quad| {
+                    if running.is_stopped() {
+                        return Err(running.stopped_error());
+                    }
+                    Ok(Triple::from(quad.map_err(civicgraph_graph::GraphError::from)?))
+                });
+            let written = serialize_triples_to(format, quads, &[], writer).and_then(|mut writer| {
+                std::io::Write::flush(&mut writer)
+                    .map_err(|e| ApiError::Internal(format!("serializing: {e}")))
+            });
+            if let Err(error) = written {
+                tracing::warn!("a graph's serialization ended early: {error}");
+                failed.fail(std::io::Error::other(error.to_string()));
+            }
+        })?;
+        streamed::job_body(receiver, job).into_response()
     };
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_str(&content_type(format)).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));
     Ok(response)
 }
@@ -140,7 +155,7 @@ async fn dump(method: Method, state: AppState, headers: &HeaderMap) -> Result<Re
         require_write(headers, state.write_token.as_deref())?;
     }
     let mut response = if method == Method::HEAD {
-        Body::empty().into_response()
+        streamed::head_body().into_response()
     } else {
         let permit = if protected {
             state.dumps.clone().acquire_owned().await

@@ -198,6 +198,12 @@ pub fn job_body(receiver: mpsc::Receiver<Chunk>, job: Job) -> Body {
     body(receiver, held)
 }
 
+/// The body of a HEAD answer for what a GET streams: empty, and saying no length, where
+/// an empty body says `Content-Length: 0`, which a client would take for the GET's.
+pub fn head_body() -> Body {
+    Body::from_stream(futures_util::stream::empty::<Chunk>())
+}
+
 /// The body that reads `receiver`, holding `guard` until it ends: a client that hangs up
 /// mid-answer drops the body and with it the guard (which may cancel the job). Fused: a
 /// body wrapper (compression) may poll once more after the end, which `unfold` alone
