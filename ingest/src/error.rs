@@ -74,6 +74,20 @@ pub enum IngestError {
         /// What happened.
         message: String,
     },
+    /// A JSON-LD document names a remote `@context` that is neither bundled nor fetched
+    /// yet: a harvest fetches it when its host is one its source names (see
+    /// [`crate::sources::dcat`]), and otherwise this is the error.
+    #[error(
+        "{document}: the remote JSON-LD context {url} is not bundled with civicgraph, and a harvest \
+         fetches a context only from a host its source names; add the context's host to the \
+         source's allow_hosts, inline the context, or convert the document to Turtle"
+    )]
+    RemoteContext {
+        /// The file or URL naming it.
+        document: String,
+        /// The context's URL.
+        url: String,
+    },
     /// A response or file was larger than the configured limit.
     #[error("{document}: larger than the limit of {limit} bytes")]
     TooLarge {

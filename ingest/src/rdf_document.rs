@@ -2,8 +2,10 @@
 //!
 //! Every syntax goes through Oxigraph's parsers except JSON-LD, which goes through
 //! `oxjsonld` directly so that remote `@context`s are answered from the contexts bundled in
-//! `ingest/contexts/` and never fetched: a harvested file must not choose what the harvester
-//! requests. Quads in named graphs (N-Quads, TriG, JSON-LD `@graph` with an `@id`) are
+//! `ingest/contexts/`, or from those a harvest fetched, never fetched by the parser: a
+//! harvested file must not choose what the harvester requests. A harvest fetches a context
+//! only from a host its source's configuration names ([`crate::sources::dcat`]), and keeps
+//! it for the process ([`remember_context`]). Quads in named graphs (N-Quads, TriG, JSON-LD `@graph` with an `@id`) are
 //! flattened into the source's one graph. Errors carry the 1-based line and column.
 
 use crate::error::{IngestError, Position, Result};
@@ -37,17 +39,50 @@ const BUNDLED_CONTEXTS: &[(&str, &str)] = &[
 
 /// The bundled context for `url`, ignoring the scheme (`http`/`https`) and a trailing `#`.
 pub fn bundled_context(url: &str) -> Option<&'static str> {
-    let key = |u: &str| {
-        u.trim_end_matches('#')
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .to_owned()
-    };
-    let wanted = key(url);
+    let wanted = context_key(url);
     BUNDLED_CONTEXTS
         .iter()
-        .find(|(known, _)| key(known) == wanted)
+        .find(|(known, _)| context_key(known) == wanted)
         .map(|(_, text)| *text)
+}
+
+/// The most remote contexts a process keeps, and the longest: contexts are a few
+/// kilobytes, and a source that named thousands would be no catalogue.
+const MAX_REMEMBERED_CONTEXTS: usize = 64;
+/// The longest remote context kept, in bytes.
+pub const MAX_CONTEXT_BYTES: usize = 1024 * 1024;
+
+/// Remote contexts fetched by harvests, by [`context_key`].
+static REMEMBERED_CONTEXTS: std::sync::LazyLock<
+    std::sync::RwLock<std::collections::HashMap<String, std::sync::Arc<[u8]>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// A context URL as looked up: without its scheme (`http`/`https`) and a trailing `#`.
+fn context_key(url: &str) -> String {
+    url.trim_end_matches('#')
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .to_owned()
+}
+
+/// Keeps `document`, fetched from `url`, as that remote context for every later parse of
+/// the process; `false` when it was not kept (too long, or too many kept already).
+pub fn remember_context(url: &str, document: &[u8]) -> bool {
+    let mut kept = REMEMBERED_CONTEXTS.write().unwrap_or_else(|e| e.into_inner());
+    if document.len() > MAX_CONTEXT_BYTES || kept.len() >= MAX_REMEMBERED_CONTEXTS {
+        return false;
+    }
+    kept.insert(context_key(url), std::sync::Arc::from(document));
+    true
+}
+
+/// The document of the remote context `url`: bundled, or fetched by a harvest.
+fn known_context(url: &str) -> Option<Vec<u8>> {
+    if let Some(text) = bundled_context(url) {
+        return Some(text.as_bytes().to_vec());
+    }
+    let kept = REMEMBERED_CONTEXTS.read().unwrap_or_else(|e| e.into_inner());
+    kept.get(&context_key(url)).map(|document| document.to_vec())
 }
 
 /// Parses `bytes` in `format` into triples. `base` resolves relative IRIs (the document's
@@ -175,20 +210,27 @@ fn parse_json_ld(bytes: &[u8], base: Option<&str>, document: &str) -> Result<Vec
             .map_err(|e| IngestError::syntax(document, None, format!("invalid base IRI {base:?}: {e}")))?;
     }
     let mut triples = Vec::new();
+    let missing = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let missed = missing.clone();
     for quad in parser
         .for_slice(bytes)
-        .with_load_document_callback(|url, _options| match bundled_context(url) {
-            Some(text) => Ok(JsonLdRemoteDocument {
-                document: text.as_bytes().to_vec(),
+        .with_load_document_callback(move |url, _options| match known_context(url) {
+            Some(document) => Ok(JsonLdRemoteDocument {
+                document,
                 document_url: url.to_owned(),
             }),
-            None => Err(format!(
-                "the remote JSON-LD context {url} is not bundled with civicgraph, and remote contexts are never fetched; \
-                 inline the context or convert the document to Turtle"
-            )
-            .into()),
+            None => {
+                *missed.lock().unwrap_or_else(|e| e.into_inner()) = Some(url.to_owned());
+                Err(format!("the remote JSON-LD context {url} is not known").into())
+            }
         })
     {
+        if let Some(url) = missing.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(IngestError::RemoteContext {
+                document: document.to_owned(),
+                url,
+            });
+        }
         let quad = quad.map_err(|e| {
             IngestError::syntax(
                 document,
@@ -487,8 +529,43 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            error.contains("169.254.169.254") && error.contains("never fetched"),
+            error.contains("169.254.169.254") && error.contains("allow_hosts"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn a_remembered_context_is_used_for_every_later_document() {
+        let json_ld = RdfFormat::JsonLd {
+            profile: Default::default(),
+        };
+        let doc = br#"{"@context": "https://contexts.example.cz/katalog.jsonld",
+                      "iri": "http://x.org/d", "typ": "Datova sada"}"#;
+        match parse(doc, json_ld, None, "d.jsonld") {
+            Err(IngestError::RemoteContext { document, url }) => {
+                assert_eq!(
+                    (document.as_str(), url.as_str()),
+                    ("d.jsonld", "https://contexts.example.cz/katalog.jsonld")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let context = br#"{"@context": {"iri": "@id", "typ": "@type",
+                          "Datova sada": "http://www.w3.org/ns/dcat#Dataset"}}"#;
+        // Kept by its URL with either scheme; one too long is not kept.
+        assert!(remember_context(
+            "http://contexts.example.cz/katalog.jsonld",
+            context
+        ));
+        assert!(!remember_context(
+            "https://contexts.example.cz/huge.jsonld",
+            &vec![b' '; MAX_CONTEXT_BYTES + 1]
+        ));
+        let triples = parse(doc, json_ld, None, "d.jsonld").unwrap();
+        assert_eq!(triples.len(), 1);
+        assert_eq!(
+            triples[0].object.to_string(),
+            "<http://www.w3.org/ns/dcat#Dataset>"
         );
     }
 

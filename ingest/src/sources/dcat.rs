@@ -9,7 +9,10 @@
 //!
 //! [`read`] owns the reading: a file whole, or a URL page by page, following each page's
 //! hydra `next` or HTTP `Link: rel="next"` until none is left (at most `max_pages`, each
-//! page once).
+//! page once). A JSON-LD document naming a remote `@context` that is not bundled is read
+//! again once the context is fetched, when its host is the source's own or one of its
+//! `allow_hosts` ([`with_contexts`]): the operator, not the harvested file, chooses where
+//! the harvester sends requests.
 
 use crate::config::{HarvestSettings, SourceConfig};
 use crate::document::{self, DocumentKind};
@@ -120,6 +123,60 @@ pub fn resolved_against_file(triples: &[Triple], base: &str, source: &str) -> Op
     ))
 }
 
+/// The most remote contexts one document may have fetched for it.
+const MAX_CONTEXTS_PER_DOCUMENT: usize = 8;
+
+/// Runs `parse`, and when it names a remote JSON-LD context not yet known whose host the
+/// source names (its `url`'s or one of `allow_hosts`), fetches the context, keeps it for
+/// the process ([`rdf_document::remember_context`]) and runs `parse` again.
+async fn with_contexts<T>(
+    source: &SourceConfig,
+    fetcher: &Fetcher,
+    report: &mut Report,
+    mut parse: impl FnMut(&mut Report) -> Result<T>,
+) -> Result<T> {
+    let named = |url: &str| {
+        let host = |u: &str| {
+            reqwest::Url::parse(u)
+                .ok()?
+                .host_str()
+                .map(str::to_ascii_lowercase)
+        };
+        let Some(wanted) = host(url) else {
+            return false;
+        };
+        source.url.as_deref().and_then(host).as_deref() == Some(wanted.as_str())
+            || source
+                .allow_hosts
+                .iter()
+                .any(|h| h.trim().trim_end_matches('.').eq_ignore_ascii_case(&wanted))
+    };
+    for _ in 0..MAX_CONTEXTS_PER_DOCUMENT {
+        match parse(report) {
+            Err(IngestError::RemoteContext { document, url }) if named(&url) => {
+                let fetched = fetcher
+                    .get(&url, "application/ld+json, application/json;q=0.9, */*;q=0.1")
+                    .await?;
+                if !rdf_document::remember_context(&url, &fetched.bytes) {
+                    return Err(IngestError::Shape {
+                        document,
+                        message: format!(
+                            "the remote JSON-LD context {url} is longer than {} bytes, or the \
+                             process keeps too many contexts already",
+                            rdf_document::MAX_CONTEXT_BYTES
+                        ),
+                    });
+                }
+                report
+                    .warnings
+                    .push(format!("{document}: fetched the remote JSON-LD context {url}"));
+            }
+            other => return other,
+        }
+    }
+    parse(report)
+}
+
 /// What the RDF `Accept` header asks for, best first.
 pub(crate) const RDF_ACCEPT: &str = "text/turtle, application/n-triples;q=0.9, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-quads;q=0.7, application/trig;q=0.7, */*;q=0.1";
 
@@ -135,17 +192,20 @@ pub(crate) async fn read(
     if let Some(path) = &source.path {
         let (bytes, name, base) = super::read_source_file(source, path, settings)?;
         report.documents.push(name.clone());
-        let triples = document::map(
-            DocumentKind::Dcat,
-            &bytes,
-            &name,
-            source.format.as_deref(),
-            None,
-            Some(&base),
-            "",
-            minter,
-            report,
-        )?;
+        let triples = with_contexts(source, fetcher, report, |report| {
+            document::map(
+                DocumentKind::Dcat,
+                &bytes,
+                &name,
+                source.format.as_deref(),
+                None,
+                Some(&base),
+                "",
+                minter,
+                report,
+            )
+        })
+        .await?;
         if source.base.is_none() {
             report
                 .warnings
@@ -176,7 +236,10 @@ pub(crate) async fn read(
             fetched.content_type.as_deref(),
             Some(&fetched.url),
         )?;
-        let parsed = read_page(&fetched.bytes, format, Some(&fetched.url), &fetched.url, report)?;
+        let parsed = with_contexts(source, fetcher, report, |report| {
+            read_page(&fetched.bytes, format, Some(&fetched.url), &fetched.url, report)
+        })
+        .await?;
         report.documents.push(fetched.url.clone());
         triples.extend(parsed.triples);
         progress(&format!("page {page}: {} triples", triples.len()));
