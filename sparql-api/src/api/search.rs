@@ -182,6 +182,35 @@ fn concept_iri(namespace: &str, value: &str) -> String {
     }
 }
 
+/// The parameters [`parse`] reads, as an unknown one's error lists them (a client used to
+/// `rows`, `limit` or `size` learns that pages are `page` and `page_size`).
+const PARAMETERS: [&str; 24] = [
+    "q",
+    "type",
+    "pattern",
+    "theme",
+    "publisher",
+    "catalogue",
+    "region",
+    "format",
+    "licence",
+    "beneficiary",
+    "enabler",
+    "actor",
+    "channel",
+    "benefit",
+    "country",
+    "method",
+    "min_confidence",
+    "year_from",
+    "year_to",
+    "sort",
+    "page",
+    "page_size",
+    "facets",
+    "facet_size",
+];
+
 /// A search request, the filters as given (by parameter), and the page number.
 type Parsed = (SearchRequest, BTreeMap<String, Vec<String>>, usize);
 
@@ -279,7 +308,12 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
             }
             "facets" => request.facets = !matches!(value.as_str(), "false" | "0" | "no"),
             "facet_size" => request.facet_size = (number("facet_size", &value)? as usize).clamp(1, 50),
-            other => return Err(bad(format!("unknown parameter {other:?}"))),
+            other => {
+                return Err(bad(format!(
+                    "unknown parameter {other:?}; a search takes {}",
+                    PARAMETERS.join(", ")
+                )));
+            }
         }
         if !matches!(
             key.as_ref(),
@@ -432,7 +466,10 @@ mod tests {
             ("page_size=500", "page_size: 500 is not between 1 and 100"),
             ("pattern=P9", "pattern: \"P9\" is not a pattern"),
             ("method=guessed", "method: \"guessed\" is not curated or inferred"),
-            ("colour=red", "unknown parameter \"colour\""),
+            (
+                "colour=red",
+                "unknown parameter \"colour\"; a search takes q, type,",
+            ),
             (
                 "year_from=2020&year_to=2010",
                 "year_from 2020 is after year_to 2010",
@@ -447,6 +484,23 @@ mod tests {
         ] {
             let error = parse(Some(query)).unwrap_err().0.to_string();
             assert!(error.starts_with(message), "{query}: {error}");
+        }
+        // Every parameter the error lists is one the search reads.
+        for parameter in PARAMETERS {
+            let value = match parameter {
+                "type" => "dataset",
+                "pattern" => "P1",
+                "method" => "curated",
+                "min_confidence" => "0.5",
+                "year_from" | "year_to" => "2020",
+                "sort" => "date",
+                "page" | "page_size" | "facet_size" => "1",
+                _ => "x",
+            };
+            assert!(
+                parse(Some(&format!("{parameter}={value}"))).is_ok(),
+                "{parameter}"
+            );
         }
     }
 }
