@@ -153,7 +153,11 @@ fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool)
             }
             continue;
         }
+        let in_word = scan.in_word;
         if sparql && scan.word(c, chars.peek().copied()) {
+            if !in_word {
+                scan.value_term()?;
+            }
             continue;
         }
         if sparql && scan.end_word() {
@@ -162,6 +166,7 @@ fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool)
         }
         match c {
             '"' | '\'' if sparql => {
+                scan.value_term()?;
                 let mut lookahead = chars.clone();
                 let long = lookahead.next() == Some(c) && lookahead.next() == Some(c);
                 if long {
@@ -222,6 +227,7 @@ fn scan(text: &str, max: usize, what: &'static str, sparql: bool, triples: bool)
                         chars.next();
                     }
                     scan.column += length + 1;
+                    scan.value_term()?;
                 } else {
                     scan.link(what)?;
                 }
@@ -264,6 +270,13 @@ pub const MAX_CHAIN: usize = 4096;
 /// 503, and holding a query slot all the while. Real queries hold tens.
 pub const MAX_PLANNED: usize = 128;
 
+/// The most terms the VALUES data blocks of a query or update may hold, counted on the
+/// text. A block is parsed, copied and encoded whole before evaluation begins, where no
+/// cancellation reaches it: two million rows (15 MB) took seconds to parse, 320 MB to
+/// hold, and minutes to prepare after their query was answered 503. Clients that send
+/// bindings in VALUES send them by the hundred or thousand.
+pub const MAX_VALUES_TERMS: usize = 100_000;
+
 /// The keywords that join a group's patterns into a chain.
 const CHAINING_KEYWORDS: [&str; 8] = [
     "UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "SERVICE", "VALUES",
@@ -294,6 +307,8 @@ struct Scan {
     /// The brackets open, innermost last: their number is the depth (at most the scan's
     /// `max`, plus the one refused).
     brackets: Vec<char>,
+    /// The terms of VALUES data blocks so far ([`MAX_VALUES_TERMS`]).
+    values_terms: usize,
 }
 
 impl Scan {
@@ -336,6 +351,22 @@ impl Scan {
     fn end_word(&mut self) -> bool {
         let was = std::mem::take(&mut self.in_word);
         was && !self.name && CHAINING_KEYWORDS.contains(&self.keyword.as_str())
+    }
+
+    /// Counts a term (a word, IRI or literal) when inside a VALUES data block.
+    fn value_term(&mut self) -> Result<()> {
+        if self.values_at.is_none() {
+            return Ok(());
+        }
+        self.values_terms += 1;
+        if self.values_terms > MAX_VALUES_TERMS {
+            return Err(GraphError::Refused(format!(
+                "the VALUES blocks hold more than {MAX_VALUES_TERMS} terms (line {}, column {}); \
+                 each is copied and encoded before the query runs",
+                self.line, self.column
+            )));
+        }
+        Ok(())
     }
 
     fn link(&mut self, what: &'static str) -> Result<()> {
@@ -816,6 +847,30 @@ mod tests {
             error.contains("share no variable") && error.contains("at most 64"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn values_blocks_hold_a_bounded_number_of_terms() {
+        let values = |rows: usize| {
+            let rows: String = (0..rows).map(|i| format!("(<http://e/{i}> \"{i}\") ")).collect();
+            format!("SELECT * {{ VALUES (?x ?y) {{ {rows} }} }}")
+        };
+        check_query_text(&values(MAX_VALUES_TERMS / 2)).unwrap();
+        let error = check_query_text(&values(MAX_VALUES_TERMS / 2 + 1))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("more than 100000 terms"), "{error}");
+        // Numbers count too; terms outside VALUES do not.
+        let numbers = format!(
+            "SELECT * {{ VALUES ?n {{ {} }} }}",
+            "7 ".repeat(MAX_VALUES_TERMS + 1)
+        );
+        assert!(check_query_text(&numbers).is_err());
+        let filter = format!(
+            "SELECT * {{ ?s ?p ?o FILTER(?o IN ({})) }}",
+            vec!["7"; MAX_VALUES_TERMS + 1].join(", ")
+        );
+        check_query_text(&filter).unwrap();
     }
 
     #[test]

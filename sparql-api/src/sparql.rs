@@ -116,6 +116,22 @@ pub async fn post(
     evaluate(state, request, &headers).await
 }
 
+/// Queries longer than this are parsed on a blocking thread: parsing megabytes of VALUES
+/// rows took seconds, on one of the runtime's few threads, and `/healthz` waited behind it.
+const PARSE_INLINE_BYTES: usize = 64 * 1024;
+
+/// Parses and guards `query` (see [`GuardedQuery::parse`]), a long one off the runtime.
+async fn parse_off_runtime(query: &str, base: &str) -> Result<GuardedQuery, ApiError> {
+    if query.len() <= PARSE_INLINE_BYTES {
+        return Ok(GuardedQuery::parse(query, Some(base))?);
+    }
+    let (query, base) = (query.to_owned(), base.to_owned());
+    tokio::task::spawn_blocking(move || GuardedQuery::parse(&query, Some(&base)))
+        .await
+        .map_err(|e| ApiError::Internal(format!("parsing the query: {e}")))?
+        .map_err(ApiError::from)
+}
+
 async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Result<Response, ApiError> {
     let Some(query) = request.query else {
         return Err(ApiError::BadRequest("no query parameter was given".into()));
@@ -128,7 +144,7 @@ async fn evaluate(state: AppState, request: Request, headers: &HeaderMap) -> Res
     // The base IRI of relative IRIs comes from the request's Host: it is part of the
     // answer, so part of the cache key.
     let base = crate::request_base(&state.config, headers, "/sparql");
-    let guarded = GuardedQuery::parse(&query, Some(&base))?;
+    let guarded = parse_off_runtime(&query, &base).await?;
     // What makes this request the same as another: its text and dataset. The fast lane
     // takes it if it was fast last time.
     let key = crate::work::request_key((&query, &request.default_graph_uris, &request.named_graph_uris));

@@ -515,24 +515,105 @@ async fn a_stopped_sort_or_grouping_ends_and_frees_its_slot() {
         "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a",
         "SELECT * WHERE { ?a ?b ?c OPTIONAL { ?d ?e ?f . ?g ?h ?i } } ORDER BY DESC(?i)",
     ] {
-        let (response, body) = send(&state, sparql(query)).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{query}: {body}"
-        );
-        // Its evaluation ends soon after: nothing is left running.
-        let stopped = Instant::now();
-        while state.work.running_count() > 0 {
-            assert!(
-                stopped.elapsed() < Duration::from_secs(5),
-                "{query}: still evaluating {:?} after it was stopped",
-                stopped.elapsed()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_alive(&state).await;
+        stops_and_ends(&state, query).await;
     }
+}
+
+/// `query` is answered 503 at its time limit, and its evaluation ends soon after: nothing
+/// is left running, holding a slot.
+async fn stops_and_ends(state: &civicgraph_sparql_api::AppState, query: &str) {
+    let (response, body) = send(state, sparql(query)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}: {body}",
+        &query[..query.len().min(80)]
+    );
+    let stopped = Instant::now();
+    while state.work.running_count() > 0 {
+        assert!(
+            stopped.elapsed() < Duration::from_secs(5),
+            "{}: still evaluating {:?} after it was stopped",
+            &query[..query.len().min(80)],
+            stopped.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_alive(state).await;
+}
+
+/// VALUES blocks never read the store, where cancellation was checked: a product of them
+/// alone ran on for minutes after its 503, holding its slot, and a DISTINCT over one grew
+/// past the memory limit after it was stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_of_values_blocks_ends_when_stopped() {
+    let state = demo_state_with(Config {
+        query: QueryConfig {
+            timeout_secs: 2,
+            ..QueryConfig::default()
+        },
+        ..Config::default()
+    });
+    let block = |variable: &str, rows: usize| {
+        let rows: Vec<String> = (0..rows).map(|i| i.to_string()).collect();
+        format!("VALUES ?{variable} {{ {} }}", rows.join(" "))
+    };
+    for query in [
+        format!(
+            "SELECT (COUNT(*) AS ?n) {{ {} {} {} }}",
+            block("a", 1000),
+            block("b", 1000),
+            block("c", 300)
+        ),
+        format!(
+            "SELECT (COUNT(*) AS ?n) {{ SELECT DISTINCT ?a ?b ?c {{ {} {} {} }} }}",
+            block("a", 3000),
+            block("b", 3000),
+            block("c", 300)
+        ),
+    ] {
+        stops_and_ends(&state, &query).await;
+    }
+    // Blocks of millions of terms are refused before they are parsed.
+    let huge = format!("SELECT (COUNT(*) AS ?n) {{ {} }}", block("a", 200_000));
+    let (response, body) = send(&state, sparql(&huge)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("more than 100000 terms"), "{body}");
+}
+
+/// Each word of a search and each filter value is a clause held while the search runs,
+/// with no cancellation among them: 300,000 words grew the server by gigabytes.
+#[tokio::test]
+async fn searches_of_thousands_of_clauses_are_refused() {
+    let state = demo_state();
+    let words: Vec<String> = (0..2000).map(|i| format!("z{i}")).collect();
+    let (response, body) = send(
+        &state,
+        get(&format!(
+            "/api/search?q={}",
+            urlencoding::encode(&words.join(" "))
+        )),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("at most 1024"), "{body}");
+    let tags: Vec<String> = (0..2000).map(|i| format!("tags:t{i}")).collect();
+    let ckan = Request::post("/api/3/action/package_search")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            serde_json::json!({ "fq": tags.join(" ") }).to_string(),
+        ))
+        .unwrap();
+    let (response, body) = send(&state, ckan).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("at most 1024"), "{body}");
+    let inside = format!(
+        "PREFIX cgs: <https://w3id.org/civicgraph/search#> SELECT ?hit {{ SERVICE cgs: {{ ?hit cgs:matches \"{}\" }} }}",
+        words.join(" ")
+    );
+    let (response, body) = send(&state, sparql(&inside)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    assert_alive(&state).await;
 }
 
 /// A client that sends a request and then stops reading keeps its connection open and the

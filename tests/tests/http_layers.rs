@@ -71,8 +71,27 @@ async fn metrics_are_scraped_in_prometheus_format() {
         send(&state, get("/sparql?query=ASK%20%7B%7D")).await;
     }
     send(&state, get("/api/records/nothing")).await;
+    // Made-up methods are answered and counted as one label, not a series each.
+    for made_up in ["FROBNICATE", "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"] {
+        let request = Request::builder()
+            .method(made_up)
+            .uri("/sparql")
+            .body(Body::empty())
+            .unwrap();
+        let (response, _) = send(&state, request).await;
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
 
     let (response, text) = send(&state, get("/metrics")).await;
+    assert!(!text.contains("FROBNICATE"), "{text}");
+    assert_eq!(
+        sample(
+            &text,
+            r#"civicgraph_http_requests_total{method="other",route="/sparql",status="405"}"#
+        ),
+        Some(2.0),
+        "{text}"
+    );
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         response.headers()[header::CONTENT_TYPE]
@@ -90,9 +109,10 @@ async fn metrics_are_scraped_in_prometheus_format() {
         value(r#"civicgraph_http_requests_total{method="GET",route="/api/records/{id}",status="404"}"#),
         1.0
     );
+    // Two queries and the two made-up methods.
     assert_eq!(
         value(r#"civicgraph_http_request_duration_seconds_count{route="/sparql"}"#),
-        2.0
+        4.0
     );
     assert!(value("civicgraph_result_cache_hits_total") >= 1.0);
     assert!(value("civicgraph_query_slots") >= 1.0);

@@ -8,7 +8,8 @@ use super::counts::{CountKey, Counts};
 use super::facets::{FacetCollector, count_everything};
 use super::index::{SearchIndex, confidence_term};
 use super::request::{
-    FACETS, FacetCount, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage, SearchRequest, SearchSort,
+    FACETS, FacetCount, MAX_SEARCH_CLAUSES, MAX_SEARCH_NESTING, SearchFilter, SearchHit, SearchPage,
+    SearchRequest, SearchSort,
 };
 use super::segment_table::DATE_FIELD;
 use crate::error::{GraphError, Result};
@@ -25,6 +26,14 @@ impl SearchIndex {
         // tantivy 0.25's query grammar takes twice as long at each level of parentheses
         // (its issue #2498): 25 levels took 33 s. Nobody searches deeper than a few.
         crate::query_guard::check_depth(&request.text, MAX_SEARCH_NESTING, "search query", false)?;
+        let words = request.text.split_whitespace().count();
+        let values = request.filter.values();
+        if words > MAX_SEARCH_CLAUSES || values > MAX_SEARCH_CLAUSES {
+            return Err(GraphError::Refused(format!(
+                "the search has {words} words and {values} filter values; at most \
+                 {MAX_SEARCH_CLAUSES} of each, as each is a clause held while it runs"
+            )));
+        }
         let text_query: Box<dyn Query> = if request.text.trim().is_empty() {
             Box::new(AllQuery)
         } else {

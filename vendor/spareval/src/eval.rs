@@ -682,7 +682,15 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         Ok(result)
                     })
                     .collect::<Result<Vec<_>, QueryEvaluationError>>()?;
+                // civicgraph patch: VALUES never reads the store, where the cancellation token is
+                // checked, so a product of VALUES blocks (a million rows times a thousand)
+                // ran on for minutes after its query was cancelled. Checked at each call,
+                // that is once per solution of the left side of a lateral join.
+                let cancellation_token = self.dataset.cancellation_token.clone();
                 Rc::new(move |from| {
+                    if let Err(error) = cancellation_token.ensure_alive() {
+                        return Box::new(once(Err(error)));
+                    }
                     Box::new(
                         encoded_tuples
                             .iter()
