@@ -63,9 +63,12 @@ recs = B["recs"]; N = len(recs); Y = B["Y"].astype(int); FOLD = B["fold"]
 COLL = np.array([r["id"].split(":")[0] for r in recs])
 ids = [r["id"] for r in recs]
 EMB = None
+# --emb=NAME: the e5 reader reads loco_emb_NAME.npy (short texts, loco_embed_short.py) instead of the full text
+EMB_NAME = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--emb=")), "query")
 if "wc" not in sys.argv[1:]:
     assert json.load(open(HERE / "loco_emb_ids.json")) == ids, "embedding ids differ from the records"
-    EMB = np.load(HERE / "loco_emb_query.npy").astype(np.float64)
+    EMB = np.load(HERE / f"loco_emb_{EMB_NAME}.npy").astype(np.float64)
+    print(f"e5 vectors: loco_emb_{EMB_NAME}.npy", flush=True)
 print(f"{N} training cases; by collection {dict(zip(*np.unique(COLL, return_counts=True)))}; "
       f"with an actor {int(B['has_actor'].sum())}; words {B['Xw'].shape} chars {B['Xc'].shape}  ({time.time()-t0:.0f}s)", flush=True)
 
@@ -121,6 +124,8 @@ if PRODLIKE:
         L = XW[te][:, keep] @ W + b
         return 1 / (1 + np.exp(-L)), L - b
     R.fit_predict = _fit_prodlike
+if EMB_NAME != "query":
+    E_CACHE = HERE / f"loco_e_{EMB_NAME}.npz"; RESULTS = RESULTS.with_name(RESULTS.stem + f"_{EMB_NAME}.json")
 def wc_readers():
     """Word and character readers for every split (no embeddings needed); cached."""
     if WC_CACHE.exists():
