@@ -209,7 +209,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let admitted = match open.admit(peer.ip().to_canonical()) {
+        let admitted = match open.admit(client_of(peer.ip())) {
             Ok(admitted) => admitted,
             Err(refused) => {
                 refuse(stream, refused);
@@ -245,10 +245,34 @@ pub async fn serve(
     }
 }
 
+/// The client an address belongs to, for limits and quotas kept per client: an IPv4
+/// address (an IPv4-mapped IPv6 one as IPv4), or an IPv6 address's /64 network. A single
+/// IPv6 host is routinely given a whole /64 and may send from any of its 2^64 addresses,
+/// each of which would otherwise be a new client with limits of its own.
+pub fn client_of(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(network))
+        }
+        v4 => v4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::LimitsConfig;
+
+    #[test]
+    fn an_ipv6_client_is_its_slash_64_and_a_mapped_ipv4_one_its_ipv4_address() {
+        let client = |ip: &str| client_of(ip.parse().unwrap()).to_string();
+        assert_eq!(client("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(client("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::");
+        assert_ne!(client("2001:db8:1:3::1"), client("2001:db8:1:2::1"));
+        assert_eq!(client("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(client("192.0.2.7"), "192.0.2.7");
+    }
 
     #[test]
     fn the_total_leaves_half_the_descriptors_and_a_proxy_is_no_client() {

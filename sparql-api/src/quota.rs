@@ -45,7 +45,7 @@ impl Quotas {
     }
 
     /// Who sent `request`: `writer` when it carries the server's write token, else `addr:`
-    /// and its address, else `unknown` (no connection information: requests made
+    /// and its address (an IPv6 one's /64, [`crate::connections::client_of`]), else `unknown` (no connection information: requests made
     /// in-process). Only a token the server checks names a client: keyed on any token
     /// offered, an anonymous client sending a new made-up token with each request had a
     /// fresh bucket each time, and no quota at all.
@@ -59,15 +59,14 @@ impl Quotas {
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.split(',').next())
-                .map(str::trim)
-                .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+                .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
         {
-            return format!("addr:{first}");
+            return format!("addr:{}", crate::connections::client_of(first));
         }
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |info| format!("addr:{}", info.0.ip()))
+        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(
+            || "unknown".to_owned(),
+            |info| format!("addr:{}", crate::connections::client_of(info.0.ip())),
+        )
     }
 }
 

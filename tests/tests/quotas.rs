@@ -71,3 +71,26 @@ async fn without_a_quota_nobody_is_limited() {
         assert_eq!(response.status(), StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn an_ipv6_client_has_one_bucket_for_its_whole_slash_64() {
+    let state = demo_state_with(Config {
+        limits: LimitsConfig {
+            client_requests_per_second: 1,
+            client_burst: 2,
+            ..LimitsConfig::default()
+        },
+        ..Config::default()
+    });
+    // One host may send from any address of its /64: each a new address, one client.
+    for (i, status) in [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS]
+        .into_iter()
+        .enumerate()
+    {
+        let address = format!("[2001:db8:1:2::{:x}]:5000", 0x100 + i);
+        let (response, _) = send(&state, from(&address, None)).await;
+        assert_eq!(response.status(), status, "{address}");
+    }
+    let (response, _) = send(&state, from("[2001:db8:1:3::1]:5000", None)).await;
+    assert_eq!(response.status(), StatusCode::OK, "another /64 is another client");
+}
