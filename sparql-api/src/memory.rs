@@ -1,6 +1,7 @@
 //! The memory budget of query evaluation: a watchdog thread reads the process's resident
-//! memory every 20 ms and stops every running job (503) when it has grown by more than the
-//! budget above its level when nothing was running.
+//! memory every 20 ms and, when it has grown by more than the budget above its level when
+//! nothing was running, stops the jobs in the long-query lane (503), or every running job
+//! when none is there ([`Work::stop_long_first`]).
 //!
 //! Oxigraph allocates through the global allocator with no per-query accounting, so the
 //! process's growth is the measure. Strings are bounded before evaluation
@@ -44,13 +45,13 @@ pub fn watch(work: &Arc<Work>, budget: u64) {
                 if work.running_count() == 0 {
                     baseline = now;
                 } else if now > baseline.saturating_add(budget) {
-                    let stopped = work.stop_all(Stop::Memory);
+                    let stopped = work.stop_long_first(Stop::Memory);
                     tracing::warn!(
                         resident_mb = now >> 20,
                         baseline_mb = baseline >> 20,
                         budget_mb = budget >> 20,
                         stopped,
-                        "query memory budget passed: running queries stopped"
+                        "query memory budget passed: long-running queries stopped (every query when none ran long)"
                     );
                     baseline = now;
                 }

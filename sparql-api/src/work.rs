@@ -475,6 +475,34 @@ impl Work {
         running.len()
     }
 
+    /// Stops, for `reason`, the jobs in the long-query lane, or every running job when none
+    /// is there; returns how many were stopped. For the memory budget: the process's growth
+    /// names no job, and a query that grows by a gigabyte has mostly run long, so stopping
+    /// every job answered 503 to every other client's query for one client's growth. A
+    /// short job that grows is stopped at the next crossing, when the long lane is empty.
+    pub fn stop_long_first(&self, reason: Stop) -> usize {
+        let running: Vec<Arc<Running>> = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect();
+        let long: Vec<&Arc<Running>> = running
+            .iter()
+            .filter(|job| job.long_slot.lock().unwrap_or_else(|e| e.into_inner()).is_some())
+            .collect();
+        let chosen: Vec<&Arc<Running>> = if long.is_empty() {
+            running.iter().collect()
+        } else {
+            long
+        };
+        for job in &chosen {
+            job.stop(reason);
+        }
+        chosen.len()
+    }
+
     fn was_fast(&self, key: u64) -> bool {
         let history = self.history.lock().unwrap_or_else(|e| e.into_inner());
         history.0.get(&key).copied().unwrap_or(false)
@@ -572,6 +600,25 @@ mod tests {
         short.finish();
         first.finish();
         second.finish();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_memory_budget_stops_the_long_lane_first() {
+        let work = Work::new(3, 1, Duration::from_secs(1), Duration::from_secs(30));
+        let long = work.start().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let short = work.start().await.unwrap();
+        assert_eq!(work.stop_long_first(Stop::Memory), 1);
+        assert_eq!(long.running.stopped_for(), Some(Stop::Memory));
+        assert_eq!(short.running.stopped_for(), None);
+        long.finish();
+        // With nothing in the long lane, every job is stopped.
+        let other = work.start().await.unwrap();
+        assert_eq!(work.stop_long_first(Stop::Memory), 2);
+        assert_eq!(short.running.stopped_for(), Some(Stop::Memory));
+        assert_eq!(other.running.stopped_for(), Some(Stop::Memory));
+        short.finish();
+        other.finish();
     }
 
     #[tokio::test(start_paused = true)]
