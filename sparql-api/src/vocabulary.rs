@@ -29,7 +29,7 @@ const SCHEMES: &[&str] = &[
 
 /// GET `/ns`: the ontology.
 pub async fn ontology(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    respond(&state, &headers, &format!("{ROOT}ns"), true)
+    answer(state, headers, format!("{ROOT}ns"), true).await
 }
 
 /// GET `/{scheme}/`: a whole concept scheme.
@@ -39,7 +39,7 @@ pub async fn scheme(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     known_scheme(&scheme)?;
-    respond(&state, &headers, &format!("{ROOT}{scheme}/"), true)
+    answer(state, headers, format!("{ROOT}{scheme}/"), true).await
 }
 
 /// GET `/{scheme}/{concept}`: one concept.
@@ -49,7 +49,19 @@ pub async fn concept(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     known_scheme(&scheme)?;
-    respond(&state, &headers, &format!("{ROOT}{scheme}/{concept}"), false)
+    answer(state, headers, format!("{ROOT}{scheme}/{concept}"), false).await
+}
+
+/// [`respond`] in a query slot, as every read of the store is: the vocabulary graph is
+/// scanned whole for each page, which is not work for the runtime's few threads.
+async fn answer(
+    state: AppState,
+    headers: HeaderMap,
+    iri: String,
+    prefix: bool,
+) -> Result<Response, ApiError> {
+    let work = state.work.clone();
+    work.run(move |_| respond(&state, &headers, &iri, prefix)).await
 }
 
 fn known_scheme(scheme: &str) -> Result<(), ApiError> {
