@@ -100,7 +100,8 @@ impl CatalogRequest {
         // request.
         if (request.page - 1)
             .checked_mul(request.size)
-            .is_none_or(|offset| offset + request.size > MAX_HARVEST_WINDOW)
+            .and_then(|offset| offset.checked_add(request.size))
+            .is_none_or(|end| end > MAX_HARVEST_WINDOW)
         {
             return Err(ApiError::BadRequest(format!(
                 "page {} of {} records is past the deepest page this server gives ({MAX_HARVEST_WINDOW} records)",

@@ -226,6 +226,13 @@ async fn the_catalogue_is_negotiated_and_bad_pages_are_refused() {
     // Found by the HTTP fuzzer (case 876,553 of seed 1616): the offset overflowed.
     let (response, body) = send(&state, get("/catalog?page=11111111111111111111", "text/turtle")).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    // An offset that fits, whose end does not (an audit's find: it panicked the handler).
+    let (response, body) = send(
+        &state,
+        get("/catalog?page=18446744073709552&page_size=1000", "text/turtle"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
     let (response, _) = send(&state, get("/catalog", "image/png")).await;
     assert_eq!(response.status(), StatusCode::NOT_ACCEPTABLE);
 }

@@ -979,3 +979,28 @@ async fn a_slow_upload_with_the_write_token_is_not_cut_at_the_query_timeout() {
     let (response, _) = send(&state, upload(None)).await;
     assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
 }
+
+/// The evaluator opens a store iterator for each graph of the default graph at once, with
+/// no cancellation check: 300,000 `default-graph-uri`s grew the server to 3.5 GB.
+#[tokio::test]
+async fn a_dataset_names_a_bounded_number_of_graphs() {
+    let state = demo_state();
+    let form = |graphs: usize, distinct: bool| {
+        let mut body = String::from("query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D");
+        for i in 0..graphs {
+            let i = if distinct { i } else { 0 };
+            body.push_str(&format!("&default-graph-uri=http%3A%2F%2Fe%2Fg{i}"));
+        }
+        Request::post("/sparql")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (response, body) = send(&state, form(1025, true)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("more than 1024 graphs"), "{body}");
+    // The same graph named many times is one graph.
+    let (response, body) = send(&state, form(5000, false)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    assert_alive(&state).await;
+}

@@ -44,6 +44,14 @@ async fn each_request_has_an_id_it_is_logged_under() {
         .unwrap();
     let (response, _) = send(&state, request).await;
     assert_eq!(response.headers()["x-request-id"], "client-chosen-17");
+    // An id that is no short token is neither echoed nor logged: a new one replaces it.
+    let long = "x".repeat(100_000);
+    let request = Request::get("/healthz")
+        .header("x-request-id", long.as_str())
+        .body(Body::empty())
+        .unwrap();
+    let (response, _) = send(&state, request).await;
+    assert_eq!(response.headers()["x-request-id"].len(), 36);
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let line = log
@@ -56,4 +64,5 @@ async fn each_request_has_an_id_it_is_logged_under() {
     );
     assert!(!line.contains("secret"), "the query string is not logged: {line}");
     assert!(log.contains(&id), "{log}");
+    assert!(!log.contains(&long[..200]), "the long id was logged");
 }
