@@ -47,6 +47,18 @@ fn catalogue(context: &str, name: &str) -> String {
     )
 }
 
+/// Serves `document` at `/lkod/katalog.jsonld` on a server of its own; its base URL.
+async fn serve_catalogue(document: String) -> String {
+    serve(axum::Router::new().route(
+        "/lkod/katalog.jsonld",
+        get(move || {
+            let document = document.clone();
+            async move { ([("content-type", "application/ld+json")], document) }
+        }),
+    ))
+    .await
+}
+
 fn datasets(graph: &Graph, source: &str) -> u64 {
     count(
         graph,
@@ -78,15 +90,7 @@ async fn a_remote_context_is_fetched_from_a_host_the_source_names_and_only_there
         "{}/kontexty/katalog.jsonld",
         base.replace("127.0.0.1", "localhost")
     );
-    let document = catalogue(&context_url, "mesto");
-    let catalogue_base = serve(axum::Router::new().route(
-        "/lkod/katalog.jsonld",
-        get(move || {
-            let document = document.clone();
-            async move { ([("content-type", "application/ld+json")], document) }
-        }),
-    ))
-    .await;
+    let catalogue_base = serve_catalogue(catalogue(&context_url, "mesto")).await;
     let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
     let mut source = url_source(
         "mesto",
@@ -113,15 +117,7 @@ async fn a_remote_context_is_fetched_from_a_host_the_source_names_and_only_there
     // naming the context and what to configure, and keeps nothing half-read.
     let elsewhere = Untouched::new();
     let unnamed = format!("http://localhost:{}/kontexty/katalog.jsonld", elsewhere.port());
-    let document = catalogue(&unnamed, "obec");
-    let catalogue_base = serve(axum::Router::new().route(
-        "/lkod/katalog.jsonld",
-        get(move || {
-            let document = document.clone();
-            async move { ([("content-type", "application/ld+json")], document) }
-        }),
-    ))
-    .await;
+    let catalogue_base = serve_catalogue(catalogue(&unnamed, "obec")).await;
     let source = url_source(
         "obec",
         SourceKind::Dcat,

@@ -462,13 +462,7 @@ impl Work {
     /// Stops every running job for `reason` (memory budget passed, shutting down); returns
     /// how many were running.
     pub fn stop_all(&self, reason: Stop) -> usize {
-        let running: Vec<Arc<Running>> = self
-            .running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .filter_map(Weak::upgrade)
-            .collect();
+        let running = self.running_jobs();
         for job in &running {
             job.stop(reason);
         }
@@ -481,13 +475,7 @@ impl Work {
     /// every job answered 503 to every other client's query for one client's growth. A
     /// short job that grows is stopped at the next crossing, when the long lane is empty.
     pub fn stop_long_first(&self, reason: Stop) -> usize {
-        let running: Vec<Arc<Running>> = self
-            .running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .filter_map(Weak::upgrade)
-            .collect();
+        let running = self.running_jobs();
         let long: Vec<&Arc<Running>> = running
             .iter()
             .filter(|job| job.long_slot.lock().unwrap_or_else(|e| e.into_inner()).is_some())
@@ -501,6 +489,16 @@ impl Work {
             job.stop(reason);
         }
         chosen.len()
+    }
+
+    /// The jobs running now.
+    fn running_jobs(&self) -> Vec<Arc<Running>> {
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect()
     }
 
     fn was_fast(&self, key: u64) -> bool {

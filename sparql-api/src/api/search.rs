@@ -183,8 +183,9 @@ fn concept_iri(namespace: &str, value: &str) -> String {
 }
 
 /// The parameters [`parse`] reads, as an unknown one's error lists them (a client used to
-/// `rows`, `limit` or `size` learns that pages are `page` and `page_size`).
-const PARAMETERS: [&str; 24] = [
+/// `rows`, `limit` or `size` learns that pages are `page` and `page_size`) and the API's
+/// OpenAPI document must describe them.
+pub const PARAMETERS: [&str; 24] = [
     "q",
     "type",
     "pattern",
