@@ -405,9 +405,16 @@ impl Work {
         let long_slots = self.long_slots.clone();
         let (long_after, timeout) = (self.long_after, self.timeout);
         running.thread.lower_later();
+        let work = Arc::downgrade(self);
         tokio::spawn(async move {
             tokio::time::sleep(long_after.min(timeout)).await;
             let Some(job) = watched.upgrade() else { return };
+            // Running long is being slow: a request remembered as fast no longer takes the
+            // fast lane from now, not only once this run ends (runs of one text that is
+            // cheap under one base and dear under another, started together, all did).
+            if let (Some(key), Some(work)) = (job.key, work.upgrade()) {
+                work.remember(key, false);
+            }
             if long_after < timeout {
                 match long_slots.try_acquire_owned() {
                     Ok(permit) => *job.long_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit),
@@ -632,6 +639,18 @@ mod tests {
         drop(gone);
         assert_eq!(running.stopped_for(), Some(Stop::ClientGone));
         assert!(running.token().is_cancelled());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_that_runs_long_loses_the_fast_lane_while_it_runs() {
+        let work = Work::new(2, 2, Duration::from_secs(1), Duration::from_secs(30));
+        let first = work.start_keyed(Some(7)).await.unwrap();
+        first.finish();
+        assert!(work.was_fast(7));
+        let long = work.start_keyed(Some(7)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert!(!work.was_fast(7), "still taken for fast while it runs long");
+        long.finish();
     }
 
     #[tokio::test(start_paused = true)]
