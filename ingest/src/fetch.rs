@@ -114,6 +114,11 @@ impl Fetcher {
         self.cache.as_ref().map_or(Ok(()), PageCache::keep_only_used)
     }
 
+    /// Whether the source's configuration names `url`'s host ([`Outbound::names`]).
+    pub fn names_host(&self, url: &str) -> bool {
+        self.outbound.names(url)
+    }
+
     /// GETs `url` with `accept`, retrying as configured; a URL the outbound policy refuses
     /// is an error, never a request.
     pub async fn get(&self, url: &str, accept: &str) -> Result<Fetched> {

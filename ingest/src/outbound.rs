@@ -53,6 +53,17 @@ impl Outbound {
         policy
     }
 
+    /// Whether the configuration names `url`'s host itself (the source's URL, its
+    /// `allow_hosts`): stricter than [`Outbound::check`], which takes any public host when
+    /// no host is named (a `path` source), for requests a document asks for rather than
+    /// the configuration, such as a remote JSON-LD context.
+    pub fn names(&self, url: &str) -> bool {
+        Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(normalise_host))
+            .is_some_and(|host| self.hosts.contains(&host))
+    }
+
     /// Whether `url` may be requested: http(s), a named host, and, for an address written
     /// in the URL, a public one or one the operator allowed.
     pub fn check(&self, url: &str) -> Result<(), String> {
@@ -194,6 +205,26 @@ impl Resolve for GuardedResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_hosts_the_configuration_writes_are_named() {
+        let policy = Outbound::new(
+            ["https://data.example.cz/lkod/katalog.jsonld"],
+            &["OFN.gov.cz.".to_owned()],
+            &[],
+        );
+        assert!(policy.names("https://ofn.gov.cz/kontexty/katalog.jsonld"));
+        assert!(policy.names("http://data.example.cz/other"));
+        assert!(!policy.names("https://elsewhere.example.org/context.jsonld"));
+        // A path source names no host, though it may fetch from any public one.
+        let path_source = Outbound::new(None, &[], &[]);
+        assert!(!path_source.names("https://ofn.gov.cz/kontexty/katalog.jsonld"));
+        assert!(
+            path_source
+                .check("https://ofn.gov.cz/kontexty/katalog.jsonld")
+                .is_ok()
+        );
+    }
 
     #[test]
     fn only_named_hosts_are_reached() {

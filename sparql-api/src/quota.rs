@@ -51,7 +51,7 @@ impl Quotas {
     /// fresh bucket each time, and no quota at all.
     fn client(&self, request: &Request, write_token: Option<&str>) -> String {
         let headers = request.headers();
-        if write_token.is_some() && crate::auth::require_write(headers, write_token).is_ok() {
+        if crate::auth::require_write(headers, write_token).is_ok() {
             return "writer".to_owned();
         }
         if self.trust_forwarded_for

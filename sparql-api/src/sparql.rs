@@ -48,8 +48,8 @@ impl Request {
                     ));
                 }
                 "query" if query_allowed => self.query = Some(value.into_owned()),
-                "default-graph-uri" => add_graph(&mut self.default_graph_uris, &key, &value)?,
-                "named-graph-uri" => add_graph(&mut self.named_graph_uris, &key, &value)?,
+                "default-graph-uri" => self.default_graph_uris.push(graph_iri(&key, &value)?),
+                "named-graph-uri" => self.named_graph_uris.push(graph_iri(&key, &value)?),
                 "update" | "using-graph-uri" | "using-named-graph-uri" => {
                     return Err(ApiError::BadRequest(
                         "updates are not accepted at /sparql; send them to /update".into(),
@@ -58,7 +58,8 @@ impl Request {
                 _ => {}
             }
         }
-        Ok(())
+        distinct_graphs(&mut self.default_graph_uris, "default-graph-uri")?;
+        distinct_graphs(&mut self.named_graph_uris, "named-graph-uri")
     }
 }
 
@@ -68,18 +69,17 @@ impl Request {
 /// server to 3.5 GB and ran on after its answer. A store holds a graph per source.
 pub const MAX_DATASET_GRAPHS: usize = 1024;
 
-/// Adds the graph `value` (named by parameter `key`) to `graphs`, once.
-fn add_graph(graphs: &mut Vec<NamedNode>, key: &str, value: &str) -> Result<(), ApiError> {
-    let graph = graph_iri(key, value)?;
-    if graphs.contains(&graph) {
-        return Ok(());
-    }
-    if graphs.len() == MAX_DATASET_GRAPHS {
+/// Keeps each graph of `graphs` (named by parameter `key`) once, in order of their IRIs
+/// (the order in which a dataset's graphs are named means nothing), at most
+/// [`MAX_DATASET_GRAPHS`].
+fn distinct_graphs(graphs: &mut Vec<NamedNode>, key: &str) -> Result<(), ApiError> {
+    graphs.sort_unstable();
+    graphs.dedup();
+    if graphs.len() > MAX_DATASET_GRAPHS {
         return Err(ApiError::BadRequest(format!(
             "{key} names more than {MAX_DATASET_GRAPHS} graphs"
         )));
     }
-    graphs.push(graph);
     Ok(())
 }
 

@@ -26,13 +26,15 @@ impl SearchIndex {
         // tantivy 0.25's query grammar takes twice as long at each level of parentheses
         // (its issue #2498): 25 levels took 33 s. Nobody searches deeper than a few.
         crate::query_guard::check_depth(&request.text, MAX_SEARCH_NESTING, "search query", false)?;
+        let too_many = |count: usize, what: &str| {
+            GraphError::Refused(format!(
+                "the search has {count} {what}; at most {MAX_SEARCH_CLAUSES}, as each is a \
+                 clause held while it runs"
+            ))
+        };
         let words = request.text.split_whitespace().count();
-        let values = request.filter.values();
-        if words > MAX_SEARCH_CLAUSES || values > MAX_SEARCH_CLAUSES {
-            return Err(GraphError::Refused(format!(
-                "the search has {words} words and {values} filter values; at most \
-                 {MAX_SEARCH_CLAUSES} of each, as each is a clause held while it runs"
-            )));
+        if words > MAX_SEARCH_CLAUSES {
+            return Err(too_many(words, "words"));
         }
         let text_query: Box<dyn Query> = if request.text.trim().is_empty() {
             Box::new(AllQuery)
@@ -49,6 +51,7 @@ impl SearchIndex {
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
         let filter = &request.filter;
+        let mut filter_values = filter.keys.len();
         for (field, values) in [
             (f.kind, &filter.kinds),
             (f.pattern, &filter.patterns),
@@ -74,6 +77,7 @@ impl SearchIndex {
             if values.is_empty() {
                 continue;
             }
+            filter_values += values.len();
             let any: Vec<(Occur, Box<dyn Query>)> = values
                 .iter()
                 .map(|v| {
@@ -85,6 +89,9 @@ impl SearchIndex {
                 })
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if filter_values > MAX_SEARCH_CLAUSES {
+            return Err(too_many(filter_values, "filter values"));
         }
         if let Some(least) = filter.min_confidence {
             let patterns: Vec<&str> = if filter.patterns.is_empty() {

@@ -171,38 +171,6 @@ pub const MAX_SEARCH_NESTING: usize = 8;
 /// on after the answer). A pasted page of text is a few hundred words.
 pub const MAX_SEARCH_CLAUSES: usize = 1024;
 
-impl SearchFilter {
-    /// How many values the filters give, in all fields (each a clause).
-    pub fn values(&self) -> usize {
-        [
-            &self.kinds,
-            &self.patterns,
-            &self.themes,
-            &self.publishers,
-            &self.catalogues,
-            &self.regions,
-            &self.formats,
-            &self.licences,
-            &self.beneficiaries,
-            &self.enablers,
-            &self.actors,
-            &self.channels,
-            &self.benefits,
-            &self.countries,
-            &self.methods,
-            &self.organizations,
-            &self.groups,
-            &self.tags,
-            &self.res_formats,
-            &self.graphs,
-        ]
-        .iter()
-        .map(|values| values.len())
-        .sum::<usize>()
-            + self.keys.len()
-    }
-}
-
 /// The deepest a public search may be paged: `offset + limit` at most this (as
 /// Elasticsearch's `max_result_window`), in the API and in `cgs:limit`. The top-docs
 /// collector reserves room for every hit up to the end of the page, so an unbounded page

@@ -130,30 +130,13 @@ const MAX_CONTEXTS_PER_DOCUMENT: usize = 8;
 /// source names (its `url`'s or one of `allow_hosts`), fetches the context, keeps it for
 /// the process ([`rdf_document::remember_context`]) and runs `parse` again.
 async fn with_contexts<T>(
-    source: &SourceConfig,
     fetcher: &Fetcher,
     report: &mut Report,
     mut parse: impl FnMut(&mut Report) -> Result<T>,
 ) -> Result<T> {
-    let named = |url: &str| {
-        let host = |u: &str| {
-            reqwest::Url::parse(u)
-                .ok()?
-                .host_str()
-                .map(str::to_ascii_lowercase)
-        };
-        let Some(wanted) = host(url) else {
-            return false;
-        };
-        source.url.as_deref().and_then(host).as_deref() == Some(wanted.as_str())
-            || source
-                .allow_hosts
-                .iter()
-                .any(|h| h.trim().trim_end_matches('.').eq_ignore_ascii_case(&wanted))
-    };
     for _ in 0..MAX_CONTEXTS_PER_DOCUMENT {
         match parse(report) {
-            Err(IngestError::RemoteContext { document, url }) if named(&url) => {
+            Err(IngestError::RemoteContext { document, url }) if fetcher.names_host(&url) => {
                 let fetched = fetcher
                     .get(&url, "application/ld+json, application/json;q=0.9, */*;q=0.1")
                     .await?;
@@ -192,7 +175,7 @@ pub(crate) async fn read(
     if let Some(path) = &source.path {
         let (bytes, name, base) = super::read_source_file(source, path, settings)?;
         report.documents.push(name.clone());
-        let triples = with_contexts(source, fetcher, report, |report| {
+        let triples = with_contexts(fetcher, report, |report| {
             document::map(
                 DocumentKind::Dcat,
                 &bytes,
@@ -236,7 +219,7 @@ pub(crate) async fn read(
             fetched.content_type.as_deref(),
             Some(&fetched.url),
         )?;
-        let parsed = with_contexts(source, fetcher, report, |report| {
+        let parsed = with_contexts(fetcher, report, |report| {
             read_page(&fetched.bytes, format, Some(&fetched.url), &fetched.url, report)
         })
         .await?;

@@ -182,35 +182,15 @@ fn concept_iri(namespace: &str, value: &str) -> String {
     }
 }
 
-/// The parameters [`parse`] reads, as an unknown one's error lists them (a client used to
-/// `rows`, `limit` or `size` learns that pages are `page` and `page_size`) and the API's
-/// OpenAPI document must describe them.
-pub const PARAMETERS: [&str; 24] = [
-    "q",
-    "type",
-    "pattern",
-    "theme",
-    "publisher",
-    "catalogue",
-    "region",
-    "format",
-    "licence",
-    "beneficiary",
-    "enabler",
-    "actor",
-    "channel",
-    "benefit",
-    "country",
-    "method",
-    "min_confidence",
-    "year_from",
-    "year_to",
-    "sort",
-    "page",
-    "page_size",
-    "facets",
-    "facet_size",
-];
+/// The parameters a search takes, as the API's OpenAPI document gives them ([`SearchParams`]),
+/// for an unknown one's error: a client used to `rows`, `limit` or `size` learns that pages
+/// are `page` and `page_size`.
+fn parameters() -> Vec<String> {
+    <SearchParams as utoipa::IntoParams>::into_params(|| None)
+        .into_iter()
+        .map(|parameter| parameter.name)
+        .collect()
+}
 
 /// A search request, the filters as given (by parameter), and the page number.
 type Parsed = (SearchRequest, BTreeMap<String, Vec<String>>, usize);
@@ -312,7 +292,7 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
             other => {
                 return Err(bad(format!(
                     "unknown parameter {other:?}; a search takes {}",
-                    PARAMETERS.join(", ")
+                    parameters().join(", ")
                 )));
             }
         }
@@ -486,9 +466,9 @@ mod tests {
             let error = parse(Some(query)).unwrap_err().0.to_string();
             assert!(error.starts_with(message), "{query}: {error}");
         }
-        // Every parameter the error lists is one the search reads.
-        for parameter in PARAMETERS {
-            let value = match parameter {
+        // Every parameter the error lists (the documented ones) is one the search reads.
+        for parameter in parameters() {
+            let value = match parameter.as_str() {
                 "type" => "dataset",
                 "pattern" => "P1",
                 "method" => "curated",
