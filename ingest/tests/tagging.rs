@@ -138,9 +138,10 @@ fn a_dataset_is_tagged_from_its_own_text_only_where_the_text_names_the_use() {
         let record = civicgraph_graph::Record {
             titles: vec![title.to_owned()],
             descriptions: vec![description.to_owned()],
+            kind: Some(civicgraph_graph::RecordKind::Dataset),
             ..Default::default()
         };
-        let scores = tagger.scores(&record);
+        let scores = tagger.scores(&record).unwrap();
         let planning = scores.iter().find(|s| s.pattern == "planning").unwrap();
         assert!(
             TagSettings::default()
@@ -253,6 +254,39 @@ fn tagging_is_deterministic_and_rewrites_nothing_unchanged() {
     let again = tag_graph(&a, &TagSettings::default(), &mut |_| {}).unwrap();
     assert_eq!((again.added, again.removed, again.run), (0, 0, None));
     assert_eq!(a.write_sequence().unwrap(), sequence, "nothing was written");
+}
+
+#[test]
+fn a_case_study_is_read_by_its_meaning_and_a_dataset_is_not_embedded() {
+    let tagger = Tagger::new(&TagSettings::default()).unwrap();
+    // Dutch: the word reader has no stop words, stemmer or cue terms for it, so its words
+    // and character grams say little; the sentence reader reads what it means.
+    let text = "De gemeente gebruikt open verkeersgegevens om busroutes te plannen en onderhoudsploegen in te roosteren.";
+    let case = civicgraph_graph::Record::from_text(text);
+    let scores = tagger.scores(&case).unwrap();
+    let planning = scores.iter().find(|s| s.pattern == "planning").unwrap();
+    let sentences = planning.sentences.expect("a case study is embedded");
+    assert!(
+        sentences > 0.5 && planning.words < 0.5,
+        "planning read by its meaning: {planning:?}"
+    );
+    for score in &scores {
+        let read = score.sentences.unwrap();
+        assert!((score.score - (score.words + score.characters + read) / 3.0).abs() < 1e-12);
+        assert!(score.confidence <= read.min(score.words).min(score.characters));
+    }
+    // A catalogue's dataset is read by the first two readers only.
+    let dataset = civicgraph_graph::Record {
+        kind: Some(civicgraph_graph::RecordKind::Dataset),
+        ..civicgraph_graph::Record::from_text(text)
+    };
+    let scores = tagger.scores(&dataset).unwrap();
+    assert!(scores.iter().all(|s| s.sentences.is_none()), "{scores:?}");
+    assert!(
+        scores
+            .iter()
+            .all(|s| (s.score - (s.words + s.characters) / 2.0).abs() < 1e-12)
+    );
 }
 
 #[test]

@@ -130,7 +130,7 @@ pub fn held_out(
     let scorer = train(training, options, hash).scorer();
     let predictions: Vec<_> = testing
         .iter()
-        .map(|e| scorer.score_collected(&e.features, &e.characters))
+        .map(|e| scorer.score_collected(&e.features, &e.characters, Some(&e.embedding)))
         .collect();
     let cases: std::collections::BTreeSet<&str> = training.iter().map(|e| e.id.as_str()).collect();
     let translations = match training.len() - cases.len() {
@@ -269,13 +269,21 @@ pub fn cross_validate(
         let scorer = train(&training, options, hash).scorer();
         for (i, example) in examples.iter().enumerate() {
             if fold_of[i] == fold {
-                predictions[i] = Some(scorer.score_collected(&example.features, &example.characters));
+                predictions[i] = Some(scorer.score_collected(
+                    &example.features,
+                    &example.characters,
+                    Some(&example.embedding),
+                ));
             }
         }
         for (translation, scores) in translations.iter().zip(&mut translated) {
             for (example, score) in translation.examples.iter().zip(scores.iter_mut()) {
                 if fold_by_id.get(example.id.as_str()) == Some(&fold) {
-                    *score = Some(scorer.score_collected(&example.features, &example.characters));
+                    *score = Some(scorer.score_collected(
+                        &example.features,
+                        &example.characters,
+                        Some(&example.embedding),
+                    ));
                 }
             }
         }
@@ -646,6 +654,8 @@ mod tests {
             id: id.to_owned(),
             features: Default::default(),
             characters: Default::default(),
+            text: String::new(),
+            embedding: Vec::new(),
             patterns: patterns.iter().map(|p| (*p).to_owned()).collect(),
             rationale: String::new(),
         }

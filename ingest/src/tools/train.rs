@@ -6,8 +6,11 @@
 //! always gives the same `model.json`, byte for byte. The eight classifiers are
 //! independent and train on threads of their own.
 
+use crate::enrich::tag::embedding;
 use crate::enrich::tag::features::{Features, Featurizer};
-use crate::enrich::tag::model::{GATE, MODEL_FORMAT, Model, PatternModel, TrainOptions, sigmoid};
+use crate::enrich::tag::model::{
+    DenseModel, GATE, MODEL_FORMAT, Model, PatternModel, SentenceReader, TrainOptions, sigmoid,
+};
 use crate::error::{IngestError, Position, Result};
 use crate::mint::hex;
 use civicgraph_vocab::ODI_PATTERNS;
@@ -24,6 +27,10 @@ pub struct Example {
     pub features: Features,
     /// Its character grams, for the character reader.
     pub characters: Features,
+    /// What the sentence reader embeds of it ([`embedding::text_of`]).
+    pub text: String,
+    /// That text's embedding ([`embedding::vector`]), filled in once every case is read.
+    pub embedding: Vec<f32>,
     /// The patterns it was labelled with (local names); empty for NONE.
     pub patterns: BTreeSet<String>,
     /// The labeller's quote from the case.
@@ -82,6 +89,8 @@ impl Example {
             id: id.to_owned(),
             features: featurizer.features(&reading),
             characters: crate::enrich::tag::features::characters(&reading),
+            text: embedding::text_of(input),
+            embedding: Vec::new(),
             patterns,
             rationale: rationale.to_owned(),
         }
@@ -181,8 +190,17 @@ impl LabelledSet {
                 }
             }
         }
-        let (translations, translated_bytes) =
+        let (mut translations, translated_bytes) =
             load_translations(&dir.join("translations"), featurizer, &examples, &test)?;
+        // Every case's embedding, and every translation's, in one pass over all cores.
+        let mut all: Vec<&mut Example> = examples
+            .iter_mut()
+            .chain(translations.iter_mut().flat_map(|t| &mut t.examples))
+            .collect();
+        let texts: Vec<String> = all.iter().map(|e| e.text.clone()).collect();
+        for (example, vector) in all.iter_mut().zip(embedding::vectors(&texts)?) {
+            example.embedding = vector;
+        }
         // The translations are trained on too: the model's version names them.
         let hash = if translated_bytes.is_empty() {
             hash
@@ -223,6 +241,15 @@ impl LabelledSet {
         let mut examples = self.training();
         examples.extend(self.translated());
         examples
+    }
+
+    /// Every case and translation, test split included: the texts whose vectors the
+    /// memo keeps ([`embedding::write_memo`]).
+    pub fn everything(&self) -> Vec<&Example> {
+        self.examples
+            .iter()
+            .chain(self.translations.iter().flat_map(|t| &t.examples))
+            .collect()
     }
 
     /// The held-out test split.
@@ -357,15 +384,20 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
         .chain(rules_only.iter())
         .collect();
     let character_options = TrainOptions::characters();
-    let (patterns, characters) = std::thread::scope(|scope| {
+    let (patterns, characters, sentences) = std::thread::scope(|scope| {
         let words = scope.spawn(|| classifiers(examples, &doubled, |e: &Example| &e.features, options));
+        let sentences = scope.spawn(|| sentence_reader(examples, &TrainOptions::sentences()));
         let characters = classifiers(
             examples,
             examples,
             |e: &Example| &e.characters,
             &character_options,
         );
-        (words.join().expect("the word reader trains"), characters)
+        (
+            words.join().expect("the word reader trains"),
+            characters,
+            sentences.join().expect("the sentence reader trains"),
+        )
     });
     Model {
         format: MODEL_FORMAT,
@@ -375,6 +407,128 @@ pub fn train(examples: &[&Example], options: &TrainOptions, trained_on: &str) ->
         patterns,
         character_options,
         characters,
+        sentences,
+    }
+}
+
+/// The sentence reader trained on `examples`' embeddings: each dimension standardised by
+/// the training cases' mean and deviation, then one logistic regression per pattern.
+///
+/// The dimensions are dense and correlated, which plain gradient descent crawls through,
+/// so this one uses Nesterov's accelerated descent with the step worked out from the data:
+/// 1/L, L bounding the loss's curvature (a quarter of the largest eigenvalue of the
+/// standardised vectors' second moments, found by power iteration, plus the penalty).
+/// Deterministic like the rest: fixed start, fixed order.
+fn sentence_reader(examples: &[&Example], options: &TrainOptions) -> SentenceReader {
+    let dimensions = civicgraph_embed::DIMENSIONS;
+    let n = examples.len().max(1) as f64;
+    let mut mean = vec![0.0; dimensions];
+    for example in examples {
+        for (m, x) in mean.iter_mut().zip(&example.embedding) {
+            *m += f64::from(*x) / n;
+        }
+    }
+    let mut scale = vec![0.0; dimensions];
+    for example in examples {
+        for ((s, m), x) in scale.iter_mut().zip(&mean).zip(&example.embedding) {
+            *s += (f64::from(*x) - m).powi(2) / n;
+        }
+    }
+    let scale: Vec<f64> = scale
+        .into_iter()
+        .map(|v| if v > 1e-12 { round(v.sqrt()) } else { 1.0 })
+        .collect();
+    let mean: Vec<f64> = mean.into_iter().map(round).collect();
+    // Rows with a leading 1 for the bias.
+    let rows: Vec<Vec<f64>> = examples
+        .iter()
+        .map(|e| {
+            std::iter::once(1.0)
+                .chain(
+                    e.embedding
+                        .iter()
+                        .zip(mean.iter().zip(&scale))
+                        .map(|(x, (m, s))| (f64::from(*x) - m) / s),
+                )
+                .collect()
+        })
+        .collect();
+    let width = dimensions + 1;
+    // The largest eigenvalue of XᵀX/n, by power iteration from a fixed start.
+    let mut v = vec![1.0 / (width as f64).sqrt(); width];
+    let mut largest = 1.0;
+    for _ in 0..60 {
+        let mut next = vec![0.0; width];
+        for row in &rows {
+            let dot: f64 = row.iter().zip(&v).map(|(a, b)| a * b).sum();
+            for (t, a) in next.iter_mut().zip(row) {
+                *t += dot * a / n;
+            }
+        }
+        largest = next.iter().map(|x| x * x).sum::<f64>().sqrt();
+        v = next.into_iter().map(|x| x / largest.max(1e-12)).collect();
+    }
+    let lipschitz = 0.25 * largest * 1.05 + options.l2;
+    let step = 1.0 / lipschitz;
+    let momentum = {
+        let (l, m) = (lipschitz.sqrt(), options.l2.sqrt());
+        (l - m) / (l + m)
+    };
+    let fit = |local: &str| {
+        let targets: Vec<f64> = examples
+            .iter()
+            .map(|e| if e.patterns.contains(local) { 1.0 } else { 0.0 })
+            .collect();
+        let mut w = vec![0.0; width];
+        let mut previous = w.clone();
+        for _ in 0..options.iterations {
+            let y: Vec<f64> = w
+                .iter()
+                .zip(&previous)
+                .map(|(a, b)| a + momentum * (a - b))
+                .collect();
+            let mut gradient = vec![0.0; width];
+            for (row, target) in rows.iter().zip(&targets) {
+                let logit: f64 = row.iter().zip(&y).map(|(a, b)| a * b).sum();
+                let error = sigmoid(logit) - target;
+                for (g, a) in gradient.iter_mut().zip(row) {
+                    *g += error * a;
+                }
+            }
+            previous = w;
+            w = y
+                .iter()
+                .zip(&gradient)
+                .enumerate()
+                // The bias (index 0) is not penalised.
+                .map(|(i, (y, g))| {
+                    let penalty = if i == 0 { 0.0 } else { options.l2 * y };
+                    y - step * (g / n + penalty)
+                })
+                .collect();
+        }
+        DenseModel {
+            pattern: local.to_owned(),
+            bias: round(w[0]),
+            weights: w[1..].iter().map(|x| round(*x)).collect(),
+        }
+    };
+    let locals: Vec<&str> = ODI_PATTERNS
+        .iter()
+        .map(|pattern| pattern.as_str().rsplit('/').next().unwrap_or_default())
+        .collect();
+    let patterns = std::thread::scope(|scope| {
+        let handles: Vec<_> = locals.iter().map(|local| scope.spawn(|| fit(local))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a classifier trains"))
+            .collect()
+    });
+    SentenceReader {
+        options: *options,
+        mean,
+        scale,
+        patterns,
     }
 }
 

