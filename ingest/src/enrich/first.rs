@@ -106,7 +106,7 @@ pub(crate) fn first_refresh(
 ) -> Result<Option<Refreshed>> {
     let layout = graph.layout();
     let (tags, links_graph) = (layout.tags_graph(), layout.links_graph());
-    let tagger = Tagger::new(tagging)?;
+    let tagger = Tagger::new(tagging)?.keeping_vectors(graph.dir());
     linking.check()?;
     // The open write holds the writer's lock: nothing fills either graph while this runs.
     let Some(mut write) = graph.begin_bulk(&[tags.clone(), links_graph.clone()])? else {
@@ -235,6 +235,7 @@ pub(crate) fn first_refresh(
         }
         write.insert(quads)?;
     }
+    tagger.keep_vectors()?;
     if summary.added > 0 {
         write.insert(
             run_triples(&run, &run_started, &summary)

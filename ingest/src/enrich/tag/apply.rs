@@ -151,7 +151,7 @@ fn tag_records(
     whole: bool,
     progress: &mut dyn FnMut(usize),
 ) -> Result<TagSummary> {
-    let tagger = Tagger::new(settings)?;
+    let tagger = Tagger::new(settings)?.keeping_vectors(graph.dir());
     let layout = graph.layout();
     let tags = layout.tags_graph();
     let derived = layout.derived_graphs();
@@ -253,6 +253,8 @@ fn tag_records(
         done += step.len();
         progress(done);
     }
+    // Whatever this run commits, the case studies it embedded need not be embedded again.
+    tagger.keep_vectors()?;
     let Changes {
         mut insert,
         mut remove,

@@ -7,8 +7,10 @@
 //! engine's sums differ in their last bits between its AVX2 and portable builds), and a
 //! text the memo holds is not embedded again: tagging the labelled collections' files
 //! (thousands of cases, a quarter of an hour of embedding) takes seconds. Every other text
-//! is embedded by the engine, rounded the same way. `train-tagger` rewrites the memo from
-//! the labelled set; a test checks a sample of it against the engine.
+//! is embedded by the engine, rounded the same way, and kept in the data directory
+//! ([`Vectors`]) so that the next run over the same store does not embed it again.
+//! `train-tagger` rewrites the memo from the labelled set; a test checks a sample of it
+//! against the engine.
 
 use crate::error::{IngestError, Result};
 use civicgraph_embed::{DIMENSIONS, Embedder};
@@ -81,14 +83,7 @@ fn remembered(memo: &[u8], text: &str) -> Option<Vec<f32>> {
         match entry[..32].cmp(&key[..]) {
             std::cmp::Ordering::Less => low = middle + 1,
             std::cmp::Ordering::Greater => high = middle,
-            std::cmp::Ordering::Equal => {
-                return Some(
-                    entry[32..]
-                        .chunks_exact(2)
-                        .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
-                        .collect(),
-                );
-            }
+            std::cmp::Ordering::Equal => return Some(decode(&entry[32..])),
         }
     }
     None
@@ -100,6 +95,116 @@ pub fn vector(text: &str) -> Result<Vec<f32>> {
         return Ok(vector);
     }
     computed(text)
+}
+
+/// The file in a data directory that keeps the vectors of the case studies its tagging
+/// runs embedded.
+pub const KEPT_FILE: &str = "tagger-embeddings.bin";
+
+/// At most this many vectors are kept in a data directory (about 80 MB); past it a run
+/// keeps only those it used.
+const MAX_KEPT: usize = 100_000;
+
+/// Vectors by key, each with whether this tagger used it.
+type Seen = rustc_hash::FxHashMap<[u8; 32], (Vec<f32>, bool)>;
+
+/// The vectors one tagger has: the compiled-in memo's, those a data directory kept from
+/// its last runs ([`KEPT_FILE`]), and those it embedded. A store's case studies are
+/// re-tagged whole after a SPARQL update, by `civicgraph tag` and by each new process's
+/// first run; without this, each would embed every case study again (a few minutes for
+/// thousands).
+#[derive(Debug, Default)]
+pub struct Vectors {
+    /// The file they are kept in, for a store on disk.
+    kept: Option<std::path::PathBuf>,
+    /// By key: the vector, and whether this tagger used it.
+    seen: std::sync::Mutex<Seen>,
+    /// Whether it embedded any text the file did not hold.
+    grew: std::sync::atomic::AtomicBool,
+}
+
+impl Vectors {
+    /// The vectors kept in `dir` ([`KEPT_FILE`]), when it is given and holds them. A kept
+    /// file that cannot be read is only a cache: it is ignored, with a warning, and
+    /// rewritten.
+    pub fn kept_in(dir: Option<&Path>) -> Self {
+        let Some(dir) = dir else {
+            return Self::default();
+        };
+        let path = dir.join(KEPT_FILE);
+        let mut seen = rustc_hash::FxHashMap::default();
+        match std::fs::read(&path) {
+            Ok(bytes) => match entries(&bytes) {
+                Some(body) => {
+                    for entry in body.chunks_exact(ENTRY) {
+                        let key: [u8; 32] = entry[..32].try_into().expect("32 bytes");
+                        seen.insert(key, (decode(&entry[32..]), false));
+                    }
+                }
+                None => tracing::warn!("{}: not a file of vectors; embedding again", path.display()),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("{}: {e}; embedding again", path.display()),
+        }
+        Self {
+            kept: Some(path),
+            seen: std::sync::Mutex::new(seen),
+            grew: Default::default(),
+        }
+    }
+
+    /// The vector of `text`: the memo's, else one kept or embedded before, else the
+    /// engine's.
+    pub fn vector(&self, text: &str) -> Result<Vec<f32>> {
+        if let Some(vector) = remembered(MEMO, text) {
+            return Ok(vector);
+        }
+        let key = key(text);
+        if let Some((vector, used)) = self.seen.lock().expect("not poisoned").get_mut(&key) {
+            *used = true;
+            return Ok(vector.clone());
+        }
+        let vector = computed(text)?;
+        self.seen
+            .lock()
+            .expect("not poisoned")
+            .insert(key, (vector.clone(), true));
+        self.grew.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(vector)
+    }
+
+    /// Writes the vectors back to the data directory when this tagger embedded new ones:
+    /// all it has, or past [`MAX_KEPT`] those it used. Written to a new file renamed over
+    /// the old, so a reader never sees half of one.
+    pub fn keep(&self) -> Result<()> {
+        let Some(path) = &self.kept else {
+            return Ok(());
+        };
+        if !self.grew.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+        let seen = self.seen.lock().expect("not poisoned");
+        let prune = seen.len() > MAX_KEPT;
+        let kept: Vec<(&[u8; 32], &Vec<f32>)> = seen
+            .iter()
+            .filter(|(_, (_, used))| !prune || *used)
+            .map(|(key, (vector, _))| (key, vector))
+            .collect();
+        let temporary = path.with_extension("bin.new");
+        write_entries(&temporary, kept)?;
+        std::fs::rename(&temporary, path).map_err(|source| IngestError::Io {
+            document: path.display().to_string(),
+            source,
+        })
+    }
+}
+
+/// A vector from its half-precision bytes.
+fn decode(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(2)
+        .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+        .collect()
 }
 
 /// The engine's vector of `text`, never the memo's.
@@ -128,15 +233,21 @@ pub fn vectors(texts: &[String]) -> Result<Vec<Vec<f32>>> {
 /// Writes a memo of `texts` and their `vectors` to `path`: one entry per distinct text,
 /// sorted by key, so that the same texts always give the same bytes. How many it holds.
 pub fn write_memo(path: &Path, texts: &[String], vectors: &[Vec<f32>]) -> Result<usize> {
-    let mut entries: Vec<([u8; 32], &Vec<f32>)> = texts.iter().map(|t| key(t)).zip(vectors).collect();
-    entries.sort_by_key(|a| a.0);
+    let keys: Vec<[u8; 32]> = texts.iter().map(|t| key(t)).collect();
+    write_entries(path, keys.iter().zip(vectors).collect())
+}
+
+/// Writes `entries` (keys and vectors) to `path` as a memo, sorted by key, once per key.
+/// How many it holds.
+fn write_entries(path: &Path, mut entries: Vec<(&[u8; 32], &Vec<f32>)>) -> Result<usize> {
+    entries.sort_by_key(|a| *a.0);
     entries.dedup_by(|a, b| a.0 == b.0);
     let mut bytes = Vec::with_capacity(12 + entries.len() * ENTRY);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&(DIMENSIONS as u32).to_le_bytes());
     bytes.extend_from_slice(&(entries.len() as u32).to_le_bytes());
     for (key, vector) in &entries {
-        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(&key[..]);
         for x in vector.iter() {
             bytes.extend_from_slice(&f16::from_f32(*x).to_le_bytes());
         }
@@ -195,6 +306,28 @@ mod tests {
         assert_eq!(remembered(&memo, "a. first"), Some(vec![0.125; DIMENSIONS]));
         assert_eq!(remembered(&memo, "c. third"), None);
         assert_eq!(remembered(b"CGE1garbage", "a. first"), None);
+    }
+
+    #[test]
+    fn a_data_directory_keeps_what_its_runs_embedded() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "Ein Bürgerbus fährt nach Fahrplan durch drei Dörfer.";
+        let first = Vectors::kept_in(Some(dir.path()));
+        let vector = first.vector(text).unwrap();
+        first.keep().unwrap();
+        let file = std::fs::read(dir.path().join(KEPT_FILE)).unwrap();
+        assert_eq!(remembered(&file, text), Some(vector.clone()));
+        // The next run takes it from the file, and, embedding nothing new, writes nothing.
+        let second = Vectors::kept_in(Some(dir.path()));
+        assert_eq!(second.vector(text).unwrap(), vector);
+        assert!(!second.grew.load(std::sync::atomic::Ordering::Relaxed));
+        // A damaged file is a cache lost, not an error.
+        std::fs::write(dir.path().join(KEPT_FILE), b"CGE1 damaged").unwrap();
+        let third = Vectors::kept_in(Some(dir.path()));
+        assert_eq!(third.vector(text).unwrap(), vector);
+        third.keep().unwrap();
+        let file = std::fs::read(dir.path().join(KEPT_FILE)).unwrap();
+        assert_eq!(remembered(&file, text), Some(vector));
     }
 
     #[test]

@@ -157,6 +157,8 @@ pub struct Tagger {
     scorer: model::Scorer,
     featurizer: features::Featurizer,
     settings: TagSettings,
+    /// The case studies' embeddings it has ([`embedding::Vectors`]).
+    vectors: embedding::Vectors,
 }
 
 impl Tagger {
@@ -174,7 +176,20 @@ impl Tagger {
             model,
             featurizer: features::Featurizer::from_vocabulary(),
             settings: settings.clone(),
+            vectors: embedding::Vectors::default(),
         })
+    }
+
+    /// The tagger, given the embeddings a store's data directory kept from its last runs
+    /// (none for a store in memory); [`Tagger::keep_vectors`] writes them back.
+    pub fn keeping_vectors(mut self, dir: Option<&std::path::Path>) -> Self {
+        self.vectors = embedding::Vectors::kept_in(dir);
+        self
+    }
+
+    /// Keeps the embeddings this tagger computed in the data directory it was given.
+    pub fn keep_vectors(&self) -> Result<()> {
+        self.vectors.keep()
     }
 
     /// The model in use.
@@ -193,7 +208,7 @@ impl Tagger {
         let reading = features::Reading::of(input);
         let embedding = match input.kind {
             Some(RecordKind::Dataset) => None,
-            _ => Some(embedding::vector(&embedding::text_of(input))?),
+            _ => Some(self.vectors.vector(&embedding::text_of(input))?),
         };
         Ok(self.scores_with(
             &reading,
@@ -221,7 +236,7 @@ impl Tagger {
     /// patterns, or NONE. All three readers read it.
     pub fn infer(&self, input: &Record) -> Result<Vec<Assignment>> {
         let reading = features::Reading::of(input);
-        let embedding = embedding::vector(&embedding::text_of(input))?;
+        let embedding = self.vectors.vector(&embedding::text_of(input))?;
         let features = self.featurizer.features(&reading);
         Ok(self.infer_scored(&reading, self.scores_with(&reading, &features, Some(&embedding))))
     }

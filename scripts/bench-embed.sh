@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The sentence reader's cost (BENCHMARKS.md, "Sentence reader"): model load time and
+# embedding time by text length, on one thread and on every core, over real case-study
+# texts (a sample of the labelled set's, as the tagger embeds them: title ". " description)
+# and the benchmark generator's case studies.
+#   bash scripts/bench-embed.sh [N]     N texts of each kind (default 300)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-300}
+profile=${PROFILE:-release}
+bash scripts/install-deps.sh
+dir=target/bench/embed
+mkdir -p "$dir"
+python3 - "$n" "$dir" <<'PY'
+import json, sys
+n, out = int(sys.argv[1]), sys.argv[2]
+cases = json.load(open("datasets/tagger/cases.json"))["case_studies"]
+step = max(1, len(cases) // n)
+with open(f"{out}/labelled.txt", "w") as f:
+    for c in cases[::step][:n]:
+        text = (c.get("title") or "") + ". " + (c.get("description") or c.get("summary") or "")
+        f.write(" ".join(text.split()) + "\n")
+PY
+if [ "$profile" = release ]; then flags=--release; else flags=; fi
+cargo build -q --locked $flags --workspace --bin civicgraph --example throughput
+bin=target/${profile/dev/debug}/civicgraph
+"$bin" gen --datasets 10000 --out "$dir/gen" >/dev/null
+python3 - "$n" "$dir" <<'PY'
+import json, sys
+n, out = int(sys.argv[1]), sys.argv[2]
+cases = json.load(open(f"{out}/gen/case-studies.json"))
+cases = cases["case_studies"] if isinstance(cases, dict) else cases
+with open(f"{out}/generated.txt", "w") as f:
+    for c in cases[:n]:
+        f.write(" ".join((c["title"] + ". " + c["description"]).split()) + "\n")
+PY
+example=target/${profile/dev/debug}/examples/throughput
+for kind in labelled generated; do
+    echo "== $kind case studies"
+    "$example" "$dir/$kind.txt"
+done
