@@ -21,9 +21,9 @@ with open(f"{out}/labelled.txt", "w") as f:
         text = (c.get("title") or "") + ". " + (c.get("description") or c.get("summary") or "")
         f.write(" ".join(text.split()) + "\n")
 PY
-if [ "$profile" = release ]; then flags=--release; else flags=; fi
-cargo build -q --locked $flags --workspace --bin civicgraph --example throughput
-bin=target/${profile/dev/debug}/civicgraph
+cargo build -q --locked --profile "$profile" --workspace --bin civicgraph --example throughput
+out=target/${profile/#dev/debug}
+bin=$out/civicgraph
 "$bin" gen --datasets 10000 --out "$dir/gen" >/dev/null
 python3 - "$n" "$dir" <<'PY'
 import json, sys
@@ -34,7 +34,7 @@ with open(f"{out}/generated.txt", "w") as f:
     for c in cases[:n]:
         f.write(" ".join((c["title"] + ". " + c["description"]).split()) + "\n")
 PY
-example=target/${profile/dev/debug}/examples/throughput
+example=$out/examples/throughput
 for kind in labelled generated; do
     echo "== $kind case studies"
     "$example" "$dir/$kind.txt"

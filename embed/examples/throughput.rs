@@ -1,4 +1,4 @@
-//! The sentence reader's cost, for BENCHMARKS.md (`bench/embed.sh`): how long the model
+//! The sentence reader's cost, for BENCHMARKS.md (`scripts/bench-embed.sh`): how long the model
 //! takes to load, and how long a text takes to embed by its length, on one thread and on
 //! every core.
 //!

@@ -74,12 +74,18 @@ fn functions() -> &'static Functions {
     &PORTABLE
 }
 
+/// 64 bytes aligned as the engine's tensors are within the model file: the engine reads
+/// its weights in place, as floats and blocks, from wherever the bytes are.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Block([u8; 64]);
+
 /// A loaded model and the bytes it reads, which it borrows and must outlive it.
 pub struct Engine {
     model: NonNull<Model>,
     functions: &'static Functions,
     /// Never read from Rust again: the engine points into it.
-    _bytes: Box<[u8]>,
+    _bytes: Box<[Block]>,
 }
 
 // SAFETY: the engine only reads the model after loading (every call allocates its own
@@ -101,15 +107,19 @@ impl Engine {
     /// Loads a model file's bytes (checked by its hash before: the engine's parser trusts
     /// its input); `None` when the engine refuses them or its vectors are not
     /// [`DIMENSIONS`] long.
-    pub fn load(bytes: Vec<u8>) -> Option<Self> {
-        let bytes = bytes.into_boxed_slice();
+    pub fn load(bytes: &[u8]) -> Option<Self> {
+        let mut blocks = vec![Block([0; 64]); bytes.len().div_ceil(64)].into_boxed_slice();
+        for (block, chunk) in blocks.iter_mut().zip(bytes.chunks(64)) {
+            block.0[..chunk.len()].copy_from_slice(chunk);
+        }
         let functions = functions();
-        // SAFETY: `bytes` is a valid buffer of that length, kept alive beside the model.
-        let model = NonNull::new(unsafe { (functions.load_mem)(bytes.as_ptr().cast(), bytes.len()) })?;
+        // SAFETY: `blocks` holds the file's `bytes.len()` bytes from its start, 64-byte
+        // aligned, and is kept alive beside the model.
+        let model = NonNull::new(unsafe { (functions.load_mem)(blocks.as_ptr().cast(), bytes.len()) })?;
         let engine = Self {
             model,
             functions,
-            _bytes: bytes,
+            _bytes: blocks,
         };
         // SAFETY: a model the engine loaded.
         let dim = unsafe { (functions.dim)(engine.model.as_ptr()) };

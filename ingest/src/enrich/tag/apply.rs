@@ -254,7 +254,7 @@ fn tag_records(
         progress(done);
     }
     // Whatever this run commits, the case studies it embedded need not be embedded again.
-    tagger.keep_vectors()?;
+    tagger.keep_vectors();
     let Changes {
         mut insert,
         mut remove,

@@ -101,12 +101,12 @@ pub fn vector(text: &str) -> Result<Vec<f32>> {
 /// runs embedded.
 pub const KEPT_FILE: &str = "tagger-embeddings.bin";
 
-/// At most this many vectors are kept in a data directory (about 80 MB); past it a run
-/// keeps only those it used.
+/// At most this many vectors are kept in a data directory (about 80 MB on disk and in
+/// memory): those the last run used first, then others it had.
 const MAX_KEPT: usize = 100_000;
 
-/// Vectors by key, each with whether this tagger used it.
-type Seen = rustc_hash::FxHashMap<[u8; 32], (Vec<f32>, bool)>;
+/// Vectors by key, in half precision as kept, each with whether this tagger used it.
+type Seen = rustc_hash::FxHashMap<[u8; 32], (Box<[u8]>, bool)>;
 
 /// The vectors one tagger has: the compiled-in memo's, those a data directory kept from
 /// its last runs ([`KEPT_FILE`]), and those it embedded. A store's case studies are
@@ -138,7 +138,7 @@ impl Vectors {
                 Some(body) => {
                     for entry in body.chunks_exact(ENTRY) {
                         let key: [u8; 32] = entry[..32].try_into().expect("32 bytes");
-                        seen.insert(key, (decode(&entry[32..]), false));
+                        seen.insert(key, (entry[32..].into(), false));
                     }
                 }
                 None => tracing::warn!("{}: not a file of vectors; embedding again", path.display()),
@@ -162,41 +162,55 @@ impl Vectors {
         let key = key(text);
         if let Some((vector, used)) = self.seen.lock().expect("not poisoned").get_mut(&key) {
             *used = true;
-            return Ok(vector.clone());
+            return Ok(decode(vector));
         }
         let vector = computed(text)?;
         self.seen
             .lock()
             .expect("not poisoned")
-            .insert(key, (vector.clone(), true));
+            .insert(key, (encode(&vector).into(), true));
         self.grew.store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(vector)
     }
 
     /// Writes the vectors back to the data directory when this tagger embedded new ones:
-    /// all it has, or past [`MAX_KEPT`] those it used. Written to a new file renamed over
-    /// the old, so a reader never sees half of one.
-    pub fn keep(&self) -> Result<()> {
+    /// those it used, then the others it had, [`MAX_KEPT`] at most. Written to a new file
+    /// renamed over the old, so a reader never sees half of one. The file is a cache: a
+    /// failure to write it is logged, and tagging goes on.
+    pub fn keep(&self) {
         let Some(path) = &self.kept else {
-            return Ok(());
+            return;
         };
         if !self.grew.load(std::sync::atomic::Ordering::Relaxed) {
-            return Ok(());
+            return;
         }
         let seen = self.seen.lock().expect("not poisoned");
-        let prune = seen.len() > MAX_KEPT;
-        let kept: Vec<(&[u8; 32], &Vec<f32>)> = seen
-            .iter()
-            .filter(|(_, (_, used))| !prune || *used)
-            .map(|(key, (vector, _))| (key, vector))
+        let (used, unused): (Vec<_>, Vec<_>) = seen.iter().partition(|(_, (_, used))| *used);
+        let kept: Vec<(&[u8; 32], &[u8])> = used
+            .into_iter()
+            .chain(unused)
+            .take(MAX_KEPT)
+            .map(|(key, (vector, _))| (key, &vector[..]))
             .collect();
         let temporary = path.with_extension("bin.new");
-        write_entries(&temporary, kept)?;
-        std::fs::rename(&temporary, path).map_err(|source| IngestError::Io {
-            document: path.display().to_string(),
-            source,
-        })
+        let written = write_encoded(&temporary, kept).and_then(|_| {
+            std::fs::rename(&temporary, path).map_err(|source| IngestError::Io {
+                document: path.display().to_string(),
+                source,
+            })
+        });
+        if let Err(error) = written {
+            tracing::warn!("keeping the case studies' embeddings: {error}");
+        }
     }
+}
+
+/// A vector's half-precision bytes, as the memo holds them.
+fn encode(vector: &[f32]) -> Vec<u8> {
+    vector
+        .iter()
+        .flat_map(|x| f16::from_f32(*x).to_le_bytes())
+        .collect()
 }
 
 /// A vector from its half-precision bytes.
@@ -234,12 +248,13 @@ pub fn vectors(texts: &[String]) -> Result<Vec<Vec<f32>>> {
 /// sorted by key, so that the same texts always give the same bytes. How many it holds.
 pub fn write_memo(path: &Path, texts: &[String], vectors: &[Vec<f32>]) -> Result<usize> {
     let keys: Vec<[u8; 32]> = texts.iter().map(|t| key(t)).collect();
-    write_entries(path, keys.iter().zip(vectors).collect())
+    let encoded: Vec<Vec<u8>> = vectors.iter().map(|v| encode(v)).collect();
+    write_encoded(path, keys.iter().zip(encoded.iter().map(Vec::as_slice)).collect())
 }
 
-/// Writes `entries` (keys and vectors) to `path` as a memo, sorted by key, once per key.
-/// How many it holds.
-fn write_entries(path: &Path, mut entries: Vec<(&[u8; 32], &Vec<f32>)>) -> Result<usize> {
+/// Writes `entries` (keys and half-precision vectors) to `path` as a memo, sorted by key,
+/// once per key. How many it holds.
+fn write_encoded(path: &Path, mut entries: Vec<(&[u8; 32], &[u8])>) -> Result<usize> {
     entries.sort_by_key(|a| *a.0);
     entries.dedup_by(|a, b| a.0 == b.0);
     let mut bytes = Vec::with_capacity(12 + entries.len() * ENTRY);
@@ -248,9 +263,7 @@ fn write_entries(path: &Path, mut entries: Vec<(&[u8; 32], &Vec<f32>)>) -> Resul
     bytes.extend_from_slice(&(entries.len() as u32).to_le_bytes());
     for (key, vector) in &entries {
         bytes.extend_from_slice(&key[..]);
-        for x in vector.iter() {
-            bytes.extend_from_slice(&f16::from_f32(*x).to_le_bytes());
-        }
+        bytes.extend_from_slice(vector);
     }
     std::fs::write(path, bytes).map_err(|source| IngestError::Io {
         document: path.display().to_string(),
@@ -314,7 +327,7 @@ mod tests {
         let text = "Ein Bürgerbus fährt nach Fahrplan durch drei Dörfer.";
         let first = Vectors::kept_in(Some(dir.path()));
         let vector = first.vector(text).unwrap();
-        first.keep().unwrap();
+        first.keep();
         let file = std::fs::read(dir.path().join(KEPT_FILE)).unwrap();
         assert_eq!(remembered(&file, text), Some(vector.clone()));
         // The next run takes it from the file, and, embedding nothing new, writes nothing.
@@ -325,7 +338,7 @@ mod tests {
         std::fs::write(dir.path().join(KEPT_FILE), b"CGE1 damaged").unwrap();
         let third = Vectors::kept_in(Some(dir.path()));
         assert_eq!(third.vector(text).unwrap(), vector);
-        third.keep().unwrap();
+        third.keep();
         let file = std::fs::read(dir.path().join(KEPT_FILE)).unwrap();
         assert_eq!(remembered(&file, text), Some(vector));
     }

@@ -187,9 +187,10 @@ impl Tagger {
         self
     }
 
-    /// Keeps the embeddings this tagger computed in the data directory it was given.
-    pub fn keep_vectors(&self) -> Result<()> {
-        self.vectors.keep()
+    /// Keeps the embeddings this tagger computed in the data directory it was given (a
+    /// cache: a failure is logged, not returned).
+    pub fn keep_vectors(&self) {
+        self.vectors.keep();
     }
 
     /// The model in use.
