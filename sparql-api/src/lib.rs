@@ -209,8 +209,23 @@ pub fn app(state: AppState) -> Router {
         .merge(served)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(limits::cors())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .with_state(state);
     http_layers(router, &http)
+}
+
+/// The answer to a request whose handler panicked: a 500 in the API's error shape, where
+/// the connection would otherwise be dropped without a word. The panic is logged with the
+/// request's id; the client is told only that it happened, and the server goes on (a
+/// panic unwinds only its own request, releasing its slot and permits).
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    error::ApiError::Internal(format!("a handler panicked: {message}")).into_response()
 }
 
 /// Compression and the request log with request ids, as `[http]` configures them: the
@@ -262,4 +277,40 @@ async fn usable_request_id(mut request: axum::extract::Request) -> axum::extract
         request.headers_mut().remove("x-request-id");
     }
     request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_the_router_goes_on() {
+        let router: Router = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    let empty: Vec<&'static str> = Vec::new();
+                    empty[1]
+                }),
+            )
+            .route("/fine", get(|| async { "fine" }))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked));
+        let request = |path: &str| {
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        let response = router.clone().oneshot(request("/boom")).await.unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("internal server error"), "{body}");
+        assert!(
+            !body.contains("index out of bounds"),
+            "the panic stays in the log: {body}"
+        );
+        let response = router.oneshot(request("/fine")).await.unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::OK);
+    }
 }

@@ -113,14 +113,19 @@ pub(crate) async fn blocking_keyed<T: Send + 'static>(
         .map_err(JsonError)
 }
 
-/// The solutions of a SELECT over the whole graph, each as variable name → term.
+/// The solutions of a SELECT over the whole graph, each as variable name → term, stopped
+/// with the request's job (`running`): an aggregate over a national catalogue runs for
+/// seconds, and must end at the timeout and free its slot as a SPARQL query does.
 pub(crate) fn rows(
     graph: &civicgraph_graph::Graph,
+    running: &Running,
     query: &str,
 ) -> Result<Vec<std::collections::BTreeMap<String, oxigraph::model::Term>>, JsonError> {
-    let oxigraph::sparql::QueryResults::Solutions(solutions) =
-        graph.query(query, &civicgraph_graph::QueryOptions::default())?
-    else {
+    let options = civicgraph_graph::QueryOptions {
+        cancellation: Some(running.token().clone()),
+        ..civicgraph_graph::QueryOptions::default()
+    };
+    let oxigraph::sparql::QueryResults::Solutions(solutions) = graph.query(query, &options)? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();

@@ -79,10 +79,11 @@ fn text(row: &BTreeMap<String, Term>, key: &str) -> String {
 )]
 pub async fn get(State(state): State<AppState>) -> Result<Json<PatternsResponse>, JsonError> {
     let graph = state.graph.clone();
-    blocking(&state, move |_| {
+    blocking(&state, move |running| {
         let tags = graph.layout().tags_graph();
         let counts = rows(
             &graph,
+            running,
             &format!(
                 "PREFIX cg: <{cg}> PREFIX dcat: <http://www.w3.org/ns/dcat#>
                  SELECT ?pattern ?type ?method (COUNT(DISTINCT ?r) AS ?n) WHERE {{
@@ -110,6 +111,7 @@ pub async fn get(State(state): State<AppState>) -> Result<Json<PatternsResponse>
             }
             let examples = rows(
                 &graph,
+                running,
                 &format!(
                     "PREFIX cg: <{cg}> PREFIX dct: <http://purl.org/dc/terms/>
                      SELECT ?r (SAMPLE(?t) AS ?title) (MAX(?curated) AS ?c) (MAX(?confidence) AS ?conf) WHERE {{

@@ -119,13 +119,13 @@ pub struct HarvestParams {
 )]
 pub async fn sources(State(state): State<AppState>) -> Result<Json<SourcesResponse>, JsonError> {
     let (graph, config) = (state.graph.clone(), state.config.clone());
-    blocking(&state, move |_| {
+    blocking(&state, move |running| {
         let layout = graph.layout();
         let query = "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX cg: <https://w3id.org/civicgraph/ns#>
             SELECT ?g ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type }
               FILTER(?type = dcat:Dataset || ?type = cg:CaseStudy) } GROUP BY ?g ?type";
         let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        for row in rows(&graph, query)? {
+        for row in rows(&graph, running, query)? {
             let (Some(Term::NamedNode(g)), Some(Term::NamedNode(t)), Some(Term::Literal(n))) =
                 (row.get("g"), row.get("type"), row.get("n"))
             else {
