@@ -136,8 +136,9 @@ impl PageCache {
     }
 }
 
-/// Writes through a sibling file and a rename, so a kill never leaves half a page.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes through a sibling file and a rename, so a kill never leaves half a file (a
+/// page, the tagger's kept embeddings, the refresh state).
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |source| IngestError::Io {
         document: path.display().to_string(),
         source,

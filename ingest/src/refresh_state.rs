@@ -15,7 +15,7 @@
 
 use crate::enrich::link::LinkSettings;
 use crate::enrich::tag::TagSettings;
-use crate::error::{IngestError, Result};
+use crate::error::Result;
 use civicgraph_graph::Graph;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -84,11 +84,5 @@ pub(crate) fn note_refreshed(graph: &Graph, settings: &str, link_rows: bool) -> 
         link_rows,
     };
     let text = serde_json::to_string(&state).expect("plain data");
-    let temporary = path.with_extension("json.tmp");
-    let io = |source| IngestError::Io {
-        document: path.display().to_string(),
-        source,
-    };
-    std::fs::write(&temporary, text).map_err(io)?;
-    std::fs::rename(&temporary, &path).map_err(io)
+    crate::page_cache::write_atomically(&path, text.as_bytes())
 }

@@ -513,12 +513,11 @@ fn sentence_reader(examples: &[&Example], options: &TrainOptions) -> SentenceRea
             weights: w[1..].iter().map(|x| round(*x)).collect(),
         }
     };
-    let locals: Vec<&str> = ODI_PATTERNS
-        .iter()
-        .map(|pattern| pattern.as_str().rsplit('/').next().unwrap_or_default())
-        .collect();
+    let fit = &fit;
     let patterns = std::thread::scope(|scope| {
-        let handles: Vec<_> = locals.iter().map(|local| scope.spawn(|| fit(local))).collect();
+        let handles: Vec<_> = pattern_locals()
+            .map(|local| scope.spawn(move || fit(local)))
+            .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("a classifier trains"))
@@ -586,11 +585,7 @@ fn classifiers(
                 .collect(),
         }
     };
-    let locals: Vec<&str> = ODI_PATTERNS
-        .iter()
-        .map(|pattern| pattern.as_str().rsplit('/').next().unwrap_or_default())
-        .chain([GATE])
-        .collect();
+    let locals: Vec<&str> = pattern_locals().chain([GATE]).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = locals.iter().map(|local| scope.spawn(|| fit(local))).collect();
         handles
@@ -598,6 +593,13 @@ fn classifiers(
             .map(|h| h.join().expect("a classifier trains"))
             .collect()
     })
+}
+
+/// The three patterns' local names (`access`, `planning`, `policy`), in order.
+fn pattern_locals() -> impl Iterator<Item = &'static str> {
+    ODI_PATTERNS
+        .iter()
+        .map(|pattern| pattern.as_str().rsplit('/').next().unwrap_or_default())
 }
 
 /// Batch gradient descent on the mean log loss plus `l2` times half the squared weights:

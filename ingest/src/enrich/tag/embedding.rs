@@ -12,7 +12,7 @@
 //! `train-tagger` rewrites the memo from the labelled set; a test checks a sample of it
 //! against the engine.
 
-use crate::error::{IngestError, Result};
+use crate::error::Result;
 use civicgraph_embed::{DIMENSIONS, Embedder};
 use civicgraph_graph::Record;
 use half::f16;
@@ -56,11 +56,6 @@ fn key(text: &str) -> [u8; 32] {
     Sha256::digest(civicgraph_embed::prepare(text).as_bytes()).into()
 }
 
-/// A vector rounded to half precision: what the memo keeps, and so what every vector is.
-fn rounded(vector: &[f32]) -> Vec<f32> {
-    vector.iter().map(|x| f16::from_f32(*x).to_f32()).collect()
-}
-
 /// The memo's entries, sorted by key, or nothing if the bytes are not a memo.
 fn entries(memo: &[u8]) -> Option<&[u8]> {
     let header = memo.get(..12)?;
@@ -71,30 +66,11 @@ fn entries(memo: &[u8]) -> Option<&[u8]> {
         .then_some(body)
 }
 
-/// The memo's vector of `text`, if it holds one.
-fn remembered(memo: &[u8], text: &str) -> Option<Vec<f32>> {
-    let body = entries(memo)?;
-    let key = key(text);
-    let count = body.len() / ENTRY;
-    let (mut low, mut high) = (0, count);
-    while low < high {
-        let middle = (low + high) / 2;
-        let entry = &body[middle * ENTRY..(middle + 1) * ENTRY];
-        match entry[..32].cmp(&key[..]) {
-            std::cmp::Ordering::Less => low = middle + 1,
-            std::cmp::Ordering::Greater => high = middle,
-            std::cmp::Ordering::Equal => return Some(decode(&entry[32..])),
-        }
-    }
-    None
-}
-
-/// The vector of `text`: the memo's, else the engine's, rounded as the memo's are.
-pub fn vector(text: &str) -> Result<Vec<f32>> {
-    if let Some(vector) = remembered(MEMO, text) {
-        return Ok(vector);
-    }
-    computed(text)
+/// The memo's vector under `key`, if it holds one.
+fn remembered(memo: &[u8], key: &[u8; 32]) -> Option<Vec<f32>> {
+    let (entries, _) = entries(memo)?.as_chunks::<ENTRY>();
+    let at = entries.binary_search_by(|entry| entry[..32].cmp(&key[..])).ok()?;
+    Some(decode(&entries[at][32..]))
 }
 
 /// The file in a data directory that keeps the vectors of the case studies its tagging
@@ -156,10 +132,10 @@ impl Vectors {
     /// The vector of `text`: the memo's, else one kept or embedded before, else the
     /// engine's.
     pub fn vector(&self, text: &str) -> Result<Vec<f32>> {
-        if let Some(vector) = remembered(MEMO, text) {
+        let key = key(text);
+        if let Some(vector) = remembered(MEMO, &key) {
             return Ok(vector);
         }
-        let key = key(text);
         if let Some((vector, used)) = self.seen.lock().expect("not poisoned").get_mut(&key) {
             *used = true;
             return Ok(decode(vector));
@@ -174,8 +150,7 @@ impl Vectors {
     }
 
     /// Writes the vectors back to the data directory when this tagger embedded new ones:
-    /// those it used, then the others it had, [`MAX_KEPT`] at most. Written to a new file
-    /// renamed over the old, so a reader never sees half of one. The file is a cache: a
+    /// those it used, then the others it had, [`MAX_KEPT`] at most. The file is a cache: a
     /// failure to write it is logged, and tagging goes on.
     pub fn keep(&self) {
         let Some(path) = &self.kept else {
@@ -192,14 +167,7 @@ impl Vectors {
             .take(MAX_KEPT)
             .map(|(key, (vector, _))| (key, &vector[..]))
             .collect();
-        let temporary = path.with_extension("bin.new");
-        let written = write_encoded(&temporary, kept).and_then(|_| {
-            std::fs::rename(&temporary, path).map_err(|source| IngestError::Io {
-                document: path.display().to_string(),
-                source,
-            })
-        });
-        if let Err(error) = written {
+        if let Err(error) = write_encoded(path, kept) {
             tracing::warn!("keeping the case studies' embeddings: {error}");
         }
     }
@@ -221,27 +189,17 @@ fn decode(bytes: &[u8]) -> Vec<f32> {
         .collect()
 }
 
-/// The engine's vector of `text`, never the memo's.
+/// The engine's vector of `text`, never the memo's, rounded to half precision as the
+/// memo's are, so that every vector is what a memo would give back.
 pub fn computed(text: &str) -> Result<Vec<f32>> {
     let embedder = Embedder::bundled()?;
-    Ok(rounded(&embedder.embed(text)?))
+    Ok(decode(&encode(&embedder.embed(text)?)))
 }
 
 /// The vectors of `texts`, in order, on every core: the memo's where it has them.
 pub fn vectors(texts: &[String]) -> Result<Vec<Vec<f32>>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = texts.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = texts
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(|t| vector(t)).collect::<Result<Vec<_>>>()))
-            .collect();
-        let mut all = Vec::with_capacity(texts.len());
-        for handle in handles {
-            all.extend(handle.join().expect("an embedding thread finishes")?);
-        }
-        Ok(all)
-    })
+    let vectors = Vectors::default();
+    crate::parallel::map_in_order(texts, |text| vectors.vector(text))
 }
 
 /// Writes a memo of `texts` and their `vectors` to `path`: one entry per distinct text,
@@ -253,7 +211,7 @@ pub fn write_memo(path: &Path, texts: &[String], vectors: &[Vec<f32>]) -> Result
 }
 
 /// Writes `entries` (keys and half-precision vectors) to `path` as a memo, sorted by key,
-/// once per key. How many it holds.
+/// once per key, whole or not at all. How many it holds.
 fn write_encoded(path: &Path, mut entries: Vec<(&[u8; 32], &[u8])>) -> Result<usize> {
     entries.sort_by_key(|a| *a.0);
     entries.dedup_by(|a, b| a.0 == b.0);
@@ -265,16 +223,8 @@ fn write_encoded(path: &Path, mut entries: Vec<(&[u8; 32], &[u8])>) -> Result<us
         bytes.extend_from_slice(&key[..]);
         bytes.extend_from_slice(vector);
     }
-    std::fs::write(path, bytes).map_err(|source| IngestError::Io {
-        document: path.display().to_string(),
-        source,
-    })?;
+    crate::page_cache::write_atomically(path, &bytes)?;
     Ok(entries.len())
-}
-
-/// How many vectors the compiled-in memo holds.
-pub fn memo_len() -> usize {
-    entries(MEMO).map_or(0, |body| body.len() / ENTRY)
 }
 
 #[cfg(test)]
@@ -284,7 +234,7 @@ mod tests {
     #[test]
     fn the_memo_holds_what_the_engine_computes() {
         let body = entries(MEMO).expect("the compiled-in memo parses");
-        assert!(memo_len() >= 1_000, "{} vectors", memo_len());
+        assert!(body.len() / ENTRY >= 1_000, "{} vectors", body.len() / ENTRY);
         // The memo is keyed by hash, so its texts are checked through the labelled set's
         // first cases, embedded afresh: the engine on this CPU agrees with the vectors
         // training read, to half precision and the engine's own rounding.
@@ -294,7 +244,8 @@ mod tests {
         let mut checked = 0;
         for record in records.iter().step_by(records.len() / 12) {
             let text = text_of(&record.input);
-            let kept = remembered(MEMO, &text).unwrap_or_else(|| panic!("{}: not in the memo", record.id));
+            let kept =
+                remembered(MEMO, &key(&text)).unwrap_or_else(|| panic!("{}: not in the memo", record.id));
             let fresh = computed(&text).unwrap();
             let cosine: f32 = kept.iter().zip(&fresh).map(|(a, b)| a * b).sum();
             assert!(cosine > 0.995, "{}: cosine {cosine}", record.id);
@@ -315,10 +266,10 @@ mod tests {
         let vectors: Vec<Vec<f32>> = (0..3).map(|i| vec![i as f32 / 8.0; DIMENSIONS]).collect();
         assert_eq!(write_memo(&path, &texts, &vectors).unwrap(), 2);
         let memo = std::fs::read(&path).unwrap();
-        assert_eq!(remembered(&memo, "b. second"), Some(vec![0.0; DIMENSIONS]));
-        assert_eq!(remembered(&memo, "a. first"), Some(vec![0.125; DIMENSIONS]));
-        assert_eq!(remembered(&memo, "c. third"), None);
-        assert_eq!(remembered(b"CGE1garbage", "a. first"), None);
+        assert_eq!(remembered(&memo, &key("b. second")), Some(vec![0.0; DIMENSIONS]));
+        assert_eq!(remembered(&memo, &key("a. first")), Some(vec![0.125; DIMENSIONS]));
+        assert_eq!(remembered(&memo, &key("c. third")), None);
+        assert_eq!(remembered(b"CGE1garbage", &key("a. first")), None);
     }
 
     #[test]
@@ -329,7 +280,7 @@ mod tests {
         let vector = first.vector(text).unwrap();
         first.keep();
         let file = std::fs::read(dir.path().join(KEPT_FILE)).unwrap();
-        assert_eq!(remembered(&file, text), Some(vector.clone()));
+        assert_eq!(remembered(&file, &key(text)), Some(vector.clone()));
         // The next run takes it from the file, and, embedding nothing new, writes nothing.
         let second = Vectors::kept_in(Some(dir.path()));
         assert_eq!(second.vector(text).unwrap(), vector);
@@ -340,7 +291,7 @@ mod tests {
         assert_eq!(third.vector(text).unwrap(), vector);
         third.keep();
         let file = std::fs::read(dir.path().join(KEPT_FILE)).unwrap();
-        assert_eq!(remembered(&file, text), Some(vector));
+        assert_eq!(remembered(&file, &key(text)), Some(vector));
     }
 
     #[test]
