@@ -270,9 +270,14 @@ fn a_case_study_is_read_by_its_meaning_and_a_dataset_is_not_embedded() {
         sentences > 0.5 && planning.words < 0.5,
         "planning read by its meaning: {planning:?}"
     );
+    // The sentence reader counts twice, as the settings say by default.
+    let weight = TagSettings::default().sentence_weight;
+    assert_eq!(weight, 2.0);
     for score in &scores {
         let read = score.sentences.unwrap();
-        assert!((score.score - (score.words + score.characters + read) / 3.0).abs() < 1e-12);
+        assert!(
+            (score.score - (score.words + score.characters + weight * read) / (2.0 + weight)).abs() < 1e-12
+        );
         assert!(score.confidence <= read.min(score.words).min(score.characters));
     }
     // A catalogue's dataset is read by the first two readers only.

@@ -127,7 +127,9 @@ pub fn held_out(
     settings: &TagSettings,
     hash: &str,
 ) -> Evaluation {
-    let scorer = train(training, options, hash).scorer();
+    let scorer = train(training, options, hash)
+        .scorer()
+        .weighing_sentences(settings.sentence_weight);
     let predictions: Vec<_> = testing
         .iter()
         .map(|e| scorer.score_collected(&e.features, &e.characters, Some(&e.embedding)))
@@ -266,7 +268,9 @@ pub fn cross_validate(
                     .filter(|e| fold_by_id.get(e.id.as_str()).is_some_and(|f| *f != fold)),
             )
             .collect();
-        let scorer = train(&training, options, hash).scorer();
+        let scorer = train(&training, options, hash)
+            .scorer()
+            .weighing_sentences(settings.sentence_weight);
         for (i, example) in examples.iter().enumerate() {
             if fold_of[i] == fold {
                 predictions[i] = Some(scorer.score_collected(

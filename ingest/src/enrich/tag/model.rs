@@ -21,7 +21,8 @@
 //! any pattern at all? It is the guidelines' first question (is there a public service or a
 //! public policy in it?), asked apart from which pattern.
 //!
-//! A pattern is assigned on the mean of the readers' probabilities (its score), and
+//! A pattern is assigned on the mean of the readers' probabilities (its score; the
+//! sentence reader weighed [`super::TagSettings::sentence_weight`] times), and
 //! reports as its confidence the lowest of them and of the gate's (the mean of the first two
 //! readers' gate probabilities): a tag is as sure as the least sure of them. The gate
 //! changes no decision. Measured by cross-validation on the training split, the mean
@@ -190,7 +191,7 @@ pub struct Score {
     /// The pattern's local name.
     pub pattern: String,
     /// What decides: the mean of the readers' probabilities that the record shows the
-    /// pattern.
+    /// pattern, the sentence reader's weighed as the settings say.
     #[serde(serialize_with = "super::rounded")]
     pub score: f64,
     /// What a tag reports: the lowest of the readers' probabilities and the gate's. A tag
@@ -331,6 +332,8 @@ pub struct Scorer {
     character_bias: Vec<f64>,
     characters: FxHashMap<String, [f64; 4]>,
     sentences: SentenceReader,
+    /// The sentence reader's weight in the score ([`super::TagSettings::sentence_weight`]).
+    sentence_weight: f64,
 }
 
 /// The character reader's logits for one record, summed gram by gram
@@ -363,7 +366,15 @@ impl Scorer {
             character_bias: model.characters.iter().map(|p| p.bias).collect(),
             characters: table(&model.characters),
             sentences: model.sentences.clone(),
+            sentence_weight: 1.0,
         }
+    }
+
+    /// The scorer, with the sentence reader counting `weight` times as much as each of
+    /// the other two in a case study's score (1 unless said).
+    pub fn weighing_sentences(mut self, weight: f64) -> Self {
+        self.sentence_weight = weight;
+        self
     }
 
     /// The character reader's logits before any gram: its biases.
@@ -443,7 +454,7 @@ impl Scorer {
                     let sentences = sentences.as_ref().map(|p| p[index]);
                     let (score, confidence) = match sentences {
                         Some(s) => (
-                            (words + characters + s) / 3.0,
+                            (words + characters + self.sentence_weight * s) / (2.0 + self.sentence_weight),
                             words.min(characters).min(s).min(gate),
                         ),
                         None => ((words + characters) / 2.0, words.min(characters).min(gate)),
@@ -557,6 +568,42 @@ mod tests {
         }
         // It does rule out: that is what spares a catalogue's datasets the second reader.
         assert!(ruled_out > 20, "{ruled_out}");
+    }
+
+    #[test]
+    fn the_sentence_reader_counts_as_much_as_it_is_weighed() {
+        let model = Model::bundled();
+        let input = civicgraph_graph::Record::from_text(
+            "A chatbot answers residents' questions about bin collections, day and night",
+        );
+        let featurizer = super::super::features::Featurizer::from_vocabulary();
+        let reading = super::super::features::Reading::of(&input);
+        let features = featurizer.features(&reading);
+        let characters = super::super::features::characters(&reading);
+        let vector: Vec<f32> = (0..civicgraph_embed::DIMENSIONS)
+            .map(|i| ((i % 7) as f32 - 3.0) / 40.0)
+            .collect();
+        let two = model.scorer().score_collected(&features, &characters, None);
+        for weight in [0.0, 1.0, 2.0, 3.5] {
+            let scores = model.scorer().weighing_sentences(weight).score_collected(
+                &features,
+                &characters,
+                Some(&vector),
+            );
+            for (score, alone) in scores.iter().zip(&two) {
+                let s = score.sentences.expect("a case study's text is read");
+                let expected = (score.words + score.characters + weight * s) / (2.0 + weight);
+                assert!((score.score - expected).abs() < 1e-12, "{weight}: {score:?}");
+                // The weight moves the score, never how sure a tag says it is.
+                assert_eq!(
+                    score.confidence,
+                    score.words.min(score.characters).min(s).min(score.gate)
+                );
+                if weight == 0.0 {
+                    assert!((score.score - alone.score).abs() < 1e-12);
+                }
+            }
+        }
     }
 
     #[test]
