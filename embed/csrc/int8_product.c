@@ -9,12 +9,12 @@
  * than the integer multiply-adds themselves. This one lays a group of output rows out so
  * that one vector lane holds one row: four weight bytes of each row per lane, multiplied
  * against four activation bytes broadcast to every lane. A block's 32 products per row
- * then sum in the lane (16-bit sums, which cannot overflow: 32 products of a nibble 0..15
- * and an int8 are at most 30,720 in magnitude), and the block's scales are applied once
- * per block to all the group's rows at once, with no horizontal sums. With AVX-512 VNNI
- * (vpdpbusd) a group is 16 rows and the multiply-add is one instruction. The quantized
- * activations are the engine's exactly, and so are the integer sums; only the order of
- * the float additions differs, in the last bits. */
+ * then sum in the lane (in AVX2's 16-bit halves of it, 16 products each, two a step over
+ * eight steps, which cannot overflow: 16 x 15 x 128 = 30,720), and the block's scales are
+ * applied once per block to all the group's rows at once, with no horizontal sums. With
+ * AVX-512 VNNI (vpdpbusd) a group is 16 rows and the multiply-add is one instruction.
+ * The quantized activations are the engine's exactly, and so are the integer sums; only
+ * the order of the float additions differs, in the last bits. */
 
 /* Quantizes X[L,nin] per 32-element block to int8, as the engine's scalar loop does:
  * scale = max |x| / 127, each value rounded to nearest even (the vector conversion's
@@ -114,6 +114,15 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
     /* Sizes rounded up to the alignment, as aligned_alloc asks. */
     uint8_t *wexp = (uint8_t *)aligned_alloc(64, ((size_t)nb * 8 * RO * 4 + 63) / 64 * 64);
     float *dws = (float *)aligned_alloc(64, ((size_t)nb * RO * sizeof(float) + 63) / 64 * 64);
+    if (!wexp || !dws) {
+        /* Out of memory: NaNs, which the next layers carry to the text's vector (a block's
+         * scale is NaN after them) and the caller's check of the vector turns into an
+         * error for this one text, rather than a crash of the process. */
+        for (size_t i = 0; i < (size_t)L * nout; i++) Y[i] = NAN;
+        free(wexp);
+        free(dws);
+        return;
+    }
     for (int oo = 0; oo < nout; oo += RO) {
         int ro = nout - oo < RO ? nout - oo : RO;
         expand_group(W, oo, ro, nb, RO, wexp, dws);
