@@ -98,14 +98,17 @@ fn supported() -> Vec<&'static Functions> {
     variants
 }
 
+/// The variant called `name`, if this CPU runs it.
+fn named(name: &str) -> Option<&'static Functions> {
+    supported().into_iter().find(|f| f.name == name)
+}
+
 /// The variant [`VARIANT_VARIABLE`] names if this CPU runs it, or else the fastest.
 fn functions() -> &'static Functions {
-    let variants = supported();
-    let asked = std::env::var(VARIANT_VARIABLE).ok();
-    variants
-        .iter()
-        .find(|f| asked.as_deref() == Some(f.name))
-        .unwrap_or(&variants[0])
+    std::env::var(VARIANT_VARIABLE)
+        .ok()
+        .and_then(|name| named(&name))
+        .unwrap_or(supported()[0])
 }
 
 /// 64 bytes aligned as the engine's tensors are within the model file: the engine reads
@@ -153,7 +156,7 @@ impl Engine {
     /// Loads `bytes` as [`Engine::load`] does, into the variant named `name` (one of
     /// [`Engine::variants`]).
     pub fn load_variant(bytes: &[u8], name: &str) -> Option<Self> {
-        Self::load_with(bytes, supported().into_iter().find(|f| f.name == name)?)
+        Self::load_with(bytes, named(name)?)
     }
 
     fn load_with(bytes: &[u8], functions: &'static Functions) -> Option<Self> {
