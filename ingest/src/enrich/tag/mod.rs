@@ -135,6 +135,27 @@ impl TagSettings {
             .collect()
     }
 
+    /// Why a record's best pattern was not assigned, as its NONE's evidence says: its score,
+    /// and, when the score alone would have passed, that the record's own words gave too
+    /// little evidence of it (`min_evidence`): a score above its threshold beside a NONE
+    /// reads as a mistake unless the line says so.
+    pub fn why_not(&self, best: &Score) -> String {
+        let line = format!("highest pattern score: {} {:.3}", best.pattern, best.score);
+        let would_pass = best.score >= self.threshold_for(&best.pattern).min(self.none_below);
+        if !would_pass || best.net > self.min_evidence {
+            return line;
+        }
+        let words = if best.net > 0.0 {
+            format!("raise its log-odds by only {:.2} over its prior", best.net)
+        } else {
+            "give no evidence of it".to_owned()
+        };
+        format!(
+            "{line}, enough to assign it, but not assigned: the words the model knows in the text {words}, and min_evidence asks for {}",
+            self.min_evidence
+        )
+    }
+
     /// The version of the model these settings name ([`Model::version`]).
     pub fn model_version(&self) -> Result<String> {
         match &self.model {
@@ -309,7 +330,7 @@ impl Tagger {
             let best = scores
                 .iter()
                 .max_by(|a, b| a.score.total_cmp(&b.score))
-                .map(|s| format!("highest pattern score: {} {:.3}", s.pattern, s.score));
+                .map(|s| self.settings.why_not(s));
             return vec![Assignment {
                 pattern: "none".into(),
                 method: Method::Inferred,
@@ -637,6 +658,50 @@ pub fn inputs_from_document(bytes: &[u8], name: &str) -> Result<Vec<DocumentReco
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn score(pattern: &str, score: f64, net: f64) -> Score {
+        Score {
+            pattern: pattern.to_owned(),
+            score,
+            confidence: score,
+            words: score,
+            characters: score,
+            sentences: Some(score),
+            gate: score,
+            evidence: Vec::new(),
+            net,
+        }
+    }
+
+    /// A NONE whose best pattern scored above its threshold says that the words gave no
+    /// evidence of it; one whose best pattern scored low says only the score.
+    #[test]
+    fn a_none_says_why_its_best_pattern_was_not_assigned() {
+        let settings = TagSettings::default();
+        // access's threshold is 0.25 by default: 0.503 passes it, 0.2 does not (nor
+        // none_below, 0.35).
+        assert_eq!(
+            settings.why_not(&score("access", 0.2, 0.1)),
+            "highest pattern score: access 0.200"
+        );
+        let unevidenced = settings.why_not(&score("access", 0.503, 0.31));
+        assert!(
+            unevidenced
+                == "highest pattern score: access 0.503, enough to assign it, but not assigned: the words the model knows in the text raise its log-odds by only 0.31 over its prior, and min_evidence asks for 0.5",
+            "{unevidenced}"
+        );
+        let against = settings.why_not(&score("planning", 0.41, -0.2));
+        assert!(
+            against.ends_with("planning 0.410, enough to assign it, but not assigned: the words the model knows in the text give no evidence of it, and min_evidence asks for 0.5"),
+            "{against}"
+        );
+        // Evidenced and above its threshold, it would have been assigned: no "but".
+        assert_eq!(
+            settings.why_not(&score("access", 0.6, 2.0)),
+            "highest pattern score: access 0.600"
+        );
+        assert_eq!(settings.decide(&[score("access", 0.503, 0.31)]), Vec::new());
+    }
 
     #[test]
     fn a_setting_out_of_range_is_refused_by_name() {
