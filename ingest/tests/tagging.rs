@@ -112,8 +112,9 @@ fn records_without_evidence_for_any_pattern_are_tagged_none() {
     }
 }
 
-/// A dataset no case study used is tagged from its own text only where the text names the
-/// use (a cue term of the pattern) and the model is sure of it. A council's spending file,
+/// A dataset no case study used is tagged from its own text only when that is asked for
+/// (`dataset_text`), and then only where the text names the use (a cue term of the
+/// pattern) and the model is sure of it. A council's spending file,
 /// whose description (Birmingham City Council's, as published on data.birmingham.gov.uk
 /// under the OGL) is all transparency code, FOI address and page furniture, scores planning
 /// at over 0.8 on those words and names no planning at all: NONE, saying why.
@@ -156,7 +157,21 @@ fn a_dataset_is_tagged_from_its_own_text_only_where_the_text_names_the_use() {
         .min(planning("February 2021 Purchase Card Transactions", spending))
         - 0.01;
     assert!(turtle.contains(risk_text));
+    // By default a dataset's own text is not read for patterns at all, even one that names
+    // its use: a catalogue entry rarely does, and the readers cannot tell one that does
+    // from a records schedule full of planning words (`datasets/tagger/datasets`).
+    tag_graph(&graph, &TagSettings::default(), &mut |_| {}).unwrap();
+    for record in ["http://example.org/d/risk", "http://example.org/d/spending"] {
+        let tags = stored_assignments(&graph, &node(record)).unwrap();
+        assert_eq!(tags.keys().collect::<Vec<_>>(), ["none"], "{tags:?}");
+        assert!(
+            tags["none"].evidence[0]
+                .starts_with("no case study uses it (a dataset's own text is not read for patterns"),
+            "{tags:?}"
+        );
+    }
     let settings = TagSettings {
+        dataset_text: true,
         dataset_threshold: threshold,
         ..TagSettings::default()
     };

@@ -138,7 +138,7 @@ fn tag_and_link_killed_part_way_leave_one_complete_version() {
     let (tag_low, tag_high) = (
         with(
             "tag-low.toml",
-            "[tagging]\nthreshold = 0.5\ndataset_threshold = 0.3",
+            "[tagging]\nthreshold = 0.5\ndataset_text = true\ndataset_threshold = 0.3",
         ),
         with("tag-high.toml", "[tagging]\nthreshold = 0.95\nnone_below = 0.95"),
     );

@@ -3,8 +3,10 @@
 //! `eval-tagger` and `eval-linker`. The generator of the benchmarks' catalogues
 //! ([`generate`]), the planted copies ([`perturb`]) and the linker's evaluation on them
 //! ([`link_eval`]) and on real snapshots ([`snapshots`]), and the tagger's training
-//! ([`train`]) and evaluation ([`tag_eval`]).
+//! ([`train`]) and evaluation, on labelled case studies ([`tag_eval`]) and on labelled
+//! catalogue entries ([`dataset_eval`]).
 
+pub mod dataset_eval;
 pub mod generate;
 pub mod link_eval;
 pub mod perturb;

@@ -9,7 +9,7 @@ use crate::enrich::tag::model::TrainOptions;
 use crate::mint::hex;
 use crate::tools::train::{Example, Translation, train};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Figures for one label (a pattern, or NONE).
@@ -134,7 +134,7 @@ pub fn held_out(
         .iter()
         .map(|e| scorer.score_collected(&e.features, &e.characters, Some(&e.embedding)))
         .collect();
-    let cases: std::collections::BTreeSet<&str> = training.iter().map(|e| e.id.as_str()).collect();
+    let cases: BTreeSet<&str> = training.iter().map(|e| e.id.as_str()).collect();
     let translations = match training.len() - cases.len() {
         0 => String::new(),
         n => format!(" and {n} translations of them"),
@@ -169,7 +169,7 @@ pub fn learning_curve(
         .iter()
         .map(|quarters| ids.len() * quarters / 4)
         .map(|n| {
-            let taken: std::collections::BTreeSet<&str> = ids[..n].iter().copied().collect();
+            let taken: BTreeSet<&str> = ids[..n].iter().copied().collect();
             let part: Vec<&Example> = training
                 .iter()
                 .copied()
@@ -221,7 +221,7 @@ fn assign_folds(examples: &[&Example], folds: Folds) -> (Vec<usize>, usize) {
             (fold_of, k)
         }
         Folds::Collections => {
-            let names: std::collections::BTreeSet<&str> = examples.iter().map(|e| collection_of(e)).collect();
+            let names: BTreeSet<&str> = examples.iter().map(|e| collection_of(e)).collect();
             let number: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
             let fold_of = examples.iter().map(|e| number[collection_of(e)]).collect();
             (fold_of, names.len())
@@ -394,12 +394,6 @@ fn pooled(
     predictions: &[Vec<crate::enrich::tag::model::Score>],
     settings: &TagSettings,
 ) -> Evaluation {
-    let labels_order = [
-        ("P1 access", "access"),
-        ("P2 planning", "planning"),
-        ("P3 policy", "policy"),
-    ];
-    let mut counts: Vec<[usize; 4]> = vec![[0; 4]; 4]; // support, tp, fp, fn
     let mut calibration: Vec<Bucket> = (0..10)
         .map(|b| Bucket {
             from: b as f64 / 10.0,
@@ -409,53 +403,104 @@ fn pooled(
         })
         .collect();
     let mut above = (0, 0);
-    let mut confusion = [[0usize; 4]; 4];
+    let mut judged = Vec::with_capacity(examples.len());
     for (example, scores) in examples.iter().zip(predictions) {
-        let assigned = settings.decide(scores);
-        let carried: Vec<usize> = labels_order
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, local))| example.patterns.contains(*local))
-            .map(|(i, _)| i)
-            .collect();
-        let guessed: Vec<usize> = labels_order
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, local))| assigned.iter().any(|s| s.pattern == *local))
-            .map(|(i, _)| i)
-            .collect();
-        for &row in if carried.is_empty() {
-            &[3][..]
-        } else {
-            &carried[..]
-        } {
-            for &column in if guessed.is_empty() {
-                &[3][..]
-            } else {
-                &guessed[..]
-            } {
-                confusion[row][column] += 1;
-            }
-        }
-        for (index, (_, local)) in labels_order.iter().enumerate() {
-            let truth = example.patterns.contains(*local);
-            let guess = assigned.iter().any(|s| s.pattern == *local);
-            tally(&mut counts[index], truth, guess);
-            let score = scores
-                .iter()
-                .find(|s| s.pattern == *local)
-                .expect("a score per pattern");
+        let assigned: BTreeSet<String> = settings.decide(scores).into_iter().map(|s| s.pattern).collect();
+        for score in scores {
+            let truth = example.patterns.contains(&score.pattern);
             let bucket = ((score.confidence * 10.0) as usize).min(9);
             calibration[bucket].scores += 1;
             calibration[bucket].correct += usize::from(truth);
-            if guess && score.confidence >= 0.8 {
+            if assigned.contains(&score.pattern) && score.confidence >= 0.8 {
                 above.1 += 1;
                 above.0 += usize::from(truth);
             }
         }
-        tally(&mut counts[3], example.patterns.is_empty(), assigned.is_empty());
+        judged.push((example.patterns.clone(), assigned));
     }
-    let labels: Vec<LabelMetrics> = labels_order
+    let (labels, confusion) = metrics(&judged);
+    let macro_f1 = labels.iter().map(|l| l.f1).sum::<f64>() / labels.len() as f64;
+    Evaluation {
+        what,
+        folds,
+        cases: examples.len(),
+        labels,
+        macro_f1,
+        calibration,
+        above_0_8: above,
+        confusion,
+        by_collection: Vec::new(),
+        by_language: Vec::new(),
+        outcomes: Vec::new(),
+    }
+}
+
+impl LabelMetrics {
+    /// Its row of a Markdown table: label, cases, TP, FP, FN, precision, recall, F1.
+    pub fn markdown_row(&self) -> String {
+        format!(
+            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} |",
+            self.label,
+            self.support,
+            self.true_positives,
+            self.false_positives,
+            self.false_negatives,
+            self.precision,
+            self.recall,
+            self.f1
+        )
+    }
+}
+
+/// A confusion matrix's rows (P1, P2, P3, NONE) as Markdown, under a header the caller
+/// writes.
+pub fn confusion_markdown(confusion: &[[usize; 4]; 4]) -> String {
+    ["P1", "P2", "P3", "NONE"]
+        .iter()
+        .zip(confusion)
+        .map(|(name, row)| format!("| {name} | {} | {} | {} | {} |\n", row[0], row[1], row[2], row[3]))
+        .collect()
+}
+
+/// A record's labelled patterns and those assigned to it (local names; empty for NONE).
+pub type Judged = (BTreeSet<String>, BTreeSet<String>);
+
+/// Precision, recall and F1 of P1, P2, P3 and NONE, and the confusion matrix, for pairs of
+/// (labelled, assigned) patterns (local names; empty for NONE): the case studies' figures
+/// and the datasets' ([`super::dataset_eval`]) are counted by this one function.
+pub fn metrics(judged: &[Judged]) -> (Vec<LabelMetrics>, [[usize; 4]; 4]) {
+    let labels_order = [
+        ("P1 access", "access"),
+        ("P2 planning", "planning"),
+        ("P3 policy", "policy"),
+    ];
+    let mut counts: Vec<[usize; 4]> = vec![[0; 4]; 4]; // support, tp, fp, fn
+    let mut confusion = [[0usize; 4]; 4];
+    let indices = |patterns: &BTreeSet<String>| -> Vec<usize> {
+        let found: Vec<usize> = labels_order
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, local))| patterns.contains(*local))
+            .map(|(i, _)| i)
+            .collect();
+        if found.is_empty() { vec![3] } else { found }
+    };
+    for (truth, guessed) in judged {
+        for &row in &indices(truth) {
+            for &column in &indices(guessed) {
+                confusion[row][column] += 1;
+            }
+        }
+        for (index, (_, local)) in labels_order.iter().enumerate() {
+            tally(
+                &mut counts[index],
+                truth.contains(*local),
+                guessed.contains(*local),
+            );
+        }
+        tally(&mut counts[3], truth.is_empty(), guessed.is_empty());
+    }
+    let labels = labels_order
         .iter()
         .map(|(label, _)| *label)
         .chain(["NONE"])
@@ -480,20 +525,7 @@ fn pooled(
             }
         })
         .collect();
-    let macro_f1 = labels.iter().map(|l| l.f1).sum::<f64>() / labels.len() as f64;
-    Evaluation {
-        what,
-        folds,
-        cases: examples.len(),
-        labels,
-        macro_f1,
-        calibration,
-        above_0_8: above,
-        confusion,
-        by_collection: Vec::new(),
-        by_language: Vec::new(),
-        outcomes: Vec::new(),
-    }
+    (labels, confusion)
 }
 
 fn tally(counts: &mut [usize; 4], truth: bool, guess: bool) {
@@ -520,31 +552,14 @@ impl Evaluation {
             self.what
         );
         for l in &self.labels {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} |",
-                l.label,
-                l.support,
-                l.true_positives,
-                l.false_positives,
-                l.false_negatives,
-                l.precision,
-                l.recall,
-                l.f1
-            );
+            let _ = writeln!(out, "{}", l.markdown_row());
         }
         let _ = writeln!(out, "| **macro** | | | | | | | **{:.3}** |\n", self.macro_f1);
         let _ = writeln!(
             out,
             "Confusion (rows: labelled; columns: tagged; a case counts once per pair of its labels and tags).\n\n| labelled \\ tagged | P1 | P2 | P3 | NONE |\n|---|---:|---:|---:|---:|"
         );
-        for (name, row) in ["P1", "P2", "P3", "NONE"].iter().zip(&self.confusion) {
-            let _ = writeln!(
-                out,
-                "| {name} | {} | {} | {} | {} |",
-                row[0], row[1], row[2], row[3]
-            );
-        }
+        out.push_str(&confusion_markdown(&self.confusion));
         let _ = writeln!(out);
         let _ = writeln!(
             out,

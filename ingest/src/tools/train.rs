@@ -105,6 +105,71 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
     })
 }
 
+/// One line of a labels file (`labels.tsv`): a case, its patterns and the quote behind them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    /// The case's id.
+    pub id: String,
+    /// Its patterns' local names (`access`, `planning`, `policy`); empty for NONE.
+    pub patterns: BTreeSet<String>,
+    /// The labeller's quote.
+    pub rationale: String,
+    /// The line it is on (1-based), for errors that name it.
+    pub line: u64,
+}
+
+/// Reads a labels file: a header, then a case id, its labels (`P1`, `P2`, `P3` separated
+/// by spaces, or `NONE`) and a rationale per line, tab-separated. The case studies' labels
+/// and the datasets' are read by this one function.
+pub fn parse_labels(bytes: &[u8], name: &str) -> Result<Vec<Label>> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| IngestError::syntax(name, None, format!("not UTF-8: {e}")))?;
+    let mut labels = Vec::new();
+    for (index, line) in text.lines().enumerate().skip(1) {
+        let at = |column: u64, message: String| {
+            IngestError::syntax(
+                name,
+                Some(Position {
+                    line: index as u64 + 1,
+                    column,
+                }),
+                message,
+            )
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [id, patterns, rationale] = fields[..] else {
+            return Err(at(
+                1,
+                format!("expected 3 tab-separated fields, found {}", fields.len()),
+            ));
+        };
+        let mut set = BTreeSet::new();
+        for code in patterns.split_whitespace() {
+            let local = match code {
+                "P1" => "access",
+                "P2" => "planning",
+                "P3" => "policy",
+                "NONE" => continue,
+                other => return Err(at(id.len() as u64 + 2, format!("unknown pattern {other:?}"))),
+            };
+            set.insert(local.to_owned());
+        }
+        if set.is_empty() && patterns.trim() != "NONE" {
+            return Err(at(id.len() as u64 + 2, "no pattern: write NONE".into()));
+        }
+        labels.push(Label {
+            id: id.to_owned(),
+            patterns: set,
+            rationale: rationale.to_owned(),
+            line: index as u64 + 1,
+        });
+    }
+    Ok(labels)
+}
+
 impl LabelledSet {
     /// Reads `labels.tsv` and `cases.json` from `dir`. The cases are mapped by the
     /// case-study source kind, exactly as a harvest would map them.
@@ -122,48 +187,25 @@ impl LabelledSet {
         let inputs = crate::enrich::tag::inputs_from_document(&cases_bytes, &cases_name)?;
         let by_id: BTreeMap<&str, &civicgraph_graph::Record> =
             inputs.iter().map(|r| (r.id.as_str(), &r.input)).collect();
-        let text = String::from_utf8(labels_bytes)
-            .map_err(|e| IngestError::syntax(&labels_name, None, format!("not UTF-8: {e}")))?;
         let mut examples = Vec::new();
-        for (index, line) in text.lines().enumerate().skip(1) {
-            let at = |column: u64, message: String| {
+        for label in parse_labels(&labels_bytes, &labels_name)? {
+            let input = by_id.get(label.id.as_str()).ok_or_else(|| {
                 IngestError::syntax(
                     &labels_name,
                     Some(Position {
-                        line: index as u64 + 1,
-                        column,
+                        line: label.line,
+                        column: 1,
                     }),
-                    message,
+                    format!("case {:?} is not in {cases_name}", label.id),
                 )
-            };
-            if line.trim().is_empty() {
-                continue;
-            }
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [id, patterns, rationale] = fields[..] else {
-                return Err(at(
-                    1,
-                    format!("expected 3 tab-separated fields, found {}", fields.len()),
-                ));
-            };
-            let mut labels = BTreeSet::new();
-            for name in patterns.split_whitespace() {
-                let local = match name {
-                    "P1" => "access",
-                    "P2" => "planning",
-                    "P3" => "policy",
-                    "NONE" => continue,
-                    other => return Err(at(id.len() as u64 + 2, format!("unknown pattern {other:?}"))),
-                };
-                labels.insert(local.to_owned());
-            }
-            if labels.is_empty() && patterns.trim() != "NONE" {
-                return Err(at(id.len() as u64 + 2, "no pattern: write NONE".into()));
-            }
-            let input = by_id
-                .get(id)
-                .ok_or_else(|| at(1, format!("case {id:?} is not in {cases_name}")))?;
-            examples.push(Example::of(featurizer, id, input, labels, rationale));
+            })?;
+            examples.push(Example::of(
+                featurizer,
+                &label.id,
+                input,
+                label.patterns,
+                &label.rationale,
+            ));
         }
         let split_path = dir.join("split.tsv");
         let mut test = BTreeSet::new();

@@ -6,6 +6,7 @@ use civicgraph_ingest::enrich::tag::features::Featurizer;
 use civicgraph_ingest::enrich::tag::model::TrainOptions;
 use civicgraph_ingest::enrich::tag::{Tagger, explain_document, explain_record, explain_text, tag_graph};
 use civicgraph_ingest::fetch::file_base_iri;
+use civicgraph_ingest::tools::dataset_eval::evaluate_datasets;
 use civicgraph_ingest::tools::tag_eval::{Folds, Outcome, cross_validate, held_out, learning_curve};
 use civicgraph_ingest::tools::train::{LabelledSet, train};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -69,6 +70,17 @@ pub struct EvalArgs {
     /// the test split's.
     #[arg(long, value_name = "FILE")]
     cases: Option<PathBuf>,
+    /// Instead, score the tags datasets used by no case study take from their own text,
+    /// with the bundled model and this configuration's settings, against a directory's
+    /// labelled catalogue entries (`sample.data.json` and `labels.tsv`).
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 0..=1,
+        default_missing_value = "datasets/tagger/datasets",
+        conflicts_with_all = ["learning_curve", "cross_validation_only", "collections_held_out", "cases"]
+    )]
+    datasets: Option<PathBuf>,
     #[command(flatten)]
     options: OptionArgs,
 }
@@ -205,6 +217,22 @@ fn write_outcomes(path: &Path, outcomes: &[Outcome]) -> anyhow::Result<()> {
 }
 
 pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
+    if let Some(dir) = &args.datasets {
+        let settings = &context.config.tagging;
+        let evaluation = evaluate_datasets(&Tagger::new(settings)?, dir)?;
+        return print_out(&if args.json {
+            serde_json::to_string_pretty(&evaluation)? + "\n"
+        } else {
+            evaluation.to_markdown(&if settings.dataset_text {
+                format!(
+                    "dataset_text = true, dataset_threshold {}",
+                    settings.dataset_threshold
+                )
+            } else {
+                "dataset_text = false: patterns only from the case studies that used them".to_owned()
+            })
+        });
+    }
     let set = LabelledSet::load(&args.labels, &Featurizer::from_vocabulary())?;
     let (training, testing) = (set.training(), set.testing());
     let trained = set.training_with_translations();
