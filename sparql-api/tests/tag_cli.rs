@@ -123,6 +123,20 @@ fn explain_reads_a_real_ckan_response_and_says_when_a_document_holds_no_record()
         json[0]["record"], "https://data.example.org/dataset/7f3c",
         "{json}"
     );
+    // A dataset's own text is not read for patterns by default, however plainly it names
+    // its use: the explanation says so, and that its scores decided nothing.
+    assert_eq!(json[0]["assignments"][0]["pattern"], "none", "{json}");
+    assert_eq!(json[0]["scores_decide"], false, "{json}");
+    let (text, _) = ok(&run(
+        BIN,
+        &data,
+        &["tag", "--explain", &package, "--base", "https://data.example.org"],
+    ));
+    assert!(
+        text.contains("    no case study uses it (a dataset's own text is not read for patterns")
+            && text.contains("  its text would score (not read for a dataset's patterns): access 0."),
+        "{text}"
+    );
     let refused = run(
         BIN,
         &data,

@@ -20,6 +20,9 @@ pub struct Explanation {
     pub assignments: Vec<Assignment>,
     /// Every pattern's score, whether it passed or not.
     pub scores: Vec<Score>,
+    /// Whether the scores decided: false for a dataset when its own text is not read for
+    /// patterns (`dataset_text`), whose scores say only what the text would have scored.
+    pub scores_decide: bool,
 }
 
 impl Explanation {
@@ -29,6 +32,7 @@ impl Explanation {
             title: (!input.iri.is_empty()).then(|| input.display_title().to_owned()),
             assignments,
             scores: tagger.scores(input)?,
+            scores_decide: tagger.settings.dataset_text || input.kind != Some(civicgraph_graph::RecordKind::Dataset),
         })
     }
 
@@ -69,7 +73,12 @@ impl Explanation {
                 )
             })
             .collect();
-        let _ = writeln!(out, "  scores: {}", scores.join(", "));
+        let label = if self.scores_decide {
+            "scores"
+        } else {
+            "its text would score (not read for a dataset's patterns)"
+        };
+        let _ = writeln!(out, "  {label}: {}", scores.join(", "));
         if let Some(gate) = self.scores.first().map(|s| s.gate) {
             let _ = writeln!(out, "  any pattern (the gate): {gate:.3}");
         }
