@@ -32,7 +32,8 @@ impl Explanation {
             title: (!input.iri.is_empty()).then(|| input.display_title().to_owned()),
             assignments,
             scores: tagger.scores(input)?,
-            scores_decide: tagger.settings.dataset_text || input.kind != Some(civicgraph_graph::RecordKind::Dataset),
+            scores_decide: tagger.settings.dataset_text
+                || input.kind != Some(civicgraph_graph::RecordKind::Dataset),
         })
     }
 
