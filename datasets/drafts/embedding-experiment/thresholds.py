@@ -19,15 +19,9 @@ def scores(split, rows):
     return (W + CH + W_E * E) / (2 + W_E), NET
 
 def decide(S, NET, th, nb):
-    ev = NET > L.MIN_EVIDENCE
-    A = ev & (S >= th)
-    for i in np.where(~A.any(1))[0]:
-        cand = np.where(ev[i])[0]
-        if len(cand):
-            j = cand[np.argmax(S[i, cand])]
-            if S[i, j] >= nb:
-                A[i, j] = True
-    return A
+    """loco.decide (production's TagSettings::decide) at thresholds th and none_below nb."""
+    L.TH, L.NONE_BELOW = th, nb
+    return L.decide(S, NET)
 
 PARTS = {c: np.where(L.COLL == c)[0] for c in L.HELD}
 CACHE = {c: scores(f"loco-{c}", PARTS[c]) for c in L.HELD}
