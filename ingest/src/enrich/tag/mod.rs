@@ -53,7 +53,7 @@ pub struct TagSettings {
     pub min_evidence: f64,
     /// Whether a dataset's own text is read for patterns at all. Off by default: a
     /// catalogue entry rarely says how its data is used, and on 278 real US federal entries
-    /// labelled by hand (`datasets/tagger/datasets`) the text tags the model gave were right
+    /// labelled by the guidelines (`datasets/tagger/datasets`) the text tags the model gave were right
     /// 3 times in 21 on the half the rule was chosen on, and 6 in 27 on the other (records
     /// schedules read as planning). A dataset then takes patterns only from the case
     /// studies that used it.
