@@ -5,10 +5,10 @@
 //! says, so what matters most here is how often a pattern a dataset is given is right.
 
 use crate::enrich::tag::explain::explain_document;
-use crate::enrich::tag::{Tagger, inputs_from_document};
+use crate::enrich::tag::{Tagger, inputs_from_document, pattern_code};
 use crate::error::{IngestError, Result};
 use crate::tools::tag_eval::{Judged, LabelMetrics, confusion_markdown, metrics};
-use crate::tools::train::parse_labels;
+use crate::tools::train::{Half, parse_labels, parse_split};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -74,7 +74,7 @@ pub fn evaluate_datasets(tagger: &Tagger, dir: &Path) -> Result<DatasetEvaluatio
     let (catalogue, labels_bytes) = (read(CATALOGUE)?, read(LABELS)?);
     let catalogue_name = dir.join(CATALOGUE).display().to_string();
     let labels_name = dir.join(LABELS).display().to_string();
-    let halves = halves(&read(SPLIT)?, &dir.join(SPLIT).display().to_string())?;
+    let halves = parse_split(&read(SPLIT)?, &dir.join(SPLIT).display().to_string())?;
     let ids: BTreeMap<String, String> = inputs_from_document(&catalogue, &catalogue_name)?
         .into_iter()
         .map(|record| (record.iri.as_str().to_owned(), record.id))
@@ -93,7 +93,7 @@ pub fn evaluate_datasets(tagger: &Tagger, dir: &Path) -> Result<DatasetEvaluatio
                 Some((id, (explanation.title.unwrap_or_default(), patterns)))
             })
             .collect();
-    let mut judged: BTreeMap<&str, Vec<Judged>> = BTreeMap::new();
+    let mut judged: BTreeMap<Half, Vec<Judged>> = BTreeMap::new();
     let mut cases = Vec::new();
     for label in parse_labels(&labels_bytes, &labels_name)? {
         let at = |message: String| {
@@ -116,24 +116,24 @@ pub fn evaluate_datasets(tagger: &Tagger, dir: &Path) -> Result<DatasetEvaluatio
         if !label.patterns.is_empty() || !guessed.is_empty() {
             cases.push(DatasetCase {
                 id: label.id.clone(),
-                half: (*half).to_owned(),
+                half: half.as_str().to_owned(),
                 title: title.clone(),
                 labelled: label.patterns.clone(),
                 tagged: patterns.clone(),
             });
         }
-        judged.entry(half).or_default().push((label.patterns, guessed));
+        judged.entry(*half).or_default().push((label.patterns, guessed));
     }
-    let halves = ["train", "test"]
+    let halves = [Half::Train, Half::Test]
         .into_iter()
         .map(|half| {
-            let judged = judged.get(half).map(Vec::as_slice).unwrap_or_default();
+            let judged = judged.get(&half).map(Vec::as_slice).unwrap_or_default();
             let (labels, confusion) = metrics(judged);
             let assigned = judged.iter().fold((0, 0), |(right, all), (truth, guessed)| {
                 (right + guessed.intersection(truth).count(), all + guessed.len())
             });
             DatasetFigures {
-                half: half.to_owned(),
+                half: half.as_str().to_owned(),
                 datasets: judged.len(),
                 labels,
                 assigned,
@@ -142,32 +142,6 @@ pub fn evaluate_datasets(tagger: &Tagger, dir: &Path) -> Result<DatasetEvaluatio
         })
         .collect();
     Ok(DatasetEvaluation { halves, cases })
-}
-
-/// Each dataset's half, from a split file: a header, then a dataset id, a tab, and
-/// `train` or `test` per line.
-fn halves(bytes: &[u8], name: &str) -> Result<BTreeMap<String, &'static str>> {
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| IngestError::syntax(name, None, format!("not UTF-8: {e}")))?;
-    let mut halves = BTreeMap::new();
-    for (index, line) in text.lines().enumerate().skip(1) {
-        let half = match line.split_once('\t') {
-            Some((_, "train")) => "train",
-            Some((_, "test")) => "test",
-            _ => {
-                return Err(IngestError::syntax(
-                    name,
-                    Some(crate::error::Position {
-                        line: index as u64 + 1,
-                        column: 1,
-                    }),
-                    "expected: dataset id, tab, train or test",
-                ));
-            }
-        };
-        halves.insert(line.split('\t').next().unwrap_or_default().to_owned(), half);
-    }
-    Ok(halves)
 }
 
 impl DatasetEvaluation {
@@ -203,11 +177,11 @@ impl DatasetEvaluation {
             }
         };
         for case in &self.cases {
-            let labelled = codes(case.labelled.iter().map(|p| code(p).to_owned()).collect());
+            let labelled = codes(case.labelled.iter().map(|p| pattern_code(p).to_owned()).collect());
             let tagged = codes(
                 case.tagged
                     .iter()
-                    .map(|(p, c)| format!("{} {c:.3}", code(p)))
+                    .map(|(p, c)| format!("{} {c:.3}", pattern_code(p)))
                     .collect(),
             );
             let title = case.title.replace('|', "\\|");
@@ -218,15 +192,6 @@ impl DatasetEvaluation {
             );
         }
         out
-    }
-}
-
-fn code(pattern: &str) -> &str {
-    match pattern {
-        "access" => "P1",
-        "planning" => "P2",
-        "policy" => "P3",
-        other => other,
     }
 }
 

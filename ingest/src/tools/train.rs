@@ -170,6 +170,51 @@ pub fn parse_labels(bytes: &[u8], name: &str) -> Result<Vec<Label>> {
     Ok(labels)
 }
 
+/// Which side of a split a labelled record is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Half {
+    /// Trained on, and what options and rules may be chosen on.
+    Train,
+    /// Scored, never trained or chosen on.
+    Test,
+}
+
+impl Half {
+    /// `train` or `test`, as the split file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Half::Train => "train",
+            Half::Test => "test",
+        }
+    }
+}
+
+/// Reads a split file (`split.tsv`): a header, then an id, a tab and `train` or `test` per
+/// line. The case studies' split and the datasets' are read by this one function.
+pub fn parse_split(bytes: &[u8], name: &str) -> Result<BTreeMap<String, Half>> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| IngestError::syntax(name, None, format!("not UTF-8: {e}")))?;
+    let mut halves = BTreeMap::new();
+    for (index, line) in text.lines().enumerate().skip(1) {
+        let (id, half) = match line.split_once('\t') {
+            Some((id, "train")) => (id, Half::Train),
+            Some((id, "test")) => (id, Half::Test),
+            _ => {
+                return Err(IngestError::syntax(
+                    name,
+                    Some(Position {
+                        line: index as u64 + 1,
+                        column: 1,
+                    }),
+                    "expected: an id, a tab, and train or test",
+                ));
+            }
+        };
+        halves.insert(id.to_owned(), half);
+    }
+    Ok(halves)
+}
+
 impl LabelledSet {
     /// Reads `labels.tsv` and `cases.json` from `dir`. The cases are mapped by the
     /// case-study source kind, exactly as a harvest would map them.
@@ -210,27 +255,12 @@ impl LabelledSet {
         let split_path = dir.join("split.tsv");
         let mut test = BTreeSet::new();
         if split_path.exists() {
-            let split_name = split_path.display().to_string();
-            let text = String::from_utf8(read("split.tsv")?)
-                .map_err(|e| IngestError::syntax(&split_name, None, format!("not UTF-8: {e}")))?;
-            for (index, line) in text.lines().enumerate().skip(1) {
-                match line.split_once('\t') {
-                    Some((id, "test")) => {
-                        test.insert(id.to_owned());
-                    }
-                    Some((_, "train")) => {}
-                    _ => {
-                        return Err(IngestError::syntax(
-                            &split_name,
-                            Some(Position {
-                                line: index as u64 + 1,
-                                column: 1,
-                            }),
-                            "expected: case id, tab, train or test",
-                        ));
-                    }
-                }
-            }
+            let split = parse_split(&read("split.tsv")?, &split_path.display().to_string())?;
+            test = split
+                .into_iter()
+                .filter(|(_, half)| *half == Half::Test)
+                .map(|(id, _)| id)
+                .collect();
         }
         let (mut translations, translated_bytes) =
             load_translations(&dir.join("translations"), featurizer, &examples, &test)?;

@@ -531,7 +531,7 @@ const PROPAGATED_CURATED: f64 = 0.95;
 const PROPAGATED_INFERRED: f64 = 0.75;
 
 /// `P1`, `P2`, `P3` for a pattern's local name.
-fn pattern_code(pattern: &str) -> &str {
+pub fn pattern_code(pattern: &str) -> &str {
     match pattern {
         "access" => "P1",
         "planning" => "P2",
