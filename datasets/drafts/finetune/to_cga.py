@@ -3,7 +3,7 @@ import sys, struct, numpy as np, torch
 name, out = sys.argv[1], sys.argv[2]
 st = torch.load(f"/tmp/s44/ft/state_{name}.pt")
 lora = st["lora"]; R = lora[0].shape[1]
-ad = np.concatenate([t.numpy().astype("<f4").ravel() for t in lora])
+ad = np.concatenate([t.numpy().astype("<f2").ravel() for t in lora])
 vecs = []
 for n, p in st["enc"].items():
     parts = n.split(".")
