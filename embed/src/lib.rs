@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use engine::{DIMENSIONS, VARIANT_VARIABLE};
+pub use engine::{DIMENSIONS, Tuning, VARIANT_VARIABLE};
 
 /// How much of a text is embedded, in characters: about the 512 tokens the model reads at
 /// once. Past it the engine would read the rest window by window, and a hostile source's
@@ -64,11 +64,19 @@ pub enum EmbedError {
         /// The variants this CPU runs.
         supported: Vec<&'static str>,
     },
-    /// The engine refused the model file.
+    /// The engine refused the model file, or the tuning does not fit it.
     #[error("the embedding engine cannot load {path}")]
     Load {
         /// The file.
         path: PathBuf,
+    },
+    /// A tuning file is not one.
+    #[error("{what} is not a tuning of the embedding model: {message}")]
+    Tuning {
+        /// The file.
+        what: String,
+        /// What is wrong, and where.
+        message: String,
     },
     /// The engine failed on one text.
     #[error("the embedding engine failed on a text of {chars} characters")]
@@ -102,7 +110,16 @@ impl Embedder {
         engine::Engine::variants()
     }
 
+    /// Loads the model file at `path`, tuned by `tuning` ([`parse_tuning`]).
+    pub fn open_tuned(path: &Path, tuning: Tuning) -> Result<Self, EmbedError> {
+        Self::open_as_tuned(path, None, Some(tuning))
+    }
+
     fn open_as(path: &Path, variant: Option<&str>) -> Result<Self, EmbedError> {
+        Self::open_as_tuned(path, variant, None)
+    }
+
+    fn open_as_tuned(path: &Path, variant: Option<&str>, tuning: Option<Tuning>) -> Result<Self, EmbedError> {
         if let Some(name) = variant
             && !Self::variants().contains(&name)
         {
@@ -126,8 +143,8 @@ impl Embedder {
             });
         }
         let engine = match variant {
-            Some(name) => engine::Engine::load_variant(&bytes, name),
-            None => engine::Engine::load(&bytes),
+            Some(name) => engine::Engine::load_variant(&bytes, name, tuning),
+            None => engine::Engine::load(&bytes, tuning),
         };
         let engine = engine.ok_or_else(|| EmbedError::Load {
             path: path.to_owned(),
@@ -165,6 +182,58 @@ impl Embedder {
             chars: text.chars().count(),
         })
     }
+}
+
+/// Reads a tuning file (`what` names it in errors): `CGA1`, the rank and the adapter's
+/// length (u32), its numbers (f32), the count of vectors (u32), then each vector's name
+/// (its length in a byte, then UTF-8), length (u32) and numbers (f32), all little-endian.
+pub fn parse_tuning(bytes: &[u8], what: &str) -> Result<Tuning, EmbedError> {
+    let fail = |at: usize, message: &str| EmbedError::Tuning {
+        what: what.to_owned(),
+        message: format!("{message} at byte {at}"),
+    };
+    let mut at = 0;
+    let mut take = |n: usize| -> Result<&[u8], EmbedError> {
+        let part = bytes
+            .get(at..at + n)
+            .ok_or_else(|| fail(at, "the file ends early"))?;
+        at += n;
+        Ok(part)
+    };
+    if take(4)? != b"CGA1" {
+        return Err(fail(0, "no CGA1 header"));
+    }
+    let u32_at = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+    let floats = |b: &[u8]| -> Box<[f32]> {
+        b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
+    let rank = u32_at(take(4)?);
+    let length = u32_at(take(4)?);
+    let adapter = floats(take(length.checked_mul(4).ok_or_else(|| fail(8, "too long"))?)?);
+    let count = u32_at(take(4)?);
+    let mut vectors = Vec::with_capacity(count.min(256));
+    for _ in 0..count {
+        let name_length = take(1)?[0] as usize;
+        let name = std::str::from_utf8(take(name_length)?)
+            .ok()
+            .and_then(|n| std::ffi::CString::new(n).ok())
+            .ok_or_else(|| fail(0, "a vector's name is not UTF-8 without NUL"))?;
+        let length = u32_at(take(4)?);
+        vectors.push((
+            name,
+            floats(take(length.checked_mul(4).ok_or_else(|| fail(0, "too long"))?)?),
+        ));
+    }
+    if !take(0)?.is_empty() || at != bytes.len() {
+        return Err(fail(at, "bytes after the last vector"));
+    }
+    Ok(Tuning {
+        rank,
+        adapter,
+        vectors,
+    })
 }
 
 /// The model file: [`MODEL_VARIABLE`] when set, else where set-up put it.
