@@ -11,6 +11,11 @@
 //! ([`Vectors`]) so that the next run over the same store does not embed it again.
 //! `train-tagger` rewrites the memo from the labelled set; a test checks a sample of it
 //! against the engine.
+//!
+//! The encoder is multilingual-e5-small as the registry ships it, tuned to the labelled
+//! cases by a low-rank adapter (`ingest/tagger/tuning.cga`, trained on the training split
+//! by `datasets/drafts/finetune/`): a vector is the tuned encoder's, and its key names the
+//! tuning, so no vector of another encoder (a data directory's from before) is taken for it.
 
 use crate::error::Result;
 use civicgraph_embed::{DIMENSIONS, Embedder};
@@ -21,6 +26,12 @@ use std::path::Path;
 
 /// The memo compiled into the binary.
 const MEMO: &[u8] = include_bytes!("../../../tagger/embeddings.bin");
+
+/// The tuning of the encoder (`civicgraph_embed::parse_tuning`), compiled into the binary.
+const TUNING: &[u8] = include_bytes!("../../../tagger/tuning.cga");
+
+/// Where [`TUNING`] comes from, for errors.
+const TUNING_FILE: &str = "ingest/tagger/tuning.cga";
 
 /// The memo file's first bytes, then the dimension count and the entry count (u32 LE).
 const MAGIC: &[u8; 4] = b"CGE1";
@@ -51,9 +62,32 @@ pub fn text_of(record: &Record) -> String {
     }
 }
 
-/// The memo's key of `text`: the SHA-256 of what the engine reads of it.
+/// The memo's key of `text`: the SHA-256 of the tuning's SHA-256 and what the engine
+/// reads of the text.
 fn key(text: &str) -> [u8; 32] {
-    Sha256::digest(civicgraph_embed::prepare(text).as_bytes()).into()
+    static TUNED: std::sync::LazyLock<[u8; 32]> = std::sync::LazyLock::new(|| Sha256::digest(TUNING).into());
+    let mut hash = Sha256::new();
+    hash.update(*TUNED);
+    hash.update(civicgraph_embed::prepare(text).as_bytes());
+    hash.finalize().into()
+}
+
+/// The tuned encoder, loaded once per process on first use. A failure is not remembered:
+/// a server whose model file was missing takes it at the next tagging run once it is there.
+fn embedder() -> Result<&'static Embedder> {
+    static MODEL: std::sync::Mutex<Option<&'static Embedder>> = std::sync::Mutex::new(None);
+    let mut loaded = MODEL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(model) = *loaded {
+        return Ok(model);
+    }
+    let tuning = civicgraph_embed::parse_tuning(TUNING, TUNING_FILE)?;
+    // Loaded once and kept for the process's life, as a static would be.
+    let model: &'static Embedder = Box::leak(Box::new(Embedder::open_tuned(
+        &civicgraph_embed::model_path(),
+        tuning,
+    )?));
+    *loaded = Some(model);
+    Ok(model)
 }
 
 /// The memo's entries, sorted by key, or nothing if the bytes are not a memo.
@@ -192,7 +226,7 @@ fn decode(bytes: &[u8]) -> Vec<f32> {
 /// The engine's vector of `text`, never the memo's, rounded to half precision as the
 /// memo's are, so that every vector is what a memo would give back.
 pub fn computed(text: &str) -> Result<Vec<f32>> {
-    let embedder = Embedder::bundled()?;
+    let embedder = embedder()?;
     Ok(decode(&encode(&embedder.embed(text)?)))
 }
 
