@@ -305,6 +305,60 @@ mod tests {
         }
     }
 
+    /// A tuning file of `rank` whose adapter is `value` everywhere, and which replaces the
+    /// first layer's query bias with `bias`.
+    fn tuning_file(rank: usize, value: f32, bias: f32) -> Vec<u8> {
+        let per_layer = 4 * (2 * DIMENSIONS * rank) + 2 * (DIMENSIONS * rank + rank * 4 * DIMENSIONS);
+        let length = 12 * per_layer;
+        let mut bytes = b"CGA1".to_vec();
+        bytes.extend_from_slice(&(rank as u32).to_le_bytes());
+        bytes.extend_from_slice(&(length as u32).to_le_bytes());
+        for _ in 0..length {
+            bytes.extend_from_slice(&value.to_le_bytes());
+        }
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.push(6);
+        bytes.extend_from_slice(b"l0.q.b");
+        bytes.extend_from_slice(&(DIMENSIONS as u32).to_le_bytes());
+        for _ in 0..DIMENSIONS {
+            bytes.extend_from_slice(&bias.to_le_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_tuning_moves_the_vectors_and_one_that_does_not_fit_is_refused() {
+        let text = "The council plans its bus routes with open traffic data.";
+        let plain = Embedder::open(&model_path()).unwrap().embed(text).unwrap();
+        let tuned = |bytes: &[u8]| Embedder::open_tuned(&model_path(), parse_tuning(bytes, "test").unwrap());
+        let cosine = |v: &[f32]| -> f32 { v.iter().zip(&plain).map(|(x, y)| x * y).sum() };
+        // An adapter of zeros and the query bias of layer 0 moved: a small change.
+        let bias = tuned(&tuning_file(2, 0.0, 0.5)).unwrap().embed(text).unwrap();
+        assert!((0.5..0.9999).contains(&cosine(&bias)), "{}", cosine(&bias));
+        // A large adapter: another vector altogether.
+        let adapter = tuned(&tuning_file(2, 0.05, 0.0)).unwrap().embed(text).unwrap();
+        assert!(
+            cosine(&adapter) < cosine(&bias),
+            "{} against {}",
+            cosine(&adapter),
+            cosine(&bias)
+        );
+        // An adapter of the wrong length, a vector the model has not, a cut file.
+        let mut short = tuning_file(2, 0.0, 0.0);
+        short[8..12].copy_from_slice(&7u32.to_le_bytes());
+        assert!(parse_tuning(&short, "short").is_err());
+        let mut unknown = tuning_file(1, 0.0, 0.0);
+        let at = unknown.len() - 4 * DIMENSIONS - 4 - 6;
+        unknown[at..at + 6].copy_from_slice(b"l0.z.b");
+        assert!(matches!(tuned(&unknown), Err(EmbedError::Load { .. })));
+        let file = tuning_file(1, 0.0, 0.0);
+        let error = parse_tuning(&file[..file.len() - 3], "cut.cga").unwrap_err();
+        assert!(
+            error.to_string().contains("cut.cga") && error.to_string().contains("ends early"),
+            "{error}"
+        );
+    }
+
     #[test]
     fn a_missing_model_file_is_named() {
         let error = Embedder::open(Path::new("/nonexistent/e5.bin")).unwrap_err();

@@ -66,10 +66,104 @@ pub fn text_of(record: &Record) -> String {
 /// reads of the text.
 fn key(text: &str) -> [u8; 32] {
     static TUNED: std::sync::LazyLock<[u8; 32]> = std::sync::LazyLock::new(|| Sha256::digest(TUNING).into());
+    key_under(&TUNED, text)
+}
+
+/// The key of `text`'s vector under the tuning whose SHA-256 is `tuning`.
+fn key_under(tuning: &[u8; 32], text: &str) -> [u8; 32] {
     let mut hash = Sha256::new();
-    hash.update(*TUNED);
+    hash.update(tuning);
     hash.update(civicgraph_embed::prepare(text).as_bytes());
     hash.finalize().into()
+}
+
+/// The encoder tuned by another tuning file than the bundled one: a cross-validation
+/// fold's, trained without that fold's cases (`ingest/tagger/folds/`), so that no case is
+/// scored through an encoder that learnt from it. Its vectors are kept in the system's
+/// temporary directory, keyed as the memo's are: embedding the labelled set takes minutes.
+#[derive(Debug)]
+pub struct FoldEncoder {
+    /// The tuning file's SHA-256.
+    tuning: [u8; 32],
+    /// The model so tuned.
+    embedder: Embedder,
+    /// Where its vectors are kept between runs.
+    cache: std::path::PathBuf,
+}
+
+impl FoldEncoder {
+    /// The model tuned by the tuning file at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|source| crate::error::IngestError::Io {
+            document: path.display().to_string(),
+            source,
+        })?;
+        let tuning: [u8; 32] = Sha256::digest(&bytes).into();
+        let parsed = civicgraph_embed::parse_tuning(&bytes, &path.display().to_string())?;
+        let embedder = Embedder::open_tuned(&civicgraph_embed::model_path(), parsed)?;
+        let name: String = tuning[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let cache = std::env::temp_dir().join(format!("civicgraph-vectors-{name}.bin"));
+        Ok(Self {
+            tuning,
+            embedder,
+            cache,
+        })
+    }
+
+    /// The vectors of `texts`, in order, on every core: those kept from an earlier run
+    /// taken back, the others embedded (and kept).
+    pub fn vectors(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        let kept = std::fs::read(&self.cache).unwrap_or_default();
+        let kept = if kept.is_empty() { None } else { entries(&kept) };
+        let keys: Vec<[u8; 32]> = texts.iter().map(|t| key_under(&self.tuning, t)).collect();
+        let known = |key: &[u8; 32]| -> Option<Vec<f32>> {
+            let (entries, _) = kept?.as_chunks::<ENTRY>();
+            let at = entries.binary_search_by(|entry| entry[..32].cmp(&key[..])).ok()?;
+            Some(decode(&entries[at][32..]))
+        };
+        let grew = std::sync::atomic::AtomicBool::new(false);
+        let indices: Vec<usize> = (0..texts.len()).collect();
+        let vectors = crate::parallel::map_in_order(&indices, |&i| -> Result<Vec<f32>> {
+            if let Some(vector) = known(&keys[i]) {
+                return Ok(vector);
+            }
+            grew.store(true, std::sync::atomic::Ordering::Relaxed);
+            Ok(decode(&encode(&self.embedder.embed(&texts[i])?)))
+        })?;
+        if grew.into_inner() {
+            let encoded: Vec<Vec<u8>> = vectors.iter().map(|v| encode(v)).collect();
+            let entries = keys.iter().zip(encoded.iter().map(Vec::as_slice)).collect();
+            if let Err(e) = write_encoded(&self.cache, entries) {
+                tracing::warn!(
+                    "{}: {e}; the vectors will be embedded again",
+                    self.cache.display()
+                );
+            }
+        }
+        Ok(vectors)
+    }
+
+    /// `examples` and `translations` again, each vector this encoder's.
+    pub fn retuned(
+        &self,
+        examples: &[&crate::tools::train::Example],
+        translations: &[crate::tools::train::Translation],
+    ) -> Result<(
+        Vec<crate::tools::train::Example>,
+        Vec<crate::tools::train::Translation>,
+    )> {
+        let mut cases: Vec<_> = examples.iter().map(|e| (*e).clone()).collect();
+        let mut translated = translations.to_vec();
+        let mut all: Vec<&mut crate::tools::train::Example> = cases
+            .iter_mut()
+            .chain(translated.iter_mut().flat_map(|t| &mut t.examples))
+            .collect();
+        let texts: Vec<String> = all.iter().map(|e| e.text.clone()).collect();
+        for (example, vector) in all.iter_mut().zip(self.vectors(&texts)?) {
+            example.embedding = vector;
+        }
+        Ok((cases, translated))
+    }
 }
 
 /// The tuned encoder, loaded once per process on first use. A failure is not remembered:
