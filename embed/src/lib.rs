@@ -185,8 +185,9 @@ impl Embedder {
 }
 
 /// Reads a tuning file (`what` names it in errors): `CGA1`, the rank and the adapter's
-/// length (u32), its numbers (f32), the count of vectors (u32), then each vector's name
-/// (its length in a byte, then UTF-8), length (u32) and numbers (f32), all little-endian.
+/// length (u32), its numbers (f16: the adapter's products are small beside the weights'),
+/// the count of vectors (u32), then each vector's name (its length in a byte, then
+/// UTF-8), length (u32) and numbers (f32), all little-endian.
 pub fn parse_tuning(bytes: &[u8], what: &str) -> Result<Tuning, EmbedError> {
     let fail = |at: usize, message: &str| EmbedError::Tuning {
         what: what.to_owned(),
@@ -211,7 +212,10 @@ pub fn parse_tuning(bytes: &[u8], what: &str) -> Result<Tuning, EmbedError> {
     };
     let rank = u32_at(take(4)?);
     let length = u32_at(take(4)?);
-    let adapter = floats(take(length.checked_mul(4).ok_or_else(|| fail(8, "too long"))?)?);
+    let adapter = take(length.checked_mul(2).ok_or_else(|| fail(8, "too long"))?)?
+        .chunks_exact(2)
+        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+        .collect();
     let count = u32_at(take(4)?);
     let mut vectors = Vec::with_capacity(count.min(256));
     for _ in 0..count {
@@ -314,7 +318,7 @@ mod tests {
         bytes.extend_from_slice(&(rank as u32).to_le_bytes());
         bytes.extend_from_slice(&(length as u32).to_le_bytes());
         for _ in 0..length {
-            bytes.extend_from_slice(&value.to_le_bytes());
+            bytes.extend_from_slice(&half::f16::from_f32(value).to_le_bytes());
         }
         bytes.extend_from_slice(&1u32.to_le_bytes());
         bytes.push(6);
