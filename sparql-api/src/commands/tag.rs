@@ -36,10 +36,6 @@ pub struct TrainArgs {
     /// The labelled set: a directory with labels.tsv and cases.json.
     #[arg(long, default_value = "datasets/tagger")]
     labels: PathBuf,
-    /// The sentence encoder's tunings, one per cross-validation fold, each trained without
-    /// that fold's cases (`fold-K.cga`, `fold-K.ids`).
-    #[arg(long, default_value = "ingest/tagger/folds")]
-    fold_tunings: PathBuf,
     /// Where to write the model.
     #[arg(long, default_value = "ingest/tagger/model.json")]
     out: PathBuf,
