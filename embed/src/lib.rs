@@ -230,7 +230,7 @@ pub fn parse_tuning(bytes: &[u8], what: &str) -> Result<Tuning, EmbedError> {
             floats(take(length.checked_mul(4).ok_or_else(|| fail(0, "too long"))?)?),
         ));
     }
-    if !take(0)?.is_empty() || at != bytes.len() {
+    if at != bytes.len() {
         return Err(fail(at, "bytes after the last vector"));
     }
     Ok(Tuning {

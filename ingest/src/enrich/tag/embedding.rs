@@ -101,8 +101,10 @@ impl FoldEncoder {
         let tuning: [u8; 32] = Sha256::digest(&bytes).into();
         let parsed = civicgraph_embed::parse_tuning(&bytes, &path.display().to_string())?;
         let embedder = Embedder::open_tuned(&civicgraph_embed::model_path(), parsed)?;
-        let name: String = tuning[..8].iter().map(|b| format!("{b:02x}")).collect();
-        let cache = std::env::temp_dir().join(format!("civicgraph-vectors-{name}.bin"));
+        let cache = std::env::temp_dir().join(format!(
+            "civicgraph-vectors-{}.bin",
+            crate::mint::hex(&tuning[..8])
+        ));
         Ok(Self {
             tuning,
             embedder,
@@ -114,13 +116,8 @@ impl FoldEncoder {
     /// taken back, the others embedded (and kept).
     pub fn vectors(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
         let kept = std::fs::read(&self.cache).unwrap_or_default();
-        let kept = if kept.is_empty() { None } else { entries(&kept) };
         let keys: Vec<[u8; 32]> = texts.iter().map(|t| key_under(&self.tuning, t)).collect();
-        let known = |key: &[u8; 32]| -> Option<Vec<f32>> {
-            let (entries, _) = kept?.as_chunks::<ENTRY>();
-            let at = entries.binary_search_by(|entry| entry[..32].cmp(&key[..])).ok()?;
-            Some(decode(&entries[at][32..]))
-        };
+        let known = |key: &[u8; 32]| remembered(&kept, key);
         let grew = std::sync::atomic::AtomicBool::new(false);
         let indices: Vec<usize> = (0..texts.len()).collect();
         let vectors = crate::parallel::map_in_order(&indices, |&i| -> Result<Vec<f32>> {
