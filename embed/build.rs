@@ -75,8 +75,9 @@ fn patched(source: &std::path::Path, kernel: &std::path::Path, adapter: &std::pa
         ),
         (
             "static int forward_batch(",
-            "static void adapter_add(const e5_model *m, int layer, int which, const float *X, \
-             float *Y, int T, int nout, int nin);\nstatic int forward_batch(",
+            "static void adapter_add(const e5_model *m, int layer, int which, \
+             const float *restrict X, float *restrict Y, int T, int nout, int nin);\n\
+             static int forward_batch(",
         ),
         (
             "MAT(ly->qw, ly->qb, q, H, H);",

@@ -96,13 +96,13 @@ impl Embedder {
     /// Loads the model file at `path` into the fastest variant of the engine this CPU runs
     /// (or the one [`VARIANT_VARIABLE`] names).
     pub fn open(path: &Path) -> Result<Self, EmbedError> {
-        Self::open_as(path, None)
+        Self::open_as_tuned(path, None, None)
     }
 
     /// Loads the model file at `path` into the engine's variant `name`, one of
-    /// [`Embedder::variants`]: to compare them on one machine.
-    pub fn open_variant(path: &Path, name: &str) -> Result<Self, EmbedError> {
-        Self::open_as(path, Some(name))
+    /// [`Embedder::variants`], tuned by `tuning` if given: to compare them on one machine.
+    pub fn open_variant(path: &Path, name: &str, tuning: Option<Tuning>) -> Result<Self, EmbedError> {
+        Self::open_as_tuned(path, Some(name), tuning)
     }
 
     /// The variants of the engine this CPU runs, fastest first.
@@ -113,10 +113,6 @@ impl Embedder {
     /// Loads the model file at `path`, tuned by `tuning` ([`parse_tuning`]).
     pub fn open_tuned(path: &Path, tuning: Tuning) -> Result<Self, EmbedError> {
         Self::open_as_tuned(path, None, Some(tuning))
-    }
-
-    fn open_as(path: &Path, variant: Option<&str>) -> Result<Self, EmbedError> {
-        Self::open_as_tuned(path, variant, None)
     }
 
     fn open_as_tuned(path: &Path, variant: Option<&str>, tuning: Option<Tuning>) -> Result<Self, EmbedError> {

@@ -112,6 +112,23 @@ impl FoldEncoder {
         })
     }
 
+    /// The encoder as the registry ships it, untuned: for figures that no tuning's training
+    /// cases may reach (each collection held out, when the bundled tuning saw them all).
+    pub fn untuned() -> Result<Self> {
+        let embedder = Embedder::open(&civicgraph_embed::model_path())?;
+        // No tuning file: the SHA-256 of none names its vectors.
+        let tuning: [u8; 32] = Sha256::digest([]).into();
+        let cache = std::env::temp_dir().join(format!(
+            "civicgraph-vectors-{}.bin",
+            crate::mint::hex(&tuning[..8])
+        ));
+        Ok(Self {
+            tuning,
+            embedder,
+            cache,
+        })
+    }
+
     /// The vectors of `texts`, in order, on every core: those kept from an earlier run
     /// taken back, the others embedded (and kept).
     pub fn vectors(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
