@@ -392,7 +392,7 @@ impl FoldTunings {
     fn check(&self, examples: &[&Example], fold_of: &[usize], folds: usize) -> Result<()> {
         if folds != self.encoders.len() {
             return Err(IngestError::Config(format!(
-                "{}: {} fold tunings for {folds} folds",
+                "{}: {} fold tunings for {folds} folds (--untuned reads every fold untuned)",
                 self.dir.display(),
                 self.encoders.len()
             )));

@@ -51,8 +51,13 @@ pub struct EvalArgs {
     labels: PathBuf,
     /// The sentence encoder's tunings, one per cross-validation fold, each trained without
     /// that fold's cases (`fold-K.cga`, `fold-K.ids`).
-    #[arg(long, default_value = "ingest/tagger/folds")]
+    #[arg(long, default_value = "ingest/tagger/folds", conflicts_with = "untuned")]
     fold_tunings: PathBuf,
+    /// Cross-validate with the sentence encoder untuned, as the registry ships it, in every
+    /// fold: for a number of folds no tunings were trained for, or to see what the tuning
+    /// adds.
+    #[arg(long)]
+    untuned: bool,
     /// Number of folds.
     #[arg(long, default_value_t = 5)]
     folds: usize,
@@ -246,33 +251,54 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let trained = set.training_with_translations();
     let options = args.options.options();
     let settings = &context.config.tagging;
-    let tunings = FoldTunings::load(&args.fold_tunings)?;
-    let cross = cross_validate(
-        &training,
-        Folds::Stratified(args.folds),
-        &options,
-        settings,
-        &set.hash,
-        &set.translations,
-        Some(&tunings),
-    )?;
+    // The training cases and translations again, their sentences read by the encoder as
+    // the registry ships it: for figures no tuning's training cases may reach.
+    let untuned = (args.untuned || args.collections_held_out)
+        .then(|| FoldEncoder::untuned()?.retuned(&training, &set.translations))
+        .transpose()?;
+    let untuned = untuned
+        .as_ref()
+        .map(|(cases, translated)| (cases.iter().collect::<Vec<&Example>>(), translated.as_slice()));
+    let cross = if let (true, Some((cases, translated))) = (args.untuned, &untuned) {
+        let mut evaluation = cross_validate(
+            cases,
+            Folds::Stratified(args.folds),
+            &options,
+            settings,
+            &set.hash,
+            translated,
+            None,
+        )?;
+        evaluation.what.push_str(" (the sentence encoder untuned)");
+        evaluation
+    } else {
+        let tunings = FoldTunings::load(&args.fold_tunings)?;
+        cross_validate(
+            &training,
+            Folds::Stratified(args.folds),
+            &options,
+            settings,
+            &set.hash,
+            &set.translations,
+            Some(&tunings),
+        )?
+    };
     if let Some(path) = &args.cases {
         write_outcomes(path, &cross.outcomes)?;
     }
     // The bundled tuning was trained on every collection, so each collection held out is
     // read by the encoder as shipped, untuned: no collection's labels reach its own vectors.
-    let unseen = args
-        .collections_held_out
-        .then(|| -> anyhow::Result<_> {
-            let (cases, translated) = FoldEncoder::untuned()?.retuned(&training, &set.translations)?;
-            let cases: Vec<&Example> = cases.iter().collect();
+    let unseen = untuned
+        .as_ref()
+        .filter(|_| args.collections_held_out)
+        .map(|(cases, translated)| -> anyhow::Result<_> {
             let mut evaluation = cross_validate(
-                &cases,
+                cases,
                 Folds::Collections,
                 &options,
                 settings,
                 &set.hash,
-                &translated,
+                translated,
                 None,
             )?;
             evaluation
