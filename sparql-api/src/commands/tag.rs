@@ -2,13 +2,16 @@
 
 use super::{Context, print_out};
 use anyhow::Context as _;
+use civicgraph_ingest::enrich::tag::embedding::FoldEncoder;
 use civicgraph_ingest::enrich::tag::features::Featurizer;
 use civicgraph_ingest::enrich::tag::model::TrainOptions;
 use civicgraph_ingest::enrich::tag::{Tagger, explain_document, explain_record, explain_text, tag_graph};
 use civicgraph_ingest::fetch::file_base_iri;
 use civicgraph_ingest::tools::dataset_eval::evaluate_datasets;
-use civicgraph_ingest::tools::tag_eval::{Folds, Outcome, cross_validate, held_out, learning_curve};
-use civicgraph_ingest::tools::train::{LabelledSet, train};
+use civicgraph_ingest::tools::tag_eval::{
+    FoldTunings, Folds, Outcome, cross_validate, held_out, learning_curve,
+};
+use civicgraph_ingest::tools::train::{Example, LabelledSet, train};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
@@ -46,6 +49,15 @@ pub struct EvalArgs {
     /// The labelled set: a directory with labels.tsv and cases.json.
     #[arg(long, default_value = "datasets/tagger")]
     labels: PathBuf,
+    /// The sentence encoder's tunings, one per cross-validation fold, each trained without
+    /// that fold's cases (`fold-K.cga`, `fold-K.ids`).
+    #[arg(long, default_value = "ingest/tagger/folds", conflicts_with = "untuned")]
+    fold_tunings: PathBuf,
+    /// Cross-validate with the sentence encoder untuned, as the registry ships it, in every
+    /// fold: for a number of folds no tunings were trained for, or to see what the tuning
+    /// adds.
+    #[arg(long)]
+    untuned: bool,
     /// Number of folds.
     #[arg(long, default_value_t = 5)]
     folds: usize,
@@ -61,7 +73,8 @@ pub struct EvalArgs {
     #[arg(long, conflicts_with = "learning_curve")]
     cross_validation_only: bool,
     /// Also score each collection of the training split (`ips:`, `org:`…) by a model
-    /// trained on the others: how the tagger reads a kind of text it never saw.
+    /// trained on the others: how the tagger reads a kind of text it never saw. Its sentences
+    /// are read by the encoder untuned, because the bundled tuning saw every collection.
     #[arg(long)]
     collections_held_out: bool,
     /// Write every training case as the cross-validation scored it to this file (tab-
@@ -238,27 +251,62 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let trained = set.training_with_translations();
     let options = args.options.options();
     let settings = &context.config.tagging;
-    let cross = cross_validate(
-        &training,
-        Folds::Stratified(args.folds),
-        &options,
-        settings,
-        &set.hash,
-        &set.translations,
-    );
-    if let Some(path) = &args.cases {
-        write_outcomes(path, &cross.outcomes)?;
-    }
-    let unseen = args.collections_held_out.then(|| {
+    // The training cases and translations again, their sentences read by the encoder as
+    // the registry ships it: for figures no tuning's training cases may reach.
+    let untuned = (args.untuned || args.collections_held_out)
+        .then(|| FoldEncoder::untuned()?.retuned(&training, &set.translations))
+        .transpose()?;
+    let untuned = untuned
+        .as_ref()
+        .map(|(cases, translated)| (cases.iter().collect::<Vec<&Example>>(), translated.as_slice()));
+    let cross = if let (true, Some((cases, translated))) = (args.untuned, &untuned) {
+        let mut evaluation = cross_validate(
+            cases,
+            Folds::Stratified(args.folds),
+            &options,
+            settings,
+            &set.hash,
+            translated,
+            None,
+        )?;
+        evaluation.what.push_str(" (the sentence encoder untuned)");
+        evaluation
+    } else {
+        let tunings = FoldTunings::load(&args.fold_tunings)?;
         cross_validate(
             &training,
-            Folds::Collections,
+            Folds::Stratified(args.folds),
             &options,
             settings,
             &set.hash,
             &set.translations,
-        )
-    });
+            Some(&tunings),
+        )?
+    };
+    if let Some(path) = &args.cases {
+        write_outcomes(path, &cross.outcomes)?;
+    }
+    // The bundled tuning was trained on every collection, so each collection held out is
+    // read by the encoder as shipped, untuned: no collection's labels reach its own vectors.
+    let unseen = untuned
+        .as_ref()
+        .filter(|_| args.collections_held_out)
+        .map(|(cases, translated)| -> anyhow::Result<_> {
+            let mut evaluation = cross_validate(
+                cases,
+                Folds::Collections,
+                &options,
+                settings,
+                &set.hash,
+                translated,
+                None,
+            )?;
+            evaluation
+                .what
+                .push_str(" (the sentence encoder untuned: its tuning saw every collection)");
+            Ok(evaluation)
+        })
+        .transpose()?;
     let test = (!testing.is_empty() && !args.cross_validation_only)
         .then(|| held_out(&trained, &testing, &options, settings, &set.hash));
     let curve = match (&test, args.learning_curve) {

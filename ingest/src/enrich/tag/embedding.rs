@@ -11,6 +11,11 @@
 //! ([`Vectors`]) so that the next run over the same store does not embed it again.
 //! `train-tagger` rewrites the memo from the labelled set; a test checks a sample of it
 //! against the engine.
+//!
+//! The encoder is multilingual-e5-small as the registry ships it, tuned to the labelled
+//! cases by a low-rank adapter (`ingest/tagger/tuning.cga`, trained on the training split
+//! by `datasets/drafts/finetune/`): a vector is the tuned encoder's, and its key names the
+//! tuning, so no vector of another encoder (a data directory's from before) is taken for it.
 
 use crate::error::Result;
 use civicgraph_embed::{DIMENSIONS, Embedder};
@@ -21,6 +26,12 @@ use std::path::Path;
 
 /// The memo compiled into the binary.
 const MEMO: &[u8] = include_bytes!("../../../tagger/embeddings.bin");
+
+/// The tuning of the encoder (`civicgraph_embed::parse_tuning`), compiled into the binary.
+const TUNING: &[u8] = include_bytes!("../../../tagger/tuning.cga");
+
+/// Where [`TUNING`] comes from, for errors.
+const TUNING_FILE: &str = "ingest/tagger/tuning.cga";
 
 /// The memo file's first bytes, then the dimension count and the entry count (u32 LE).
 const MAGIC: &[u8; 4] = b"CGE1";
@@ -51,9 +62,140 @@ pub fn text_of(record: &Record) -> String {
     }
 }
 
-/// The memo's key of `text`: the SHA-256 of what the engine reads of it.
+/// The memo's key of `text`: the SHA-256 of the tuning's SHA-256 and what the engine
+/// reads of the text.
 fn key(text: &str) -> [u8; 32] {
-    Sha256::digest(civicgraph_embed::prepare(text).as_bytes()).into()
+    static TUNED: std::sync::LazyLock<[u8; 32]> = std::sync::LazyLock::new(|| Sha256::digest(TUNING).into());
+    key_under(&TUNED, text)
+}
+
+/// The key of `text`'s vector under the tuning whose SHA-256 is `tuning`.
+fn key_under(tuning: &[u8; 32], text: &str) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(tuning);
+    hash.update(civicgraph_embed::prepare(text).as_bytes());
+    hash.finalize().into()
+}
+
+/// The encoder tuned by another tuning file than the bundled one: a cross-validation
+/// fold's, trained without that fold's cases (`ingest/tagger/folds/`), so that no case is
+/// scored through an encoder that learnt from it. Its vectors are kept in the system's
+/// temporary directory, keyed as the memo's are: embedding the labelled set takes minutes.
+#[derive(Debug)]
+pub struct FoldEncoder {
+    /// The tuning file's SHA-256.
+    tuning: [u8; 32],
+    /// The model so tuned.
+    embedder: Embedder,
+    /// Where its vectors are kept between runs.
+    cache: std::path::PathBuf,
+}
+
+impl FoldEncoder {
+    /// The model tuned by the tuning file at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|source| crate::error::IngestError::Io {
+            document: path.display().to_string(),
+            source,
+        })?;
+        let tuning: [u8; 32] = Sha256::digest(&bytes).into();
+        let parsed = civicgraph_embed::parse_tuning(&bytes, &path.display().to_string())?;
+        let embedder = Embedder::open_tuned(&civicgraph_embed::model_path(), parsed)?;
+        let cache = std::env::temp_dir().join(format!(
+            "civicgraph-vectors-{}.bin",
+            crate::mint::hex(&tuning[..8])
+        ));
+        Ok(Self {
+            tuning,
+            embedder,
+            cache,
+        })
+    }
+
+    /// The encoder as the registry ships it, untuned: for figures that no tuning's training
+    /// cases may reach (each collection held out, when the bundled tuning saw them all).
+    pub fn untuned() -> Result<Self> {
+        let embedder = Embedder::open(&civicgraph_embed::model_path())?;
+        // No tuning file: the SHA-256 of none names its vectors.
+        let tuning: [u8; 32] = Sha256::digest([]).into();
+        let cache = std::env::temp_dir().join(format!(
+            "civicgraph-vectors-{}.bin",
+            crate::mint::hex(&tuning[..8])
+        ));
+        Ok(Self {
+            tuning,
+            embedder,
+            cache,
+        })
+    }
+
+    /// The vectors of `texts`, in order, on every core: those kept from an earlier run
+    /// taken back, the others embedded (and kept).
+    pub fn vectors(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        let kept = std::fs::read(&self.cache).unwrap_or_default();
+        let keys: Vec<[u8; 32]> = texts.iter().map(|t| key_under(&self.tuning, t)).collect();
+        let known = |key: &[u8; 32]| remembered(&kept, key);
+        let grew = std::sync::atomic::AtomicBool::new(false);
+        let indices: Vec<usize> = (0..texts.len()).collect();
+        let vectors = crate::parallel::map_in_order(&indices, |&i| -> Result<Vec<f32>> {
+            if let Some(vector) = known(&keys[i]) {
+                return Ok(vector);
+            }
+            grew.store(true, std::sync::atomic::Ordering::Relaxed);
+            Ok(decode(&encode(&self.embedder.embed(&texts[i])?)))
+        })?;
+        if grew.into_inner() {
+            let encoded: Vec<Vec<u8>> = vectors.iter().map(|v| encode(v)).collect();
+            let entries = keys.iter().zip(encoded.iter().map(Vec::as_slice)).collect();
+            if let Err(e) = write_encoded(&self.cache, entries) {
+                tracing::warn!(
+                    "{}: {e}; the vectors will be embedded again",
+                    self.cache.display()
+                );
+            }
+        }
+        Ok(vectors)
+    }
+
+    /// `examples` and `translations` again, each vector this encoder's.
+    pub fn retuned(
+        &self,
+        examples: &[&crate::tools::train::Example],
+        translations: &[crate::tools::train::Translation],
+    ) -> Result<(
+        Vec<crate::tools::train::Example>,
+        Vec<crate::tools::train::Translation>,
+    )> {
+        let mut cases: Vec<_> = examples.iter().map(|e| (*e).clone()).collect();
+        let mut translated = translations.to_vec();
+        let mut all: Vec<&mut crate::tools::train::Example> = cases
+            .iter_mut()
+            .chain(translated.iter_mut().flat_map(|t| &mut t.examples))
+            .collect();
+        let texts: Vec<String> = all.iter().map(|e| e.text.clone()).collect();
+        for (example, vector) in all.iter_mut().zip(self.vectors(&texts)?) {
+            example.embedding = vector;
+        }
+        Ok((cases, translated))
+    }
+}
+
+/// The tuned encoder, loaded once per process on first use. A failure is not remembered:
+/// a server whose model file was missing takes it at the next tagging run once it is there.
+fn embedder() -> Result<&'static Embedder> {
+    static MODEL: std::sync::Mutex<Option<&'static Embedder>> = std::sync::Mutex::new(None);
+    let mut loaded = MODEL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(model) = *loaded {
+        return Ok(model);
+    }
+    let tuning = civicgraph_embed::parse_tuning(TUNING, TUNING_FILE)?;
+    // Loaded once and kept for the process's life, as a static would be.
+    let model: &'static Embedder = Box::leak(Box::new(Embedder::open_tuned(
+        &civicgraph_embed::model_path(),
+        tuning,
+    )?));
+    *loaded = Some(model);
+    Ok(model)
 }
 
 /// The memo's entries, sorted by key, or nothing if the bytes are not a memo.
@@ -192,7 +334,7 @@ fn decode(bytes: &[u8]) -> Vec<f32> {
 /// The engine's vector of `text`, never the memo's, rounded to half precision as the
 /// memo's are, so that every vector is what a memo would give back.
 pub fn computed(text: &str) -> Result<Vec<f32>> {
-    let embedder = Embedder::bundled()?;
+    let embedder = embedder()?;
     Ok(decode(&encode(&embedder.embed(text)?)))
 }
 
