@@ -256,21 +256,16 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     let untuned = (args.untuned || args.collections_held_out)
         .then(|| FoldEncoder::untuned()?.retuned(&training, &set.translations))
         .transpose()?;
-    let untuned = untuned
-        .as_ref()
-        .map(|(cases, translated)| (cases.iter().collect::<Vec<&Example>>(), translated.as_slice()));
-    let cross = if let (true, Some((cases, translated))) = (args.untuned, &untuned) {
-        let mut evaluation = cross_validate(
-            cases,
-            Folds::Stratified(args.folds),
-            &options,
-            settings,
-            &set.hash,
-            translated,
-            None,
-        )?;
-        evaluation.what.push_str(" (the sentence encoder untuned)");
-        evaluation
+    // Figures over the untuned readings, saying so.
+    let untuned_figures = |parts: Folds, note: &str| -> anyhow::Result<_> {
+        let (cases, translated) = untuned.as_ref().expect("read when asked for");
+        let cases: Vec<&Example> = cases.iter().collect();
+        let mut evaluation = cross_validate(&cases, parts, &options, settings, &set.hash, translated, None)?;
+        evaluation.what.push_str(note);
+        Ok(evaluation)
+    };
+    let cross = if args.untuned {
+        untuned_figures(Folds::Stratified(args.folds), " (the sentence encoder untuned)")?
     } else {
         let tunings = FoldTunings::load(&args.fold_tunings)?;
         cross_validate(
@@ -288,23 +283,13 @@ pub fn evaluate(context: &Context, args: EvalArgs) -> anyhow::Result<()> {
     }
     // The bundled tuning was trained on every collection, so each collection held out is
     // read by the encoder as shipped, untuned: no collection's labels reach its own vectors.
-    let unseen = untuned
-        .as_ref()
-        .filter(|_| args.collections_held_out)
-        .map(|(cases, translated)| -> anyhow::Result<_> {
-            let mut evaluation = cross_validate(
-                cases,
+    let unseen = args
+        .collections_held_out
+        .then(|| {
+            untuned_figures(
                 Folds::Collections,
-                &options,
-                settings,
-                &set.hash,
-                translated,
-                None,
-            )?;
-            evaluation
-                .what
-                .push_str(" (the sentence encoder untuned: its tuning saw every collection)");
-            Ok(evaluation)
+                " (the sentence encoder untuned: its tuning saw every collection)",
+            )
         })
         .transpose()?;
     let test = (!testing.is_empty() && !args.cross_validation_only)

@@ -98,18 +98,9 @@ impl FoldEncoder {
             document: path.display().to_string(),
             source,
         })?;
-        let tuning: [u8; 32] = Sha256::digest(&bytes).into();
         let parsed = civicgraph_embed::parse_tuning(&bytes, &path.display().to_string())?;
         let embedder = Embedder::open_tuned(&civicgraph_embed::model_path(), parsed)?;
-        let cache = std::env::temp_dir().join(format!(
-            "civicgraph-vectors-{}.bin",
-            crate::mint::hex(&tuning[..8])
-        ));
-        Ok(Self {
-            tuning,
-            embedder,
-            cache,
-        })
+        Ok(Self::named(Sha256::digest(&bytes).into(), embedder))
     }
 
     /// The encoder as the registry ships it, untuned: for figures that no tuning's training
@@ -117,16 +108,21 @@ impl FoldEncoder {
     pub fn untuned() -> Result<Self> {
         let embedder = Embedder::open(&civicgraph_embed::model_path())?;
         // No tuning file: the SHA-256 of none names its vectors.
-        let tuning: [u8; 32] = Sha256::digest([]).into();
+        Ok(Self::named(Sha256::digest([]).into(), embedder))
+    }
+
+    /// `embedder`, its vectors named by `tuning` (a tuning file's SHA-256) and kept between
+    /// runs in a file of the temporary directory named by it.
+    fn named(tuning: [u8; 32], embedder: Embedder) -> Self {
         let cache = std::env::temp_dir().join(format!(
             "civicgraph-vectors-{}.bin",
             crate::mint::hex(&tuning[..8])
         ));
-        Ok(Self {
+        Self {
             tuning,
             embedder,
             cache,
-        })
+        }
     }
 
     /// The vectors of `texts`, in order, on every core: those kept from an earlier run
