@@ -189,12 +189,14 @@ pub fn parse_tuning(bytes: &[u8], what: &str) -> Result<Tuning, EmbedError> {
         what: what.to_owned(),
         message: format!("{message} at byte {at}"),
     };
-    let mut at = 0;
-    let mut take = |n: usize| -> Result<&[u8], EmbedError> {
+    // Where the next read starts: a cell, so that every error can name it.
+    let at = std::cell::Cell::new(0_usize);
+    let take = |n: usize| -> Result<&[u8], EmbedError> {
+        let start = at.get();
         let part = bytes
-            .get(at..at + n)
-            .ok_or_else(|| fail(at, "the file ends early"))?;
-        at += n;
+            .get(start..start.saturating_add(n))
+            .ok_or_else(|| fail(start, "the file ends early"))?;
+        at.set(start + n);
         Ok(part)
     };
     if take(4)? != b"CGA1" {
@@ -208,7 +210,7 @@ pub fn parse_tuning(bytes: &[u8], what: &str) -> Result<Tuning, EmbedError> {
     };
     let rank = u32_at(take(4)?);
     let length = u32_at(take(4)?);
-    let adapter = take(length.checked_mul(2).ok_or_else(|| fail(8, "too long"))?)?
+    let adapter = take(length.checked_mul(2).ok_or_else(|| fail(at.get(), "too long"))?)?
         .chunks_exact(2)
         .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
         .collect();
@@ -219,15 +221,17 @@ pub fn parse_tuning(bytes: &[u8], what: &str) -> Result<Tuning, EmbedError> {
         let name = std::str::from_utf8(take(name_length)?)
             .ok()
             .and_then(|n| std::ffi::CString::new(n).ok())
-            .ok_or_else(|| fail(0, "a vector's name is not UTF-8 without NUL"))?;
+            .ok_or_else(|| fail(at.get() - name_length, "a vector's name is not UTF-8 without NUL"))?;
         let length = u32_at(take(4)?);
         vectors.push((
             name,
-            floats(take(length.checked_mul(4).ok_or_else(|| fail(0, "too long"))?)?),
+            floats(take(
+                length.checked_mul(4).ok_or_else(|| fail(at.get(), "too long"))?,
+            )?),
         ));
     }
-    if at != bytes.len() {
-        return Err(fail(at, "bytes after the last vector"));
+    if at.get() != bytes.len() {
+        return Err(fail(at.get(), "bytes after the last vector"));
     }
     Ok(Tuning {
         rank,
@@ -354,7 +358,10 @@ mod tests {
         let file = tuning_file(1, 0.0, 0.0);
         let error = parse_tuning(&file[..file.len() - 3], "cut.cga").unwrap_err();
         assert!(
-            error.to_string().contains("cut.cga") && error.to_string().contains("ends early"),
+            error.to_string().contains("cut.cga")
+                && error
+                    .to_string()
+                    .contains(&format!("ends early at byte {}", file.len() - 4 * DIMENSIONS)),
             "{error}"
         );
     }
