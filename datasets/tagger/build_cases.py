@@ -73,7 +73,9 @@ def main():
             "Explorer and AI Watch (EUPL-1.2); org: cases are Open Data Impact Map 2015 "
             "organisation profiles; fai: cases are US federal agencies' 2025 AI use-case inventory "
             "(public domain); dgf: cases are data.gouv.fr reuses in French (Licence Ouverte 2.0); "
-            "demo: cases are civicgraph's demo case studies.")
+            "cfd: cases are Code for Germany's project pages in German (CC BY 4.0); pcy: cases "
+            "are Italian public bodies' software descriptions (publiccode.yml, each under its "
+            "repository's open licence); demo: cases are civicgraph's demo case studies.")
     (HERE / "cases.json").write_text(
         json.dumps({"note": note, "case_studies": cases}, ensure_ascii=False, indent=1) + "\n")
     with open(HERE / "labels.tsv", "w") as out:

@@ -22,7 +22,12 @@ tagger is given. Sources (copied from ../../../shared/data, see its SOURCES.md f
           and tools the OK Labs, volunteer civic-tech groups, built on German cities' and
           states' open data, in German as written; the 131 with a description of at least
           25 words, copied into sources/codefor-de-projects.csv in civicgraph's case-study
-          CSV format (see sources/SOURCES.md), the file a harvest reads too.
+          CSV format (see sources/SOURCES.md), the file a harvest reads too;
+- `pcy:`  Italian public bodies' software descriptions (the `publiccode.yml` at the root of
+          the software they publish for reuse, each under its repository's open licence):
+          what the software does in a public service, in Italian as written; the 162 built by
+          datasets/drafts/publiccode/build.py into sources/publiccode-it.csv in civicgraph's
+          case-study CSV format (see sources/SOURCES.md), the file a harvest reads too.
 
 Run from anywhere: python3 datasets/tagger/build_pool.py
 """
@@ -38,6 +43,7 @@ ORGS = SHARED / "open-data-use-organisations/org_profiles.json"
 FAI = HERE / "sources/us-federal-ai-inventory-2025.csv"
 DGF = HERE / "sources/data-gouv-fr-reuses-2022.csv"
 CFD = HERE / "sources/codefor-de-projects.csv"
+PCY = HERE / "sources/publiccode-it.csv"
 
 USES = [
     ("use_prod_srvc", "Products and services"),
@@ -176,6 +182,22 @@ def cfd_case(r):
     }
 
 
+def pcy_case(r):
+    # "Governmental" where the file names the body's code in Italy's index of public
+    # administrations; otherwise the file does not say who publishes the software.
+    case = {
+        "case": f"pcy:{r['id']}",
+        "title": clean(r["title"]),
+        "description": clean(r["description"]),
+        "organisations": named(r["organisation"]),
+        "sources": web(r["url"]),
+        "keywords": keywords(*r["tags"].split(";")),
+    }
+    if r["organisation_type"]:
+        case["organisation_type"] = r["organisation_type"]
+    return case
+
+
 def main():
     ips = json.loads(IPS.read_text())
     names = {clean(c["name"]).lower() for c in ips}
@@ -189,6 +211,8 @@ def main():
         cases += [dgf_case(r) for r in csv.DictReader(rows, delimiter=";")]
     with open(CFD, newline="") as rows:
         cases += [cfd_case(r) for r in csv.DictReader(rows)]
+    with open(PCY, newline="") as rows:
+        cases += [pcy_case(r) for r in csv.DictReader(rows)]
     with open(HERE / "pool.jsonl", "w") as out:
         for c in cases:
             out.write(json.dumps(c, ensure_ascii=False) + "\n")

@@ -1,9 +1,9 @@
 //! The real case collections in `../shared/data` (and the samples of the US federal AI
-//! inventory, of data.gouv.fr's reuses and of Code for Germany's projects kept in
-//! `datasets/tagger/sources`), harvested as their publishers give them, read as the
-//! tagger's labelled set reads them: the same title, description, keywords and who acts
-//! for every labelled case, so the tags a harvest gives are the tags the model was trained
-//! and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
+//! inventory, of data.gouv.fr's reuses, of Code for Germany's projects and of Italian
+//! public bodies' software descriptions kept in `datasets/tagger/sources`), harvested as
+//! their publishers give them, read as the tagger's labelled set reads them: the same
+//! title, description, keywords and who acts for every labelled case, so the tags a harvest
+//! gives are the tags the model was trained and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
 //! these files by `build_pool.py` and `build_cases.py`; this is the check that the mapper
 //! and those scripts agree.
 
@@ -89,11 +89,12 @@ fn raw_collection_files_read_as_the_labelled_set_and_get_its_tags() {
     // The samples kept in this repository, each in its publisher's format (the US federal
     // AI inventory with its own column names, data.gouv.fr's reuses in the portal's
     // semicolon-separated export) or civicgraph's case-study CSV (Code for Germany's
-    // project pages): always here.
+    // project pages, Italian public bodies' software descriptions): always here.
     let kept = [
         ("fai", "sources/us-federal-ai-inventory-2025.csv", 380),
         ("dgf", "sources/data-gouv-fr-reuses-2022.csv", 900),
         ("cfd", "sources/codefor-de-projects.csv", 125),
+        ("pcy", "sources/publiccode-it.csv", 160),
     ];
     let collections = collections
         .into_iter()

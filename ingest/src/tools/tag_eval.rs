@@ -249,15 +249,15 @@ pub fn cross_validate(
     translations: &[Translation],
     tunings: Option<&FoldTunings>,
 ) -> Result<Evaluation> {
-    let (fold_of, folds) = assign_folds(examples, parts);
+    let (fold_of, folds) = match tunings {
+        Some(tunings) => tunings.assign_folds(examples, parts)?,
+        None => assign_folds(examples, parts),
+    };
     let fold_by_id: BTreeMap<&str, usize> = examples
         .iter()
         .map(|e| e.id.as_str())
         .zip(fold_of.iter().copied())
         .collect();
-    if let Some(tunings) = tunings {
-        tunings.check(examples, &fold_of, folds)?;
-    }
     let mut predictions: Vec<Option<Vec<crate::enrich::tag::model::Score>>> = vec![None; examples.len()];
     let mut translated: Vec<Vec<Option<Vec<crate::enrich::tag::model::Score>>>> = translations
         .iter()
@@ -267,7 +267,7 @@ pub fn cross_validate(
         // With a fold's tuning, every case and translation again, its vectors that
         // encoder's.
         let retuned = match tunings {
-            Some(tunings) => Some(tunings.encoders[fold].retuned(examples, translations)?),
+            Some(tunings) => Some(tunings.encoder(fold)?.retuned(examples, translations)?),
             None => None,
         };
         let (examples, translations): (Vec<&Example>, Vec<&Translation>) = match &retuned {
@@ -353,8 +353,9 @@ pub fn cross_validate(
 pub struct FoldTunings {
     /// Where they are, for errors.
     dir: std::path::PathBuf,
-    /// Each fold's encoder.
-    encoders: Vec<FoldEncoder>,
+    /// Each fold's tuning file, opened when its fold is scored (one encoder in memory at a
+    /// time, not five).
+    tunings: Vec<std::path::PathBuf>,
     /// Each fold's held-out ids, as its tuning left them out.
     held_out: Vec<BTreeSet<String>>,
 }
@@ -362,19 +363,26 @@ pub struct FoldTunings {
 impl FoldTunings {
     /// The tunings in `dir`.
     pub fn load(dir: &std::path::Path) -> Result<Self> {
-        let mut encoders = Vec::new();
+        let mut tunings = Vec::new();
         let mut held_out = Vec::new();
-        while dir.join(format!("fold-{}.cga", encoders.len())).exists() {
-            let k = encoders.len();
+        while dir.join(format!("fold-{}.cga", tunings.len())).exists() {
+            let k = tunings.len();
             let ids_path = dir.join(format!("fold-{k}.ids"));
             let ids = std::fs::read_to_string(&ids_path).map_err(|source| IngestError::Io {
                 document: ids_path.display().to_string(),
                 source,
             })?;
             held_out.push(ids.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect());
-            encoders.push(FoldEncoder::open(&dir.join(format!("fold-{k}.cga")))?);
+            // Read now, so that a broken tuning fails before any fold is scored.
+            let tuning = dir.join(format!("fold-{k}.cga"));
+            let bytes = std::fs::read(&tuning).map_err(|source| IngestError::Io {
+                document: tuning.display().to_string(),
+                source,
+            })?;
+            civicgraph_embed::parse_tuning(&bytes, &tuning.display().to_string())?;
+            tunings.push(tuning);
         }
-        if encoders.is_empty() {
+        if tunings.is_empty() {
             return Err(IngestError::Config(format!(
                 "{}: no fold tuning (fold-0.cga, fold-0.ids, ...)",
                 dir.display()
@@ -382,45 +390,55 @@ impl FoldTunings {
         }
         Ok(Self {
             dir: dir.to_owned(),
-            encoders,
+            tunings,
             held_out,
         })
     }
 
-    /// Refuses folds other than those the tunings were trained without: a tuning that saw
-    /// a held-out case would make its figures a score on training data.
-    fn check(&self, examples: &[&Example], fold_of: &[usize], folds: usize) -> Result<()> {
-        if folds != self.encoders.len() {
+    /// Fold `k`'s encoder.
+    fn encoder(&self, k: usize) -> Result<FoldEncoder> {
+        FoldEncoder::open(&self.tunings[k])
+    }
+
+    /// The fold of each case, as the tunings fix them: a case a tuning left out is in that
+    /// tuning's fold, so no fold's cases reach the encoder that reads them. A case no tuning
+    /// knows (labelled after the tunings were trained, so none of them saw it) is dealt into
+    /// the folds as [`assign_folds`] deals, among such cases only. Refuses a fold count other
+    /// than the tunings'.
+    fn assign_folds(&self, examples: &[&Example], parts: Folds) -> Result<(Vec<usize>, usize)> {
+        let folds = self.tunings.len();
+        let asked = match parts {
+            Folds::Stratified(k) if k == folds => None,
+            Folds::Stratified(k) => Some(format!("{k} folds")),
+            Folds::Collections => Some("one fold per collection".to_owned()),
+        };
+        if let Some(asked) = asked {
             return Err(IngestError::Config(format!(
-                "{}: {} fold tunings for {folds} folds (--untuned reads every fold untuned)",
+                "{}: {folds} fold tunings for {asked} (--untuned reads every fold untuned)",
                 self.dir.display(),
-                self.encoders.len()
             )));
         }
-        for (k, expected) in self.held_out.iter().enumerate() {
-            let actual: BTreeSet<String> = examples
-                .iter()
-                .zip(fold_of)
-                .filter(|(_, f)| **f == k)
-                .map(|(e, _)| e.id.clone())
-                .collect();
-            if &actual != expected {
-                let differ = actual
-                    .symmetric_difference(expected)
-                    .next()
-                    .cloned()
-                    .unwrap_or_default();
-                return Err(IngestError::Config(format!(
-                    "{}: fold {k}'s tuning left out other cases than fold {k} holds ({} against {}; \
-                     {differ} differs): train the tunings again for these folds",
-                    self.dir.display(),
-                    expected.len(),
-                    actual.len()
-                )));
-            }
-        }
-        Ok(())
+        Ok((folds_left_out(&self.held_out, examples), folds))
     }
+}
+
+/// The fold of each case when fold `K` is the cases `held_out[K]` names, and a case none
+/// names is dealt into the folds as [`assign_folds`] deals, among such cases only.
+fn folds_left_out(held_out: &[BTreeSet<String>], examples: &[&Example]) -> Vec<usize> {
+    let mut fold_of = vec![0; examples.len()];
+    let mut fresh = Vec::new();
+    for (i, example) in examples.iter().enumerate() {
+        match held_out.iter().position(|ids| ids.contains(&example.id)) {
+            Some(k) => fold_of[i] = k,
+            None => fresh.push(i),
+        }
+    }
+    let unknown: Vec<&Example> = fresh.iter().map(|&i| examples[i]).collect();
+    let (dealt, _) = assign_folds(&unknown, Folds::Stratified(held_out.len()));
+    for (&i, k) in fresh.iter().zip(dealt) {
+        fold_of[i] = k;
+    }
+    fold_of
 }
 
 /// The figures for `predictions` (one list of scores per example), pooled and by collection.
@@ -776,6 +794,43 @@ mod tests {
             patterns: patterns.iter().map(|p| (*p).to_owned()).collect(),
             rationale: String::new(),
         }
+    }
+
+    #[test]
+    fn tunings_keep_the_folds_they_left_out_and_deal_cases_added_since() {
+        let old: Vec<Example> = (0..10)
+            .map(|i| case(&format!("ips:{i}"), &["planning"]))
+            .collect();
+        let refs: Vec<&Example> = old.iter().collect();
+        let (dealt, _) = assign_folds(&refs, Folds::Stratified(5));
+        let held_out: Vec<BTreeSet<String>> = (0..5)
+            .map(|k| {
+                refs.iter()
+                    .zip(&dealt)
+                    .filter(|(_, f)| **f == k)
+                    .map(|(e, _)| e.id.clone())
+                    .collect()
+            })
+            .collect();
+        // Cases labelled after the tunings, which alone would move every old case's fold.
+        let added: Vec<Example> = (0..7).map(|i| case(&format!("pcy:{i}"), &["planning"])).collect();
+        let all: Vec<&Example> = old.iter().chain(&added).collect();
+        assert_ne!(assign_folds(&all, Folds::Stratified(5)).0[..10], dealt[..]);
+        let fold_of = folds_left_out(&held_out, &all);
+        assert_eq!(
+            fold_of[..10],
+            dealt[..],
+            "a tuning's held-out cases stay in its fold"
+        );
+        let mut sizes = [0; 5];
+        for f in &fold_of[10..] {
+            sizes[*f] += 1;
+        }
+        assert_eq!(
+            sizes.iter().max().unwrap() - sizes.iter().min().unwrap(),
+            1,
+            "{sizes:?}"
+        );
     }
 
     #[test]

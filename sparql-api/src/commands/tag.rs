@@ -50,7 +50,8 @@ pub struct EvalArgs {
     #[arg(long, default_value = "datasets/tagger")]
     labels: PathBuf,
     /// The sentence encoder's tunings, one per cross-validation fold, each trained without
-    /// that fold's cases (`fold-K.cga`, `fold-K.ids`).
+    /// that fold's cases (`fold-K.cga`, `fold-K.ids`): they fix the folds of the cases they
+    /// left out; a case labelled since is dealt into the folds among such cases.
     #[arg(long, default_value = "ingest/tagger/folds", conflicts_with = "untuned")]
     fold_tunings: PathBuf,
     /// Cross-validate with the sentence encoder untuned, as the registry ships it, in every
