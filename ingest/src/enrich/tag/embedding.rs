@@ -128,28 +128,13 @@ impl FoldEncoder {
     /// The vectors of `texts`, in order, on every core: those kept from an earlier run
     /// taken back, the others embedded (and kept).
     pub fn vectors(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
-        let kept = std::fs::read(&self.cache).unwrap_or_default();
-        let keys: Vec<[u8; 32]> = texts.iter().map(|t| key_under(&self.tuning, t)).collect();
-        let known = |key: &[u8; 32]| remembered(&kept, key);
-        let grew = std::sync::atomic::AtomicBool::new(false);
-        let indices: Vec<usize> = (0..texts.len()).collect();
-        let vectors = crate::parallel::map_in_order(&indices, |&i| -> Result<Vec<f32>> {
-            if let Some(vector) = known(&keys[i]) {
-                return Ok(vector);
-            }
-            grew.store(true, std::sync::atomic::Ordering::Relaxed);
-            Ok(decode(&encode(&self.embedder.embed(&texts[i])?)))
+        let kept = Vectors::kept_at(self.cache.clone());
+        let vectors = crate::parallel::map_in_order(texts, |text| {
+            kept.vector_under(key_under(&self.tuning, text), || {
+                Ok(decode(&encode(&self.embedder.embed(text)?)))
+            })
         })?;
-        if grew.into_inner() {
-            let encoded: Vec<Vec<u8>> = vectors.iter().map(|v| encode(v)).collect();
-            let entries = keys.iter().zip(encoded.iter().map(Vec::as_slice)).collect();
-            if let Err(e) = write_encoded(&self.cache, entries) {
-                tracing::warn!(
-                    "{}: {e}; the vectors will be embedded again",
-                    self.cache.display()
-                );
-            }
-        }
+        kept.keep();
         Ok(vectors)
     }
 
@@ -242,10 +227,15 @@ impl Vectors {
     /// file that cannot be read is only a cache: it is ignored, with a warning, and
     /// rewritten.
     pub fn kept_in(dir: Option<&Path>) -> Self {
-        let Some(dir) = dir else {
-            return Self::default();
-        };
-        let path = dir.join(KEPT_FILE);
+        match dir {
+            Some(dir) => Self::kept_at(dir.join(KEPT_FILE)),
+            None => Self::default(),
+        }
+    }
+
+    /// The vectors kept in the file at `path`, as [`Vectors::kept_in`] reads a data
+    /// directory's.
+    fn kept_at(path: std::path::PathBuf) -> Self {
         let mut seen = rustc_hash::FxHashMap::default();
         match std::fs::read(&path) {
             Ok(bytes) => match entries(&bytes) {
@@ -274,11 +264,16 @@ impl Vectors {
         if let Some(vector) = remembered(MEMO, &key) {
             return Ok(vector);
         }
+        self.vector_under(key, || computed(text))
+    }
+
+    /// The vector under `key`: one kept or embedded before, else `compute`'s, kept.
+    fn vector_under(&self, key: [u8; 32], compute: impl FnOnce() -> Result<Vec<f32>>) -> Result<Vec<f32>> {
         if let Some((vector, used)) = self.seen.lock().expect("not poisoned").get_mut(&key) {
             *used = true;
             return Ok(decode(vector));
         }
-        let vector = computed(text)?;
+        let vector = compute()?;
         self.seen
             .lock()
             .expect("not poisoned")
@@ -287,7 +282,8 @@ impl Vectors {
         Ok(vector)
     }
 
-    /// Writes the vectors back to the data directory when this tagger embedded new ones:
+    /// Writes the vectors back to their file (a data directory's, or a fold encoder's) when
+    /// this cache embedded new ones:
     /// those it used, then the others it had, [`MAX_KEPT`] at most. The file is a cache: a
     /// failure to write it is logged, and tagging goes on.
     pub fn keep(&self) {
@@ -306,7 +302,7 @@ impl Vectors {
             .map(|(key, (vector, _))| (key, &vector[..]))
             .collect();
         if let Err(error) = write_encoded(path, kept) {
-            tracing::warn!("keeping the case studies' embeddings: {error}");
+            tracing::warn!("{}: {error}; the vectors will be embedded again", path.display());
         }
     }
 }
