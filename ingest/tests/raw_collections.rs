@@ -3,9 +3,9 @@
 //! public bodies' software descriptions kept in `datasets/tagger/sources`), harvested as
 //! their publishers give them, read as the tagger's labelled set reads them: the same
 //! title, description, keywords and who acts for every labelled case, so the tags a harvest
-//! gives are the tags the model was trained and measured on. The labelled set's text (`datasets/tagger/cases.json`) was built from
-//! these files by `build_pool.py` and `build_cases.py`; this is the check that the mapper
-//! and those scripts agree.
+//! gives are the tags the model was trained and measured on. The labelled set's text
+//! (`datasets/tagger/cases.json`) was built from these files by `build_pool.py` and
+//! `build_cases.py`; this is the check that the mapper and those scripts agree.
 
 use civicgraph_graph::Record;
 use civicgraph_ingest::enrich::mapped_document::MappedDocument;

@@ -5,7 +5,7 @@
 //! `civicgraph eval-tagger` prints them; `docs/TAGGING.md` keeps them.
 
 use crate::enrich::tag::TagSettings;
-use crate::enrich::tag::embedding::FoldEncoder;
+use crate::enrich::tag::embedding::{FoldEncoder, TuningFile};
 use crate::enrich::tag::model::TrainOptions;
 use crate::error::{IngestError, Result};
 use crate::mint::hex;
@@ -353,9 +353,9 @@ pub fn cross_validate(
 pub struct FoldTunings {
     /// Where they are, for errors.
     dir: std::path::PathBuf,
-    /// Each fold's tuning file, opened when its fold is scored (one encoder in memory at a
-    /// time, not five).
-    tunings: Vec<std::path::PathBuf>,
+    /// Each fold's tuning, read and checked at load, applied to the model when its fold is
+    /// scored (one encoder in memory at a time, not five).
+    tunings: Vec<TuningFile>,
     /// Each fold's held-out ids, as its tuning left them out.
     held_out: Vec<BTreeSet<String>>,
 }
@@ -374,13 +374,7 @@ impl FoldTunings {
             })?;
             held_out.push(ids.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect());
             // Read now, so that a broken tuning fails before any fold is scored.
-            let tuning = dir.join(format!("fold-{k}.cga"));
-            let bytes = std::fs::read(&tuning).map_err(|source| IngestError::Io {
-                document: tuning.display().to_string(),
-                source,
-            })?;
-            civicgraph_embed::parse_tuning(&bytes, &tuning.display().to_string())?;
-            tunings.push(tuning);
+            tunings.push(TuningFile::read(&dir.join(format!("fold-{k}.cga")))?);
         }
         if tunings.is_empty() {
             return Err(IngestError::Config(format!(
@@ -397,7 +391,7 @@ impl FoldTunings {
 
     /// Fold `k`'s encoder.
     fn encoder(&self, k: usize) -> Result<FoldEncoder> {
-        FoldEncoder::open(&self.tunings[k])
+        FoldEncoder::tuned(self.tunings[k].clone())
     }
 
     /// The fold of each case, as the tunings fix them: a case a tuning left out is in that

@@ -98,7 +98,7 @@ impl Example {
 }
 
 /// The bytes of `path`, an error naming it when it cannot be read.
-fn read_file(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| IngestError::Io {
         document: path.display().to_string(),
         source,

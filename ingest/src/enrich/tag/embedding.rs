@@ -91,16 +91,32 @@ pub struct FoldEncoder {
     cache: std::path::PathBuf,
 }
 
+/// A tuning file read and checked, not yet applied to the model: what a [`FoldEncoder`] is
+/// opened from, so that a broken file is found before any vector is needed.
+#[derive(Debug, Clone)]
+pub struct TuningFile {
+    /// The file's SHA-256, which names its vectors.
+    sha: [u8; 32],
+    /// The tuning it holds.
+    tuning: civicgraph_embed::Tuning,
+}
+
+impl TuningFile {
+    /// The tuning file at `path`.
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes = crate::tools::train::read_file(path)?;
+        Ok(Self {
+            tuning: civicgraph_embed::parse_tuning(&bytes, &path.display().to_string())?,
+            sha: Sha256::digest(&bytes).into(),
+        })
+    }
+}
+
 impl FoldEncoder {
-    /// The model tuned by the tuning file at `path`.
-    pub fn open(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|source| crate::error::IngestError::Io {
-            document: path.display().to_string(),
-            source,
-        })?;
-        let parsed = civicgraph_embed::parse_tuning(&bytes, &path.display().to_string())?;
-        let embedder = Embedder::open_tuned(&civicgraph_embed::model_path(), parsed)?;
-        Ok(Self::named(Sha256::digest(&bytes).into(), embedder))
+    /// The model tuned by `file`.
+    pub fn tuned(file: TuningFile) -> Result<Self> {
+        let embedder = Embedder::open_tuned(&civicgraph_embed::model_path(), file.tuning)?;
+        Ok(Self::named(file.sha, embedder))
     }
 
     /// The encoder as the registry ships it, untuned: for figures that no tuning's training
