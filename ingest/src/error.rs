@@ -102,9 +102,10 @@ pub enum IngestError {
     /// The store refused a write or a read.
     #[error(transparent)]
     Graph(#[from] civicgraph_graph::GraphError),
-    /// A case study's text could not be embedded for the tagger's sentence reader (the
-    /// model file is missing or not the one set-up checked).
-    #[error("tagging a case study: {0}")]
+    /// The tagger's sentence encoder could not be loaded or run: the model file is missing
+    /// or not the one set-up checked, or a tuning file is broken (the bundled one, or a
+    /// cross-validation fold's that `eval-tagger` reads).
+    #[error("the sentence encoder: {0}")]
     Embedding(#[from] civicgraph_embed::EmbedError),
 }
 

@@ -262,6 +262,37 @@ fn the_evaluations_print_their_tables() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
+    // A broken fold tuning is refused when the tunings are read, naming the file and the
+    // byte, before any fold is scored.
+    let folds = dir.path().join("folds");
+    std::fs::create_dir(&folds).unwrap();
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../ingest/tagger/folds");
+    for k in 0..5 {
+        for ext in ["cga", "ids"] {
+            let name = format!("fold-{k}.{ext}");
+            std::fs::copy(format!("{shipped}/{name}"), folds.join(&name)).unwrap();
+        }
+    }
+    let broken = folds.join("fold-2.cga");
+    std::fs::write(&broken, &std::fs::read(&broken).unwrap()[..1000]).unwrap();
+    let refused = run(
+        BIN,
+        &data,
+        &[
+            "eval-tagger",
+            "--cross-validation-only",
+            "--fold-tunings",
+            folds.to_str().unwrap(),
+        ],
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("the sentence encoder: ")
+            && stderr
+                .contains("fold-2.cga is not a tuning of the embedding model: the file ends early at byte"),
+        "{stderr}"
+    );
     // The committed split says how many cases each side holds.
     let split = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
