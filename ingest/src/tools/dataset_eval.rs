@@ -8,7 +8,7 @@ use crate::enrich::tag::explain::explain_document;
 use crate::enrich::tag::{Tagger, inputs_from_document, pattern_code};
 use crate::error::{IngestError, Result};
 use crate::tools::tag_eval::{Judged, LabelMetrics, confusion_markdown, metrics};
-use crate::tools::train::{Half, parse_labels, parse_split};
+use crate::tools::train::{Half, parse_labels, parse_split, read_file};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -64,13 +64,7 @@ pub struct DatasetCase {
 /// Tags every dataset of `dir`'s catalogue as a harvest would and scores the tags against
 /// `dir`'s labels. A label naming a dataset the catalogue lacks is an error naming it.
 pub fn evaluate_datasets(tagger: &Tagger, dir: &Path) -> Result<DatasetEvaluation> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read(&path).map_err(|source| IngestError::Io {
-            document: path.display().to_string(),
-            source,
-        })
-    };
+    let read = |name: &str| read_file(&dir.join(name));
     let (catalogue, labels_bytes) = (read(CATALOGUE)?, read(LABELS)?);
     let catalogue_name = dir.join(CATALOGUE).display().to_string();
     let labels_name = dir.join(LABELS).display().to_string();
@@ -151,8 +145,10 @@ impl DatasetEvaluation {
         for figures in &self.halves {
             let _ = writeln!(
                 out,
-                "Datasets used by no case study, as a harvest tags them ({rule}): the {} half, {} labelled datasets.\n\n| label | datasets | TP | FP | FN | precision | recall | F1 |\n|---|---:|---:|---:|---:|---:|---:|---:|",
-                figures.half, figures.datasets
+                "Datasets used by no case study, as a harvest tags them ({rule}): the {} half, {} labelled datasets.\n\n{}",
+                figures.half,
+                figures.datasets,
+                LabelMetrics::markdown_header("datasets")
             );
             for l in &figures.labels {
                 let _ = writeln!(out, "{}", l.markdown_row());

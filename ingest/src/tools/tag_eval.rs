@@ -33,6 +33,10 @@ pub struct LabelMetrics {
     pub recall: f64,
     /// Harmonic mean of the two.
     pub f1: f64,
+    /// Cohen's κ between the labels and the tags, the label taken as a yes/no decision per
+    /// case: the scale `datasets/tagger/agreement.py` measures the two labelling passes on,
+    /// so the tagger can be read against the labellers' agreement, its ceiling.
+    pub kappa: f64,
 }
 
 /// One row of the calibration table: every (case, pattern) score in `[from, to)`.
@@ -368,10 +372,8 @@ impl FoldTunings {
         while dir.join(format!("fold-{}.cga", tunings.len())).exists() {
             let k = tunings.len();
             let ids_path = dir.join(format!("fold-{k}.ids"));
-            let ids = std::fs::read_to_string(&ids_path).map_err(|source| IngestError::Io {
-                document: ids_path.display().to_string(),
-                source,
-            })?;
+            let ids = String::from_utf8(super::train::read_file(&ids_path)?)
+                .map_err(|e| IngestError::Config(format!("{}: not UTF-8 text: {e}", ids_path.display())))?;
             held_out.push(ids.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect());
             // Read now, so that a broken tuning fails before any fold is scored.
             tunings.push(TuningFile::read(&dir.join(format!("fold-{k}.cga")))?);
@@ -546,10 +548,18 @@ fn pooled(
 }
 
 impl LabelMetrics {
-    /// Its row of a Markdown table: label, cases, TP, FP, FN, precision, recall, F1.
+    /// The header of a table of [`LabelMetrics::markdown_row`]s, whose second column counts
+    /// `what` ("cases", "datasets").
+    pub fn markdown_header(what: &str) -> String {
+        format!(
+            "| label | {what} | TP | FP | FN | precision | recall | F1 | κ |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        )
+    }
+
+    /// Its row of a Markdown table: label, cases, TP, FP, FN, precision, recall, F1, κ.
     pub fn markdown_row(&self) -> String {
         format!(
-            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} |",
+            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
             self.label,
             self.support,
             self.true_positives,
@@ -557,7 +567,8 @@ impl LabelMetrics {
             self.false_negatives,
             self.precision,
             self.recall,
-            self.f1
+            self.f1,
+            self.kappa
         )
     }
 }
@@ -615,9 +626,9 @@ pub fn metrics(judged: &[Judged]) -> (Vec<LabelMetrics>, [[usize; 4]; 4]) {
         .map(|(label, _)| *label)
         .chain(["NONE"])
         .zip(&counts)
-        .map(|(label, [support, tp, fp, fn_])| {
-            let precision = ratio(*tp, tp + fp);
-            let recall = ratio(*tp, tp + fn_);
+        .map(|(label, &[support, tp, fp, fn_])| {
+            let precision = ratio(tp, tp + fp);
+            let recall = ratio(tp, tp + fn_);
             let f1 = if precision + recall > 0.0 {
                 2.0 * precision * recall / (precision + recall)
             } else {
@@ -625,13 +636,14 @@ pub fn metrics(judged: &[Judged]) -> (Vec<LabelMetrics>, [[usize; 4]; 4]) {
             };
             LabelMetrics {
                 label: label.to_owned(),
-                support: *support,
-                true_positives: *tp,
-                false_positives: *fp,
-                false_negatives: *fn_,
+                support,
+                true_positives: tp,
+                false_positives: fp,
+                false_negatives: fn_,
                 precision,
                 recall,
                 f1,
+                kappa: kappa(judged.len(), tp, fp, fn_),
             }
         })
         .collect();
@@ -648,6 +660,24 @@ fn tally(counts: &mut [usize; 4], truth: bool, guess: bool) {
     }
 }
 
+/// Cohen's κ of one label over `cases` yes/no decisions, from its counts: observed
+/// agreement against the agreement the two sides' rates would give by chance.
+fn kappa(cases: usize, tp: usize, fp: usize, fn_: usize) -> f64 {
+    if cases == 0 {
+        return 0.0;
+    }
+    let n = cases as f64;
+    let tn = cases.saturating_sub(tp + fp + fn_);
+    let observed = (tp + tn) as f64 / n;
+    let (labelled, tagged) = ((tp + fn_) as f64 / n, (tp + fp) as f64 / n);
+    let chance = labelled * tagged + (1.0 - labelled) * (1.0 - tagged);
+    if chance >= 1.0 {
+        0.0
+    } else {
+        (observed - chance) / (1.0 - chance)
+    }
+}
+
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
@@ -658,13 +688,14 @@ impl Evaluation {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{}.\n\n| label | cases | TP | FP | FN | precision | recall | F1 |\n|---|---:|---:|---:|---:|---:|---:|---:|",
-            self.what
+            "{}.\n\n{}",
+            self.what,
+            LabelMetrics::markdown_header("cases")
         );
         for l in &self.labels {
             let _ = writeln!(out, "{}", l.markdown_row());
         }
-        let _ = writeln!(out, "| **macro** | | | | | | | **{:.3}** |\n", self.macro_f1);
+        let _ = writeln!(out, "| **macro** | | | | | | | **{:.3}** | |\n", self.macro_f1);
         let _ = writeln!(
             out,
             "Confusion (rows: labelled; columns: tagged; a case counts once per pair of its labels and tags).\n\n| labelled \\ tagged | P1 | P2 | P3 | NONE |\n|---|---:|---:|---:|---:|"
@@ -777,6 +808,33 @@ impl CollectionFigures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kappa_reads_the_tags_against_the_labels_as_the_labelling_passes_are_read() {
+        // 100 cases, 30 labelled and 30 tagged, 20 of them both: agreement 0.8 where
+        // chance gives 0.3 × 0.3 + 0.7 × 0.7 = 0.58.
+        assert!((kappa(100, 20, 10, 10) - 0.22 / 0.42).abs() < 1e-12);
+        let none = BTreeSet::new();
+        let access: BTreeSet<String> = ["access".to_owned()].into();
+        let judged = vec![
+            (access.clone(), access.clone()),
+            (none.clone(), none.clone()),
+            (access.clone(), none.clone()),
+            (none.clone(), none.clone()),
+        ];
+        let (labels, _) = metrics(&judged);
+        // P1: 1 of 2 labelled found, never tagged wrongly: 0.75 agreement, chance 0.5.
+        assert!((labels[0].kappa - 0.5).abs() < 1e-12);
+        // A label neither side ever uses agrees by chance alone: κ 0, not a division by 0.
+        assert_eq!(labels[2].kappa, 0.0);
+        assert!(
+            LabelMetrics::markdown_header("cases")
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with("| κ |")
+        );
+    }
 
     fn case(id: &str, patterns: &[&str]) -> Example {
         Example {
