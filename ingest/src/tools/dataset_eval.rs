@@ -4,8 +4,9 @@
 //! model learnt from case studies, which say how data was used; a catalogue entry rarely
 //! says, so what matters most here is how often a pattern a dataset is given is right.
 
-use crate::enrich::tag::explain::explain_document;
-use crate::enrich::tag::{Tagger, inputs_from_document, pattern_code};
+use crate::enrich::mapped_document::MappedDocument;
+use crate::enrich::tag::explain::explain_mapped;
+use crate::enrich::tag::{Tagger, document_records, pattern_code};
 use crate::error::{IngestError, Result};
 use crate::tools::tag_eval::{Judged, LabelMetrics, confusion_markdown, metrics};
 use crate::tools::train::{Half, parse_labels, parse_split, read_file};
@@ -69,24 +70,24 @@ pub fn evaluate_datasets(tagger: &Tagger, dir: &Path) -> Result<DatasetEvaluatio
     let catalogue_name = dir.join(CATALOGUE).display().to_string();
     let labels_name = dir.join(LABELS).display().to_string();
     let halves = parse_split(&read(SPLIT)?, &dir.join(SPLIT).display().to_string())?;
-    let ids: BTreeMap<String, String> = inputs_from_document(&catalogue, &catalogue_name)?
+    let document = MappedDocument::map(&catalogue, &catalogue_name, None)?;
+    let ids: BTreeMap<String, String> = document_records(&document)?
         .into_iter()
         .map(|record| (record.iri.as_str().to_owned(), record.id))
         .collect();
-    let tagged: BTreeMap<String, (String, Vec<(String, f64)>)> =
-        explain_document(tagger, &catalogue, &catalogue_name, None)?
-            .into_iter()
-            .filter_map(|explanation| {
-                let id = ids.get(&explanation.record)?.clone();
-                let patterns = explanation
-                    .assignments
-                    .iter()
-                    .filter(|a| a.pattern != "none")
-                    .map(|a| (a.pattern.clone(), a.confidence))
-                    .collect();
-                Some((id, (explanation.title.unwrap_or_default(), patterns)))
-            })
-            .collect();
+    let tagged: BTreeMap<String, (String, Vec<(String, f64)>)> = explain_mapped(tagger, &document)?
+        .into_iter()
+        .filter_map(|explanation| {
+            let id = ids.get(&explanation.record)?.clone();
+            let patterns = explanation
+                .assignments
+                .iter()
+                .filter(|a| a.pattern != "none")
+                .map(|a| (a.pattern.clone(), a.confidence))
+                .collect();
+            Some((id, (explanation.title.unwrap_or_default(), patterns)))
+        })
+        .collect();
     let mut judged: BTreeMap<Half, Vec<Judged>> = BTreeMap::new();
     let mut cases = Vec::new();
     for label in parse_labels(&labels_bytes, &labels_name)? {

@@ -100,7 +100,11 @@ pub fn explain_document(
     name: &str,
     base: Option<&str>,
 ) -> Result<Vec<Explanation>> {
-    let document = MappedDocument::map(bytes, name, base)?;
+    explain_mapped(tagger, &MappedDocument::map(bytes, name, base)?)
+}
+
+/// Explains every dataset and case study of a document already mapped.
+pub fn explain_mapped(tagger: &Tagger, document: &MappedDocument) -> Result<Vec<Explanation>> {
     let (store, records) = (document.store(), &document.records);
     let mut reader = document.reader();
     // As a harvest's tagging does: the document's case studies first, so that a dataset

@@ -645,7 +645,11 @@ pub fn records_in_subject(store: &Store, record: &NamedNode, ignore: &[NamedNode
 
 /// The records of a document with their tagger inputs and identifiers.
 pub fn inputs_from_document(bytes: &[u8], name: &str) -> Result<Vec<DocumentRecord>> {
-    let document = MappedDocument::map(bytes, name, None)?;
+    document_records(&MappedDocument::map(bytes, name, None)?)
+}
+
+/// The records of a document already mapped, with their tagger inputs and identifiers.
+pub fn document_records(document: &MappedDocument) -> Result<Vec<DocumentRecord>> {
     let store = document.store();
     let mut reader = document.reader().with_parts(Parts::OWN);
     document
