@@ -129,13 +129,19 @@ pub async fn read(
         })?;
         streamed::job_body(receiver, job).into_response()
     };
+    typed(&mut response, format)?;
+    Ok(response)
+}
+
+/// Says what a streamed graph or dump is: its media type, chosen by `Accept`.
+fn typed(response: &mut Response, format: RdfFormat) -> Result<(), ApiError> {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_str(&content_type(format)).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));
-    Ok(response)
+    Ok(())
 }
 
 /// `GET /store` with no graph: every quad of the store, as N-Quads or TriG, streamed from
@@ -192,13 +198,8 @@ async fn dump(method: Method, state: AppState, headers: &HeaderMap) -> Result<Re
             streamed::job_body(receiver, job).into_response()
         }
     };
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type(format)).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
-    headers.insert(
+    typed(&mut response, format)?;
+    response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static(if format == RdfFormat::TriG {
             "attachment; filename=\"civicgraph.trig\""
