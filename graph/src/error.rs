@@ -185,8 +185,8 @@ impl GraphError {
 }
 
 /// The first 120 characters of a client's text, quoted, with "…" when cut: an error names
-/// what it refused without sending a megabyte query back.
-fn quoted_start(text: &str) -> String {
+/// what it refused without sending a megabyte query or parameter back.
+pub fn quoted_start(text: &str) -> String {
     let mut start: String = text.chars().take(120).collect();
     if start.len() < text.len() {
         start.push('…');

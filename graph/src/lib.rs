@@ -25,7 +25,7 @@ pub mod xml_entities;
 pub use assignment::{Assignment, Method, order_evidence, strongest};
 pub use batch::WriteBatch;
 pub use bulk_write::BulkWrite;
-pub use error::GraphError;
+pub use error::{GraphError, quoted_start};
 pub use graph::{BULK_MIN_QUADS, Graph, WriteReport};
 pub use graph_counts::GraphCounts;
 pub use labels::{LabelCache, Labels, local_name};

@@ -22,6 +22,8 @@ use spargebra::Query;
 use spargebra::algebra::{
     AggregateExpression, AggregateFunction, Expression, Function, GraphPattern, OrderExpression,
 };
+use spargebra::term::{NamedNodePattern, Variable};
+use std::collections::HashSet;
 
 /// The deepest nesting of `(`, `{` and `[` a query or update may have. Far above what
 /// people write (the deepest W3C test query nests 12), far below what overflows a stack.
@@ -511,7 +513,7 @@ impl Walker {
                 self.pattern(inner)
             }
             GraphPattern::Service { name, inner, .. } => {
-                let search = matches!(name, spargebra::term::NamedNodePattern::NamedNode(n)
+                let search = matches!(name, NamedNodePattern::NamedNode(n)
                     if n.as_str() == civicgraph_vocab::cgs::NAMESPACE);
                 if !search {
                     self.deterministic = false;
@@ -592,10 +594,7 @@ impl Walker {
                         | Function::LCase
                         | Function::EncodeForUri
                 ) {
-                    let call = std::mem::replace(
-                        expression,
-                        Expression::Bound(spargebra::term::Variable::new_unchecked("_")),
-                    );
+                    let call = std::mem::replace(expression, Expression::Bound(Variable::new_unchecked("_")));
                     *expression = bounded(call);
                 }
                 Ok(())
@@ -675,19 +674,141 @@ fn components(
     Ok(groups)
 }
 
-/// Whether two join operands have no variable in scope in common (a cartesian product).
+/// Whether two join operands are a cartesian product that may be evaluated laterally: the
+/// left binds variables, the right binds some, and the right names none of the left's
+/// anywhere. Lateral evaluation puts each left solution's values into the right side, so a
+/// variable the right only reads (`{ BIND(?o + 1 AS ?z) }`, a `FILTER`, a `MINUS`) must not
+/// be one the left binds: in a join the right side never sees it (the W3C tests `bind07`
+/// and `bind10` hold this).
 fn shares_no_variable(left: &GraphPattern, right: &GraphPattern) -> bool {
-    let mut seen = std::collections::HashSet::new();
+    let mut bound = HashSet::new();
     left.on_in_scope_variable(|v| {
-        seen.insert(v.clone());
+        bound.insert(v.clone());
     });
-    let mut shared = false;
-    let mut right_has = false;
-    right.on_in_scope_variable(|v| {
-        right_has = true;
-        shared |= seen.contains(v);
-    });
-    !seen.is_empty() && right_has && !shared
+    let mut right_binds = false;
+    right.on_in_scope_variable(|_| right_binds = true);
+    let mut named = HashSet::new();
+    pattern_names(right, &mut named);
+    !bound.is_empty() && right_binds && bound.is_disjoint(&named)
+}
+
+/// Adds to `out` every variable `pattern` names: in its triple patterns, paths and VALUES,
+/// in its expressions, and inside its sub-queries and `EXISTS` (named there is named: a
+/// lateral evaluation would put a value in it).
+fn pattern_names(pattern: &GraphPattern, out: &mut HashSet<Variable>) {
+    match pattern {
+        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => {
+            pattern.on_in_scope_variable(|v| {
+                out.insert(v.clone());
+            });
+        }
+        GraphPattern::Join { left, right }
+        | GraphPattern::Lateral { left, right }
+        | GraphPattern::Union { left, right }
+        | GraphPattern::Minus { left, right } => {
+            pattern_names(left, out);
+            pattern_names(right, out);
+        }
+        GraphPattern::LeftJoin {
+            left,
+            right,
+            expression,
+        } => {
+            pattern_names(left, out);
+            pattern_names(right, out);
+            if let Some(e) = expression {
+                expression_names(e, out);
+            }
+        }
+        GraphPattern::Filter { expr, inner } => {
+            expression_names(expr, out);
+            pattern_names(inner, out);
+        }
+        GraphPattern::Graph { name, inner } | GraphPattern::Service { name, inner, .. } => {
+            if let NamedNodePattern::Variable(v) = name {
+                out.insert(v.clone());
+            }
+            pattern_names(inner, out);
+        }
+        GraphPattern::Extend {
+            inner,
+            variable,
+            expression,
+        } => {
+            out.insert(variable.clone());
+            expression_names(expression, out);
+            pattern_names(inner, out);
+        }
+        GraphPattern::OrderBy { inner, expression } => {
+            for order in expression {
+                let (OrderExpression::Asc(e) | OrderExpression::Desc(e)) = order;
+                expression_names(e, out);
+            }
+            pattern_names(inner, out);
+        }
+        GraphPattern::Project { inner, variables } => {
+            out.extend(variables.iter().cloned());
+            pattern_names(inner, out);
+        }
+        GraphPattern::Distinct { inner }
+        | GraphPattern::Reduced { inner }
+        | GraphPattern::Slice { inner, .. } => pattern_names(inner, out),
+        GraphPattern::Group {
+            inner,
+            variables,
+            aggregates,
+        } => {
+            out.extend(variables.iter().cloned());
+            for (variable, aggregate) in aggregates {
+                out.insert(variable.clone());
+                if let AggregateExpression::FunctionCall { expr, .. } = aggregate {
+                    expression_names(expr, out);
+                }
+            }
+            pattern_names(inner, out);
+        }
+    }
+}
+
+/// Adds to `out` every variable `expression` names, inside its `EXISTS` too.
+fn expression_names(expression: &Expression, out: &mut HashSet<Variable>) {
+    match expression {
+        Expression::NamedNode(_) | Expression::Literal(_) => {}
+        Expression::Variable(v) | Expression::Bound(v) => {
+            out.insert(v.clone());
+        }
+        Expression::Or(a, b)
+        | Expression::And(a, b)
+        | Expression::Equal(a, b)
+        | Expression::SameTerm(a, b)
+        | Expression::Greater(a, b)
+        | Expression::GreaterOrEqual(a, b)
+        | Expression::Less(a, b)
+        | Expression::LessOrEqual(a, b)
+        | Expression::Add(a, b)
+        | Expression::Subtract(a, b)
+        | Expression::Multiply(a, b)
+        | Expression::Divide(a, b) => {
+            expression_names(a, out);
+            expression_names(b, out);
+        }
+        Expression::UnaryPlus(e) | Expression::UnaryMinus(e) | Expression::Not(e) => {
+            expression_names(e, out);
+        }
+        Expression::In(e, list) => {
+            expression_names(e, out);
+            list.iter().for_each(|e| expression_names(e, out));
+        }
+        Expression::If(a, b, c) => {
+            expression_names(a, out);
+            expression_names(b, out);
+            expression_names(c, out);
+        }
+        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
+            list.iter().for_each(|e| expression_names(e, out));
+        }
+        Expression::Exists(pattern) => pattern_names(pattern, out),
+    }
 }
 
 /// `REPLACE`'s replacement must be a short literal: a variable or a long one could copy the
@@ -930,6 +1051,31 @@ mod tests {
         assert!(groups.query.to_string().contains("LATERAL"), "{}", groups.query);
         let joined = GuardedQuery::parse("SELECT * { ?a ?b ?c . ?c ?e ?f }", None).unwrap();
         assert!(!joined.query.to_string().contains("LATERAL"), "{}", joined.query);
+    }
+
+    #[test]
+    fn a_side_that_reads_the_other_side_s_variables_is_joined_not_lateral() {
+        // Laterally, the right side would see ?o, ?z or ?a, which a join hides from it.
+        for query in [
+            "SELECT * { ?s ?p ?o . { BIND(?o + 1 AS ?z) } UNION { BIND(?o + 2 AS ?z) } }",
+            "SELECT * { BIND(4 AS ?z) { ?s ?p ?v FILTER(?v = ?z) } }",
+            "SELECT * { ?a ?b ?c { ?x ?y ?w MINUS { ?a ?y ?w } } }",
+            "SELECT * { ?a ?b ?c { ?x ?y ?w FILTER EXISTS { ?a ?y ?x } } }",
+        ] {
+            let guarded = GuardedQuery::parse(query, None).unwrap();
+            assert!(
+                !guarded.query.to_string().contains("LATERAL"),
+                "{query}: {}",
+                guarded.query
+            );
+        }
+        let own = "SELECT * { ?a ?b ?c { ?x ?y ?w FILTER(?w > 1) } }";
+        let guarded = GuardedQuery::parse(own, None).unwrap();
+        assert!(
+            guarded.query.to_string().contains("LATERAL"),
+            "{own}: {}",
+            guarded.query
+        );
     }
 
     #[test]

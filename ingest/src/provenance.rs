@@ -216,7 +216,8 @@ pub fn superseded(graph: &Graph, run: &NamedNode, source: &str) -> crate::Result
     let mut quads = vec![running_status(graph, run)];
     let query = format!(
         "SELECT ?run ?result ?p ?o WHERE {{ GRAPH <{harvest}> {{
-            ?run <{sid}> {source:?} ; <{vr}> ?result . ?result ?p ?o . FILTER(?run != <{this}>) }} }}",
+            ?run <{sid}> {source} ; <{vr}> ?result . ?result ?p ?o . FILTER(?run != <{this}>) }} }}",
+        source = Literal::new_simple_literal(source),
         harvest = harvest.as_str(),
         sid = cg::SOURCE_ID.as_str(),
         vr = cg::VALIDATION_RESULT.as_str(),
@@ -342,7 +343,9 @@ pub struct RunCounts {
 pub fn list_runs(graph: &Graph, source: Option<&str>) -> crate::Result<Vec<RunSummary>> {
     let harvest = graph.layout().harvest_graph();
     let filter = source
-        .map(|s| format!("FILTER(?source = {s:?})"))
+        // A literal written as SPARQL reads it: Rust's `{:?}` writes `\u{1b}`, which SPARQL
+        // does not, so a client's odd source id failed the whole query.
+        .map(|s| format!("FILTER(?source = {})", Literal::new_simple_literal(s)))
         .unwrap_or_default();
     let query = format!(
         "PREFIX cg: <{cg}> PREFIX prov: <{prov}>

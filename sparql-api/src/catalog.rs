@@ -39,6 +39,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use civicgraph_graph::{
     GraphError, Labels, MAX_HARVEST_WINDOW, QueryOptions, SearchFilter, SearchRequest, SearchSort,
+    quoted_start,
 };
 use civicgraph_ingest::shacl::{Shapes, implied_types};
 use civicgraph_vocab::cg;
@@ -74,9 +75,9 @@ impl CatalogRequest {
             ..Self::default()
         };
         let number = |key: &str, value: &str| {
-            value
-                .parse::<usize>()
-                .map_err(|_| ApiError::BadRequest(format!("{key}: {value:?} is not a whole number")))
+            value.parse::<usize>().map_err(|_| {
+                ApiError::BadRequest(format!("{key}: {} is not a whole number", quoted_start(value)))
+            })
         };
         for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
             let value = value.trim().to_owned();

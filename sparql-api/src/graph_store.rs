@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use civicgraph_graph::WriteBatch;
+use civicgraph_graph::{WriteBatch, quoted_start};
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNodeRef, Triple};
 
@@ -30,7 +30,10 @@ fn addressed(raw: Option<&str>) -> Result<Option<GraphName>, ApiError> {
             "default" => default = true,
             "graph" => {
                 let iri = NamedNode::new(value.as_ref()).map_err(|e| {
-                    ApiError::BadRequest(format!("graph {value:?} is not an absolute IRI: {e}"))
+                    ApiError::BadRequest(format!(
+                        "graph {} is not an absolute IRI: {e}",
+                        quoted_start(&value)
+                    ))
                 })?;
                 if named.replace(iri).is_some() {
                     return Err(ApiError::BadRequest(

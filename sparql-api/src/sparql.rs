@@ -11,7 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use civicgraph_graph::{GuardedQuery, QueryOptions};
+use civicgraph_graph::{GuardedQuery, QueryOptions, quoted_start};
 use oxigraph::io::RdfFormat;
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
@@ -84,8 +84,12 @@ fn distinct_graphs(graphs: &mut Vec<NamedNode>, key: &str) -> Result<(), ApiErro
 }
 
 fn graph_iri(key: &str, value: &str) -> Result<NamedNode, ApiError> {
-    NamedNode::new(value)
-        .map_err(|e| ApiError::BadRequest(format!("{key} {value:?} is not an absolute IRI: {e}")))
+    NamedNode::new(value).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "{key} {} is not an absolute IRI: {e}",
+            quoted_start(value)
+        ))
+    })
 }
 
 /// GET `/sparql?query=...`.
@@ -130,7 +134,8 @@ pub async fn post(
         }
         other => {
             return Err(ApiError::UnsupportedMediaType(format!(
-                "a query is sent as application/x-www-form-urlencoded or application/sparql-query, not {other:?}"
+                "a query is sent as application/x-www-form-urlencoded or application/sparql-query, not {}",
+                quoted_start(other)
             )));
         }
     }

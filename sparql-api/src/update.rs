@@ -8,7 +8,7 @@ use crate::negotiate::content_media_type;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use civicgraph_graph::UpdateOptions;
+use civicgraph_graph::{UpdateOptions, quoted_start};
 use oxigraph::model::NamedNode;
 
 /// POST `/update`.
@@ -37,7 +37,8 @@ pub async fn post(
         }
         other => {
             return Err(ApiError::UnsupportedMediaType(format!(
-                "an update is sent as application/x-www-form-urlencoded or application/sparql-update, not {other:?}"
+                "an update is sent as application/x-www-form-urlencoded or application/sparql-update, not {}",
+                quoted_start(other)
             )));
         }
     }
@@ -56,8 +57,12 @@ fn read_dataset(
     mut update: Option<&mut Option<String>>,
 ) -> Result<(), ApiError> {
     let iri = |key: &str, value: &str| {
-        NamedNode::new(value)
-            .map_err(|e| ApiError::BadRequest(format!("{key} {value:?} is not an absolute IRI: {e}")))
+        NamedNode::new(value).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "{key} {} is not an absolute IRI: {e}",
+                quoted_start(value)
+            ))
+        })
     };
     for (key, value) in form_urlencoded::parse(pairs) {
         match key.as_ref() {

@@ -13,5 +13,6 @@ pub mod search;
 pub mod server;
 pub mod sources;
 pub mod sparql;
+pub mod w3c;
 
 pub use server::{demo_state, demo_state_with, send, tagged_demo_state};

@@ -1004,3 +1004,60 @@ async fn a_dataset_names_a_bounded_number_of_graphs() {
     assert_eq!(response.status(), StatusCode::OK, "{body}");
     assert_alive(&state).await;
 }
+
+/// `?s path* ?o` with both ends open is the closure from every node of the graph. It was built
+/// whole, every (start, end) pair in memory, before the first row: on the demo graph a
+/// `LIMIT 10` ran for 27 s, and on a national catalogue it would run out of memory or time.
+/// Now one start at a time, each closure found as it goes, so a limit or an `ASK` stops it.
+/// The timeout is far above what the limited query needs, and far below what the whole
+/// closure takes.
+#[tokio::test]
+async fn an_open_closure_stops_at_its_limit() {
+    let state = demo_state_with(Config {
+        query: QueryConfig {
+            timeout_secs: 8,
+            ..QueryConfig::default()
+        },
+        ..Config::default()
+    });
+    for path in ["(<p:a>|!<p:b>)*", "(<p:a>|!<p:b>)+", "!<p:b>*"] {
+        for graphs in ["", "GRAPH ?g "] {
+            let query = format!("SELECT * WHERE {{ {graphs}{{ ?s {path} ?o }} }} LIMIT 10");
+            let (response, body) = send(&state, sparql(&query)).await;
+            assert_eq!(response.status(), StatusCode::OK, "{query}: {body}");
+            let rows = body.matches("\"s\":").count();
+            assert_eq!(rows, 10, "{query}: {body}");
+        }
+    }
+    let (response, body) = send(&state, sparql("ASK { ?s !<p:b>+ ?o }")).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    assert!(body.contains("true"), "{body}");
+    assert_alive(&state).await;
+}
+
+/// A parameter the server refuses is named in its error by its first 120 characters, not
+/// sent back whole; a source id with control characters and quotes is a value to match, not
+/// SPARQL to parse.
+#[tokio::test]
+async fn odd_parameters_get_a_short_answer() {
+    let state = demo_state();
+    let long = "9".repeat(4000) + "x";
+    for uri in [
+        format!("/api/search?page={long}"),
+        format!("/api/search?type={long}"),
+        format!("/api/search?{long}=1"),
+        format!("/api/3/action/package_search?rows={long}"),
+        format!("/sparql?query=ASK%7B%7D&default-graph-uri={long}"),
+    ] {
+        let (response, body) = send(&state, get(&uri)).await;
+        // CKAN answers a parameter that does not validate with 409.
+        let refused = [StatusCode::BAD_REQUEST, StatusCode::CONFLICT];
+        assert!(refused.contains(&response.status()), "{}: {body}", &uri[..40]);
+        assert!(body.contains("9999…"), "{}: {body}", &uri[..40]);
+        assert!(body.len() < 1000, "{}: {} bytes", &uri[..40], body.len());
+    }
+    let (response, body) = send(&state, get("/api/harvests?source=%1B%22%7D%20%7D%5Cu0000")).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    assert!(body.contains("\"runs\":[]"), "{body}");
+    assert_alive(&state).await;
+}

@@ -18,109 +18,20 @@ use civicgraph_graph::{Graph, Layout, WriteBatch};
 use civicgraph_sparql_api::AppState;
 use civicgraph_sparql_api::config::Config;
 use civicgraph_tests::send;
+use civicgraph_tests::w3c::{MF, Manifest, iri, subject_of, suite};
 use oxigraph::io::RdfFormat;
-use oxigraph::model::vocab::rdf;
-use oxigraph::model::{
-    Dataset, Graph as RdfGraph, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef,
-};
-use std::path::{Path, PathBuf};
+use oxigraph::model::{Dataset, NamedNode, Term};
+use std::path::Path;
 
-const TOKEN: &str = "w3c-tests";
-
-/// Tests not run, and why.
-const EXCEPTIONS: &[(&str, &str)] = &[];
-
-fn suite() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/w3c-sparql11-tests/sparql11");
-    dir.is_dir().then_some(dir)
-}
-
-fn iri(local: &str, ns: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{ns}{local}"))
-}
-const MF: &str = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#";
 const HT: &str = "http://www.w3.org/2011/http#";
 const CNT: &str = "http://www.w3.org/2011/content#";
 const UT: &str = "http://www.w3.org/2009/sparql/tests/test-update#";
 const HTS: &str = "http://www.w3.org/2011/http-statusCodes#";
 
-struct Manifest {
-    graph: RdfGraph,
-}
+const TOKEN: &str = "w3c-tests";
 
-impl Manifest {
-    fn load(path: &Path) -> Self {
-        let base = format!("file://{}", path.display());
-        let graph = oxigraph::io::RdfParser::from_format(RdfFormat::Turtle)
-            .with_base_iri(&base)
-            .unwrap()
-            .for_reader(std::fs::File::open(path).unwrap())
-            .map(|q| oxigraph::model::Triple::from(q.unwrap()))
-            .collect();
-        Self { graph }
-    }
-
-    fn object(&self, subject: NamedOrBlankNodeRef<'_>, predicate: &NamedNode) -> Option<Term> {
-        self.graph
-            .object_for_subject_predicate(subject, predicate)
-            .map(TermRef::into_owned)
-    }
-
-    fn objects(&self, subject: NamedOrBlankNodeRef<'_>, predicate: &NamedNode) -> Vec<Term> {
-        self.graph
-            .objects_for_subject_predicate(subject, predicate)
-            .map(TermRef::into_owned)
-            .collect()
-    }
-
-    fn text(&self, subject: NamedOrBlankNodeRef<'_>, predicate: &NamedNode) -> Option<String> {
-        match self.object(subject, predicate)? {
-            Term::Literal(l) => Some(l.value().to_owned()),
-            _ => None,
-        }
-    }
-
-    fn list(&self, head: Term) -> Vec<Term> {
-        let mut out = Vec::new();
-        let mut node = head;
-        while let Some(subject) = subject_of(&node) {
-            if node == Term::from(rdf::NIL.into_owned()) {
-                break;
-            }
-            let Some(first) = self.object(subject.as_ref(), &rdf::FIRST.into_owned()) else {
-                break;
-            };
-            out.push(first);
-            node = self.object(subject.as_ref(), &rdf::REST.into_owned()).unwrap();
-        }
-        out
-    }
-
-    fn entries(&self) -> Vec<NamedNode> {
-        let manifest = self
-            .graph
-            .subjects_for_predicate_object(rdf::TYPE, &iri("Manifest", MF))
-            .next()
-            .unwrap()
-            .into_owned();
-        let head = self.object(manifest.as_ref(), &iri("entries", MF)).unwrap();
-        self.list(head)
-            .into_iter()
-            .filter_map(|t| match t {
-                Term::NamedNode(n) => Some(n),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn subject_of(term: &Term) -> Option<NamedOrBlankNode> {
-    match term {
-        Term::NamedNode(n) => Some(n.clone().into()),
-        Term::BlankNode(b) => Some(b.clone().into()),
-        Term::Literal(_) => None,
-    }
-}
+/// Tests not run, and why.
+const EXCEPTIONS: &[(&str, &str)] = &[];
 
 fn state_with(dir: &Path, manifest: &Manifest, test: &NamedNode) -> AppState {
     let graph = Graph::in_memory(Layout::default()).unwrap();

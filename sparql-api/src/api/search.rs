@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use civicgraph_graph::{FACETS, MAX_RESULT_WINDOW, SearchFilter, SearchRequest, SearchSort};
+use civicgraph_graph::{FACETS, MAX_RESULT_WINDOW, SearchFilter, SearchRequest, SearchSort, quoted_start};
 use std::collections::BTreeMap;
 
 /// The largest page.
@@ -166,7 +166,8 @@ pub(crate) fn parse_pattern(value: &str) -> Result<String, String> {
     };
     if !["access", "planning", "policy", "none"].contains(&local.as_str()) {
         return Err(format!(
-            "pattern: {value:?} is not a pattern (access, planning, policy, none, or P1-P3)"
+            "pattern: {} is not a pattern (access, planning, policy, none, or P1-P3)",
+            quoted_start(value)
         ));
     }
     Ok(format!("{ns}{local}"))
@@ -209,7 +210,7 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
         value
             .trim()
             .parse::<u64>()
-            .map_err(|_| bad(format!("{key}: {value:?} is not a whole number")))
+            .map_err(|_| bad(format!("{key}: {} is not a whole number", quoted_start(value))))
     };
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         let value = value.into_owned();
@@ -219,7 +220,8 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
             "type" => {
                 if !["dataset", "case-study", "catalogue"].contains(&value.as_str()) {
                     return Err(bad(format!(
-                        "type: {value:?} is not dataset, case-study or catalogue"
+                        "type: {} is not dataset, case-study or catalogue",
+                        quoted_start(&value)
                     )));
                 }
                 f.kinds.push(value.clone());
@@ -250,7 +252,10 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
             "method" => {
                 let method = value.trim().to_ascii_lowercase();
                 if !["curated", "inferred"].contains(&method.as_str()) {
-                    return Err(bad(format!("method: {value:?} is not curated or inferred")));
+                    return Err(bad(format!(
+                        "method: {} is not curated or inferred",
+                        quoted_start(&value)
+                    )));
                 }
                 f.methods.push(method);
             }
@@ -260,7 +265,12 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
                     .parse::<f64>()
                     .ok()
                     .filter(|c| (0.0..=1.0).contains(c))
-                    .ok_or_else(|| bad(format!("min_confidence: {value:?} is not a number from 0 to 1")))?;
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "min_confidence: {} is not a number from 0 to 1",
+                            quoted_start(&value)
+                        ))
+                    })?;
                 f.min_confidence = Some(civicgraph_graph::permille(least));
             }
             "year_from" => f.year_from = Some(number("year_from", &value)?),
@@ -269,7 +279,12 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
                 request.sort = match value.as_str() {
                     "relevance" | "" => SearchSort::Relevance,
                     "date" => SearchSort::Date,
-                    other => return Err(bad(format!("sort: {other:?} is not relevance or date"))),
+                    other => {
+                        return Err(bad(format!(
+                            "sort: {} is not relevance or date",
+                            quoted_start(other)
+                        )));
+                    }
                 }
             }
             "page" => {
@@ -291,7 +306,8 @@ fn parse(raw: Option<&str>) -> Result<Parsed, JsonError> {
             "facet_size" => request.facet_size = (number("facet_size", &value)? as usize).clamp(1, 50),
             other => {
                 return Err(bad(format!(
-                    "unknown parameter {other:?}; a search takes {}",
+                    "unknown parameter {}; a search takes {}",
+                    quoted_start(other),
                     parameters().join(", ")
                 )));
             }

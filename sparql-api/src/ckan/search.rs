@@ -6,7 +6,7 @@ use super::{CkanError, package};
 use crate::AppState;
 use crate::api::labels::{Labelled, labelled};
 use civicgraph_graph::names::{format_name, group_name, key_of_ckan_name, record_key, slug};
-use civicgraph_graph::{SearchFilter, SearchRequest, SearchSort};
+use civicgraph_graph::{SearchFilter, SearchRequest, SearchSort, quoted_start};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -27,10 +27,9 @@ fn text<'a>(params: &'a BTreeMap<String, Value>, key: &str) -> Option<std::borro
 fn number(params: &BTreeMap<String, Value>, key: &str, default: usize) -> Result<usize, CkanError> {
     match text(params, key) {
         None => Ok(default),
-        Some(value) => value
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| CkanError::validation(format!("{key}: {value:?} is not a whole number"))),
+        Some(value) => value.trim().parse::<usize>().map_err(|_| {
+            CkanError::validation(format!("{key}: {} is not a whole number", quoted_start(&value)))
+        }),
     }
 }
 
@@ -85,7 +84,7 @@ fn bound(value: &str) -> Result<Option<i64>, CkanError> {
     }
     civicgraph_graph::parse_date(value)
         .map(Some)
-        .ok_or_else(|| CkanError::validation(format!("fq: {value:?} is not a date")))
+        .ok_or_else(|| CkanError::validation(format!("fq: {} is not a date", quoted_start(value))))
 }
 
 /// Reads `fq` into the filter.
@@ -115,7 +114,8 @@ fn filter_query(fq: &str, filter: &mut SearchFilter) -> Result<(), CkanError> {
                     .and_then(|v| v.strip_suffix([']', '}']))
                     .ok_or_else(|| {
                         CkanError::validation(format!(
-                            "fq: metadata_modified takes a range [from TO to], not {value:?}"
+                            "fq: metadata_modified takes a range [from TO to], not {}",
+                            quoted_start(value)
                         ))
                     })?;
                 let (from, to) = range.split_once(" TO ").ok_or_else(|| {
@@ -126,7 +126,8 @@ fn filter_query(fq: &str, filter: &mut SearchFilter) -> Result<(), CkanError> {
             }
             other => {
                 return Err(CkanError::validation(format!(
-                    "fq: the field {other:?} cannot be filtered here; use organization, groups, tags, res_format, license_id, id, name or metadata_modified"
+                    "fq: the field {} cannot be filtered here; use organization, groups, tags, res_format, license_id, id, name or metadata_modified",
+                    quoted_start(other)
                 )));
             }
         }
@@ -199,7 +200,8 @@ pub async fn package_search(
         "metadata_modified desc" => SearchSort::Modified,
         other => {
             return Err(CkanError::validation(format!(
-                "sort: {other:?} is not offered; use \"score desc, metadata_modified desc\", \"metadata_modified desc\" or \"id asc\""
+                "sort: {} is not offered; use \"score desc, metadata_modified desc\", \"metadata_modified desc\" or \"id asc\"",
+                quoted_start(other)
             )));
         }
     };

@@ -3517,30 +3517,18 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 self.eval_open_in_graph(a, graph_name)
                     .chain(self.eval_open_in_graph(b, graph_name)),
             )),
-            PropertyPath::ZeroOrMore(p) => {
-                let eval = self.clone();
-                let p = Rc::clone(p);
-                let graph_name2 = graph_name.cloned();
-                Box::new(transitive_closure(
-                    self.get_subject_or_object_identity_pairs_in_graph(graph_name),
-                    move |(start, middle)| {
-                        eval.eval_from_in_graph(&p, &middle, graph_name2.as_ref())
-                            .map(move |end| Ok((start.clone(), end?)))
-                    },
-                ))
-            }
-            PropertyPath::OneOrMore(p) => {
-                let eval = self.clone();
-                let p = Rc::clone(p);
-                let graph_name2 = graph_name.cloned();
-                Box::new(transitive_closure(
-                    self.eval_open_in_graph(&p, graph_name),
-                    move |(start, middle)| {
-                        eval.eval_from_in_graph(&p, &middle, graph_name2.as_ref())
-                            .map(move |end| Ok((start.clone(), end?)))
-                    },
-                ))
-            }
+            // civicgraph patch: a closure with both ends open is evaluated one start node at
+            // a time (`closure_from_each_start`).
+            PropertyPath::ZeroOrMore(p) => self.closure_from_each_start_in_graph(
+                self.get_subject_or_object_identity_pairs_in_graph(graph_name),
+                PropertyPath::ZeroOrMore(Rc::clone(p)),
+                graph_name,
+            ),
+            PropertyPath::OneOrMore(p) => self.closure_from_each_start_in_graph(
+                self.eval_open_in_graph(p, graph_name),
+                PropertyPath::OneOrMore(Rc::clone(p)),
+                graph_name,
+            ),
             PropertyPath::ZeroOrOne(p) => Box::new(hash_deduplicate(
                 self.get_subject_or_object_identity_pairs_in_graph(graph_name)
                     .chain(self.eval_open_in_graph(p, graph_name)),
@@ -3603,28 +3591,15 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 self.eval_open_in_unknown_graph(a)
                     .chain(self.eval_open_in_unknown_graph(b)),
             )),
-            PropertyPath::ZeroOrMore(p) => {
-                let eval = self.clone();
-                let p = Rc::clone(p);
-                Box::new(transitive_closure(
-                    self.get_subject_or_object_identity_pairs_in_dataset(),
-                    move |(start, middle, graph_name)| {
-                        eval.eval_from_in_graph(&p, &middle, graph_name.as_ref())
-                            .map(move |end| Ok((start.clone(), end?, graph_name.clone())))
-                    },
-                ))
-            }
-            PropertyPath::OneOrMore(p) => {
-                let eval = self.clone();
-                let p = Rc::clone(p);
-                Box::new(transitive_closure(
-                    self.eval_open_in_unknown_graph(&p),
-                    move |(start, middle, graph_name)| {
-                        eval.eval_from_in_graph(&p, &middle, graph_name.as_ref())
-                            .map(move |end| Ok((start.clone(), end?, graph_name.clone())))
-                    },
-                ))
-            }
+            // civicgraph patch: one start node at a time, as in `eval_open_in_graph`.
+            PropertyPath::ZeroOrMore(p) => self.closure_from_each_start_in_unknown_graph(
+                self.get_subject_or_object_identity_pairs_in_dataset(),
+                PropertyPath::ZeroOrMore(Rc::clone(p)),
+            ),
+            PropertyPath::OneOrMore(p) => self.closure_from_each_start_in_unknown_graph(
+                self.eval_open_in_unknown_graph(p),
+                PropertyPath::OneOrMore(Rc::clone(p)),
+            ),
             PropertyPath::ZeroOrOne(p) => Box::new(hash_deduplicate(
                 self.get_subject_or_object_identity_pairs_in_dataset()
                     .chain(self.eval_open_in_unknown_graph(p)),
@@ -3647,6 +3622,62 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 )
             }
         }
+    }
+
+    /// civicgraph patch: `?s path* ?o` and `?s path+ ?o` with both ends open, as the
+    /// distinct start nodes of `pairs`, each followed by the closure from it.
+    ///
+    /// Upstream computes the closure over every pair at once before yielding the first: a
+    /// `LIMIT 10` over a store of a million statements waited for all of it, and held every
+    /// (start, end) pair in memory. One start at a time, a `LIMIT` stops it early and memory
+    /// holds one start's reachable nodes and the set of starts seen.
+    fn closure_from_each_start_in_graph(
+        &self,
+        pairs: impl Iterator<Item = Result<(D::InternalTerm, D::InternalTerm), QueryEvaluationError>>
+        + 'a,
+        closure: PropertyPath<D::InternalTerm>,
+        graph_name: Option<&D::InternalTerm>,
+    ) -> Box<
+        dyn Iterator<Item = Result<(D::InternalTerm, D::InternalTerm), QueryEvaluationError>> + 'a,
+    > {
+        let eval = self.clone();
+        let graph_name = graph_name.cloned();
+        Box::new(
+            hash_deduplicate(pairs.map(|pair| pair.map(|(start, _)| start))).flat_map_ok(
+                move |start| {
+                    eval.eval_from_in_graph(&closure, &start, graph_name.as_ref())
+                        .map(move |end| Ok((start.clone(), end?)))
+                },
+            ),
+        )
+    }
+
+    /// `closure_from_each_start_in_graph` over every graph: a start is a node in a graph.
+    fn closure_from_each_start_in_unknown_graph(
+        &self,
+        triples: impl Iterator<
+            Item = Result<
+                (D::InternalTerm, D::InternalTerm, Option<D::InternalTerm>),
+                QueryEvaluationError,
+            >,
+        > + 'a,
+        closure: PropertyPath<D::InternalTerm>,
+    ) -> Box<
+        dyn Iterator<
+                Item = Result<
+                    (D::InternalTerm, D::InternalTerm, Option<D::InternalTerm>),
+                    QueryEvaluationError,
+                >,
+            > + 'a,
+    > {
+        let eval = self.clone();
+        Box::new(
+            hash_deduplicate(triples.map(|triple| triple.map(|(start, _, graph)| (start, graph))))
+                .flat_map_ok(move |(start, graph_name)| {
+                    eval.eval_from_in_graph(&closure, &start, graph_name.as_ref())
+                        .map(move |end| Ok((start.clone(), end?, graph_name.clone())))
+                }),
+        )
     }
 
     fn get_subject_or_object_identity_pairs_in_graph(
@@ -4244,35 +4275,48 @@ fn extend_until_error<T, E>(
     error.map_or(Ok(()), Err)
 }
 
+/// civicgraph patch: the closure is yielded as it is found, each node once, the first error
+/// ending it; upstream found all of it before yielding the first node, so a `LIMIT` or an
+/// `ASK` waited for the whole closure.
 fn transitive_closure<T: Clone + Eq + Hash, E, NI: Iterator<Item = Result<T, E>>>(
     start: impl IntoIterator<Item = Result<T, E>>,
     mut next: impl FnMut(T) -> NI,
 ) -> impl Iterator<Item = Result<T, E>> {
-    // civicgraph patch: the first error ends the closure (see `extend_until_error`).
-    let mut errors = Vec::new();
+    let mut start = start.into_iter();
+    let mut all = FxHashSet::default();
     let mut todo = Vec::new();
-    if let Err(e) = extend_until_error(&mut todo, start.into_iter()) {
-        errors.push(e);
-        todo.clear();
-    }
-    let mut all = todo.iter().cloned().collect::<FxHashSet<_>>();
-    'closure: while let Some(e) = todo.pop() {
-        for e in next(e) {
-            match e {
-                Ok(e) => {
-                    if all.insert(e.clone()) {
-                        todo.push(e)
+    let mut expanding: Option<NI> = None;
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        if ended {
+            return None;
+        }
+        loop {
+            let found = match &mut expanding {
+                Some(nodes) => nodes.next(),
+                None => start.next(),
+            };
+            match found {
+                Some(Ok(node)) => {
+                    if all.insert(node.clone()) {
+                        todo.push(node.clone());
+                        return Some(Ok(node));
                     }
                 }
-                Err(e) => {
-                    errors.push(e);
-                    all.clear();
-                    break 'closure;
+                Some(Err(e)) => {
+                    ended = true;
+                    return Some(Err(e));
+                }
+                None => {
+                    let Some(node) = todo.pop() else {
+                        ended = true;
+                        return None;
+                    };
+                    expanding = Some(next(node));
                 }
             }
         }
-    }
-    errors.into_iter().map(Err).chain(all.into_iter().map(Ok))
+    })
 }
 
 fn look_in_transitive_closure<T: Clone + Eq + Hash, E, NI: Iterator<Item = Result<T, E>>>(

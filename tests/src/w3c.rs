@@ -1,0 +1,108 @@
+//! The W3C SPARQL 1.1 test suite's manifests (`../shared/data/w3c-sparql11-tests`), read
+//! once for every test that runs part of it: the protocol, the graph store protocol and
+//! query evaluation.
+
+use oxigraph::io::RdfFormat;
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{Graph as RdfGraph, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef};
+use std::path::{Path, PathBuf};
+
+/// The W3C SPARQL 1.1 test suite in `../shared/data`, when it is there.
+pub fn suite() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/w3c-sparql11-tests/sparql11");
+    dir.is_dir().then_some(dir)
+}
+
+/// `ns` followed by `local`.
+pub fn iri(local: &str, ns: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ns}{local}"))
+}
+/// The test-manifest vocabulary.
+pub const MF: &str = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#";
+
+/// A test manifest, read as a graph.
+#[derive(Debug)]
+pub struct Manifest {
+    graph: RdfGraph,
+}
+
+impl Manifest {
+    /// Reads the manifest at `path`, relative IRIs resolved against it.
+    pub fn load(path: &Path) -> Self {
+        let base = format!("file://{}", path.display());
+        let graph = oxigraph::io::RdfParser::from_format(RdfFormat::Turtle)
+            .with_base_iri(&base)
+            .unwrap()
+            .for_reader(std::fs::File::open(path).unwrap())
+            .map(|q| oxigraph::model::Triple::from(q.unwrap()))
+            .collect();
+        Self { graph }
+    }
+
+    /// The one object of `subject predicate`, if any.
+    pub fn object(&self, subject: NamedOrBlankNodeRef<'_>, predicate: &NamedNode) -> Option<Term> {
+        self.graph
+            .object_for_subject_predicate(subject, predicate)
+            .map(TermRef::into_owned)
+    }
+
+    /// Every object of `subject predicate`.
+    pub fn objects(&self, subject: NamedOrBlankNodeRef<'_>, predicate: &NamedNode) -> Vec<Term> {
+        self.graph
+            .objects_for_subject_predicate(subject, predicate)
+            .map(TermRef::into_owned)
+            .collect()
+    }
+
+    /// The lexical form of the literal object of `subject predicate`.
+    pub fn text(&self, subject: NamedOrBlankNodeRef<'_>, predicate: &NamedNode) -> Option<String> {
+        match self.object(subject, predicate)? {
+            Term::Literal(l) => Some(l.value().to_owned()),
+            _ => None,
+        }
+    }
+
+    /// The members of the RDF list starting at `head`.
+    pub fn list(&self, head: Term) -> Vec<Term> {
+        let mut out = Vec::new();
+        let mut node = head;
+        while let Some(subject) = subject_of(&node) {
+            if node == Term::from(rdf::NIL.into_owned()) {
+                break;
+            }
+            let Some(first) = self.object(subject.as_ref(), &rdf::FIRST.into_owned()) else {
+                break;
+            };
+            out.push(first);
+            node = self.object(subject.as_ref(), &rdf::REST.into_owned()).unwrap();
+        }
+        out
+    }
+
+    /// The tests the manifest lists, in order.
+    pub fn entries(&self) -> Vec<NamedNode> {
+        let manifest = self
+            .graph
+            .subjects_for_predicate_object(rdf::TYPE, &iri("Manifest", MF))
+            .next()
+            .unwrap()
+            .into_owned();
+        let head = self.object(manifest.as_ref(), &iri("entries", MF)).unwrap();
+        self.list(head)
+            .into_iter()
+            .filter_map(|t| match t {
+                Term::NamedNode(n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// `term` as a subject, unless it is a literal.
+pub fn subject_of(term: &Term) -> Option<NamedOrBlankNode> {
+    match term {
+        Term::NamedNode(n) => Some(n.clone().into()),
+        Term::BlankNode(b) => Some(b.clone().into()),
+        Term::Literal(_) => None,
+    }
+}
