@@ -406,6 +406,10 @@ struct Walker {
     separators: Vec<String>,
     /// The patterns the planner will order ([`MAX_PLANNED`]).
     planned: usize,
+    /// Every variable the pattern walked so far names: in its triple patterns, paths and
+    /// VALUES, its expressions, its sub-queries and `EXISTS` (named there is named: a
+    /// lateral evaluation would put a value in it).
+    names: HashSet<Variable>,
 }
 
 impl Default for Walker {
@@ -414,6 +418,7 @@ impl Default for Walker {
             deterministic: true,
             separators: Vec::new(),
             planned: 0,
+            names: HashSet::new(),
         }
     }
 }
@@ -434,6 +439,31 @@ impl Walker {
             _ => 0,
         };
         match pattern {
+            GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => {
+                pattern.on_in_scope_variable(|v| {
+                    self.names.insert(v.clone());
+                });
+            }
+            GraphPattern::Graph { name, .. } | GraphPattern::Service { name, .. } => {
+                if let NamedNodePattern::Variable(v) = name {
+                    self.names.insert(v.clone());
+                }
+            }
+            GraphPattern::Extend { variable, .. } => {
+                self.names.insert(variable.clone());
+            }
+            GraphPattern::Project { variables, .. } => self.names.extend(variables.iter().cloned()),
+            GraphPattern::Group {
+                variables,
+                aggregates,
+                ..
+            } => {
+                self.names.extend(variables.iter().cloned());
+                self.names.extend(aggregates.iter().map(|(v, _)| v.clone()));
+            }
+            _ => {}
+        }
+        match pattern {
             GraphPattern::Bgp { patterns } => {
                 // Triple patterns that share no variable are a product too (see `Join`).
                 let components = components(patterns)?;
@@ -450,9 +480,15 @@ impl Walker {
             }
             GraphPattern::Path { .. } | GraphPattern::Values { .. } => Ok(()),
             GraphPattern::Join { left, right } => {
+                let outer = std::mem::take(&mut self.names);
                 self.pattern(left)?;
+                let left_names = std::mem::take(&mut self.names);
                 self.pattern(right)?;
-                if shares_no_variable(left, right) {
+                let right_names = std::mem::replace(&mut self.names, outer);
+                let product = is_product(left, right, &right_names);
+                self.names.extend(left_names);
+                self.names.extend(right_names);
+                if product {
                     // A product: Oxigraph joins it in memory, where it never looks at the
                     // cancellation token, so a product of three unbounded patterns ran on
                     // for minutes after its client had gone. Evaluated laterally, the right
@@ -540,10 +576,11 @@ impl Walker {
 
     fn expression(&mut self, expression: &mut Expression) -> Result<()> {
         match expression {
-            Expression::NamedNode(_)
-            | Expression::Literal(_)
-            | Expression::Variable(_)
-            | Expression::Bound(_) => Ok(()),
+            Expression::NamedNode(_) | Expression::Literal(_) => Ok(()),
+            Expression::Variable(v) | Expression::Bound(v) => {
+                self.names.insert(v.clone());
+                Ok(())
+            }
             Expression::Or(a, b)
             | Expression::And(a, b)
             | Expression::Equal(a, b)
@@ -676,139 +713,18 @@ fn components(
 
 /// Whether two join operands are a cartesian product that may be evaluated laterally: the
 /// left binds variables, the right binds some, and the right names none of the left's
-/// anywhere. Lateral evaluation puts each left solution's values into the right side, so a
-/// variable the right only reads (`{ BIND(?o + 1 AS ?z) }`, a `FILTER`, a `MINUS`) must not
-/// be one the left binds: in a join the right side never sees it (the W3C tests `bind07`
-/// and `bind10` hold this).
-fn shares_no_variable(left: &GraphPattern, right: &GraphPattern) -> bool {
+/// anywhere (`right_names`, [`Walker::names`]). Lateral evaluation puts each left
+/// solution's values into the right side, so a variable the right only reads
+/// (`{ BIND(?o + 1 AS ?z) }`, a `FILTER`, a `MINUS`) must not be one the left binds: in a
+/// join the right side never sees it (the W3C tests `bind07` and `bind10` hold this).
+fn is_product(left: &GraphPattern, right: &GraphPattern, right_names: &HashSet<Variable>) -> bool {
     let mut bound = HashSet::new();
     left.on_in_scope_variable(|v| {
         bound.insert(v.clone());
     });
     let mut right_binds = false;
     right.on_in_scope_variable(|_| right_binds = true);
-    let mut named = HashSet::new();
-    pattern_names(right, &mut named);
-    !bound.is_empty() && right_binds && bound.is_disjoint(&named)
-}
-
-/// Adds to `out` every variable `pattern` names: in its triple patterns, paths and VALUES,
-/// in its expressions, and inside its sub-queries and `EXISTS` (named there is named: a
-/// lateral evaluation would put a value in it).
-fn pattern_names(pattern: &GraphPattern, out: &mut HashSet<Variable>) {
-    match pattern {
-        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => {
-            pattern.on_in_scope_variable(|v| {
-                out.insert(v.clone());
-            });
-        }
-        GraphPattern::Join { left, right }
-        | GraphPattern::Lateral { left, right }
-        | GraphPattern::Union { left, right }
-        | GraphPattern::Minus { left, right } => {
-            pattern_names(left, out);
-            pattern_names(right, out);
-        }
-        GraphPattern::LeftJoin {
-            left,
-            right,
-            expression,
-        } => {
-            pattern_names(left, out);
-            pattern_names(right, out);
-            if let Some(e) = expression {
-                expression_names(e, out);
-            }
-        }
-        GraphPattern::Filter { expr, inner } => {
-            expression_names(expr, out);
-            pattern_names(inner, out);
-        }
-        GraphPattern::Graph { name, inner } | GraphPattern::Service { name, inner, .. } => {
-            if let NamedNodePattern::Variable(v) = name {
-                out.insert(v.clone());
-            }
-            pattern_names(inner, out);
-        }
-        GraphPattern::Extend {
-            inner,
-            variable,
-            expression,
-        } => {
-            out.insert(variable.clone());
-            expression_names(expression, out);
-            pattern_names(inner, out);
-        }
-        GraphPattern::OrderBy { inner, expression } => {
-            for order in expression {
-                let (OrderExpression::Asc(e) | OrderExpression::Desc(e)) = order;
-                expression_names(e, out);
-            }
-            pattern_names(inner, out);
-        }
-        GraphPattern::Project { inner, variables } => {
-            out.extend(variables.iter().cloned());
-            pattern_names(inner, out);
-        }
-        GraphPattern::Distinct { inner }
-        | GraphPattern::Reduced { inner }
-        | GraphPattern::Slice { inner, .. } => pattern_names(inner, out),
-        GraphPattern::Group {
-            inner,
-            variables,
-            aggregates,
-        } => {
-            out.extend(variables.iter().cloned());
-            for (variable, aggregate) in aggregates {
-                out.insert(variable.clone());
-                if let AggregateExpression::FunctionCall { expr, .. } = aggregate {
-                    expression_names(expr, out);
-                }
-            }
-            pattern_names(inner, out);
-        }
-    }
-}
-
-/// Adds to `out` every variable `expression` names, inside its `EXISTS` too.
-fn expression_names(expression: &Expression, out: &mut HashSet<Variable>) {
-    match expression {
-        Expression::NamedNode(_) | Expression::Literal(_) => {}
-        Expression::Variable(v) | Expression::Bound(v) => {
-            out.insert(v.clone());
-        }
-        Expression::Or(a, b)
-        | Expression::And(a, b)
-        | Expression::Equal(a, b)
-        | Expression::SameTerm(a, b)
-        | Expression::Greater(a, b)
-        | Expression::GreaterOrEqual(a, b)
-        | Expression::Less(a, b)
-        | Expression::LessOrEqual(a, b)
-        | Expression::Add(a, b)
-        | Expression::Subtract(a, b)
-        | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => {
-            expression_names(a, out);
-            expression_names(b, out);
-        }
-        Expression::UnaryPlus(e) | Expression::UnaryMinus(e) | Expression::Not(e) => {
-            expression_names(e, out);
-        }
-        Expression::In(e, list) => {
-            expression_names(e, out);
-            list.iter().for_each(|e| expression_names(e, out));
-        }
-        Expression::If(a, b, c) => {
-            expression_names(a, out);
-            expression_names(b, out);
-            expression_names(c, out);
-        }
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
-            list.iter().for_each(|e| expression_names(e, out));
-        }
-        Expression::Exists(pattern) => pattern_names(pattern, out),
-    }
+    !bound.is_empty() && right_binds && bound.is_disjoint(right_names)
 }
 
 /// `REPLACE`'s replacement must be a short literal: a variable or a long one could copy the

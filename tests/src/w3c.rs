@@ -106,3 +106,11 @@ pub fn subject_of(term: &Term) -> Option<NamedOrBlankNode> {
         Term::Literal(_) => None,
     }
 }
+
+/// The local file a manifest names (`<pp01.rq>`, resolved against the manifest).
+pub fn path_of(file: &Term) -> PathBuf {
+    let Term::NamedNode(file) = file else {
+        panic!("not a file: {file}")
+    };
+    PathBuf::from(file.as_str().strip_prefix("file://").expect("a file IRI"))
+}

@@ -10,14 +10,14 @@
 //! `EXCEPTIONS` with their reasons.
 
 use civicgraph_graph::{Graph, Layout, QueryOptions};
-use civicgraph_tests::w3c::{MF, Manifest, iri, subject_of, suite};
+use civicgraph_tests::w3c::{MF, Manifest, iri, path_of, subject_of, suite};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{Dataset, GraphName, Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const QT: &str = "http://www.w3.org/2001/sw/DataAccess/tests/test-query#";
 
@@ -60,13 +60,6 @@ const LATER: &str = "added to the suite after SPARQL 1.1 (GRAPH around MINUS, VA
 const ZERO_LENGTH: &str = "added to the suite after SPARQL 1.1: a constant end of a zero-length path \
     matches itself even on an empty dataset; Oxigraph keeps the Recommendation's reading, that the \
     constant must be a node of the graph";
-
-fn path_of(file: &Term) -> PathBuf {
-    let Term::NamedNode(file) = file else {
-        panic!("not a file: {file}")
-    };
-    PathBuf::from(file.as_str().strip_prefix("file://").expect("a file IRI"))
-}
 
 fn rdf_format(path: &Path) -> RdfFormat {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();

@@ -8,11 +8,10 @@
 
 use civicgraph_graph::GuardedQuery;
 use civicgraph_graph::query_guard::check_nesting;
-use civicgraph_tests::w3c::{MF, Manifest, iri, suite};
+use civicgraph_tests::w3c::{MF, Manifest, iri, path_of, suite};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::SparqlEvaluator;
-use std::path::PathBuf;
 
 /// The manifests of syntax tests, and how many of each pass.
 const MANIFESTS: &[(&str, usize)] = &[
@@ -25,13 +24,6 @@ const MANIFESTS: &[(&str, usize)] = &[
     ("grouping", 2),
     ("delete-insert", 8),
 ];
-
-fn path_of(file: &Term) -> PathBuf {
-    let Term::NamedNode(file) = file else {
-        panic!("not a file: {file}")
-    };
-    PathBuf::from(file.as_str().strip_prefix("file://").expect("a file IRI"))
-}
 
 /// Whether the text at `action` passes the checks a request meets: `Ok` when it does, the
 /// refusal otherwise.
