@@ -245,7 +245,11 @@ fn last_runs(
     if sources.is_empty() {
         return Ok(runs);
     }
-    let values: Vec<String> = sources.iter().map(|s| format!("{s:?}")).collect();
+    // Each id as a SPARQL literal (Rust's `{:?}` writes escapes SPARQL does not read).
+    let values: Vec<String> = sources
+        .iter()
+        .map(|s| Literal::new_simple_literal(s).to_string())
+        .collect();
     let query = format!(
         "SELECT ?source ?run ?ended ?used WHERE {{ GRAPH <{harvest}> {{
            VALUES ?source {{ {values} }}
