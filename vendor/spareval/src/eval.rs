@@ -3518,7 +3518,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                     .chain(self.eval_open_in_graph(b, graph_name)),
             )),
             // civicgraph patch: a closure with both ends open is evaluated one start node at
-            // a time (`closure_from_each_start`).
+            // a time (`closure_from_each_start_in_graph`).
             PropertyPath::ZeroOrMore(p) => self.closure_from_each_start_in_graph(
                 self.get_subject_or_object_identity_pairs_in_graph(graph_name),
                 PropertyPath::ZeroOrMore(Rc::clone(p)),
