@@ -114,3 +114,37 @@ pub fn path_of(file: &Term) -> PathBuf {
     };
     PathBuf::from(file.as_str().strip_prefix("file://").expect("a file IRI"))
 }
+
+/// Runs `run` on every test listed by the manifest of each of `folders` (in the suite),
+/// and fails naming each test that failed and each folder whose count of passes is not the
+/// one given: a manifest that lists fewer tests than it did fails too, so a test cannot
+/// stop running unseen. `run` answers `None` for a test it does not run (of another kind,
+/// or an exception it has said why it skips), else its outcome. Without `../shared/data`
+/// nothing runs.
+pub fn run_folders(
+    folders: &[(&str, usize)],
+    mut run: impl FnMut(&Manifest, &NamedNode, &str) -> Option<Result<(), String>>,
+) {
+    let Some(suite) = suite() else {
+        eprintln!("../shared/data is absent; skipped");
+        return;
+    };
+    let mut failures = Vec::new();
+    for (folder, passes) in folders {
+        let manifest = Manifest::load(&suite.join(folder).join("manifest.ttl"));
+        let mut passed = 0;
+        for test in manifest.entries() {
+            let local = test.as_str().rsplit(['#', '/']).next().unwrap_or_default();
+            match run(&manifest, &test, local) {
+                None => {}
+                Some(Ok(())) => passed += 1,
+                Some(Err(e)) => failures.push(format!("{folder}/{local}: {e}")),
+            }
+        }
+        eprintln!("{folder}: {passed} passed");
+        if passed != *passes {
+            failures.push(format!("{folder}: {passed} passed, not {passes}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
