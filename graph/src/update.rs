@@ -29,7 +29,20 @@ impl Graph {
         crate::query_guard::check_nesting(sparql, "update")?;
         // Parsed once: what it touches, whether it names its own dataset and what runs are
         // all read from the one parse (a large INSERT DATA is most of an update's cost).
-        let parsed = parse(sparql, options.base_iri.as_deref())?;
+        let mut parsed = parse(sparql, options.base_iri.as_deref())?;
+        // `LOAD SILENT` always succeeds (SPARQL 1.1 Update, 3.1.4): civicgraph never
+        // fetches a client's URL (see `inspect`), so that operation fails, silently, and
+        // the others run. A `LOAD` without SILENT is refused whole.
+        parsed.operations.retain(|operation| {
+            let silent = matches!(
+                operation,
+                spargebra::GraphUpdateOperation::Load { silent: true, .. }
+            );
+            if silent {
+                tracing::info!("LOAD SILENT skipped: remote data is read only by harvests");
+            }
+            !silent
+        });
         if (!options.using_graph_uris.is_empty() || !options.using_named_graph_uris.is_empty())
             && parsed.operations.iter().any(|op| {
                 matches!(
@@ -95,7 +108,7 @@ fn parse(sparql: &str, base: Option<&str>) -> Result<spargebra::Update> {
         .map_err(|e| crate::sparql_syntax(sparql, &e))
 }
 
-/// Refuses `LOAD`, and returns the subjects an update of only `INSERT DATA` and
+/// Refuses `LOAD` (without SILENT), and returns the subjects an update of only `INSERT DATA` and
 /// `DELETE DATA` touches (with the datasets a `dcat:dataset` triple names), or `None` when
 /// the update may touch anything.
 ///
@@ -204,6 +217,21 @@ mod tests {
         let error = graph.update(load, &UpdateOptions::default()).unwrap_err();
         assert!(matches!(error, GraphError::Refused(_)), "{error}");
         assert_eq!(graph.write_sequence().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_silent_load_fetches_nothing_and_the_rest_of_the_update_runs() {
+        let graph = Graph::in_memory(Layout::default()).unwrap();
+        let update = "LOAD SILENT <http://127.0.0.1:1/remote.ttl> INTO GRAPH <http://ex/g> ;
+                      INSERT DATA { <http://ex/a> <http://ex/p> 1 }";
+        graph.update(update, &UpdateOptions::default()).unwrap();
+        let quads: Vec<_> = graph
+            .store()
+            .iter()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(quads.len(), 1, "{quads:?}");
+        assert_eq!(quads[0].subject.to_string(), "<http://ex/a>");
     }
 
     #[test]

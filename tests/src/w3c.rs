@@ -2,9 +2,12 @@
 //! once for every test that runs part of it: the protocol, the graph store protocol and
 //! query evaluation.
 
-use oxigraph::io::RdfFormat;
+use civicgraph_graph::Graph;
+use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{Graph as RdfGraph, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef};
+use oxigraph::model::{
+    Graph as RdfGraph, GraphName, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef,
+};
 use std::path::{Path, PathBuf};
 
 /// The W3C SPARQL 1.1 test suite in `../shared/data`, when it is there.
@@ -30,7 +33,7 @@ impl Manifest {
     /// Reads the manifest at `path`, relative IRIs resolved against it.
     pub fn load(path: &Path) -> Self {
         let base = format!("file://{}", path.display());
-        let graph = oxigraph::io::RdfParser::from_format(RdfFormat::Turtle)
+        let graph = RdfParser::from_format(RdfFormat::Turtle)
             .with_base_iri(&base)
             .unwrap()
             .for_reader(std::fs::File::open(path).unwrap())
@@ -147,4 +150,24 @@ pub fn run_folders(
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The RDF format of a suite file, by its extension.
+pub fn rdf_format(path: &Path) -> RdfFormat {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    RdfFormat::from_extension(extension).unwrap_or_else(|| panic!("no RDF format for {}", path.display()))
+}
+
+/// Loads the suite's `file` into `graph_name` of `graph`, its relative IRIs resolved
+/// against the file: a test's data, written straight into the store.
+pub fn load(graph: &Graph, file: &Term, graph_name: GraphName) {
+    let path = path_of(file);
+    let parser = RdfParser::from_format(rdf_format(&path))
+        .with_base_iri(format!("file://{}", path.display()))
+        .unwrap()
+        .with_default_graph(graph_name);
+    graph
+        .store()
+        .load_from_reader(parser, std::fs::File::open(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }

@@ -30,6 +30,16 @@ async fn load_reaches_no_host() {
         let (response, body) = send(&state, request).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{target}: {body}");
         assert!(body.contains("LOAD"), "{target}: {body}");
+        // SILENT makes the refusal a success that loads nothing, and fetches nothing.
+        let request = Request::post("/update")
+            .header(header::CONTENT_TYPE, "application/sparql-update")
+            .header(header::AUTHORIZATION, "Bearer s3cret")
+            .body(Body::from(format!(
+                "LOAD SILENT <{target}> INTO GRAPH <http://ex/g>"
+            )))
+            .unwrap();
+        let (response, body) = send(&state, request).await;
+        assert!(response.status().is_success(), "{target}: {body}");
     }
     untouched.assert_untouched("a refused address");
 }

@@ -10,14 +10,13 @@
 //! `EXCEPTIONS` with their reasons.
 
 use civicgraph_graph::{Graph, Layout, QueryOptions};
-use civicgraph_tests::w3c::{MF, Manifest, iri, path_of, run_folders, subject_of};
-use oxigraph::io::{RdfFormat, RdfParser};
+use civicgraph_tests::w3c::{MF, Manifest, iri, load, path_of, rdf_format, run_folders, subject_of};
+use oxigraph::io::RdfParser;
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{Dataset, GraphName, Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput};
-use std::path::Path;
 
 const QT: &str = "http://www.w3.org/2001/sw/DataAccess/tests/test-query#";
 
@@ -60,24 +59,6 @@ const LATER: &str = "added to the suite after SPARQL 1.1 (GRAPH around MINUS, VA
 const ZERO_LENGTH: &str = "added to the suite after SPARQL 1.1: a constant end of a zero-length path \
     matches itself even on an empty dataset; Oxigraph keeps the Recommendation's reading, that the \
     constant must be a node of the graph";
-
-fn rdf_format(path: &Path) -> RdfFormat {
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
-    RdfFormat::from_extension(extension).unwrap_or_else(|| panic!("no RDF format for {}", path.display()))
-}
-
-/// Loads `file` into `graph_name` of `graph`, its relative IRIs resolved against the file.
-fn load(graph: &Graph, file: &Term, graph_name: GraphName) {
-    let path = path_of(file);
-    let parser = RdfParser::from_format(rdf_format(&path))
-        .with_base_iri(format!("file://{}", path.display()))
-        .unwrap()
-        .with_default_graph(graph_name);
-    graph
-        .store()
-        .load_from_reader(parser, std::fs::File::open(&path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
 
 /// A multiset of solutions, each sorted by variable name, blank nodes all alike.
 fn solutions(rows: impl Iterator<Item = Vec<(String, Term)>>) -> Vec<Vec<(String, String)>> {
