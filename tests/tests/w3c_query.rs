@@ -35,6 +35,8 @@ const FOLDERS: &[(&str, usize)] = &[
     ("construct", 5),
     ("project-expression", 7),
     ("functions", 75),
+    ("json-res", 4),
+    ("csv-tsv-res", 2),
 ];
 
 /// Tests not run, and why.
@@ -48,6 +50,11 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("agg-empty-group-count-graph", LATER),
     ("agg-groupconcat-04", LATER),
     ("agg-groupconcat-06", LATER),
+    (
+        "tsv03",
+        "Oxigraph 0.5 stores \"-3\"^^xsd:negativeInteger as an xsd:integer (measured here), \
+         so the answer's datatype is not the data's",
+    ),
 ];
 
 /// Why the other tests not run are not.
