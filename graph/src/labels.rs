@@ -212,7 +212,8 @@ impl<'a> Labels<'a> {
 }
 
 /// A label that does not depend on the store: an ODI pattern's ("P1 Access to services"),
-/// or an EU authority table concept's English label.
+/// an EU authority table concept's English label (a licence's own address as its concept's),
+/// or an IANA media type's (`text/csv`).
 fn fixed_label(iri: &str) -> Option<String> {
     if let Some(local) = iri.strip_prefix(cgp::NAMESPACE) {
         return PATTERNS
@@ -221,7 +222,18 @@ fn fixed_label(iri: &str) -> Option<String> {
             .map(|p| format!("{} {}", p.notation, p.label))
             .or_else(|| (local == "none").then(|| "No pattern".to_owned()));
     }
-    authority::label(iri).map(str::to_owned)
+    if let Some(label) = authority::label(iri) {
+        return Some(label.to_owned());
+    }
+    // DCAT-AP's `dcat:mediaType` IRIs name their media type in their path.
+    [
+        "https://www.iana.org/assignments/media-types/",
+        "http://www.iana.org/assignments/media-types/",
+    ]
+    .iter()
+    .find_map(|prefix| iri.strip_prefix(prefix))
+    .filter(|media| media.contains('/') && !media.ends_with('/'))
+    .map(str::to_owned)
 }
 
 /// The first name property with a value: its English or untagged value, else any other.

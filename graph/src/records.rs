@@ -315,13 +315,16 @@ impl Record {
         unique(self.distributions.iter().flat_map(|d| &d.formats))
     }
 
-    /// Its licences and those of its distributions.
+    /// Its licences and those of its distributions, a licence's own address as the EU
+    /// concept it stands for ([`civicgraph_vocab::authority::licence_key`]).
     pub fn all_licences(&self) -> Vec<String> {
-        unique(
-            self.licences
-                .iter()
-                .chain(self.distributions.iter().flat_map(|d| &d.licences)),
-        )
+        let keys: Vec<String> = self
+            .licences
+            .iter()
+            .chain(self.distributions.iter().flat_map(|d| &d.licences))
+            .map(|licence| civicgraph_vocab::authority::licence_key(licence))
+            .collect();
+        unique(keys.iter())
     }
 
     /// The access and download URLs of its distributions.

@@ -26,7 +26,9 @@ function el(tag, attrs, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  // Children nest as arrays (a list of [separator, link] pairs): flattened whole, so that no
+  // array is written out as text with its commas.
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -125,8 +127,17 @@ function route() {
   });
 }
 
+// A search written as an ordinary query string (`/?q=air+quality&pattern=planning`, as a
+// catalogue's `/dataset?q=` is) opens as that search; the page keeps it after the `#`.
+function start() {
+  if (!location.hash && location.search.length > 1) {
+    history.replaceState(null, "", location.pathname + "#/" + location.search);
+  }
+  route();
+}
+
 window.addEventListener("hashchange", route);
-window.addEventListener("DOMContentLoaded", route);
+window.addEventListener("DOMContentLoaded", start);
 
 // ---------------------------------------------------------------- search
 

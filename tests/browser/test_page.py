@@ -116,6 +116,12 @@ try:
     check("a bookmarked search comes back filtered",
           driver.find_element(By.ID, "pattern-planning").is_selected()
           and driver.find_element(By.ID, "q").get_attribute("value") == "air quality")
+    # The same search written as an ordinary query string opens filtered too.
+    driver.get(BASE + "/?" + bookmark.split("#/?", 1)[1])
+    results_heading(driver)
+    check("a search in the query string opens filtered",
+          driver.find_element(By.ID, "pattern-planning").is_selected()
+          and driver.find_element(By.ID, "q").get_attribute("value") == "air quality", driver.current_url)
 
     # Only the patterns given with at least 80% confidence.
     before = driver.find_element(By.ID, "results-heading").text
@@ -178,6 +184,14 @@ try:
     copies = wait(driver, EC.presence_of_element_located((By.ID, "copies-h")))
     check("the same dataset in 2 catalogues", copies.text == "The same dataset in 2 catalogues", copies.text)
     shot(driver, "6-record-with-copy")
+    # Its distributions: each file a link, each licence and media type by its name.
+    cells = driver.execute_script(
+        "return [...document.querySelectorAll('section[aria-labelledby=dist-h] tbody tr')].map(r => "
+        "[...r.cells].map(c => [c.textContent, c.querySelectorAll('a').length]))")
+    check("every distribution's files are links, not text",
+          bool(cells) and all(row[3][1] >= 1 and not row[3][0].lstrip().startswith(",") for row in cells), str(cells))
+    check("licences and media types are shown by name",
+          all("http" not in row[1][0] and "http" not in row[2][0] for row in cells), str(cells))
 
     # A concept on a record page leads to the concept's page in the vocabulary.
     if concepts:

@@ -258,6 +258,37 @@ async fn search_finds_highlights_and_counts_facets() {
     }
     let themes = all["facets"]["theme"].as_array().unwrap();
     assert!(themes.iter().any(|t| t["label"] == "Environment"), "{themes:?}");
+    // The demo's catalogues give the Open Government Licence by its own address: the facet
+    // names it, keyed by the EU concept, and a filter by either finds the same records.
+    let licences = all["facets"]["licence"].as_array().unwrap();
+    let ogl = "http://publications.europa.eu/resource/authority/licence/OGL_3_0";
+    assert!(
+        licences
+            .iter()
+            .any(|l| l["value"] == ogl && l["label"] == "Open Government Licence v3.0"),
+        "{licences:?}"
+    );
+    assert!(
+        licences
+            .iter()
+            .all(|l| !l["label"].as_str().unwrap().starts_with("http")),
+        "{licences:?}"
+    );
+    let by = |licence: &str| {
+        format!(
+            "/api/search?q=air+quality&licence={}",
+            urlencoding::encode(licence)
+        )
+    };
+    let (_, by_concept) = get(&by(ogl)).await;
+    let (_, by_address) = get(&by(
+        "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    ))
+    .await;
+    assert!(by_concept["total"].as_u64().unwrap() > 0, "{by_concept}");
+    assert_eq!(by_concept["total"], by_address["total"]);
+    let formats = all["facets"]["format"].as_array().unwrap();
+    assert!(formats.iter().any(|f| f["label"] == "text/csv"), "{formats:?}");
 
     let (_, planning) = get("/api/search?q=air+quality&pattern=P2").await;
     let p2 = planning["hits"].as_array().unwrap();

@@ -217,7 +217,8 @@ table!(access_rights, "access-right", &[]);
 table!(publisher_types, "publisher-type", &[]);
 
 /// The English label of a concept of any authority table (file type, licence, language,
-/// theme, frequency, access right, publisher type).
+/// theme, frequency, access right, publisher type), or of a licence's own web address that
+/// stands for one of them ([`licence_of_address`]).
 pub fn label(iri: &str) -> Option<&'static str> {
     [
         file_types(),
@@ -230,6 +231,80 @@ pub fn label(iri: &str) -> Option<&'static str> {
     ]
     .into_iter()
     .find_map(|table| table.label(iri))
+    .or_else(|| licences().label(licence_of_address(iri)?.as_str()))
+}
+
+/// A licence as the search index keys it: the EU concept its address stands for
+/// ([`licence_of_address`]), else the value itself. Catalogues write one licence both ways,
+/// so a facet that kept both would list "Open Government Licence v3.0" twice, each with
+/// half its records.
+pub fn licence_key(value: &str) -> String {
+    licence_of_address(value).map_or_else(|| value.to_owned(), NamedNode::into_string)
+}
+
+/// The licence table's concept for a licence's own web address, which catalogues write as
+/// often as the concept (`dct:license <https://creativecommons.org/licenses/by/4.0/>`,
+/// data.gov.uk's Open Government Licence, GovData's Datenlizenz, Norway's NLOD): so that a
+/// person is shown "Creative Commons Attribution 4.0 International", not the address.
+/// The address is read, never fetched; its scheme, `www.` and a trailing `/`, `deed.*` or
+/// `legalcode` do not matter.
+pub fn licence_of_address(iri: &str) -> Option<NamedNode> {
+    let rest = iri
+        .strip_prefix("https://")
+        .or_else(|| iri.strip_prefix("http://"))?;
+    let rest = rest.strip_prefix("www.").unwrap_or(rest).to_ascii_lowercase();
+    let path: Vec<&str> = rest
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "legalcode" && !s.starts_with("deed"))
+        .collect();
+    let code = match path.as_slice() {
+        ["creativecommons.org", "publicdomain", "zero", "1.0"] => "CC0".to_owned(),
+        ["creativecommons.org", "publicdomain", "mark", "1.0"] => "CC_PDM_1_0".to_owned(),
+        [
+            "creativecommons.org",
+            "licenses",
+            kind,
+            version,
+            jurisdiction @ ..,
+        ] if jurisdiction.len() <= 1 => {
+            let kind = match *kind {
+                "by" => "BY",
+                "by-sa" => "BYSA",
+                "by-nc" => "BYNC",
+                "by-nd" => "BYND",
+                "by-nc-sa" => "BYNCSA",
+                "by-nc-nd" | "by-nd-nc" => "BYNCND",
+                _ => return None,
+            };
+            let mut code = format!("CC_{kind}_{}", version.replace('.', "_"));
+            if let [jurisdiction] = jurisdiction {
+                code = format!("{code}_{}", jurisdiction.to_ascii_uppercase());
+            }
+            code
+        }
+        [
+            "nationalarchives.gov.uk",
+            "doc",
+            "open-government-licence",
+            "version",
+            n,
+        ] => format!("OGL_{n}_0"),
+        ["opendatacommons.org", "licenses", "odbl", ..] => "ODC_BL".to_owned(),
+        ["opendatacommons.org", "licenses", "by", ..] => "ODC_BY".to_owned(),
+        ["opendatacommons.org", "licenses", "pddl", ..] => "ODC_PDDL".to_owned(),
+        ["govdata.de", "dl-de", licence] => {
+            // `by-2-0`, `zero-2-0`, `by-nc-1-0`: the kind, then the version's two numbers.
+            let parts: Vec<&str> = licence.split('-').collect();
+            let [kind @ .., major, minor] = parts.as_slice() else {
+                return None;
+            };
+            format!("DLDE_{}_{major}_{minor}", kind.concat().to_ascii_uppercase())
+        }
+        ["data.norge.no", "nlod", _, version] => format!("NLOD_{}", version.replace('.', "_")),
+        _ => return None,
+    };
+    let iri = format!("http://publications.europa.eu/resource/authority/licence/{code}");
+    licences().label(&iri).map(|_| NamedNode::new_unchecked(iri))
 }
 
 /// The IANA media-type IRI DCAT-AP uses for `dcat:mediaType`, if `text` looks like a media
@@ -252,6 +327,56 @@ pub fn media_type(text: &str) -> Option<NamedNode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_licences_own_address_is_labelled_as_its_concept() {
+        for (address, expected) in [
+            (
+                "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+                "Open Government Licence v3.0",
+            ),
+            (
+                "https://creativecommons.org/licenses/by/4.0/",
+                "Creative Commons Attribution 4.0 International",
+            ),
+            (
+                "http://creativecommons.org/licenses/by-sa/3.0/legalcode",
+                "Creative Commons Attribution–ShareAlike 3.0 Unported",
+            ),
+            (
+                "https://creativecommons.org/licenses/by/3.0/nl/",
+                "Creative Commons Attribution 3.0 Netherlands",
+            ),
+            (
+                "https://creativecommons.org/publicdomain/zero/1.0/deed.de",
+                "Creative Commons CC0 1.0 Universal",
+            ),
+            (
+                "http://opendatacommons.org/licenses/odbl/1.0/",
+                "Open Data Commons Open Database License v1.0",
+            ),
+            (
+                "https://www.govdata.de/dl-de/by-2-0",
+                "Data licence Germany – attribution – Version 2.0",
+            ),
+            (
+                "http://data.norge.no/nlod/no/2.0",
+                "Norwegian Licence for Open Government Data (NLOD) 2.0",
+            ),
+        ] {
+            assert_eq!(label(address), Some(expected), "{address}");
+        }
+        // Addresses that name no concept of the table are not guessed at.
+        for address in [
+            "https://creativecommons.org/licenses/by/9.0/",
+            "https://creativecommons.org/licenses/by-xx/4.0/",
+            "https://www.govdata.de/dl-de/by",
+            "https://example.org/licence",
+            "creativecommons.org/licenses/by/4.0/",
+        ] {
+            assert_eq!(label(address), None, "{address}");
+        }
+    }
 
     #[test]
     fn catalogue_spellings_map_to_eu_concepts() {

@@ -20,7 +20,8 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 const ANALYZER: &str = "civic_en";
 
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
-const SCHEMA_VERSION: &str = "8";
+/// 9: a licence's own address indexed as the EU concept it stands for.
+const SCHEMA_VERSION: &str = "9";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {

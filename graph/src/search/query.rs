@@ -81,7 +81,12 @@ impl SearchIndex {
             let any: Vec<(Occur, Box<dyn Query>)> = values
                 .iter()
                 .map(|v| {
-                    let term = Term::from_field_text(field, v);
+                    // A licence is indexed by the concept its address stands for.
+                    let term = if field == f.licence {
+                        Term::from_field_text(field, &civicgraph_vocab::authority::licence_key(v))
+                    } else {
+                        Term::from_field_text(field, v)
+                    };
                     (
                         Occur::Should,
                         Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
