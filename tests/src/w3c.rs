@@ -171,3 +171,27 @@ pub fn load(graph: &Graph, file: &Term, graph_name: GraphName) {
         .load_from_reader(parser, std::fs::File::open(&path).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
+
+/// Runs `run` on every test of type `mf:{kind}` (`QueryEvaluationTest`,
+/// `UpdateEvaluationTest`) of `folders`, as [`run_folders`] does, but those in
+/// `exceptions`, whose reasons are printed: the folders' tests of other kinds (syntax, result
+/// formats) are other suites'.
+pub fn run_evaluation_tests(
+    folders: &[(&str, usize)],
+    kind: &str,
+    exceptions: &[(&str, &str)],
+    mut run: impl FnMut(&Manifest, &NamedNode) -> Result<(), String>,
+) {
+    let kind = Term::from(iri(kind, MF));
+    run_folders(folders, |manifest, test, local| {
+        let kinds = manifest.objects(test.as_ref().into(), &rdf::TYPE.into_owned());
+        if !kinds.contains(&kind) {
+            return None;
+        }
+        if let Some((_, why)) = exceptions.iter().find(|(name, _)| *name == local) {
+            eprintln!("skipped {local}: {why}");
+            return None;
+        }
+        Some(run(manifest, test))
+    });
+}

@@ -10,10 +10,10 @@
 //! `EXCEPTIONS` with their reasons.
 
 use civicgraph_graph::{Graph, Layout, QueryOptions};
-use civicgraph_tests::w3c::{MF, Manifest, iri, load, path_of, rdf_format, run_folders, subject_of};
+use civicgraph_tests::w3c::{MF, Manifest, iri, load, path_of, rdf_format, run_evaluation_tests, subject_of};
 use oxigraph::io::RdfParser;
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
-use oxigraph::model::vocab::{rdf, xsd};
+use oxigraph::model::vocab::xsd;
 use oxigraph::model::{Dataset, GraphName, Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput};
@@ -208,16 +208,5 @@ fn run_test(manifest: &Manifest, test: &NamedNode) -> Result<(), String> {
 
 #[test]
 fn the_w3c_query_evaluation_tests_pass() {
-    run_folders(FOLDERS, |manifest, test, local| {
-        // The folders' syntax tests are the parser's, not the evaluator's.
-        let kinds = manifest.objects(test.as_ref().into(), &rdf::TYPE.into_owned());
-        if !kinds.contains(&Term::from(iri("QueryEvaluationTest", MF))) {
-            return None;
-        }
-        if let Some((_, why)) = EXCEPTIONS.iter().find(|(name, _)| *name == local) {
-            eprintln!("skipped {local}: {why}");
-            return None;
-        }
-        Some(run_test(manifest, test))
-    });
+    run_evaluation_tests(FOLDERS, "QueryEvaluationTest", EXCEPTIONS, run_test);
 }

@@ -7,10 +7,10 @@
 //! Tests not run are in `EXCEPTIONS` with their reasons.
 
 use civicgraph_graph::{Graph, Layout, UpdateOptions};
-use civicgraph_tests::w3c::{MF, Manifest, iri, load, path_of, rdf_format, run_folders, subject_of};
+use civicgraph_tests::w3c::{MF, Manifest, iri, load, path_of, rdf_format, run_evaluation_tests, subject_of};
 use oxigraph::io::RdfParser;
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
-use oxigraph::model::vocab::{rdf, rdfs};
+use oxigraph::model::vocab::rdfs;
 use oxigraph::model::{Dataset, GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 
 const UT: &str = "http://www.w3.org/2009/sparql/tests/test-update#";
@@ -104,15 +104,5 @@ fn run_test(manifest: &Manifest, test: &NamedNode) -> Result<(), String> {
 
 #[test]
 fn the_w3c_update_evaluation_tests_pass() {
-    run_folders(FOLDERS, |manifest, test, local| {
-        let kinds = manifest.objects(test.as_ref().into(), &rdf::TYPE.into_owned());
-        if !kinds.contains(&Term::from(iri("UpdateEvaluationTest", MF))) {
-            return None;
-        }
-        if let Some((_, why)) = EXCEPTIONS.iter().find(|(name, _)| *name == local) {
-            eprintln!("skipped {local}: {why}");
-            return None;
-        }
-        Some(run_test(manifest, test))
-    });
+    run_evaluation_tests(FOLDERS, "UpdateEvaluationTest", EXCEPTIONS, run_test);
 }
