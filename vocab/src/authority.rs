@@ -242,6 +242,44 @@ pub fn licence_key(value: &str) -> String {
     licence_of_address(value).map_or_else(|| value.to_owned(), NamedNode::into_string)
 }
 
+/// The licence table's code for a concept of DCAT-AP_IT's licence vocabulary, whose codes
+/// (lower-cased here) are a number, then the licence: `a21_ccby40` is CC BY 4.0,
+/// `a23_ccby30it` its Italian port of 3.0, `a11_cco10` CC0 (spelt with an O).
+fn italian_licence(code: &str) -> Option<String> {
+    let (_, name) = code.split_once('_')?;
+    Some(match name {
+        "cco10" | "cc010" => "CC0".to_owned(),
+        "pddl" => "ODC_PDDL".to_owned(),
+        "odcby" => "ODC_BY".to_owned(),
+        "odbl" => "ODC_BL".to_owned(),
+        _ => {
+            if let Some(version) = name.strip_prefix("iodl") {
+                let [major, minor] = version.as_bytes() else {
+                    return None;
+                };
+                return Some(format!("IODL_{}_{}", *major as char, *minor as char));
+            }
+            let rest = name.strip_prefix("ccby")?;
+            let (kind, rest) = rest.split_at(rest.find(|c: char| c.is_ascii_digit())?);
+            let (version, jurisdiction) =
+                rest.split_at(rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len()));
+            let [major, minor] = version.as_bytes() else {
+                return None;
+            };
+            let mut code = format!(
+                "CC_BY{}_{}_{}",
+                kind.to_ascii_uppercase(),
+                *major as char,
+                *minor as char
+            );
+            if !jurisdiction.is_empty() {
+                code = format!("{code}_{}", jurisdiction.to_ascii_uppercase());
+            }
+            code
+        }
+    })
+}
+
 /// The licence table's concept for a licence's own web address, which catalogues write as
 /// often as the concept (`dct:license <https://creativecommons.org/licenses/by/4.0/>`,
 /// data.gov.uk's Open Government Licence, GovData's Datenlizenz, Norway's NLOD): so that a
@@ -301,6 +339,37 @@ pub fn licence_of_address(iri: &str) -> Option<NamedNode> {
             format!("DLDE_{}_{major}_{minor}", kind.concat().to_ascii_uppercase())
         }
         ["data.norge.no", "nlod", _, version] => format!("NLOD_{}", version.replace('.', "_")),
+        // DCAT-AP.de's licence vocabulary, which German catalogues use.
+        ["dcat-ap.de", "def", "licenses", "cc-zero"] => "CC0".to_owned(),
+        ["dcat-ap.de", "def", "licenses", "odbl"] => "ODC_BL".to_owned(),
+        ["dcat-ap.de", "def", "licenses", "odcby"] => "ODC_BY".to_owned(),
+        ["dcat-ap.de", "def", "licenses", "odcpddl"] => "ODC_PDDL".to_owned(),
+        ["dcat-ap.de", "def", "licenses", name, version] => {
+            let version = version.replace('.', "_");
+            match *name {
+                "dl-by-de" => format!("DLDE_BY_{version}"),
+                "dl-zero-de" => format!("DLDE_ZERO_{version}"),
+                "dl-by-nc-de" => format!("DLDE_BYNC_{version}"),
+                "cc-by" => format!("CC_BY_{version}"),
+                "cc-by-sa" => format!("CC_BYSA_{version}"),
+                "cc-by-nd" => format!("CC_BYND_{version}"),
+                "cc-by-nc" => format!("CC_BYNC_{version}"),
+                _ => return None,
+            }
+        }
+        // The Open Definition's licence ids, as CKAN's licence register gives them.
+        ["opendefinition.org", "licenses", name] => match *name {
+            "cc-zero" => "CC0",
+            "cc-by" => "CC_BY",
+            "cc-by-sa" => "CC_BYSA",
+            "odc-by" => "ODC_BY",
+            "odc-odbl" => "ODC_BL",
+            "odc-pddl" => "ODC_PDDL",
+            _ => return None,
+        }
+        .to_owned(),
+        // DCAT-AP_IT's licence vocabulary: `A21_CCBY40`, `A11_CCO10`, `A23_CCBY30IT`.
+        ["w3id.org", "italia", "controlled-vocabulary", "licences", code] => italian_licence(code)?,
         _ => return None,
     };
     let iri = format!("http://publications.europa.eu/resource/authority/licence/{code}");
@@ -363,6 +432,38 @@ mod tests {
                 "http://data.norge.no/nlod/no/2.0",
                 "Norwegian Licence for Open Government Data (NLOD) 2.0",
             ),
+            (
+                "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+                "Data licence Germany – attribution – Version 2.0",
+            ),
+            (
+                "http://dcat-ap.de/def/licenses/dl-zero-de/2.0",
+                "Data licence Germany – Zero – Version 2.0",
+            ),
+            (
+                "http://dcat-ap.de/def/licenses/cc-zero",
+                "Creative Commons CC0 1.0 Universal",
+            ),
+            (
+                "http://www.opendefinition.org/licenses/cc-zero",
+                "Creative Commons CC0 1.0 Universal",
+            ),
+            (
+                "http://www.opendefinition.org/licenses/odc-odbl",
+                "Open Data Commons Open Database License v1.0",
+            ),
+            (
+                "https://w3id.org/italia/controlled-vocabulary/licences/A21_CCBY40",
+                "Creative Commons Attribution 4.0 International",
+            ),
+            (
+                "https://w3id.org/italia/controlled-vocabulary/licences/A11_CCO10",
+                "Creative Commons CC0 1.0 Universal",
+            ),
+            (
+                "https://w3id.org/italia/controlled-vocabulary/licences/A24_CCBY25",
+                "Creative Commons Attribution 2.5 Generic",
+            ),
         ] {
             assert_eq!(label(address), Some(expected), "{address}");
         }
@@ -371,6 +472,9 @@ mod tests {
             "https://creativecommons.org/licenses/by/9.0/",
             "https://creativecommons.org/licenses/by-xx/4.0/",
             "https://www.govdata.de/dl-de/by",
+            "http://dcat-ap.de/def/licenses/officialWork",
+            "https://w3id.org/italia/controlled-vocabulary/licences/A1_PublicDomain",
+            "https://w3id.org/italia/controlled-vocabulary/licences/A21_CCBY4",
             "https://example.org/licence",
             "creativecommons.org/licenses/by/4.0/",
         ] {
