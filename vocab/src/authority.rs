@@ -280,6 +280,33 @@ fn italian_licence(code: &str) -> Option<String> {
     })
 }
 
+/// The hosts whose licence addresses [`licence_of_address`] reads, `www.` left off.
+const LICENCE_HOSTS: &[&str] = &[
+    "creativecommons.org",
+    "nationalarchives.gov.uk",
+    "opendatacommons.org",
+    "govdata.de",
+    "data.norge.no",
+    "dcat-ap.de",
+    "opendefinition.org",
+    "w3id.org",
+];
+
+/// The licence table's code of a Creative Commons licence by its kind as its address spells
+/// it (`by-sa`) and its version (`4.0`).
+fn creative_commons(kind: &str, version: &str) -> Option<String> {
+    let kind = match kind {
+        "by" => "BY",
+        "by-sa" => "BYSA",
+        "by-nc" => "BYNC",
+        "by-nd" => "BYND",
+        "by-nc-sa" => "BYNCSA",
+        "by-nc-nd" | "by-nd-nc" => "BYNCND",
+        _ => return None,
+    };
+    Some(format!("CC_{kind}_{}", version.replace('.', "_")))
+}
+
 /// The licence table's concept for a licence's own web address, which catalogues write as
 /// often as the concept (`dct:license <https://creativecommons.org/licenses/by/4.0/>`,
 /// data.gov.uk's Open Government Licence, GovData's Datenlizenz, Norway's NLOD): so that a
@@ -290,7 +317,14 @@ pub fn licence_of_address(iri: &str) -> Option<NamedNode> {
     let rest = iri
         .strip_prefix("https://")
         .or_else(|| iri.strip_prefix("http://"))?;
-    let rest = rest.strip_prefix("www.").unwrap_or(rest).to_ascii_lowercase();
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    // Every label lookup of an IRI the tables lack asks here (a publisher, a place): the
+    // host is checked before anything is allocated.
+    let host = rest.split('/').next().unwrap_or_default();
+    if !LICENCE_HOSTS.iter().any(|known| known.eq_ignore_ascii_case(host)) {
+        return None;
+    }
+    let rest = rest.to_ascii_lowercase();
     let path: Vec<&str> = rest
         .split('/')
         .filter(|s| !s.is_empty() && *s != "legalcode" && !s.starts_with("deed"))
@@ -305,20 +339,11 @@ pub fn licence_of_address(iri: &str) -> Option<NamedNode> {
             version,
             jurisdiction @ ..,
         ] if jurisdiction.len() <= 1 => {
-            let kind = match *kind {
-                "by" => "BY",
-                "by-sa" => "BYSA",
-                "by-nc" => "BYNC",
-                "by-nd" => "BYND",
-                "by-nc-sa" => "BYNCSA",
-                "by-nc-nd" | "by-nd-nc" => "BYNCND",
-                _ => return None,
-            };
-            let mut code = format!("CC_{kind}_{}", version.replace('.', "_"));
-            if let [jurisdiction] = jurisdiction {
-                code = format!("{code}_{}", jurisdiction.to_ascii_uppercase());
+            let code = creative_commons(kind, version)?;
+            match jurisdiction {
+                [jurisdiction] => format!("{code}_{}", jurisdiction.to_ascii_uppercase()),
+                _ => code,
             }
-            code
         }
         [
             "nationalarchives.gov.uk",
@@ -350,11 +375,7 @@ pub fn licence_of_address(iri: &str) -> Option<NamedNode> {
                 "dl-by-de" => format!("DLDE_BY_{version}"),
                 "dl-zero-de" => format!("DLDE_ZERO_{version}"),
                 "dl-by-nc-de" => format!("DLDE_BYNC_{version}"),
-                "cc-by" => format!("CC_BY_{version}"),
-                "cc-by-sa" => format!("CC_BYSA_{version}"),
-                "cc-by-nd" => format!("CC_BYND_{version}"),
-                "cc-by-nc" => format!("CC_BYNC_{version}"),
-                _ => return None,
+                _ => creative_commons(name.strip_prefix("cc-")?, &version)?,
             }
         }
         // The Open Definition's licence ids, as CKAN's licence register gives them.
