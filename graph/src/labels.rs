@@ -226,14 +226,7 @@ fn fixed_label(iri: &str) -> Option<String> {
         return Some(label.to_owned());
     }
     // DCAT-AP's `dcat:mediaType` IRIs name their media type in their path.
-    [
-        "https://www.iana.org/assignments/media-types/",
-        "http://www.iana.org/assignments/media-types/",
-    ]
-    .iter()
-    .find_map(|prefix| iri.strip_prefix(prefix))
-    .filter(|media| media.contains('/') && !media.ends_with('/'))
-    .map(str::to_owned)
+    authority::media_type_of_address(iri).map(str::to_owned)
 }
 
 /// The first name property with a value: its English or untagged value, else any other.

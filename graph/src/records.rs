@@ -310,21 +310,22 @@ impl Record {
         unique(self.agents.iter().filter_map(|(_, agent)| agent.name.as_ref()))
     }
 
-    /// The formats and media types of its distributions.
+    /// The formats of its distributions, each as the one key a format has however it was
+    /// written ([`civicgraph_vocab::authority::format_key`]: a file's `dct:format` `CSV`
+    /// and its `dcat:mediaType` `text/csv` are one format).
     pub fn formats(&self) -> Vec<String> {
-        unique(self.distributions.iter().flat_map(|d| &d.formats))
+        let formats = self.distributions.iter().flat_map(|d| &d.formats);
+        unique_keys(formats.map(|format| civicgraph_vocab::authority::format_key(format)))
     }
 
     /// Its licences and those of its distributions, a licence's own address as the EU
     /// concept it stands for ([`civicgraph_vocab::authority::licence_key`]).
     pub fn all_licences(&self) -> Vec<String> {
-        let keys: Vec<String> = self
+        let all = self
             .licences
             .iter()
-            .chain(self.distributions.iter().flat_map(|d| &d.licences))
-            .map(|licence| civicgraph_vocab::authority::licence_key(licence))
-            .collect();
-        unique(keys.iter())
+            .chain(self.distributions.iter().flat_map(|d| &d.licences));
+        unique_keys(all.map(|licence| civicgraph_vocab::authority::licence_key(licence)))
     }
 
     /// The access and download URLs of its distributions.
@@ -775,6 +776,14 @@ fn unique<'v>(values: impl Iterator<Item = &'v String>) -> Vec<String> {
         .filter(|value| !value.trim().is_empty() && seen.insert(value.as_str()))
         .cloned()
         .collect()
+}
+
+/// Keys made from values, each once, in their first order, blanks dropped.
+fn unique_keys(keys: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<String> = keys.filter(|key| !key.trim().is_empty()).collect();
+    out.retain(|key| seen.insert(key.clone()));
+    out
 }
 
 /// Values a list holds before [`push_unique`] stops comparing a new one with each.

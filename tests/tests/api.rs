@@ -287,8 +287,25 @@ async fn search_finds_highlights_and_counts_facets() {
     .await;
     assert!(by_concept["total"].as_u64().unwrap() > 0, "{by_concept}");
     assert_eq!(by_concept["total"], by_address["total"]);
+    // A file's `dct:format` and its `dcat:mediaType` are one format: the facet lists CSV
+    // once, and its media type's address finds what the file type finds.
     let formats = all["facets"]["format"].as_array().unwrap();
-    assert!(formats.iter().any(|f| f["label"] == "text/csv"), "{formats:?}");
+    let format_labels: Vec<&str> = formats.iter().map(|f| f["label"].as_str().unwrap()).collect();
+    assert!(format_labels.contains(&"CSV"), "{formats:?}");
+    assert!(!format_labels.contains(&"text/csv"), "{formats:?}");
+    let mut distinct = format_labels.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), format_labels.len(), "{formats:?}");
+    let by_format =
+        |format: &str| format!("/api/search?q=air+quality&format={}", urlencoding::encode(format));
+    let (_, by_file_type) = get(&by_format(
+        "http://publications.europa.eu/resource/authority/file-type/CSV",
+    ))
+    .await;
+    let (_, by_media_type) = get(&by_format("http://www.iana.org/assignments/media-types/text/csv")).await;
+    assert!(by_file_type["total"].as_u64().unwrap() > 0, "{by_file_type}");
+    assert_eq!(by_file_type["total"], by_media_type["total"]);
 
     let (_, planning) = get("/api/search?q=air+quality&pattern=P2").await;
     let p2 = planning["hits"].as_array().unwrap();

@@ -95,13 +95,69 @@ table!(
         ("n-triples", "RDF_N_TRIPLES"),
         ("wms", "WMS_SRVC"),
         ("wfs", "WFS_SRVC"),
+        ("web page", "HTML"),
+        // IANA media types, as `dcat:mediaType`, CKAN's `mimetype` and data.json's
+        // `mediaType` give them: the file type each stands for, so that one format is one
+        // concept however a catalogue wrote it ([`format_key`]).
         ("text/csv", "CSV"),
+        ("application/csv", "CSV"),
         ("application/json", "JSON"),
         ("application/pdf", "PDF"),
         ("text/html", "HTML"),
-        ("web page", "HTML"),
+        ("application/xhtml+xml", "XHTML"),
         ("application/vnd.ms-excel", "XLS"),
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "XLSX"
+        ),
+        ("application/vnd.oasis.opendocument.spreadsheet", "ODS"),
+        ("application/msword", "DOC"),
+        (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "DOCX"
+        ),
+        ("application/vnd.oasis.opendocument.text", "ODT"),
+        ("application/vnd.ms-powerpoint", "PPT"),
+        (
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "PPTX"
+        ),
         ("application/zip", "ZIP"),
+        ("application/x-zip-compressed", "ZIP"),
+        ("application/gzip", "GZIP"),
+        ("application/x-tar", "TAR"),
+        ("application/x-7z-compressed", "7Z"),
+        ("application/vnd.rar", "RAR"),
+        ("application/xml", "XML"),
+        ("text/xml", "XML"),
+        ("text/plain", "TXT"),
+        ("text/tab-separated-values", "TSV"),
+        ("text/calendar", "ICS"),
+        ("application/yaml", "YAML"),
+        ("application/sql", "SQL"),
+        ("application/atom+xml", "ATOM"),
+        ("application/rss+xml", "RSS"),
+        ("application/geo+json", "GEOJSON"),
+        ("application/vnd.geo+json", "GEOJSON"),
+        ("application/gml+xml", "GML"),
+        ("application/vnd.google-earth.kml+xml", "KML"),
+        ("application/vnd.google-earth.kmz", "KMZ"),
+        ("application/geopackage+sqlite3", "GPKG"),
+        ("application/x-netcdf", "NETCDF"),
+        ("application/netcdf", "NETCDF"),
+        ("application/rdf+xml", "RDF_XML"),
+        ("text/turtle", "RDF_TURTLE"),
+        ("application/n-triples", "RDF_N_TRIPLES"),
+        ("application/n-quads", "RDF_N_QUADS"),
+        ("application/trig", "RDF_TRIG"),
+        ("text/n3", "N3"),
+        ("application/ld+json", "JSON_LD"),
+        ("application/sparql-query", "SPARQLQ"),
+        ("image/jpeg", "JPEG"),
+        ("image/png", "PNG"),
+        ("image/tiff", "TIFF"),
+        ("image/gif", "GIF"),
+        ("image/svg+xml", "SVG"),
     ]
 );
 
@@ -397,6 +453,49 @@ pub fn licence_of_address(iri: &str) -> Option<NamedNode> {
     licences().label(&iri).map(|_| NamedNode::new_unchecked(iri))
 }
 
+/// Where the EU file-type table's concepts live.
+const EU_FILE_TYPES: &str = "http://publications.europa.eu/resource/authority/file-type/";
+
+/// IANA's media-type addresses: DCAT-AP 2 and 3 write `https://`, older profiles and many
+/// catalogues `http://`.
+const IANA_MEDIA_TYPES: [&str; 2] = [
+    "https://www.iana.org/assignments/media-types/",
+    "http://www.iana.org/assignments/media-types/",
+];
+
+/// The code of an EU file-type concept (`…/file-type/CSV` → `CSV`).
+pub fn file_type_code(iri: &str) -> Option<&str> {
+    iri.strip_prefix(EU_FILE_TYPES).filter(|code| !code.is_empty())
+}
+
+/// The media type an IANA media-type address names (`…/media-types/text/csv` →
+/// `text/csv`), over either scheme.
+pub fn media_type_of_address(iri: &str) -> Option<&str> {
+    IANA_MEDIA_TYPES
+        .iter()
+        .find_map(|prefix| iri.strip_prefix(prefix))
+        .filter(|media| media.contains('/') && !media.ends_with('/'))
+}
+
+/// A format as the search index keys it: the EU file type a media type or a name stands
+/// for (`text/csv`, its IANA address and `CSV` are all `…/file-type/CSV`), else one IANA
+/// address for a media type over either scheme, else the value as written. A catalogue
+/// gives one file its `dct:format` and its `dcat:mediaType`, so a facet that kept both
+/// would list every CSV file twice, once as "CSV" and once as "text/csv".
+pub fn format_key(value: &str) -> String {
+    if file_type_code(value).is_some() {
+        return value.to_owned();
+    }
+    let media = media_type_of_address(value);
+    if let Some(concept) = file_types().lookup(media.unwrap_or(value)) {
+        return concept.into_string();
+    }
+    match media.and_then(media_type) {
+        Some(address) => address.into_string(),
+        None => value.to_owned(),
+    }
+}
+
 /// The IANA media-type IRI DCAT-AP uses for `dcat:mediaType`, if `text` looks like a media
 /// type (`type/subtype`, parameters dropped).
 pub fn media_type(text: &str) -> Option<NamedNode> {
@@ -547,6 +646,40 @@ mod tests {
         assert_eq!(
             label("http://purl.org/adms/publishertype/LocalAuthority"),
             Some("Local Authority")
+        );
+    }
+
+    #[test]
+    fn a_format_is_one_key_however_a_catalogue_wrote_it() {
+        let csv = "http://publications.europa.eu/resource/authority/file-type/CSV";
+        for written in [
+            csv,
+            "https://www.iana.org/assignments/media-types/text/csv",
+            "http://www.iana.org/assignments/media-types/text/csv",
+            "text/csv",
+            "CSV",
+        ] {
+            assert_eq!(format_key(written), csv, "{written}");
+        }
+        assert_eq!(
+            format_key(
+                "https://www.iana.org/assignments/media-types/application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
+            "http://publications.europa.eu/resource/authority/file-type/XLSX"
+        );
+        // A media type the table has no file type for is one address over either scheme.
+        let odd = "https://www.iana.org/assignments/media-types/application/x-odd";
+        assert_eq!(format_key(odd), odd);
+        assert_eq!(
+            format_key("http://www.iana.org/assignments/media-types/application/x-odd"),
+            odd
+        );
+        assert_eq!(format_key("Esri REST"), "Esri REST");
+        assert_eq!(file_type_code(csv), Some("CSV"));
+        assert_eq!(media_type_of_address(odd), Some("application/x-odd"));
+        assert_eq!(
+            media_type_of_address("https://www.iana.org/assignments/media-types/"),
+            None
         );
     }
 

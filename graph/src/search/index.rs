@@ -21,7 +21,8 @@ const ANALYZER: &str = "civic_en";
 
 /// Bumped whenever the schema changes, so an index written by an older build is rebuilt.
 /// 9: a licence's own address indexed as the EU concept it stands for.
-const SCHEMA_VERSION: &str = "9";
+/// 10: a format indexed as one key however it was written (`text/csv` is `CSV`).
+const SCHEMA_VERSION: &str = "10";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {

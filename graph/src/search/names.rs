@@ -7,10 +7,6 @@ use sha2::{Digest, Sha256};
 
 /// The EU data-theme table, whose codes become group names (`ENVI` → `envi`).
 const EU_THEMES: &str = "http://publications.europa.eu/resource/authority/data-theme/";
-/// The EU file-type table, whose codes become format names (`…/file-type/CSV` → `CSV`).
-const EU_FILE_TYPES: &str = "http://publications.europa.eu/resource/authority/file-type/";
-/// IANA media types, shown as the type itself (`…/media-types/text/csv` → `text/csv`).
-const IANA_MEDIA_TYPES: &str = "http://www.iana.org/assignments/media-types/";
 
 /// The first 16 bytes of the SHA-256 of a record's IRI: stable across builds and servers,
 /// so a record keeps its CKAN id for as long as it keeps its IRI.
@@ -104,13 +100,11 @@ pub fn group_name(theme: &str) -> String {
 /// A format as CKAN resources name it: an EU file type by its code (`CSV`), an IANA media
 /// type as the type (`text/csv`), anything else as written, trimmed.
 pub fn format_name(format: &str) -> String {
-    if let Some(code) = format.strip_prefix(EU_FILE_TYPES) {
-        code.to_owned()
-    } else if let Some(media_type) = format.strip_prefix(IANA_MEDIA_TYPES) {
-        media_type.to_owned()
-    } else {
-        format.trim().to_owned()
-    }
+    use civicgraph_vocab::authority::{file_type_code, media_type_of_address};
+    file_type_code(format)
+        .or_else(|| media_type_of_address(format))
+        .unwrap_or(format.trim())
+        .to_owned()
 }
 
 fn last_segment(value: &str) -> &str {

@@ -81,9 +81,12 @@ impl SearchIndex {
             let any: Vec<(Occur, Box<dyn Query>)> = values
                 .iter()
                 .map(|v| {
-                    // A licence is indexed by the concept its address stands for.
+                    // A licence is indexed by the concept its address stands for, a format
+                    // by the one key it has however it was written.
                     let term = if field == f.licence {
                         Term::from_field_text(field, &civicgraph_vocab::authority::licence_key(v))
+                    } else if field == f.format {
+                        Term::from_field_text(field, &civicgraph_vocab::authority::format_key(v))
                     } else {
                         Term::from_field_text(field, v)
                     };
