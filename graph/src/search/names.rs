@@ -168,6 +168,11 @@ mod tests {
             format_name("http://www.iana.org/assignments/media-types/text/csv"),
             "text/csv"
         );
+        // DCAT-AP 2 writes IANA's addresses over https, as civicgraph's mappers do.
+        assert_eq!(
+            format_name("https://www.iana.org/assignments/media-types/application/x-odd"),
+            "application/x-odd"
+        );
         assert_eq!(format_name(" GeoJSON "), "GeoJSON");
     }
 }
