@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes vocab/authority/*.tsv from the EU Publications Office authority tables in
-shared/data/eu-vocabularies (file types, licences, languages, data themes, frequencies).
+shared/data/eu-vocabularies (file types, licences, languages, data themes, frequencies), and the names CKAN portals
+write for file types from CKAN's own resource-format list (shared/data/ckan-api-responses).
 
 Each row: code, IRI, English label, then the lower-cased names a catalogue may write for it
 (the code, the English label, alternative labels, and for languages labels in every
@@ -28,6 +29,34 @@ TABLES = {
 PREFIXES = {"publisher-type": "http://purl.org/adms/publishertype/"}
 ATOLD = rdflib.URIRef("http://publications.europa.eu/ontology/authority/legacy-code")
 OP_CODE = rdflib.URIRef("http://publications.europa.eu/ontology/euvoc#xlNotation")
+
+CKAN_FORMATS = src.parent / "ckan-api-responses/ckan-core-config/resource_formats.json"
+
+
+def add_ckan_format_names(rows):
+    """CKAN's own list of resource formats (`ckan/config/resource_formats.json`: name,
+    description, media type, aliases) gives the names CKAN portals write for a format:
+    `jpg` for JPEG, `Excel` and `application/x-msexcel` for XLS. Each entry whose name or
+    media type the EU table already knows lends all its names to that concept."""
+    import json
+    by_name = {}
+    for code, (_, _, names) in rows.items():
+        for n in names:
+            by_name.setdefault(n, code)
+    for entry in json.loads(CKAN_FORMATS.read_text()):
+        if entry[0] == "_comment":
+            continue
+        name, description, media, aliases = entry
+        code = by_name.get(name.lower()) or (media and by_name.get(media.lower()))
+        if not code:
+            continue
+        iri, label, names = rows[code]
+        # An alias that is a media type of another kind (MP3's `video/mpeg`) is not this format.
+        kind = media.split("/")[0] if media and "/" in media else None
+        aliases = [a for a in aliases or [] if "/" not in a or "://" in a or kind is None or a.split("/")[0] == kind]
+        extra = {name, description, *aliases} | ({media} if kind else set())
+        rows[code] = (iri, label, sorted(set(names) | {n.strip().lower() for n in extra if n.strip()}))
+
 
 for table, files in TABLES.items():
     g = rdflib.Graph()
@@ -58,6 +87,8 @@ for table, files in TABLES.items():
         label = sorted(english)[0] if english else code
         clean = lambda n: n.replace("\t", " ").replace("\n", " ")
         rows[code] = (s, clean(label), sorted(clean(n) for n in names))
+    if table == "file-type":
+        add_ckan_format_names(rows)
     with open(out / f"{table}.tsv", "w", encoding="utf-8") as fh:
         fh.write(f"# EU Publications Office authority table '{table}', derived by scripts/gen-authority-tables.py\n")
         for code in sorted(rows):
