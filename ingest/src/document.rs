@@ -94,7 +94,7 @@ pub fn map(
             }
             return Ok(dcat::read_page(bytes, syntax, base, name, report)?.triples);
         }
-        DocumentKind::Datajson => datajson::map_catalogue(bytes, name, minter, &mut out, report)?,
+        DocumentKind::Datajson => datajson::map_catalogue(bytes, name, None, minter, &mut out, report)?,
         DocumentKind::CkanSearch => {
             let page = ckan::parse_search(bytes, name)?;
             let mut datasets = Vec::new();

@@ -449,12 +449,20 @@ async fn read_source(
             };
             let (bytes, name) = crate::sources::read_document(source, settings, &fetcher, accept).await?;
             report.documents.push(name.clone());
-            let kind = match source.kind {
-                SourceKind::Datajson => DocumentKind::Datajson,
-                _ if name.to_ascii_lowercase().ends_with(".csv") => DocumentKind::CaseStudiesCsv,
-                _ => DocumentKind::CaseStudiesJson,
+            let triples = if source.kind == SourceKind::Datajson {
+                // The catalogue, which DCAT-US leaves untitled, takes the source's title.
+                let mut out = crate::emit::Emitter::default();
+                let title = source.title.as_deref();
+                crate::sources::datajson::map_catalogue(&bytes, &name, title, minter, &mut out, &mut report)?;
+                out.triples
+            } else {
+                let kind = if name.to_ascii_lowercase().ends_with(".csv") {
+                    DocumentKind::CaseStudiesCsv
+                } else {
+                    DocumentKind::CaseStudiesJson
+                };
+                document::map(kind, &bytes, &name, None, None, None, "", minter, &mut report)?
             };
-            let triples = document::map(kind, &bytes, &name, None, None, None, "", minter, &mut report)?;
             (triples, report)
         }
     };

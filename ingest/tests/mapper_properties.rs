@@ -140,7 +140,7 @@ proptest! {
         let doc = serde_json::to_vec(&serde_json::json!({"@type": "dcat:Catalog", "dataset": datasets})).unwrap();
         for bytes in [doc, raw] {
             let (mut out, mut report) = (Emitter::default(), Report::default());
-            match datajson::map_catalogue(&bytes, "data.json", &minter(), &mut out, &mut report) {
+            match datajson::map_catalogue(&bytes, "data.json", None, &minter(), &mut out, &mut report) {
                 Ok(()) => survives_finishing(out, report),
                 Err(e) => prop_assert!(e.to_string().starts_with("data.json")),
             }

@@ -119,3 +119,30 @@ async fn a_real_catalogue_harvested_again_unchanged_reads_as_unchanged() {
     );
     assert_eq!(source_triples(&graph, "ods"), stored);
 }
+
+#[tokio::test]
+async fn a_data_json_catalogue_is_named_by_its_source_and_reads_as_unchanged_again() {
+    let file = repo("../shared/data/data-gov-us-datajson/samples-HEAD/usda.gov.data.json");
+    if !file.is_file() {
+        eprintln!("../shared/data is absent; skipped");
+        return;
+    }
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    // DCAT-US gives a catalogue no title: it takes the one its source was configured with.
+    let source = || civicgraph_ingest::SourceConfig {
+        title: Some("US Department of Agriculture".to_owned()),
+        ..file_source("usda", SourceKind::Datajson, &file)
+    };
+    let first = harvest_ok(&graph, source(), HarvestSettings::default()).await;
+    assert!(first.changes.added > 0, "{:?}", first.changes);
+    let titles = civicgraph_tests::sparql::select(
+        &graph,
+        "SELECT ?title WHERE { GRAPH ?g { ?c a <http://www.w3.org/ns/dcat#Catalog> ; \
+         <http://purl.org/dc/terms/title> ?title } }",
+    );
+    assert_eq!(titles, [["\"US Department of Agriculture\""]]);
+    let stored = source_triples(&graph, "usda");
+    let again = harvest_ok(&graph, source(), HarvestSettings::default()).await;
+    assert_eq!((again.changes.changed, again.rewritten), (0, false));
+    assert_eq!(source_triples(&graph, "usda"), stored);
+}

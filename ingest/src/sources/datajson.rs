@@ -80,10 +80,12 @@ pub fn looks_like_dataset(value: &Value) -> bool {
         .any(|k| value.get(*k).is_some())
 }
 
-/// Maps a whole `data.json` document.
+/// Maps a whole `data.json` document. DCAT-US gives a catalogue no title, so it is named
+/// `title` (a harvest's, from its source's configured title), else after the document.
 pub fn map_catalogue(
     bytes: &[u8],
     document: &str,
+    title: Option<&str>,
     minter: &Minter,
     out: &mut Emitter,
     report: &mut Report,
@@ -122,7 +124,10 @@ pub fn map_catalogue(
     let catalogue = minter.record("catalogue", "data.json");
     let c: NamedOrBlankNode = catalogue.clone().into();
     out.add(c.clone(), rdf::TYPE, dcat::CATALOG);
-    out.text(&c, dct::TITLE, &format!("data.json catalogue {document}"));
+    match title {
+        Some(title) => out.text(&c, dct::TITLE, title),
+        None => out.text(&c, dct::TITLE, &format!("data.json catalogue {document}")),
+    }
     for field in ["conformsTo", "describedBy"] {
         if let Some(value) = json.get(field).and_then(Value::as_str) {
             out.link(
@@ -402,7 +407,7 @@ mod tests {
         let minter = Minter::new(&Layout::default(), "datajson").unwrap();
         let mut out = Emitter::default();
         let mut report = Report::default();
-        map_catalogue(&bytes, path, &minter, &mut out, &mut report).unwrap();
+        map_catalogue(&bytes, path, None, &minter, &mut out, &mut report).unwrap();
         Some((out, report))
     }
 
