@@ -157,8 +157,12 @@ impl Featurizer {
         let input = reading.record;
         let mut features = Features::new();
         // Per language met, the words of every field in it: a cue matches text of its own
-        // language (and English cues, which other languages borrow: "app", "chatbot").
+        // language. Other languages borrow English words ("app", "chatbot"), so their text
+        // is also read as English, for English cues: a word borrowed as written matches, a
+        // word whose stem in its own language is English's does not ("publica", Spanish
+        // for "publishes", stems to "public" in Spanish, and is no member of the public).
         let mut by_lang: BTreeMap<Lang, Vec<String>> = BTreeMap::new();
+        let mut borrowed: Vec<String> = Vec::new();
         for ReadText { folded, lang, .. } in &reading.texts {
             let lang = *lang;
             let words = self.words_folded(folded, lang);
@@ -172,17 +176,25 @@ impl Featurizer {
             let all = by_lang.entry(lang).or_default();
             all.extend(words);
             all.push(String::new());
+            if lang != Lang::En {
+                borrowed.extend(self.words_folded(folded, Lang::En));
+                borrowed.push(String::new());
+            }
         }
         // How often each concept's terms occur, each term in text of its language.
         let mut hits = vec![0usize; self.cues.len()];
-        for (text_lang, words) in &by_lang {
+        let readings = by_lang
+            .iter()
+            .map(|(lang, words)| (*lang, words))
+            .chain([(Lang::En, &borrowed)]);
+        for (text_lang, words) in readings {
             for (at, word) in words.iter().enumerate() {
                 let Some(starting) = self.cue_starts.get(word.as_str()) else {
                     continue;
                 };
                 for &(concept, index) in starting {
                     let (cue_lang, term) = &self.cues[concept].1[index];
-                    if (cue_lang == text_lang || *cue_lang == Lang::En) && words[at..].starts_with(term) {
+                    if *cue_lang == text_lang && words[at..].starts_with(term) {
                         hits[concept] += 1;
                     }
                 }
@@ -300,19 +312,29 @@ impl Featurizer {
                     let (text, lang) = (read.text.as_ref(), read.lang);
                     let tokens = tokens(text);
                     // The stemmed words, each with the index of its token.
-                    let words = tokens
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, &(start, end))| {
-                            let word = self.words_in(&text[start..end], lang);
-                            word.into_iter().next().map(|w| (i, w))
-                        })
-                        .collect();
+                    let stems = |lang: Lang| -> Vec<(usize, String)> {
+                        tokens
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, &(start, end))| {
+                                let word = self.words_in(&text[start..end], lang);
+                                word.into_iter().next().map(|w| (i, w))
+                            })
+                            .collect()
+                    };
+                    let words = stems(lang);
+                    // Read as English too, for English cues, as the features read it.
+                    let borrowed = if lang == Lang::En {
+                        Vec::new()
+                    } else {
+                        stems(Lang::En)
+                    };
                     PreparedText {
                         text,
                         lang,
                         tokens,
                         words,
+                        borrowed,
                     }
                 })
                 .collect(),
@@ -353,8 +375,9 @@ impl Featurizer {
     /// The first place in the prepared texts where one of `terms` (stemmed word sequences)
     /// occurs: a quote of a dozen words around it, and the words matched as written.
     /// `any_language` matches every term in every text (words and phrases come stemmed in
-    /// the text's own language); otherwise a term matches text of its language, or any
-    /// text for an English term.
+    /// the text's own language); otherwise a term matches text of its language, and an
+    /// English term also the text of another language read as English, as
+    /// [`Featurizer::features`] matches them.
     fn find(
         &self,
         prepared: &Prepared<'_>,
@@ -366,6 +389,7 @@ impl Featurizer {
             lang,
             tokens,
             words,
+            borrowed,
         } in &prepared.0
         {
             let (text, lang) = (*text, *lang);
@@ -373,6 +397,11 @@ impl Featurizer {
                 if term.is_empty() || !(any_language || *term_lang == lang || *term_lang == Lang::En) {
                     continue;
                 }
+                let words = if !any_language && *term_lang == Lang::En && lang != Lang::En {
+                    borrowed
+                } else {
+                    words
+                };
                 let Some(at) = words
                     .windows(term.len())
                     .position(|window| window.iter().map(|(_, w)| w).eq(term.iter()))
@@ -447,6 +476,9 @@ struct PreparedText<'a> {
     tokens: Vec<(usize, usize)>,
     /// The stemmed words, each with the index of its token.
     words: Vec<(usize, String)>,
+    /// Text of another language than English read as English, for English cues: its
+    /// words stemmed by English's stemmer, each with the index of its token.
+    borrowed: Vec<(usize, String)>,
 }
 
 /// The byte ranges of the words of `text`.
@@ -560,6 +592,22 @@ mod tests {
         );
         let german = Record::from_text("Die Stadtverwaltung nutzt Prognosen, um Kontrollen zu priorisieren");
         assert!(f.features(&Reading::of(&german)).contains_key("cue:planning"));
+        // English words another language borrows as written count for English cues; a word
+        // whose stem in its own language is an English cue's does not: Spanish "publica"
+        // (publishes) stems to "public", and names no member of the public.
+        let publishes = Record::from_text("El ministerio publica cada mes los datos de empleo");
+        let features = f.features(&Reading::of(&publishes));
+        assert!(!features.contains_key("cue:citizens"), "{features:?}");
+        let explained = f.explain(&publishes, "cue:citizens");
+        assert!(!explained.contains("publica"), "{explained}");
+        let borrowed = Record::from_text("Una app con la que los pacientes piden cita");
+        let features = f.features(&Reading::of(&borrowed));
+        assert!(features.contains_key("cue:access"), "{features:?}");
+        assert!(features.contains_key("cue:citizens"), "{features:?}");
+        assert!(
+            f.explain(&borrowed, "cue:access")
+                .contains("(access rule: \"app\")")
+        );
     }
 
     #[test]
