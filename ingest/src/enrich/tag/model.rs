@@ -610,8 +610,9 @@ mod tests {
     fn confidence_is_the_lowest_of_the_two_readers_and_the_gate() {
         let model = Model::bundled();
         let scorer = model.scorer();
+        // A public body's service for residents: every reader and the gate say so.
         let input = civicgraph_graph::Record::from_text(
-            "A chatbot answers residents' questions about bin collections, day and night",
+            "The council's chatbot answers residents' questions about bin collections, day and night",
         );
         let featurizer = super::super::features::Featurizer::from_vocabulary();
         let reading = super::super::features::Reading::of(&input);
