@@ -95,3 +95,17 @@ for table, files in TABLES.items():
             iri, label, names = rows[code]
             fh.write("\t".join([code, iri, label] + names) + "\n")
     print(table, len(rows))
+
+# Country names by their ISO 3166-1 codes, which case-study collections give as a place's
+# country ("NL", "GBR"): from Debian's iso-codes (`/usr/share/iso-codes/json`), the short
+# name a person uses ("Bolivia", not "Bolivia, Plurinational State of").
+ISO_3166 = Path("/usr/share/iso-codes/json/iso_3166-1.json")
+if ISO_3166.is_file():
+    import json
+    countries = json.loads(ISO_3166.read_text())["3166-1"]
+    with open(out / "country.tsv", "w", encoding="utf-8") as fh:
+        fh.write("# ISO 3166-1 countries (alpha-2, alpha-3, short English name), derived by scripts/gen-authority-tables.py from Debian's iso-codes\n")
+        for c in sorted(countries, key=lambda c: c["alpha_2"]):
+            fh.write("\t".join([c["alpha_2"], c["alpha_3"], c.get("common_name", c["name"])]) + "\n")
+    print("country", len(countries))
+

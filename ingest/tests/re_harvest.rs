@@ -97,43 +97,54 @@ async fn a_re_harvest_leaves_what_a_first_harvest_of_the_new_version_would() {
     assert!(titles("\"Northmoor Council\"").is_empty());
 }
 
+/// Harvests a real file twice into a new store: the second harvest must find nothing
+/// changed and leave the source's graph as the first wrote it. Gives the store and the
+/// first harvest's outcome, or `None` when `../shared/data` is absent.
+async fn harvested_twice(
+    path: &str,
+    source: impl Fn(&Path) -> civicgraph_ingest::SourceConfig,
+) -> Option<(Arc<Graph>, civicgraph_ingest::harvest::HarvestOutcome)> {
+    let file = repo(path);
+    if !file.is_file() {
+        eprintln!("../shared/data is absent; skipped");
+        return None;
+    }
+    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
+    let first = harvest_ok(&graph, source(&file), HarvestSettings::default()).await;
+    let id = source(&file).id;
+    let stored = source_triples(&graph, &id);
+    let again = harvest_ok(&graph, source(&file), HarvestSettings::default()).await;
+    assert_eq!(
+        (again.changes.changed, again.changes.unchanged, again.rewritten),
+        (0, first.changes.added, false)
+    );
+    assert_eq!(source_triples(&graph, &id), stored);
+    Some((graph, first))
+}
+
 #[tokio::test]
 async fn a_real_catalogue_harvested_again_unchanged_reads_as_unchanged() {
     // The 2015 public.opendatasoft.com export writes its dates with `+00:00`; the store
     // gives them back with `Z`. Before the harvest wrote them as the store keeps them,
     // every one of its 186 datasets read as changed at every harvest.
-    let file = repo("../shared/data/catalog-exports-real/public-opendatasoft-com-2015/catalog.ttl");
-    if !file.is_file() {
-        eprintln!("../shared/data is absent; skipped");
-        return;
+    let path = "../shared/data/catalog-exports-real/public-opendatasoft-com-2015/catalog.ttl";
+    let source = |file: &Path| file_source("ods", SourceKind::Dcat, file);
+    if let Some((_, first)) = harvested_twice(path, source).await {
+        assert_eq!(first.changes.added, 186);
     }
-    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
-    let source = || file_source("ods", SourceKind::Dcat, &file);
-    let first = harvest_ok(&graph, source(), HarvestSettings::default()).await;
-    assert_eq!(first.changes.added, 186);
-    let stored = source_triples(&graph, "ods");
-    let again = harvest_ok(&graph, source(), HarvestSettings::default()).await;
-    assert_eq!(
-        (again.changes.changed, again.changes.unchanged, again.rewritten),
-        (0, 186, false)
-    );
-    assert_eq!(source_triples(&graph, "ods"), stored);
 }
 
 #[tokio::test]
 async fn a_data_json_catalogue_is_named_by_its_source_and_reads_as_unchanged_again() {
-    let file = repo("../shared/data/data-gov-us-datajson/samples-HEAD/usda.gov.data.json");
-    if !file.is_file() {
-        eprintln!("../shared/data is absent; skipped");
-        return;
-    }
-    let graph = Arc::new(Graph::in_memory(Layout::default()).unwrap());
     // DCAT-US gives a catalogue no title: it takes the one its source was configured with.
-    let source = || civicgraph_ingest::SourceConfig {
+    let path = "../shared/data/data-gov-us-datajson/samples-HEAD/usda.gov.data.json";
+    let source = |file: &Path| civicgraph_ingest::SourceConfig {
         title: Some("US Department of Agriculture".to_owned()),
-        ..file_source("usda", SourceKind::Datajson, &file)
+        ..file_source("usda", SourceKind::Datajson, file)
     };
-    let first = harvest_ok(&graph, source(), HarvestSettings::default()).await;
+    let Some((graph, first)) = harvested_twice(path, source).await else {
+        return;
+    };
     assert!(first.changes.added > 0, "{:?}", first.changes);
     let titles = civicgraph_tests::sparql::select(
         &graph,
@@ -141,8 +152,4 @@ async fn a_data_json_catalogue_is_named_by_its_source_and_reads_as_unchanged_aga
          <http://purl.org/dc/terms/title> ?title } }",
     );
     assert_eq!(titles, [["\"US Department of Agriculture\""]]);
-    let stored = source_triples(&graph, "usda");
-    let again = harvest_ok(&graph, source(), HarvestSettings::default()).await;
-    assert_eq!((again.changes.changed, again.rewritten), (0, false));
-    assert_eq!(source_triples(&graph, "usda"), stored);
 }

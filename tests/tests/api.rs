@@ -51,8 +51,11 @@ async fn case_studies_are_found_by_the_concepts_of_the_founding_documents() {
             "{name}: {values:?}"
         );
     }
+    // A country is filtered by its code and shown by its name.
     assert!(
-        facet("country").iter().any(|v| v["value"] == "GB"),
+        facet("country")
+            .iter()
+            .any(|v| v["value"] == "GB" && v["label"] == "United Kingdom"),
         "{:?}",
         facet("country")
     );

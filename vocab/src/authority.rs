@@ -252,6 +252,37 @@ pub fn label(iri: &str) -> Option<&'static str> {
     .or_else(|| unstated_licence(iri))
 }
 
+/// The short English name of a country by its ISO 3166-1 code, two letters or three, in
+/// any case (`NL`, `nld`), as case-study collections give a place's country; the EU's own
+/// `EL` (Greece) and `UK` too. A policy team reads "Netherlands", not "NL".
+pub fn country_name(code: &str) -> Option<&'static str> {
+    static NAMES: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut names = HashMap::new();
+        for line in include_str!("../authority/country.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+        {
+            let mut fields = line.split('\t');
+            if let (Some(two), Some(three), Some(name)) = (fields.next(), fields.next(), fields.next()) {
+                names.insert(two.to_owned(), name);
+                names.insert(three.to_owned(), name);
+            }
+        }
+        for (eu, iso) in [("EL", "GR"), ("UK", "GB")] {
+            if let Some(name) = names.get(iso).copied() {
+                names.insert(eu.to_owned(), name);
+            }
+        }
+        names
+    });
+    let code = code.trim();
+    if !(2..=3).contains(&code.len()) {
+        return None;
+    }
+    names.get(&code.to_ascii_uppercase()).copied()
+}
+
 /// DCAT-US's address for "the publisher did not state a licence", which data.json
 /// catalogues write on every dataset (all 997 of one federal data centre's): named as what
 /// it says, not listed as an address in the licence facet.
@@ -672,6 +703,17 @@ mod tests {
             media_type_of_address("https://www.iana.org/assignments/media-types/"),
             None
         );
+    }
+
+    #[test]
+    fn countries_are_named_by_their_codes() {
+        assert_eq!(country_name("NL"), Some("Netherlands"));
+        assert_eq!(country_name(" gbr "), Some("United Kingdom"));
+        assert_eq!(country_name("UK"), Some("United Kingdom"));
+        assert_eq!(country_name("EL"), Some("Greece"));
+        assert_eq!(country_name("BO"), Some("Bolivia"));
+        assert_eq!(country_name("Netherlands"), None);
+        assert_eq!(country_name("XX"), None);
     }
 
     #[test]

@@ -386,6 +386,8 @@ pub async fn get(
                     label: match name {
                         "pattern" | "theme" | "catalogue" | "format" | "licence" | "beneficiary"
                         | "enabler" | "actor" | "channel" | "benefit" => labels.of_value(&v.value),
+                        "country" => civicgraph_vocab::authority::country_name(&v.value)
+                            .map_or_else(|| v.value.clone(), str::to_owned),
                         "method" if v.value == "curated" => "curated by the source".to_owned(),
                         "method" if v.value == "inferred" => "inferred by the tagger".to_owned(),
                         _ => v.value.clone(),
