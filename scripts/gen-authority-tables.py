@@ -9,6 +9,7 @@ language the table has).
 Run from the repository root with rdflib installed:
     python3 scripts/gen-authority-tables.py ../shared/data/eu-vocabularies
 """
+import json
 import sys
 from pathlib import Path
 import rdflib
@@ -38,7 +39,6 @@ def add_ckan_format_names(rows):
     description, media type, aliases) gives the names CKAN portals write for a format:
     `jpg` for JPEG, `Excel` and `application/x-msexcel` for XLS. Each entry whose name or
     media type the EU table already knows lends all its names to that concept."""
-    import json
     by_name = {}
     for code, (_, _, names) in rows.items():
         for n in names:
@@ -101,7 +101,6 @@ for table, files in TABLES.items():
 # name a person uses ("Bolivia", not "Bolivia, Plurinational State of").
 ISO_3166 = Path("/usr/share/iso-codes/json/iso_3166-1.json")
 if ISO_3166.is_file():
-    import json
     countries = json.loads(ISO_3166.read_text())["3166-1"]
     with open(out / "country.tsv", "w", encoding="utf-8") as fh:
         fh.write("# ISO 3166-1 countries (alpha-2, alpha-3, short English name), derived by scripts/gen-authority-tables.py from Debian's iso-codes\n")

@@ -315,7 +315,7 @@ impl Record {
     /// and its `dcat:mediaType` `text/csv` are one format).
     pub fn formats(&self) -> Vec<String> {
         let formats = self.distributions.iter().flat_map(|d| &d.formats);
-        unique_keys(formats.map(|format| civicgraph_vocab::authority::format_key(format)))
+        unique(formats.map(|format| civicgraph_vocab::authority::format_key(format)))
     }
 
     /// Its licences and those of its distributions, a licence's own address as the EU
@@ -325,7 +325,7 @@ impl Record {
             .licences
             .iter()
             .chain(self.distributions.iter().flat_map(|d| &d.licences));
-        unique_keys(all.map(|licence| civicgraph_vocab::authority::licence_key(licence)))
+        unique(all.map(|licence| civicgraph_vocab::authority::licence_key(licence)))
     }
 
     /// The access and download URLs of its distributions.
@@ -769,21 +769,19 @@ fn push_iri(values: &mut Vec<String>, term: TermRef<'_>) {
     }
 }
 
-/// `values`, each once, in their first order.
-fn unique<'v>(values: impl Iterator<Item = &'v String>) -> Vec<String> {
+/// `values`, borrowed or owned, each once, in their first order, blanks dropped. Only a
+/// value kept is copied: a key made for the index (a licence's concept, a format's) is
+/// moved, never cloned.
+fn unique<V: AsRef<str> + Into<String>>(values: impl Iterator<Item = V>) -> Vec<String> {
+    let values: Vec<V> = values.filter(|v| !v.as_ref().trim().is_empty()).collect();
     let mut seen = std::collections::HashSet::new();
+    let first: Vec<bool> = values.iter().map(|v| seen.insert(v.as_ref())).collect();
+    drop(seen);
     values
-        .filter(|value| !value.trim().is_empty() && seen.insert(value.as_str()))
-        .cloned()
+        .into_iter()
+        .zip(first)
+        .filter_map(|(value, first)| first.then(|| value.into()))
         .collect()
-}
-
-/// Keys made from values, each once, in their first order, blanks dropped.
-fn unique_keys(keys: impl Iterator<Item = String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<String> = keys.filter(|key| !key.trim().is_empty()).collect();
-    out.retain(|key| seen.insert(key.clone()));
-    out
 }
 
 /// Values a list holds before [`push_unique`] stops comparing a new one with each.
